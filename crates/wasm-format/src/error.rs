@@ -1,0 +1,110 @@
+//! The one error type of the crate: what was expected, and the absolute byte offset in the file
+//! where it was not found. Boxed so that `Result<T, Error>` stays one word wide.
+
+use std::fmt;
+
+/// A parse error with the absolute byte offset in the input file.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error(Box<ErrorInner>);
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct ErrorInner {
+    offset: usize,
+    kind: ErrorKind,
+}
+
+/// What went wrong.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum ErrorKind {
+    /// The input ended while `expected` was being read.
+    Truncated {
+        /// What was being read.
+        expected: &'static str,
+    },
+    /// A value was read but is not one of the allowed ones.
+    Invalid {
+        /// What was expected.
+        expected: &'static str,
+        /// The value found.
+        found: u64,
+    },
+    /// A LEB128 number is longer than its type allows or overflows it.
+    LebOverflow {
+        /// The type being read, e.g. `varuint32`.
+        expected: &'static str,
+    },
+    /// A count promises more entries than the remaining bytes could hold.
+    CountTooLarge {
+        /// What was being counted.
+        what: &'static str,
+        /// The count found.
+        count: u64,
+        /// Bytes left in the enclosing section.
+        remaining: usize,
+    },
+    /// Bytes were left over after a section or subsection was fully parsed.
+    TrailingBytes {
+        /// What was being parsed.
+        what: &'static str,
+        /// How many bytes are left over.
+        remaining: usize,
+    },
+    /// A name is not valid UTF-8.
+    BadUtf8,
+    /// Any other structural error.
+    Message(&'static str),
+}
+
+impl Error {
+    /// Creates an error at an absolute offset.
+    #[cold]
+    pub fn new(offset: usize, kind: ErrorKind) -> Self {
+        Error(Box::new(ErrorInner { offset, kind }))
+    }
+
+    /// The absolute byte offset in the input file.
+    pub fn offset(&self) -> usize {
+        self.0.offset
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::Truncated { expected } => write!(f, "unexpected end of input, expected {expected}"),
+            ErrorKind::Invalid { expected, found } => write!(f, "expected {expected}, found {found:#x}"),
+            ErrorKind::LebOverflow { expected } => write!(f, "{expected} is too long or overflows"),
+            ErrorKind::CountTooLarge { what, count, remaining } => write!(
+                f,
+                "count of {count} {what} cannot fit in the {remaining} remaining bytes"
+            ),
+            ErrorKind::TrailingBytes { what, remaining } => {
+                write!(f, "{remaining} unexpected trailing bytes after {what}")
+            }
+            ErrorKind::BadUtf8 => f.write_str("name is not valid UTF-8"),
+            ErrorKind::Message(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at offset {:#x}: {}", self.0.offset, self.0.kind)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error({self})")
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,2 @@
+//! Placeholder; see the crate description.
+#![deny(missing_docs)]
