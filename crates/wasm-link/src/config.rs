@@ -1,0 +1,185 @@
+//! What a link is asked to do: the inputs in command-line order and every option, already
+//! parsed and validated by the command line. The library never reads `std::env::args`.
+
+use std::path::PathBuf;
+
+/// One input file, in command-line order, with the archive mode in force where it appeared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// The file (an `-l` has already been searched for in the `-L` directories).
+    pub path: PathBuf,
+    /// `--whole-archive` was in force: load every member of this archive.
+    pub whole_archive: bool,
+    /// Between `--start-lib` and `--end-lib`: treat this object like an archive member.
+    pub lazy: bool,
+}
+
+/// The entry point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// `_start` (the default).
+    Default,
+    /// `--entry NAME`.
+    Named(String),
+    /// `--no-entry`.
+    None,
+}
+
+/// What to do with undefined symbols (`--unresolved-symbols`, `--allow-undefined`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnresolvedPolicy {
+    /// `report-all` (the default): undefined symbols are errors.
+    ReportAll,
+    /// `ignore-all`: calls go to a trapping stub, addresses are 0.
+    IgnoreAll,
+    /// `import-dynamic`: everything undefined is imported.
+    ImportDynamic,
+}
+
+/// Everything a link needs to know besides the bytes of its inputs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Inputs in command-line order.
+    pub inputs: Vec<Input>,
+    /// `-o`.
+    pub output: PathBuf,
+    /// `--entry` / `--no-entry`.
+    pub entry: Entry,
+    /// `--export NAME`: must be defined.
+    pub exports: Vec<String>,
+    /// `--export-if-defined NAME`.
+    pub exports_if_defined: Vec<String>,
+    /// `--export-all`.
+    pub export_all: bool,
+    /// `--export-dynamic`.
+    pub export_dynamic: bool,
+    /// `-u NAME` / `--undefined NAME`: force resolution (pull archive members).
+    pub undefined: Vec<String>,
+    /// `--import-undefined` (also set by `--allow-undefined`).
+    pub import_undefined: bool,
+    /// `--unresolved-symbols` (`--allow-undefined` sets `IgnoreAll`).
+    pub unresolved: UnresolvedPolicy,
+    /// `--warn-unresolved-symbols`: report undefined symbols as warnings.
+    pub warn_unresolved: bool,
+    /// Symbols from `--allow-undefined-file` files (already read), allowed to stay undefined.
+    pub allow_undefined_symbols: Vec<String>,
+    /// `--gc-sections` (default) / `--no-gc-sections`.
+    pub gc_sections: bool,
+    /// `--print-gc-sections`.
+    pub print_gc_sections: bool,
+    /// `--merge-data-segments` (default) / `--no-merge-data-segments`.
+    pub merge_data_segments: bool,
+    /// `-O<n>` (default 1): string merging from 1 up.
+    pub opt_level: u8,
+    /// `--global-base`.
+    pub global_base: Option<u64>,
+    /// `-z stack-size=N` (default 65536).
+    pub stack_size: u64,
+    /// `--stack-first`.
+    pub stack_first: bool,
+    /// `--initial-memory`.
+    pub initial_memory: Option<u64>,
+    /// `--max-memory`.
+    pub max_memory: Option<u64>,
+    /// `--initial-heap`.
+    pub initial_heap: Option<u64>,
+    /// `--no-growable-memory`.
+    pub no_growable_memory: bool,
+    /// `--import-memory[=module,name]`: `Some((module, name))`, default `("env", "memory")`.
+    pub import_memory: Option<(String, String)>,
+    /// `--export-memory[=name]`: `Some(name)`. When `None`, memory is exported as `memory`
+    /// unless it is imported.
+    pub export_memory: Option<String>,
+    /// `--import-table`.
+    pub import_table: bool,
+    /// `--export-table`.
+    pub export_table: bool,
+    /// `--growable-table`.
+    pub growable_table: bool,
+    /// `--table-base` (default 1).
+    pub table_base: u64,
+    /// `--shared-memory`.
+    pub shared_memory: bool,
+    /// `-m wasm64` (or inferred later from inputs when `None`).
+    pub memory64: Option<bool>,
+    /// `--strip-all` / `-s`.
+    pub strip_all: bool,
+    /// `--strip-debug` / `-S`.
+    pub strip_debug: bool,
+    /// `--keep-section NAME`.
+    pub keep_sections: Vec<String>,
+    /// `--demangle` (default) / `--no-demangle`.
+    pub demangle: bool,
+    /// `--threads N` (default: all cores).
+    pub threads: Option<usize>,
+    /// `--error-limit N` (default 20, 0 = no limit).
+    pub error_limit: usize,
+    /// `--fatal-warnings`.
+    pub fatal_warnings: bool,
+    /// `--check-features` (default) / `--no-check-features`.
+    pub check_features: bool,
+    /// `--features a,b`: replaces the inferred feature set.
+    pub features: Option<Vec<String>>,
+    /// `--extra-features a,b`.
+    pub extra_features: Vec<String>,
+    /// `--verbose` / `-v`.
+    pub verbose: bool,
+    /// `--relocatable` / `-r` (accepted; reported as unsupported by the linker).
+    pub relocatable: bool,
+    /// `--shared` / `--pie` (accepted; reported as unsupported by the linker).
+    pub pic: bool,
+    /// `--emit-relocs` (accepted; reported as unsupported by the linker).
+    pub emit_relocs: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            inputs: Vec::new(),
+            output: PathBuf::from("a.out"),
+            entry: Entry::Default,
+            exports: Vec::new(),
+            exports_if_defined: Vec::new(),
+            export_all: false,
+            export_dynamic: false,
+            undefined: Vec::new(),
+            import_undefined: false,
+            unresolved: UnresolvedPolicy::ReportAll,
+            warn_unresolved: false,
+            allow_undefined_symbols: Vec::new(),
+            gc_sections: true,
+            print_gc_sections: false,
+            merge_data_segments: true,
+            opt_level: 1,
+            global_base: None,
+            stack_size: 65536,
+            stack_first: false,
+            initial_memory: None,
+            max_memory: None,
+            initial_heap: None,
+            no_growable_memory: false,
+            import_memory: None,
+            export_memory: None,
+            import_table: false,
+            export_table: false,
+            growable_table: false,
+            table_base: 1,
+            shared_memory: false,
+            memory64: None,
+            strip_all: false,
+            strip_debug: false,
+            keep_sections: Vec::new(),
+            demangle: true,
+            threads: None,
+            error_limit: 20,
+            fatal_warnings: false,
+            check_features: true,
+            features: None,
+            extra_features: Vec::new(),
+            verbose: false,
+            relocatable: false,
+            pic: false,
+            emit_relocs: false,
+        }
+    }
+}
