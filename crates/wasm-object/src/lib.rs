@@ -1,2 +1,5 @@
 //! Placeholder; see the crate description.
 #![deny(missing_docs)]
+
+pub mod archive;
+pub mod input;

@@ -1,0 +1,288 @@
+//! Opening input files: each file is memory-mapped once and everything downstream borrows its
+//! bytes. [`InputFile::contents`] tells a relocatable object (a module with a `linking`
+//! section) from a linked module and from an archive, and every error says which file (and
+//! which archive member) it is about, so the CLI can print the whole chain.
+
+use crate::archive::{self, Archive, ArchiveError, ArchiveErrorKind, Member};
+use memmap2::Mmap;
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use wasm_format::{Module, SectionId};
+
+/// What kind of file some bytes are, judged by their magic (and, for wasm, by the presence of a
+/// `linking` section, which only [`contents`] can see).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A wasm module; object or linked is decided by parsing its framing.
+    Wasm,
+    /// A regular `!<arch>` archive.
+    Archive,
+    /// A `!<thin>` archive, which we do not support.
+    ThinArchive,
+    /// Anything else.
+    Unknown,
+}
+
+/// The kind of `bytes`, from their first eight bytes.
+pub fn detect(bytes: &[u8]) -> FileKind {
+    if wasm_format::is_wasm(bytes) {
+        FileKind::Wasm
+    } else if archive::is_archive(bytes) {
+        FileKind::Archive
+    } else if archive::is_thin_archive(bytes) {
+        FileKind::ThinArchive
+    } else {
+        FileKind::Unknown
+    }
+}
+
+/// The parsed framing of an input file.
+#[derive(Clone, Debug)]
+pub enum Contents<'a> {
+    /// A relocatable object: a module with a `linking` custom section.
+    Object(Module<'a>),
+    /// A module without `linking`: already linked (or produced by a non-LLVM tool).
+    LinkedModule(Module<'a>),
+    /// A static archive.
+    Archive(Archive<'a>),
+}
+
+/// What went wrong reading an input.
+#[derive(Debug)]
+pub enum InputErrorKind {
+    /// The file could not be opened or mapped.
+    Io(std::io::Error),
+    /// The module framing or a section is malformed.
+    Format(wasm_format::Error),
+    /// The archive framing is malformed.
+    Archive(ArchiveError),
+    /// The file is neither a wasm module nor an archive.
+    UnknownFileType,
+}
+
+/// An input error: the file, the archive member if any, and what went wrong (with its offset).
+#[derive(Debug)]
+pub struct InputError(Box<InputErrorInner>);
+
+#[derive(Debug)]
+struct InputErrorInner {
+    file: PathBuf,
+    member: Option<String>,
+    kind: InputErrorKind,
+}
+
+impl InputError {
+    /// Creates an error about `file`.
+    #[cold]
+    pub fn new(file: &Path, kind: InputErrorKind) -> Self {
+        let member = match &kind {
+            InputErrorKind::Archive(e) => e.member().map(str::to_owned),
+            _ => None,
+        };
+        InputError(Box::new(InputErrorInner {
+            file: file.to_owned(),
+            member,
+            kind,
+        }))
+    }
+
+    /// The same error, about archive member `member`.
+    #[cold]
+    pub fn in_member(mut self, member: &str) -> Self {
+        self.0.member = Some(member.to_owned());
+        self
+    }
+
+    /// The input file.
+    pub fn file(&self) -> &Path {
+        &self.0.file
+    }
+
+    /// The archive member, if the error is inside one.
+    pub fn member(&self) -> Option<&str> {
+        self.0.member.as_deref()
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &InputErrorKind {
+        &self.0.kind
+    }
+
+    /// The absolute offset in the file, when the error has one.
+    pub fn offset(&self) -> Option<usize> {
+        match &self.0.kind {
+            InputErrorKind::Format(e) => Some(e.offset()),
+            InputErrorKind::Archive(e) => Some(e.offset()),
+            InputErrorKind::Io(_) | InputErrorKind::UnknownFileType => None,
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.file.display())?;
+        if let Some(member) = &self.0.member {
+            write!(f, "({member})")?;
+        }
+        match &self.0.kind {
+            InputErrorKind::Io(e) => write!(f, ": {e}"),
+            InputErrorKind::Format(e) => write!(f, ": {e}"),
+            InputErrorKind::Archive(e) => write!(f, ": at offset {:#x}: {}", e.offset(), e.kind()),
+            InputErrorKind::UnknownFileType => {
+                f.write_str(": unknown file type (not a wasm module or archive)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for InputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0.kind {
+            InputErrorKind::Io(e) => Some(e),
+            InputErrorKind::Format(e) => Some(e),
+            InputErrorKind::Archive(e) => Some(e),
+            InputErrorKind::UnknownFileType => None,
+        }
+    }
+}
+
+/// An input file, memory-mapped. An empty file has no mapping and reads as no bytes.
+#[derive(Debug)]
+pub struct InputFile {
+    path: PathBuf,
+    map: Option<Mmap>,
+}
+
+impl InputFile {
+    /// Opens and maps `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<InputFile, InputError> {
+        let path = path.as_ref();
+        let io_err = |e| InputError::new(path, InputErrorKind::Io(e));
+        let file = File::open(path).map_err(io_err)?;
+        let len = file.metadata().map_err(io_err)?.len();
+        if len == 0 {
+            return Ok(InputFile {
+                path: path.to_owned(),
+                map: None,
+            });
+        }
+        // SAFETY: the mapping is read-only and lives as long as `self`. Like every linker that
+        // maps its inputs, we rely on nobody truncating an input file while we link.
+        let map = unsafe { Mmap::map(&file) }.map_err(io_err)?;
+        Ok(InputFile {
+            path: path.to_owned(),
+            map: Some(map),
+        })
+    }
+
+    /// The path the file was opened by.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The whole file.
+    pub fn bytes(&self) -> &[u8] {
+        self.map.as_deref().unwrap_or(&[])
+    }
+
+    /// The file's kind by its magic.
+    pub fn kind(&self) -> FileKind {
+        detect(self.bytes())
+    }
+
+    /// Parses the framing: module sections, or archive members and symbol index.
+    pub fn contents(&self) -> Result<Contents<'_>, InputError> {
+        contents(self.bytes(), 0).map_err(|kind| InputError::new(&self.path, kind))
+    }
+
+    /// Parses one archive member of this file as a wasm module (object or linked).
+    pub fn member_contents<'a>(&self, member: &Member<'a>) -> Result<Contents<'a>, InputError> {
+        module_contents(member.data.bytes, member.data.offset)
+            .map_err(|kind| InputError::new(&self.path, kind).in_member(member.name))
+    }
+}
+
+/// Parses the framing of `bytes`, which start at absolute `offset` of their file.
+pub fn contents(bytes: &[u8], offset: usize) -> Result<Contents<'_>, InputErrorKind> {
+    match detect(bytes) {
+        FileKind::Wasm => module_contents(bytes, offset),
+        // A thin archive is refused by `Archive::parse` with its own error kind.
+        FileKind::Archive | FileKind::ThinArchive => Archive::parse(bytes)
+            .map(Contents::Archive)
+            .map_err(InputErrorKind::Archive),
+        FileKind::Unknown => Err(InputErrorKind::UnknownFileType),
+    }
+}
+
+/// Frames a wasm module and tells an object (has `linking`) from a linked module.
+fn module_contents(bytes: &[u8], offset: usize) -> Result<Contents<'_>, InputErrorKind> {
+    if !wasm_format::is_wasm(bytes) {
+        return Err(InputErrorKind::UnknownFileType);
+    }
+    let module = Module::parse(bytes, offset).map_err(InputErrorKind::Format)?;
+    let is_object = module
+        .sections
+        .iter()
+        .any(|s| s.id == SectionId::Custom && s.custom_name == Some("linking"));
+    Ok(if is_object {
+        Contents::Object(module)
+    } else {
+        Contents::LinkedModule(module)
+    })
+}
+
+/// Whether an archive error is the "thin archives are not supported" refusal.
+pub fn is_thin_archive_error(e: &InputError) -> bool {
+    matches!(e.kind(), InputErrorKind::Archive(a) if *a.kind() == ArchiveErrorKind::ThinArchive)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("wasm-object-input-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn empty_file_opens_and_is_unknown() {
+        let path = temp_file("empty", b"");
+        let f = InputFile::open(&path).unwrap();
+        assert!(f.bytes().is_empty());
+        let err = f.contents().unwrap_err();
+        assert!(matches!(err.kind(), InputErrorKind::UnknownFileType));
+        assert!(err.to_string().contains("wasm-object-input"), "{err}");
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn kinds_by_magic_and_linking_section() {
+        let linked = b"\0asm\x01\0\0\0";
+        assert!(matches!(contents(linked, 0), Ok(Contents::LinkedModule(_))));
+        let mut object = linked.to_vec();
+        object.extend(b"\0\x09\x07linking\x02");
+        assert!(matches!(contents(&object, 0), Ok(Contents::Object(_))));
+        assert!(matches!(
+            contents(b"!<arch>\n", 0),
+            Ok(Contents::Archive(_))
+        ));
+        let thin = contents(b"!<thin>\n", 0).unwrap_err();
+        assert!(
+            matches!(thin, InputErrorKind::Archive(ref e) if *e.kind() == ArchiveErrorKind::ThinArchive)
+        );
+        assert!(matches!(
+            contents(b"\x7fELF", 0),
+            Err(InputErrorKind::UnknownFileType)
+        ));
+    }
+
+    #[test]
+    fn missing_file_names_the_file() {
+        let err = InputFile::open("/nonexistent/x.o").unwrap_err();
+        assert!(err.to_string().starts_with("/nonexistent/x.o: "), "{err}");
+    }
+}
