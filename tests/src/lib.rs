@@ -1,1 +1,290 @@
-//! Shared helpers for end-to-end tests.
+//! Shared helpers for end-to-end tests: the fixture corpus (compiled on demand from
+//! `fixtures/c` and `fixtures/asm`, cached by a hash of source and command), the real archives
+//! of the wasm32-wasi sysroot, and a way to run the LLVM tools we compare against.
+//!
+//! Every helper fails loudly, naming the Debian package to install, when a tool or library is
+//! missing: no test is skipped silently.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// One compiled fixture.
+#[derive(Clone, Debug)]
+pub struct Fixture {
+    /// The source path relative to `fixtures/`, e.g. `c/data.c`.
+    pub name: String,
+    /// The absolute path of the source.
+    pub source: PathBuf,
+    /// The compiled object, under `<target>/fixtures/<hash>/`.
+    pub object: PathBuf,
+}
+
+/// The workspace root (the parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// Cargo's target directory: `$CARGO_TARGET_DIR` if set, else `<workspace>/target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace_root().join("target"),
+    }
+}
+
+/// The Debian package that provides a tool or file we need.
+fn package_for(what: &str) -> &'static str {
+    match what {
+        "clang-19" => "clang-19",
+        "libc.a" | "crt1-command.o" => "wasi-libc",
+        "libc++.a" => "libc++-19-dev-wasm32",
+        "libc++abi.a" => "libc++abi-19-dev-wasm32",
+        _ => "llvm-19",
+    }
+}
+
+/// The path of an executable on `$PATH`; panics naming the package when it is missing.
+pub fn require_tool(name: &str) -> PathBuf {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file());
+    found.unwrap_or_else(|| {
+        panic!(
+            "`{name}` not found on PATH: install the Debian package `{}`",
+            package_for(name)
+        )
+    })
+}
+
+/// Runs a tool and returns its stdout; panics with its stderr when it fails.
+pub fn run_tool(name: &str, args: &[&std::ffi::OsStr]) -> String {
+    let tool = require_tool(name);
+    let out = Command::new(&tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
+    if !out.status.success() {
+        panic!(
+            "{name} {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn require_file(path: &Path, what: &str) -> PathBuf {
+    if !path.is_file() {
+        panic!(
+            "{} not found: install the Debian package `{}`",
+            path.display(),
+            package_for(what)
+        );
+    }
+    path.to_path_buf()
+}
+
+/// wasi-libc's `libc.a`.
+pub fn libc_archive() -> PathBuf {
+    require_file(Path::new("/usr/lib/wasm32-wasi/libc.a"), "libc.a")
+}
+
+/// libc++ for wasm32-wasi.
+pub fn libcxx_archive() -> PathBuf {
+    require_file(
+        Path::new("/usr/lib/llvm-19/lib/wasm32-wasi/libc++.a"),
+        "libc++.a",
+    )
+}
+
+/// libc++abi for wasm32-wasi.
+pub fn libcxxabi_archive() -> PathBuf {
+    require_file(
+        Path::new("/usr/lib/llvm-19/lib/wasm32-wasi/libc++abi.a"),
+        "libc++abi.a",
+    )
+}
+
+/// The three real archives: libc, libc++, libc++abi.
+pub fn real_archives() -> [PathBuf; 3] {
+    [libc_archive(), libcxx_archive(), libcxxabi_archive()]
+}
+
+/// FNV-1a, 64 bits: a stable hash for cache keys (std's hasher may change between releases).
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.iter().chain(&[0xff]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Extra flags from a `fixture-flags:` line in the first lines of a source.
+fn fixture_flags(source: &str) -> Vec<String> {
+    let line = source
+        .lines()
+        .take(3)
+        .find_map(|l| l.split_once("fixture-flags:"));
+    line.map(|(_, flags)| flags.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The tool and arguments (without input and output) that compile a fixture.
+fn compile_command(path: &Path, source: &str) -> (&'static str, Vec<String>) {
+    let flags = fixture_flags(source);
+    let mut args: Vec<String> = Vec::new();
+    let tool = if path.extension().is_some_and(|e| e == "s") {
+        args.push("-filetype=obj".into());
+        if !flags.iter().any(|f| f.starts_with("-triple")) {
+            args.push("-triple=wasm32-unknown-unknown".into());
+        }
+        "llvm-mc-19"
+    } else {
+        args.extend(["-c", "-O1"].map(String::from));
+        if !flags.iter().any(|f| f.starts_with("--target")) {
+            args.extend(["--target=wasm32-wasi", "--sysroot=/usr"].map(String::from));
+        }
+        "clang-19"
+    };
+    args.extend(flags);
+    (tool, args)
+}
+
+/// Compiles one source into the cache, unless an object for the same source and command is
+/// already there. Writes to a temporary name and renames, so parallel test binaries agree.
+fn build_fixture(name: String, source_path: PathBuf) -> Fixture {
+    let source = std::fs::read_to_string(&source_path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", source_path.display()));
+    let (tool, args) = compile_command(&source_path, &source);
+    let joined = args.join(" ");
+    let hash = fnv1a(&[
+        source.as_bytes(),
+        tool.as_bytes(),
+        joined.as_bytes(),
+        name.as_bytes(),
+    ]);
+    let dir = target_dir().join("fixtures").join(format!("{hash:016x}"));
+    let file_name = Path::new(&name)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned());
+    let object = dir.join(format!("{}.o", file_name.unwrap_or_default()));
+    if !object.is_file() {
+        compile(tool, &args, &source_path, &object);
+    }
+    Fixture {
+        name,
+        source: source_path,
+        object,
+    }
+}
+
+fn compile(tool: &str, args: &[String], source: &Path, object: &Path) {
+    let dir = object.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let tmp = object.with_extension(format!("o.tmp{}", std::process::id()));
+    let mut all: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    all.extend([source.as_os_str(), "-o".as_ref(), tmp.as_os_str()]);
+    run_tool(tool, &all);
+    std::fs::rename(&tmp, object)
+        .unwrap_or_else(|e| panic!("cannot rename {}: {e}", tmp.display()));
+}
+
+/// Every source under `fixtures/c` and `fixtures/asm`, sorted, as `(name, path)`.
+fn fixture_sources() -> Vec<(String, PathBuf)> {
+    let root = workspace_root().join("fixtures");
+    let mut out = Vec::new();
+    for sub in ["c", "asm"] {
+        let dir = root.join(sub);
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if matches!(ext, "c" | "cpp" | "s") {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                out.push((format!("{sub}/{file}"), path));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The compiled fixture corpus, built once per process (in parallel) and cached on disk.
+pub fn fixtures() -> &'static [Fixture] {
+    static FIXTURES: OnceLock<Vec<Fixture>> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        require_tool("clang-19");
+        require_tool("llvm-mc-19");
+        let sources = fixture_sources();
+        std::thread::scope(|s| {
+            let handles: Vec<_> = sources
+                .into_iter()
+                .map(|(name, path)| s.spawn(move || build_fixture(name, path)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    })
+}
+
+/// The fixture named `name` (e.g. `c/data.c`).
+pub fn fixture(name: &str) -> &'static Fixture {
+    let found = fixtures().iter().find(|f| f.name == name);
+    found.unwrap_or_else(|| panic!("no fixture named {name}"))
+}
+
+/// The archive dialects `llvm-ar` can write.
+#[derive(Clone, Copy, Debug)]
+pub enum ArFormat {
+    /// `--format=gnu`.
+    Gnu,
+    /// `--format=bsd`.
+    Bsd,
+}
+
+/// Builds (once, cached by content) an archive of `members` with `llvm-ar-19`, each member
+/// copied under the given name first so that long member names can be tested.
+pub fn build_archive(format: ArFormat, members: &[(&str, &Path)]) -> PathBuf {
+    let fmt = match format {
+        ArFormat::Gnu => "gnu",
+        ArFormat::Bsd => "bsd",
+    };
+    let mut parts: Vec<Vec<u8>> = vec![fmt.as_bytes().to_vec()];
+    for (name, path) in members {
+        parts.push(name.as_bytes().to_vec());
+        parts.push(std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let dir = target_dir()
+        .join("fixtures")
+        .join(format!("ar-{:016x}", fnv1a(&refs)));
+    let archive = dir.join(format!("lib{fmt}.a"));
+    if !archive.is_file() {
+        make_archive(fmt, members, &dir, &archive);
+    }
+    archive
+}
+
+fn make_archive(fmt: &str, members: &[(&str, &Path)], dir: &Path, archive: &Path) {
+    let staging = dir.join(format!("members.{}", std::process::id()));
+    std::fs::create_dir_all(&staging).unwrap_or_else(|e| panic!("{}: {e}", staging.display()));
+    let tmp = dir.join(format!("tmp{}.a", std::process::id()));
+    let format = format!("--format={fmt}");
+    let mut args: Vec<std::ffi::OsString> = vec![format.into(), "rcs".into(), tmp.clone().into()];
+    for (name, path) in members {
+        let copy = staging.join(name);
+        std::fs::copy(path, &copy).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        args.push(copy.into());
+    }
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    run_tool("llvm-ar-19", &refs);
+    std::fs::rename(&tmp, archive).unwrap_or_else(|e| panic!("{}: {e}", tmp.display()));
+    let _ = std::fs::remove_dir_all(&staging);
+}
