@@ -1,0 +1,2 @@
+const char *who(void) { return "strong strong.c"; }
+int counter = 42;

@@ -1,0 +1,1 @@
+__attribute__((weak)) const char *only_weak(void) { return "weak1.c"; }
