@@ -1,0 +1,129 @@
+//! Timing one link: wall time around spawn and reap, and the child's own CPU time and peak RSS
+//! from `wait4`'s `rusage` (which, unlike `getrusage(RUSAGE_CHILDREN)`, covers exactly that one
+//! child). Also the floor (read every input, write the output's size) and the run check.
+
+use super::prep::LinkSpec;
+use serde::Serialize;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What one run of a linker cost.
+#[derive(Serialize, Clone, Copy, Debug)]
+pub struct Sample {
+    /// Seconds from spawn to reap.
+    pub wall: f64,
+    /// User plus system CPU seconds of the linker process (all its threads).
+    pub cpu: f64,
+    /// Peak resident set size in KiB (`ru_maxrss`).
+    pub max_rss_kib: u64,
+}
+
+/// Links `spec` into `out` with `linker` plus `extra` arguments and measures the run. The old
+/// output is deleted first so neither linker pays (or skips) for replacing it.
+pub fn link(linker: &Path, spec: &LinkSpec, extra: &[&str], out: &Path) -> Result<Sample, String> {
+    if out.exists() {
+        fs::remove_file(out).map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
+    }
+    let log = out.with_extension("stderr");
+    let stderr = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let mut cmd = Command::new(linker);
+    cmd.args(&spec.args)
+        .args(extra)
+        .arg("-o")
+        .arg(out)
+        .current_dir(&spec.cwd);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr);
+    let start = Instant::now();
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", linker.display()))?;
+    let (status, usage) = reap(child.id())?;
+    let wall = start.elapsed().as_secs_f64();
+    if !exited_ok(status) {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        let head: Vec<&str> = text.lines().take(15).collect();
+        return Err(format!(
+            "{} failed (wait status {status:#x}):\n{}",
+            linker.display(),
+            head.join("\n")
+        ));
+    }
+    Ok(Sample {
+        wall,
+        cpu: cpu_seconds(&usage),
+        max_rss_kib: kib(usage.ru_maxrss),
+    })
+}
+
+/// Waits for the child with `wait4`, retrying on `EINTR`, and returns its status and usage.
+fn reap(pid: u32) -> Result<(i32, libc::rusage), String> {
+    let pid = libc::pid_t::try_from(pid).map_err(|e| e.to_string())?;
+    let mut status = 0;
+    // SAFETY: an all-zero `rusage` is a valid value of that plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our own unreaped child; both pointers are to live locals.
+        let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if got == pid {
+            return Ok((status, usage));
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(format!("wait4: {err}"));
+        }
+    }
+}
+
+fn exited_ok(status: i32) -> bool {
+    libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+}
+
+fn cpu_seconds(usage: &libc::rusage) -> f64 {
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+fn kib(max_rss: libc::c_long) -> u64 {
+    u64::try_from(max_rss).unwrap_or(0)
+}
+
+/// The floor: the time to read every input file and write `out_size` bytes to `out`, the least
+/// any linker must do.
+pub fn floor(inputs: &[PathBuf], out_size: u64, out: &Path) -> Result<Duration, String> {
+    let start = Instant::now();
+    let mut total = 0usize;
+    for input in inputs {
+        total += fs::read(input)
+            .map_err(|e| format!("{}: {e}", input.display()))?
+            .len();
+    }
+    let size = usize::try_from(out_size).map_err(|e| e.to_string())?;
+    fs::write(out, vec![(total % 251) as u8; size])
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok(start.elapsed())
+}
+
+/// Runs a linked program under node's WASI and returns what it printed; a non-zero exit is an
+/// error.
+pub fn run_wasm(runner: &Path, wasm: &Path) -> Result<String, String> {
+    let out = Command::new("node")
+        .arg("--no-warnings")
+        .arg(runner)
+        .arg(wasm)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run node (install nodejs >= 20): {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!(
+            "{} under node: {}\n{err}",
+            wasm.display(),
+            out.status
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
