@@ -1,0 +1,455 @@
+//! From the options seen to a [`Config`]: defaults that depend on other options, value
+//! parsing with wasm-ld's wording, and the option checks of lld's `readConfigs`,
+//! `setConfigs` and `checkOptions`.
+
+use std::path::PathBuf;
+
+use wasm_link::{Config, Entry, UnresolvedPolicy};
+
+use super::matches::Seen;
+use super::table::NO_VALUE;
+use super::{inputs, Report};
+
+const PAGE: u64 = 65536;
+
+/// Builds the configuration, adding errors and warnings to `report`.
+pub fn config(seen: &Seen, report: &mut Report) -> Config {
+    let mut c = Config::default();
+    output_kind(seen, &mut c);
+    symbols(seen, &mut c, report);
+    memory(seen, &mut c, report);
+    sections(seen, &mut c, report);
+    misc(seen, &mut c, report);
+    files(seen, &mut c, report);
+    check(seen, &c, report);
+    ignored(seen, report);
+    c
+}
+
+fn output_kind(seen: &Seen, c: &mut Config) {
+    c.relocatable = seen.has("relocatable");
+    c.pic = seen.has("shared") || seen.pair("pie", "no-pie", false);
+    c.emit_relocs = seen.has("emit-relocs");
+}
+
+fn files(seen: &Seen, c: &mut Config, report: &mut Report) {
+    let search: Vec<PathBuf> = seen
+        .values("library-path")
+        .into_iter()
+        .map(PathBuf::from)
+        .collect();
+    c.inputs = inputs::collect(seen, &search, c.pic, &mut report.errors);
+    match seen.last("o") {
+        Some(out) => c.output = PathBuf::from(out),
+        None => report.errors.push("no output file specified".into()),
+    }
+    if c.inputs.is_empty() && report.errors.is_empty() {
+        report.errors.push("no input files".into());
+    }
+}
+
+fn symbols(seen: &Seen, c: &mut Config, report: &mut Report) {
+    c.entry = entry(seen);
+    c.exports = strings(seen, "export");
+    c.exports_if_defined = strings(seen, "export-if-defined");
+    c.export_all = seen.has("export-all");
+    c.export_dynamic = seen.pair("export-dynamic", "no-export-dynamic", seen.has("shared"));
+    c.undefined = strings(seen, "undefined");
+    c.import_undefined = seen.has("import-undefined") || seen.has("allow-undefined");
+    c.warn_unresolved = !seen.pair("error-unresolved-symbols", "warn-unresolved-symbols", true);
+    c.unresolved = unresolved(seen, &mut report.errors);
+    if seen.has("allow-undefined") {
+        c.unresolved = UnresolvedPolicy::IgnoreAll;
+    }
+    for file in seen.values("allow-undefined-file") {
+        c.allow_undefined_symbols
+            .extend(read_symbol_file(file, &mut report.errors));
+    }
+    c.demangle = seen.pair("demangle", "no-demangle", true);
+}
+
+/// lld's `getEntry`: the later of `--entry`/`--no-entry`, else a default by output kind.
+fn entry(seen: &Seen) -> Entry {
+    match seen.last_of(&["entry", "no-entry"]) {
+        Some("entry") => Entry::Named(seen.last("entry").unwrap_or_default().to_string()),
+        Some(_) => Entry::None,
+        None if seen.has("relocatable") => Entry::None,
+        None if seen.has("shared") => Entry::Named("__wasm_call_ctors".into()),
+        None => Entry::Default,
+    }
+}
+
+fn unresolved(seen: &Seen, errors: &mut Vec<String>) -> UnresolvedPolicy {
+    match seen.last("unresolved-symbols") {
+        None | Some("report-all") => UnresolvedPolicy::ReportAll,
+        Some("ignore-all") => UnresolvedPolicy::IgnoreAll,
+        Some("import-dynamic") => UnresolvedPolicy::ImportDynamic,
+        Some(other) => {
+            errors.push(format!("unknown --unresolved-symbols value: {other}"));
+            UnresolvedPolicy::ReportAll
+        }
+    }
+}
+
+/// Reads an `--allow-undefined-file`: one symbol per line, `#` starts a comment.
+fn read_symbol_file(path: &str, errors: &mut Vec<String>) -> Vec<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => text
+            .lines()
+            .map(|line| line.split('#').next().unwrap_or("").trim())
+            .filter(|line| !line.is_empty())
+            .map(String::from)
+            .collect(),
+        Err(e) => {
+            errors.push(format!("cannot open {path}: {}", io_message(&e)));
+            Vec::new()
+        }
+    }
+}
+
+/// An I/O error as LLVM words it (`No such file or directory`, without Rust's `(os error 2)`).
+pub fn io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
+fn memory(seen: &Seen, c: &mut Config, report: &mut Report) {
+    let errors = &mut report.errors;
+    c.global_base = integer(seen, "global-base", "--global-base=", errors).filter(|&v| v != 0);
+    c.table_base = integer(seen, "table-base", "--table-base=", errors)
+        .filter(|&v| v != 0)
+        .unwrap_or(1);
+    c.initial_memory =
+        integer(seen, "initial-memory", "--initial-memory=", errors).filter(|&v| v != 0);
+    c.max_memory = integer(seen, "max-memory", "--max-memory=", errors).filter(|&v| v != 0);
+    c.initial_heap = integer(seen, "initial-heap", "--initial-heap=", errors).filter(|&v| v != 0);
+    c.no_growable_memory = seen.has("no-growable-memory");
+    c.stack_first = seen.has("stack-first");
+    c.stack_size = z_options(seen, report).unwrap_or(c.stack_size);
+    c.import_memory = import_memory(seen);
+    c.export_memory = seen
+        .last("export-memory")
+        .map(|v| if v == NO_VALUE { "memory" } else { v }.into());
+    c.import_table = seen.has("import-table") || c.pic || c.relocatable;
+    c.export_table = seen.has("export-table");
+    c.growable_table = seen.has("growable-table");
+    c.shared_memory = seen.has("shared-memory");
+    c.memory64 = target(seen, &mut report.errors);
+}
+
+/// `--import-memory[=module,name]`; a shared library imports `env.memory` by default.
+fn import_memory(seen: &Seen) -> Option<(String, String)> {
+    let default = || ("env".to_string(), "memory".to_string());
+    match seen.last("import-memory") {
+        Some(NO_VALUE) => Some(default()),
+        Some(v) => {
+            let (module, name) = v.split_once(',').unwrap_or((v, ""));
+            Some((module.into(), name.into()))
+        }
+        None => seen.has("shared").then(default),
+    }
+}
+
+/// Applies every `-z` key: `stack-size=N` (the last one wins); others are warnings.
+fn z_options(seen: &Seen, report: &mut Report) -> Option<u64> {
+    let mut stack = None;
+    for key in seen.values("z") {
+        match key.strip_prefix("stack-size=") {
+            Some(n) => match parse_auto_radix(n) {
+                Some(v) => stack = Some(v),
+                None => report.errors.push(format!("invalid stack-size: {n}")),
+            },
+            None => report.warnings.push(format!("unknown -z value: {key}")),
+        }
+    }
+    stack
+}
+
+fn target(seen: &Seen, errors: &mut Vec<String>) -> Option<bool> {
+    match seen.last("m")? {
+        "wasm32" => Some(false),
+        "wasm64" => Some(true),
+        other => {
+            errors.push(format!("invalid target architecture: {other}"));
+            None
+        }
+    }
+}
+
+fn sections(seen: &Seen, c: &mut Config, report: &mut Report) {
+    let not_r = !c.relocatable;
+    c.gc_sections = seen.pair("gc-sections", "no-gc-sections", not_r);
+    c.print_gc_sections = seen.pair("print-gc-sections", "no-print-gc-sections", false);
+    c.merge_data_segments = seen.pair("merge-data-segments", "no-merge-data-segments", not_r);
+    let opt = integer(seen, "O", "-O", &mut report.errors);
+    c.opt_level = opt.map_or(c.opt_level, |o| o.min(u64::from(u8::MAX)) as u8);
+    c.strip_all = seen.has("strip-all");
+    c.strip_debug = seen.has("strip-debug");
+    c.keep_sections = strings(seen, "keep-section");
+}
+
+fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
+    let errors = &mut report.errors;
+    c.threads = threads(seen, errors);
+    let limit = integer(seen, "error-limit", "--error-limit=", errors);
+    c.error_limit = limit.map_or(c.error_limit, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    c.fatal_warnings = seen.pair("fatal-warnings", "no-fatal-warnings", false);
+    c.check_features = seen.pair("check-features", "no-check-features", true);
+    c.features = seen.last("features").map(comma_list);
+    c.extra_features = seen
+        .last("extra-features")
+        .map(comma_list)
+        .unwrap_or_default();
+    c.verbose = seen.has("verbose");
+    if let Some(level) = integer(seen, "lto-O", "--lto-O", errors).filter(|&l| l > 3) {
+        errors.push(format!("invalid optimization level for LTO: {level}"));
+    }
+}
+
+fn threads(seen: &Seen, errors: &mut Vec<String>) -> Option<usize> {
+    let v = seen.last("threads")?;
+    let n = parse_auto_radix(v)
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|&n| n > 0);
+    if n.is_none() {
+        errors.push(format!(
+            "--threads: expected a positive integer, but got '{v}'"
+        ));
+    }
+    n
+}
+
+/// Checks combinations, with lld's wording (`checkOptions`, `setConfigs`, `Writer.cpp`).
+fn check(seen: &Seen, c: &Config, report: &mut Report) {
+    let mut fail = |bad: bool, msg: &str| {
+        if bad {
+            report.errors.push(msg.into());
+        }
+    };
+    let shared = seen.has("shared");
+    let pie = seen.pair("pie", "no-pie", false);
+    let strip = c.strip_debug || c.strip_all;
+    let compress = seen.has("compress-relocations");
+    fail(compress && !strip, "--compress-relocations is incompatible with output debug information. Please pass --strip-debug or --strip-all");
+    fail(pie && shared, "-shared and -pie may not be used together");
+    fail(
+        seen.has("import-table") && c.export_table,
+        "--import-table and --export-table may not be used together",
+    );
+    fail(
+        c.pic && c.export_table,
+        "-shared/-pie is incompatible with --export-table",
+    );
+    fail(
+        c.pic && c.global_base.is_some(),
+        "--global-base may not be used with -shared/-pie",
+    );
+    fail(
+        c.pic && seen.has("table-base"),
+        "--table-base may not be used with -shared/-pie",
+    );
+    fail(
+        shared && seen.has("export-memory"),
+        "--export-memory is incompatible with --shared",
+    );
+    fail(
+        c.max_memory.is_some() && c.no_growable_memory,
+        "--max-memory is incompatible with --no-growable-memory",
+    );
+    fail(c.stack_size % 16 != 0, "stack size must be 16-byte aligned");
+    fail(
+        c.initial_memory.is_some_and(|m| m % PAGE != 0),
+        "initial memory must be 65536-byte aligned",
+    );
+    fail(
+        c.max_memory.is_some_and(|m| m % PAGE != 0),
+        "maximum memory must be 65536-byte aligned",
+    );
+    fail(
+        c.initial_heap.is_some_and(|m| m % PAGE != 0),
+        "initial heap must be 65536-byte aligned",
+    );
+    let low_base = c.global_base.is_some_and(|b| b < c.stack_size);
+    fail(
+        c.stack_first && low_base,
+        "--global-base cannot be less than stack size when --stack-first is used",
+    );
+    if c.relocatable {
+        check_relocatable(seen, c, compress, pie, report);
+    }
+    pic_warnings(seen, c, shared, pie, report);
+}
+
+fn check_relocatable(seen: &Seen, c: &Config, compress: bool, pie: bool, report: &mut Report) {
+    let rules = [
+        (
+            matches!(c.entry, Entry::Named(_)),
+            "entry point specified for relocatable output file",
+        ),
+        (
+            c.gc_sections,
+            "-r and --gc-sections may not be used together",
+        ),
+        (
+            compress,
+            "-r -and --compress-relocations may not be used together",
+        ),
+        (
+            seen.has("undefined"),
+            "-r -and --undefined may not be used together",
+        ),
+        (pie, "-r and -pie may not be used together"),
+        (
+            c.shared_memory,
+            "-r and --shared-memory may not be used together",
+        ),
+        (
+            c.global_base.is_some(),
+            "-r and --global-base may not by used together",
+        ),
+        (
+            c.export_table,
+            "--relocatable is incompatible with --export-table",
+        ),
+        (
+            c.growable_table,
+            "--relocatable is incompatible with --growable-table",
+        ),
+    ];
+    report
+        .errors
+        .extend(rules.iter().filter(|r| r.0).map(|r| r.1.to_string()));
+}
+
+fn pic_warnings(seen: &Seen, c: &Config, shared: bool, pie: bool, report: &mut Report) {
+    if seen.has("experimental-pic") {
+        return;
+    }
+    let rules = [
+        (
+            shared,
+            "creating shared libraries, with -shared, is not yet stable",
+        ),
+        (pie, "creating PIEs, with -pie, is not yet stable"),
+        (
+            c.unresolved == UnresolvedPolicy::ImportDynamic,
+            "dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)",
+        ),
+    ];
+    report
+        .warnings
+        .extend(rules.iter().filter(|r| r.0).map(|r| r.1.to_string()));
+}
+
+/// Options wasm-ld accepts that have no counterpart in [`Config`]: validated where wasm-ld
+/// validates them, then reported as ignored (or refused, where ignoring would silently change
+/// the program).
+fn ignored(seen: &Seen, report: &mut Report) {
+    const WARN: &[(&str, &str)] = &[
+        ("Map", "--Map"),
+        ("why-extract", "--why-extract"),
+        ("trace", "--trace"),
+        ("trace-symbol", "--trace-symbol"),
+        ("print-map", "--print-map"),
+        ("compress-relocations", "--compress-relocations"),
+        ("reproduce", "--reproduce"),
+        ("soname", "--soname"),
+        ("build-id", "--build-id"),
+        ("Bsymbolic", "--Bsymbolic"),
+        ("no-shlib-sigcheck", "--no-shlib-sigcheck"),
+        ("mllvm", "--mllvm"),
+    ];
+    for (_, shown) in WARN.iter().filter(|(id, _)| seen.has(id)) {
+        report
+            .warnings
+            .push(format!("option {shown} is accepted but ignored"));
+    }
+    if seen.has("wrap") {
+        report
+            .errors
+            .push("option --wrap is not supported by wasm-link".into());
+    }
+    check_choice(
+        seen,
+        "color-diagnostics",
+        &[NO_VALUE, "auto", "always", "never"],
+        "unknown option: --color-diagnostics=",
+        report,
+    );
+    check_choice(
+        seen,
+        "rsp-quoting",
+        &["posix"],
+        "invalid response file quoting: ",
+        report,
+    );
+}
+
+/// The last value of `id` must be one of `allowed`.
+fn check_choice(seen: &Seen, id: &str, allowed: &[&str], wording: &str, report: &mut Report) {
+    if let Some(v) = seen.last(id).filter(|v| !allowed.contains(v)) {
+        report.errors.push(format!("{wording}{v}"));
+    }
+}
+
+fn strings(seen: &Seen, id: &str) -> Vec<String> {
+    seen.values(id).into_iter().map(String::from).collect()
+}
+
+/// A `CommaJoined` value: empty items are dropped, as LLVM's option parser does.
+fn comma_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// lld's `args::getInteger`: the last value of `id`, in decimal.
+fn integer(seen: &Seen, id: &str, shown: &str, errors: &mut Vec<String>) -> Option<u64> {
+    let v = seen.last(id)?;
+    let parsed = v.parse::<u64>().ok();
+    if parsed.is_none() {
+        errors.push(format!("{shown}{v}: number expected, but got '{v}'"));
+    }
+    parsed
+}
+
+/// LLVM's `to_integer(s, v, 0)`: decimal, `0x` hex, `0b` binary, `0o` or leading-`0` octal.
+pub fn parse_auto_radix(s: &str) -> Option<u64> {
+    let (digits, radix) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        (h, 16)
+    } else if let Some(b) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
+        (b, 2)
+    } else if let Some(o) = s.strip_prefix("0o") {
+        (o, 8)
+    } else if s.len() > 1 && s.starts_with('0') {
+        (&s[1..], 8)
+    } else {
+        (s, 10)
+    };
+    u64::from_str_radix(digits, radix).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_radix() {
+        assert_eq!(parse_auto_radix("1048576"), Some(1048576));
+        assert_eq!(parse_auto_radix("0x10"), Some(16));
+        assert_eq!(parse_auto_radix("010"), Some(8));
+        assert_eq!(parse_auto_radix("0"), Some(0));
+        assert_eq!(parse_auto_radix("abc"), None);
+        assert_eq!(parse_auto_radix(""), None);
+    }
+
+    #[test]
+    fn comma_lists_drop_empty_items() {
+        assert_eq!(comma_list("a,,b"), ["a", "b"]);
+        assert!(comma_list("").is_empty());
+    }
+}

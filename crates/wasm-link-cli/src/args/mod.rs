@@ -1,0 +1,133 @@
+//! The `wasm-link` command line, compatible with `wasm-ld` 19.
+//!
+//! Four steps, each a module: `-flavor wasm` and `@file` expansion ([`response`]), matching
+//! wasm-ld's spellings and rewriting them into canonical tokens ([`normalize`], driven by
+//! [`table`]), storing those with clap (which keeps every position), and turning what was
+//! seen into a [`Config`] with wasm-ld's defaults and checks (`build`, `inputs`).
+
+mod build;
+mod inputs;
+mod matches;
+pub mod normalize;
+pub mod response;
+pub mod table;
+
+use wasm_link::Config;
+
+pub use inputs::find_library;
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Request {
+    /// Link. `print_version` is set by `-v`, which prints the version and still links.
+    Link {
+        /// The link to run.
+        config: Box<Config>,
+        /// `-v` was given: print the version line first.
+        print_version: bool,
+    },
+    /// `--help`: print this text and exit.
+    Help(String),
+    /// `--version` (or `-v` without inputs): print [`version`] and exit.
+    Version,
+}
+
+/// Errors and warnings found while parsing, already worded like wasm-ld's.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Errors: there is nothing to do.
+    pub errors: Vec<String>,
+    /// Warnings (`unknown -z value: X`, `option X is accepted but ignored`).
+    pub warnings: Vec<String>,
+}
+
+/// The outcome of [`parse`]: a request (absent when there were errors) and the diagnostics.
+#[derive(Debug)]
+pub struct Parsed {
+    /// What to do; `None` if `report.errors` is not empty.
+    pub request: Option<Request>,
+    /// Diagnostics, to print whatever the request.
+    pub report: Report,
+}
+
+/// The version line.
+pub fn version() -> String {
+    format!(
+        "wasm-link {} (compatible with wasm-ld 19)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Parses `args` (without the program name) the way wasm-ld 19 does.
+pub fn parse(args: Vec<String>) -> Parsed {
+    let mut report = Report::default();
+    let args = strip_flavor(
+        response::expand(args, &mut report.errors),
+        &mut report.errors,
+    );
+    let normalized = normalize::normalize(&args);
+    report.errors.extend(normalized.errors);
+    let seen = match table::command().try_get_matches_from(&normalized.tokens) {
+        Ok(m) => matches::Seen::new(m),
+        Err(e) => {
+            report
+                .errors
+                .push(format!("internal option table error: {e}"));
+            return Parsed {
+                request: None,
+                report,
+            };
+        }
+    };
+    let request = decide(&seen, &mut report);
+    if report.errors.is_empty() {
+        Parsed {
+            request: Some(request),
+            report,
+        }
+    } else {
+        Parsed {
+            request: None,
+            report,
+        }
+    }
+}
+
+/// `--help` and `--version` win over everything; otherwise build the link.
+fn decide(seen: &matches::Seen, report: &mut Report) -> Request {
+    if seen.has("help") {
+        return Request::Help(table::command().render_help().to_string());
+    }
+    if seen.has("version") || (seen.has("v") && !seen.has(table::INPUT)) {
+        return Request::Version;
+    }
+    let config = build::config(seen, report);
+    if config.fatal_warnings {
+        report.errors.append(&mut report.warnings);
+    }
+    Request::Link {
+        config: Box::new(config),
+        print_version: seen.has("v"),
+    }
+}
+
+/// Drops rust-lld's `-flavor wasm` dispatch argument (only as the first two arguments).
+fn strip_flavor(mut args: Vec<String>, errors: &mut Vec<String>) -> Vec<String> {
+    if args.first().map(String::as_str) != Some("-flavor") {
+        return args;
+    }
+    match args.get(1).map(String::as_str) {
+        Some("wasm") => drop(args.drain(..2)),
+        Some(other) => {
+            errors.push(format!(
+                "-flavor {other} is not supported: wasm-link links wasm only"
+            ));
+            drop(args.drain(..2));
+        }
+        None => errors.push("-flavor: missing argument".into()),
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests;
