@@ -259,17 +259,20 @@ fn check(seen: &Seen, c: &Config, report: &mut Report) {
         c.max_memory.is_some() && c.no_growable_memory,
         "--max-memory is incompatible with --no-growable-memory",
     );
-    fail(c.stack_size % 16 != 0, "stack size must be 16-byte aligned");
     fail(
-        c.initial_memory.is_some_and(|m| m % PAGE != 0),
+        !c.stack_size.is_multiple_of(16),
+        "stack size must be 16-byte aligned",
+    );
+    fail(
+        c.initial_memory.is_some_and(|m| !m.is_multiple_of(PAGE)),
         "initial memory must be 65536-byte aligned",
     );
     fail(
-        c.max_memory.is_some_and(|m| m % PAGE != 0),
+        c.max_memory.is_some_and(|m| !m.is_multiple_of(PAGE)),
         "maximum memory must be 65536-byte aligned",
     );
     fail(
-        c.initial_heap.is_some_and(|m| m % PAGE != 0),
+        c.initial_heap.is_some_and(|m| !m.is_multiple_of(PAGE)),
         "initial heap must be 65536-byte aligned",
     );
     let low_base = c.global_base.is_some_and(|b| b < c.stack_size);

@@ -62,7 +62,7 @@ fn candidates(arg: &str) -> Vec<(&'static Spelling, usize)> {
                 .map(|len| (s, len))
         })
         .collect();
-    found.sort_by(|a, b| b.1.cmp(&a.1));
+    found.sort_by_key(|&(_, len)| std::cmp::Reverse(len));
     found
 }
 

@@ -171,7 +171,7 @@ pub const SPELLINGS: &[Spelling] = &[
     ff("experimental-pic"),
     f("Bsymbolic"),
     sp("soname", Both, EqSep, "soname"),
-    f("no-shlib-sigcheck"),
+    ff("no-shlib-sigcheck"),
     f("build-id"),
     sp("build-id=", Both, Joined, "build-id"),
     // Features.
