@@ -3,3 +3,4 @@
 
 pub mod archive;
 pub mod input;
+pub mod object;

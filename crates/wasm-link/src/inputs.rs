@@ -1,0 +1,52 @@
+//! The parsed inputs: every object on the command line and every member of every archive,
+//! parsed in parallel up front, plus the command-line order the resolver replays.
+
+use crate::ids::FileId;
+use wasm_object::object::Object;
+
+/// One parsed object file or archive member.
+pub struct InputObject<'a> {
+    /// `a.o`, or `libc.a(printf.o)` for a member.
+    pub name: String,
+    /// The object.
+    pub obj: Object<'a>,
+    /// An archive member (or between `--start-lib`/`--end-lib`): loaded only on demand.
+    pub lazy: bool,
+}
+
+/// One command-line item, in order.
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// An object file: loaded.
+    Object(FileId),
+    /// An archive's members, in archive order; all loaded with `--whole-archive`.
+    Archive {
+        /// The members that are wasm objects.
+        members: Vec<FileId>,
+        /// `--whole-archive` was in force.
+        whole: bool,
+    },
+}
+
+/// Every input.
+#[derive(Default)]
+pub struct Inputs<'a> {
+    /// All objects, indexed by `FileId`.
+    pub files: Vec<InputObject<'a>>,
+    /// The command line, in order.
+    pub items: Vec<Item>,
+    /// Symbols that `<archive>.imports` side files allow to stay undefined.
+    pub allowed_undefined: Vec<String>,
+}
+
+impl<'a> Inputs<'a> {
+    /// The object of a file.
+    pub fn obj(&self, f: FileId) -> &Object<'a> {
+        &self.files[f.idx()].obj
+    }
+
+    /// The display name of a file.
+    pub fn name(&self, f: FileId) -> &str {
+        &self.files[f.idx()].name
+    }
+}

@@ -1,0 +1,92 @@
+//! Loading: memory-maps every input, splits archives into members, and parses every object
+//! in parallel. Archive members are parsed up front too (their symbol tables are needed for
+//! lazy resolution anyway), so resolution never waits on I/O or parsing.
+
+use crate::config::Config;
+use crate::ids::FileId;
+use crate::inputs::{InputObject, Inputs, Item};
+use rayon::prelude::*;
+use wasm_object::input::{Contents, InputFile};
+use wasm_object::object::Object;
+
+/// Opens every input file (memory-mapped).
+pub fn open(config: &Config) -> Result<Vec<InputFile>, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for input in &config.inputs {
+        match InputFile::open(&input.path) {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(format!("cannot open {}: {}", input.path.display(), e)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One object to parse: its display name, bytes and absolute offset, and whether it is lazy.
+struct Job<'a> {
+    name: String,
+    bytes: &'a [u8],
+    offset: usize,
+    lazy: bool,
+}
+
+/// Splits archives and parses every object in parallel, keeping command-line order.
+pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, Vec<String>> {
+    let mut jobs = Vec::new();
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    let mut allowed_undefined = Vec::new();
+    for (file, input) in files.iter().zip(&config.inputs) {
+        let path = file.path().display().to_string();
+        match file.contents() {
+            Ok(Contents::Object(_)) | Ok(Contents::LinkedModule(_)) => {
+                items.push(Item::Object(FileId(jobs.len() as u32)));
+                jobs.push(Job { name: path, bytes: file.bytes(), offset: 0, lazy: input.lazy });
+            }
+            Ok(Contents::Archive(archive)) => {
+                let mut members = Vec::new();
+                for m in &archive.members {
+                    if !wasm_format::is_wasm(m.data.bytes) {
+                        continue;
+                    }
+                    members.push(FileId(jobs.len() as u32));
+                    let name = format!("{path}({})", m.name);
+                    jobs.push(Job { name, bytes: m.data.bytes, offset: m.data.offset, lazy: !input.whole_archive });
+                }
+                items.push(Item::Archive { members, whole: input.whole_archive });
+                allowed_undefined.extend(read_imports_file(&input.path));
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    let parsed: Vec<Result<InputObject<'a>, String>> = jobs
+        .into_par_iter()
+        .map(|j| match Object::parse(j.bytes, j.offset) {
+            Ok(obj) => Ok(InputObject { name: j.name, obj, lazy: j.lazy }),
+            Err(e) => Err(format!("{}: {e}", j.name)),
+        })
+        .collect();
+    let mut inputs = Inputs { files: Vec::with_capacity(parsed.len()), items, allowed_undefined };
+    for p in parsed {
+        match p {
+            Ok(o) => inputs.files.push(o),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The `<archive>.imports` side file wasi-libc ships: symbols allowed to stay undefined.
+fn read_imports_file(archive: &std::path::Path) -> Vec<String> {
+    let path = archive.with_extension("imports");
+    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+}

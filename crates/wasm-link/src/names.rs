@@ -1,0 +1,206 @@
+//! The linker-written custom sections: `name` (functions, globals, data segments), `producers`
+//! merged the way wasm-ld does (first tool of each name wins), and `target_features` (the
+//! union of the features the inputs use, sorted by name).
+
+use crate::config::Config;
+use crate::inputs::Inputs;
+use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
+use crate::resolve::Resolved;
+use crate::synthetic::uleb;
+use std::collections::BTreeSet;
+use wasm_format::features::FeaturePrefix;
+
+/// The body of the `name` section.
+pub fn name_section(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>, config: &Config) -> Vec<u8> {
+    let mut out = Vec::new();
+    let module = config.output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut sub = Vec::new();
+    string(&mut sub, &module);
+    subsection(&mut out, 0, &sub);
+    let functions = function_names(inputs, res, l, config);
+    if !functions.is_empty() {
+        subsection(&mut out, 1, &name_map(&functions));
+    }
+    let globals = global_names(inputs, res, l);
+    if !globals.is_empty() {
+        subsection(&mut out, 7, &name_map(&globals));
+    }
+    let write_bss = config.import_memory.is_some();
+    let segments: Vec<(u32, String)> = l
+        .segments
+        .iter()
+        .filter(|s| write_bss || !s.is_bss())
+        .enumerate()
+        .map(|(i, s)| (i as u32, s.name.clone()))
+        .collect();
+    if !segments.is_empty() {
+        subsection(&mut out, 9, &name_map(&segments));
+    }
+    out
+}
+
+fn function_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>, config: &Config) -> Vec<(u32, String)> {
+    let mut names = Vec::new();
+    let mut index = 0;
+    for i in &l.imports {
+        if let ImportKind::Func { .. } = i.kind {
+            let name = i.symbol.map_or("", |s| res.table.get(s).name);
+            names.push((index, demangle(name, config)));
+            index += 1;
+        }
+    }
+    for f in &l.functions {
+        let name = match f {
+            OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
+            OutFunction::WeakStub(s) => format!("undefined_weak:{}", demangle(res.table.get(*s).name, config)),
+            OutFunction::Input(file, i) => input_function_name(inputs, *file, *i, config),
+            OutFunction::CommandExport { symbol, .. } => format!("{}.command_export", res.table.get(*symbol).name),
+        };
+        if !name.is_empty() {
+            names.push((index, name));
+        }
+        index += 1;
+    }
+    names
+}
+
+/// An input function's name: its debug name from the object's `name` section, or its first
+/// defining symbol's name, demangled.
+fn input_function_name(inputs: &Inputs<'_>, file: crate::ids::FileId, i: u32, config: &Config) -> String {
+    let obj = inputs.obj(file);
+    let index = obj.func_imports.len() as u32 + i;
+    if let Some((_, n)) = obj.debug_names.iter().find(|(k, _)| *k == index) {
+        return n.to_string();
+    }
+    let sym = obj.symbols.iter().find(|s| {
+        !s.flags.is_undefined() && matches!(s.kind, wasm_format::linking::SymbolKind::Function { index: k } if k == index)
+    });
+    sym.and_then(|s| s.name).map(|n| demangle(n, config)).unwrap_or_default()
+}
+
+fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<(u32, String)> {
+    let mut names = Vec::new();
+    let mut index = 0;
+    for i in &l.imports {
+        if let ImportKind::Global(_) = i.kind {
+            names.push((index, i.symbol.map_or("", |s| res.table.get(s).name).to_string()));
+            index += 1;
+        }
+    }
+    for g in &l.globals {
+        let name = match g {
+            OutGlobalDef::StackPointer => "__stack_pointer".to_string(),
+            OutGlobalDef::TlsBase => "__tls_base".to_string(),
+            OutGlobalDef::Input(f, i) => global_symbol_name(inputs, *f, *i),
+            OutGlobalDef::DataAddress(..) => String::new(),
+        };
+        if !name.is_empty() {
+            names.push((index, name));
+        }
+        index += 1;
+    }
+    names
+}
+
+fn global_symbol_name(inputs: &Inputs<'_>, file: crate::ids::FileId, i: u32) -> String {
+    let obj = inputs.obj(file);
+    let index = obj.global_imports.len() as u32 + i;
+    obj.symbols
+        .iter()
+        .find(|s| !s.flags.is_undefined() && matches!(s.kind, wasm_format::linking::SymbolKind::Global { index: k } if k == index))
+        .and_then(|s| s.name)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn demangle(name: &str, config: &Config) -> String {
+    // `main` is mangled when it takes arguments; wasm-ld undoes that for the name section.
+    if name == "__main_argc_argv" {
+        return "main".to_string();
+    }
+    if !config.demangle {
+        return name.to_string();
+    }
+    if name.starts_with("_Z") {
+        if let Ok(sym) = cpp_demangle::Symbol::new(name) {
+            if let Ok(s) = sym.demangle() {
+                return s;
+            }
+        }
+    }
+    name.to_string()
+}
+
+fn name_map(names: &[(u32, String)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    uleb(&mut out, names.len() as u64);
+    for (i, n) in names {
+        uleb(&mut out, u64::from(*i));
+        string(&mut out, n);
+    }
+    out
+}
+
+fn string(out: &mut Vec<u8>, s: &str) {
+    uleb(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn subsection(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+    out.push(id);
+    uleb(out, body.len() as u64);
+    out.extend_from_slice(body);
+}
+
+/// The body of the merged `producers` section (empty if no input has one).
+pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
+    let mut fields: Vec<(&str, Vec<(&str, &str)>)> = ["language", "processed-by", "sdk"].iter().map(|f| (*f, Vec::new())).collect();
+    for &f in &res.loaded {
+        let Some(p) = &inputs.obj(f).producers else { continue };
+        for field in &p.fields {
+            let Some((_, values)) = fields.iter_mut().find(|(n, _)| *n == field.name) else { continue };
+            for v in &field.values {
+                if !values.iter().any(|(n, _)| *n == v.name) {
+                    values.push((v.name, v.version));
+                }
+            }
+        }
+    }
+    fields.retain(|(_, v)| !v.is_empty());
+    if fields.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    uleb(&mut out, fields.len() as u64);
+    for (name, values) in fields {
+        string(&mut out, name);
+        uleb(&mut out, values.len() as u64);
+        for (n, v) in values {
+            string(&mut out, n);
+            string(&mut out, v);
+        }
+    }
+    out
+}
+
+/// The body of `target_features`: every feature some loaded input uses, sorted.
+pub fn target_features(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
+    let mut used = BTreeSet::new();
+    for &f in &res.loaded {
+        for feat in &inputs.obj(f).features {
+            if feat.prefix == FeaturePrefix::Used {
+                used.insert(feat.name);
+            }
+        }
+    }
+    if used.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    uleb(&mut out, used.len() as u64);
+    for name in used {
+        out.push(b'+');
+        string(&mut out, name);
+    }
+    out
+}

@@ -1,0 +1,175 @@
+//! Relocation: compute the value a relocation asks for from the layout, then patch it into a
+//! copy of the atom's bytes. Two small steps, kept apart: `value` knows the layout, `patch`
+//! knows only encodings.
+
+use crate::ids::{FileId, SymbolId};
+use crate::inputs::Inputs;
+use crate::layout::{Layout, NONE};
+use crate::resolve::Resolved;
+use crate::symbols::{Def, Kind, Synthetic};
+use std::collections::HashMap;
+use wasm_format::linking::SymbolKind as RawKind;
+use wasm_format::reloc::{PatchWidth, Reloc, RelocType};
+
+/// Everything relocation reads: the inputs, resolution, layout and output offsets.
+pub struct RelocContext<'l, 'a> {
+    /// Lifetime of the merged custom sections.
+    pub _merged: std::marker::PhantomData<&'l ()>,
+    /// Inputs.
+    pub inputs: &'l Inputs<'a>,
+    /// Resolution.
+    pub res: &'l Resolved<'a>,
+    /// Layout.
+    pub layout: &'l Layout<'a>,
+    /// Per output function: offset of its code (after the size prefix) in the code section.
+    pub code_offsets: Vec<u64>,
+    /// (file, section index) → where that chunk went in its output custom section.
+    pub section_offsets: HashMap<(FileId, u32), SectionPlace<'l>>,
+}
+
+/// Where an input custom section went in its output section.
+#[derive(Clone, Copy)]
+pub enum SectionPlace<'m> {
+    /// Copied at this offset.
+    Plain(u64),
+    /// Merged: chunk `k` of these merged strings (which start the output section).
+    Merged(&'m crate::merge::MergedStrings, usize),
+}
+
+/// Where the bytes being patched are.
+#[derive(Clone, Copy)]
+pub struct Site {
+    /// The file whose symbol indices the relocations use.
+    pub file: FileId,
+    /// Written for relocations against dead symbols (debug sections), or 0.
+    pub tombstone: u64,
+    /// Address of the first byte of the atom, for `LOCREL` relocations (data only).
+    pub va: u64,
+}
+
+impl RelocContext<'_, '_> {
+    /// Copies `src` into `dst` and applies `relocs`, whose offsets are relative to `base`.
+    pub fn apply(&self, site: Site, dst: &mut [u8], src: &[u8], relocs: &[Reloc], base: u64) {
+        dst.copy_from_slice(src);
+        for r in relocs {
+            let at = (u64::from(r.offset) - base) as usize;
+            let value = self.value(site, r, site.va.wrapping_add(at as u64));
+            patch(dst, at, r.ty.width(), value);
+        }
+    }
+
+    fn symbol(&self, file: FileId, index: u32) -> Option<SymbolId> {
+        self.res.file_syms[file.idx()].get(index as usize).copied()
+    }
+
+    /// The value of one relocation.
+    pub fn value(&self, site: Site, r: &Reloc, place: u64) -> u64 {
+        if r.ty == RelocType::TypeIndexLeb {
+            return u64::from(self.layout.file_types[site.file.idx()].get(r.index as usize).copied().unwrap_or(0));
+        }
+        let Some(id) = self.symbol(site.file, r.index) else { return 0 };
+        let sym = self.res.table.get(id);
+        if matches!(sym.kind, Kind::Function | Kind::Data) && !sym.live {
+            return if site.tombstone != 0 { site.tombstone } else { r.addend as u64 };
+        }
+        let l = self.layout;
+        use RelocType::*;
+        match r.ty {
+            FunctionIndexLeb | FunctionIndexI32 => index_or_zero(l.sym_func[id.idx()]),
+            TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 => self.table_slot(id),
+            TableIndexRelSleb | TableIndexRelSleb64 => self.table_slot(id).wrapping_sub(u64::from(l.table_base)),
+            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrLeb64 | MemoryAddrSleb64 | MemoryAddrI64
+            | MemoryAddrRelSleb | MemoryAddrRelSleb64 => self.address(id, r.addend),
+            MemoryAddrLocrelI32 | MemoryAddrLocrelI64 => self.address(id, r.addend).wrapping_sub(place),
+            MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => self.address(id, r.addend).wrapping_sub(l.synth.tls_base),
+            GlobalIndexLeb | GlobalIndexI32 => index_or_zero(l.sym_global[id.idx()]),
+            FunctionOffsetI32 | FunctionOffsetI64 => self.function_offset(id).wrapping_add(r.addend as u64),
+            SectionOffsetI32 => self.section_offset(id, r.addend),
+            TableNumberLeb => u64::from(if l.table_index == NONE { 0 } else { l.table_index }),
+            TagIndexLeb | TypeIndexLeb => 0,
+        }
+    }
+
+    fn table_slot(&self, id: SymbolId) -> u64 {
+        let f = self.layout.sym_func[id.idx()];
+        if f == NONE || self.res.table.get(id).def == Def::Synthetic(Synthetic::WeakStub) {
+            return 0;
+        }
+        u64::from(self.layout.func_slot.get(f as usize).copied().unwrap_or(0))
+    }
+
+    fn address(&self, id: SymbolId, addend: i64) -> u64 {
+        self.layout.data_address(self.inputs, self.res, id, addend).unwrap_or(0)
+    }
+
+    fn function_offset(&self, id: SymbolId) -> u64 {
+        let f = self.layout.sym_func[id.idx()];
+        if f == NONE || f < self.layout.num_func_imports {
+            return 0;
+        }
+        self.code_offsets.get((f - self.layout.num_func_imports) as usize).copied().unwrap_or(0)
+    }
+
+    fn section_offset(&self, id: SymbolId, addend: i64) -> u64 {
+        let Def::Defined { file, index } = self.res.table.get(id).def else { return 0 };
+        let RawKind::Section { section } = self.inputs.obj(file).symbols[index as usize].kind else { return 0 };
+        match self.section_offsets.get(&(file, section)) {
+            Some(SectionPlace::Plain(offset)) => offset.wrapping_add(addend as u64),
+            Some(SectionPlace::Merged(merged, k)) => merged.map(*k, addend as u64),
+            None => 0,
+        }
+    }
+}
+
+fn index_or_zero(i: u32) -> u64 {
+    if i == NONE {
+        0
+    } else {
+        u64::from(i)
+    }
+}
+
+/// Writes `value` at `at` in the relocation's fixed-width encoding.
+pub fn patch(buf: &mut [u8], at: usize, width: PatchWidth, value: u64) {
+    let Some(dst) = buf.get_mut(at..at + width.size()) else { return };
+    match width {
+        PatchWidth::Leb5 => padded_uleb(dst, value & 0xffff_ffff),
+        PatchWidth::Leb10 => padded_uleb(dst, value),
+        PatchWidth::Sleb5 => padded_sleb(dst, i64::from(value as i32)),
+        PatchWidth::Sleb10 => padded_sleb(dst, value as i64),
+        PatchWidth::I32 => dst.copy_from_slice(&(value as u32).to_le_bytes()),
+        PatchWidth::I64 => dst.copy_from_slice(&value.to_le_bytes()),
+    }
+}
+
+fn padded_uleb(dst: &mut [u8], mut v: u64) {
+    let n = dst.len();
+    for (i, b) in dst.iter_mut().enumerate() {
+        *b = (v & 0x7f) as u8 | if i + 1 < n { 0x80 } else { 0 };
+        v >>= 7;
+    }
+}
+
+fn padded_sleb(dst: &mut [u8], mut v: i64) {
+    let n = dst.len();
+    for (i, b) in dst.iter_mut().enumerate() {
+        *b = (v & 0x7f) as u8 | if i + 1 < n { 0x80 } else { 0 };
+        v >>= 7;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_encodings() {
+        let mut b = [0u8; 5];
+        patch(&mut b, 0, PatchWidth::Leb5, 3);
+        assert_eq!(b, [0x83, 0x80, 0x80, 0x80, 0x00]);
+        patch(&mut b, 0, PatchWidth::Sleb5, (-1i64) as u64);
+        assert_eq!(b, [0xff, 0xff, 0xff, 0xff, 0x7f]);
+        patch(&mut b, 0, PatchWidth::Sleb5, 1024);
+        assert_eq!(b, [0x80, 0x88, 0x80, 0x80, 0x00]);
+    }
+}

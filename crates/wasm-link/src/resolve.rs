@@ -1,0 +1,442 @@
+//! Symbol resolution. Takes the parsed inputs in command-line order and gives the symbol table,
+//! each loaded object's map from its symbol indices to global symbols, and the order objects
+//! were loaded in (which is the order of their functions and segments in the output).
+//!
+//! It replays lld's algorithm exactly, because that order decides the output layout: objects
+//! are added one by one; an archive adds its members' definitions as lazy symbols; a strong
+//! reference to a lazy symbol loads its member *at once*, so the member is loaded before the
+//! object that referenced it has finished loading.
+
+use crate::config::{Config, Entry};
+use crate::ids::{FileId, SymbolId};
+use crate::inputs::{Inputs, Item};
+use crate::symbols::{resolve_definition, Def, Kind, Resolve, Symbol, SymbolTable, Synthetic};
+use std::collections::HashMap;
+use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
+
+/// The result of resolution.
+pub struct Resolved<'a> {
+    /// The symbol table.
+    pub table: SymbolTable<'a>,
+    /// Per file: its symbol index → global symbol (empty for files never loaded).
+    pub file_syms: Vec<Vec<SymbolId>>,
+    /// Loaded files, in load order.
+    pub loaded: Vec<FileId>,
+    /// Per file: which functions, segments and custom sections a COMDAT discarded.
+    pub discarded: Vec<Discarded>,
+    /// The entry symbol, if any.
+    pub entry: Option<SymbolId>,
+    /// `__wasm_call_dtors`, when a loaded object defines it.
+    pub call_dtors: Option<SymbolId>,
+}
+
+/// Chunks of one file that lost their COMDAT group to an earlier file.
+#[derive(Default, Clone)]
+pub struct Discarded {
+    /// Defined-function indices.
+    pub functions: Vec<bool>,
+    /// Segment indices.
+    pub segments: Vec<bool>,
+    /// Section indices (custom sections).
+    pub sections: Vec<u32>,
+}
+
+struct Resolver<'i, 'a> {
+    inputs: &'i Inputs<'a>,
+    table: SymbolTable<'a>,
+    file_syms: Vec<Vec<SymbolId>>,
+    loaded_flag: Vec<bool>,
+    loaded: Vec<FileId>,
+    discarded: Vec<Discarded>,
+    comdats: HashMap<&'a str, FileId>,
+    errors: Vec<String>,
+}
+
+/// Resolves every symbol; errors (duplicates, kind mismatches, a missing entry) are returned all
+/// at once.
+pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>, Vec<String>> {
+    let n = inputs.files.len();
+    let mut r = Resolver {
+        inputs,
+        table: SymbolTable::default(),
+        file_syms: vec![Vec::new(); n],
+        loaded_flag: vec![false; n],
+        loaded: Vec::new(),
+        discarded: vec![Discarded::default(); n],
+        comdats: HashMap::new(),
+        errors: Vec::new(),
+    };
+    r.add_synthetic();
+    for item in &inputs.items {
+        match item {
+            Item::Object(f) => r.load(*f),
+            Item::Archive { members, whole: true } => members.iter().for_each(|m| r.load(*m)),
+            Item::Archive { members, whole: false } => members.iter().for_each(|m| r.add_lazy_member(*m)),
+        }
+    }
+    for name in &config.undefined {
+        r.handle_undefined(name);
+    }
+    for name in config.exports.iter().chain(&config.exports_if_defined) {
+        r.handle_undefined(name);
+    }
+    let entry = r.resolve_entry(config);
+    let call_dtors = r.handle_undefined("__wasm_call_dtors").filter(|&id| r.table.get(id).is_defined());
+    r.add_optional_symbols(config);
+    r.mark_exports(config);
+    if !config.pic {
+        r.stub_weak_undefined();
+    }
+    if !r.errors.is_empty() {
+        return Err(r.errors);
+    }
+    Ok(Resolved {
+        table: r.table,
+        file_syms: r.file_syms,
+        loaded: r.loaded,
+        discarded: r.discarded,
+        entry,
+        call_dtors,
+    })
+}
+
+/// The name a symbol-table entry goes by: its own, or for an import without one, the field.
+pub fn symbol_name<'a>(obj: &wasm_object::object::Object<'a>, s: &SymbolInfo<'a>) -> &'a str {
+    if let Some(name) = s.name {
+        return name;
+    }
+    match s.kind {
+        RawKind::Function { index } => obj.func_imports.get(index as usize).map_or("", |i| i.field),
+        RawKind::Global { index } => obj.global_imports.get(index as usize).map_or("", |i| i.field),
+        RawKind::Table { index } => obj.table_imports.get(index as usize).map_or("", |i| i.field),
+        RawKind::Tag { index } => obj.tag_imports.get(index as usize).map_or("", |i| i.field),
+        _ => "",
+    }
+}
+
+/// Whether a symbol-table entry is a definition (not an import) in its object.
+pub fn is_definition(s: &SymbolInfo<'_>) -> bool {
+    !s.flags.is_undefined()
+}
+
+impl<'i, 'a> Resolver<'i, 'a> {
+    fn add_synthetic(&mut self) {
+        let hidden = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN);
+        for (name, kind, synth) in [
+            ("__wasm_call_ctors", Kind::Function, Synthetic::CallCtors),
+            ("__stack_pointer", Kind::Global, Synthetic::StackPointer),
+        ] {
+            self.table.insert(Symbol::new(name, kind, Def::Synthetic(synth), hidden));
+        }
+    }
+
+    /// Loads an object: claims its COMDATs, adds its symbols, then records its place in the
+    /// load order (after any member its references loaded).
+    fn load(&mut self, f: FileId) {
+        if std::mem::replace(&mut self.loaded_flag[f.idx()], true) {
+            return;
+        }
+        self.claim_comdats(f);
+        let obj = self.inputs.obj(f);
+        let mut syms = Vec::with_capacity(obj.symbols.len());
+        for (i, s) in obj.symbols.iter().enumerate() {
+            syms.push(self.add_symbol(f, i as u32, s));
+        }
+        self.file_syms[f.idx()] = syms;
+        self.loaded.push(f);
+    }
+
+    fn claim_comdats(&mut self, f: FileId) {
+        let obj = self.inputs.obj(f);
+        let d = &mut self.discarded[f.idx()];
+        d.functions = vec![false; obj.functions.len()];
+        d.segments = vec![false; obj.segments.len()];
+        for c in &obj.comdats {
+            let winner = *self.comdats.entry(c.name).or_insert(f);
+            if winner == f {
+                continue;
+            }
+            for m in &c.members {
+                discard_member(obj, d, m);
+            }
+        }
+    }
+
+    fn add_lazy_member(&mut self, m: FileId) {
+        let obj = self.inputs.obj(m);
+        for s in &obj.symbols {
+            if !is_definition(s) || s.flags.is_local() || matches!(s.kind, RawKind::Section { .. }) {
+                continue;
+            }
+            self.add_lazy(symbol_name(obj, s), Kind::of(&s.kind), m);
+            if self.loaded_flag[m.idx()] {
+                break;
+            }
+        }
+    }
+
+    fn add_lazy(&mut self, name: &'a str, kind: Kind, m: FileId) {
+        let Some(id) = self.table.find(name) else {
+            self.table.insert(Symbol::new(name, kind, Def::Lazy(m), SymbolFlags(0)));
+            return;
+        };
+        let sym = self.table.get_mut(id);
+        if !matches!(sym.def, Def::Undefined { .. }) {
+            return;
+        }
+        if sym.is_weak() {
+            sym.def = Def::Lazy(m);
+            return;
+        }
+        self.load(m);
+    }
+
+    fn add_symbol(&mut self, f: FileId, i: u32, s: &SymbolInfo<'a>) -> SymbolId {
+        let obj = self.inputs.obj(f);
+        let name = symbol_name(obj, s);
+        let kind = Kind::of(&s.kind);
+        let defined = is_definition(s) && !self.is_discarded(f, s);
+        let def = if defined { Def::Defined { file: f, index: i } } else { Def::Undefined { file: f, index: i } };
+        if s.flags.is_local() || kind == Kind::Section {
+            let mut sym = Symbol::new(name, kind, def, s.flags);
+            sym.used_in_regular = true;
+            return self.table.push(sym);
+        }
+        if defined {
+            self.add_defined(f, name, kind, def, s.flags)
+        } else {
+            self.add_undefined(f, i, name, kind, s)
+        }
+    }
+
+    fn is_discarded(&self, f: FileId, s: &SymbolInfo<'a>) -> bool {
+        let obj = self.inputs.obj(f);
+        let d = &self.discarded[f.idx()];
+        match s.kind {
+            RawKind::Function { index } => (index as usize)
+                .checked_sub(obj.func_imports.len())
+                .and_then(|i| d.functions.get(i).copied())
+                .unwrap_or(false),
+            RawKind::Data { def: Some(def) } => d.segments.get(def.segment as usize).copied().unwrap_or(false),
+            _ => false,
+        }
+    }
+
+    fn add_defined(&mut self, f: FileId, name: &'a str, kind: Kind, def: Def, flags: SymbolFlags) -> SymbolId {
+        let Some(id) = self.table.find(name) else {
+            let mut sym = Symbol::new(name, kind, def, flags);
+            sym.used_in_regular = true;
+            return self.table.insert(sym);
+        };
+        self.check_kind(id, kind, f);
+        let sym = self.table.get_mut(id);
+        sym.used_in_regular = true;
+        match resolve_definition(&sym.def, sym.is_weak(), flags.is_weak()) {
+            Resolve::Keep => {}
+            Resolve::Replace => {
+                sym.def = def;
+                sym.flags = flags;
+                sym.import = None;
+            }
+            Resolve::Duplicate => {
+                let first = self.defining_file_name(id);
+                self.errors.push(format!(
+                    "duplicate symbol: {name}\n>>> defined in {first}\n>>> defined in {}",
+                    self.inputs.name(f)
+                ));
+            }
+        }
+        id
+    }
+
+    fn add_undefined(&mut self, f: FileId, i: u32, name: &'a str, kind: Kind, s: &SymbolInfo<'a>) -> SymbolId {
+        let import = self.import_of(f, s);
+        let signature = self.signature_of(f, s);
+        let Some(id) = self.table.find(name) else {
+            let mut sym = Symbol::new(name, kind, Def::Undefined { file: f, index: i }, s.flags);
+            sym.used_in_regular = true;
+            sym.import = import;
+            sym.signature = signature;
+            return self.table.insert(sym);
+        };
+        self.check_kind(id, kind, f);
+        let sym = self.table.get_mut(id);
+        sym.used_in_regular = true;
+        match sym.def {
+            Def::Lazy(m) if s.flags.is_weak() => {
+                sym.flags = SymbolFlags(sym.flags.0 | SymbolFlags::BINDING_WEAK);
+                sym.signature = sym.signature.or(signature);
+                let _ = m;
+            }
+            Def::Lazy(m) => self.load(m),
+            Def::Undefined { .. } => {
+                if sym.is_weak() && !s.flags.is_weak() {
+                    sym.flags = s.flags;
+                }
+                sym.import = sym.import.or(import);
+                sym.signature = sym.signature.or(signature);
+            }
+            _ => sym.signature = sym.signature.or(signature),
+        }
+        id
+    }
+
+    /// The explicit import module and field of an undefined symbol, if it has an import name.
+    fn import_of(&self, f: FileId, s: &SymbolInfo<'a>) -> Option<(&'a str, &'a str)> {
+        if !s.flags.has_explicit_name() {
+            return None;
+        }
+        let obj = self.inputs.obj(f);
+        match s.kind {
+            RawKind::Function { index } => obj.func_imports.get(index as usize).map(|i| (i.module, i.field)),
+            RawKind::Global { index } => obj.global_imports.get(index as usize).map(|i| (i.module, i.field)),
+            RawKind::Table { index } => obj.table_imports.get(index as usize).map(|i| (i.module, i.field)),
+            RawKind::Tag { index } => obj.tag_imports.get(index as usize).map(|i| (i.module, i.field)),
+            _ => None,
+        }
+    }
+
+    fn signature_of(&self, f: FileId, s: &SymbolInfo<'a>) -> Option<(FileId, u32)> {
+        let obj = self.inputs.obj(f);
+        match s.kind {
+            RawKind::Function { index } => obj.func_imports.get(index as usize).map(|i| (f, i.ty)),
+            _ => None,
+        }
+    }
+
+    fn check_kind(&mut self, id: SymbolId, kind: Kind, f: FileId) {
+        let sym = self.table.get(id);
+        if sym.kind == kind || matches!(sym.def, Def::Lazy(_)) {
+            return;
+        }
+        let other = self.defining_file_name(id);
+        self.errors.push(format!(
+            "symbol type mismatch: {}\n>>> defined as {} in {other}\n>>> defined as {} in {}",
+            sym.name,
+            sym.kind.name(),
+            kind.name(),
+            self.inputs.name(f)
+        ));
+    }
+
+    fn defining_file_name(&self, id: SymbolId) -> String {
+        match self.table.get(id).def {
+            Def::Defined { file, .. } | Def::Undefined { file, .. } | Def::Lazy(file) => {
+                self.inputs.name(file).to_string()
+            }
+            Def::Synthetic(_) => "<internal>".to_string(),
+        }
+    }
+
+    /// `-u`, `--export`, the entry: loads the member that defines `name` if it is lazy.
+    fn handle_undefined(&mut self, name: &str) -> Option<SymbolId> {
+        let id = self.table.find(name)?;
+        if let Def::Lazy(m) = self.table.get(id).def {
+            self.load(m);
+        }
+        Some(id)
+    }
+
+    fn resolve_entry(&mut self, config: &Config) -> Option<SymbolId> {
+        let name = match &config.entry {
+            Entry::None => return None,
+            Entry::Default => "_start",
+            Entry::Named(n) => n.as_str(),
+        };
+        match self.handle_undefined(name) {
+            Some(id) if self.table.get(id).is_defined() => {
+                let sym = self.table.get_mut(id);
+                sym.force_export = true;
+                sym.flags = SymbolFlags(sym.flags.0 & !SymbolFlags::VISIBILITY_HIDDEN);
+                Some(id)
+            }
+            _ => {
+                self.errors.push(format!("entry symbol not defined (pass --no-entry to suppress): {name}"));
+                None
+            }
+        }
+    }
+
+    fn add_optional_symbols(&mut self, config: &Config) {
+        let mut optional = vec![
+            ("__dso_handle", Synthetic::DsoHandle),
+            ("__data_end", Synthetic::DataEnd),
+            ("__global_base", Synthetic::GlobalBase),
+            ("__heap_base", Synthetic::HeapBase),
+            ("__heap_end", Synthetic::HeapEnd),
+            ("__stack_low", Synthetic::StackLow),
+            ("__stack_high", Synthetic::StackHigh),
+            ("__memory_base", Synthetic::MemoryBase),
+            ("__table_base", Synthetic::TableBase),
+        ];
+        if !config.shared_memory {
+            optional.push(("__tls_base", Synthetic::TlsBase));
+        }
+        if !config.import_table {
+            optional.push(("__indirect_function_table", Synthetic::IndirectTable));
+        }
+        for (name, synth) in optional {
+            let Some(id) = self.table.find(name) else { continue };
+            let sym = self.table.get_mut(id);
+            if sym.is_defined() {
+                if synth == Synthetic::IndirectTable {
+                    self.errors.push(format!("{name} is a linker-defined symbol and cannot be defined by an input"));
+                }
+                continue;
+            }
+            sym.def = Def::Synthetic(synth);
+            sym.flags = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN | SymbolFlags::ABSOLUTE);
+            sym.import = None;
+        }
+    }
+
+    /// Called weak undefined functions go to a stub (lld's `handleWeakUndefines`).
+    fn stub_weak_undefined(&mut self) {
+        for sym in &mut self.table.symbols {
+            let undefined = matches!(sym.def, Def::Undefined { .. } | Def::Lazy(_));
+            if sym.global && undefined && sym.is_weak() && sym.used_in_regular && sym.kind == Kind::Function && sym.signature.is_some() {
+                sym.def = Def::Synthetic(Synthetic::WeakStub);
+            }
+        }
+    }
+
+    fn mark_exports(&mut self, config: &Config) {
+        for name in &config.exports {
+            match self.table.find(name) {
+                Some(id) if self.table.get(id).is_defined() => {
+                    let sym = self.table.get_mut(id);
+                    sym.force_export = true;
+                    sym.export_explicit = true;
+                }
+                _ => self.errors.push(format!("symbol exported via --export not found: {name}")),
+            }
+        }
+        for name in &config.exports_if_defined {
+            if let Some(id) = self.table.find(name) {
+                let sym = self.table.get_mut(id);
+                if sym.is_defined() {
+                    sym.force_export = true;
+                }
+            }
+        }
+    }
+}
+
+fn discard_member(obj: &wasm_object::object::Object<'_>, d: &mut Discarded, m: &wasm_format::linking::ComdatMember) {
+    use wasm_format::linking::ComdatKind;
+    let i = m.index as usize;
+    match m.kind {
+        ComdatKind::Function => {
+            if let Some(slot) = i.checked_sub(obj.func_imports.len()).and_then(|i| d.functions.get_mut(i)) {
+                *slot = true;
+            }
+        }
+        ComdatKind::Data => {
+            if let Some(slot) = d.segments.get_mut(i) {
+                *slot = true;
+            }
+        }
+        ComdatKind::Section => d.sections.push(m.index),
+        _ => {}
+    }
+}

@@ -1,0 +1,245 @@
+//! The global symbol table: one entry per name (plus one per local symbol), what defines it,
+//! and the one function that decides whether a new definition replaces an existing one.
+
+use crate::ids::{FileId, SymbolId};
+use std::collections::HashMap;
+use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
+
+/// What kind of entity a symbol names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A function.
+    Function,
+    /// A data symbol (an address in linear memory).
+    Data,
+    /// A global.
+    Global,
+    /// A custom or standard section (debug info).
+    Section,
+    /// An exception tag.
+    Tag,
+    /// A table.
+    Table,
+}
+
+impl Kind {
+    /// The kind of a symbol-table entry.
+    pub fn of(raw: &RawKind) -> Kind {
+        match raw {
+            RawKind::Function { .. } => Kind::Function,
+            RawKind::Data { .. } => Kind::Data,
+            RawKind::Global { .. } => Kind::Global,
+            RawKind::Section { .. } => Kind::Section,
+            RawKind::Tag { .. } => Kind::Tag,
+            RawKind::Table { .. } => Kind::Table,
+        }
+    }
+
+    /// The word diagnostics use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Function => "function",
+            Kind::Data => "data",
+            Kind::Global => "global",
+            Kind::Section => "section",
+            Kind::Tag => "tag",
+            Kind::Table => "table",
+        }
+    }
+}
+
+/// Symbols the linker defines itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Synthetic {
+    StackPointer,
+    CallCtors,
+    IndirectTable,
+    HeapBase,
+    HeapEnd,
+    DataEnd,
+    DsoHandle,
+    GlobalBase,
+    StackLow,
+    StackHigh,
+    MemoryBase,
+    TableBase,
+    TlsBase,
+    /// `__start_<segment>` / `__stop_<segment>` of the output data segment with this index.
+    SegmentStart(u32),
+    SegmentStop(u32),
+    /// A called weak undefined function: a stub whose body is `unreachable`.
+    WeakStub,
+}
+
+/// What currently stands behind a symbol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Def {
+    /// Only referenced, by this object's symbol `index`.
+    Undefined {
+        /// The first referencing file.
+        file: FileId,
+        /// Its symbol index there.
+        index: u32,
+    },
+    /// Defined by an archive member that is not loaded yet.
+    Lazy(FileId),
+    /// Defined by symbol `index` of `file`.
+    Defined {
+        /// The defining file.
+        file: FileId,
+        /// Its symbol index there.
+        index: u32,
+    },
+    /// Defined by the linker.
+    Synthetic(Synthetic),
+}
+
+/// One entry of the global symbol table.
+#[derive(Clone, Debug)]
+pub struct Symbol<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// Function, data, global ...
+    pub kind: Kind,
+    /// Definition state.
+    pub def: Def,
+    /// Flags of the definition or of the strongest reference.
+    pub flags: SymbolFlags,
+    /// Referenced from a loaded object (not only from a lazy member or the command line).
+    pub used_in_regular: bool,
+    /// `--export` / the entry: export even if hidden.
+    pub force_export: bool,
+    /// Named by `--export` (not just `--export-if-defined` or the entry).
+    pub export_explicit: bool,
+    /// For undefined symbols with an explicit import name: the import module and field.
+    pub import: Option<(&'a str, &'a str)>,
+    /// The signature the first reference expects: (file, type index) for functions.
+    pub signature: Option<(FileId, u32)>,
+    /// Live after GC.
+    pub live: bool,
+    /// In the name map (not a local).
+    pub global: bool,
+}
+
+impl<'a> Symbol<'a> {
+    /// A new symbol.
+    pub fn new(name: &'a str, kind: Kind, def: Def, flags: SymbolFlags) -> Self {
+        Symbol {
+            name,
+            kind,
+            def,
+            flags,
+            used_in_regular: false,
+            force_export: false,
+            export_explicit: false,
+            import: None,
+            signature: None,
+            live: false,
+            global: false,
+        }
+    }
+
+    /// Whether a file or the linker defines it.
+    pub fn is_defined(&self) -> bool {
+        matches!(self.def, Def::Defined { .. } | Def::Synthetic(_))
+    }
+
+    /// Undefined or lazy.
+    pub fn is_undefined(&self) -> bool {
+        !self.is_defined()
+    }
+
+    /// Weak binding.
+    pub fn is_weak(&self) -> bool {
+        self.flags.is_weak()
+    }
+
+    /// Hidden visibility.
+    pub fn is_hidden(&self) -> bool {
+        self.flags.is_hidden()
+    }
+}
+
+/// What to do when a definition meets an existing symbol of the same name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolve {
+    /// The existing symbol stays.
+    Keep,
+    /// The new definition replaces it.
+    Replace,
+    /// Two strong definitions.
+    Duplicate,
+}
+
+/// The whole resolution policy for a new *definition* (`SymbolTable::shouldReplace` in lld):
+/// anything beats undefined or lazy, strong beats weak, the first weak wins among weaks.
+pub fn resolve_definition(existing: &Def, existing_weak: bool, new_weak: bool) -> Resolve {
+    match existing {
+        Def::Undefined { .. } | Def::Lazy(_) => Resolve::Replace,
+        _ if new_weak => Resolve::Keep,
+        _ if existing_weak => Resolve::Replace,
+        _ => Resolve::Duplicate,
+    }
+}
+
+/// The table: symbols in insertion order (the order imports and exports follow) and a name map.
+#[derive(Default)]
+pub struct SymbolTable<'a> {
+    /// Every symbol, global ones in insertion order, locals interleaved.
+    pub symbols: Vec<Symbol<'a>>,
+    /// Global names.
+    pub by_name: HashMap<&'a str, SymbolId>,
+}
+
+impl<'a> SymbolTable<'a> {
+    /// Looks a global symbol up by name.
+    pub fn find(&self, name: &str) -> Option<SymbolId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Adds a symbol that has no name-map entry (a local).
+    pub fn push(&mut self, sym: Symbol<'a>) -> SymbolId {
+        let id = SymbolId(self.symbols.len() as u32);
+        self.symbols.push(sym);
+        id
+    }
+
+    /// Inserts a global symbol, which must not exist yet.
+    pub fn insert(&mut self, mut sym: Symbol<'a>) -> SymbolId {
+        sym.global = true;
+        let name = sym.name;
+        let id = self.push(sym);
+        self.by_name.insert(name, id);
+        id
+    }
+
+    /// The symbol.
+    pub fn get(&self, id: SymbolId) -> &Symbol<'a> {
+        &self.symbols[id.idx()]
+    }
+
+    /// The symbol, mutably.
+    pub fn get_mut(&mut self, id: SymbolId) -> &mut Symbol<'a> {
+        &mut self.symbols[id.idx()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const F: FileId = FileId(0);
+
+    #[test]
+    fn policy() {
+        let undef = Def::Undefined { file: F, index: 0 };
+        let def = Def::Defined { file: F, index: 0 };
+        assert_eq!(resolve_definition(&undef, false, true), Resolve::Replace);
+        assert_eq!(resolve_definition(&Def::Lazy(F), false, false), Resolve::Replace);
+        assert_eq!(resolve_definition(&def, false, true), Resolve::Keep);
+        assert_eq!(resolve_definition(&def, true, true), Resolve::Keep);
+        assert_eq!(resolve_definition(&def, true, false), Resolve::Replace);
+        assert_eq!(resolve_definition(&def, false, false), Resolve::Duplicate);
+    }
+}

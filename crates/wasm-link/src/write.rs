@@ -1,0 +1,401 @@
+//! Writing: sizes every section, fills code, data and custom sections in parallel (each atom
+//! copied and relocated into its own disjoint slice), and writes the module to a temporary
+//! file that is renamed into place, so a failed link never leaves a half-written output.
+
+use crate::config::Config;
+use crate::ids::FileId;
+use crate::inputs::Inputs;
+use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef, NONE};
+use crate::names;
+use crate::relocate::{RelocContext, SectionPlace, Site};
+use crate::resolve::Resolved;
+use crate::synthetic::{self, sleb, uleb};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::Write;
+use wasm_encoder::{
+    ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, FunctionSection, GlobalSection,
+    ImportSection, MemorySection, MemoryType, RefType, Section, TableSection, TableType, TypeSection,
+};
+use wasm_format::types::ValType;
+
+/// Builds the module and writes it to `config.output`.
+pub fn write(inputs: &Inputs<'_>, res: &Resolved<'_>, layout: &Layout<'_>, config: &Config) -> Result<(), String> {
+    let bodies = function_bodies(inputs, layout);
+    let code_offsets = function_code_offsets(layout, inputs);
+    let customs = plan_customs(inputs, res, config);
+    let section_offsets = customs.iter().flat_map(section_places).collect();
+    let ctx = RelocContext { _merged: std::marker::PhantomData, inputs, res, layout, code_offsets, section_offsets };
+    let mut module = header_and_head(inputs, layout, config)?;
+    let code = code_section(&ctx, &bodies);
+    section(&mut module, 10, &code);
+    let data = data_section(&ctx, config);
+    if !data.is_empty() {
+        section(&mut module, 11, &data);
+    }
+    for c in &customs {
+        let bytes = custom_contents(&ctx, c);
+        custom(&mut module, c.name, &bytes);
+    }
+    if !config.strip_all || config.keep_sections.iter().any(|s| s == "name") {
+        custom(&mut module, "name", &names::name_section(inputs, res, layout, config));
+    }
+    if !config.strip_all || config.keep_sections.iter().any(|s| s == "producers") {
+        let p = names::producers(inputs, res);
+        if !p.is_empty() {
+            custom(&mut module, "producers", &p);
+        }
+    }
+    if !config.strip_all || config.keep_sections.iter().any(|s| s == "target_features") {
+        let t = names::target_features(inputs, res);
+        if !t.is_empty() {
+            custom(&mut module, "target_features", &t);
+        }
+    }
+    write_atomically(&config.output, &module)
+}
+
+/// The module header and every section before the code section, through wasm-encoder.
+fn header_and_head(inputs: &Inputs<'_>, l: &Layout<'_>, config: &Config) -> Result<Vec<u8>, String> {
+    let mut out = b"\0asm\x01\0\0\0".to_vec();
+    let mut types = TypeSection::new();
+    for t in &l.types {
+        types.ty().function(t.params.iter().map(val_type), t.results.iter().map(val_type));
+    }
+    push(&mut out, &types, !l.types.is_empty());
+    let mut imports = ImportSection::new();
+    for i in &l.imports {
+        let ty = match &i.kind {
+            ImportKind::Func { index, .. } => EntityType::Function(*index),
+            ImportKind::Global(g) => EntityType::Global(wasm_encoder::GlobalType {
+                val_type: val_type(&g.val),
+                mutable: g.mutable,
+                shared: false,
+            }),
+            ImportKind::Table { min } => EntityType::Table(funcref_table(*min, None)),
+            ImportKind::Memory => EntityType::Memory(memory_type(l, config)),
+        };
+        imports.import(&i.module, &i.field, ty);
+    }
+    push(&mut out, &imports, !l.imports.is_empty());
+    let mut functions = FunctionSection::new();
+    for &t in &l.function_types {
+        functions.function(t);
+    }
+    push(&mut out, &functions, !l.function_types.is_empty());
+    if l.defines_table {
+        let mut tables = TableSection::new();
+        let size = l.table_size();
+        tables.table(funcref_table(size, (!config.growable_table).then_some(size)));
+        push(&mut out, &tables, true);
+    }
+    if config.import_memory.is_none() {
+        let mut memories = MemorySection::new();
+        memories.memory(memory_type(l, config));
+        push(&mut out, &memories, true);
+    }
+    push_globals(&mut out, inputs, l);
+    let mut exports = ExportSection::new();
+    for e in &l.exports {
+        let kind = match e.kind {
+            0 => ExportKind::Func,
+            1 => ExportKind::Table,
+            2 => ExportKind::Memory,
+            4 => ExportKind::Tag,
+            _ => ExportKind::Global,
+        };
+        exports.export(&e.name, kind, e.index);
+    }
+    push(&mut out, &exports, !l.exports.is_empty());
+    if !l.elems.is_empty() {
+        let mut elems = ElementSection::new();
+        let offset = ConstExpr::i32_const(l.table_base as i32);
+        let table = (l.table_index != 0 && l.table_index != NONE).then_some(l.table_index);
+        elems.active(table, &offset, Elements::Functions(l.elems.as_slice().into()));
+        push(&mut out, &elems, true);
+    }
+    Ok(out)
+}
+
+fn push_globals(out: &mut Vec<u8>, inputs: &Inputs<'_>, l: &Layout<'_>) {
+    // Input globals and data addresses need their own encodings; build them in order.
+    let mut globals = GlobalSection::new();
+    for g in &l.globals {
+        match g {
+            OutGlobalDef::StackPointer => {
+                globals.global(gtype(ValType::I32, true), &ConstExpr::i32_const(l.synth.stack_pointer as i32));
+            }
+            OutGlobalDef::TlsBase => {
+                globals.global(gtype(ValType::I32, false), &ConstExpr::i32_const(l.synth.tls_base as i32));
+            }
+            OutGlobalDef::DataAddress(_, va) => {
+                globals.global(gtype(ValType::I32, false), &ConstExpr::i32_const(*va as i32));
+            }
+            OutGlobalDef::Input(f, i) => {
+                let g = &inputs.obj(*f).globals[*i as usize];
+                let init = g.init.bytes;
+                let raw = init.strip_suffix(&[0x0b]).unwrap_or(init);
+                globals.global(gtype(g.ty.val.clone(), g.ty.mutable), &ConstExpr::raw(raw.iter().copied()));
+            }
+        }
+    }
+    push(out, &globals, !l.globals.is_empty());
+}
+
+fn gtype(v: ValType, mutable: bool) -> wasm_encoder::GlobalType {
+    wasm_encoder::GlobalType { val_type: val_type(&v), mutable, shared: false }
+}
+
+fn funcref_table(min: u64, max: Option<u64>) -> TableType {
+    TableType { element_type: RefType::FUNCREF, table64: false, minimum: min, maximum: max, shared: false }
+}
+
+fn memory_type(l: &Layout<'_>, config: &Config) -> MemoryType {
+    MemoryType {
+        minimum: l.memory_pages,
+        maximum: l.memory_max,
+        memory64: config.memory64.unwrap_or(false),
+        shared: config.shared_memory,
+        page_size_log2: None,
+    }
+}
+
+fn val_type(v: &ValType) -> wasm_encoder::ValType {
+    match v {
+        ValType::I32 => wasm_encoder::ValType::I32,
+        ValType::I64 => wasm_encoder::ValType::I64,
+        ValType::F32 => wasm_encoder::ValType::F32,
+        ValType::F64 => wasm_encoder::ValType::F64,
+        ValType::V128 => wasm_encoder::ValType::V128,
+        ValType::Ref(r) => wasm_encoder::ValType::Ref(ref_type(r)),
+    }
+}
+
+fn ref_type(r: &wasm_format::types::RefType) -> RefType {
+    use wasm_format::types::HeapType;
+    match r.heap {
+        HeapType::Extern => RefType::EXTERNREF,
+        _ => RefType::FUNCREF,
+    }
+}
+
+fn push(out: &mut Vec<u8>, s: &impl Section, needed: bool) {
+    if needed {
+        s.append_to(out);
+    }
+}
+
+/// Appends a section with a minimal size LEB.
+fn section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
+    out.push(id);
+    uleb(out, contents.len() as u64);
+    out.extend_from_slice(contents);
+}
+
+fn custom(out: &mut Vec<u8>, name: &str, contents: &[u8]) {
+    let mut head = Vec::new();
+    uleb(&mut head, name.len() as u64);
+    head.extend_from_slice(name.as_bytes());
+    out.push(0);
+    uleb(out, (head.len() + contents.len()) as u64);
+    out.extend_from_slice(&head);
+    out.extend_from_slice(contents);
+}
+
+/// Synthetic bodies; input bodies are copied later, so they are `None` here.
+fn function_bodies(inputs: &Inputs<'_>, l: &Layout<'_>) -> Vec<Option<Vec<u8>>> {
+    l.functions
+        .iter()
+        .map(|f| match f {
+            OutFunction::Input(..) => None,
+            other => Some(synthetic::body(other, l, inputs)),
+        })
+        .collect()
+}
+
+fn body_len(l: &Layout<'_>, inputs: &Inputs<'_>, k: usize, bodies: &[Option<Vec<u8>>]) -> (usize, usize) {
+    match (&l.functions[k], &bodies[k]) {
+        (OutFunction::Input(f, i), _) => {
+            let body = inputs.obj(*f).functions[*i as usize].body;
+            let prefix = body.bytes.iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1);
+            (body.len(), prefix)
+        }
+        (_, Some(b)) => (b.len(), b.iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1)),
+        _ => (0, 0),
+    }
+}
+
+fn code_section(ctx: &RelocContext<'_, '_>, bodies: &[Option<Vec<u8>>]) -> Vec<u8> {
+    let l = ctx.layout;
+    let mut head = Vec::new();
+    uleb(&mut head, l.functions.len() as u64);
+    let sizes: Vec<usize> = (0..l.functions.len()).map(|k| body_len(l, ctx.inputs, k, bodies).0).collect();
+    let total = head.len() + sizes.iter().sum::<usize>();
+    let mut out = vec![0u8; total];
+    out[..head.len()].copy_from_slice(&head);
+    let slices = split_mut(&mut out[head.len()..], &sizes);
+    slices.into_par_iter().enumerate().for_each(|(k, dst)| match &l.functions[k] {
+        OutFunction::Input(f, i) => {
+            let obj = ctx.inputs.obj(*f);
+            let func = &obj.functions[*i as usize];
+            let base = (func.body.offset - obj.code_offset) as u64;
+            let site = Site { file: *f, tombstone: 0, va: 0 };
+            ctx.apply(site, dst, func.body.bytes, &obj.code_relocs[func.relocs.clone()], base);
+        }
+        _ => dst.copy_from_slice(bodies[k].as_deref().unwrap_or(&[])),
+    });
+    out
+}
+
+/// Offsets of function code for `FUNCTION_OFFSET` relocations, computed like the code section.
+pub fn function_code_offsets(l: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u64> {
+    let bodies = function_bodies(inputs, l);
+    let mut head = Vec::new();
+    uleb(&mut head, l.functions.len() as u64);
+    let mut at = head.len() as u64;
+    let mut out = Vec::with_capacity(l.functions.len());
+    for k in 0..l.functions.len() {
+        let (len, prefix) = body_len(l, inputs, k, &bodies);
+        out.push(at + prefix as u64);
+        at += len as u64;
+    }
+    out
+}
+
+fn split_mut<'b>(mut buf: &'b mut [u8], sizes: &[usize]) -> Vec<&'b mut [u8]> {
+    let mut out = Vec::with_capacity(sizes.len());
+    for &s in sizes {
+        let (a, b) = buf.split_at_mut(s);
+        out.push(a);
+        buf = b;
+    }
+    out
+}
+
+fn data_section(ctx: &RelocContext<'_, '_>, config: &Config) -> Vec<u8> {
+    let l = ctx.layout;
+    let write_bss = config.import_memory.is_some();
+    let segs: Vec<usize> = (0..l.segments.len()).filter(|&i| write_bss || !l.segments[i].is_bss()).collect();
+    if segs.is_empty() {
+        return Vec::new();
+    }
+    let bodies: Vec<Vec<u8>> = segs.par_iter().map(|&i| segment_bytes(ctx, i)).collect();
+    let mut out = Vec::new();
+    uleb(&mut out, segs.len() as u64);
+    for (&i, bytes) in segs.iter().zip(&bodies) {
+        out.push(0);
+        out.push(0x41);
+        sleb(&mut out, l.segments[i].va as i32 as i64);
+        out.push(0x0b);
+        uleb(&mut out, bytes.len() as u64);
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
+fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {
+    let seg = &ctx.layout.segments[i];
+    let mut buf = vec![0u8; seg.size as usize];
+    for (merged, offset) in &seg.merged {
+        buf[*offset as usize..*offset as usize + merged.data.len()].copy_from_slice(&merged.data);
+    }
+    for &(f, s, offset) in &seg.parts {
+        let obj = ctx.inputs.obj(f);
+        let input = &obj.segments[s as usize];
+        let dst = &mut buf[offset as usize..offset as usize + input.data.len()];
+        let base = (input.data.offset - obj.data_offset) as u64;
+        let site = Site { file: f, tombstone: 0, va: seg.va + offset };
+        ctx.apply(site, dst, input.data.bytes, &obj.data_relocs[input.relocs.clone()], base);
+    }
+    buf
+}
+
+/// One output custom section: its name and chunks (file, section index, custom index, offset),
+/// or, for `.debug_str` at `-O1` and up, the chunks' merged strings.
+pub struct CustomPlan<'a> {
+    name: &'a str,
+    chunks: Vec<(FileId, u32, usize, u64)>,
+    merged: Option<crate::merge::MergedStrings>,
+}
+
+fn section_places<'p>(c: &'p CustomPlan<'_>) -> Vec<((FileId, u32), SectionPlace<'p>)> {
+    c.chunks
+        .iter()
+        .enumerate()
+        .map(|(k, &(f, s, _, off))| match &c.merged {
+            Some(m) => ((f, s), SectionPlace::Merged(m, k)),
+            None => ((f, s), SectionPlace::Plain(off)),
+        })
+        .collect()
+}
+
+fn plan_customs<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) -> Vec<CustomPlan<'a>> {
+    let mut plans: Vec<CustomPlan<'a>> = Vec::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for &f in &res.loaded {
+        let obj = inputs.obj(f);
+        for (k, c) in obj.customs.iter().enumerate() {
+            let debug = c.name.starts_with(".debug_");
+            let dropped = c.name.starts_with(".llvm") || c.contents.is_empty() || res.discarded[f.idx()].sections.contains(&c.section_index);
+            let stripped = debug && (config.strip_debug || config.strip_all) && !config.keep_sections.iter().any(|s| s == c.name);
+            if dropped || stripped {
+                continue;
+            }
+            let p = *by_name.entry(c.name).or_insert_with(|| {
+                plans.push(CustomPlan { name: c.name, chunks: Vec::new(), merged: None });
+                plans.len() - 1
+            });
+            let plan = &mut plans[p];
+            let offset = plan.chunks.last().map_or(0, |&(lf, _, lk, lo)| lo + inputs.obj(lf).customs[lk].contents.len() as u64);
+            plan.chunks.push((f, c.section_index, k, offset));
+        }
+    }
+    for plan in &mut plans {
+        if config.opt_level > 0 && is_merged_custom(plan.name) {
+            let slices: Vec<&[u8]> = plan.chunks.iter().map(|&(f, _, k, _)| inputs.obj(f).customs[k].contents.bytes).collect();
+            plan.merged = Some(crate::merge::MergedStrings::from_slices(&slices));
+        }
+    }
+    plans
+}
+
+/// Custom sections wasm-ld string-merges at `-O1` and up.
+fn is_merged_custom(name: &str) -> bool {
+    matches!(name, ".debug_str" | ".debug_str.dwo" | ".debug_line_str")
+}
+
+fn custom_contents(ctx: &RelocContext<'_, '_>, plan: &CustomPlan<'_>) -> Vec<u8> {
+    if let Some(m) = &plan.merged {
+        return m.data.clone();
+    }
+    let tombstone = tombstone_for(plan.name);
+    let sizes: Vec<usize> = plan.chunks.iter().map(|&(f, _, k, _)| ctx.inputs.obj(f).customs[k].contents.len()).collect();
+    let mut out = vec![0u8; sizes.iter().sum()];
+    let slices = split_mut(&mut out, &sizes);
+    slices.into_par_iter().zip(&plan.chunks).for_each(|(dst, &(f, _, k, _))| {
+        let c = &ctx.inputs.obj(f).customs[k];
+        let site = Site { file: f, tombstone, va: 0 };
+        ctx.apply(site, dst, c.contents.bytes, &c.relocs, 0);
+    });
+    out
+}
+
+/// What relocations against dead code write in a debug section (lld's
+/// `getTombstoneForSection`).
+fn tombstone_for(name: &str) -> u64 {
+    if name == ".debug_ranges" || name == ".debug_loc" {
+        u64::MAX - 1
+    } else if name.starts_with(".debug_") {
+        u64::MAX
+    } else {
+        0
+    }
+}
+
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
+    tmp.write_all(bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tmp.persist(path).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
+    Ok(())
+}
