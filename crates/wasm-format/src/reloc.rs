@@ -447,8 +447,8 @@ fn reloc(i: In<'_>) -> PResult<'_, Reloc> {
             },
         );
     };
-    let (rest, offset) = var_u32(rest)?;
-    let (rest, index) = var_u32(rest)?;
+    let (rest, offset) = fast_u32(rest)?;
+    let (rest, index) = fast_u32(rest)?;
     let (rest, addend) = match (ty.has_addend(), ty.is_64()) {
         (false, _) => (rest, 0),
         (true, false) => var_i32(rest).map(|(r, a)| (r, i64::from(a)))?,
@@ -463,6 +463,25 @@ fn reloc(i: In<'_>) -> PResult<'_, Reloc> {
             addend,
         },
     ))
+}
+
+/// A varuint32 decoded inline: the relocation loop is the hottest parser of the linker, and the
+/// shared [`var_u32`] goes through the `leb128` crate's byte-at-a-time reader. Any input this
+/// fast path is unsure about (too long, overflowing, truncated) is handed to [`var_u32`], so
+/// values and errors are exactly the same.
+#[inline(always)]
+fn fast_u32(i: In<'_>) -> PResult<'_, u32> {
+    let mut value = 0u32;
+    for (k, &b) in i.iter().take(5).enumerate() {
+        value |= u32::from(b & 0x7f) << (7 * k);
+        if b < 0x80 {
+            if k == 4 && b > 0x0f {
+                break;
+            }
+            return Ok((&i[k + 1..], value));
+        }
+    }
+    var_u32(i)
 }
 
 #[cfg(test)]
@@ -580,6 +599,33 @@ mod tests {
                 addend: 300
             }
         );
+    }
+
+    #[test]
+    fn fast_leb_agrees_with_the_shared_one() {
+        let mut cases: Vec<Vec<u8>> = vec![
+            vec![],
+            vec![0x80],
+            vec![0xff; 5],
+            vec![0x80, 0x80, 0x80, 0x80, 0x10],
+        ];
+        cases.push(vec![0xff, 0xff, 0xff, 0xff, 0x0f, 9]);
+        cases.push(vec![0x80, 0x80, 0x80, 0x80, 0x80, 0x00]);
+        for v in [0u64, 1, 127, 128, 300, 0x1f_ffff, 0xffff_ffff] {
+            let mut b = Vec::new();
+            leb(&mut b, v);
+            b.push(7);
+            cases.push(b);
+        }
+        cases.push(vec![0x83, 0x80, 0x80, 0x80, 0x00]);
+        let mut rng = XorShift(7);
+        cases.extend((0..2000).map(|_| (0..rng.next() % 7).map(|_| rng.next() as u8).collect()));
+        for c in &cases {
+            let w = Window::new(c, BASE);
+            let fast = w.parse_prefix(fast_u32).map(|(r, v)| (r.offset, v));
+            let slow = w.parse_prefix(var_u32).map(|(r, v)| (r.offset, v));
+            assert_eq!(fast, slow, "{c:x?}");
+        }
     }
 
     #[test]
