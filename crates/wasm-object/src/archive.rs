@@ -257,16 +257,19 @@ fn read_header(bytes: &[u8], pos: usize) -> Result<RawMember<'_>> {
             ArchiveErrorKind::BadHeaderTerminator,
         ));
     }
-    let size = parse_decimal(&header[48..58])
-        .ok_or_else(|| ArchiveError::new(pos + 48, ArchiveErrorKind::BadSize))?;
+    let name_field = trim_end(&header[..16], b' ');
+    // The name is not decoded yet (it may be a `/123` reference); the raw field still helps.
+    let err =
+        |kind| ArchiveError::new(pos + 48, kind).in_member(&String::from_utf8_lossy(name_field));
+    let size = parse_decimal(&header[48..58]).ok_or_else(|| err(ArchiveErrorKind::BadSize))?;
     let start = pos + HEADER_LEN;
     let body = usize::try_from(size)
         .ok()
         .and_then(|len| bytes.get(start..start.checked_add(len)?))
-        .ok_or_else(|| ArchiveError::new(pos + 48, ArchiveErrorKind::SizeExceedsFile { size }))?;
+        .ok_or_else(|| err(ArchiveErrorKind::SizeExceedsFile { size }))?;
     Ok(RawMember {
         header_offset: pos,
-        name_field: trim_end(&header[..16], b' '),
+        name_field,
         body,
     })
 }
