@@ -143,8 +143,11 @@ struct Summary {
     /// `(priority, symbol)`.
     init_funcs: Vec<(u32, u32)>,
     /// `(name, flags, [(kind, index)])`.
-    comdats: Vec<(String, u32, Vec<(u8, u32)>)>,
+    comdats: Vec<Comdat>,
 }
+
+/// `(name, flags, [(kind, index)])` of a comdat group.
+type Comdat = (String, u32, Vec<(u8, u32)>);
 
 /// The first differing item of two lists, as a message.
 fn first_diff<T: PartialEq + std::fmt::Debug>(
@@ -306,7 +309,7 @@ mod theirs {
                 return Ok(());
             }
             Payload::CustomSection(c) => {
-                let reader = BinaryReader::new(c.data(), c.data_offset() as u64);
+                let reader = BinaryReader::new(c.data(), c.data_offset());
                 return match c.name() {
                     "linking" => add_linking(s, LinkingSectionReader::new(reader)?),
                     name if name.starts_with("reloc.") => {

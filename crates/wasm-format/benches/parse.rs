@@ -41,7 +41,10 @@ fn wasm_members(bytes: &[u8]) -> Vec<(usize, &[u8])> {
     members
 }
 
-fn load() -> Vec<(Vec<u8>, Vec<(usize, usize)>)> {
+/// An archive's bytes and the `(offset, length)` of each wasm member.
+type Loaded = (Vec<u8>, Vec<(usize, usize)>);
+
+fn load() -> Vec<Loaded> {
     ARCHIVES
         .iter()
         .map(|(path, package)| {
