@@ -323,7 +323,14 @@ fn judge_runs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Result<(
         stdin: &d.stdin,
         calls: &d.calls,
     };
-    let ref_run = exec::run_wasm(&env.runner, reference, &spec)?;
+    let scratch = reference
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("bad output path")?;
+    let mut runs = exec::run_wasm(&env.runner, &[reference, ours], &spec, scratch)?.into_iter();
+    let (Some(ref_run), Some(our_run)) = (runs.next(), runs.next()) else {
+        return Err("the runner lost a run".into());
+    };
     let expected = d.expect_exit.unwrap_or(0);
     if ref_run.code != Some(expected) {
         let why = one_line(&ref_run.stderr_text());
@@ -332,7 +339,6 @@ fn judge_runs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Result<(
             ref_run.status()
         ));
     }
-    let our_run = exec::run_wasm(&env.runner, ours, &spec)?;
     compare_runs(&our_run, &ref_run)
 }
 

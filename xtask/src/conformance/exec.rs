@@ -2,7 +2,7 @@
 //! node's WASI through the runner script `run.mjs`.
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -126,26 +126,80 @@ pub struct RunSpec<'a> {
     pub calls: &'a [super::corpus::Call],
 }
 
-/// Runs a linked module under node with the runner script.
-pub fn run_wasm(runner: &Path, wasm: &Path, spec: &RunSpec) -> Result<Outcome, String> {
-    let bytes = std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
+/// Runs each module of `wasms` under one node process with the runner script, each with its own
+/// WASI instance; scratch files for stdin and the captured output go in `scratch`.
+pub fn run_wasm(
+    runner: &Path,
+    wasms: &[&Path],
+    spec: &RunSpec,
+    scratch: &Path,
+) -> Result<Vec<Outcome>, String> {
+    let write = |p: &Path, b: &[u8]| {
+        std::fs::write(p, b).map_err(|e| format!("cannot write {}: {e}", p.display()))
+    };
+    let stdin = scratch.join("stdin");
+    write(&stdin, spec.stdin.as_bytes())?;
+    let mut runs = Vec::new();
+    for (i, wasm) in wasms.iter().enumerate() {
+        let bytes =
+            std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
+        let (stdout, stderr) = (
+            scratch.join(format!("stdout.{i}")),
+            scratch.join(format!("stderr.{i}")),
+        );
+        runs.push(json!({"wasm": wasm, "stdout": stdout, "stderr": stderr, "imports": host_imports(&bytes)?}));
+    }
     let calls: Vec<_> = spec
         .calls
         .iter()
         .map(|c| json!({"export": c.export, "args": c.args}))
         .collect();
-    let spec_json = json!({
-        "wasm": wasm,
-        "name": spec.name,
-        "args": spec.args,
-        "calls": calls,
-        "imports": host_imports(&bytes)?,
-    });
+    let spec_json =
+        json!({"name": spec.name, "args": spec.args, "calls": calls, "stdin": stdin, "runs": runs});
     let mut cmd = Command::new("node");
     cmd.arg("--no-warnings")
         .arg(runner)
         .arg(spec_json.to_string());
-    run(cmd, spec.stdin.as_bytes(), RUN_TIMEOUT)
+    let node = run(cmd, &[], RUN_TIMEOUT)?;
+    let codes = exit_codes(&node, wasms.len())?;
+    let read =
+        |p: PathBuf| std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let mut outcomes = Vec::new();
+    for (i, code) in codes.into_iter().enumerate() {
+        let (stdout, stderr) = (
+            read(scratch.join(format!("stdout.{i}")))?,
+            read(scratch.join(format!("stderr.{i}")))?,
+        );
+        outcomes.push(Outcome {
+            code,
+            timed_out: node.timed_out,
+            stdout,
+            stderr,
+        });
+    }
+    Ok(outcomes)
+}
+
+/// The runner prints the exit codes as a JSON array; a runner that hung or crashed gives none.
+fn exit_codes(node: &Outcome, n: usize) -> Result<Vec<Option<i32>>, String> {
+    if node.timed_out {
+        return Ok(vec![None; n]);
+    }
+    let codes: Vec<i32> = serde_json::from_slice(&node.stdout).map_err(|_| {
+        let stderr = node.stderr_text();
+        format!(
+            "the node runner failed ({}): {}",
+            node.status(),
+            stderr.lines().next().unwrap_or("<no output>")
+        )
+    })?;
+    if codes.len() != n {
+        return Err(format!(
+            "the node runner reported {} exit codes for {n} programs",
+            codes.len()
+        ));
+    }
+    Ok(codes.into_iter().map(Some).collect())
 }
 
 /// Describes the imports node's WASI does not provide, so the runner can stub them.

@@ -1,0 +1,1 @@
+const char *gamma_fn(void) { return "gamma from libsecond"; }

@@ -1,0 +1,1 @@
+const char *log_name(void) { return "log from archive"; }

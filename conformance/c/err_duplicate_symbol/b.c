@@ -1,0 +1,1 @@
+int dup_function(void) { return 2; }

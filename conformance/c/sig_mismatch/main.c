@@ -1,0 +1,14 @@
+// A function called with a different signature than its definition: wasm-ld warns and links a
+// trapping stub for the mismatched call, so the program traps after printing.
+//#ExpectExit: 134
+#include <stdio.h>
+
+int compute(int a);  /* defined as (int, int) in b.c */
+int compute_ok(int a, int b);
+
+int main(void) {
+    printf("ok: %d\n", compute_ok(2, 3));
+    fflush(stdout);
+    printf("mismatch: %d\n", compute(2));
+    return 0;
+}
