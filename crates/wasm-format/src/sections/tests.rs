@@ -488,7 +488,7 @@ fn too_many_locals_is_an_error() {
         window: Window::new(&body, 50),
     };
     let err = b.locals().unwrap_err();
-    assert_eq!(err.offset(), 56);
+    assert_eq!(err.offset(), 57);
     assert!(b.code_window().is_err());
     let huge_groups = [0xff, 0xff, 0xff, 0xff, 0x0f, 0x0b];
     let b = FunctionBody {
@@ -705,7 +705,7 @@ fn huge_counts_are_count_too_large() {
 #[test]
 fn bad_flags_and_kinds_are_invalid() {
     let cases: [(SectionId, &[u8], usize); 5] = [
-        (SectionId::Element, &[0x01, 0x08], 1),
+        (SectionId::Element, &[0x01, 0x08, 0x00, 0x00], 1),
         (SectionId::Element, &[0x01, 0x01, 0x70, 0x00], 2),
         (SectionId::Data, &[0x01, 0x03, 0x00], 1),
         (SectionId::Export, &[0x01, 0x00, 0x05, 0x00], 2),
