@@ -42,8 +42,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let work = root.join("target").join("conformance");
     fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
     let runner = work.join("run.mjs");
-    fs::write(&runner, exec::RUNNER)
-        .map_err(|e| format!("cannot write {}: {e}", runner.display()))?;
+    exec::write_atomically(&runner, exec::RUNNER.as_bytes())?;
     check_node()?;
     let toolchain = build::Toolchain::detect(&work)?;
     let linker = resolve_linker(&opts, &root)?;

@@ -15,6 +15,9 @@ use std::time::Duration;
 use super::corpus::{Config, Lang, Program};
 use super::exec;
 
+/// The file in a cache entry holding its link arguments; written last, so it marks completion.
+const RECORD: &str = "link-args.json";
+
 /// Marks where the output path goes in a recorded link command.
 pub const OUT: &str = "{out}";
 
@@ -72,24 +75,37 @@ impl Toolchain {
     }
 
     /// Builds `program` in `config`, or returns the cached build.
+    ///
+    /// A build happens in a directory private to this process and is renamed into place, so two
+    /// harness runs sharing `target/conformance` never see each other's half-built entries.
     pub fn build(&self, program: &Program, config: Config) -> Result<Built, String> {
         let key = self.key(program, config)?;
         let slug = program.name.replace('/', "-");
         let dir = self.cache.join(format!("{slug}-{config}-{key:016x}"));
-        let record = dir.join("link-args.json");
-        if let Ok(text) = fs::read_to_string(&record) {
-            let args = serde_json::from_str(&text)
-                .map_err(|e| format!("bad cache entry {}: {e}", record.display()))?;
+        if let Some(args) = read_record(&dir)? {
             return Ok(Built { args, cached: true });
         }
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let tmp = self.cache.join(format!(
+            "{slug}-{config}-{key:016x}.tmp{}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         let args = match program.lang {
-            Lang::Rust => build_rust(program, config, &dir, &self.wrapper)?,
-            Lang::C | Lang::Cpp => build_c(program, config, &dir)?,
+            Lang::Rust => build_rust(program, config, &tmp, &self.wrapper)?,
+            Lang::C | Lang::Cpp => build_c(program, config, &tmp)?,
         };
+        let args = relocate(args, &tmp, &dir);
         let json = serde_json::to_string_pretty(&args).map_err(|e| e.to_string())?;
+        let record = tmp.join(RECORD);
         fs::write(&record, json).map_err(|e| format!("cannot write {}: {e}", record.display()))?;
+        if fs::rename(&tmp, &dir).is_err() {
+            // Another run finished the same entry first; its build is as good as ours.
+            let _ = fs::remove_dir_all(&tmp);
+            return read_record(&dir)?
+                .map(|args| Built { args, cached: true })
+                .ok_or_else(|| format!("cannot move the build into {}", dir.display()));
+        }
         Ok(Built {
             args,
             cached: false,
@@ -116,6 +132,27 @@ impl Toolchain {
         }
         Ok(h.0)
     }
+}
+
+fn read_record(dir: &Path) -> Result<Option<Vec<String>>, String> {
+    let record = dir.join(RECORD);
+    let Ok(text) = fs::read_to_string(&record) else {
+        return Ok(None);
+    };
+    let args = serde_json::from_str(&text)
+        .map_err(|e| format!("bad cache entry {}: {e}", record.display()))?;
+    Ok(Some(args))
+}
+
+/// Rewrites paths into the private build directory to where it will be renamed.
+fn relocate(args: Vec<String>, from: &Path, to: &Path) -> Vec<String> {
+    let (from, to) = (from.to_string_lossy(), to.to_string_lossy());
+    args.into_iter()
+        .map(|a| {
+            a.strip_prefix(from.as_ref())
+                .map_or_else(|| a.clone(), |rest| format!("{to}{rest}"))
+        })
+        .collect()
 }
 
 /// FNV-1a, 64 bits, with each part length-prefixed: enough to key a few hundred cache entries.
@@ -167,20 +204,7 @@ fn write_wrapper(path: &Path) -> Result<(), String> {
     let script =
         "#!/bin/sh\n# Written by cargo xtask conformance: records the link command rustc runs.\n\
                   printf '%s\\n' \"$@\" > \"$CONFORMANCE_LINK_ARGS\"\n";
-    fs::write(path, script).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    make_executable(path)
-}
-
-#[cfg(unix)]
-fn make_executable(path: &Path) -> Result<(), String> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
-        .map_err(|e| format!("chmod {}: {e}", path.display()))
-}
-
-#[cfg(not(unix))]
-fn make_executable(_: &Path) -> Result<(), String> {
-    Ok(())
+    exec::write_atomically(path, script.as_bytes())
 }
 
 fn config_flags(lang: Lang, config: Config) -> Vec<&'static str> {
@@ -208,11 +232,13 @@ fn driver(lang: Lang) -> &'static str {
 fn checked(cmd: Command, what: &str) -> Result<exec::Outcome, String> {
     let out = exec::run(cmd, &[], COMPILE_TIMEOUT)?;
     if !out.success() {
-        return Err(format!(
-            "{what} failed ({}):\n{}",
-            out.status(),
-            out.stderr_text().trim_end()
-        ));
+        let stderr = out.stderr_text();
+        let first_error = stderr
+            .lines()
+            .find(|l| l.contains("error"))
+            .or_else(|| stderr.lines().next());
+        let why = first_error.unwrap_or("<no output>").trim();
+        return Err(format!("{what} failed ({}): {why}", out.status()));
     }
     Ok(out)
 }

@@ -49,6 +49,26 @@ impl Outcome {
     }
 }
 
+/// Writes a file other runs may be using at the same moment: to a private name, then renamed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    make_executable(&tmp)?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let perms = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(path, perms).map_err(|e| format!("chmod {}: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<(), String> {
+    Ok(())
+}
+
 /// Runs `cmd` with `stdin` as its input, killing it after `timeout`.
 pub fn run(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Result<Outcome, String> {
     let what = format!("{:?}", cmd.get_program());
