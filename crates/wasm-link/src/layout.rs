@@ -82,6 +82,8 @@ pub enum OutGlobalDef {
     TlsBase,
     /// An input global.
     Input(FileId, u32),
+    /// `GOT.data.internal.X` / `GOT.func.internal.X`: the address or table slot of a symbol.
+    Got(SymbolId),
     /// An immutable global holding an exported data symbol's address.
     DataAddress(SymbolId, u64),
 }
@@ -202,6 +204,8 @@ pub struct Layout<'a> {
     pub call_ctors: Option<u32>,
     /// Exported functions wrapped in `.command_export`: (symbol, wrapper index).
     pub wrappers: Vec<(SymbolId, u32)>,
+    /// Symbols that `global.get` reads through an internal GOT global, in scan order.
+    pub got: Vec<SymbolId>,
     /// Signatures of weak stubs: (symbol → signature).
     pub stub_types: HashMap<SymbolId, FuncType>,
 }
@@ -243,9 +247,10 @@ pub fn layout<'a>(
     l.assign_functions(inputs, res, live);
     l.assign_globals(inputs, res, live, config);
     l.assign_table(res, &slot_order, config);
+    l.assign_got();
     l.compute_ctors(inputs, res, &mut errors);
-    l.compute_command_exports(res);
-    l.register_types(inputs, res, &used_types);
+    l.compute_command_exports(res, config);
+    l.register_types(inputs, &used_types);
     l.compute_exports(inputs, res, config);
     if errors.is_empty() {
         Ok(l)
@@ -261,17 +266,29 @@ impl<'a> Layout<'a> {
         Layout {
             types: Vec::new(),
             type_ids: HashMap::new(),
-            file_types: inputs.files.iter().map(|f| vec![NONE; f.obj.types.len()]).collect(),
+            file_types: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.types.len()])
+                .collect(),
             imports: Vec::new(),
             num_func_imports: 0,
             num_global_imports: 0,
             num_table_imports: 0,
             functions: Vec::new(),
             function_types: Vec::new(),
-            file_funcs: inputs.files.iter().map(|f| vec![NONE; f.obj.functions.len()]).collect(),
+            file_funcs: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.functions.len()])
+                .collect(),
             sym_func: vec![NONE; nsym],
             globals: Vec::new(),
-            file_globals: inputs.files.iter().map(|f| vec![NONE; f.obj.globals.len()]).collect(),
+            file_globals: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.globals.len()])
+                .collect(),
             sym_global: vec![NONE; nsym],
             defines_table: false,
             table_index: NONE,
@@ -288,6 +305,7 @@ impl<'a> Layout<'a> {
             call_dtors: None,
             call_ctors: None,
             wrappers: Vec::new(),
+            got: Vec::new(),
             stub_types: HashMap::new(),
         }
     }
@@ -305,7 +323,13 @@ impl<'a> Layout<'a> {
 
     /// Groups live input segments into output segments by name, sorts them by kind and merges
     /// string segments (lld's `createOutputSegments`).
-    fn place_segments(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, live: &Liveness, config: &Config) {
+    fn place_segments(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        live: &Liveness,
+        config: &Config,
+    ) {
         let mut by_name: HashMap<String, usize> = HashMap::new();
         let mut groups: Vec<(String, Vec<(FileId, u32)>)> = Vec::new();
         for &f in &res.loaded {
@@ -315,7 +339,8 @@ impl<'a> Layout<'a> {
                 if !live.segments[f.idx()][i] || res.discarded[f.idx()].segments[i] {
                     continue;
                 }
-                let name = output_segment_name(seg.name, seg.flags.0 & 2 != 0, config.merge_data_segments);
+                let name =
+                    output_segment_name(seg.name, seg.flags.0 & 2 != 0, config.merge_data_segments);
                 let g = *by_name.entry(name.clone()).or_insert_with(|| {
                     groups.push((name, Vec::new()));
                     groups.len() - 1
@@ -330,13 +355,31 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn build_segment(&mut self, inputs: &Inputs<'a>, name: String, members: &[(FileId, u32)], index: u32, config: &Config) -> OutSegment {
-        let mut out = OutSegment { name, p2align: 0, va: 0, size: 0, parts: Vec::new(), merged: Vec::new() };
+    fn build_segment(
+        &mut self,
+        inputs: &Inputs<'a>,
+        name: String,
+        members: &[(FileId, u32)],
+        index: u32,
+        config: &Config,
+    ) -> OutSegment {
+        let mut out = OutSegment {
+            name,
+            p2align: 0,
+            va: 0,
+            size: 0,
+            parts: Vec::new(),
+            merged: Vec::new(),
+        };
         let mergeable = |f: FileId, i: u32| {
             let s = &inputs.obj(f).segments[i as usize];
             config.opt_level > 0 && s.p2align == 0 && s.flags.0 & 1 != 0
         };
-        let strings: Vec<(FileId, u32)> = members.iter().copied().filter(|&(f, i)| mergeable(f, i)).collect();
+        let strings: Vec<(FileId, u32)> = members
+            .iter()
+            .copied()
+            .filter(|&(f, i)| mergeable(f, i))
+            .collect();
         let mut merged_placed = false;
         for &(f, i) in members {
             let seg = &inputs.obj(f).segments[i as usize];
@@ -348,8 +391,12 @@ impl<'a> Layout<'a> {
                     let offset = out.size;
                     out.size += merged.data.len() as u64;
                     for (k, &(mf, mi)) in strings.iter().enumerate() {
-                        let pieces = merged.pieces[k].iter().map(|&(inp, o)| (inp, offset + o)).collect();
-                        self.placements[mf.idx()][mi as usize] = Placement::Merged { seg: index, pieces };
+                        let pieces = merged.pieces[k]
+                            .iter()
+                            .map(|&(inp, o)| (inp, offset + o))
+                            .collect();
+                        self.placements[mf.idx()][mi as usize] =
+                            Placement::Merged { seg: index, pieces };
                     }
                     out.merged.push((merged, offset));
                 }
@@ -373,7 +420,10 @@ impl<'a> Layout<'a> {
             self.place_stack(&mut ptr, config);
             if let Some(base) = config.global_base {
                 if base < ptr {
-                    errors.push("--global-base cannot be less than stack size when --stack-first is used".into());
+                    errors.push(
+                        "--global-base cannot be less than stack size when --stack-first is used"
+                            .into(),
+                    );
                 }
                 ptr = base;
             }
@@ -439,14 +489,27 @@ impl<'a> Layout<'a> {
     /// Scans relocations of live chunks in load order: records the types that
     /// `TYPE_INDEX_LEB` uses (registered first) and gives functions whose address is taken
     /// their table slot, in the order lld's `scanRelocations` does.
-    fn scan_relocations(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, live: &Liveness) -> (Vec<Vec<bool>>, Vec<SymbolId>) {
-        let mut used: Vec<Vec<bool>> = inputs.files.iter().map(|f| vec![false; f.obj.types.len()]).collect();
+    fn scan_relocations(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        live: &Liveness,
+    ) -> (Vec<(FileId, u32)>, Vec<SymbolId>) {
+        let mut used: Vec<(FileId, u32)> = Vec::new();
+        let mut got_seen = vec![false; res.table.symbols.len()];
         let mut slot_order: Vec<SymbolId> = Vec::new();
         let mut seen = vec![false; res.table.symbols.len()];
         for &f in &res.loaded {
             let obj = inputs.obj(f);
-            let funcs = obj.functions.iter().enumerate().filter(|(i, _)| live.functions[f.idx()][*i] && !res.discarded[f.idx()].functions[*i]);
-            let segs = obj.segments.iter().enumerate().filter(|(i, _)| !matches!(self.placements[f.idx()].get(*i), None | Some(Placement::None)));
+            let funcs = obj.functions.iter().enumerate().filter(|(i, _)| {
+                live.functions[f.idx()][*i] && !res.discarded[f.idx()].functions[*i]
+            });
+            let segs = obj.segments.iter().enumerate().filter(|(i, _)| {
+                !matches!(
+                    self.placements[f.idx()].get(*i),
+                    None | Some(Placement::None)
+                )
+            });
             let ranges = funcs
                 .map(|(_, x)| &obj.code_relocs[x.relocs.clone()])
                 .chain(segs.map(|(_, s)| &obj.data_relocs[s.relocs.clone()]))
@@ -454,11 +517,27 @@ impl<'a> Layout<'a> {
             for relocs in ranges {
                 for r in relocs {
                     if r.ty == RelocType::TypeIndexLeb {
-                        if let Some(u) = used[f.idx()].get_mut(r.index as usize) {
-                            *u = true;
+                        used.push((f, r.index));
+                    } else if matches!(r.ty, RelocType::GlobalIndexLeb | RelocType::GlobalIndexI32)
+                    {
+                        // `global.get` of a data or function symbol: an internal GOT entry,
+                        // and for a function, a table slot too.
+                        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
+                            continue;
+                        };
+                        let kind = res.table.get(id).kind;
+                        if matches!(kind, Kind::Data | Kind::Function) && !got_seen[id.idx()] {
+                            got_seen[id.idx()] = true;
+                            self.got.push(id);
+                            if kind == Kind::Function && !seen[id.idx()] {
+                                seen[id.idx()] = true;
+                                slot_order.push(id);
+                            }
                         }
                     } else if is_table_reloc(r.ty) {
-                        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else { continue };
+                        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
+                            continue;
+                        };
                         if !seen[id.idx()] && res.table.get(id).live {
                             seen[id.idx()] = true;
                             slot_order.push(id);
@@ -470,44 +549,98 @@ impl<'a> Layout<'a> {
         (used, slot_order)
     }
 
-
     /// Imports: the memory, the table, then every live undefined symbol that may be imported,
     /// in symbol-table order (lld's `calculateImports`).
     fn compute_imports(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) {
         if let Some((module, field)) = &config.import_memory {
             let (module, field) = (module.clone().into(), field.clone().into());
-            self.imports.push(OutImport { module, field, kind: ImportKind::Memory, symbol: None });
+            self.imports.push(OutImport {
+                module,
+                field,
+                kind: ImportKind::Memory,
+                symbol: None,
+            });
         }
         if config.import_table {
             if let Some(id) = res.table.find("__indirect_function_table") {
-                self.imports.push(OutImport { module: "env".into(), field: "__indirect_function_table".into(), kind: ImportKind::Table { min: 0 }, symbol: Some(id) });
+                self.imports.push(OutImport {
+                    module: "env".into(),
+                    field: "__indirect_function_table".into(),
+                    kind: ImportKind::Table { min: 0 },
+                    symbol: Some(id),
+                });
                 self.table_index = 0;
                 self.num_table_imports = 1;
             }
         }
+        let mut seen_funcs: HashMap<(String, String, FuncType), u32> = HashMap::new();
+        let mut seen_globals: HashMap<(String, String), u32> = HashMap::new();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             let id = SymbolId(i as u32);
             if !should_import(sym, inputs, config) {
                 continue;
             }
-            let Def::Undefined { file, index } = sym.def else { continue };
+            let Def::Undefined { file, index } = sym.def else {
+                continue;
+            };
+            if !matches!(sym.kind, Kind::Function | Kind::Global) {
+                continue;
+            }
             let obj = inputs.obj(file);
-            let (module, field) = sym.import.unwrap_or_else(|| default_import(obj, &obj.symbols[index as usize], sym.name));
-            let (module, field) = (module.into(), field.into());
+            let (module, field) = sym
+                .import
+                .unwrap_or_else(|| default_import(obj, &obj.symbols[index as usize], sym.name));
+            let (module, field): (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>) =
+                (module.into(), field.into());
             match sym.kind {
                 Kind::Function => {
                     let (sf, ty) = sym.signature.unwrap_or((file, 0));
-                    let ty = inputs.obj(sf).types.get(ty as usize).cloned().unwrap_or(FuncType { params: vec![], results: vec![] });
+                    let ty = inputs
+                        .obj(sf)
+                        .types
+                        .get(ty as usize)
+                        .cloned()
+                        .unwrap_or(FuncType {
+                            params: vec![],
+                            results: vec![],
+                        });
+                    // Imports are deduplicated by (module, field, signature).
+                    let key = (module.to_string(), field.to_string(), ty.clone());
+                    if let Some(&index) = seen_funcs.get(&key) {
+                        self.sym_func[id.idx()] = index;
+                        continue;
+                    }
+                    seen_funcs.insert(key, self.num_func_imports);
                     self.sym_func[id.idx()] = self.num_func_imports;
                     self.num_func_imports += 1;
-                    self.imports.push(OutImport { module, field, kind: ImportKind::Func { ty, index: 0 }, symbol: Some(id) });
+                    self.imports.push(OutImport {
+                        module,
+                        field,
+                        kind: ImportKind::Func { ty, index: 0 },
+                        symbol: Some(id),
+                    });
                 }
                 Kind::Global => {
-                    let RawKind::Global { index } = obj.symbols[index as usize].kind else { continue };
-                    let Some(g) = obj.global_imports.get(index as usize) else { continue };
+                    let RawKind::Global { index } = obj.symbols[index as usize].kind else {
+                        continue;
+                    };
+                    let Some(g) = obj.global_imports.get(index as usize) else {
+                        continue;
+                    };
+                    let key = (module.to_string(), field.to_string());
+                    if let Some(&index) = seen_globals.get(&key) {
+                        self.sym_global[id.idx()] = index;
+                        continue;
+                    }
+                    seen_globals.insert(key, self.num_global_imports);
                     self.sym_global[id.idx()] = self.num_global_imports;
                     self.num_global_imports += 1;
-                    self.imports.push(OutImport { module, field, kind: ImportKind::Global(g.ty), symbol: Some(id) });
+                    self.imports.push(OutImport {
+                        module,
+                        field,
+                        kind: ImportKind::Global(g.ty),
+                        symbol: Some(id),
+                    });
                 }
                 _ => {}
             }
@@ -528,10 +661,12 @@ impl<'a> Layout<'a> {
         for (i, sym) in res.table.symbols.iter().enumerate() {
             if sym.def == Def::Synthetic(Synthetic::WeakStub) && sym.live {
                 if let Some((f, t)) = sym.signature {
-                    self.stub_types.insert(SymbolId(i as u32), inputs.obj(f).types[t as usize].clone());
+                    self.stub_types
+                        .insert(SymbolId(i as u32), inputs.obj(f).types[t as usize].clone());
                 }
                 self.sym_func[i] = next;
-                self.functions.push(OutFunction::WeakStub(SymbolId(i as u32)));
+                self.functions
+                    .push(OutFunction::WeakStub(SymbolId(i as u32)));
                 next += 1;
             }
         }
@@ -553,29 +688,53 @@ impl<'a> Layout<'a> {
     }
 
     fn defined_function_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<u32> {
-        let Def::Defined { file, index } = def else { return None };
+        let Def::Defined { file, index } = def else {
+            return None;
+        };
         let obj = inputs.obj(file);
-        let RawKind::Function { index } = obj.symbols[index as usize].kind else { return None };
+        let RawKind::Function { index } = obj.symbols[index as usize].kind else {
+            return None;
+        };
         let i = (index as usize).checked_sub(obj.func_imports.len())?;
         let out = *self.file_funcs[file.idx()].get(i)?;
         (out != NONE).then_some(out)
     }
 
     /// Global indices: imports, `__stack_pointer`, `__tls_base`, then live input globals.
-    fn assign_globals(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, live: &Liveness, config: &Config) {
+    fn assign_globals(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        live: &Liveness,
+        config: &Config,
+    ) {
         let mut next = self.num_global_imports;
-        for (name, def) in [("__stack_pointer", OutGlobalDef::StackPointer), ("__tls_base", OutGlobalDef::TlsBase)] {
-            let Some(id) = res.table.find(name) else { continue };
+        for (name, def) in [
+            ("__stack_pointer", OutGlobalDef::StackPointer),
+            ("__tls_base", OutGlobalDef::TlsBase),
+        ] {
+            let Some(id) = res.table.find(name) else {
+                continue;
+            };
             let sym = res.table.get(id);
-            if sym.live && matches!(sym.def, Def::Synthetic(_)) && !(config.shared_memory && name == "__tls_base") {
+            if sym.live
+                && matches!(sym.def, Def::Synthetic(_))
+                && !(config.shared_memory && name == "__tls_base")
+            {
                 self.sym_global[id.idx()] = next;
                 self.globals.push(def);
                 next += 1;
             }
         }
-        let mut live_globals: Vec<Vec<bool>> = inputs.files.iter().map(|f| vec![false; f.obj.globals.len()]).collect();
+        let mut live_globals: Vec<Vec<bool>> = inputs
+            .files
+            .iter()
+            .map(|f| vec![false; f.obj.globals.len()])
+            .collect();
         for sym in &res.table.symbols {
-            let Def::Defined { file, index } = sym.def else { continue };
+            let Def::Defined { file, index } = sym.def else {
+                continue;
+            };
             let obj = inputs.obj(file);
             if let RawKind::Global { index } = obj.symbols[index as usize].kind {
                 if sym.live || !live.files.is_empty() && !config.gc_sections {
@@ -595,7 +754,9 @@ impl<'a> Layout<'a> {
             }
         }
         for (i, sym) in res.table.symbols.iter().enumerate() {
-            let Def::Defined { file, index } = sym.def else { continue };
+            let Def::Defined { file, index } = sym.def else {
+                continue;
+            };
             let obj = inputs.obj(file);
             if let RawKind::Global { index } = obj.symbols[index as usize].kind {
                 if let Some(g) = (index as usize).checked_sub(obj.global_imports.len()) {
@@ -619,10 +780,13 @@ impl<'a> Layout<'a> {
                 self.elems.push(f);
             }
         }
-        let table_live = res.table.find("__indirect_function_table").is_some_and(|id| {
-            let s = res.table.get(id);
-            s.live && s.def == Def::Synthetic(Synthetic::IndirectTable)
-        });
+        let table_live = res
+            .table
+            .find("__indirect_function_table")
+            .is_some_and(|id| {
+                let s = res.table.get(id);
+                s.live && s.def == Def::Synthetic(Synthetic::IndirectTable)
+            });
         if !config.import_table && (table_live || !self.elems.is_empty()) {
             self.defines_table = true;
             self.table_index = self.num_table_imports;
@@ -632,6 +796,29 @@ impl<'a> Layout<'a> {
             if let ImportKind::Table { min: m } = &mut import.kind {
                 *m = min;
             }
+        }
+    }
+
+    /// Internal GOT globals follow the input globals.
+    fn assign_got(&mut self) {
+        for &id in &self.got.clone() {
+            self.sym_global[id.idx()] = self.num_global_imports + self.globals.len() as u32;
+            self.globals.push(OutGlobalDef::Got(id));
+        }
+    }
+
+    /// The value of an internal GOT global.
+    pub fn got_value(&self, inputs: &Inputs<'a>, res: &Resolved<'a>, id: SymbolId) -> u64 {
+        match res.table.get(id).kind {
+            Kind::Function => {
+                let f = self.sym_func[id.idx()];
+                if f == NONE {
+                    0
+                } else {
+                    u64::from(self.func_slot[f as usize])
+                }
+            }
+            _ => self.data_address(inputs, res, id, 0).unwrap_or(0),
         }
     }
 
@@ -649,7 +836,9 @@ impl<'a> Layout<'a> {
         for &f in &res.loaded {
             let obj = inputs.obj(f);
             for init in &obj.init_funcs {
-                let Some(&id) = res.file_syms[f.idx()].get(init.symbol as usize) else { continue };
+                let Some(&id) = res.file_syms[f.idx()].get(init.symbol as usize) else {
+                    continue;
+                };
                 let sym = res.table.get(id);
                 let index = self.sym_func[id.idx()];
                 if !sym.live || index == NONE {
@@ -657,7 +846,10 @@ impl<'a> Layout<'a> {
                 }
                 let ty = &self.function_type(inputs, index);
                 if !ty.params.is_empty() {
-                    errors.push(format!("constructor functions cannot take arguments: {}", sym.name));
+                    errors.push(format!(
+                        "constructor functions cannot take arguments: {}",
+                        sym.name
+                    ));
                 }
                 ctors.push((init.priority, index, ty.results.len()));
             }
@@ -673,7 +865,10 @@ impl<'a> Layout<'a> {
                 ImportKind::Func { ty, .. } => Some(ty),
                 _ => None,
             });
-            return funcs.nth(index as usize).cloned().unwrap_or_else(empty_type);
+            return funcs
+                .nth(index as usize)
+                .cloned()
+                .unwrap_or_else(empty_type);
         }
         match &self.functions[(index - self.num_func_imports) as usize] {
             OutFunction::Input(f, i) => {
@@ -681,18 +876,28 @@ impl<'a> Layout<'a> {
                 obj.types[obj.functions[*i as usize].type_index as usize].clone()
             }
             OutFunction::CommandExport { target, .. } => self.function_type(inputs, *target),
-            OutFunction::WeakStub(id) => self.stub_types.get(id).cloned().unwrap_or_else(empty_type),
+            OutFunction::WeakStub(id) => {
+                self.stub_types.get(id).cloned().unwrap_or_else(empty_type)
+            }
             OutFunction::CallCtors => empty_type(),
         }
     }
 
     /// Wraps every exported function in `<name>.command_export` (ctors, call, dtors) when the
     /// inputs do not call `__wasm_call_ctors` themselves (lld's `createCommandExportWrappers`).
-    fn compute_command_exports(&mut self, res: &mut Resolved<'a>) {
-        self.call_dtors = res.call_dtors.map(|id| self.sym_func[id.idx()]).filter(|&f| f != NONE);
-        let Some(cc) = res.table.find("__wasm_call_ctors") else { return };
+    fn compute_command_exports(&mut self, res: &mut Resolved<'a>, config: &Config) {
+        self.call_dtors = res
+            .call_dtors
+            .map(|id| self.sym_func[id.idx()])
+            .filter(|&f| f != NONE);
+        let Some(cc) = res.table.find("__wasm_call_ctors") else {
+            return;
+        };
         let cc = res.table.get(cc);
-        if cc.used_in_regular || cc.force_export || (self.ctors.is_empty() && self.call_dtors.is_none()) {
+        if cc.used_in_regular
+            || cc.is_exported(config)
+            || (self.ctors.is_empty() && self.call_dtors.is_none())
+        {
             return;
         }
         let mut next = self.num_func_imports + self.functions.len() as u32;
@@ -700,10 +905,18 @@ impl<'a> Layout<'a> {
             let sym = &res.table.symbols[i];
             let target = self.sym_func[i];
             let is_input_fn = matches!(sym.def, Def::Defined { .. }) && sym.kind == Kind::Function;
-            if !sym.global || !sym.live || !is_input_fn || target == NONE || !(sym.force_export || sym.flags.is_exported()) {
+            if !sym.global
+                || !sym.live
+                || !is_input_fn
+                || target == NONE
+                || !sym.is_exported(config)
+            {
                 continue;
             }
-            self.functions.push(OutFunction::CommandExport { target, symbol: SymbolId(i as u32) });
+            self.functions.push(OutFunction::CommandExport {
+                target,
+                symbol: SymbolId(i as u32),
+            });
             self.func_slot.push(0);
             self.wrappers.push((SymbolId(i as u32), next));
             next += 1;
@@ -711,13 +924,10 @@ impl<'a> Layout<'a> {
     }
 
     /// Types in lld's order: relocation types per file, then imported and defined signatures.
-    fn register_types(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, used: &[Vec<bool>]) {
-        for &f in &res.loaded {
-            let obj = inputs.obj(f);
-            for (i, ty) in obj.types.iter().enumerate() {
-                if used[f.idx()][i] {
-                    self.file_types[f.idx()][i] = self.intern_type(ty);
-                }
+    fn register_types(&mut self, inputs: &Inputs<'a>, used: &[(FileId, u32)]) {
+        for &(f, i) in used {
+            if let Some(ty) = inputs.obj(f).types.get(i as usize) {
+                self.file_types[f.idx()][i as usize] = self.intern_type(ty);
             }
         }
         let mut imports = std::mem::take(&mut self.imports);
@@ -743,7 +953,11 @@ impl<'a> Layout<'a> {
             (None, None) => Some("memory".to_string()),
         };
         if let Some(name) = memory_export {
-            self.exports.push(OutExport { name, kind: 2, index: 0 });
+            self.exports.push(OutExport {
+                name,
+                kind: 2,
+                index: 0,
+            });
         }
         let wrappers: HashMap<SymbolId, u32> = self.wrappers.iter().copied().collect();
         for (i, sym) in res.table.symbols.iter().enumerate() {
@@ -751,45 +965,81 @@ impl<'a> Layout<'a> {
             if !sym.global || !sym.live || !sym.is_defined() {
                 continue;
             }
-            let exported = sym.force_export
-                || sym.flags.is_exported()
-                || config.export_all
-                || (config.export_dynamic && !sym.is_hidden());
-            if !exported || sym.def == Def::Synthetic(Synthetic::WeakStub) {
+            if !sym.is_exported(config) || sym.def == Def::Synthetic(Synthetic::WeakStub) {
+                continue;
+            }
+            if wrappers.contains_key(&id) {
                 continue;
             }
             let export = match sym.kind {
                 Kind::Function => {
-                    let index = wrappers.get(&id).copied().unwrap_or(self.sym_func[i]);
+                    let index = self.sym_func[i];
                     let name = export_name(inputs, sym.def).unwrap_or(sym.name);
-                    (index != NONE).then(|| OutExport { name: name.to_string(), kind: 0, index })
+                    (index != NONE).then(|| OutExport {
+                        name: name.to_string(),
+                        kind: 0,
+                        index,
+                    })
                 }
                 Kind::Global => {
                     let synthetic_mutable = matches!(sym.def, Def::Synthetic(_));
                     let index = self.sym_global[i];
-                    (index != NONE && !(synthetic_mutable && !sym.export_explicit))
-                        .then(|| OutExport { name: sym.name.to_string(), kind: 3, index })
+                    (index != NONE && !(synthetic_mutable && !sym.export_explicit)).then(|| {
+                        OutExport {
+                            name: sym.name.to_string(),
+                            kind: 3,
+                            index,
+                        }
+                    })
                 }
                 Kind::Data => {
                     let index = self.num_global_imports + self.globals.len() as u32;
                     let va = self.data_address(inputs, res, id, 0).unwrap_or(0);
                     self.globals.push(OutGlobalDef::DataAddress(id, va));
-                    Some(OutExport { name: sym.name.to_string(), kind: 3, index })
+                    Some(OutExport {
+                        name: sym.name.to_string(),
+                        kind: 3,
+                        index,
+                    })
                 }
-                Kind::Table if self.table_index != NONE => {
-                    Some(OutExport { name: sym.name.to_string(), kind: 1, index: self.table_index })
-                }
+                Kind::Table if self.table_index != NONE => Some(OutExport {
+                    name: sym.name.to_string(),
+                    kind: 1,
+                    index: self.table_index,
+                }),
                 _ => None,
             };
             self.exports.extend(export);
         }
-        if config.export_table && !self.exports.iter().any(|e| e.kind == 1) && self.table_index != NONE {
-            self.exports.push(OutExport { name: "__indirect_function_table".into(), kind: 1, index: self.table_index });
+        // Wrappers are symbols the linker added last, so their exports come last.
+        for &(id, index) in &self.wrappers {
+            let name = export_name(inputs, res.table.get(id).def).unwrap_or(res.table.get(id).name);
+            self.exports.push(OutExport {
+                name: name.to_string(),
+                kind: 0,
+                index,
+            });
+        }
+        if config.export_table
+            && !self.exports.iter().any(|e| e.kind == 1)
+            && self.table_index != NONE
+        {
+            self.exports.push(OutExport {
+                name: "__indirect_function_table".into(),
+                kind: 1,
+                index: self.table_index,
+            });
         }
     }
 
     /// The address of a defined data symbol (`offset` added before merged-string lookup).
-    pub fn data_address(&self, inputs: &Inputs<'a>, res: &Resolved<'a>, id: SymbolId, addend: i64) -> Option<u64> {
+    pub fn data_address(
+        &self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        id: SymbolId,
+        addend: i64,
+    ) -> Option<u64> {
         let sym = res.table.get(id);
         match sym.def {
             Def::Defined { file, index } => {
@@ -812,9 +1062,13 @@ impl<'a> Layout<'a> {
     pub fn segment_address(&self, file: FileId, seg: u32, offset: u64) -> Option<u64> {
         match self.placements[file.idx()].get(seg as usize)? {
             Placement::None => None,
-            Placement::Plain { seg, offset: at } => Some(self.segments[*seg as usize].va + at + offset),
+            Placement::Plain { seg, offset: at } => {
+                Some(self.segments[*seg as usize].va + at + offset)
+            }
             Placement::Merged { seg, pieces } => {
-                let k = pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset).checked_sub(1)?;
+                let k = pieces
+                    .partition_point(|&(inp, _)| u64::from(inp) <= offset)
+                    .checked_sub(1)?;
                 let (inp, out) = pieces[k];
                 Some(self.segments[*seg as usize].va + out + (offset - u64::from(inp)))
             }
@@ -838,19 +1092,33 @@ impl<'a> Layout<'a> {
 }
 
 fn empty_type() -> FuncType {
-    FuncType { params: vec![], results: vec![] }
+    FuncType {
+        params: vec![],
+        results: vec![],
+    }
 }
 
 /// The `export_name` of a defined function, from its object's export section.
 fn export_name<'a>(inputs: &Inputs<'a>, def: Def) -> Option<&'a str> {
-    let Def::Defined { file, index } = def else { return None };
+    let Def::Defined { file, index } = def else {
+        return None;
+    };
     let obj = inputs.obj(file);
-    let RawKind::Function { index } = obj.symbols[index as usize].kind else { return None };
-    obj.export_names.iter().find(|(i, _)| *i == index).map(|(_, n)| *n)
+    let RawKind::Function { index } = obj.symbols[index as usize].kind else {
+        return None;
+    };
+    obj.export_names
+        .iter()
+        .find(|(i, _)| *i == index)
+        .map(|(_, n)| *n)
 }
 
 /// Whether an undefined symbol becomes an import (lld's `shouldImport`, non-PIC).
-pub(crate) fn should_import(sym: &crate::symbols::Symbol<'_>, inputs: &Inputs<'_>, config: &Config) -> bool {
+pub(crate) fn should_import(
+    sym: &crate::symbols::Symbol<'_>,
+    inputs: &Inputs<'_>,
+    config: &Config,
+) -> bool {
     if !sym.global || sym.kind == Kind::Data || !sym.live || !sym.used_in_regular {
         return false;
     }
@@ -866,7 +1134,11 @@ pub(crate) fn should_import(sym: &crate::symbols::Symbol<'_>, inputs: &Inputs<'_
 
 /// Module and field of an import without an explicit name: the object's import module and the
 /// symbol name.
-fn default_import<'a>(obj: &wasm_object::object::Object<'a>, s: &wasm_format::linking::SymbolInfo<'a>, name: &'a str) -> (&'a str, &'a str) {
+fn default_import<'a>(
+    obj: &wasm_object::object::Object<'a>,
+    s: &wasm_format::linking::SymbolInfo<'a>,
+    name: &'a str,
+) -> (&'a str, &'a str) {
     let module = match s.kind {
         RawKind::Function { index } => obj.func_imports.get(index as usize).map(|i| i.module),
         RawKind::Global { index } => obj.global_imports.get(index as usize).map(|i| i.module),
@@ -921,7 +1193,6 @@ fn is_table_reloc(ty: RelocType) -> bool {
 pub fn align_to(v: u64, align: u64) -> u64 {
     (v + align - 1) & !(align - 1)
 }
-
 
 /// The value type of `__stack_pointer` and address globals.
 pub fn address_type(memory64: bool) -> ValType {

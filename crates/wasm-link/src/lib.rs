@@ -40,9 +40,13 @@ pub fn link(config: &Config) -> Diagnostics {
 
 fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
     if config.relocatable || config.pic || config.emit_relocs {
-        return Err(vec!["--relocatable, --shared, --pie and --emit-relocs are not supported yet".into()]);
+        return Err(vec![
+            "--relocatable, --shared, --pie and --emit-relocs are not supported yet".into(),
+        ]);
     }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads.unwrap_or(0)).build();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.unwrap_or(0))
+        .build();
     let pool = pool.map_err(|e| vec![format!("cannot start threads: {e}")])?;
     pool.install(|| {
         let files = load::open(config)?;
@@ -51,7 +55,8 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         let live = mark::mark(&inputs, &mut resolved, config);
         undefined::check(&inputs, &resolved, &live, config, diag)?;
         if config.print_gc_sections {
-            diag.warnings.extend(undefined::gc_report(&inputs, &resolved, &live));
+            diag.warnings
+                .extend(undefined::gc_report(&inputs, &resolved, &live));
         }
         let layout = layout::layout(&inputs, &mut resolved, &live, config)?;
         write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])

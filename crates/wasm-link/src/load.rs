@@ -45,7 +45,12 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
         match file.contents() {
             Ok(Contents::Object(_)) | Ok(Contents::LinkedModule(_)) => {
                 items.push(Item::Object(FileId(jobs.len() as u32)));
-                jobs.push(Job { name: path, bytes: file.bytes(), offset: 0, lazy: input.lazy });
+                jobs.push(Job {
+                    name: path,
+                    bytes: file.bytes(),
+                    offset: 0,
+                    lazy: input.lazy,
+                });
             }
             Ok(Contents::Archive(archive)) => {
                 let mut members = Vec::new();
@@ -55,9 +60,17 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                     }
                     members.push(FileId(jobs.len() as u32));
                     let name = format!("{path}({})", m.name);
-                    jobs.push(Job { name, bytes: m.data.bytes, offset: m.data.offset, lazy: !input.whole_archive });
+                    jobs.push(Job {
+                        name,
+                        bytes: m.data.bytes,
+                        offset: m.data.offset,
+                        lazy: !input.whole_archive,
+                    });
                 }
-                items.push(Item::Archive { members, whole: input.whole_archive });
+                items.push(Item::Archive {
+                    members,
+                    whole: input.whole_archive,
+                });
                 allowed_undefined.extend(read_imports_file(&input.path));
             }
             Err(e) => errors.push(e.to_string()),
@@ -66,11 +79,19 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
     let parsed: Vec<Result<InputObject<'a>, String>> = jobs
         .into_par_iter()
         .map(|j| match Object::parse(j.bytes, j.offset) {
-            Ok(obj) => Ok(InputObject { name: j.name, obj, lazy: j.lazy }),
+            Ok(obj) => Ok(InputObject {
+                name: j.name,
+                obj,
+                lazy: j.lazy,
+            }),
             Err(e) => Err(format!("{}: {e}", j.name)),
         })
         .collect();
-    let mut inputs = Inputs { files: Vec::with_capacity(parsed.len()), items, allowed_undefined };
+    let mut inputs = Inputs {
+        files: Vec::with_capacity(parsed.len()),
+        items,
+        allowed_undefined,
+    };
     for p in parsed {
         match p {
             Ok(o) => inputs.files.push(o),
@@ -87,6 +108,12 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
 /// The `<archive>.imports` side file wasi-libc ships: symbols allowed to stay undefined.
 fn read_imports_file(archive: &std::path::Path) -> Vec<String> {
     let path = archive.with_extension("imports");
-    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
 }

@@ -40,16 +40,29 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
     let n = inputs.files.len();
     let all = !config.gc_sections;
     let live = Liveness {
-        functions: inputs.files.iter().map(|f| vec![all; f.obj.functions.len()]).collect(),
-        segments: inputs.files.iter().map(|f| vec![all; f.obj.segments.len()]).collect(),
+        functions: inputs
+            .files
+            .iter()
+            .map(|f| vec![all; f.obj.functions.len()])
+            .collect(),
+        segments: inputs
+            .files
+            .iter()
+            .map(|f| vec![all; f.obj.segments.len()])
+            .collect(),
         files: (0..n).map(|i| !inputs.files[i].lazy).collect(),
         call_ctors: false,
     };
-    let mut m = Marker { inputs, res, live, queue: Vec::new() };
+    let mut m = Marker {
+        inputs,
+        res,
+        live,
+        queue: Vec::new(),
+    };
     if all {
         m.mark_everything();
     } else {
-        m.mark_roots();
+        m.mark_roots(config);
         m.drain();
     }
     m.finish_ctors();
@@ -58,14 +71,14 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
 }
 
 impl<'a> Marker<'_, '_, 'a> {
-    fn mark_roots(&mut self) {
+    fn mark_roots(&mut self, config: &Config) {
         if let Some(e) = self.res.entry {
             self.enqueue(e);
         }
         for i in 0..self.res.table.symbols.len() {
             let id = SymbolId(i as u32);
             let sym = self.res.table.get(id);
-            if sym.global && (sym.flags.no_strip() || self.is_exported(id)) {
+            if sym.global && (sym.flags.no_strip() || self.is_exported(id, config)) {
                 self.enqueue(id);
             }
         }
@@ -79,9 +92,8 @@ impl<'a> Marker<'_, '_, 'a> {
         }
     }
 
-    fn is_exported(&self, id: SymbolId) -> bool {
-        let sym = self.res.table.get(id);
-        sym.is_defined() && (sym.force_export || sym.flags.is_exported())
+    fn is_exported(&self, id: SymbolId, config: &Config) -> bool {
+        self.res.table.get(id).is_exported(config)
     }
 
     fn enqueue_file_roots(&mut self, f: FileId) {
@@ -104,7 +116,9 @@ impl<'a> Marker<'_, '_, 'a> {
             return;
         }
         sym.live = true;
-        let Def::Defined { file, index } = sym.def else { return };
+        let Def::Defined { file, index } = sym.def else {
+            return;
+        };
         if !self.live.files[file.idx()] {
             self.live.files[file.idx()] = true;
             self.enqueue_file_roots(file);
@@ -116,7 +130,9 @@ impl<'a> Marker<'_, '_, 'a> {
                     self.mark_chunk(Chunk::Function(file, i));
                 }
             }
-            RawKind::Data { def: Some(def) } => self.mark_chunk(Chunk::Segment(file, def.segment as usize)),
+            RawKind::Data { def: Some(def) } => {
+                self.mark_chunk(Chunk::Segment(file, def.segment as usize))
+            }
             _ => {}
         }
     }
@@ -150,9 +166,15 @@ impl<'a> Marker<'_, '_, 'a> {
                 if r.ty == RelocType::TypeIndexLeb {
                     continue;
                 }
-                if let Some(&id) = self.res.file_syms[f.idx()].get(r.index as usize) {
-                    self.enqueue(id);
+                let Some(&id) = self.res.file_syms[f.idx()].get(r.index as usize) else {
+                    continue;
+                };
+                // Taking a weak stub's address gives null; only a call needs its body.
+                let stub = self.res.table.get(id).def == Def::Synthetic(Synthetic::WeakStub);
+                if stub && is_table_index(r.ty) {
+                    continue;
                 }
+                self.enqueue(id);
             }
         }
     }
@@ -170,13 +192,17 @@ impl<'a> Marker<'_, '_, 'a> {
     /// live function is live too.
     fn sync_symbols_with_chunks(&mut self) {
         for sym in &mut self.res.table.symbols {
-            let Def::Defined { file, index } = sym.def else { continue };
+            let Def::Defined { file, index } = sym.def else {
+                continue;
+            };
             let obj = self.inputs.obj(file);
             let chunk_live = match obj.symbols[index as usize].kind {
                 RawKind::Function { index } => (index as usize)
                     .checked_sub(obj.func_imports.len())
                     .and_then(|i| self.live.functions[file.idx()].get(i).copied()),
-                RawKind::Data { def: Some(def) } => self.live.segments[file.idx()].get(def.segment as usize).copied(),
+                RawKind::Data { def: Some(def) } => self.live.segments[file.idx()]
+                    .get(def.segment as usize)
+                    .copied(),
                 _ => None,
             };
             if let Some(chunk_live) = chunk_live {
@@ -187,14 +213,28 @@ impl<'a> Marker<'_, '_, 'a> {
 
     /// `__wasm_call_ctors` is live when referenced, or when some live object has a constructor.
     fn finish_ctors(&mut self) {
-        let Some(id) = self.res.table.find("__wasm_call_ctors") else { return };
-        let has_ctors = self.res.loaded.iter().any(|f| {
-            self.live.files[f.idx()] && !self.inputs.obj(*f).init_funcs.is_empty()
-        });
+        let Some(id) = self.res.table.find("__wasm_call_ctors") else {
+            return;
+        };
+        let has_ctors = self
+            .res
+            .loaded
+            .iter()
+            .any(|f| self.live.files[f.idx()] && !self.inputs.obj(*f).init_funcs.is_empty());
         let sym = self.res.table.get_mut(id);
         if has_ctors {
             sym.live = true;
         }
         self.live.call_ctors = sym.live && sym.def == Def::Synthetic(Synthetic::CallCtors);
     }
+}
+
+fn is_table_index(ty: RelocType) -> bool {
+    matches!(
+        ty,
+        RelocType::TableIndexSleb
+            | RelocType::TableIndexSleb64
+            | RelocType::TableIndexI32
+            | RelocType::TableIndexI64
+    )
 }

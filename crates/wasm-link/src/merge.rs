@@ -23,7 +23,10 @@ pub struct MergedStrings {
 impl MergedStrings {
     /// Merges the given `STRINGS` segments.
     pub fn build(inputs: &Inputs<'_>, segments: &[(FileId, u32)]) -> MergedStrings {
-        let slices: Vec<&[u8]> = segments.iter().map(|&(f, i)| inputs.obj(f).segments[i as usize].data.bytes).collect();
+        let slices: Vec<&[u8]> = segments
+            .iter()
+            .map(|&(f, i)| inputs.obj(f).segments[i as usize].data.bytes)
+            .collect();
         Self::from_slices(&slices)
     }
 
@@ -53,14 +56,20 @@ impl MergedStrings {
             };
             unique.insert(s, at);
         }
-        let pieces = split.iter().map(|ps| ps.iter().map(|&(off, p)| (off, unique[p])).collect()).collect();
+        let pieces = split
+            .iter()
+            .map(|ps| ps.iter().map(|&(off, p)| (off, unique[p])).collect())
+            .collect();
         MergedStrings { data, pieces }
     }
 
     /// The merged offset of input offset `offset` of chunk `k`.
     pub fn map(&self, k: usize, offset: u64) -> u64 {
         let pieces = &self.pieces[k];
-        match pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset).checked_sub(1) {
+        match pieces
+            .partition_point(|&(inp, _)| u64::from(inp) <= offset)
+            .checked_sub(1)
+        {
             Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
             None => offset,
         }
@@ -73,7 +82,10 @@ fn split_strings(bytes: &[u8]) -> Vec<(u32, &[u8])> {
     let mut out = Vec::new();
     let mut off = 0;
     while off < bytes.len() {
-        let end = bytes[off..].iter().position(|&b| b == 0).map_or(bytes.len(), |p| off + p + 1);
+        let end = bytes[off..]
+            .iter()
+            .position(|&b| b == 0)
+            .map_or(bytes.len(), |p| off + p + 1);
         out.push((off as u32, &bytes[off..end]));
         off = end;
     }
@@ -105,6 +117,9 @@ mod tests {
 
     #[test]
     fn split_keeps_nul() {
-        assert_eq!(split_strings(b"a\0bc\0"), vec![(0, &b"a\0"[..]), (2, &b"bc\0"[..])]);
+        assert_eq!(
+            split_strings(b"a\0bc\0"),
+            vec![(0, &b"a\0"[..]), (2, &b"bc\0"[..])]
+        );
     }
 }

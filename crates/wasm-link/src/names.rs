@@ -11,9 +11,18 @@ use std::collections::BTreeSet;
 use wasm_format::features::FeaturePrefix;
 
 /// The body of the `name` section.
-pub fn name_section(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>, config: &Config) -> Vec<u8> {
+pub fn name_section(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    config: &Config,
+) -> Vec<u8> {
     let mut out = Vec::new();
-    let module = config.output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let module = config
+        .output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut sub = Vec::new();
     string(&mut sub, &module);
     subsection(&mut out, 0, &sub);
@@ -39,7 +48,12 @@ pub fn name_section(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>, con
     out
 }
 
-fn function_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>, config: &Config) -> Vec<(u32, String)> {
+fn function_names(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    config: &Config,
+) -> Vec<(u32, String)> {
     let mut names = Vec::new();
     let mut index = 0;
     for i in &l.imports {
@@ -52,9 +66,14 @@ fn function_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>, confi
     for f in &l.functions {
         let name = match f {
             OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
-            OutFunction::WeakStub(s) => format!("undefined_weak:{}", demangle(res.table.get(*s).name, config)),
+            OutFunction::WeakStub(s) => format!(
+                "undefined_weak:{}",
+                demangle(res.table.get(*s).name, config)
+            ),
             OutFunction::Input(file, i) => input_function_name(inputs, *file, *i, config),
-            OutFunction::CommandExport { symbol, .. } => format!("{}.command_export", res.table.get(*symbol).name),
+            OutFunction::CommandExport { symbol, .. } => {
+                format!("{}.command_export", res.table.get(*symbol).name)
+            }
         };
         if !name.is_empty() {
             names.push((index, name));
@@ -66,7 +85,12 @@ fn function_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>, confi
 
 /// An input function's name: its debug name from the object's `name` section, or its first
 /// defining symbol's name, demangled.
-fn input_function_name(inputs: &Inputs<'_>, file: crate::ids::FileId, i: u32, config: &Config) -> String {
+fn input_function_name(
+    inputs: &Inputs<'_>,
+    file: crate::ids::FileId,
+    i: u32,
+    config: &Config,
+) -> String {
     let obj = inputs.obj(file);
     let index = obj.func_imports.len() as u32 + i;
     if let Some((_, n)) = obj.debug_names.iter().find(|(k, _)| *k == index) {
@@ -75,7 +99,9 @@ fn input_function_name(inputs: &Inputs<'_>, file: crate::ids::FileId, i: u32, co
     let sym = obj.symbols.iter().find(|s| {
         !s.flags.is_undefined() && matches!(s.kind, wasm_format::linking::SymbolKind::Function { index: k } if k == index)
     });
-    sym.and_then(|s| s.name).map(|n| demangle(n, config)).unwrap_or_default()
+    sym.and_then(|s| s.name)
+        .map(|n| demangle(n, config))
+        .unwrap_or_default()
 }
 
 fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<(u32, String)> {
@@ -83,7 +109,10 @@ fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<
     let mut index = 0;
     for i in &l.imports {
         if let ImportKind::Global(_) = i.kind {
-            names.push((index, i.symbol.map_or("", |s| res.table.get(s).name).to_string()));
+            names.push((
+                index,
+                i.symbol.map_or("", |s| res.table.get(s).name).to_string(),
+            ));
             index += 1;
         }
     }
@@ -92,6 +121,15 @@ fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<
             OutGlobalDef::StackPointer => "__stack_pointer".to_string(),
             OutGlobalDef::TlsBase => "__tls_base".to_string(),
             OutGlobalDef::Input(f, i) => global_symbol_name(inputs, *f, *i),
+            OutGlobalDef::Got(id) => {
+                let sym = res.table.get(*id);
+                let kind = if sym.kind == crate::symbols::Kind::Function {
+                    "func"
+                } else {
+                    "data"
+                };
+                format!("GOT.{kind}.internal.{}", sym.name)
+            }
             OutGlobalDef::DataAddress(..) => String::new(),
         };
         if !name.is_empty() {
@@ -124,6 +162,11 @@ fn demangle(name: &str, config: &Config) -> String {
     if name.starts_with("_Z") {
         if let Ok(sym) = cpp_demangle::Symbol::new(name) {
             if let Ok(s) = sym.demangle() {
+                // LLVM's demangler closes nested template argument lists as `>>`.
+                let mut s = s;
+                while s.contains("> >") {
+                    s = s.replace("> >", ">>");
+                }
                 return s;
             }
         }
@@ -154,11 +197,18 @@ fn subsection(out: &mut Vec<u8>, id: u8, body: &[u8]) {
 
 /// The body of the merged `producers` section (empty if no input has one).
 pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
-    let mut fields: Vec<(&str, Vec<(&str, &str)>)> = ["language", "processed-by", "sdk"].iter().map(|f| (*f, Vec::new())).collect();
+    let mut fields: Vec<(&str, Vec<(&str, &str)>)> = ["language", "processed-by", "sdk"]
+        .iter()
+        .map(|f| (*f, Vec::new()))
+        .collect();
     for &f in &res.loaded {
-        let Some(p) = &inputs.obj(f).producers else { continue };
+        let Some(p) = &inputs.obj(f).producers else {
+            continue;
+        };
         for field in &p.fields {
-            let Some((_, values)) = fields.iter_mut().find(|(n, _)| *n == field.name) else { continue };
+            let Some((_, values)) = fields.iter_mut().find(|(n, _)| *n == field.name) else {
+                continue;
+            };
             for v in &field.values {
                 if !values.iter().any(|(n, _)| *n == v.name) {
                     values.push((v.name, v.version));

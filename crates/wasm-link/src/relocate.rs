@@ -65,27 +65,52 @@ impl RelocContext<'_, '_> {
     /// The value of one relocation.
     pub fn value(&self, site: Site, r: &Reloc, place: u64) -> u64 {
         if r.ty == RelocType::TypeIndexLeb {
-            return u64::from(self.layout.file_types[site.file.idx()].get(r.index as usize).copied().unwrap_or(0));
+            return u64::from(
+                self.layout.file_types[site.file.idx()]
+                    .get(r.index as usize)
+                    .copied()
+                    .unwrap_or(0),
+            );
         }
-        let Some(id) = self.symbol(site.file, r.index) else { return 0 };
+        let Some(id) = self.symbol(site.file, r.index) else {
+            return 0;
+        };
         let sym = self.res.table.get(id);
         if matches!(sym.kind, Kind::Function | Kind::Data) && !sym.live {
-            return if site.tombstone != 0 { site.tombstone } else { r.addend as u64 };
+            return if site.tombstone != 0 {
+                site.tombstone
+            } else {
+                r.addend as u64
+            };
         }
         let l = self.layout;
         use RelocType::*;
         match r.ty {
             FunctionIndexLeb | FunctionIndexI32 => index_or_zero(l.sym_func[id.idx()]),
-            TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 => self.table_slot(id),
-            TableIndexRelSleb | TableIndexRelSleb64 => self.table_slot(id).wrapping_sub(u64::from(l.table_base)),
-            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrLeb64 | MemoryAddrSleb64 | MemoryAddrI64
-            | MemoryAddrRelSleb | MemoryAddrRelSleb64 => self.address(id, r.addend),
-            MemoryAddrLocrelI32 | MemoryAddrLocrelI64 => self.address(id, r.addend).wrapping_sub(place),
-            MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => self.address(id, r.addend).wrapping_sub(l.synth.tls_base),
+            TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 => {
+                self.table_slot(id)
+            }
+            TableIndexRelSleb | TableIndexRelSleb64 => {
+                self.table_slot(id).wrapping_sub(u64::from(l.table_base))
+            }
+            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrLeb64 | MemoryAddrSleb64
+            | MemoryAddrI64 | MemoryAddrRelSleb | MemoryAddrRelSleb64 => self.address(id, r.addend),
+            MemoryAddrLocrelI32 | MemoryAddrLocrelI64 => {
+                self.address(id, r.addend).wrapping_sub(place)
+            }
+            MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => {
+                self.address(id, r.addend).wrapping_sub(l.synth.tls_base)
+            }
             GlobalIndexLeb | GlobalIndexI32 => index_or_zero(l.sym_global[id.idx()]),
-            FunctionOffsetI32 | FunctionOffsetI64 => self.function_offset(id).wrapping_add(r.addend as u64),
+            FunctionOffsetI32 | FunctionOffsetI64 => {
+                self.function_offset(id).wrapping_add(r.addend as u64)
+            }
             SectionOffsetI32 => self.section_offset(id, r.addend),
-            TableNumberLeb => u64::from(if l.table_index == NONE { 0 } else { l.table_index }),
+            TableNumberLeb => u64::from(if l.table_index == NONE {
+                0
+            } else {
+                l.table_index
+            }),
             TagIndexLeb | TypeIndexLeb => 0,
         }
     }
@@ -99,7 +124,9 @@ impl RelocContext<'_, '_> {
     }
 
     fn address(&self, id: SymbolId, addend: i64) -> u64 {
-        self.layout.data_address(self.inputs, self.res, id, addend).unwrap_or(0)
+        self.layout
+            .data_address(self.inputs, self.res, id, addend)
+            .unwrap_or(0)
     }
 
     fn function_offset(&self, id: SymbolId) -> u64 {
@@ -107,12 +134,20 @@ impl RelocContext<'_, '_> {
         if f == NONE || f < self.layout.num_func_imports {
             return 0;
         }
-        self.code_offsets.get((f - self.layout.num_func_imports) as usize).copied().unwrap_or(0)
+        self.code_offsets
+            .get((f - self.layout.num_func_imports) as usize)
+            .copied()
+            .unwrap_or(0)
     }
 
     fn section_offset(&self, id: SymbolId, addend: i64) -> u64 {
-        let Def::Defined { file, index } = self.res.table.get(id).def else { return 0 };
-        let RawKind::Section { section } = self.inputs.obj(file).symbols[index as usize].kind else { return 0 };
+        let Def::Defined { file, index } = self.res.table.get(id).def else {
+            return 0;
+        };
+        let RawKind::Section { section } = self.inputs.obj(file).symbols[index as usize].kind
+        else {
+            return 0;
+        };
         match self.section_offsets.get(&(file, section)) {
             Some(SectionPlace::Plain(offset)) => offset.wrapping_add(addend as u64),
             Some(SectionPlace::Merged(merged, k)) => merged.map(*k, addend as u64),
@@ -131,7 +166,9 @@ fn index_or_zero(i: u32) -> u64 {
 
 /// Writes `value` at `at` in the relocation's fixed-width encoding.
 pub fn patch(buf: &mut [u8], at: usize, width: PatchWidth, value: u64) {
-    let Some(dst) = buf.get_mut(at..at + width.size()) else { return };
+    let Some(dst) = buf.get_mut(at..at + width.size()) else {
+        return;
+    };
     match width {
         PatchWidth::Leb5 => padded_uleb(dst, value & 0xffff_ffff),
         PatchWidth::Leb10 => padded_uleb(dst, value),

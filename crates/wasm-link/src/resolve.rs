@@ -70,8 +70,14 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
     for item in &inputs.items {
         match item {
             Item::Object(f) => r.load(*f),
-            Item::Archive { members, whole: true } => members.iter().for_each(|m| r.load(*m)),
-            Item::Archive { members, whole: false } => members.iter().for_each(|m| r.add_lazy_member(*m)),
+            Item::Archive {
+                members,
+                whole: true,
+            } => members.iter().for_each(|m| r.load(*m)),
+            Item::Archive {
+                members,
+                whole: false,
+            } => members.iter().for_each(|m| r.add_lazy_member(*m)),
         }
     }
     for name in &config.undefined {
@@ -81,7 +87,7 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
         r.handle_undefined(name);
     }
     let entry = r.resolve_entry(config);
-    let call_dtors = r.handle_undefined("__wasm_call_dtors").filter(|&id| r.table.get(id).is_defined());
+    let call_dtors = r.find_call_dtors(config);
     r.add_optional_symbols(config);
     r.mark_exports(config);
     if !config.pic {
@@ -107,8 +113,14 @@ pub fn symbol_name<'a>(obj: &wasm_object::object::Object<'a>, s: &SymbolInfo<'a>
     }
     match s.kind {
         RawKind::Function { index } => obj.func_imports.get(index as usize).map_or("", |i| i.field),
-        RawKind::Global { index } => obj.global_imports.get(index as usize).map_or("", |i| i.field),
-        RawKind::Table { index } => obj.table_imports.get(index as usize).map_or("", |i| i.field),
+        RawKind::Global { index } => obj
+            .global_imports
+            .get(index as usize)
+            .map_or("", |i| i.field),
+        RawKind::Table { index } => obj
+            .table_imports
+            .get(index as usize)
+            .map_or("", |i| i.field),
         RawKind::Tag { index } => obj.tag_imports.get(index as usize).map_or("", |i| i.field),
         _ => "",
     }
@@ -126,7 +138,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
             ("__wasm_call_ctors", Kind::Function, Synthetic::CallCtors),
             ("__stack_pointer", Kind::Global, Synthetic::StackPointer),
         ] {
-            self.table.insert(Symbol::new(name, kind, Def::Synthetic(synth), hidden));
+            let mut sym = Symbol::new(name, kind, Def::Synthetic(synth), hidden);
+            // wasm-ld marks the stack pointer live from the start, used or not.
+            sym.live = synth == Synthetic::StackPointer;
+            self.table.insert(sym);
         }
     }
 
@@ -143,7 +158,40 @@ impl<'i, 'a> Resolver<'i, 'a> {
             syms.push(self.add_symbol(f, i as u32, s));
         }
         self.file_syms[f.idx()] = syms;
+        self.add_legacy_table(f);
         self.loaded.push(f);
+    }
+
+    /// An object without table symbols that imports a table (built before reference types) uses
+    /// it as the indirect function table: give it an undefined, NO_STRIP table symbol, as lld's
+    /// `addLegacyIndirectFunctionTableIfNeeded` does.
+    fn add_legacy_table(&mut self, f: FileId) {
+        let obj = self.inputs.obj(f);
+        let has_table_symbols = obj
+            .symbols
+            .iter()
+            .any(|s| matches!(s.kind, RawKind::Table { .. }));
+        if has_table_symbols || obj.table_imports.is_empty() {
+            return;
+        }
+        let name = "__indirect_function_table";
+        let flags = SymbolFlags(SymbolFlags::UNDEFINED | SymbolFlags::NO_STRIP);
+        let def = Def::Undefined {
+            file: f,
+            index: u32::MAX,
+        };
+        match self.table.find(name) {
+            None => {
+                let mut sym = Symbol::new(name, Kind::Table, def, flags);
+                sym.used_in_regular = true;
+                self.table.insert(sym);
+            }
+            Some(id) => {
+                let sym = self.table.get_mut(id);
+                sym.used_in_regular = true;
+                sym.flags = SymbolFlags(sym.flags.0 | SymbolFlags::NO_STRIP);
+            }
+        }
     }
 
     fn claim_comdats(&mut self, f: FileId) {
@@ -165,7 +213,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
     fn add_lazy_member(&mut self, m: FileId) {
         let obj = self.inputs.obj(m);
         for s in &obj.symbols {
-            if !is_definition(s) || s.flags.is_local() || matches!(s.kind, RawKind::Section { .. }) {
+            if !is_definition(s) || s.flags.is_local() || matches!(s.kind, RawKind::Section { .. })
+            {
                 continue;
             }
             self.add_lazy(symbol_name(obj, s), Kind::of(&s.kind), m);
@@ -177,7 +226,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
 
     fn add_lazy(&mut self, name: &'a str, kind: Kind, m: FileId) {
         let Some(id) = self.table.find(name) else {
-            self.table.insert(Symbol::new(name, kind, Def::Lazy(m), SymbolFlags(0)));
+            self.table
+                .insert(Symbol::new(name, kind, Def::Lazy(m), SymbolFlags(0)));
             return;
         };
         let sym = self.table.get_mut(id);
@@ -196,7 +246,11 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let name = symbol_name(obj, s);
         let kind = Kind::of(&s.kind);
         let defined = is_definition(s) && !self.is_discarded(f, s);
-        let def = if defined { Def::Defined { file: f, index: i } } else { Def::Undefined { file: f, index: i } };
+        let def = if defined {
+            Def::Defined { file: f, index: i }
+        } else {
+            Def::Undefined { file: f, index: i }
+        };
         if s.flags.is_local() || kind == Kind::Section {
             let mut sym = Symbol::new(name, kind, def, s.flags);
             sym.used_in_regular = true;
@@ -217,12 +271,23 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 .checked_sub(obj.func_imports.len())
                 .and_then(|i| d.functions.get(i).copied())
                 .unwrap_or(false),
-            RawKind::Data { def: Some(def) } => d.segments.get(def.segment as usize).copied().unwrap_or(false),
+            RawKind::Data { def: Some(def) } => d
+                .segments
+                .get(def.segment as usize)
+                .copied()
+                .unwrap_or(false),
             _ => false,
         }
     }
 
-    fn add_defined(&mut self, f: FileId, name: &'a str, kind: Kind, def: Def, flags: SymbolFlags) -> SymbolId {
+    fn add_defined(
+        &mut self,
+        f: FileId,
+        name: &'a str,
+        kind: Kind,
+        def: Def,
+        flags: SymbolFlags,
+    ) -> SymbolId {
         let Some(id) = self.table.find(name) else {
             let mut sym = Symbol::new(name, kind, def, flags);
             sym.used_in_regular = true;
@@ -249,7 +314,14 @@ impl<'i, 'a> Resolver<'i, 'a> {
         id
     }
 
-    fn add_undefined(&mut self, f: FileId, i: u32, name: &'a str, kind: Kind, s: &SymbolInfo<'a>) -> SymbolId {
+    fn add_undefined(
+        &mut self,
+        f: FileId,
+        i: u32,
+        name: &'a str,
+        kind: Kind,
+        s: &SymbolInfo<'a>,
+    ) -> SymbolId {
         let import = self.import_of(f, s);
         let signature = self.signature_of(f, s);
         let Some(id) = self.table.find(name) else {
@@ -288,10 +360,22 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
         let obj = self.inputs.obj(f);
         match s.kind {
-            RawKind::Function { index } => obj.func_imports.get(index as usize).map(|i| (i.module, i.field)),
-            RawKind::Global { index } => obj.global_imports.get(index as usize).map(|i| (i.module, i.field)),
-            RawKind::Table { index } => obj.table_imports.get(index as usize).map(|i| (i.module, i.field)),
-            RawKind::Tag { index } => obj.tag_imports.get(index as usize).map(|i| (i.module, i.field)),
+            RawKind::Function { index } => obj
+                .func_imports
+                .get(index as usize)
+                .map(|i| (i.module, i.field)),
+            RawKind::Global { index } => obj
+                .global_imports
+                .get(index as usize)
+                .map(|i| (i.module, i.field)),
+            RawKind::Table { index } => obj
+                .table_imports
+                .get(index as usize)
+                .map(|i| (i.module, i.field)),
+            RawKind::Tag { index } => obj
+                .tag_imports
+                .get(index as usize)
+                .map(|i| (i.module, i.field)),
             _ => None,
         }
     }
@@ -337,6 +421,25 @@ impl<'i, 'a> Resolver<'i, 'a> {
         Some(id)
     }
 
+    /// `__wasm_call_dtors` (from libc) is looked up, and loaded from an archive, only when the
+    /// command-export wrappers may need it: when the inputs never call `__wasm_call_ctors`
+    /// themselves (lld's `Driver.cpp`).
+    fn find_call_dtors(&mut self, config: &Config) -> Option<SymbolId> {
+        let ctors = self.table.find("__wasm_call_ctors")?;
+        let entry_is_ctors = matches!(&config.entry, Entry::Named(n) if n == "__wasm_call_ctors");
+        let exported = config.exports.iter().any(|e| e == "__wasm_call_ctors");
+        if self.table.get(ctors).used_in_regular || entry_is_ctors || exported {
+            return None;
+        }
+        let id = self.handle_undefined("__wasm_call_dtors")?;
+        let sym = self.table.get(id);
+        if sym.kind != Kind::Function {
+            self.errors
+                .push("__wasm_call_dtors must be a function".into());
+        }
+        (sym.is_defined() && sym.kind == Kind::Function).then_some(id)
+    }
+
     fn resolve_entry(&mut self, config: &Config) -> Option<SymbolId> {
         let name = match &config.entry {
             Entry::None => return None,
@@ -351,21 +454,24 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 Some(id)
             }
             _ => {
-                self.errors.push(format!("entry symbol not defined (pass --no-entry to suppress): {name}"));
+                self.errors.push(format!(
+                    "entry symbol not defined (pass --no-entry to suppress): {name}"
+                ));
                 None
             }
         }
     }
 
     fn add_optional_symbols(&mut self, config: &Config) {
+        // wasm-ld's creation order, which is the export order under `--export-all`.
         let mut optional = vec![
             ("__dso_handle", Synthetic::DsoHandle),
             ("__data_end", Synthetic::DataEnd),
+            ("__stack_low", Synthetic::StackLow),
+            ("__stack_high", Synthetic::StackHigh),
             ("__global_base", Synthetic::GlobalBase),
             ("__heap_base", Synthetic::HeapBase),
             ("__heap_end", Synthetic::HeapEnd),
-            ("__stack_low", Synthetic::StackLow),
-            ("__stack_high", Synthetic::StackHigh),
             ("__memory_base", Synthetic::MemoryBase),
             ("__table_base", Synthetic::TableBase),
         ];
@@ -376,16 +482,47 @@ impl<'i, 'a> Resolver<'i, 'a> {
             optional.push(("__indirect_function_table", Synthetic::IndirectTable));
         }
         for (name, synth) in optional {
-            let Some(id) = self.table.find(name) else { continue };
+            let wanted = config.export_all || config.exports.iter().any(|e| e == name);
+            let id = match self.table.find(name) {
+                Some(id) => id,
+                None if wanted
+                    && !matches!(synth, Synthetic::IndirectTable | Synthetic::TlsBase) =>
+                {
+                    self.table.insert(Symbol::new(
+                        name,
+                        Kind::Data,
+                        Def::Undefined {
+                            file: FileId(0),
+                            index: u32::MAX,
+                        },
+                        SymbolFlags(0),
+                    ))
+                }
+                None => continue,
+            };
             let sym = self.table.get_mut(id);
             if sym.is_defined() {
                 if synth == Synthetic::IndirectTable {
-                    self.errors.push(format!("{name} is a linker-defined symbol and cannot be defined by an input"));
+                    self.errors.push(format!(
+                        "{name} is a linker-defined symbol and cannot be defined by an input"
+                    ));
                 }
                 continue;
             }
             sym.def = Def::Synthetic(synth);
-            sym.flags = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN | SymbolFlags::ABSOLUTE);
+            // Inputs may reference these as globals (`global.get __memory_base`); they are data
+            // symbols all the same, read through an internal GOT entry.
+            sym.kind = match synth {
+                Synthetic::IndirectTable => Kind::Table,
+                Synthetic::TlsBase => Kind::Global,
+                _ => Kind::Data,
+            };
+            let no_strip = sym.flags.0 & SymbolFlags::NO_STRIP;
+            sym.flags =
+                SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN | SymbolFlags::ABSOLUTE | no_strip);
+            if synth == Synthetic::IndirectTable && config.export_table {
+                sym.force_export = true;
+            }
             sym.import = None;
         }
     }
@@ -394,7 +531,13 @@ impl<'i, 'a> Resolver<'i, 'a> {
     fn stub_weak_undefined(&mut self) {
         for sym in &mut self.table.symbols {
             let undefined = matches!(sym.def, Def::Undefined { .. } | Def::Lazy(_));
-            if sym.global && undefined && sym.is_weak() && sym.used_in_regular && sym.kind == Kind::Function && sym.signature.is_some() {
+            if sym.global
+                && undefined
+                && sym.is_weak()
+                && sym.used_in_regular
+                && sym.kind == Kind::Function
+                && sym.signature.is_some()
+            {
                 sym.def = Def::Synthetic(Synthetic::WeakStub);
             }
         }
@@ -408,7 +551,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
                     sym.force_export = true;
                     sym.export_explicit = true;
                 }
-                _ => self.errors.push(format!("symbol exported via --export not found: {name}")),
+                _ => self
+                    .errors
+                    .push(format!("symbol exported via --export not found: {name}")),
             }
         }
         for name in &config.exports_if_defined {
@@ -422,12 +567,19 @@ impl<'i, 'a> Resolver<'i, 'a> {
     }
 }
 
-fn discard_member(obj: &wasm_object::object::Object<'_>, d: &mut Discarded, m: &wasm_format::linking::ComdatMember) {
+fn discard_member(
+    obj: &wasm_object::object::Object<'_>,
+    d: &mut Discarded,
+    m: &wasm_format::linking::ComdatMember,
+) {
     use wasm_format::linking::ComdatKind;
     let i = m.index as usize;
     match m.kind {
         ComdatKind::Function => {
-            if let Some(slot) = i.checked_sub(obj.func_imports.len()).and_then(|i| d.functions.get_mut(i)) {
+            if let Some(slot) = i
+                .checked_sub(obj.func_imports.len())
+                .and_then(|i| d.functions.get_mut(i))
+            {
                 *slot = true;
             }
         }

@@ -159,6 +159,15 @@ impl<'a> Symbol<'a> {
     pub fn is_hidden(&self) -> bool {
         self.flags.is_hidden()
     }
+
+    /// Whether the output exports it (lld's `Symbol::isExported`).
+    pub fn is_exported(&self, config: &crate::config::Config) -> bool {
+        self.is_defined()
+            && (self.force_export
+                || self.flags.is_exported()
+                || config.export_all
+                || (config.export_dynamic && !self.is_hidden()))
+    }
 }
 
 /// What to do when a definition meets an existing symbol of the same name.
@@ -236,7 +245,10 @@ mod tests {
         let undef = Def::Undefined { file: F, index: 0 };
         let def = Def::Defined { file: F, index: 0 };
         assert_eq!(resolve_definition(&undef, false, true), Resolve::Replace);
-        assert_eq!(resolve_definition(&Def::Lazy(F), false, false), Resolve::Replace);
+        assert_eq!(
+            resolve_definition(&Def::Lazy(F), false, false),
+            Resolve::Replace
+        );
         assert_eq!(resolve_definition(&def, false, true), Resolve::Keep);
         assert_eq!(resolve_definition(&def, true, true), Resolve::Keep);
         assert_eq!(resolve_definition(&def, true, false), Resolve::Replace);

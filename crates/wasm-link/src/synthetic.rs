@@ -1,8 +1,8 @@
 //! Bodies of the functions the linker writes itself, each with its size prefix, encoded with
 //! minimal LEBs as wasm-ld does.
 
-use crate::layout::{Layout, OutFunction};
 use crate::inputs::Inputs;
+use crate::layout::{Layout, OutFunction};
 
 const CALL: u8 = 0x10;
 const DROP: u8 = 0x1a;

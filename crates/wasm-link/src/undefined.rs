@@ -14,7 +14,13 @@ use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::RelocType;
 
 /// Reports undefined symbols; an error list if any is fatal.
-pub fn check(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness, config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
+pub fn check(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    config: &Config,
+    diag: &mut Diagnostics,
+) -> Result<(), Vec<String>> {
     let mut refs: BTreeMap<SymbolId, Vec<(FileId, String)>> = BTreeMap::new();
     for &f in &res.loaded {
         let obj = inputs.obj(f);
@@ -25,7 +31,10 @@ pub fn check(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness, config: &
             for r in &obj.code_relocs[func.relocs.clone()] {
                 if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
                     let entry = refs.entry(id).or_default();
-                    if !entry.iter().any(|(ff, n)| *ff == f && *n == function_name(inputs, f, i)) {
+                    if !entry
+                        .iter()
+                        .any(|(ff, n)| *ff == f && *n == function_name(inputs, f, i))
+                    {
                         entry.push((f, function_name(inputs, f, i)));
                     }
                 }
@@ -69,16 +78,28 @@ pub fn check(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness, config: &
     }
 }
 
-fn bad_target(inputs: &Inputs<'_>, res: &Resolved<'_>, f: FileId, ty: RelocType, index: u32, config: &Config) -> Option<SymbolId> {
+fn bad_target(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    f: FileId,
+    ty: RelocType,
+    index: u32,
+    config: &Config,
+) -> Option<SymbolId> {
     if ty == RelocType::TypeIndexLeb {
         return None;
     }
     let id = *res.file_syms[f.idx()].get(index as usize)?;
     let sym = res.table.get(id);
-    if sym.is_defined() || sym.is_weak() || !matches!(sym.def, Def::Undefined { .. } | Def::Lazy(_)) {
+    if sym.is_defined() || sym.is_weak() || !matches!(sym.def, Def::Undefined { .. } | Def::Lazy(_))
+    {
         return None;
     }
-    if matches!(sym.kind, Kind::Function | Kind::Global | Kind::Table | Kind::Tag) && crate::layout::should_import(sym, inputs, config) {
+    if matches!(
+        sym.kind,
+        Kind::Function | Kind::Global | Kind::Table | Kind::Tag
+    ) && crate::layout::should_import(sym, inputs, config)
+    {
         return None;
     }
     if config.unresolved == UnresolvedPolicy::IgnoreAll {
@@ -93,7 +114,10 @@ pub fn function_name(inputs: &Inputs<'_>, f: FileId, i: usize) -> String {
     let index = (obj.func_imports.len() + i) as u32;
     obj.symbols
         .iter()
-        .find(|s| !s.flags.is_undefined() && matches!(s.kind, RawKind::Function { index: k } if k == index))
+        .find(|s| {
+            !s.flags.is_undefined()
+                && matches!(s.kind, RawKind::Function { index: k } if k == index)
+        })
         .and_then(|s| s.name)
         .map_or_else(|| format!("function {index}"), |n| format!("function {n}"))
 }
@@ -106,12 +130,20 @@ pub fn gc_report(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness) -> Ve
         for i in 0..obj.functions.len() {
             if !live.functions[f.idx()][i] {
                 let name = function_name(inputs, f, i);
-                out.push(format!("removing unused section {}:({})", inputs.name(f), name.trim_start_matches("function ")));
+                out.push(format!(
+                    "removing unused section {}:({})",
+                    inputs.name(f),
+                    name.trim_start_matches("function ")
+                ));
             }
         }
         for (i, seg) in obj.segments.iter().enumerate() {
             if !live.segments[f.idx()][i] {
-                out.push(format!("removing unused section {}:({})", inputs.name(f), seg.name));
+                out.push(format!(
+                    "removing unused section {}:({})",
+                    inputs.name(f),
+                    seg.name
+                ));
             }
         }
     }

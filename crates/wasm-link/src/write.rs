@@ -14,19 +14,32 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::Write;
 use wasm_encoder::{
-    ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, FunctionSection, GlobalSection,
-    ImportSection, MemorySection, MemoryType, RefType, Section, TableSection, TableType, TypeSection,
+    ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, FunctionSection,
+    GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section, TableSection,
+    TableType, TypeSection,
 };
 use wasm_format::types::ValType;
 
 /// Builds the module and writes it to `config.output`.
-pub fn write(inputs: &Inputs<'_>, res: &Resolved<'_>, layout: &Layout<'_>, config: &Config) -> Result<(), String> {
+pub fn write(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    layout: &Layout<'_>,
+    config: &Config,
+) -> Result<(), String> {
     let bodies = function_bodies(inputs, layout);
     let code_offsets = function_code_offsets(layout, inputs);
     let customs = plan_customs(inputs, res, config);
     let section_offsets = customs.iter().flat_map(section_places).collect();
-    let ctx = RelocContext { _merged: std::marker::PhantomData, inputs, res, layout, code_offsets, section_offsets };
-    let mut module = header_and_head(inputs, layout, config)?;
+    let ctx = RelocContext {
+        _merged: std::marker::PhantomData,
+        inputs,
+        res,
+        layout,
+        code_offsets,
+        section_offsets,
+    };
+    let mut module = header_and_head(inputs, res, layout, config)?;
     let code = code_section(&ctx, &bodies);
     section(&mut module, 10, &code);
     let data = data_section(&ctx, config);
@@ -38,7 +51,11 @@ pub fn write(inputs: &Inputs<'_>, res: &Resolved<'_>, layout: &Layout<'_>, confi
         custom(&mut module, c.name, &bytes);
     }
     if !config.strip_all || config.keep_sections.iter().any(|s| s == "name") {
-        custom(&mut module, "name", &names::name_section(inputs, res, layout, config));
+        custom(
+            &mut module,
+            "name",
+            &names::name_section(inputs, res, layout, config),
+        );
     }
     if !config.strip_all || config.keep_sections.iter().any(|s| s == "producers") {
         let p = names::producers(inputs, res);
@@ -56,11 +73,19 @@ pub fn write(inputs: &Inputs<'_>, res: &Resolved<'_>, layout: &Layout<'_>, confi
 }
 
 /// The module header and every section before the code section, through wasm-encoder.
-fn header_and_head(inputs: &Inputs<'_>, l: &Layout<'_>, config: &Config) -> Result<Vec<u8>, String> {
+fn header_and_head<'a>(
+    inputs: &Inputs<'a>,
+    res: &Resolved<'a>,
+    l: &Layout<'a>,
+    config: &Config,
+) -> Result<Vec<u8>, String> {
     let mut out = b"\0asm\x01\0\0\0".to_vec();
     let mut types = TypeSection::new();
     for t in &l.types {
-        types.ty().function(t.params.iter().map(val_type), t.results.iter().map(val_type));
+        types.ty().function(
+            t.params.iter().map(val_type),
+            t.results.iter().map(val_type),
+        );
     }
     push(&mut out, &types, !l.types.is_empty());
     let mut imports = ImportSection::new();
@@ -86,7 +111,10 @@ fn header_and_head(inputs: &Inputs<'_>, l: &Layout<'_>, config: &Config) -> Resu
     if l.defines_table {
         let mut tables = TableSection::new();
         let size = l.table_size();
-        tables.table(funcref_table(size, (!config.growable_table).then_some(size)));
+        tables.table(funcref_table(
+            size,
+            (!config.growable_table).then_some(size),
+        ));
         push(&mut out, &tables, true);
     }
     if config.import_memory.is_none() {
@@ -94,7 +122,7 @@ fn header_and_head(inputs: &Inputs<'_>, l: &Layout<'_>, config: &Config) -> Resu
         memories.memory(memory_type(l, config));
         push(&mut out, &memories, true);
     }
-    push_globals(&mut out, inputs, l);
+    push_globals(&mut out, inputs, res, l);
     let mut exports = ExportSection::new();
     for e in &l.exports {
         let kind = match e.kind {
@@ -111,31 +139,54 @@ fn header_and_head(inputs: &Inputs<'_>, l: &Layout<'_>, config: &Config) -> Resu
         let mut elems = ElementSection::new();
         let offset = ConstExpr::i32_const(l.table_base as i32);
         let table = (l.table_index != 0 && l.table_index != NONE).then_some(l.table_index);
-        elems.active(table, &offset, Elements::Functions(l.elems.as_slice().into()));
+        elems.active(
+            table,
+            &offset,
+            Elements::Functions(l.elems.as_slice().into()),
+        );
         push(&mut out, &elems, true);
     }
     Ok(out)
 }
 
-fn push_globals(out: &mut Vec<u8>, inputs: &Inputs<'_>, l: &Layout<'_>) {
+fn push_globals<'a>(out: &mut Vec<u8>, inputs: &Inputs<'a>, res: &Resolved<'a>, l: &Layout<'a>) {
     // Input globals and data addresses need their own encodings; build them in order.
     let mut globals = GlobalSection::new();
     for g in &l.globals {
         match g {
             OutGlobalDef::StackPointer => {
-                globals.global(gtype(ValType::I32, true), &ConstExpr::i32_const(l.synth.stack_pointer as i32));
+                globals.global(
+                    gtype(ValType::I32, true),
+                    &ConstExpr::i32_const(l.synth.stack_pointer as i32),
+                );
             }
             OutGlobalDef::TlsBase => {
-                globals.global(gtype(ValType::I32, false), &ConstExpr::i32_const(l.synth.tls_base as i32));
+                globals.global(
+                    gtype(ValType::I32, false),
+                    &ConstExpr::i32_const(l.synth.tls_base as i32),
+                );
+            }
+            OutGlobalDef::Got(id) => {
+                let value = l.got_value(inputs, res, *id);
+                globals.global(
+                    gtype(ValType::I32, false),
+                    &ConstExpr::i32_const(value as i32),
+                );
             }
             OutGlobalDef::DataAddress(_, va) => {
-                globals.global(gtype(ValType::I32, false), &ConstExpr::i32_const(*va as i32));
+                globals.global(
+                    gtype(ValType::I32, false),
+                    &ConstExpr::i32_const(*va as i32),
+                );
             }
             OutGlobalDef::Input(f, i) => {
                 let g = &inputs.obj(*f).globals[*i as usize];
                 let init = g.init.bytes;
                 let raw = init.strip_suffix(&[0x0b]).unwrap_or(init);
-                globals.global(gtype(g.ty.val.clone(), g.ty.mutable), &ConstExpr::raw(raw.iter().copied()));
+                globals.global(
+                    gtype(g.ty.val.clone(), g.ty.mutable),
+                    &ConstExpr::raw(raw.iter().copied()),
+                );
             }
         }
     }
@@ -143,11 +194,21 @@ fn push_globals(out: &mut Vec<u8>, inputs: &Inputs<'_>, l: &Layout<'_>) {
 }
 
 fn gtype(v: ValType, mutable: bool) -> wasm_encoder::GlobalType {
-    wasm_encoder::GlobalType { val_type: val_type(&v), mutable, shared: false }
+    wasm_encoder::GlobalType {
+        val_type: val_type(&v),
+        mutable,
+        shared: false,
+    }
 }
 
 fn funcref_table(min: u64, max: Option<u64>) -> TableType {
-    TableType { element_type: RefType::FUNCREF, table64: false, minimum: min, maximum: max, shared: false }
+    TableType {
+        element_type: RefType::FUNCREF,
+        table64: false,
+        minimum: min,
+        maximum: max,
+        shared: false,
+    }
 }
 
 fn memory_type(l: &Layout<'_>, config: &Config) -> MemoryType {
@@ -213,14 +274,26 @@ fn function_bodies(inputs: &Inputs<'_>, l: &Layout<'_>) -> Vec<Option<Vec<u8>>> 
         .collect()
 }
 
-fn body_len(l: &Layout<'_>, inputs: &Inputs<'_>, k: usize, bodies: &[Option<Vec<u8>>]) -> (usize, usize) {
+fn body_len(
+    l: &Layout<'_>,
+    inputs: &Inputs<'_>,
+    k: usize,
+    bodies: &[Option<Vec<u8>>],
+) -> (usize, usize) {
     match (&l.functions[k], &bodies[k]) {
         (OutFunction::Input(f, i), _) => {
             let body = inputs.obj(*f).functions[*i as usize].body;
-            let prefix = body.bytes.iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1);
+            let prefix = body
+                .bytes
+                .iter()
+                .position(|b| b & 0x80 == 0)
+                .map_or(1, |p| p + 1);
             (body.len(), prefix)
         }
-        (_, Some(b)) => (b.len(), b.iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1)),
+        (_, Some(b)) => (
+            b.len(),
+            b.iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1),
+        ),
         _ => (0, 0),
     }
 }
@@ -229,21 +302,36 @@ fn code_section(ctx: &RelocContext<'_, '_>, bodies: &[Option<Vec<u8>>]) -> Vec<u
     let l = ctx.layout;
     let mut head = Vec::new();
     uleb(&mut head, l.functions.len() as u64);
-    let sizes: Vec<usize> = (0..l.functions.len()).map(|k| body_len(l, ctx.inputs, k, bodies).0).collect();
+    let sizes: Vec<usize> = (0..l.functions.len())
+        .map(|k| body_len(l, ctx.inputs, k, bodies).0)
+        .collect();
     let total = head.len() + sizes.iter().sum::<usize>();
     let mut out = vec![0u8; total];
     out[..head.len()].copy_from_slice(&head);
     let slices = split_mut(&mut out[head.len()..], &sizes);
-    slices.into_par_iter().enumerate().for_each(|(k, dst)| match &l.functions[k] {
-        OutFunction::Input(f, i) => {
-            let obj = ctx.inputs.obj(*f);
-            let func = &obj.functions[*i as usize];
-            let base = (func.body.offset - obj.code_offset) as u64;
-            let site = Site { file: *f, tombstone: 0, va: 0 };
-            ctx.apply(site, dst, func.body.bytes, &obj.code_relocs[func.relocs.clone()], base);
-        }
-        _ => dst.copy_from_slice(bodies[k].as_deref().unwrap_or(&[])),
-    });
+    slices
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(k, dst)| match &l.functions[k] {
+            OutFunction::Input(f, i) => {
+                let obj = ctx.inputs.obj(*f);
+                let func = &obj.functions[*i as usize];
+                let base = (func.body.offset - obj.code_offset) as u64;
+                let site = Site {
+                    file: *f,
+                    tombstone: 0,
+                    va: 0,
+                };
+                ctx.apply(
+                    site,
+                    dst,
+                    func.body.bytes,
+                    &obj.code_relocs[func.relocs.clone()],
+                    base,
+                );
+            }
+            _ => dst.copy_from_slice(bodies[k].as_deref().unwrap_or(&[])),
+        });
     out
 }
 
@@ -275,7 +363,9 @@ fn split_mut<'b>(mut buf: &'b mut [u8], sizes: &[usize]) -> Vec<&'b mut [u8]> {
 fn data_section(ctx: &RelocContext<'_, '_>, config: &Config) -> Vec<u8> {
     let l = ctx.layout;
     let write_bss = config.import_memory.is_some();
-    let segs: Vec<usize> = (0..l.segments.len()).filter(|&i| write_bss || !l.segments[i].is_bss()).collect();
+    let segs: Vec<usize> = (0..l.segments.len())
+        .filter(|&i| write_bss || !l.segments[i].is_bss())
+        .collect();
     if segs.is_empty() {
         return Vec::new();
     }
@@ -304,8 +394,18 @@ fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {
         let input = &obj.segments[s as usize];
         let dst = &mut buf[offset as usize..offset as usize + input.data.len()];
         let base = (input.data.offset - obj.data_offset) as u64;
-        let site = Site { file: f, tombstone: 0, va: seg.va + offset };
-        ctx.apply(site, dst, input.data.bytes, &obj.data_relocs[input.relocs.clone()], base);
+        let site = Site {
+            file: f,
+            tombstone: 0,
+            va: seg.va + offset,
+        };
+        ctx.apply(
+            site,
+            dst,
+            input.data.bytes,
+            &obj.data_relocs[input.relocs.clone()],
+            base,
+        );
     }
     buf
 }
@@ -329,30 +429,48 @@ fn section_places<'p>(c: &'p CustomPlan<'_>) -> Vec<((FileId, u32), SectionPlace
         .collect()
 }
 
-fn plan_customs<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) -> Vec<CustomPlan<'a>> {
+fn plan_customs<'a>(
+    inputs: &Inputs<'a>,
+    res: &Resolved<'a>,
+    config: &Config,
+) -> Vec<CustomPlan<'a>> {
     let mut plans: Vec<CustomPlan<'a>> = Vec::new();
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     for &f in &res.loaded {
         let obj = inputs.obj(f);
         for (k, c) in obj.customs.iter().enumerate() {
             let debug = c.name.starts_with(".debug_");
-            let dropped = c.name.starts_with(".llvm") || c.contents.is_empty() || res.discarded[f.idx()].sections.contains(&c.section_index);
-            let stripped = debug && (config.strip_debug || config.strip_all) && !config.keep_sections.iter().any(|s| s == c.name);
+            let dropped = c.name.starts_with(".llvm")
+                || c.contents.is_empty()
+                || res.discarded[f.idx()].sections.contains(&c.section_index);
+            let stripped = debug
+                && (config.strip_debug || config.strip_all)
+                && !config.keep_sections.iter().any(|s| s == c.name);
             if dropped || stripped {
                 continue;
             }
             let p = *by_name.entry(c.name).or_insert_with(|| {
-                plans.push(CustomPlan { name: c.name, chunks: Vec::new(), merged: None });
+                plans.push(CustomPlan {
+                    name: c.name,
+                    chunks: Vec::new(),
+                    merged: None,
+                });
                 plans.len() - 1
             });
             let plan = &mut plans[p];
-            let offset = plan.chunks.last().map_or(0, |&(lf, _, lk, lo)| lo + inputs.obj(lf).customs[lk].contents.len() as u64);
+            let offset = plan.chunks.last().map_or(0, |&(lf, _, lk, lo)| {
+                lo + inputs.obj(lf).customs[lk].contents.len() as u64
+            });
             plan.chunks.push((f, c.section_index, k, offset));
         }
     }
     for plan in &mut plans {
         if config.opt_level > 0 && is_merged_custom(plan.name) {
-            let slices: Vec<&[u8]> = plan.chunks.iter().map(|&(f, _, k, _)| inputs.obj(f).customs[k].contents.bytes).collect();
+            let slices: Vec<&[u8]> = plan
+                .chunks
+                .iter()
+                .map(|&(f, _, k, _)| inputs.obj(f).customs[k].contents.bytes)
+                .collect();
             plan.merged = Some(crate::merge::MergedStrings::from_slices(&slices));
         }
     }
@@ -369,14 +487,25 @@ fn custom_contents(ctx: &RelocContext<'_, '_>, plan: &CustomPlan<'_>) -> Vec<u8>
         return m.data.clone();
     }
     let tombstone = tombstone_for(plan.name);
-    let sizes: Vec<usize> = plan.chunks.iter().map(|&(f, _, k, _)| ctx.inputs.obj(f).customs[k].contents.len()).collect();
+    let sizes: Vec<usize> = plan
+        .chunks
+        .iter()
+        .map(|&(f, _, k, _)| ctx.inputs.obj(f).customs[k].contents.len())
+        .collect();
     let mut out = vec![0u8; sizes.iter().sum()];
     let slices = split_mut(&mut out, &sizes);
-    slices.into_par_iter().zip(&plan.chunks).for_each(|(dst, &(f, _, k, _))| {
-        let c = &ctx.inputs.obj(f).customs[k];
-        let site = Site { file: f, tombstone, va: 0 };
-        ctx.apply(site, dst, c.contents.bytes, &c.relocs, 0);
-    });
+    slices
+        .into_par_iter()
+        .zip(&plan.chunks)
+        .for_each(|(dst, &(f, _, k, _))| {
+            let c = &ctx.inputs.obj(f).customs[k];
+            let site = Site {
+                file: f,
+                tombstone,
+                va: 0,
+            };
+            ctx.apply(site, dst, c.contents.bytes, &c.relocs, 0);
+        });
     out
 }
 
@@ -393,9 +522,15 @@ fn tombstone_for(name: &str) -> u64 {
 }
 
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
-    tmp.write_all(bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    tmp.persist(path).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
+    tmp.write_all(bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())
 }

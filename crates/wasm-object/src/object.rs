@@ -190,7 +190,11 @@ impl<'a> Object<'a> {
         }
     }
 
-    fn read_section(&mut self, s: &wasm_format::Section<'a>, found: &mut Found<'a>) -> Result<(), Error> {
+    fn read_section(
+        &mut self,
+        s: &wasm_format::Section<'a>,
+        found: &mut Found<'a>,
+    ) -> Result<(), Error> {
         let w = s.contents;
         match s.id {
             SectionId::Type => self.types = sections::parse_type_section(w)?,
@@ -199,16 +203,26 @@ impl<'a> Object<'a> {
                 let types = sections::parse_function_section(w)?;
                 self.functions = types
                     .into_iter()
-                    .map(|type_index| Function { type_index, body: Window::new(&[], 0), relocs: 0..0 })
+                    .map(|type_index| Function {
+                        type_index,
+                        body: Window::new(&[], 0),
+                        relocs: 0..0,
+                    })
                     .collect();
             }
             SectionId::Table => {
-                self.tables = sections::parse_table_section(w)?.into_iter().map(|t| t.ty).collect()
+                self.tables = sections::parse_table_section(w)?
+                    .into_iter()
+                    .map(|t| t.ty)
+                    .collect()
             }
             SectionId::Global => {
                 self.globals = sections::parse_global_section(w)?
                     .into_iter()
-                    .map(|g| Global { ty: g.ty, init: g.init.window })
+                    .map(|g| Global {
+                        ty: g.ty,
+                        init: g.init.window,
+                    })
                     .collect()
             }
             SectionId::Tag => self.tags = sections::parse_tag_section(w)?,
@@ -235,18 +249,28 @@ impl<'a> Object<'a> {
                 ImportKind::Global(ty) => self.global_imports.push(ObjImport { module, field, ty }),
                 ImportKind::Table(ty) => self.table_imports.push(ObjImport { module, field, ty }),
                 ImportKind::Tag(ty) => self.tag_imports.push(ObjImport { module, field, ty }),
-                ImportKind::Memory(ty) => self.memory_import = Some(ObjImport { module, field, ty }),
+                ImportKind::Memory(ty) => {
+                    self.memory_import = Some(ObjImport { module, field, ty })
+                }
             }
         }
         Ok(())
     }
 
-    fn read_custom(&mut self, s: &wasm_format::Section<'a>, found: &mut Found<'a>) -> Result<(), Error> {
+    fn read_custom(
+        &mut self,
+        s: &wasm_format::Section<'a>,
+        found: &mut Found<'a>,
+    ) -> Result<(), Error> {
         let name = s.custom_name.unwrap_or("");
         match name {
             "linking" => found.linking = Some(s.contents),
-            "target_features" => self.features = wasm_format::features::parse_target_features(s.contents)?,
-            "producers" => self.producers = Some(wasm_format::features::parse_producers(s.contents)?),
+            "target_features" => {
+                self.features = wasm_format::features::parse_target_features(s.contents)?
+            }
+            "producers" => {
+                self.producers = Some(wasm_format::features::parse_producers(s.contents)?)
+            }
             "name" => {
                 // A malformed name section only costs names, as in wasm-ld.
                 if let Ok(names) = wasm_format::names::parse_name_section(s.contents) {
@@ -279,7 +303,11 @@ impl<'a> Object<'a> {
         Ok(())
     }
 
-    fn read_data(&mut self, w: Window<'a>, infos: &[wasm_format::linking::SegmentInfo<'a>]) -> Result<(), Error> {
+    fn read_data(
+        &mut self,
+        w: Window<'a>,
+        infos: &[wasm_format::linking::SegmentInfo<'a>],
+    ) -> Result<(), Error> {
         self.data_offset = w.offset;
         let segments = sections::parse_data_section(w)?;
         if segments.len() != infos.len() && !infos.is_empty() {
@@ -319,7 +347,10 @@ impl<'a> Object<'a> {
             } else {
                 return Err(Error::new(
                     w.offset,
-                    ErrorKind::Invalid { expected: "a relocation target section", found: u64::from(target) },
+                    ErrorKind::Invalid {
+                        expected: "a relocation target section",
+                        found: u64::from(target),
+                    },
                 ));
             }
         }
@@ -336,7 +367,12 @@ impl<'a> Object<'a> {
             let end = start + f.body.len();
             f.relocs = take_range(relocs, &mut next, start, end);
         }
-        check_all_taken(relocs, next, base, "a relocation outside every function body")
+        check_all_taken(
+            relocs,
+            next,
+            base,
+            "a relocation outside every function body",
+        )
     }
 
     fn assign_data_relocs(&mut self) -> Result<(), Error> {
@@ -348,7 +384,12 @@ impl<'a> Object<'a> {
             let end = start + s.data.len();
             s.relocs = take_range(relocs, &mut next, start, end);
         }
-        check_all_taken(relocs, next, base, "a relocation outside every data segment")
+        check_all_taken(
+            relocs,
+            next,
+            base,
+            "a relocation outside every data segment",
+        )
     }
 
     /// Number of functions in the index space (imports and definitions).
@@ -377,9 +418,17 @@ fn take_range(relocs: &[Reloc], next: &mut usize, start: usize, end: usize) -> R
     first..last
 }
 
-fn check_all_taken(relocs: &[Reloc], next: usize, base: usize, what: &'static str) -> Result<(), Error> {
+fn check_all_taken(
+    relocs: &[Reloc],
+    next: usize,
+    base: usize,
+    what: &'static str,
+) -> Result<(), Error> {
     match relocs.get(next) {
-        Some(r) => Err(Error::new(base + r.offset as usize, ErrorKind::Message(what))),
+        Some(r) => Err(Error::new(
+            base + r.offset as usize,
+            ErrorKind::Message(what),
+        )),
         None => Ok(()),
     }
 }
