@@ -60,8 +60,8 @@ pub enum ImportKind {
 pub enum OutFunction {
     /// `__wasm_call_ctors`.
     CallCtors,
-    /// A trapping stub for a called weak undefined function.
-    WeakStub(SymbolId),
+    /// A trapping stub: a called weak undefined function or a mismatched signature.
+    Stub(SymbolId),
     /// An input function.
     Input(FileId, u32),
     /// `<name>.command_export`: ctors, the function, dtors.
@@ -658,17 +658,8 @@ impl<'a> Layout<'a> {
                 next += 1;
             }
         }
-        for (i, sym) in res.table.symbols.iter().enumerate() {
-            if sym.def == Def::Synthetic(Synthetic::WeakStub) && sym.live {
-                if let Some((f, t)) = sym.signature {
-                    self.stub_types
-                        .insert(SymbolId(i as u32), inputs.obj(f).types[t as usize].clone());
-                }
-                self.sym_func[i] = next;
-                self.functions
-                    .push(OutFunction::WeakStub(SymbolId(i as u32)));
-                next += 1;
-            }
+        for stub in [Synthetic::SignatureStub, Synthetic::WeakStub] {
+            next = self.assign_stubs(inputs, res, stub, next);
         }
         for &f in &res.loaded {
             let obj = inputs.obj(f);
@@ -685,6 +676,29 @@ impl<'a> Layout<'a> {
                 self.sym_func[i] = idx;
             }
         }
+    }
+
+    /// Stub functions of one kind, in symbol order, live ones only.
+    fn assign_stubs(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        kind: Synthetic,
+        mut next: u32,
+    ) -> u32 {
+        for (i, sym) in res.table.symbols.iter().enumerate() {
+            if sym.def != Def::Synthetic(kind) || !sym.live {
+                continue;
+            }
+            if let Some((f, t)) = sym.signature {
+                self.stub_types
+                    .insert(SymbolId(i as u32), inputs.obj(f).types[t as usize].clone());
+            }
+            self.sym_func[i] = next;
+            self.functions.push(OutFunction::Stub(SymbolId(i as u32)));
+            next += 1;
+        }
+        next
     }
 
     fn defined_function_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<u32> {
@@ -772,7 +786,7 @@ impl<'a> Layout<'a> {
         self.func_slot = vec![0; self.num_func_imports as usize + self.functions.len()];
         for &id in slot_order {
             let f = self.sym_func[id.idx()];
-            if f == NONE || res.table.get(id).def == Def::Synthetic(Synthetic::WeakStub) {
+            if f == NONE || res.table.get(id).is_stub() {
                 continue;
             }
             if self.func_slot[f as usize] == 0 {
@@ -876,9 +890,7 @@ impl<'a> Layout<'a> {
                 obj.types[obj.functions[*i as usize].type_index as usize].clone()
             }
             OutFunction::CommandExport { target, .. } => self.function_type(inputs, *target),
-            OutFunction::WeakStub(id) => {
-                self.stub_types.get(id).cloned().unwrap_or_else(empty_type)
-            }
+            OutFunction::Stub(id) => self.stub_types.get(id).cloned().unwrap_or_else(empty_type),
             OutFunction::CallCtors => empty_type(),
         }
     }
@@ -965,7 +977,7 @@ impl<'a> Layout<'a> {
             if !sym.global || !sym.live || !sym.is_defined() {
                 continue;
             }
-            if !sym.is_exported(config) || sym.def == Def::Synthetic(Synthetic::WeakStub) {
+            if !sym.is_exported(config) || sym.is_stub() {
                 continue;
             }
             if wrappers.contains_key(&id) {

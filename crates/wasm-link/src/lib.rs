@@ -52,6 +52,7 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         let files = load::open(config)?;
         let inputs = load::load(&files, config)?;
         let mut resolved = resolve::resolve(&inputs, config)?;
+        diag.warnings.append(&mut resolved.warnings);
         let live = mark::mark(&inputs, &mut resolved, config);
         undefined::check(&inputs, &resolved, &live, config, diag)?;
         if config.print_gc_sections {

@@ -170,7 +170,7 @@ impl<'a> Marker<'_, '_, 'a> {
                     continue;
                 };
                 // Taking a weak stub's address gives null; only a call needs its body.
-                let stub = self.res.table.get(id).def == Def::Synthetic(Synthetic::WeakStub);
+                let stub = self.res.table.get(id).is_stub();
                 if stub && is_table_index(r.ty) {
                     continue;
                 }

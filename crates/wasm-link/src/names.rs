@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::inputs::Inputs;
 use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
 use crate::resolve::Resolved;
+use crate::symbols::{Def, Synthetic};
 use crate::synthetic::uleb;
 use std::collections::BTreeSet;
 use wasm_format::features::FeaturePrefix;
@@ -66,10 +67,15 @@ fn function_names(
     for f in &l.functions {
         let name = match f {
             OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
-            OutFunction::WeakStub(s) => format!(
-                "undefined_weak:{}",
-                demangle(res.table.get(*s).name, config)
-            ),
+            OutFunction::Stub(s) => {
+                let sym = res.table.get(*s);
+                let prefix = if sym.def == Def::Synthetic(Synthetic::SignatureStub) {
+                    "signature_mismatch"
+                } else {
+                    "undefined_weak"
+                };
+                format!("{prefix}:{}", demangle(sym.name, config))
+            }
             OutFunction::Input(file, i) => input_function_name(inputs, *file, *i, config),
             OutFunction::CommandExport { symbol, .. } => {
                 format!("{}.command_export", res.table.get(*symbol).name)

@@ -6,7 +6,7 @@ use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::layout::{Layout, NONE};
 use crate::resolve::Resolved;
-use crate::symbols::{Def, Kind, Synthetic};
+use crate::symbols::{Def, Kind};
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::{PatchWidth, Reloc, RelocType};
@@ -117,7 +117,7 @@ impl RelocContext<'_, '_> {
 
     fn table_slot(&self, id: SymbolId) -> u64 {
         let f = self.layout.sym_func[id.idx()];
-        if f == NONE || self.res.table.get(id).def == Def::Synthetic(Synthetic::WeakStub) {
+        if f == NONE || self.res.table.get(id).is_stub() {
             return 0;
         }
         u64::from(self.layout.func_slot.get(f as usize).copied().unwrap_or(0))

@@ -26,9 +26,15 @@ pub struct Resolved<'a> {
     pub discarded: Vec<Discarded>,
     /// The entry symbol, if any.
     pub entry: Option<SymbolId>,
+    /// Warnings (signature mismatches).
+    pub warnings: Vec<String>,
     /// `__wasm_call_dtors`, when a loaded object defines it.
     pub call_dtors: Option<SymbolId>,
 }
+
+/// A signature as a map key.
+#[derive(PartialEq, Eq, Hash)]
+struct FuncTypeKey(wasm_format::types::FuncType);
 
 /// Chunks of one file that lost their COMDAT group to an earlier file.
 #[derive(Default, Clone)]
@@ -50,6 +56,7 @@ struct Resolver<'i, 'a> {
     discarded: Vec<Discarded>,
     comdats: HashMap<&'a str, FileId>,
     errors: Vec<String>,
+    warnings: Vec<String>,
 }
 
 /// Resolves every symbol; errors (duplicates, kind mismatches, a missing entry) are returned all
@@ -65,6 +72,7 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
         discarded: vec![Discarded::default(); n],
         comdats: HashMap::new(),
         errors: Vec::new(),
+        warnings: Vec::new(),
     };
     r.add_synthetic();
     for item in &inputs.items {
@@ -90,6 +98,7 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
     let call_dtors = r.find_call_dtors(config);
     r.add_optional_symbols(config);
     r.mark_exports(config);
+    r.split_signature_variants();
     if !config.pic {
         r.stub_weak_undefined();
     }
@@ -103,6 +112,7 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
         discarded: r.discarded,
         entry,
         call_dtors,
+        warnings: r.warnings,
     })
 }
 
@@ -525,6 +535,74 @@ impl<'i, 'a> Resolver<'i, 'a> {
             }
             sym.import = None;
         }
+    }
+
+    /// A direct call whose signature differs from the definition's goes to a trapping stub,
+    /// one per (name, signature), with a warning naming both (lld's `handleSymbolVariants`).
+    fn split_signature_variants(&mut self) {
+        let mut variants: HashMap<(&'a str, FuncTypeKey), SymbolId> = HashMap::new();
+        for &f in &self.loaded.clone() {
+            let obj = self.inputs.obj(f);
+            let called: std::collections::HashSet<u32> = obj
+                .code_relocs
+                .iter()
+                .filter(|r| r.ty == wasm_format::reloc::RelocType::FunctionIndexLeb)
+                .map(|r| r.index)
+                .collect();
+            for &i in &called {
+                let Some(&id) = self.file_syms[f.idx()].get(i as usize) else {
+                    continue;
+                };
+                let Some(caller) = self.signature_of(f, &obj.symbols[i as usize]) else {
+                    continue;
+                };
+                let Some(callee) = self.definition_signature(id) else {
+                    continue;
+                };
+                let caller_ty = &self.inputs.obj(caller.0).types[caller.1 as usize];
+                let callee_ty = &self.inputs.obj(callee.0).types[callee.1 as usize];
+                if caller_ty == callee_ty {
+                    continue;
+                }
+                let name = self.table.get(id).name;
+                let key = (name, FuncTypeKey(caller_ty.clone()));
+                let variant = match variants.get(&key) {
+                    Some(&v) => v,
+                    None => {
+                        self.warnings.push(format!(
+                            "function signature mismatch: {name}\n>>> defined as {caller_ty} in {}\n>>> defined as {callee_ty} in {}",
+                            self.inputs.name(f),
+                            self.inputs.name(callee.0)
+                        ));
+                        let mut sym = Symbol::new(
+                            name,
+                            Kind::Function,
+                            Def::Synthetic(Synthetic::SignatureStub),
+                            SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN),
+                        );
+                        sym.signature = Some(caller);
+                        sym.used_in_regular = true;
+                        let v = self.table.push(sym);
+                        variants.insert(key, v);
+                        v
+                    }
+                };
+                self.file_syms[f.idx()][i as usize] = variant;
+            }
+        }
+    }
+
+    /// The (file, type index) of the input function that defines `id`.
+    fn definition_signature(&self, id: SymbolId) -> Option<(FileId, u32)> {
+        let Def::Defined { file, index } = self.table.get(id).def else {
+            return None;
+        };
+        let obj = self.inputs.obj(file);
+        let RawKind::Function { index } = obj.symbols[index as usize].kind else {
+            return None;
+        };
+        let i = (index as usize).checked_sub(obj.func_imports.len())?;
+        Some((file, obj.functions.get(i)?.type_index))
     }
 
     /// Called weak undefined functions go to a stub (lld's `handleWeakUndefines`).

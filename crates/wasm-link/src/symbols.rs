@@ -70,6 +70,8 @@ pub enum Synthetic {
     SegmentStop(u32),
     /// A called weak undefined function: a stub whose body is `unreachable`.
     WeakStub,
+    /// A direct call with a signature other than the definition's: a trapping stub.
+    SignatureStub,
 }
 
 /// What currently stands behind a symbol.
@@ -158,6 +160,14 @@ impl<'a> Symbol<'a> {
     /// Hidden visibility.
     pub fn is_hidden(&self) -> bool {
         self.flags.is_hidden()
+    }
+
+    /// A trapping stub: its address is null, only calls reach it.
+    pub fn is_stub(&self) -> bool {
+        matches!(
+            self.def,
+            Def::Synthetic(Synthetic::WeakStub | Synthetic::SignatureStub)
+        )
     }
 
     /// Whether the output exports it (lld's `Symbol::isExported`).

@@ -20,7 +20,7 @@ pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8
                 code.extend(std::iter::repeat_n(DROP, results));
             }
         }
-        OutFunction::WeakStub(_) => code.push(UNREACHABLE),
+        OutFunction::Stub(_) => code.push(UNREACHABLE),
         OutFunction::CommandExport { target, .. } => {
             if let Some(ctors) = layout.call_ctors {
                 call(&mut code, ctors);
