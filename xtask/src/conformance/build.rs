@@ -459,6 +459,17 @@ mod tests {
     }
 
     #[test]
+    fn relocates_private_build_paths() {
+        let args = vec![
+            "/c/x.tmp9/a.o".to_string(),
+            "-lc".to_string(),
+            "/c/x.tmp9".to_string(),
+        ];
+        let moved = relocate(args, Path::new("/c/x.tmp9"), Path::new("/c/x"));
+        assert_eq!(moved, ["/c/x/a.o", "-lc", "/c/x"]);
+    }
+
+    #[test]
     fn hash_depends_on_part_boundaries() {
         let (mut a, mut b) = (Fnv::new(), Fnv::new());
         a.add(b"ab");
