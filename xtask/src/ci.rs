@@ -2,11 +2,28 @@
 
 use std::process::Command;
 
-/// Runs fmt, clippy and the tests.
+/// Runs fmt, clippy, the tests and the conformance run against wasm-ld-19.
 pub fn run(_args: &[String]) -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&["test", "--workspace", "--release"])?;
+    cargo(&["build", "--release", "-p", "wasm-link-cli"])?;
+    cargo(&[
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "xtask",
+        "--",
+        "conformance",
+    ])?;
     Ok(())
 }
 

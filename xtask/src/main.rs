@@ -3,6 +3,7 @@
 mod bench;
 mod ci;
 mod conformance;
+mod demo;
 
 use std::process::ExitCode;
 
@@ -14,14 +15,34 @@ struct Task {
 }
 
 const TASKS: &[Task] = &[
-    Task { name: "ci", about: "everything CI checks: fmt, clippy, tests, conformance", run: ci::run },
-    Task { name: "conformance", about: "link the corpus with wasm-link and wasm-ld-19 and compare", run: conformance::run },
-    Task { name: "bench", about: "benchmark wasm-link against wasm-ld-19 on large links", run: bench::run },
+    Task {
+        name: "demo",
+        about: "link examples/demo.c with wasm-link via clang, run it, compare with wasm-ld-19",
+        run: demo::run,
+    },
+    Task {
+        name: "ci",
+        about: "everything CI checks: fmt, clippy, tests, conformance",
+        run: ci::run,
+    },
+    Task {
+        name: "conformance",
+        about: "link the corpus with wasm-link and wasm-ld-19 and compare",
+        run: conformance::run,
+    },
+    Task {
+        name: "bench",
+        about: "benchmark wasm-link against wasm-ld-19 on large links",
+        run: bench::run,
+    },
 ];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(task) = args.first().and_then(|name| TASKS.iter().find(|t| t.name == name)) else {
+    let Some(task) = args
+        .first()
+        .and_then(|name| TASKS.iter().find(|t| t.name == name))
+    else {
         eprintln!("usage: cargo xtask <task> [args]\n\ntasks:");
         for t in TASKS {
             eprintln!("  {:<12} {}", t.name, t.about);

@@ -1,0 +1,331 @@
+//! The linker end to end: real programs compiled by clang-19 and rustc, linked by `wasm-link`
+//! (through the compilers' own linker drivers) and by wasm-ld-19, then validated, run under
+//! node's WASI and compared. Also the error cases: every one must exit non-zero with a message
+//! naming the file and symbol, and leave no output behind.
+
+use e2e_tests::{require_tool, target_dir, workspace_root};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// Builds `wasm-link` (release, as CI's conformance run uses it) once and returns its path.
+fn wasm_link() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--release", "-p", "wasm-link-cli", "--bin", "wasm-link"])
+            .current_dir(workspace_root())
+            .env("CARGO_TARGET_DIR", target_dir())
+            .status()
+            .expect("cannot run cargo");
+        assert!(status.success(), "cargo build of wasm-link failed");
+        target_dir().join("release").join("wasm-link")
+    })
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = target_dir().join("e2e-link").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("cannot create scratch dir");
+    dir
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_program()));
+    out
+}
+
+fn check(cmd: &mut Command) -> Output {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Compiles and links `source` with clang-19 (C or C++), using `linker` through `-fuse-ld`.
+fn clang_link(source: &Path, out: &Path, linker: Option<&Path>, extra: &[&str]) {
+    let cxx = source.extension().is_some_and(|e| e == "cpp");
+    let compiler = if cxx { "clang++-19" } else { "clang-19" };
+    require_tool(compiler);
+    let mut cmd = Command::new(compiler);
+    cmd.args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2"]).args(extra);
+    if cxx {
+        cmd.args(["-fno-exceptions", "-I/usr/lib/llvm-19/include/wasm32-wasi/c++/v1"]);
+        cmd.arg("-L/usr/lib/llvm-19/lib/wasm32-wasi");
+    }
+    if let Some(l) = linker {
+        cmd.arg(format!("-fuse-ld={}", l.display()));
+    }
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    check(cmd.arg(source).arg("-o").arg(out));
+}
+
+/// Runs a WASI command module under node; returns (stdout, exit code).
+fn node_run(module: &Path) -> (String, i32) {
+    require_tool("node");
+    let runner = "const {WASI}=require('node:wasi');const fs=require('fs');\
+        const w=new WASI({version:'preview1',args:['prog','a1'],env:{},returnOnExit:true});\
+        WebAssembly.instantiate(fs.readFileSync(process.argv[1]),{wasi_snapshot_preview1:w.wasiImport})\
+        .then(({instance})=>{process.exitCode=w.start(instance)})\
+        .catch(e=>{console.error(String(e));process.exitCode=134});";
+    let out = run(Command::new("node").arg("--no-warnings").arg("-e").arg(runner).arg(module));
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+fn validate(module: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(module).expect("output missing");
+    wasmparser::Validator::new()
+        .validate_all(&bytes)
+        .unwrap_or_else(|e| panic!("{} does not validate: {e}", module.display()));
+    bytes
+}
+
+/// What must match wasm-ld's output: imports, exports, function count, memory.
+fn shape(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload.expect("parse") {
+            wasmparser::Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    let imp = imp.expect("import");
+                    out.push(format!("import {}.{} {:?}", imp.module, imp.name, imp.ty));
+                }
+            }
+            wasmparser::Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.expect("export");
+                    out.push(format!("export {} {:?} {}", e.name, e.kind, e.index));
+                }
+            }
+            wasmparser::Payload::FunctionSection(r) => out.push(format!("functions {}", r.count())),
+            wasmparser::Payload::MemorySection(r) => {
+                for m in r {
+                    out.push(format!("memory {:?}", m.expect("memory")));
+                }
+            }
+            wasmparser::Payload::GlobalSection(r) => {
+                for g in r {
+                    out.push(format!("global {:?}", g.expect("global").ty));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Links `source` with both linkers, then checks validity, behaviour and layout.
+fn compare_with_wasm_ld(name: &str, source: &Path, extra: &[&str]) -> (String, i32) {
+    let dir = scratch(name);
+    let ours = dir.join("ours/prog.wasm");
+    let theirs = dir.join("ref/prog.wasm");
+    clang_link(source, &ours, Some(wasm_link()), extra);
+    clang_link(source, &theirs, None, extra);
+    let (a, b) = (validate(&ours), validate(&theirs));
+    assert_eq!(shape(&a), shape(&b), "{name}: layout differs from wasm-ld-19's");
+    let ran = node_run(&ours);
+    assert_eq!(ran, node_run(&theirs), "{name}: behaviour differs from wasm-ld-19's");
+    ran
+}
+
+#[test]
+fn c_demo_is_byte_identical_to_wasm_ld_and_runs() {
+    let source = workspace_root().join("examples/demo.c");
+    let (stdout, code) = compare_with_wasm_ld("demo", &source, &[]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("square(7) = 49") && stdout.contains("constructor ran: yes"), "{stdout}");
+    let dir = target_dir().join("e2e-link/demo");
+    let ours = std::fs::read(dir.join("ours/prog.wasm")).unwrap();
+    let theirs = std::fs::read(dir.join("ref/prog.wasm")).unwrap();
+    assert!(ours == theirs, "demo output is not byte-identical to wasm-ld-19's");
+}
+
+#[test]
+fn c_with_flags_matches_wasm_ld() {
+    let source = workspace_root().join("examples/demo.c");
+    let flags = ["-Wl,--stack-first", "-Wl,-z,stack-size=131072", "-Wl,--export-dynamic", "-Wl,--no-merge-data-segments"];
+    let (_, code) = compare_with_wasm_ld("flags", &source, &flags);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn cpp_with_libcxx_matches_wasm_ld() {
+    let dir = scratch("cpp-src");
+    let source = dir.join("prog.cpp");
+    std::fs::write(
+        &source,
+        "#include <cstdio>\n#include <map>\n#include <string>\n#include <vector>\n\
+         struct Shape { virtual ~Shape() {} virtual int area() const = 0; };\n\
+         struct Sq : Shape { int s; Sq(int s) : s(s) {} int area() const override { return s * s; } };\n\
+         static std::vector<int> table = {3, 1, 2};\n\
+         int main() { std::map<std::string, int> m; m[\"a\"] = 1; m[\"b\"] = 2;\n\
+           Sq sq(5); const Shape &s = sq;\n\
+           std::printf(\"%zu %d %d\\n\", m.size(), s.area(), table[0]); return 0; }\n",
+    )
+    .unwrap();
+    let (stdout, code) = compare_with_wasm_ld("cpp", &source, &["-lc++", "-lc++abi"]);
+    assert_eq!((stdout.as_str(), code), ("2 25 3\n", 0));
+}
+
+#[test]
+fn rust_std_program_links_through_rustc() {
+    require_tool("rustc");
+    let dir = scratch("rust");
+    let source = dir.join("main.rs");
+    std::fs::write(
+        &source,
+        "use std::collections::HashMap;\nfn main() { let mut m = HashMap::new();\n\
+         for w in \"a b a c b a\".split(' ') { *m.entry(w).or_insert(0) += 1; }\n\
+         let mut v: Vec<_> = m.into_iter().collect(); v.sort();\n println!(\"{:?}\", v); }\n",
+    )
+    .unwrap();
+    let build = |linker: &Path, out: &Path| {
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        check(
+            Command::new("rustc")
+                .args(["--target", "wasm32-wasip1", "-O", "-C"])
+                .arg(format!("linker={}", linker.display()))
+                .arg(&source)
+                .arg("-o")
+                .arg(out),
+        );
+    };
+    let ours = dir.join("ours/prog.wasm");
+    let theirs = dir.join("ref/prog.wasm");
+    build(wasm_link(), &ours);
+    build(&require_tool("wasm-ld-19"), &theirs);
+    let (a, b) = (validate(&ours), validate(&theirs));
+    assert_eq!(shape(&a), shape(&b));
+    let ran = node_run(&ours);
+    assert_eq!(ran, (String::from("[(\"a\", 3), (\"b\", 2), (\"c\", 1)]\n"), 0));
+    assert_eq!(ran, node_run(&theirs));
+}
+
+#[test]
+fn output_is_the_same_at_any_thread_count() {
+    let dir = scratch("threads");
+    let obj = dir.join("demo.o");
+    check(
+        Command::new(require_tool("clang-19"))
+            .args(["--target=wasm32-wasi", "--sysroot=/usr", "-g", "-c"])
+            .arg(workspace_root().join("examples/demo.c"))
+            .arg("-o")
+            .arg(&obj),
+    );
+    let link = |threads: &str, out: &Path| {
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        check(
+            Command::new(wasm_link())
+                .args(["-m", "wasm32", "-L/usr/lib/wasm32-wasi", "/usr/lib/wasm32-wasi/crt1-command.o"])
+                .arg(&obj)
+                .args(["-lc", threads, "-o"])
+                .arg(out),
+        );
+        std::fs::read(out).unwrap()
+    };
+    let one = link("--threads=1", &dir.join("a/out.wasm"));
+    let two = link("--threads=2", &dir.join("b/out.wasm"));
+    let eight = link("--threads=8", &dir.join("c/out.wasm"));
+    assert!(one == two && two == eight, "output depends on the thread count");
+}
+
+/// Compiles C snippets to objects in `dir`.
+fn objects(dir: &Path, files: &[(&str, &str)]) -> Vec<PathBuf> {
+    files
+        .iter()
+        .map(|(name, text)| {
+            let src = dir.join(format!("{name}.c"));
+            let obj = dir.join(format!("{name}.o"));
+            std::fs::write(&src, text).unwrap();
+            check(
+                Command::new(require_tool("clang-19"))
+                    .args(["--target=wasm32-wasi", "--sysroot=/usr", "-c"])
+                    .arg(&src)
+                    .arg("-o")
+                    .arg(&obj),
+            );
+            obj
+        })
+        .collect()
+}
+
+/// Links objects with `--no-entry`; returns (exit code, stderr, whether the output exists).
+fn link_objects(dir: &Path, objs: &[PathBuf], extra: &[&str]) -> (i32, String, bool) {
+    let out = dir.join("out.wasm");
+    let _ = std::fs::remove_file(&out);
+    let o = run(Command::new(wasm_link()).args(objs).args(extra).arg("-o").arg(&out));
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned(), out.exists())
+}
+
+#[test]
+fn duplicate_symbol_names_both_files() {
+    let dir = scratch("dup");
+    let objs = objects(&dir, &[("a", "int foo(void) { return 1; }"), ("b", "int foo(void) { return 2; }")]);
+    let (code, err, exists) = link_objects(&dir, &objs, &["--no-entry", "--export=foo"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("duplicate symbol: foo") && err.contains("a.o") && err.contains("b.o"), "{err}");
+    assert!(!exists, "a failed link left an output file");
+}
+
+#[test]
+fn undefined_symbol_names_symbol_file_and_function_once() {
+    let dir = scratch("undef");
+    let objs = objects(&dir, &[("main", "int bar(void);\nint run(void) { return bar() + bar() + bar(); }")]);
+    let (code, err, exists) = link_objects(&dir, &objs, &["--no-entry", "--export=run"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("undefined symbol: bar"), "{err}");
+    assert!(err.contains("main.o (function run)"), "{err}");
+    assert_eq!(err.matches("undefined symbol: bar").count(), 1, "reported more than once: {err}");
+    assert!(!exists);
+}
+
+#[test]
+fn signature_mismatch_warns_and_traps() {
+    let dir = scratch("sig");
+    let objs = objects(
+        &dir,
+        &[("a", "int f(int);\nint run(void) { return f(1); }"), ("b", "int f(int a, int b) { return a + b; }")],
+    );
+    let (code, err, exists) = link_objects(&dir, &objs, &["--no-entry", "--export=run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: function signature mismatch: f"), "{err}");
+    assert!(err.contains("a.o") && err.contains("b.o"), "{err}");
+    assert!(exists);
+    validate(&dir.join("out.wasm"));
+}
+
+#[test]
+fn bad_object_names_file_and_offset() {
+    let dir = scratch("bad");
+    let objs = objects(&dir, &[("good", "int g(void) { return 7; }")]);
+    let bytes = std::fs::read(&objs[0]).unwrap();
+    let truncated = dir.join("truncated.o");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, err, exists) = link_objects(&dir, &[truncated], &["--no-entry"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("truncated.o") && err.contains("offset"), "{err}");
+    assert!(!exists);
+    let garbage = dir.join("garbage.o");
+    std::fs::write(&garbage, b"this is not a wasm object").unwrap();
+    let (code, err, _) = link_objects(&dir, &[garbage], &["--no-entry"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("garbage.o"), "{err}");
+}
+
+#[test]
+fn missing_file_and_missing_entry_are_errors() {
+    let dir = scratch("missing");
+    let (code, err, exists) = link_objects(&dir, &[dir.join("nope.o")], &["--no-entry"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nope.o"), "{err}");
+    assert!(!exists);
+    let objs = objects(&dir, &[("lib", "int h(void) { return 1; }")]);
+    let (code, err, _) = link_objects(&dir, &objs, &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("entry symbol not defined (pass --no-entry to suppress): _start"), "{err}");
+}
