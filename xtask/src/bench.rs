@@ -232,6 +232,22 @@ struct Outputs {
     theirs: PathBuf,
 }
 
+impl Outputs {
+    /// Same file name in two directories: wasm-ld writes the output's name into the module, so
+    /// different names would make equal links differ in size.
+    fn new(out_dir: &Path, name: &str) -> Result<Outputs, String> {
+        let dir = |linker: &str| {
+            let dir = out_dir.join(linker);
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            Ok::<_, String>(dir.join(format!("{name}.wasm")))
+        };
+        Ok(Outputs {
+            ours: dir("ours")?,
+            theirs: dir("wasm-ld")?,
+        })
+    }
+}
+
 fn measure_all(
     prepared: &Prepared,
     opts: &Options,
@@ -240,10 +256,7 @@ fn measure_all(
     report: &mut WorkloadReport,
 ) -> Result<(), String> {
     let out_dir = dirs.cache.join("out");
-    let outs = Outputs {
-        ours: out_dir.join(format!("{}.ours.wasm", report.name)),
-        theirs: out_dir.join(format!("{}.wasm-ld.wasm", report.name)),
-    };
+    let outs = Outputs::new(&out_dir, report.name)?;
     let spec = &prepared.spec;
     report.link_args = spec.args.clone();
     for (threads, extra) in [("auto", &[][..]), ("1", &["--threads=1"][..])] {
@@ -309,6 +322,7 @@ fn check_outputs(runner: &Path, outs: &Outputs, report: &mut WorkloadReport) -> 
         ));
     }
     report.stdout = ours;
+    report.identical = std::fs::read(&outs.ours).ok() == std::fs::read(&outs.theirs).ok();
     Ok(())
 }
 

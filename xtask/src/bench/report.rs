@@ -84,6 +84,8 @@ pub struct WorkloadReport {
     pub floor_seconds: f64,
     /// What both outputs printed under node, when they agreed.
     pub stdout: String,
+    /// Whether both linkers wrote the same bytes.
+    pub identical: bool,
     /// One row per thread mode.
     pub rows: Vec<Row>,
     /// The first failure, if any.
@@ -142,7 +144,11 @@ fn line(w: &WorkloadReport, row: &Row) -> String {
         w.prepare_seconds,
         if w.prepare_cached { "warm" } else { "cold" }
     );
-    let run = if w.stdout.is_empty() { "-" } else { "same" };
+    let run = match (w.stdout.is_empty(), w.identical) {
+        (true, _) => "-",
+        (false, false) => "same output",
+        (false, true) => "same output, same bytes",
+    };
     format!(
         "{:<10} {:<4} {:>9} | {:>8} {:>8} {:>6.3} | {:>8} {:>8} {:>6.3} | {:>8} {:>8} | {:>9} {:>9} | {:>7} | {:<12} | {run}",
         w.name,
