@@ -413,7 +413,7 @@ impl<'a> Layout<'a> {
     /// Places the stack and the data segments (lld's `layoutMemory`).
     fn layout_memory(&mut self, config: &Config, errors: &mut Vec<String>) {
         let mut ptr = 0u64;
-        if config.stack_size % 16 != 0 {
+        if !config.stack_size.is_multiple_of(16) {
             errors.push("stack size must be 16-byte aligned".into());
         }
         if config.stack_first {
@@ -996,7 +996,7 @@ impl<'a> Layout<'a> {
                 Kind::Global => {
                     let synthetic_mutable = matches!(sym.def, Def::Synthetic(_));
                     let index = self.sym_global[i];
-                    (index != NONE && !(synthetic_mutable && !sym.export_explicit)).then(|| {
+                    (index != NONE && (!synthetic_mutable || sym.export_explicit)).then(|| {
                         OutExport {
                             name: sym.name.to_string(),
                             kind: 3,

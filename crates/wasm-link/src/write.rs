@@ -184,7 +184,7 @@ fn push_globals<'a>(out: &mut Vec<u8>, inputs: &Inputs<'a>, res: &Resolved<'a>, 
                 let init = g.init.bytes;
                 let raw = init.strip_suffix(&[0x0b]).unwrap_or(init);
                 globals.global(
-                    gtype(g.ty.val.clone(), g.ty.mutable),
+                    gtype(g.ty.val, g.ty.mutable),
                     &ConstExpr::raw(raw.iter().copied()),
                 );
             }
