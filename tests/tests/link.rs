@@ -13,7 +13,15 @@ fn wasm_link() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--release", "-p", "wasm-link-cli", "--bin", "wasm-link"])
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "-p",
+                "wasm-link-cli",
+                "--bin",
+                "wasm-link",
+            ])
             .current_dir(workspace_root())
             .env("CARGO_TARGET_DIR", target_dir())
             .status()
@@ -32,7 +40,9 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_program()));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_program()));
     out
 }
 
@@ -53,9 +63,13 @@ fn clang_link(source: &Path, out: &Path, linker: Option<&Path>, extra: &[&str]) 
     let compiler = if cxx { "clang++-19" } else { "clang-19" };
     require_tool(compiler);
     let mut cmd = Command::new(compiler);
-    cmd.args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2"]).args(extra);
+    cmd.args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2"])
+        .args(extra);
     if cxx {
-        cmd.args(["-fno-exceptions", "-I/usr/lib/llvm-19/include/wasm32-wasi/c++/v1"]);
+        cmd.args([
+            "-fno-exceptions",
+            "-I/usr/lib/llvm-19/include/wasm32-wasi/c++/v1",
+        ]);
         cmd.arg("-L/usr/lib/llvm-19/lib/wasm32-wasi");
     }
     if let Some(l) = linker {
@@ -73,8 +87,15 @@ fn node_run(module: &Path) -> (String, i32) {
         WebAssembly.instantiate(fs.readFileSync(process.argv[1]),{wasi_snapshot_preview1:w.wasiImport})\
         .then(({instance})=>{process.exitCode=w.start(instance)})\
         .catch(e=>{console.error(String(e));process.exitCode=134});";
-    let out = run(Command::new("node").arg("--no-warnings").arg("-e").arg(runner).arg(module));
-    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+    let out = run(Command::new("node")
+        .arg("--no-warnings")
+        .arg("-e")
+        .arg(runner)
+        .arg(module));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
 }
 
 fn validate(module: &Path) -> Vec<u8> {
@@ -127,9 +148,17 @@ fn compare_with_wasm_ld(name: &str, source: &Path, extra: &[&str]) -> (String, i
     clang_link(source, &ours, Some(wasm_link()), extra);
     clang_link(source, &theirs, None, extra);
     let (a, b) = (validate(&ours), validate(&theirs));
-    assert_eq!(shape(&a), shape(&b), "{name}: layout differs from wasm-ld-19's");
+    assert_eq!(
+        shape(&a),
+        shape(&b),
+        "{name}: layout differs from wasm-ld-19's"
+    );
     let ran = node_run(&ours);
-    assert_eq!(ran, node_run(&theirs), "{name}: behaviour differs from wasm-ld-19's");
+    assert_eq!(
+        ran,
+        node_run(&theirs),
+        "{name}: behaviour differs from wasm-ld-19's"
+    );
     ran
 }
 
@@ -138,17 +167,28 @@ fn c_demo_is_byte_identical_to_wasm_ld_and_runs() {
     let source = workspace_root().join("examples/demo.c");
     let (stdout, code) = compare_with_wasm_ld("demo", &source, &[]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("square(7) = 49") && stdout.contains("constructor ran: yes"), "{stdout}");
+    assert!(
+        stdout.contains("square(7) = 49") && stdout.contains("constructor ran: yes"),
+        "{stdout}"
+    );
     let dir = target_dir().join("e2e-link/demo");
     let ours = std::fs::read(dir.join("ours/prog.wasm")).unwrap();
     let theirs = std::fs::read(dir.join("ref/prog.wasm")).unwrap();
-    assert!(ours == theirs, "demo output is not byte-identical to wasm-ld-19's");
+    assert!(
+        ours == theirs,
+        "demo output is not byte-identical to wasm-ld-19's"
+    );
 }
 
 #[test]
 fn c_with_flags_matches_wasm_ld() {
     let source = workspace_root().join("examples/demo.c");
-    let flags = ["-Wl,--stack-first", "-Wl,-z,stack-size=131072", "-Wl,--export-dynamic", "-Wl,--no-merge-data-segments"];
+    let flags = [
+        "-Wl,--stack-first",
+        "-Wl,-z,stack-size=131072",
+        "-Wl,--export-dynamic",
+        "-Wl,--no-merge-data-segments",
+    ];
     let (_, code) = compare_with_wasm_ld("flags", &source, &flags);
     assert_eq!(code, 0);
 }
@@ -202,7 +242,10 @@ fn rust_std_program_links_through_rustc() {
     let (a, b) = (validate(&ours), validate(&theirs));
     assert_eq!(shape(&a), shape(&b));
     let ran = node_run(&ours);
-    assert_eq!(ran, (String::from("[(\"a\", 3), (\"b\", 2), (\"c\", 1)]\n"), 0));
+    assert_eq!(
+        ran,
+        (String::from("[(\"a\", 3), (\"b\", 2), (\"c\", 1)]\n"), 0)
+    );
     assert_eq!(ran, node_run(&theirs));
 }
 
@@ -221,7 +264,12 @@ fn output_is_the_same_at_any_thread_count() {
         std::fs::create_dir_all(out.parent().unwrap()).unwrap();
         check(
             Command::new(wasm_link())
-                .args(["-m", "wasm32", "-L/usr/lib/wasm32-wasi", "/usr/lib/wasm32-wasi/crt1-command.o"])
+                .args([
+                    "-m",
+                    "wasm32",
+                    "-L/usr/lib/wasm32-wasi",
+                    "/usr/lib/wasm32-wasi/crt1-command.o",
+                ])
                 .arg(&obj)
                 .args(["-lc", threads, "-o"])
                 .arg(out),
@@ -231,7 +279,10 @@ fn output_is_the_same_at_any_thread_count() {
     let one = link("--threads=1", &dir.join("a/out.wasm"));
     let two = link("--threads=2", &dir.join("b/out.wasm"));
     let eight = link("--threads=8", &dir.join("c/out.wasm"));
-    assert!(one == two && two == eight, "output depends on the thread count");
+    assert!(
+        one == two && two == eight,
+        "output depends on the thread count"
+    );
 }
 
 /// Compiles C snippets to objects in `dir`.
@@ -258,29 +309,56 @@ fn objects(dir: &Path, files: &[(&str, &str)]) -> Vec<PathBuf> {
 fn link_objects(dir: &Path, objs: &[PathBuf], extra: &[&str]) -> (i32, String, bool) {
     let out = dir.join("out.wasm");
     let _ = std::fs::remove_file(&out);
-    let o = run(Command::new(wasm_link()).args(objs).args(extra).arg("-o").arg(&out));
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned(), out.exists())
+    let o = run(Command::new(wasm_link())
+        .args(objs)
+        .args(extra)
+        .arg("-o")
+        .arg(&out));
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        out.exists(),
+    )
 }
 
 #[test]
 fn duplicate_symbol_names_both_files() {
     let dir = scratch("dup");
-    let objs = objects(&dir, &[("a", "int foo(void) { return 1; }"), ("b", "int foo(void) { return 2; }")]);
+    let objs = objects(
+        &dir,
+        &[
+            ("a", "int foo(void) { return 1; }"),
+            ("b", "int foo(void) { return 2; }"),
+        ],
+    );
     let (code, err, exists) = link_objects(&dir, &objs, &["--no-entry", "--export=foo"]);
     assert_eq!(code, 1);
-    assert!(err.contains("duplicate symbol: foo") && err.contains("a.o") && err.contains("b.o"), "{err}");
+    assert!(
+        err.contains("duplicate symbol: foo") && err.contains("a.o") && err.contains("b.o"),
+        "{err}"
+    );
     assert!(!exists, "a failed link left an output file");
 }
 
 #[test]
 fn undefined_symbol_names_symbol_file_and_function_once() {
     let dir = scratch("undef");
-    let objs = objects(&dir, &[("main", "int bar(void);\nint run(void) { return bar() + bar() + bar(); }")]);
+    let objs = objects(
+        &dir,
+        &[(
+            "main",
+            "int bar(void);\nint run(void) { return bar() + bar() + bar(); }",
+        )],
+    );
     let (code, err, exists) = link_objects(&dir, &objs, &["--no-entry", "--export=run"]);
     assert_eq!(code, 1);
     assert!(err.contains("undefined symbol: bar"), "{err}");
     assert!(err.contains("main.o (function run)"), "{err}");
-    assert_eq!(err.matches("undefined symbol: bar").count(), 1, "reported more than once: {err}");
+    assert_eq!(
+        err.matches("undefined symbol: bar").count(),
+        1,
+        "reported more than once: {err}"
+    );
     assert!(!exists);
 }
 
@@ -289,11 +367,17 @@ fn signature_mismatch_warns_and_traps() {
     let dir = scratch("sig");
     let objs = objects(
         &dir,
-        &[("a", "int f(int);\nint run(void) { return f(1); }"), ("b", "int f(int a, int b) { return a + b; }")],
+        &[
+            ("a", "int f(int);\nint run(void) { return f(1); }"),
+            ("b", "int f(int a, int b) { return a + b; }"),
+        ],
     );
     let (code, err, exists) = link_objects(&dir, &objs, &["--no-entry", "--export=run"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("warning: function signature mismatch: f"), "{err}");
+    assert!(
+        err.contains("warning: function signature mismatch: f"),
+        "{err}"
+    );
     assert!(err.contains("a.o") && err.contains("b.o"), "{err}");
     assert!(exists);
     validate(&dir.join("out.wasm"));
@@ -308,7 +392,10 @@ fn bad_object_names_file_and_offset() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
     let (code, err, exists) = link_objects(&dir, &[truncated], &["--no-entry"]);
     assert_eq!(code, 1);
-    assert!(err.contains("truncated.o") && err.contains("offset"), "{err}");
+    assert!(
+        err.contains("truncated.o") && err.contains("offset"),
+        "{err}"
+    );
     assert!(!exists);
     let garbage = dir.join("garbage.o");
     std::fs::write(&garbage, b"this is not a wasm object").unwrap();
@@ -327,5 +414,8 @@ fn missing_file_and_missing_entry_are_errors() {
     let objs = objects(&dir, &[("lib", "int h(void) { return 1; }")]);
     let (code, err, _) = link_objects(&dir, &objs, &[]);
     assert_eq!(code, 1);
-    assert!(err.contains("entry symbol not defined (pass --no-entry to suppress): _start"), "{err}");
+    assert!(
+        err.contains("entry symbol not defined (pass --no-entry to suppress): _start"),
+        "{err}"
+    );
 }

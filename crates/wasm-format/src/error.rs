@@ -76,10 +76,18 @@ impl Error {
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ErrorKind::Truncated { expected } => write!(f, "unexpected end of input, expected {expected}"),
-            ErrorKind::Invalid { expected, found } => write!(f, "expected {expected}, found {found:#x}"),
+            ErrorKind::Truncated { expected } => {
+                write!(f, "unexpected end of input, expected {expected}")
+            }
+            ErrorKind::Invalid { expected, found } => {
+                write!(f, "expected {expected}, found {found:#x}")
+            }
             ErrorKind::LebOverflow { expected } => write!(f, "{expected} is too long or overflows"),
-            ErrorKind::CountTooLarge { what, count, remaining } => write!(
+            ErrorKind::CountTooLarge {
+                what,
+                count,
+                remaining,
+            } => write!(
                 f,
                 "count of {count} {what} cannot fit in the {remaining} remaining bytes"
             ),

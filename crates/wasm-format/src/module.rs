@@ -121,7 +121,10 @@ impl<'a> Module<'a> {
         if version != 1 {
             return Err(Error::new(
                 file.offset + 4,
-                ErrorKind::Invalid { expected: "binary format version 1", found: u64::from(version) },
+                ErrorKind::Invalid {
+                    expected: "binary format version 1",
+                    found: u64::from(version),
+                },
             ));
         }
         let mut sections = Vec::new();
@@ -132,7 +135,11 @@ impl<'a> Module<'a> {
             sections.push(section);
             rest = next;
         }
-        Ok(Module { file, version, sections })
+        Ok(Module {
+            file,
+            version,
+            sections,
+        })
     }
 
     /// The first section with this id.
@@ -141,8 +148,13 @@ impl<'a> Module<'a> {
     }
 
     /// Every custom section with this name.
-    pub fn custom_sections<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Section<'a>> + 's {
-        self.sections.iter().filter(move |s| s.custom_name == Some(name))
+    pub fn custom_sections<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Section<'a>> + 's {
+        self.sections
+            .iter()
+            .filter(move |s| s.custom_name == Some(name))
     }
 }
 
@@ -155,7 +167,13 @@ fn header(i: In<'_>) -> PResult<'_, u32> {
     let (rest, magic) = take(4, "the wasm magic number")(i)?;
     if magic != MAGIC {
         let found = u64::from(u32::from_le_bytes([magic[0], magic[1], magic[2], magic[3]]));
-        return fail(i, ErrorKind::Invalid { expected: "the wasm magic number \\0asm", found });
+        return fail(
+            i,
+            ErrorKind::Invalid {
+                expected: "the wasm magic number \\0asm",
+                found,
+            },
+        );
     }
     u32_le(rest)
 }
@@ -164,10 +182,19 @@ fn section<'a>(outer: Window<'a>, i: In<'a>, index: u32) -> PResult<'a, Section<
     let header_offset = outer.offset_of(i);
     let (rest, id_byte) = byte("a section id")(i)?;
     let Some(id) = SectionId::from_u8(id_byte) else {
-        return fail(i, ErrorKind::Invalid { expected: "a section id (0 to 13)", found: u64::from(id_byte) });
+        return fail(
+            i,
+            ErrorKind::Invalid {
+                expected: "a section id (0 to 13)",
+                found: u64::from(id_byte),
+            },
+        );
     };
     let (rest, size) = var_u32(rest)?;
-    let (after, payload) = take(size as usize, "section contents (section size exceeds the file)")(rest)?;
+    let (after, payload) = take(
+        size as usize,
+        "section contents (section size exceeds the file)",
+    )(rest)?;
     let mut contents = outer.tail(payload);
     contents.bytes = payload;
     let mut custom_name = None;
@@ -177,7 +204,16 @@ fn section<'a>(outer: Window<'a>, i: In<'a>, index: u32) -> PResult<'a, Section<
         contents = outer.tail(body);
         contents.bytes = body;
     }
-    Ok((after, Section { id, index, header_offset, custom_name, contents }))
+    Ok((
+        after,
+        Section {
+            id,
+            index,
+            header_offset,
+            custom_name,
+            contents,
+        },
+    ))
 }
 
 #[cfg(test)]

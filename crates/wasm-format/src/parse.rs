@@ -24,14 +24,19 @@ impl PError {
     /// A failure at the start of `input`.
     #[cold]
     pub fn at(input: In<'_>, kind: ErrorKind) -> Self {
-        PError { at: input.as_ptr() as usize, kind }
+        PError {
+            at: input.as_ptr() as usize,
+            kind,
+        }
     }
 }
 
 impl<'a> nom::error::ParseError<In<'a>> for PError {
     fn from_error_kind(input: In<'a>, kind: nom::error::ErrorKind) -> Self {
         let kind = match kind {
-            nom::error::ErrorKind::Eof => ErrorKind::Truncated { expected: "more bytes" },
+            nom::error::ErrorKind::Eof => ErrorKind::Truncated {
+                expected: "more bytes",
+            },
             _ => ErrorKind::Message("malformed input"),
         };
         PError::at(input, kind)
@@ -91,14 +96,20 @@ impl<'a> Window<'a> {
 
     /// The sub-window starting at `rest`, a tail of this window's bytes.
     pub fn tail(&self, rest: In<'a>) -> Window<'a> {
-        Window { bytes: rest, offset: self.offset_of(rest) }
+        Window {
+            bytes: rest,
+            offset: self.offset_of(rest),
+        }
     }
 
     /// The sub-window of `len` bytes at relative position `start`, if it fits.
     pub fn sub(&self, start: usize, len: usize) -> Option<Window<'a>> {
         let end = start.checked_add(len)?;
         let bytes = self.bytes.get(start..end)?;
-        Some(Window { bytes, offset: self.offset + start })
+        Some(Window {
+            bytes,
+            offset: self.offset + start,
+        })
     }
 
     /// Converts an internal failure into an [`Error`] with an absolute offset.
@@ -106,30 +117,46 @@ impl<'a> Window<'a> {
         match err {
             nom::Err::Error(e) | nom::Err::Failure(e) => {
                 let rel = e.at.wrapping_sub(self.bytes.as_ptr() as usize);
-                let rel = if rel <= self.bytes.len() { rel } else { self.bytes.len() };
+                let rel = if rel <= self.bytes.len() {
+                    rel
+                } else {
+                    self.bytes.len()
+                };
                 Error::new(self.offset + rel, e.kind)
             }
             nom::Err::Incomplete(_) => Error::new(
                 self.end(),
-                ErrorKind::Truncated { expected: "more bytes" },
+                ErrorKind::Truncated {
+                    expected: "more bytes",
+                },
             ),
         }
     }
 
     /// Runs `parser` over the whole window; bytes left over are an error.
-    pub fn parse_all<T>(&self, what: &'static str, parser: impl FnOnce(In<'a>) -> PResult<'a, T>) -> Result<T> {
+    pub fn parse_all<T>(
+        &self,
+        what: &'static str,
+        parser: impl FnOnce(In<'a>) -> PResult<'a, T>,
+    ) -> Result<T> {
         let (rest, value) = parser(self.bytes).map_err(|e| self.error(e))?;
         if !rest.is_empty() {
             return Err(Error::new(
                 self.offset_of(rest),
-                ErrorKind::TrailingBytes { what, remaining: rest.len() },
+                ErrorKind::TrailingBytes {
+                    what,
+                    remaining: rest.len(),
+                },
             ));
         }
         Ok(value)
     }
 
     /// Runs `parser` over the start of the window and returns the value and what follows.
-    pub fn parse_prefix<T>(&self, parser: impl FnOnce(In<'a>) -> PResult<'a, T>) -> Result<(Window<'a>, T)> {
+    pub fn parse_prefix<T>(
+        &self,
+        parser: impl FnOnce(In<'a>) -> PResult<'a, T>,
+    ) -> Result<(Window<'a>, T)> {
         let (rest, value) = parser(self.bytes).map_err(|e| self.error(e))?;
         Ok((self.tail(rest), value))
     }
@@ -165,7 +192,12 @@ pub fn u32_le(i: In<'_>) -> PResult<'_, u32> {
 
 /// Reads an unsigned LEB128 of at most `max_bytes` bytes whose value fits `bits` bits.
 #[inline]
-fn leb_unsigned<'a>(i: In<'a>, max_bytes: usize, bits: u32, expected: &'static str) -> PResult<'a, u64> {
+fn leb_unsigned<'a>(
+    i: In<'a>,
+    max_bytes: usize,
+    bits: u32,
+    expected: &'static str,
+) -> PResult<'a, u64> {
     if let Some(&b) = i.first() {
         if b < 0x80 {
             return Ok((&i[1..], u64::from(b)));
@@ -187,7 +219,12 @@ fn leb_unsigned<'a>(i: In<'a>, max_bytes: usize, bits: u32, expected: &'static s
 
 /// Reads a signed LEB128 of at most `max_bytes` bytes whose value fits `bits` bits.
 #[inline]
-fn leb_signed<'a>(i: In<'a>, max_bytes: usize, bits: u32, expected: &'static str) -> PResult<'a, i64> {
+fn leb_signed<'a>(
+    i: In<'a>,
+    max_bytes: usize,
+    bits: u32,
+    expected: &'static str,
+) -> PResult<'a, i64> {
     if let Some(&b) = i.first() {
         if b < 0x80 {
             return Ok((&i[1..], (i64::from(b) << 57) >> 57));
@@ -264,7 +301,14 @@ pub fn count<'a>(what: &'static str, min_size: usize) -> impl Fn(In<'a>) -> PRes
     move |i: In<'a>| {
         let (rest, n) = var_u32(i)?;
         if min_size > 0 && (n as usize).saturating_mul(min_size) > rest.len() {
-            return fail(i, ErrorKind::CountTooLarge { what, count: u64::from(n), remaining: rest.len() });
+            return fail(
+                i,
+                ErrorKind::CountTooLarge {
+                    what,
+                    count: u64::from(n),
+                    remaining: rest.len(),
+                },
+            );
         }
         Ok((rest, n))
     }
@@ -307,7 +351,12 @@ impl<'a, T> Items<'a, T> {
         parse: fn(In<'a>) -> PResult<'a, T>,
     ) -> Result<Self> {
         let (rest, remaining) = count(what, min_size)(window.bytes).map_err(|e| window.error(e))?;
-        Ok(Items { window, rest, remaining, parse })
+        Ok(Items {
+            window,
+            rest,
+            remaining,
+            parse,
+        })
     }
 
     /// How many items are left.
@@ -326,7 +375,10 @@ impl<'a, T> Items<'a, T> {
         if !it.rest.is_empty() {
             return Err(Error::new(
                 window.offset_of(it.rest),
-                ErrorKind::TrailingBytes { what, remaining: it.rest.len() },
+                ErrorKind::TrailingBytes {
+                    what,
+                    remaining: it.rest.len(),
+                },
             ));
         }
         Ok(out)
@@ -370,7 +422,10 @@ mod tests {
     #[test]
     fn leb_values_and_limits() {
         assert_eq!(var_u32(&[0x83, 0x80, 0x80, 0x80, 0x00]).unwrap().1, 3);
-        assert_eq!(var_u32(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap().1, u32::MAX);
+        assert_eq!(
+            var_u32(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap().1,
+            u32::MAX
+        );
         assert!(var_u32(&[0xff, 0xff, 0xff, 0xff, 0x1f]).is_err());
         assert!(var_u32(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00]).is_err());
         assert!(var_u32(&[0x80]).is_err());
@@ -394,7 +449,9 @@ mod tests {
     fn huge_count_is_an_error_not_an_allocation() {
         let data = [0xff, 0xff, 0xff, 0xff, 0x0f, 0, 0, 0, 0, 0];
         let w = Window::new(&data, 0);
-        let err = w.parse_all("test", vec_of("things", 1, byte("a thing"))).unwrap_err();
+        let err = w
+            .parse_all("test", vec_of("things", 1, byte("a thing")))
+            .unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::CountTooLarge { .. }));
         assert_eq!(err.offset(), 0);
     }
