@@ -39,9 +39,10 @@ pub fn link(config: &Config) -> Diagnostics {
 }
 
 fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
-    if config.relocatable || config.pic || config.emit_relocs {
+    if config.relocatable || config.pic || config.emit_relocs || config.shared_memory {
         return Err(vec![
-            "--relocatable, --shared, --pie and --emit-relocs are not supported yet".into(),
+            "--relocatable, --shared, --pie, --emit-relocs and --shared-memory are not supported yet"
+                .into(),
         ]);
     }
     let pool = rayon::ThreadPoolBuilder::new()
