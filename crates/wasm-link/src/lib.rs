@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod demangle;
 pub mod ids;
 pub mod inputs;
 pub mod layout;

@@ -165,19 +165,7 @@ fn demangle(name: &str, config: &Config) -> String {
     if !config.demangle {
         return name.to_string();
     }
-    if name.starts_with("_Z") {
-        if let Ok(sym) = cpp_demangle::Symbol::new(name) {
-            if let Ok(s) = sym.demangle() {
-                // LLVM's demangler closes nested template argument lists as `>>`.
-                let mut s = s;
-                while s.contains("> >") {
-                    s = s.replace("> >", ">>");
-                }
-                return s;
-            }
-        }
-    }
-    name.to_string()
+    crate::demangle::demangle(name)
 }
 
 fn name_map(names: &[(u32, String)]) -> Vec<u8> {
