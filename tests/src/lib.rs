@@ -288,3 +288,30 @@ fn make_archive(fmt: &str, members: &[(&str, &Path)], dir: &Path, archive: &Path
     std::fs::rename(&tmp, archive).unwrap_or_else(|e| panic!("{}: {e}", tmp.display()));
     let _ = std::fs::remove_dir_all(&staging);
 }
+
+/// Builds a binary of `wasm-link-cli` once per process, in the profile this test runs in (so
+/// `cargo test --release` builds no second, debug tree), and returns its path. Binaries of another
+/// package are not visible through `CARGO_BIN_EXE_*`.
+pub fn cli_binary(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let release = !cfg!(debug_assertions);
+    let profile = if release { "release" } else { "debug" };
+    let bin = target_dir().join(profile).join(name);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
+        let mut cmd = std::process::Command::new(env!("CARGO"));
+        cmd.args(["build", "--quiet", "-p", "wasm-link-cli", "--bin", name]);
+        if release {
+            cmd.arg("--release");
+        }
+        let status = cmd
+            .current_dir(workspace_root())
+            .env("CARGO_TARGET_DIR", target_dir())
+            .status()
+            .expect("cannot run cargo");
+        assert!(status.success(), "cargo build of {name} failed");
+        assert!(bin.is_file(), "{} was not built", bin.display());
+        built.push(name.to_string());
+    }
+    bin
+}

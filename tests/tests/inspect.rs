@@ -2,35 +2,13 @@
 //! this test (binaries of another package are not visible through `CARGO_BIN_EXE_*`), then run
 //! on the real libc and on broken inputs.
 
-use e2e_tests::{
-    build_archive, fixture, libc_archive, run_tool, target_dir, workspace_root, ArFormat,
-};
-use std::path::{Path, PathBuf};
+use e2e_tests::{build_archive, fixture, libc_archive, run_tool, target_dir, ArFormat};
+use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
-/// Builds `wasm-inspect` once per process and returns its path.
-fn wasm_inspect() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "wasm-link-cli",
-                "--bin",
-                "wasm-inspect",
-            ])
-            .current_dir(workspace_root())
-            .env("CARGO_TARGET_DIR", target_dir())
-            .status()
-            .expect("cannot run cargo");
-        assert!(status.success(), "cargo build of wasm-inspect failed");
-        let bin = target_dir().join("debug").join("wasm-inspect");
-        assert!(bin.is_file(), "{} was not built", bin.display());
-        bin
-    })
+/// The `wasm-inspect` binary, built in this test's profile.
+fn wasm_inspect() -> PathBuf {
+    e2e_tests::cli_binary("wasm-inspect")
 }
 
 fn inspect(args: &[&std::ffi::OsStr]) -> Output {

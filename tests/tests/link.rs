@@ -8,27 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// Builds `wasm-link` (release, as CI's conformance run uses it) once and returns its path.
+/// The `wasm-link` binary, built in this test's profile.
 fn wasm_link() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "--release",
-                "-p",
-                "wasm-link-cli",
-                "--bin",
-                "wasm-link",
-            ])
-            .current_dir(workspace_root())
-            .env("CARGO_TARGET_DIR", target_dir())
-            .status()
-            .expect("cannot run cargo");
-        assert!(status.success(), "cargo build of wasm-link failed");
-        target_dir().join("release").join("wasm-link")
-    })
+    BIN.get_or_init(|| e2e_tests::cli_binary("wasm-link"))
 }
 
 /// A fresh scratch directory for one test.
