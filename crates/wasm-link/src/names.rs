@@ -8,6 +8,7 @@ use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
 use crate::synthetic::uleb;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use wasm_format::features::FeaturePrefix;
 
@@ -64,8 +65,11 @@ fn function_names(
             index += 1;
         }
     }
-    for f in &l.functions {
-        let name = match f {
+    let raw = raw_function_names(inputs, res);
+    let defined: Vec<String> = l
+        .functions
+        .par_iter()
+        .map(|f| match f {
             OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
             OutFunction::Stub(s) => {
                 let sym = res.table.get(*s);
@@ -76,11 +80,19 @@ fn function_names(
                 };
                 format!("{prefix}:{}", demangle(sym.name, config))
             }
-            OutFunction::Input(file, i) => input_function_name(inputs, *file, *i, config),
-            OutFunction::CommandExport { symbol, .. } => {
-                format!("{}.command_export", res.table.get(*symbol).name)
-            }
-        };
+            OutFunction::Input(file, i) => match raw[file.idx()].get(*i as usize) {
+                Some(RawName::Debug(n)) => n.to_string(),
+                Some(RawName::Symbol(n)) => demangle(n, config),
+                _ => String::new(),
+            },
+            // wasm-ld demangles the whole name, suffix and all: `api::twice(int) (.command_export)`.
+            OutFunction::CommandExport { symbol, .. } => demangle(
+                &format!("{}.command_export", res.table.get(*symbol).name),
+                config,
+            ),
+        })
+        .collect();
+    for name in defined {
         if !name.is_empty() {
             names.push((index, name));
         }
@@ -89,25 +101,56 @@ fn function_names(
     names
 }
 
-/// An input function's name: its debug name from the object's `name` section, or its first
-/// defining symbol's name, demangled.
-fn input_function_name(
-    inputs: &Inputs<'_>,
-    file: crate::ids::FileId,
-    i: u32,
-    config: &Config,
-) -> String {
-    let obj = inputs.obj(file);
-    let index = obj.func_imports.len() as u32 + i;
-    if let Some((_, n)) = obj.debug_names.iter().find(|(k, _)| *k == index) {
-        return n.to_string();
+/// Where an input function's name comes from.
+#[derive(Clone, Copy)]
+enum RawName<'a> {
+    /// The object's own `name` section: used as it is.
+    Debug(&'a str),
+    /// The first symbol that defines the function: demangled.
+    Symbol(&'a str),
+    /// No name.
+    None,
+}
+
+/// Per loaded file, per defined function: its raw name, found in one pass over the object's
+/// symbols and name section (not one search per function).
+fn raw_function_names<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>) -> Vec<Vec<RawName<'a>>> {
+    let mut out = vec![Vec::new(); inputs.files.len()];
+    let tables: Vec<(usize, Vec<RawName<'a>>)> = res
+        .loaded
+        .par_iter()
+        .map(|f| {
+            let obj = inputs.obj(*f);
+            let imports = obj.func_imports.len();
+            let mut names = vec![RawName::None; obj.functions.len()];
+            for s in &obj.symbols {
+                let wasm_format::linking::SymbolKind::Function { index } = s.kind else {
+                    continue;
+                };
+                let slot = (index as usize)
+                    .checked_sub(imports)
+                    .and_then(|i| names.get_mut(i));
+                if let (Some(slot @ RawName::None), false, Some(n)) =
+                    (slot, s.flags.is_undefined(), s.name)
+                {
+                    *slot = RawName::Symbol(n);
+                }
+            }
+            for &(index, n) in &obj.debug_names {
+                if let Some(slot) = (index as usize)
+                    .checked_sub(imports)
+                    .and_then(|i| names.get_mut(i))
+                {
+                    *slot = RawName::Debug(n);
+                }
+            }
+            (f.idx(), names)
+        })
+        .collect();
+    for (f, names) in tables {
+        out[f] = names;
     }
-    let sym = obj.symbols.iter().find(|s| {
-        !s.flags.is_undefined() && matches!(s.kind, wasm_format::linking::SymbolKind::Function { index: k } if k == index)
-    });
-    sym.and_then(|s| s.name)
-        .map(|n| demangle(n, config))
-        .unwrap_or_default()
+    out
 }
 
 fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<(u32, String)> {
