@@ -76,7 +76,7 @@ impl RelocContext<'_, '_> {
             return 0;
         };
         let sym = self.res.table.get(id);
-        if matches!(sym.kind, Kind::Function | Kind::Data) && !sym.live {
+        if sym.kind != Kind::Section && !sym.live {
             return if site.tombstone != 0 {
                 site.tombstone
             } else {
@@ -102,9 +102,12 @@ impl RelocContext<'_, '_> {
                 self.address(id, r.addend).wrapping_sub(l.synth.tls_base)
             }
             GlobalIndexLeb | GlobalIndexI32 => index_or_zero(l.sym_global[id.idx()]),
-            FunctionOffsetI32 | FunctionOffsetI64 => {
-                self.function_offset(id).wrapping_add(r.addend as u64)
-            }
+            FunctionOffsetI32 | FunctionOffsetI64 => match self.function_offset(id) {
+                Some(offset) => offset.wrapping_add(r.addend as u64),
+                // An imported function has no code: wasm-ld writes the tombstone.
+                None if site.tombstone != 0 => site.tombstone,
+                None => r.addend as u64,
+            },
             SectionOffsetI32 => self.section_offset(id, r.addend),
             TableNumberLeb => u64::from(if l.table_index == NONE {
                 0
@@ -129,15 +132,15 @@ impl RelocContext<'_, '_> {
             .unwrap_or(0)
     }
 
-    fn function_offset(&self, id: SymbolId) -> u64 {
+    /// Where a function's code starts in the code section; `None` for an imported one.
+    fn function_offset(&self, id: SymbolId) -> Option<u64> {
         let f = self.layout.sym_func[id.idx()];
         if f == NONE || f < self.layout.num_func_imports {
-            return 0;
+            return None;
         }
         self.code_offsets
             .get((f - self.layout.num_func_imports) as usize)
             .copied()
-            .unwrap_or(0)
     }
 
     fn section_offset(&self, id: SymbolId, addend: i64) -> u64 {
