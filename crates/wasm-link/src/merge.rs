@@ -7,8 +7,8 @@
 
 use crate::ids::FileId;
 use crate::inputs::Inputs;
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// The merged contents of the string segments of one output segment.
 #[derive(Debug, Default)]
@@ -33,7 +33,7 @@ impl MergedStrings {
     /// Merges the strings of the given chunks (in order).
     pub fn from_slices(chunks: &[&[u8]]) -> MergedStrings {
         let mut split: Vec<Vec<(u32, &[u8])>> = Vec::with_capacity(chunks.len());
-        let mut unique: HashMap<&[u8], u64> = HashMap::new();
+        let mut unique: HashMap<&[u8], u64> = HashMap::default();
         for bytes in chunks {
             let pieces = split_strings(bytes);
             for &(_, p) in &pieces {

@@ -7,7 +7,6 @@ use crate::inputs::Inputs;
 use crate::layout::{Layout, NONE};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
-use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::{PatchWidth, Reloc, RelocType};
 
@@ -24,7 +23,31 @@ pub struct RelocContext<'l, 'a> {
     /// Per output function: offset of its code (after the size prefix) in the code section.
     pub code_offsets: Vec<u64>,
     /// (file, section index) → where that chunk went in its output custom section.
-    pub section_offsets: HashMap<(FileId, u32), SectionPlace<'l>>,
+    pub section_offsets: SectionPlaces<'l>,
+}
+
+/// Per file, per section index: where each input custom section went. A direct index, because
+/// debug info has millions of `SECTION_OFFSET` relocations.
+#[derive(Default)]
+pub struct SectionPlaces<'m>(Vec<Vec<Option<SectionPlace<'m>>>>);
+
+impl<'m> SectionPlaces<'m> {
+    /// Records where section `section` of `file` went.
+    pub fn insert(&mut self, file: FileId, section: u32, place: SectionPlace<'m>) {
+        if self.0.len() <= file.idx() {
+            self.0.resize_with(file.idx() + 1, Vec::new);
+        }
+        let slots = &mut self.0[file.idx()];
+        if slots.len() <= section as usize {
+            slots.resize(section as usize + 1, None);
+        }
+        slots[section as usize] = Some(place);
+    }
+
+    /// Where section `section` of `file` went.
+    pub fn get(&self, file: FileId, section: u32) -> Option<&SectionPlace<'m>> {
+        self.0.get(file.idx())?.get(section as usize)?.as_ref()
+    }
 }
 
 /// Where an input custom section went in its output section.
@@ -151,7 +174,7 @@ impl RelocContext<'_, '_> {
         else {
             return 0;
         };
-        match self.section_offsets.get(&(file, section)) {
+        match self.section_offsets.get(file, section) {
             Some(SectionPlace::Plain(offset)) => offset.wrapping_add(addend as u64),
             Some(SectionPlace::Merged(merged, k)) => merged.map(*k, addend as u64),
             None => 0,

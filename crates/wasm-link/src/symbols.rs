@@ -2,7 +2,7 @@
 //! and the one function that decides whether a new definition replaces an existing one.
 
 use crate::ids::{FileId, SymbolId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
 
 /// What kind of entity a symbol names.

@@ -7,7 +7,7 @@ use crate::ids::FileId;
 use crate::inputs::Inputs;
 use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef, NONE};
 use crate::names;
-use crate::relocate::{RelocContext, SectionPlace, Site};
+use crate::relocate::{RelocContext, SectionPlace, SectionPlaces, Site};
 use crate::resolve::Resolved;
 use crate::synthetic::{self, sleb, uleb};
 use rayon::prelude::*;
@@ -30,7 +30,10 @@ pub fn write(
     let bodies = function_bodies(inputs, layout);
     let code_offsets = function_code_offsets(layout, inputs);
     let customs = plan_customs(inputs, res, config);
-    let section_offsets = customs.iter().flat_map(section_places).collect();
+    let mut section_offsets = SectionPlaces::default();
+    for ((file, section), place) in customs.iter().flat_map(section_places) {
+        section_offsets.insert(file, section, place);
+    }
     let ctx = RelocContext {
         _merged: std::marker::PhantomData,
         inputs,
