@@ -402,3 +402,63 @@ fn missing_file_and_missing_entry_are_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn fatal_warnings_turn_a_signature_mismatch_into_an_error() {
+    let dir = scratch("fatal");
+    let objs = objects(
+        &dir,
+        &[
+            ("a", "int f(int);\nint run(void) { return f(1); }"),
+            ("b", "int f(int a, int b) { return a + b; }"),
+        ],
+    );
+    let (code, err, exists) = link_objects(
+        &dir,
+        &objs,
+        &["--no-entry", "--export=run", "--fatal-warnings"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: function signature mismatch: f"),
+        "{err}"
+    );
+    assert!(!exists);
+}
+
+#[test]
+fn start_lib_objects_load_only_when_needed() {
+    let dir = scratch("startlib");
+    let objs = objects(
+        &dir,
+        &[
+            ("main", "int used(void);\nint run(void) { return used(); }"),
+            ("used", "int used(void) { return 5; }"),
+            (
+                "unused",
+                "int unused_dup(void) { return 1; }\nint run(void) { return 9; }",
+            ),
+        ],
+    );
+    let mut args: Vec<PathBuf> = vec![
+        objs[0].clone(),
+        "--start-lib".into(),
+        objs[1].clone(),
+        objs[2].clone(),
+    ];
+    args.push("--end-lib".into());
+    let out = dir.join("out.wasm");
+    let o = run(Command::new(wasm_link())
+        .args(&args)
+        .args(["--no-entry", "--export=run", "-o"])
+        .arg(&out));
+    let err = String::from_utf8_lossy(&o.stderr);
+    // `unused.o` also defines `run`: loaded eagerly it would be a duplicate symbol.
+    assert!(o.status.success(), "{err}");
+    let bytes = validate(&out);
+    assert!(
+        shape(&bytes).contains(&"functions 2".to_string()),
+        "{:?}",
+        shape(&bytes)
+    );
+}

@@ -55,6 +55,9 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         let inputs = load::load(&files, config)?;
         let mut resolved = resolve::resolve(&inputs, config)?;
         diag.warnings.append(&mut resolved.warnings);
+        if config.fatal_warnings && !diag.warnings.is_empty() {
+            return Err(std::mem::take(&mut diag.warnings));
+        }
         let live = mark::mark(&inputs, &mut resolved, config);
         undefined::check(&inputs, &resolved, &live, config, diag)?;
         if config.print_gc_sections {

@@ -44,7 +44,16 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
         let path = file.path().display().to_string();
         match file.contents() {
             Ok(Contents::Object(_)) | Ok(Contents::LinkedModule(_)) => {
-                items.push(Item::Object(FileId(jobs.len() as u32)));
+                // Between --start-lib and --end-lib an object is loaded like an archive member.
+                let id = FileId(jobs.len() as u32);
+                items.push(if input.lazy {
+                    Item::Archive {
+                        members: vec![id],
+                        whole: false,
+                    }
+                } else {
+                    Item::Object(id)
+                });
                 jobs.push(Job {
                     name: path,
                     bytes: file.bytes(),
