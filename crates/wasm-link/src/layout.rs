@@ -1066,8 +1066,27 @@ impl<'a> Layout<'a> {
                 self.segment_address(file, def.segment, offset)
             }
             Def::Synthetic(s) => Some(self.synthetic_address(s)?.wrapping_add(addend as u64)),
+            Def::Undefined { .. } => Some(
+                self.start_stop_address(sym.name)?
+                    .wrapping_add(addend as u64),
+            ),
             _ => None,
         }
+    }
+
+    /// `__start_<seg>` / `__stop_<seg>`: the bounds of an output segment whose name is a C
+    /// identifier (lld's `addStartStopSymbols`); `None` for any other name.
+    pub fn start_stop_address(&self, name: &str) -> Option<u64> {
+        let (seg, stop) = match (name.strip_prefix("__start_"), name.strip_prefix("__stop_")) {
+            (Some(seg), _) => (seg, false),
+            (_, Some(seg)) => (seg, true),
+            _ => return None,
+        };
+        let s = self
+            .segments
+            .iter()
+            .find(|s| s.name == seg && is_c_identifier(&s.name))?;
+        Some(if stop { s.va + s.size } else { s.va })
     }
 
     /// The address of `offset` within input segment `seg` of `file`.
@@ -1173,6 +1192,15 @@ pub fn output_segment_name(name: &str, tls: bool, merge: bool) -> String {
         }
     }
     name.into()
+}
+
+/// Whether `name` could be a C identifier (so `__start_<name>` can be written in C).
+pub fn is_c_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
 fn segment_rank(name: &str) -> u8 {
