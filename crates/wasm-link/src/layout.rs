@@ -1170,12 +1170,10 @@ fn default_import<'a>(
     s: &wasm_format::linking::SymbolInfo<'a>,
     name: &'a str,
 ) -> (&'a str, &'a str) {
-    let module = match s.kind {
-        RawKind::Function { index } => obj.func_imports.get(index as usize).map(|i| i.module),
-        RawKind::Global { index } => obj.global_imports.get(index as usize).map(|i| i.module),
-        _ => None,
-    };
-    (module.unwrap_or("env"), name)
+    (
+        obj.symbol_import(s).map_or("env", |(module, _)| module),
+        name,
+    )
 }
 
 /// The output segment an input segment joins (lld's `getOutputDataSegmentName`).

@@ -118,22 +118,9 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
 
 /// The name a symbol-table entry goes by: its own, or for an import without one, the field.
 pub fn symbol_name<'a>(obj: &wasm_object::object::Object<'a>, s: &SymbolInfo<'a>) -> &'a str {
-    if let Some(name) = s.name {
-        return name;
-    }
-    match s.kind {
-        RawKind::Function { index } => obj.func_imports.get(index as usize).map_or("", |i| i.field),
-        RawKind::Global { index } => obj
-            .global_imports
-            .get(index as usize)
-            .map_or("", |i| i.field),
-        RawKind::Table { index } => obj
-            .table_imports
-            .get(index as usize)
-            .map_or("", |i| i.field),
-        RawKind::Tag { index } => obj.tag_imports.get(index as usize).map_or("", |i| i.field),
-        _ => "",
-    }
+    s.name
+        .or_else(|| obj.symbol_import(s).map(|(_, field)| field))
+        .unwrap_or("")
 }
 
 /// Whether a symbol-table entry is a definition (not an import) in its object.
@@ -365,29 +352,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
 
     /// The explicit import module and field of an undefined symbol, if it has an import name.
     fn import_of(&self, f: FileId, s: &SymbolInfo<'a>) -> Option<(&'a str, &'a str)> {
-        if !s.flags.has_explicit_name() {
-            return None;
-        }
-        let obj = self.inputs.obj(f);
-        match s.kind {
-            RawKind::Function { index } => obj
-                .func_imports
-                .get(index as usize)
-                .map(|i| (i.module, i.field)),
-            RawKind::Global { index } => obj
-                .global_imports
-                .get(index as usize)
-                .map(|i| (i.module, i.field)),
-            RawKind::Table { index } => obj
-                .table_imports
-                .get(index as usize)
-                .map(|i| (i.module, i.field)),
-            RawKind::Tag { index } => obj
-                .tag_imports
-                .get(index as usize)
-                .map(|i| (i.module, i.field)),
-            _ => None,
-        }
+        s.flags
+            .has_explicit_name()
+            .then(|| self.inputs.obj(f).symbol_import(s))
+            .flatten()
     }
 
     fn signature_of(&self, f: FileId, s: &SymbolInfo<'a>) -> Option<(FileId, u32)> {

@@ -392,6 +392,22 @@ impl<'a> Object<'a> {
         )
     }
 
+    /// The module and field of the import an undefined function, global, table or tag symbol
+    /// stands for; `None` for definitions and other kinds.
+    pub fn symbol_import(&self, s: &SymbolInfo<'a>) -> Option<(&'a str, &'a str)> {
+        use wasm_format::linking::SymbolKind as K;
+        fn pair<'a, T>(list: &[ObjImport<'a, T>], index: u32) -> Option<(&'a str, &'a str)> {
+            list.get(index as usize).map(|i| (i.module, i.field))
+        }
+        match s.kind {
+            K::Function { index } => pair(&self.func_imports, index),
+            K::Global { index } => pair(&self.global_imports, index),
+            K::Table { index } => pair(&self.table_imports, index),
+            K::Tag { index } => pair(&self.tag_imports, index),
+            _ => None,
+        }
+    }
+
     /// Number of functions in the index space (imports and definitions).
     pub fn function_count(&self) -> usize {
         self.func_imports.len() + self.functions.len()
