@@ -462,3 +462,61 @@ fn start_lib_objects_load_only_when_needed() {
         shape(&bytes)
     );
 }
+
+#[test]
+fn thread_local_data_without_shared_memory_reads_its_own_values() {
+    // Built with atomics and bulk memory, `_Thread_local` stays thread-local: code adds a
+    // `MEMORY_ADDR_TLS_SLEB` offset to `__tls_base`. wasm-ld 19 writes the absolute address
+    // there, so `__tls_base` counts twice and the program reads the wrong memory (fixed in
+    // LLVM 20, llvm-project#116136). We write the offset; the layout is wasm-ld's.
+    let dir = scratch("tls-no-shared-memory");
+    let source = dir.join("tls.c");
+    std::fs::write(
+        &source,
+        "#include <stdio.h>\n_Thread_local int counter = 40;\n\
+         _Thread_local const char *word = \"tls\";\n\
+         int main(void) { counter += 2; printf(\"%s %d\\n\", word, counter); return 0; }\n",
+    )
+    .unwrap();
+    let flags = ["-matomics", "-mbulk-memory"];
+    let ours = dir.join("ours/prog.wasm");
+    let theirs = dir.join("ref/prog.wasm");
+    clang_link(&source, &ours, Some(wasm_link()), &flags);
+    clang_link(&source, &theirs, None, &flags);
+    let (a, b) = (validate(&ours), validate(&theirs));
+    assert_eq!(shape(&a), shape(&b), "layout differs from wasm-ld-19's");
+    assert_eq!(node_run(&ours), ("tls 42\n".to_string(), 0));
+}
+
+#[test]
+fn features_are_checked_and_named() {
+    let dir = scratch("features");
+    let objs = objects(&dir, &[("plain", "int get(void) { return 7; }\n")]);
+    let (code, stderr, exists) = link_objects(&dir, &objs, &["--no-entry", "--features=atomics"]);
+    assert_ne!(code, 0);
+    assert!(!exists, "a failed link left an output behind");
+    assert!(
+        stderr.contains("Target feature 'sign-ext' used by ")
+            && stderr.contains("plain.o is not allowed"),
+        "{stderr}"
+    );
+    let (code, stderr, _) = link_objects(&dir, &objs, &["--no-entry", "--extra-features=simd128"]);
+    assert_eq!(code, 0, "{stderr}");
+    let bytes = validate(&dir.join("out.wasm"));
+    let features = custom_section(&bytes, "target_features").expect("no target_features");
+    assert!(
+        features.windows(7).any(|w| w == b"simd128"),
+        "--extra-features=simd128 is not in target_features"
+    );
+}
+
+/// The contents of the first custom section named `name`.
+fn custom_section<'a>(bytes: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .filter_map(Result::ok)
+        .find_map(|p| match p {
+            wasmparser::Payload::CustomSection(c) if c.name() == name => Some(c.data()),
+            _ => None,
+        })
+}

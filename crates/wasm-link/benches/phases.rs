@@ -12,7 +12,7 @@ use std::fs;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasm_link::{layout, load, mark, resolve, write, Config, Input};
+use wasm_link::{features, layout, load, mark, resolve, write, Config, Input};
 
 // Only `sources` is used (it lets the cache compare texts before rewriting a file); clippy
 // --all-targets also builds its unit tests here, without a test harness to use them.
@@ -165,7 +165,8 @@ fn phases(c: &mut Criterion) {
                 (res, live)
             },
             |(mut res, live)| {
-                let l = layout::layout(&inputs, &mut res, &live, &config);
+                let (features, _) = features::check(&inputs, &res, &live, &config);
+                let l = layout::layout(&inputs, &mut res, &live, features, &config);
                 (res, live, l)
             },
             BatchSize::LargeInput,
@@ -173,7 +174,8 @@ fn phases(c: &mut Criterion) {
     });
     let mut res = resolved();
     let live = mark::mark(&inputs, &mut res, &config);
-    let laid = layout::layout(&inputs, &mut res, &live, &config).expect("layout failed");
+    let (features, _) = features::check(&inputs, &res, &live, &config);
+    let laid = layout::layout(&inputs, &mut res, &live, features, &config).expect("layout failed");
     group.bench_function("write", |b| {
         b.iter(|| write::write(&inputs, &res, &laid, &config).expect("write failed"))
     });

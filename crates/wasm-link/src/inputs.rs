@@ -8,6 +8,8 @@ use wasm_object::object::Object;
 pub struct InputObject<'a> {
     /// `a.o`, or `libc.a(printf.o)` for a member.
     pub name: String,
+    /// For an archive member, where its member name starts in `name`.
+    pub member_at: Option<usize>,
     /// The object.
     pub obj: Object<'a>,
     /// An archive member (or between `--start-lib`/`--end-lib`): loaded only on demand.
@@ -48,5 +50,15 @@ impl<'a> Inputs<'a> {
     /// The display name of a file.
     pub fn name(&self, f: FileId) -> &str {
         &self.files[f.idx()].name
+    }
+
+    /// lld's `InputFile::getName`: the path, or just the member name for an archive member
+    /// (wasm-ld's target-feature errors use it).
+    pub fn short_name(&self, f: FileId) -> &str {
+        let file = &self.files[f.idx()];
+        match file.member_at {
+            Some(at) => file.name.get(at..file.name.len() - 1).unwrap_or(&file.name),
+            None => &file.name,
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! address). Nothing is written here.
 
 use crate::config::Config;
+use crate::features::Features;
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
@@ -64,6 +65,13 @@ pub enum OutFunction {
     Stub(SymbolId),
     /// An input function.
     Input(FileId, u32),
+    /// `__wasm_init_tls(ptr)`: sets `__tls_base` and copies `.tdata` there (shared memory).
+    InitTls,
+    /// `__wasm_init_memory`, the start function: initialises passive segments and zeroes
+    /// `.bss` of an imported memory.
+    InitMemory,
+    /// `__wasm_apply_tls_relocs`: runtime relocations of `.tdata` (none without PIC).
+    ApplyTlsRelocs,
     /// `<name>.command_export`: ctors, the function, dtors.
     CommandExport {
         /// The wrapped function's output index.
@@ -78,14 +86,18 @@ pub enum OutFunction {
 pub enum OutGlobalDef {
     /// `__stack_pointer`, with its initial value.
     StackPointer,
-    /// `__tls_base` (without shared memory).
+    /// `__tls_base`: the start of `.tdata`, or a mutable 0 with shared memory.
     TlsBase,
+    /// `__tls_size` (shared memory).
+    TlsSize,
+    /// `__tls_align` (shared memory).
+    TlsAlign,
     /// An input global.
     Input(FileId, u32),
     /// `GOT.data.internal.X` / `GOT.func.internal.X`: the address or table slot of a symbol.
     Got(SymbolId),
     /// An immutable global holding an exported data symbol's address.
-    DataAddress(SymbolId, u64),
+    DataAddress(u64),
 }
 
 /// Where an input segment went.
@@ -125,12 +137,23 @@ pub struct OutSegment {
     pub parts: Vec<(FileId, u32, u64)>,
     /// Merged string chunks placed here, with their offset.
     pub merged: Vec<(MergedStrings, u64)>,
+    /// Written to the data section (`.bss` is not, unless an imported memory needs it).
+    pub in_binary: bool,
+    /// Passive (shared memory): listed without an address, copied in by `__wasm_init_memory`.
+    pub passive: bool,
+    /// Initialised by `__wasm_init_memory`: passive, or `.bss` of an imported memory.
+    pub init_at_start: bool,
 }
 
 impl OutSegment {
-    /// A `.bss*` segment: zeros, not written to the binary.
+    /// A `.bss*` segment: zeros.
     pub fn is_bss(&self) -> bool {
         self.name.starts_with(".bss")
+    }
+
+    /// The thread-local segment.
+    pub fn is_tls(&self) -> bool {
+        self.name == ".tdata"
     }
 }
 
@@ -208,6 +231,18 @@ pub struct Layout<'a> {
     pub got: Vec<SymbolId>,
     /// Signatures of weak stubs: (symbol → signature).
     pub stub_types: HashMap<SymbolId, FuncType>,
+    /// The output's target features.
+    pub features: Features,
+    /// `__wasm_init_memory`, the start function, if some segment is initialised at start.
+    pub init_memory: Option<u32>,
+    /// `__wasm_apply_tls_relocs`, called by `__wasm_init_tls`.
+    pub apply_tls_relocs: Option<u32>,
+    /// `__wasm_init_memory_flag`: the address threads race on to initialise memory once.
+    pub init_memory_flag: Option<u64>,
+    /// Output index of `__tls_base` (or `NONE`).
+    pub tls_base_global: u32,
+    /// Thread-local symbols are offsets into `.tdata` (shared memory), not addresses.
+    pub tls_relative: bool,
 }
 
 /// Addresses the linker defines.
@@ -227,8 +262,12 @@ pub struct SyntheticValues {
     pub stack_low: u64,
     /// `__stack_high`.
     pub stack_high: u64,
-    /// `__tls_base` (start of `.tdata`).
+    /// The start of `.tdata`: what TLS relocations are relative to.
     pub tls_base: u64,
+    /// `__tls_size`.
+    pub tls_size: u64,
+    /// `__tls_align`.
+    pub tls_align: u64,
 }
 
 /// Computes the layout.
@@ -236,15 +275,18 @@ pub fn layout<'a>(
     inputs: &Inputs<'a>,
     res: &mut Resolved<'a>,
     live: &Liveness,
+    features: Features,
     config: &Config,
 ) -> Result<Layout<'a>, Vec<String>> {
-    let mut l = Layout::empty(inputs, res);
+    let mut l = Layout::empty(inputs, res, features);
+    l.tls_relative = config.shared_memory;
     let mut errors = Vec::new();
     l.place_segments(inputs, res, live, config);
+    l.plan_segment_init(config);
     l.layout_memory(config, &mut errors);
     let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
     l.compute_imports(inputs, res, config);
-    l.assign_functions(inputs, res, live);
+    l.assign_functions(inputs, res, live, config);
     l.assign_globals(inputs, res, live, config);
     l.assign_table(res, &slot_order, config);
     l.assign_got();
@@ -260,7 +302,7 @@ pub fn layout<'a>(
 }
 
 impl<'a> Layout<'a> {
-    fn empty(inputs: &Inputs<'a>, res: &Resolved<'a>) -> Self {
+    fn empty(inputs: &Inputs<'a>, res: &Resolved<'a>, features: Features) -> Self {
         let n = inputs.files.len();
         let nsym = res.table.symbols.len();
         Layout {
@@ -307,6 +349,12 @@ impl<'a> Layout<'a> {
             wrappers: Vec::new(),
             got: Vec::new(),
             stub_types: HashMap::new(),
+            features,
+            init_memory: None,
+            apply_tls_relocs: None,
+            init_memory_flag: None,
+            tls_base_global: NONE,
+            tls_relative: false,
         }
     }
 
@@ -370,6 +418,9 @@ impl<'a> Layout<'a> {
             size: 0,
             parts: Vec::new(),
             merged: Vec::new(),
+            in_binary: true,
+            passive: false,
+            init_at_start: false,
         };
         let mergeable = |f: FileId, i: u32| {
             let s = &inputs.obj(f).segments[i as usize];
@@ -410,6 +461,22 @@ impl<'a> Layout<'a> {
         out
     }
 
+    /// Which segments the data section carries and which `__wasm_init_memory` initialises
+    /// (lld's `requiredInBinary` / `needsPassiveInitialization`).
+    fn plan_segment_init(&mut self, config: &Config) {
+        let emit_bss = self.features.emit_bss(config);
+        for seg in &mut self.segments {
+            seg.in_binary = !seg.is_bss() || emit_bss;
+            seg.passive = config.shared_memory;
+            seg.init_at_start = seg.passive || (config.import_memory.is_some() && !seg.in_binary);
+        }
+    }
+
+    /// Whether `__wasm_init_memory` is needed.
+    pub fn has_init_at_start(&self) -> bool {
+        self.segments.iter().any(|s| s.init_at_start)
+    }
+
     /// Places the stack and the data segments (lld's `layoutMemory`).
     fn layout_memory(&mut self, config: &Config, errors: &mut Vec<String>) {
         let mut ptr = 0u64;
@@ -434,10 +501,17 @@ impl<'a> Layout<'a> {
         for seg in &mut self.segments {
             ptr = align_to(ptr, 1 << seg.p2align);
             seg.va = ptr;
-            if seg.name == ".tdata" {
+            if seg.is_tls() {
                 self.synth.tls_base = ptr;
+                self.synth.tls_size = seg.size;
+                self.synth.tls_align = 1 << seg.p2align;
             }
             ptr += seg.size;
+        }
+        if config.shared_memory && self.has_init_at_start() {
+            ptr = align_to(ptr, 4);
+            self.init_memory_flag = Some(ptr);
+            ptr += 4;
         }
         self.synth.data_end = ptr;
         if !config.stack_first {
@@ -648,7 +722,13 @@ impl<'a> Layout<'a> {
     }
 
     /// Function indices: imports, synthetic functions, then input functions in load order.
-    fn assign_functions(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, live: &Liveness) {
+    fn assign_functions(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        live: &Liveness,
+        config: &Config,
+    ) {
         let mut next = self.num_func_imports;
         if live.call_ctors {
             if let Some(id) = res.table.find("__wasm_call_ctors") {
@@ -658,8 +738,26 @@ impl<'a> Layout<'a> {
                 next += 1;
             }
         }
+        if let Some(id) = res.table.find("__wasm_init_tls") {
+            let sym = res.table.get(id);
+            if sym.live && sym.def == Def::Synthetic(Synthetic::InitTls) {
+                self.sym_func[id.idx()] = next;
+                self.functions.push(OutFunction::InitTls);
+                next += 1;
+            }
+        }
         for stub in [Synthetic::SignatureStub, Synthetic::WeakStub] {
             next = self.assign_stubs(inputs, res, stub, next);
+        }
+        if self.has_init_at_start() {
+            self.init_memory = Some(next);
+            self.functions.push(OutFunction::InitMemory);
+            next += 1;
+        }
+        if config.shared_memory && self.tls_has_relocs(inputs) {
+            self.apply_tls_relocs = Some(next);
+            self.functions.push(OutFunction::ApplyTlsRelocs);
+            next += 1;
         }
         for &f in &res.loaded {
             let obj = inputs.obj(f);
@@ -676,6 +774,13 @@ impl<'a> Layout<'a> {
                 self.sym_func[i] = idx;
             }
         }
+    }
+
+    /// Whether some input segment of `.tdata` has relocations.
+    fn tls_has_relocs(&self, inputs: &Inputs<'a>) -> bool {
+        let tls = self.segments.iter().filter(|s| s.is_tls());
+        tls.flat_map(|s| &s.parts)
+            .any(|&(f, i, _)| !inputs.obj(f).segments[i as usize].relocs.is_empty())
     }
 
     /// Stub functions of one kind, in symbol order, live ones only.
@@ -726,16 +831,21 @@ impl<'a> Layout<'a> {
         for (name, def) in [
             ("__stack_pointer", OutGlobalDef::StackPointer),
             ("__tls_base", OutGlobalDef::TlsBase),
+            ("__tls_size", OutGlobalDef::TlsSize),
+            ("__tls_align", OutGlobalDef::TlsAlign),
         ] {
             let Some(id) = res.table.find(name) else {
                 continue;
             };
             let sym = res.table.get(id);
-            if sym.live
-                && matches!(sym.def, Def::Synthetic(_))
-                && !(config.shared_memory && name == "__tls_base")
-            {
+            // With shared memory, `__wasm_init_memory` sets `__tls_base`.
+            let set_at_start = config.shared_memory && self.init_memory.is_some();
+            let live = sym.live || (set_at_start && matches!(def, OutGlobalDef::TlsBase));
+            if live && matches!(sym.def, Def::Synthetic(_)) {
                 self.sym_global[id.idx()] = next;
+                if matches!(def, OutGlobalDef::TlsBase) {
+                    self.tls_base_global = next;
+                }
                 self.globals.push(def);
                 next += 1;
             }
@@ -891,7 +1001,13 @@ impl<'a> Layout<'a> {
             }
             OutFunction::CommandExport { target, .. } => self.function_type(inputs, *target),
             OutFunction::Stub(id) => self.stub_types.get(id).cloned().unwrap_or_else(empty_type),
-            OutFunction::CallCtors => empty_type(),
+            OutFunction::CallCtors | OutFunction::InitMemory | OutFunction::ApplyTlsRelocs => {
+                empty_type()
+            }
+            OutFunction::InitTls => FuncType {
+                params: vec![address_type(false)],
+                results: vec![],
+            },
         }
     }
 
@@ -916,7 +1032,11 @@ impl<'a> Layout<'a> {
         for i in 0..res.table.symbols.len() {
             let sym = &res.table.symbols[i];
             let target = self.sym_func[i];
-            let is_input_fn = matches!(sym.def, Def::Defined { .. }) && sym.kind == Kind::Function;
+            // lld wraps every exported `DefinedFunction`, its own `__wasm_init_tls` included.
+            let is_input_fn = matches!(
+                sym.def,
+                Def::Defined { .. } | Def::Synthetic(Synthetic::InitTls)
+            ) && sym.kind == Kind::Function;
             if !sym.global
                 || !sym.live
                 || !is_input_fn
@@ -994,7 +1114,12 @@ impl<'a> Layout<'a> {
                     })
                 }
                 Kind::Global => {
-                    let synthetic_mutable = matches!(sym.def, Def::Synthetic(_));
+                    // wasm-ld keeps its own mutable globals private unless exported by name.
+                    let synthetic_mutable = match sym.def {
+                        Def::Synthetic(Synthetic::StackPointer) => true,
+                        Def::Synthetic(Synthetic::TlsBase) => config.shared_memory,
+                        _ => false,
+                    };
                     let index = self.sym_global[i];
                     (index != NONE && (!synthetic_mutable || sym.export_explicit)).then(|| {
                         OutExport {
@@ -1007,7 +1132,7 @@ impl<'a> Layout<'a> {
                 Kind::Data => {
                     let index = self.num_global_imports + self.globals.len() as u32;
                     let va = self.data_address(inputs, res, id, 0).unwrap_or(0);
-                    self.globals.push(OutGlobalDef::DataAddress(id, va));
+                    self.globals.push(OutGlobalDef::DataAddress(va));
                     Some(OutExport {
                         name: sym.name.to_string(),
                         kind: 3,
@@ -1022,6 +1147,9 @@ impl<'a> Layout<'a> {
                 _ => None,
             };
             self.exports.extend(export);
+        }
+        if config.export_all {
+            self.export_late_synthetics();
         }
         // Wrappers are symbols the linker added last, so their exports come last.
         for &(id, index) in &self.wrappers {
@@ -1044,6 +1172,53 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// `--export-all` also exports the symbols wasm-ld creates while writing, in its order:
+    /// `__wasm_init_memory_flag`, `__wasm_init_memory`, `__wasm_apply_tls_relocs`.
+    fn export_late_synthetics(&mut self) {
+        if let Some(flag) = self.init_memory_flag {
+            let index = self.num_global_imports + self.globals.len() as u32;
+            self.globals.push(OutGlobalDef::DataAddress(flag));
+            self.exports.push(OutExport {
+                name: "__wasm_init_memory_flag".into(),
+                kind: 3,
+                index,
+            });
+        }
+        for (name, index) in [
+            ("__wasm_init_memory", self.init_memory),
+            ("__wasm_apply_tls_relocs", self.apply_tls_relocs),
+        ] {
+            if let Some(index) = index {
+                self.exports.push(OutExport {
+                    name: name.into(),
+                    kind: 0,
+                    index,
+                });
+            }
+        }
+    }
+
+    /// Without `mutable-globals`, importing a mutable global or exporting a global is an error
+    /// (lld's `checkImportExportTargetFeatures`).
+    pub fn check_global_features(&self, config: &Config) -> Vec<String> {
+        let imported = self.imports.iter().filter_map(|i| match &i.kind {
+            ImportKind::Global(g) if g.mutable => Some(i.field.to_string()),
+            _ => None,
+        });
+        let exported = self.exports.iter().filter_map(|e| {
+            let defined = (e.kind == 3).then(|| e.index.checked_sub(self.num_global_imports));
+            match defined {
+                Some(Some(i)) => match self.globals.get(i as usize) {
+                    Some(OutGlobalDef::DataAddress(..)) => None,
+                    _ => Some(e.name.clone()),
+                },
+                Some(None) => Some(e.name.clone()),
+                None => None,
+            }
+        });
+        crate::features::check_globals(&self.features, config, imported, exported)
+    }
+
     /// The address of a defined data symbol (`offset` added before merged-string lookup).
     pub fn data_address(
         &self,
@@ -1063,7 +1238,13 @@ impl<'a> Layout<'a> {
                     return Some(def.offset.wrapping_add(addend as u64));
                 }
                 let offset = def.offset.wrapping_add(addend as u64);
-                self.segment_address(file, def.segment, offset)
+                let va = self.segment_address(file, def.segment, offset)?;
+                // With shared memory a thread-local symbol's "address" is its offset in `.tdata`
+                // (lld's `DefinedData::getVA`), for relocations and exports alike.
+                if self.tls_relative && self.in_tls_segment(file, def.segment) {
+                    return Some(va.wrapping_sub(self.synth.tls_base));
+                }
+                Some(va)
             }
             Def::Synthetic(s) => Some(self.synthetic_address(s)?.wrapping_add(addend as u64)),
             Def::Undefined { .. } => Some(
@@ -1071,6 +1252,29 @@ impl<'a> Layout<'a> {
                     .wrapping_add(addend as u64),
             ),
             _ => None,
+        }
+    }
+
+    /// Whether input segment `seg` of `file` went to `.tdata`.
+    fn in_tls_segment(&self, file: FileId, seg: u32) -> bool {
+        let out = match self.placements[file.idx()].get(seg as usize) {
+            Some(Placement::Plain { seg, .. } | Placement::Merged { seg, .. }) => *seg,
+            _ => return false,
+        };
+        self.segments
+            .get(out as usize)
+            .is_some_and(OutSegment::is_tls)
+    }
+
+    /// The value of a `MEMORY_ADDR_TLS_*` relocation: the offset from `__tls_base`.
+    ///
+    /// Without shared memory, wasm-ld 19 writes the absolute address here, so `__tls_base` is
+    /// added twice at run time (fixed in LLVM 20, llvm-project#116136); we write the offset.
+    pub fn tls_offset(&self, address: u64) -> u64 {
+        if self.tls_relative {
+            address
+        } else {
+            address.wrapping_sub(self.synth.tls_base)
         }
     }
 

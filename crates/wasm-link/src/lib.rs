@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod demangle;
+pub mod features;
 pub mod ids;
 pub mod inputs;
 pub mod layout;
@@ -40,10 +41,9 @@ pub fn link(config: &Config) -> Diagnostics {
 }
 
 fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
-    if config.relocatable || config.pic || config.emit_relocs || config.shared_memory {
+    if config.relocatable || config.pic || config.emit_relocs {
         return Err(vec![
-            "--relocatable, --shared, --pie, --emit-relocs and --shared-memory are not supported yet"
-                .into(),
+            "--relocatable, --shared, --pie and --emit-relocs are not supported yet".into(),
         ]);
     }
     let pool = rayon::ThreadPoolBuilder::new()
@@ -59,12 +59,22 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
             return Err(std::mem::take(&mut diag.warnings));
         }
         let live = mark::mark(&inputs, &mut resolved, config);
-        undefined::check(&inputs, &resolved, &live, config, diag)?;
+        let (features, mut errors) = features::check(&inputs, &resolved, &live, config);
+        if let Err(mut undefined) = undefined::check(&inputs, &resolved, &live, config, diag) {
+            errors.append(&mut undefined);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         if config.print_gc_sections {
             diag.warnings
                 .extend(undefined::gc_report(&inputs, &resolved, &live));
         }
-        let layout = layout::layout(&inputs, &mut resolved, &live, config)?;
+        let layout = layout::layout(&inputs, &mut resolved, &live, features, config)?;
+        let errors = layout.check_global_features(config);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])
     })
 }

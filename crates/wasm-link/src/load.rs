@@ -29,6 +29,7 @@ pub fn open(config: &Config) -> Result<Vec<InputFile>, Vec<String>> {
 /// One object to parse: its display name, bytes and absolute offset, and whether it is lazy.
 struct Job<'a> {
     name: String,
+    member_at: Option<usize>,
     bytes: &'a [u8],
     offset: usize,
     lazy: bool,
@@ -56,6 +57,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                 });
                 jobs.push(Job {
                     name: path,
+                    member_at: None,
                     bytes: file.bytes(),
                     offset: 0,
                     lazy: input.lazy,
@@ -71,6 +73,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                     let name = format!("{path}({})", m.name);
                     jobs.push(Job {
                         name,
+                        member_at: Some(path.len() + 1),
                         bytes: m.data.bytes,
                         offset: m.data.offset,
                         lazy: !input.whole_archive,
@@ -90,6 +93,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
         .map(|j| match Object::parse(j.bytes, j.offset) {
             Ok(obj) => Ok(InputObject {
                 name: j.name,
+                member_at: j.member_at,
                 obj,
                 lazy: j.lazy,
             }),

@@ -3,14 +3,13 @@
 //! union of the features the inputs use, sorted by name).
 
 use crate::config::Config;
+use crate::features::Features;
 use crate::inputs::Inputs;
 use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
 use crate::synthetic::uleb;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
-use wasm_format::features::FeaturePrefix;
 
 /// The body of the `name` section.
 pub fn name_section(
@@ -36,11 +35,10 @@ pub fn name_section(
     if !globals.is_empty() {
         subsection(&mut out, 7, &name_map(&globals));
     }
-    let write_bss = config.import_memory.is_some();
     let segments: Vec<(u32, String)> = l
         .segments
         .iter()
-        .filter(|s| write_bss || !s.is_bss())
+        .filter(|s| s.in_binary)
         .enumerate()
         .map(|(i, s)| (i as u32, s.name.clone()))
         .collect();
@@ -71,6 +69,9 @@ fn function_names(
         .par_iter()
         .map(|f| match f {
             OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
+            OutFunction::InitTls => "__wasm_init_tls".to_string(),
+            OutFunction::InitMemory => "__wasm_init_memory".to_string(),
+            OutFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs".to_string(),
             OutFunction::Stub(s) => {
                 let sym = res.table.get(*s);
                 let prefix = if sym.def == Def::Synthetic(Synthetic::SignatureStub) {
@@ -169,6 +170,8 @@ fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<
         let name = match g {
             OutGlobalDef::StackPointer => "__stack_pointer".to_string(),
             OutGlobalDef::TlsBase => "__tls_base".to_string(),
+            OutGlobalDef::TlsSize => "__tls_size".to_string(),
+            OutGlobalDef::TlsAlign => "__tls_align".to_string(),
             OutGlobalDef::Input(f, i) => global_symbol_name(inputs, *f, *i),
             OutGlobalDef::Got(id) => {
                 let sym = res.table.get(*id);
@@ -270,22 +273,14 @@ pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
     out
 }
 
-/// The body of `target_features`: every feature some loaded input uses, sorted.
-pub fn target_features(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
-    let mut used = BTreeSet::new();
-    for &f in &res.loaded {
-        for feat in &inputs.obj(f).features {
-            if feat.prefix == FeaturePrefix::Used {
-                used.insert(feat.name);
-            }
-        }
-    }
-    if used.is_empty() {
+/// The body of `target_features`: the allowed features, sorted, each with `+`.
+pub fn target_features(features: &Features) -> Vec<u8> {
+    if features.allowed.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
-    uleb(&mut out, used.len() as u64);
-    for name in used {
+    uleb(&mut out, features.allowed.len() as u64);
+    for name in &features.allowed {
         out.push(b'+');
         string(&mut out, name);
     }

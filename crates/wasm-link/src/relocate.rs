@@ -121,9 +121,7 @@ impl RelocContext<'_, '_> {
             MemoryAddrLocrelI32 | MemoryAddrLocrelI64 => {
                 self.address(id, r.addend).wrapping_sub(place)
             }
-            MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => {
-                self.address(id, r.addend).wrapping_sub(l.synth.tls_base)
-            }
+            MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => l.tls_offset(self.address(id, r.addend)),
             GlobalIndexLeb | GlobalIndexI32 => index_or_zero(l.sym_global[id.idx()]),
             FunctionOffsetI32 | FunctionOffsetI64 => match self.function_offset(id) {
                 Some(offset) => offset.wrapping_add(r.addend as u64),

@@ -74,7 +74,7 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
         errors: Vec::new(),
         warnings: Vec::new(),
     };
-    r.add_synthetic();
+    r.add_synthetic(config);
     for item in &inputs.items {
         match item {
             Item::Object(f) => r.load(*f),
@@ -129,12 +129,23 @@ pub fn is_definition(s: &SymbolInfo<'_>) -> bool {
 }
 
 impl<'i, 'a> Resolver<'i, 'a> {
-    fn add_synthetic(&mut self) {
+    /// The symbols wasm-ld always defines, in its creation order (lld's
+    /// `createSyntheticSymbols`); shared memory adds the thread-local storage ones.
+    fn add_synthetic(&mut self, config: &Config) {
         let hidden = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN);
-        for (name, kind, synth) in [
+        let mut synthetic = vec![
             ("__wasm_call_ctors", Kind::Function, Synthetic::CallCtors),
             ("__stack_pointer", Kind::Global, Synthetic::StackPointer),
-        ] {
+        ];
+        if config.shared_memory {
+            synthetic.extend([
+                ("__tls_base", Kind::Global, Synthetic::TlsBase),
+                ("__tls_size", Kind::Global, Synthetic::TlsSize),
+                ("__tls_align", Kind::Global, Synthetic::TlsAlign),
+                ("__wasm_init_tls", Kind::Function, Synthetic::InitTls),
+            ]);
+        }
+        for (name, kind, synth) in synthetic {
             let mut sym = Symbol::new(name, kind, Def::Synthetic(synth), hidden);
             // wasm-ld marks the stack pointer live from the start, used or not.
             sym.live = synth == Synthetic::StackPointer;

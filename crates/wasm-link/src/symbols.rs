@@ -65,6 +65,12 @@ pub enum Synthetic {
     MemoryBase,
     TableBase,
     TlsBase,
+    /// `__tls_size` (with shared memory): the size of `.tdata`.
+    TlsSize,
+    /// `__tls_align` (with shared memory): the alignment of `.tdata`.
+    TlsAlign,
+    /// `__wasm_init_tls(ptr)` (with shared memory): copies `.tdata` to a thread's block.
+    InitTls,
     /// `__start_<segment>` / `__stop_<segment>` of the output data segment with this index.
     SegmentStart(u32),
     SegmentStop(u32),

@@ -45,7 +45,7 @@ pub fn write(
     let mut module = header_and_head(inputs, res, layout, config)?;
     let code = code_section(&ctx, &bodies);
     section(&mut module, 10, &code);
-    let data = data_section(&ctx, config);
+    let data = data_section(&ctx);
     if !data.is_empty() {
         section(&mut module, 11, &data);
     }
@@ -67,7 +67,7 @@ pub fn write(
         }
     }
     if !config.strip_all || config.keep_sections.iter().any(|s| s == "target_features") {
-        let t = names::target_features(inputs, res);
+        let t = names::target_features(&layout.features);
         if !t.is_empty() {
             custom(&mut module, "target_features", &t);
         }
@@ -125,7 +125,7 @@ fn header_and_head<'a>(
         memories.memory(memory_type(l, config));
         push(&mut out, &memories, true);
     }
-    push_globals(&mut out, inputs, res, l);
+    push_globals(&mut out, inputs, res, l, config.shared_memory);
     let mut exports = ExportSection::new();
     for e in &l.exports {
         let kind = match e.kind {
@@ -138,6 +138,15 @@ fn header_and_head<'a>(
         exports.export(&e.name, kind, e.index);
     }
     push(&mut out, &exports, !l.exports.is_empty());
+    if let Some(start) = l.init_memory {
+        push(
+            &mut out,
+            &wasm_encoder::StartSection {
+                function_index: start,
+            },
+            true,
+        );
+    }
     if !l.elems.is_empty() {
         let mut elems = ElementSection::new();
         let offset = ConstExpr::i32_const(l.table_base as i32);
@@ -149,10 +158,24 @@ fn header_and_head<'a>(
         );
         push(&mut out, &elems, true);
     }
+    // Passive segments need the count for `memory.init`; wasm-ld writes it with shared memory.
+    let in_binary = l.segments.iter().filter(|s| s.in_binary).count();
+    if config.shared_memory && in_binary > 0 {
+        let count = wasm_encoder::DataCountSection {
+            count: in_binary as u32,
+        };
+        push(&mut out, &count, true);
+    }
     Ok(out)
 }
 
-fn push_globals<'a>(out: &mut Vec<u8>, inputs: &Inputs<'a>, res: &Resolved<'a>, l: &Layout<'a>) {
+fn push_globals<'a>(
+    out: &mut Vec<u8>,
+    inputs: &Inputs<'a>,
+    res: &Resolved<'a>,
+    l: &Layout<'a>,
+    shared: bool,
+) {
     // Input globals and data addresses need their own encodings; build them in order.
     let mut globals = GlobalSection::new();
     for g in &l.globals {
@@ -163,11 +186,21 @@ fn push_globals<'a>(out: &mut Vec<u8>, inputs: &Inputs<'a>, res: &Resolved<'a>, 
                     &ConstExpr::i32_const(l.synth.stack_pointer as i32),
                 );
             }
+            OutGlobalDef::TlsBase if shared => {
+                globals.global(gtype(ValType::I32, true), &ConstExpr::i32_const(0));
+            }
             OutGlobalDef::TlsBase => {
                 globals.global(
                     gtype(ValType::I32, false),
                     &ConstExpr::i32_const(l.synth.tls_base as i32),
                 );
+            }
+            OutGlobalDef::TlsSize | OutGlobalDef::TlsAlign => {
+                let v = match g {
+                    OutGlobalDef::TlsSize => l.synth.tls_size,
+                    _ => l.synth.tls_align,
+                };
+                globals.global(gtype(ValType::I32, false), &ConstExpr::i32_const(v as i32));
             }
             OutGlobalDef::Got(id) => {
                 let value = l.got_value(inputs, res, *id);
@@ -176,7 +209,7 @@ fn push_globals<'a>(out: &mut Vec<u8>, inputs: &Inputs<'a>, res: &Resolved<'a>, 
                     &ConstExpr::i32_const(value as i32),
                 );
             }
-            OutGlobalDef::DataAddress(_, va) => {
+            OutGlobalDef::DataAddress(va) => {
                 globals.global(
                     gtype(ValType::I32, false),
                     &ConstExpr::i32_const(*va as i32),
@@ -363,11 +396,10 @@ fn split_mut<'b>(mut buf: &'b mut [u8], sizes: &[usize]) -> Vec<&'b mut [u8]> {
     out
 }
 
-fn data_section(ctx: &RelocContext<'_, '_>, config: &Config) -> Vec<u8> {
+fn data_section(ctx: &RelocContext<'_, '_>) -> Vec<u8> {
     let l = ctx.layout;
-    let write_bss = config.import_memory.is_some();
     let segs: Vec<usize> = (0..l.segments.len())
-        .filter(|&i| write_bss || !l.segments[i].is_bss())
+        .filter(|&i| l.segments[i].in_binary)
         .collect();
     if segs.is_empty() {
         return Vec::new();
@@ -376,10 +408,14 @@ fn data_section(ctx: &RelocContext<'_, '_>, config: &Config) -> Vec<u8> {
     let mut out = Vec::new();
     uleb(&mut out, segs.len() as u64);
     for (&i, bytes) in segs.iter().zip(&bodies) {
-        out.push(0);
-        out.push(0x41);
-        sleb(&mut out, l.segments[i].va as i32 as i64);
-        out.push(0x0b);
+        if l.segments[i].passive {
+            out.push(1);
+        } else {
+            out.push(0);
+            out.push(0x41);
+            sleb(&mut out, l.segments[i].va as i32 as i64);
+            out.push(0x0b);
+        }
         uleb(&mut out, bytes.len() as u64);
         out.extend_from_slice(bytes);
     }
