@@ -4,3 +4,4 @@
 pub mod archive;
 pub mod input;
 pub mod object;
+pub mod validate;

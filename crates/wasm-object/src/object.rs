@@ -159,6 +159,7 @@ impl<'a> Object<'a> {
             obj.read_data(w, &linking.segments)?;
         }
         obj.read_relocs(&found)?;
+        crate::validate::check(&obj, offset)?;
         Ok(obj)
     }
 
