@@ -59,6 +59,8 @@ pub enum InputErrorKind {
     Archive(ArchiveError),
     /// The file is neither a wasm module nor an archive.
     UnknownFileType,
+    /// The file is LLVM bitcode (`-flto`), which would need LTO.
+    Bitcode,
 }
 
 /// An input error: the file, the archive member if any, and what went wrong (with its offset).
@@ -114,7 +116,9 @@ impl InputError {
         match &self.0.kind {
             InputErrorKind::Format(e) => Some(e.offset()),
             InputErrorKind::Archive(e) => Some(e.offset()),
-            InputErrorKind::Io(_) | InputErrorKind::UnknownFileType => None,
+            InputErrorKind::Io(_) | InputErrorKind::UnknownFileType | InputErrorKind::Bitcode => {
+                None
+            }
         }
     }
 }
@@ -129,6 +133,10 @@ impl fmt::Display for InputError {
             InputErrorKind::Io(e) => write!(f, ": {e}"),
             InputErrorKind::Format(e) => write!(f, ": {e}"),
             InputErrorKind::Archive(e) => write!(f, ": at offset {:#x}: {}", e.offset(), e.kind()),
+            InputErrorKind::Bitcode => f.write_str(
+                ": LLVM bitcode (from -flto or linker-plugin LTO) is not supported; compile \
+                 without LTO",
+            ),
             InputErrorKind::UnknownFileType => {
                 f.write_str(": unknown file type (not a wasm module or archive)")
             }
@@ -142,7 +150,7 @@ impl std::error::Error for InputError {
             InputErrorKind::Io(e) => Some(e),
             InputErrorKind::Format(e) => Some(e),
             InputErrorKind::Archive(e) => Some(e),
-            InputErrorKind::UnknownFileType => None,
+            InputErrorKind::UnknownFileType | InputErrorKind::Bitcode => None,
         }
     }
 }
@@ -211,8 +219,14 @@ pub fn contents(bytes: &[u8], offset: usize) -> Result<Contents<'_>, InputErrorK
         FileKind::Archive | FileKind::ThinArchive => Archive::parse(bytes)
             .map(Contents::Archive)
             .map_err(InputErrorKind::Archive),
+        FileKind::Unknown if is_bitcode(bytes) => Err(InputErrorKind::Bitcode),
         FileKind::Unknown => Err(InputErrorKind::UnknownFileType),
     }
+}
+
+/// LLVM bitcode, bare (`BC\xC0\xDE`) or in its wrapper header (`0x0B17C0DE`, little-endian).
+fn is_bitcode(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"BC\xC0\xDE") || bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B])
 }
 
 /// Frames a wasm module and tells an object (has `linking`) from a linked module.
@@ -277,6 +291,10 @@ mod tests {
         assert!(matches!(
             contents(b"\x7fELF", 0),
             Err(InputErrorKind::UnknownFileType)
+        ));
+        assert!(matches!(
+            contents(b"BC\xC0\xDE\x35\x14", 0),
+            Err(InputErrorKind::Bitcode)
         ));
     }
 
