@@ -3,7 +3,7 @@
 //! reproduces) and linked in-process under several option sets. Each link must return either
 //! an output or errors; a panic fails the test and leaves the input behind to debug.
 
-use e2e_tests::{fixtures, target_dir};
+use e2e_tests::{build_archive, fixture, fixtures, target_dir, ArFormat};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use wasm_link::{Config, Entry, Input, UnresolvedPolicy};
@@ -108,4 +108,41 @@ fn mutated_objects_never_panic_the_linker() {
         let _ = std::fs::remove_file(&input);
     }
     assert!(links >= 3 * ROUNDS * 10, "only {links} links ran");
+}
+
+#[test]
+fn mutated_archives_never_panic_the_linker() {
+    let dir = target_dir().join("robustness");
+    std::fs::create_dir_all(&dir).expect("cannot create scratch dir");
+    let members = ["c/main.c", "c/weak.c", "c/data.c", "c/ctors.c"];
+    let mut rng = Rng(0x0123_4567_89ab_cdef);
+    for format in [ArFormat::Gnu, ArFormat::Bsd] {
+        let named: Vec<(String, &Path)> = members
+            .iter()
+            .map(|m| {
+                let f = fixture(m);
+                (
+                    format!("a-rather-long-member-name-{}.o", m.replace('/', "-")),
+                    f.object.as_path(),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &Path)> = named.iter().map(|(n, p)| (n.as_str(), *p)).collect();
+        let original = std::fs::read(build_archive(format, &refs)).expect("archive missing");
+        let input = dir.join(format!("lib{format:?}.a"));
+        let output = dir.join(format!("lib{format:?}.wasm"));
+        for round in 0..ROUNDS * 2 {
+            std::fs::write(&input, mutate(&original, &mut rng)).expect("cannot write input");
+            let mut config = configs(&input, &output).swap_remove(1);
+            config.inputs[0].whole_archive = round % 2 == 0;
+            config.undefined = vec!["main".into()];
+            let result = catch_unwind(AssertUnwindSafe(|| wasm_link::link(&config)));
+            assert!(
+                result.is_ok(),
+                "the linker panicked on mutation {round} of a {format:?} archive; the input is {}",
+                input.display()
+            );
+        }
+        let _ = std::fs::remove_file(&input);
+    }
 }
