@@ -520,3 +520,45 @@ fn custom_section<'a>(bytes: &'a [u8], name: &str) -> Option<&'a [u8]> {
             _ => None,
         })
 }
+
+#[test]
+fn size_report_attributes_every_byte() {
+    let dir = scratch("size-report");
+    let out = dir.join("prog.wasm");
+    let report = dir.join("sizes.json");
+    let flag = format!("-Wl,--size-report={}", report.display());
+    let source = workspace_root().join("examples/demo.c");
+    clang_link(&source, &out, Some(wasm_link()), &[&flag]);
+    let bytes = validate(&out);
+    let text = std::fs::read(&report).expect("no size report written");
+    let json: serde_json::Value = serde_json::from_slice(&text).expect("size report is not JSON");
+    let list = |key: &str| json[key].as_array().cloned().unwrap_or_default();
+    let sum = |rows: &[serde_json::Value], key: &str| -> u64 {
+        rows.iter().map(|r| r[key].as_u64().unwrap_or(0)).sum()
+    };
+    assert_eq!(json["file_size"].as_u64(), Some(bytes.len() as u64));
+    assert_eq!(
+        sum(&list("sections"), "size") + 8,
+        bytes.len() as u64,
+        "section sizes do not add up to the file"
+    );
+    let (files, functions) = (list("files"), list("functions"));
+    assert_eq!(sum(&files, "code"), sum(&functions, "size"));
+    assert_eq!(sum(&files, "total"), sum(&list("groups"), "total"));
+    let main = functions
+        .iter()
+        .find(|f| f["name"] == "__original_main" || f["name"] == "main")
+        .expect("no main in the report");
+    assert!(
+        main["input"].as_str().is_some_and(|i| i.contains("demo")),
+        "main is not attributed to the demo object: {main}"
+    );
+    let groups = list("groups");
+    assert!(
+        groups.iter().any(
+            |g| g["input"].as_str().is_some_and(|i| i.ends_with("libc.a"))
+                && g["code"].as_u64() > Some(0)
+        ),
+        "libc.a contributes no code"
+    );
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use wasm_link::{Config, Entry, UnresolvedPolicy};
-use wasm_link_cli::args::{self, table::Form, table::SPELLINGS, Request};
+use wasm_link_cli::args::{self, table::Form, table::EXTENSIONS, table::SPELLINGS, Request};
 
 fn run_tool(tool: &str, args: &[&str], cwd: &Path) -> Output {
     Command::new(tool)
@@ -156,10 +156,12 @@ fn rustc_unknown_cdylib_command_line() {
     assert!(c.stack_first && c.gc_sections);
 }
 
-/// The probe arguments: every spelling with one and two dashes, plus known traps.
+/// The probe arguments: every spelling with one and two dashes (but our own extensions), plus
+/// known traps.
 fn probes() -> Vec<String> {
     let mut all: Vec<String> = SPELLINGS
         .iter()
+        .filter(|s| !EXTENSIONS.contains(&s.id))
         .flat_map(|s| {
             let value = if s.form == Form::Joined { "1" } else { "" };
             ["-", "--"].map(|dash| format!("{dash}{}{value}", s.name))

@@ -118,6 +118,8 @@ pub struct Config {
     pub fatal_warnings: bool,
     /// `--check-features` (default) / `--no-check-features`.
     pub check_features: bool,
+    /// `--size-report=FILE` (ours): where the output's bytes come from.
+    pub size_report: Option<PathBuf>,
     /// `--features a,b`: replaces the inferred feature set.
     pub features: Option<Vec<String>>,
     /// `--extra-features a,b`.
@@ -174,6 +176,7 @@ impl Default for Config {
             error_limit: 20,
             fatal_warnings: false,
             check_features: true,
+            size_report: None,
             features: None,
             extra_features: Vec::new(),
             verbose: false,

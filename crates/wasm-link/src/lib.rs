@@ -15,6 +15,7 @@ pub mod merge;
 pub mod names;
 pub mod relocate;
 pub mod resolve;
+pub mod size_report;
 pub mod symbols;
 pub mod synthetic;
 pub mod undefined;
@@ -75,6 +76,11 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])
+        write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?;
+        if let Some(path) = &config.size_report {
+            size_report::write(&inputs, &resolved, &layout, &config.output, path)
+                .map_err(|e| vec![e])?;
+        }
+        Ok(())
     })
 }

@@ -204,6 +204,7 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
         .map(comma_list)
         .unwrap_or_default();
     c.verbose = seen.has("verbose");
+    c.size_report = seen.last("size-report").map(std::path::PathBuf::from);
     if let Some(level) = integer(seen, "lto-O", "--lto-O", errors).filter(|&l| l > 3) {
         errors.push(format!("invalid optimization level for LTO: {level}"));
     }

@@ -69,7 +69,11 @@ const fn ff(name: &'static str) -> Spelling {
 use Dashes::{Both, One, Two};
 use Form::{EqSep, Flag, Joined, JoinedOrSeparate, Separate};
 
-/// Every spelling wasm-ld 19 accepts. Anything else starting with `-` is an unknown argument.
+/// Options of ours that wasm-ld does not have.
+pub const EXTENSIONS: &[&str] = &["size-report"];
+
+/// Every spelling wasm-ld 19 accepts, and our [`EXTENSIONS`]. Anything else starting with `-`
+/// is an unknown argument.
 pub const SPELLINGS: &[Spelling] = &[
     // Inputs and search paths.
     sp("l", One, JoinedOrSeparate, "library"),
@@ -206,6 +210,7 @@ pub const SPELLINGS: &[Spelling] = &[
     f("print-map"),
     sp("M", One, Flag, "print-map"),
     sp("reproduce", Two, EqSep, "reproduce"),
+    sp("size-report", Two, EqSep, "size-report"),
 ];
 
 /// What clap stores for a canonical option.
@@ -426,6 +431,11 @@ pub const OPTS: &[Opt] = &[
     value("Map", "Accepted, ignored"),
     flag("print-map", "Accepted, ignored (-M)"),
     value("reproduce", "Accepted, ignored"),
+    value(
+        "size-report",
+        "Write which inputs the output's bytes come from to FILE (JSON if it ends in .json; \
+         not in wasm-ld)",
+    ),
 ];
 
 /// Finds the canonical option a spelling names.
