@@ -53,6 +53,13 @@ pub enum ImportKind {
     },
     /// Linear memory.
     Memory,
+    /// An exception tag with this signature and output type index.
+    Tag {
+        /// The signature.
+        ty: FuncType,
+        /// Its output type index.
+        index: u32,
+    },
 }
 
 /// A defined output function.
@@ -208,6 +215,19 @@ pub struct Layout<'a> {
     pub got: Vec<SymbolId>,
     /// Signatures of weak stubs: (symbol → signature).
     pub stub_types: HashMap<SymbolId, FuncType>,
+    /// Imported tag count.
+    pub num_tag_imports: u32,
+    /// Defined tags, in output order: (file, defined tag index).
+    pub tags: Vec<(FileId, u32)>,
+    /// Output type of each defined tag.
+    pub tag_types: Vec<u32>,
+    /// Per file, per defined tag: output index (or `NONE`).
+    pub file_tags: Vec<Vec<u32>>,
+    /// Per symbol: output tag index (or `NONE`).
+    pub sym_tag: Vec<u32>,
+    /// Table slots of undefined functions that took a slot before becoming `undefined_stub`
+    /// callers: each has its own slot, all holding the stub.
+    pub stub_slots: HashMap<SymbolId, u32>,
 }
 
 /// Addresses the linker defines.
@@ -246,6 +266,7 @@ pub fn layout<'a>(
     l.compute_imports(inputs, res, config);
     l.assign_functions(inputs, res, live);
     l.assign_globals(inputs, res, live, config);
+    l.assign_tags(inputs, res, live);
     l.assign_table(res, &slot_order, config);
     l.assign_got();
     l.compute_ctors(inputs, res, &mut errors);
@@ -307,6 +328,16 @@ impl<'a> Layout<'a> {
             wrappers: Vec::new(),
             got: Vec::new(),
             stub_types: HashMap::new(),
+            num_tag_imports: 0,
+            tags: Vec::new(),
+            tag_types: Vec::new(),
+            file_tags: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.tags.len()])
+                .collect(),
+            sym_tag: vec![NONE; nsym],
+            stub_slots: HashMap::new(),
         }
     }
 
@@ -583,7 +614,7 @@ impl<'a> Layout<'a> {
             let Def::Undefined { file, index } = sym.def else {
                 continue;
             };
-            if !matches!(sym.kind, Kind::Function | Kind::Global) {
+            if !matches!(sym.kind, Kind::Function | Kind::Global | Kind::Tag) {
                 continue;
             }
             let obj = inputs.obj(file);
@@ -620,6 +651,7 @@ impl<'a> Layout<'a> {
                         symbol: Some(id),
                     });
                 }
+                Kind::Tag => self.import_tag(inputs, id, (file, index), (module, field)),
                 Kind::Global => {
                     let RawKind::Global { index } = obj.symbols[index as usize].kind else {
                         continue;
@@ -944,7 +976,8 @@ impl<'a> Layout<'a> {
         }
         let mut imports = std::mem::take(&mut self.imports);
         for import in &mut imports {
-            if let ImportKind::Func { ty, index } = &mut import.kind {
+            if let ImportKind::Func { ty, index } | ImportKind::Tag { ty, index } = &mut import.kind
+            {
                 *index = self.intern_type(ty);
             }
         }
@@ -954,6 +987,7 @@ impl<'a> Layout<'a> {
             let t = self.intern_type(&ty);
             self.function_types.push(t);
         }
+        self.register_tag_types(inputs);
     }
 
     /// Exports: the memory, then every live exported symbol in symbol-table order; data symbols
@@ -1014,6 +1048,7 @@ impl<'a> Layout<'a> {
                         index,
                     })
                 }
+                Kind::Tag => self.tag_export(id, sym.name),
                 Kind::Table if self.table_index != NONE => Some(OutExport {
                     name: sym.name.to_string(),
                     kind: 1,

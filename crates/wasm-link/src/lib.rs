@@ -16,6 +16,7 @@ pub mod relocate;
 pub mod resolve;
 pub mod symbols;
 pub mod synthetic;
+pub mod tags;
 pub mod undefined;
 pub mod write;
 

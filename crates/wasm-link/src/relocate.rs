@@ -137,7 +137,8 @@ impl RelocContext<'_, '_> {
             } else {
                 l.table_index
             }),
-            TagIndexLeb | TypeIndexLeb => 0,
+            TagIndexLeb => index_or_zero(l.sym_tag[id.idx()]),
+            TypeIndexLeb => 0,
         }
     }
 

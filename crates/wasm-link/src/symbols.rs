@@ -72,6 +72,9 @@ pub enum Synthetic {
     WeakStub,
     /// A direct call with a signature other than the definition's: a trapping stub.
     SignatureStub,
+    /// `undefined_stub`: what calls to an undefined function go to when unresolved symbols are
+    /// ignored or only warned about (one per signature, body `unreachable`).
+    UndefinedStub,
 }
 
 /// What currently stands behind a symbol.
@@ -122,6 +125,12 @@ pub struct Symbol<'a> {
     pub live: bool,
     /// In the name map (not a local).
     pub global: bool,
+    /// For an undefined function that unresolved-symbol policy lets through: the
+    /// `undefined_stub` its calls go to (lld's `UndefinedFunction::stubFunction`).
+    pub stub: Option<SymbolId>,
+    /// With `stub`: the first relocation against it took its address, so it got a table slot
+    /// (holding the stub) before it became a stub; otherwise its address is null.
+    pub stub_slot: bool,
 }
 
 impl<'a> Symbol<'a> {
@@ -139,6 +148,8 @@ impl<'a> Symbol<'a> {
             signature: None,
             live: false,
             global: false,
+            stub: None,
+            stub_slot: false,
         }
     }
 
@@ -166,8 +177,10 @@ impl<'a> Symbol<'a> {
     pub fn is_stub(&self) -> bool {
         matches!(
             self.def,
-            Def::Synthetic(Synthetic::WeakStub | Synthetic::SignatureStub)
-        )
+            Def::Synthetic(
+                Synthetic::WeakStub | Synthetic::SignatureStub | Synthetic::UndefinedStub
+            )
+        ) || (self.stub.is_some() && !self.stub_slot)
     }
 
     /// Whether the output exports it (lld's `Symbol::isExported`).
