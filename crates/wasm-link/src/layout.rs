@@ -690,7 +690,11 @@ impl<'a> Layout<'a> {
                 next += 1;
             }
         }
-        for stub in [Synthetic::SignatureStub, Synthetic::WeakStub] {
+        for stub in [
+            Synthetic::SignatureStub,
+            Synthetic::WeakStub,
+            Synthetic::UndefinedStub,
+        ] {
             next = self.assign_stubs(inputs, res, stub, next);
         }
         for &f in &res.loaded {
@@ -706,6 +710,9 @@ impl<'a> Layout<'a> {
         for (i, sym) in res.table.symbols.iter().enumerate() {
             if let Some(idx) = self.defined_function_index(inputs, sym.def) {
                 self.sym_func[i] = idx;
+            }
+            if let Some(stub) = sym.stub {
+                self.sym_func[i] = self.sym_func[stub.idx()];
             }
         }
     }
@@ -819,6 +826,13 @@ impl<'a> Layout<'a> {
         for &id in slot_order {
             let f = self.sym_func[id.idx()];
             if f == NONE || res.table.get(id).is_stub() {
+                continue;
+            }
+            if res.table.get(id).stub.is_some() {
+                // Each such function has a slot of its own, holding the shared stub.
+                self.stub_slots
+                    .insert(id, self.table_base + self.elems.len() as u32);
+                self.elems.push(f);
                 continue;
             }
             if self.func_slot[f as usize] == 0 {

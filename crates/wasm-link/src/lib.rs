@@ -47,6 +47,12 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
                 .into(),
         ]);
     }
+    if config.unresolved == UnresolvedPolicy::ImportDynamic {
+        // wasm-ld writes a dynamically linked module here (`dylink.0`, GOT imports).
+        return Err(vec![
+            "--unresolved-symbols=import-dynamic is not supported yet".into(),
+        ]);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.unwrap_or(0))
         .build();
@@ -61,6 +67,7 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         }
         let live = mark::mark(&inputs, &mut resolved, config);
         undefined::check(&inputs, &resolved, &live, config, diag)?;
+        undefined::create_stubs(&inputs, &mut resolved, &live, config);
         if config.print_gc_sections {
             diag.warnings
                 .extend(undefined::gc_report(&inputs, &resolved, &live));

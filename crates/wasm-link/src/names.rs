@@ -71,6 +71,11 @@ fn function_names(
         .par_iter()
         .map(|f| match f {
             OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
+            OutFunction::Stub(s)
+                if res.table.get(*s).def == Def::Synthetic(Synthetic::UndefinedStub) =>
+            {
+                "undefined_stub".to_string()
+            }
             OutFunction::Stub(s) => {
                 let sym = res.table.get(*s);
                 let prefix = if sym.def == Def::Synthetic(Synthetic::SignatureStub) {

@@ -147,6 +147,9 @@ impl RelocContext<'_, '_> {
         if f == NONE || self.res.table.get(id).is_stub() {
             return 0;
         }
+        if let Some(&slot) = self.layout.stub_slots.get(&id) {
+            return u64::from(slot);
+        }
         u64::from(self.layout.func_slot.get(f as usize).copied().unwrap_or(0))
     }
 

@@ -7,7 +7,7 @@
 //! reference to a lazy symbol loads its member *at once*, so the member is loaded before the
 //! object that referenced it has finished loading.
 
-use crate::config::{Config, Entry};
+use crate::config::{Config, Entry, UnresolvedPolicy};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::{Inputs, Item};
 use crate::symbols::{resolve_definition, Def, Kind, Resolve, Symbol, SymbolTable, Synthetic};
@@ -636,6 +636,17 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
     }
 
+    /// An `--export` of a symbol nothing defines: an error, a warning with
+    /// `--warn-unresolved-symbols`, nothing when unresolved symbols are ignored or imported.
+    fn export_not_found(&mut self, name: &str, config: &Config) {
+        let msg = format!("symbol exported via --export not found: {name}");
+        match config.unresolved {
+            UnresolvedPolicy::ReportAll if config.warn_unresolved => self.warnings.push(msg),
+            UnresolvedPolicy::ReportAll => self.errors.push(msg),
+            UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => {}
+        }
+    }
+
     fn mark_exports(&mut self, config: &Config) {
         for name in &config.exports {
             match self.table.find(name) {
@@ -644,9 +655,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                     sym.force_export = true;
                     sym.export_explicit = true;
                 }
-                _ => self
-                    .errors
-                    .push(format!("symbol exported via --export not found: {name}")),
+                _ => self.export_not_found(name, config),
             }
         }
         for name in &config.exports_if_defined {
