@@ -257,6 +257,20 @@ fn an_undefined_tag_is_imported_with_allow_undefined_and_an_error_without() {
         "10\n"
     );
 
+    // Ignored, the tag has no index: wasm-ld writes -1 (an invalid module), and so must we.
+    let mut args = strs(&[
+        "--no-entry",
+        "--export=run",
+        "--unresolved-symbols=ignore-all",
+    ]);
+    args.extend(objects.iter().cloned());
+    let both = link_both("tag-ignored", &args);
+    assert_eq!((both.ours.code, both.theirs.code), (0, 0));
+    assert!(
+        both.ours.output == both.theirs.output,
+        "tag-ignored: output differs"
+    );
+
     let mut args = strs(&["--no-entry", "--export=run"]);
     args.extend(objects);
     let both = link_both("tag-undefined", &args);

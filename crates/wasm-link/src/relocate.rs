@@ -137,7 +137,9 @@ impl RelocContext<'_, '_> {
             } else {
                 l.table_index
             }),
-            TagIndexLeb => index_or_zero(l.sym_tag[id.idx()]),
+            // A tag left undefined (unresolved symbols ignored) has no index: wasm-ld writes
+            // its invalid index -1, and so do we.
+            TagIndexLeb => u64::from(l.sym_tag[id.idx()]),
             TypeIndexLeb => 0,
         }
     }
