@@ -442,3 +442,19 @@ fn fatal_warnings_make_unresolved_warnings_errors_and_import_dynamic_is_refused(
         both.ours.stderr
     );
 }
+
+#[test]
+fn tag_and_function_imports_register_their_types_in_import_order_like_wasm_ld() {
+    let mut args = strs(&[
+        "--no-entry",
+        "--allow-undefined",
+        "--export=run2",
+        "--export=run",
+        "--export=def_tag",
+    ]);
+    args.push(obj("asm/eh_imports.s"));
+    let both = assert_identical("imports-order", &args);
+    let shape = tag_shape(both.ours.output.as_deref().unwrap_or_default());
+    assert_eq!(shape.imported, ["env.imp_tag"]);
+    assert_eq!(shape.exported, [("def_tag".to_string(), 1)]);
+}
