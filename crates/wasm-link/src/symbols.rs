@@ -277,4 +277,17 @@ mod tests {
         assert_eq!(resolve_definition(&def, true, false), Resolve::Replace);
         assert_eq!(resolve_definition(&def, false, false), Resolve::Duplicate);
     }
+
+    #[test]
+    fn undefined_stub_callers_have_a_null_address_unless_their_address_came_first() {
+        let undef = Def::Undefined { file: F, index: 0 };
+        let mut sym = Symbol::new("f", Kind::Function, undef, SymbolFlags(0));
+        assert!(!sym.is_stub());
+        sym.stub = Some(SymbolId(7));
+        assert!(sym.is_stub());
+        sym.stub_slot = true;
+        assert!(!sym.is_stub());
+        let stub = Def::Synthetic(Synthetic::UndefinedStub);
+        assert!(Symbol::new("undefined_stub", Kind::Function, stub, SymbolFlags(0)).is_stub());
+    }
 }
