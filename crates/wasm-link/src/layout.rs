@@ -54,6 +54,13 @@ pub enum ImportKind {
     },
     /// Linear memory.
     Memory,
+    /// An exception tag with this signature and output type index.
+    Tag {
+        /// The signature.
+        ty: FuncType,
+        /// Its output type index.
+        index: u32,
+    },
 }
 
 /// A defined output function.
@@ -243,6 +250,19 @@ pub struct Layout<'a> {
     pub tls_base_global: u32,
     /// Thread-local symbols are offsets into `.tdata` (shared memory), not addresses.
     pub tls_relative: bool,
+    /// Imported tag count.
+    pub num_tag_imports: u32,
+    /// Defined tags, in output order: (file, defined tag index).
+    pub tags: Vec<(FileId, u32)>,
+    /// Output type of each defined tag.
+    pub tag_types: Vec<u32>,
+    /// Per file, per defined tag: output index (or `NONE`).
+    pub file_tags: Vec<Vec<u32>>,
+    /// Per symbol: output tag index (or `NONE`).
+    pub sym_tag: Vec<u32>,
+    /// Table slots of undefined functions that took a slot before becoming `undefined_stub`
+    /// callers: each has its own slot, all holding the stub.
+    pub stub_slots: HashMap<SymbolId, u32>,
 }
 
 /// Addresses the linker defines.
@@ -288,6 +308,7 @@ pub fn layout<'a>(
     l.compute_imports(inputs, res, config);
     l.assign_functions(inputs, res, live, config);
     l.assign_globals(inputs, res, live, config);
+    l.assign_tags(inputs, res, live);
     l.assign_table(res, &slot_order, config);
     l.assign_got();
     l.compute_ctors(inputs, res, &mut errors);
@@ -355,6 +376,16 @@ impl<'a> Layout<'a> {
             init_memory_flag: None,
             tls_base_global: NONE,
             tls_relative: false,
+            num_tag_imports: 0,
+            tags: Vec::new(),
+            tag_types: Vec::new(),
+            file_tags: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.tags.len()])
+                .collect(),
+            sym_tag: vec![NONE; nsym],
+            stub_slots: HashMap::new(),
         }
     }
 
@@ -657,7 +688,7 @@ impl<'a> Layout<'a> {
             let Def::Undefined { file, index } = sym.def else {
                 continue;
             };
-            if !matches!(sym.kind, Kind::Function | Kind::Global) {
+            if !matches!(sym.kind, Kind::Function | Kind::Global | Kind::Tag) {
                 continue;
             }
             let obj = inputs.obj(file);
@@ -694,6 +725,7 @@ impl<'a> Layout<'a> {
                         symbol: Some(id),
                     });
                 }
+                Kind::Tag => self.import_tag(inputs, id, (file, index), (module, field)),
                 Kind::Global => {
                     let RawKind::Global { index } = obj.symbols[index as usize].kind else {
                         continue;
@@ -746,7 +778,11 @@ impl<'a> Layout<'a> {
                 next += 1;
             }
         }
-        for stub in [Synthetic::SignatureStub, Synthetic::WeakStub] {
+        for stub in [
+            Synthetic::SignatureStub,
+            Synthetic::WeakStub,
+            Synthetic::UndefinedStub,
+        ] {
             next = self.assign_stubs(inputs, res, stub, next);
         }
         if self.has_init_at_start() {
@@ -772,6 +808,9 @@ impl<'a> Layout<'a> {
         for (i, sym) in res.table.symbols.iter().enumerate() {
             if let Some(idx) = self.defined_function_index(inputs, sym.def) {
                 self.sym_func[i] = idx;
+            }
+            if let Some(stub) = sym.stub {
+                self.sym_func[i] = self.sym_func[stub.idx()];
             }
         }
     }
@@ -897,6 +936,13 @@ impl<'a> Layout<'a> {
         for &id in slot_order {
             let f = self.sym_func[id.idx()];
             if f == NONE || res.table.get(id).is_stub() {
+                continue;
+            }
+            if res.table.get(id).stub.is_some() {
+                // Each such function has a slot of its own, holding the shared stub.
+                self.stub_slots
+                    .insert(id, self.table_base + self.elems.len() as u32);
+                self.elems.push(f);
                 continue;
             }
             if self.func_slot[f as usize] == 0 {
@@ -1064,7 +1110,8 @@ impl<'a> Layout<'a> {
         }
         let mut imports = std::mem::take(&mut self.imports);
         for import in &mut imports {
-            if let ImportKind::Func { ty, index } = &mut import.kind {
+            if let ImportKind::Func { ty, index } | ImportKind::Tag { ty, index } = &mut import.kind
+            {
                 *index = self.intern_type(ty);
             }
         }
@@ -1074,6 +1121,7 @@ impl<'a> Layout<'a> {
             let t = self.intern_type(&ty);
             self.function_types.push(t);
         }
+        self.register_tag_types(inputs);
     }
 
     /// Exports: the memory, then every live exported symbol in symbol-table order; data symbols
@@ -1139,6 +1187,7 @@ impl<'a> Layout<'a> {
                         index,
                     })
                 }
+                Kind::Tag => self.tag_export(id, sym.name),
                 Kind::Table if self.table_index != NONE => Some(OutExport {
                     name: sym.name.to_string(),
                     kind: 1,

@@ -18,6 +18,7 @@ pub mod resolve;
 pub mod size_report;
 pub mod symbols;
 pub mod synthetic;
+pub mod tags;
 pub mod undefined;
 pub mod write;
 
@@ -47,6 +48,12 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
             "--relocatable, --shared, --pie and --emit-relocs are not supported yet".into(),
         ]);
     }
+    if config.unresolved == UnresolvedPolicy::ImportDynamic {
+        // wasm-ld writes a dynamically linked module here (`dylink.0`, GOT imports).
+        return Err(vec![
+            "--unresolved-symbols=import-dynamic is not supported yet".into(),
+        ]);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.unwrap_or(0))
         .build();
@@ -67,6 +74,7 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         if !errors.is_empty() {
             return Err(errors);
         }
+        undefined::create_stubs(&inputs, &mut resolved, &live, config);
         if config.print_gc_sections {
             diag.warnings
                 .extend(undefined::gc_report(&inputs, &resolved, &live));

@@ -17,6 +17,9 @@ pub struct Liveness {
     pub functions: Vec<Vec<bool>>,
     /// Per file, per data segment.
     pub segments: Vec<Vec<bool>>,
+    /// Per file, per defined tag (tags have no relocations: a tag is live when a live
+    /// symbol names it, or always with `--no-gc-sections`).
+    pub tags: Vec<Vec<bool>>,
     /// Per file: some definition of it is live (or it was on the command line).
     pub files: Vec<bool>,
     /// Whether `__wasm_call_ctors` has anything to call or is referenced.
@@ -49,6 +52,11 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
             .files
             .iter()
             .map(|f| vec![all; f.obj.segments.len()])
+            .collect(),
+        tags: inputs
+            .files
+            .iter()
+            .map(|f| vec![all; f.obj.tags.len()])
             .collect(),
         files: (0..n).map(|i| !inputs.files[i].lazy).collect(),
         call_ctors: false,
@@ -133,6 +141,12 @@ impl<'a> Marker<'_, '_, 'a> {
             RawKind::Data { def: Some(def) } => {
                 self.mark_chunk(Chunk::Segment(file, def.segment as usize))
             }
+            RawKind::Tag { index } => {
+                let i = (index as usize).checked_sub(obj.tag_imports.len());
+                if let Some(slot) = i.and_then(|i| self.live.tags[file.idx()].get_mut(i)) {
+                    *slot = true;
+                }
+            }
             _ => {}
         }
     }
@@ -203,6 +217,9 @@ impl<'a> Marker<'_, '_, 'a> {
                 RawKind::Data { def: Some(def) } => self.live.segments[file.idx()]
                     .get(def.segment as usize)
                     .copied(),
+                RawKind::Tag { index } => (index as usize)
+                    .checked_sub(obj.tag_imports.len())
+                    .and_then(|i| self.live.tags[file.idx()].get(i).copied()),
                 _ => None,
             };
             if let Some(chunk_live) = chunk_live {

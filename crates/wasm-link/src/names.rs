@@ -69,6 +69,11 @@ fn function_names(
         .par_iter()
         .map(|f| match f {
             OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
+            OutFunction::Stub(s)
+                if res.table.get(*s).def == Def::Synthetic(Synthetic::UndefinedStub) =>
+            {
+                "undefined_stub".to_string()
+            }
             OutFunction::InitTls => "__wasm_init_tls".to_string(),
             OutFunction::InitMemory => "__wasm_init_memory".to_string(),
             OutFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs".to_string(),

@@ -135,7 +135,10 @@ impl RelocContext<'_, '_> {
             } else {
                 l.table_index
             }),
-            TagIndexLeb | TypeIndexLeb => 0,
+            // A tag left undefined (unresolved symbols ignored) has no index: wasm-ld writes
+            // its invalid index -1, and so do we.
+            TagIndexLeb => u64::from(l.sym_tag[id.idx()]),
+            TypeIndexLeb => 0,
         }
     }
 
@@ -143,6 +146,9 @@ impl RelocContext<'_, '_> {
         let f = self.layout.sym_func[id.idx()];
         if f == NONE || self.res.table.get(id).is_stub() {
             return 0;
+        }
+        if let Some(&slot) = self.layout.stub_slots.get(&id) {
+            return u64::from(slot);
         }
         u64::from(self.layout.func_slot.get(f as usize).copied().unwrap_or(0))
     }

@@ -7,7 +7,7 @@
 //! reference to a lazy symbol loads its member *at once*, so the member is loaded before the
 //! object that referenced it has finished loading.
 
-use crate::config::{Config, Entry};
+use crate::config::{Config, Entry, UnresolvedPolicy};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::{Inputs, Item};
 use crate::symbols::{resolve_definition, Def, Kind, Resolve, Symbol, SymbolTable, Synthetic};
@@ -302,6 +302,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return self.table.insert(sym);
         };
         self.check_kind(id, kind, f);
+        if let Def::Defined { index, .. } = def {
+            self.check_tag_signature(id, f, index);
+        }
         let sym = self.table.get_mut(id);
         sym.used_in_regular = true;
         match resolve_definition(&sym.def, sym.is_weak(), flags.is_weak()) {
@@ -340,10 +343,15 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return self.table.insert(sym);
         };
         self.check_kind(id, kind, f);
+        if self.table.get(id).is_defined() {
+            self.check_tag_signature(id, f, i);
+        }
         let sym = self.table.get_mut(id);
         sym.used_in_regular = true;
         match sym.def {
-            Def::Lazy(m) if s.flags.is_weak() => {
+            // Only functions and data wait for a strong reference; a weak reference to a lazy
+            // tag, global or table loads its member all the same (lld's `addUndefinedTag`).
+            Def::Lazy(m) if s.flags.is_weak() && matches!(kind, Kind::Function | Kind::Data) => {
                 sym.flags = SymbolFlags(sym.flags.0 | SymbolFlags::BINDING_WEAK);
                 sym.signature = sym.signature.or(signature);
                 let _ = m;
@@ -375,6 +383,45 @@ impl<'i, 'a> Resolver<'i, 'a> {
             RawKind::Function { index } => obj.func_imports.get(index as usize).map(|i| (f, i.ty)),
             _ => None,
         }
+    }
+
+    /// A tag meeting a tag of another signature is only a warning (lld's `checkTagType`); the
+    /// existing symbol keeps or loses its place by the usual rules.
+    fn check_tag_signature(&mut self, id: SymbolId, f: FileId, i: u32) {
+        let sym = self.table.get(id);
+        let (Def::Defined { file, index } | Def::Undefined { file, index }) = sym.def else {
+            return;
+        };
+        if sym.kind != Kind::Tag {
+            return;
+        }
+        let old = self.tag_signature(file, index);
+        let new = self.tag_signature(f, i);
+        let (Some(old), Some(new)) = (old, new) else {
+            return;
+        };
+        if old != new {
+            self.warnings.push(format!(
+                "Tag signature mismatch: {}\n>>> defined as {old} in {}\n>>> defined as {new} in {}",
+                sym.name,
+                self.inputs.name(file),
+                self.inputs.name(f)
+            ));
+        }
+    }
+
+    /// The signature of tag symbol `index` of file `f` (imported or defined there).
+    fn tag_signature(&self, f: FileId, index: u32) -> Option<&'i wasm_format::types::FuncType> {
+        let obj = self.inputs.obj(f);
+        let RawKind::Tag { index } = obj.symbols.get(index as usize)?.kind else {
+            return None;
+        };
+        let imports = obj.tag_imports.len();
+        let ty = match (index as usize).checked_sub(imports) {
+            None => obj.tag_imports.get(index as usize)?.ty.type_index,
+            Some(i) => obj.tags.get(i)?.type_index,
+        };
+        obj.types.get(ty as usize)
     }
 
     fn check_kind(&mut self, id: SymbolId, kind: Kind, f: FileId) {
@@ -600,6 +647,17 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
     }
 
+    /// An `--export` of a symbol nothing defines: an error, a warning with
+    /// `--warn-unresolved-symbols`, nothing when unresolved symbols are ignored or imported.
+    fn export_not_found(&mut self, name: &str, config: &Config) {
+        let msg = format!("symbol exported via --export not found: {name}");
+        match config.unresolved {
+            UnresolvedPolicy::ReportAll if config.warn_unresolved => self.warnings.push(msg),
+            UnresolvedPolicy::ReportAll => self.errors.push(msg),
+            UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => {}
+        }
+    }
+
     fn mark_exports(&mut self, config: &Config) {
         for name in &config.exports {
             match self.table.find(name) {
@@ -608,9 +666,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                     sym.force_export = true;
                     sym.export_explicit = true;
                 }
-                _ => self
-                    .errors
-                    .push(format!("symbol exported via --export not found: {name}")),
+                _ => self.export_not_found(name, config),
             }
         }
         for name in &config.exports_if_defined {

@@ -1,17 +1,21 @@
 //! Undefined-symbol checking, after GC: every live reference to a symbol that is neither
 //! defined nor importable is an error, reported once per symbol with every file *and
 //! function* that references it (wasm-ld reports once per relocation, without functions).
+//! With `--warn-unresolved-symbols` they are warnings, worded and repeated as wasm-ld does;
+//! with `--unresolved-symbols=ignore-all` they pass silently. In both cases calls to an
+//! undefined function go to a trapping `undefined_stub` ([`create_stubs`]).
 
 use crate::config::{Config, UnresolvedPolicy};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
 use crate::resolve::Resolved;
-use crate::symbols::{Def, Kind};
+use crate::symbols::{Def, Kind, Symbol, Synthetic};
 use crate::Diagnostics;
 use std::collections::BTreeMap;
-use wasm_format::linking::SymbolKind as RawKind;
-use wasm_format::reloc::RelocType;
+use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
+use wasm_format::reloc::{Reloc, RelocType};
+use wasm_format::types::FuncType;
 
 /// Reports undefined symbols; an error list if any is fatal.
 pub fn check(
@@ -21,6 +25,18 @@ pub fn check(
     config: &Config,
     diag: &mut Diagnostics,
 ) -> Result<(), Vec<String>> {
+    match config.unresolved {
+        UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => return Ok(()),
+        UnresolvedPolicy::ReportAll if config.warn_unresolved => {
+            let warnings = per_reloc_warnings(inputs, res, live, config);
+            if config.fatal_warnings && !warnings.is_empty() {
+                return Err(warnings);
+            }
+            diag.warnings.extend(warnings);
+            return Ok(());
+        }
+        UnresolvedPolicy::ReportAll => {}
+    }
     let mut refs: BTreeMap<SymbolId, Vec<(FileId, String)>> = BTreeMap::new();
     for &f in &res.loaded {
         let obj = inputs.obj(f);
@@ -105,10 +121,144 @@ fn bad_target(
     {
         return None;
     }
-    if config.unresolved == UnresolvedPolicy::IgnoreAll {
-        return None;
-    }
     Some(id)
+}
+
+/// Visits every relocation of every live chunk in wasm-ld's scan order: per loaded file, its
+/// functions, then its data segments, then its custom sections (lld's `scanRelocations`).
+fn for_each_live_reloc(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    mut visit: impl FnMut(FileId, &Reloc),
+) {
+    for &f in &res.loaded {
+        let obj = inputs.obj(f);
+        let discarded = &res.discarded[f.idx()];
+        for (i, func) in obj.functions.iter().enumerate() {
+            if live.functions[f.idx()][i] && !discarded.functions[i] {
+                obj.code_relocs[func.relocs.clone()]
+                    .iter()
+                    .for_each(|r| visit(f, r));
+            }
+        }
+        for (i, seg) in obj.segments.iter().enumerate() {
+            if live.segments[f.idx()][i] && !discarded.segments[i] {
+                obj.data_relocs[seg.relocs.clone()]
+                    .iter()
+                    .for_each(|r| visit(f, r));
+            }
+        }
+        for c in &obj.customs {
+            if !discarded.sections.contains(&c.section_index) {
+                c.relocs.iter().for_each(|r| visit(f, r));
+            }
+        }
+    }
+}
+
+/// `--warn-unresolved-symbols`: one warning per relocation against an unresolved symbol, in
+/// scan order, worded as wasm-ld words them (`a.o: undefined symbol: foo`).
+fn per_reloc_warnings(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    config: &Config,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_live_reloc(inputs, res, live, |f, r| {
+        if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+            let name = display_name(res.table.get(id).name, config);
+            out.push(format!("{}: undefined symbol: {name}", inputs.name(f)));
+        }
+    });
+    out
+}
+
+/// A symbol name as wasm-ld prints it in diagnostics: demangled unless `--no-demangle`.
+fn display_name(name: &str, config: &Config) -> String {
+    if config.demangle {
+        crate::demangle::demangle(name)
+    } else {
+        name.to_string()
+    }
+}
+
+/// Gives every live undefined function that is neither importable nor weak its
+/// `undefined_stub` when unresolved symbols are ignored or only warned about: one stub per
+/// signature, created in scan order, with body `unreachable` (lld's `reportUndefined` and
+/// `createUndefinedStub`). A function whose first relocation takes its address keeps a table
+/// slot (holding the stub); any other has a null address.
+pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness, config: &Config) {
+    if config.unresolved == UnresolvedPolicy::ImportDynamic || config.import_undefined {
+        return;
+    }
+    let mut first: Vec<(SymbolId, bool)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for_each_live_reloc(inputs, res, live, |f, r| {
+        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
+            return;
+        };
+        if r.ty != RelocType::TypeIndexLeb
+            && needs_stub(inputs, res.table.get(id), config)
+            && seen.insert(id)
+        {
+            first.push((id, is_address_reloc(r.ty)));
+        }
+    });
+    let mut stubs: std::collections::HashMap<FuncType, SymbolId> = Default::default();
+    for (id, slot) in first {
+        let Some((file, ty)) = res.table.get(id).signature else {
+            continue;
+        };
+        let Some(sig) = inputs.obj(file).types.get(ty as usize) else {
+            continue;
+        };
+        let stub = *stubs
+            .entry(sig.clone())
+            .or_insert_with(|| res.table.push(stub_symbol((file, ty))));
+        let sym = res.table.get_mut(id);
+        sym.stub = Some(stub);
+        sym.stub_slot = slot;
+    }
+}
+
+/// Whether calls to `sym` go to an `undefined_stub`: an undefined, non-weak function that no
+/// option allows to stay undefined (lld's `allowUndefined`).
+fn needs_stub(inputs: &Inputs<'_>, sym: &Symbol<'_>, config: &Config) -> bool {
+    let allowed = sym.import.is_some()
+        || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
+        || inputs.allowed_undefined.iter().any(|s| s == sym.name);
+    sym.global
+        && sym.kind == Kind::Function
+        && matches!(sym.def, Def::Undefined { .. })
+        && !sym.is_weak()
+        && !allowed
+}
+
+/// A new `undefined_stub` of signature `(file, type index)`: live, hidden, not in the name map.
+fn stub_symbol(signature: (FileId, u32)) -> Symbol<'static> {
+    let flags = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN);
+    let def = Def::Synthetic(Synthetic::UndefinedStub);
+    let mut sym = Symbol::new("undefined_stub", Kind::Function, def, flags);
+    sym.signature = Some(signature);
+    sym.used_in_regular = true;
+    sym.live = true;
+    sym
+}
+
+/// Relocations that give a function a table slot when scanned.
+fn is_address_reloc(ty: RelocType) -> bool {
+    use RelocType::*;
+    matches!(
+        ty,
+        TableIndexSleb
+            | TableIndexSleb64
+            | TableIndexI32
+            | TableIndexI64
+            | TableIndexRelSleb
+            | TableIndexRelSleb64
+    )
 }
 
 /// The name of a defined function of an object, for diagnostics.

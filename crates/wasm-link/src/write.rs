@@ -16,7 +16,7 @@ use std::io::Write;
 use wasm_encoder::{
     ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, FunctionSection,
     GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section, TableSection,
-    TableType, TypeSection,
+    TableType, TagKind, TagSection, TagType, TypeSection,
 };
 use wasm_format::types::ValType;
 
@@ -102,6 +102,7 @@ fn header_and_head<'a>(
             }),
             ImportKind::Table { min } => EntityType::Table(funcref_table(*min, None)),
             ImportKind::Memory => EntityType::Memory(memory_type(l, config)),
+            ImportKind::Tag { index, .. } => EntityType::Tag(exception_tag(*index)),
         };
         imports.import(&i.module, &i.field, ty);
     }
@@ -125,6 +126,11 @@ fn header_and_head<'a>(
         memories.memory(memory_type(l, config));
         push(&mut out, &memories, true);
     }
+    let mut tags = TagSection::new();
+    for &t in &l.tag_types {
+        tags.tag(exception_tag(t));
+    }
+    push(&mut out, &tags, !l.tag_types.is_empty());
     push_globals(&mut out, inputs, res, l, config.shared_memory);
     let mut exports = ExportSection::new();
     for e in &l.exports {
@@ -227,6 +233,14 @@ fn push_globals<'a>(
         }
     }
     push(out, &globals, !l.globals.is_empty());
+}
+
+/// An exception tag whose parameters are those of output type `index`.
+fn exception_tag(index: u32) -> TagType {
+    TagType {
+        kind: TagKind::Exception,
+        func_type_idx: index,
+    }
 }
 
 fn gtype(v: ValType, mutable: bool) -> wasm_encoder::GlobalType {
