@@ -562,3 +562,49 @@ fn size_report_attributes_every_byte() {
         "libc.a contributes no code"
     );
 }
+
+#[test]
+fn why_live_prints_the_chain_from_a_root() {
+    let dir = scratch("why-live");
+    let objs = objects(
+        &dir,
+        &[
+            (
+                "main",
+                "int helper(void);\nint main(void) { return helper(); }\n",
+            ),
+            (
+                "lib",
+                "int leaf(void) { return 1; }\nint helper(void) { return leaf(); }\n\
+                 int unused(void) { return 2; }\n",
+            ),
+        ],
+    );
+    let out = check(
+        Command::new(wasm_link())
+            .args(&objs)
+            .args(["--no-entry", "--export=main", "--why-live=leaf"])
+            .args(["--why-live=unused", "--why-live=nothing*"])
+            .arg("-o")
+            .arg(dir.join("out.wasm")),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let expected = [
+        "why-live: leaf [",
+        "  referenced by function helper [",
+        "  referenced by function __original_main [",
+        "  referenced by function main [",
+        "  main is exported",
+        "why-live: unused [",
+        "  not live: nothing reachable from a root uses it",
+        "why-live: no symbol matches nothing*",
+    ];
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), expected.len(), "{stdout}");
+    for (line, want) in lines.iter().zip(expected) {
+        assert!(
+            line.starts_with(want),
+            "expected {want:?}, got {line:?}\n{stdout}"
+        );
+    }
+}

@@ -120,6 +120,8 @@ pub struct Config {
     pub check_features: bool,
     /// `--size-report=FILE` (ours): where the output's bytes come from.
     pub size_report: Option<PathBuf>,
+    /// `--why-live=GLOB` (ours): explain why matching symbols are kept.
+    pub why_live: Vec<String>,
     /// `--features a,b`: replaces the inferred feature set.
     pub features: Option<Vec<String>>,
     /// `--extra-features a,b`.
@@ -177,6 +179,7 @@ impl Default for Config {
             fatal_warnings: false,
             check_features: true,
             size_report: None,
+            why_live: Vec::new(),
             features: None,
             extra_features: Vec::new(),
             verbose: false,

@@ -20,6 +20,7 @@ pub mod symbols;
 pub mod synthetic;
 pub mod tags;
 pub mod undefined;
+pub mod why_live;
 pub mod write;
 
 pub use config::{Config, Entry, Input, UnresolvedPolicy};
@@ -31,6 +32,8 @@ pub struct Diagnostics {
     pub warnings: Vec<String>,
     /// Errors, already formatted (`undefined symbol: foo ...`).
     pub errors: Vec<String>,
+    /// Reports asked for on the command line (`--why-live`), for standard output.
+    pub messages: Vec<String>,
 }
 
 /// Links according to `config`, writing `config.output` unless there are errors.
@@ -67,6 +70,12 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
             return Err(std::mem::take(&mut diag.warnings));
         }
         let live = mark::mark(&inputs, &mut resolved, config);
+        diag.messages.extend(why_live::explain(
+            &inputs,
+            &resolved,
+            &live,
+            &config.why_live,
+        ));
         let (features, mut errors) = features::check(&inputs, &resolved, &live, config);
         if let Err(mut undefined) = undefined::check(&inputs, &resolved, &live, config, diag) {
             errors.append(&mut undefined);

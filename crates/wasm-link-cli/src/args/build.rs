@@ -205,6 +205,11 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
         .unwrap_or_default();
     c.verbose = seen.has("verbose");
     c.size_report = seen.last("size-report").map(std::path::PathBuf::from);
+    c.why_live = seen
+        .values("why-live")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     if let Some(level) = integer(seen, "lto-O", "--lto-O", errors).filter(|&l| l > 3) {
         errors.push(format!("invalid optimization level for LTO: {level}"));
     }

@@ -70,7 +70,7 @@ use Dashes::{Both, One, Two};
 use Form::{EqSep, Flag, Joined, JoinedOrSeparate, Separate};
 
 /// Options of ours that wasm-ld does not have.
-pub const EXTENSIONS: &[&str] = &["size-report"];
+pub const EXTENSIONS: &[&str] = &["size-report", "why-live"];
 
 /// Every spelling wasm-ld 19 accepts, and our [`EXTENSIONS`]. Anything else starting with `-`
 /// is an unknown argument.
@@ -211,6 +211,7 @@ pub const SPELLINGS: &[Spelling] = &[
     sp("M", One, Flag, "print-map"),
     sp("reproduce", Two, EqSep, "reproduce"),
     sp("size-report", Two, EqSep, "size-report"),
+    sp("why-live", Two, EqSep, "why-live"),
 ];
 
 /// What clap stores for a canonical option.
@@ -435,6 +436,10 @@ pub const OPTS: &[Opt] = &[
         "size-report",
         "Write which inputs the output's bytes come from to FILE (JSON if it ends in .json; \
          not in wasm-ld)",
+    ),
+    value(
+        "why-live",
+        "Print why symbols matching GLOB are kept by --gc-sections (repeatable; not in wasm-ld)",
     ),
 ];
 

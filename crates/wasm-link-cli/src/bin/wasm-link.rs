@@ -39,6 +39,9 @@ fn main() -> ExitCode {
 
 fn link(config: &wasm_link::Config) -> ExitCode {
     let diagnostics = wasm_link::link(config);
+    for m in &diagnostics.messages {
+        println!("{m}");
+    }
     warn(&diagnostics.warnings);
     if diagnostics.errors.is_empty() {
         return ExitCode::SUCCESS;

@@ -1,0 +1,201 @@
+//! `--why-live=<glob>` (ours; ELF lld has it, wasm-ld does not): for each symbol whose name
+//! matches, the chain of references from a GC root that keeps it in the output, or why it is
+//! not there. The answer to "why is all of `fmt` in my binary?".
+
+use crate::ids::SymbolId;
+use crate::inputs::Inputs;
+use crate::mark::{Cause, Causes, Chunk, Liveness};
+use crate::resolve::Resolved;
+use crate::symbols::Def;
+use crate::undefined::function_name;
+
+/// Matches shown per pattern.
+const MATCH_LIMIT: usize = 50;
+/// Links followed per chain (a chain never revisits a symbol, so this only bounds the output).
+const CHAIN_LIMIT: usize = 200;
+
+/// One explanation per symbol matching each pattern, as printable lines.
+pub fn explain(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    patterns: &[String],
+) -> Vec<String> {
+    let Some(causes) = &live.causes else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for pattern in patterns {
+        let matches: Vec<SymbolId> = (0..res.table.symbols.len())
+            .map(|i| SymbolId(i as u32))
+            .filter(|&id| glob(pattern, res.table.get(id).name))
+            .collect();
+        if matches.is_empty() {
+            out.push(format!("why-live: no symbol matches {pattern}"));
+        }
+        for &id in matches.iter().take(MATCH_LIMIT) {
+            out.push(explain_one(inputs, res, causes, id));
+        }
+        if matches.len() > MATCH_LIMIT {
+            let more = matches.len() - MATCH_LIMIT;
+            out.push(format!("why-live: {more} more symbols match {pattern}"));
+        }
+    }
+    out
+}
+
+/// The chain for one symbol, or why it is absent.
+fn explain_one(inputs: &Inputs<'_>, res: &Resolved<'_>, causes: &Causes, id: SymbolId) -> String {
+    let sym = res.table.get(id);
+    let mut text = format!("why-live: {}", describe(inputs, res, id));
+    if !sym.live {
+        let why = match sym.def {
+            Def::Defined { .. } => "not live: nothing reachable from a root uses it",
+            Def::Lazy(_) => "not live: its archive member was never extracted",
+            Def::Undefined { .. } => "not live: no input defines it",
+            Def::Synthetic(_) => "not live: the linker did not need it",
+        };
+        text.push_str(&format!("\n  {why}"));
+        return text;
+    }
+    let mut seen = vec![id];
+    let mut current = id;
+    for _ in 0..CHAIN_LIMIT {
+        let (line, next) = step(inputs, res, causes, current);
+        text.push_str(&format!("\n  {line}"));
+        match next {
+            Some(n) if !seen.contains(&n) => {
+                seen.push(n);
+                current = n;
+            }
+            _ => break,
+        }
+    }
+    text
+}
+
+/// One link of the chain: what keeps `id`, and the symbol to explain next.
+fn step(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    causes: &Causes,
+    id: SymbolId,
+) -> (String, Option<SymbolId>) {
+    let name = res.table.get(id).name;
+    match causes.symbols[id.idx()] {
+        Some(Cause::Entry) => (format!("{name} is the entry point"), None),
+        Some(Cause::Export) => (format!("{name} is exported"), None),
+        Some(Cause::NoStrip) => (format!("{name} is marked used (NO_STRIP)"), None),
+        Some(Cause::CallDtors) => (
+            format!("{name} runs the destructors after each command export"),
+            None,
+        ),
+        Some(Cause::Constructor(f)) => (
+            format!(
+                "{name} is a constructor of {}, which is live",
+                inputs.name(f)
+            ),
+            causes.files.get(&f).copied(),
+        ),
+        Some(Cause::Reference(chunk)) => {
+            let by = causes.chunks.get(&chunk).copied().flatten();
+            let line = format!("referenced by {}", chunk_name(inputs, chunk));
+            match by {
+                Some(_) => (line, by),
+                None => (format!("{line}, a RETAIN segment of a live object"), None),
+            }
+        }
+        // Live without a cause of its own: it shares its function or segment with a symbol
+        // that has one (an alias).
+        None => match symbol_chunk(inputs, res, id) {
+            Some(chunk) => {
+                let by = causes.chunks.get(&chunk).copied().flatten();
+                let alias = by.map_or("?", |b| res.table.get(b).name);
+                (format!("{name} shares its definition with {alias}"), by)
+            }
+            None => (format!("{name} is defined by the linker"), None),
+        },
+    }
+}
+
+/// `name [file]`, or `name [linker]`.
+fn describe(inputs: &Inputs<'_>, res: &Resolved<'_>, id: SymbolId) -> String {
+    let sym = res.table.get(id);
+    match sym.def {
+        Def::Defined { file, .. } | Def::Lazy(file) => {
+            format!("{} [{}]", sym.name, inputs.name(file))
+        }
+        Def::Synthetic(_) => format!("{} [linker]", sym.name),
+        Def::Undefined { .. } => format!("{} [undefined]", sym.name),
+    }
+}
+
+/// `function NAME [file]` or `data segment NAME [file]`.
+fn chunk_name(inputs: &Inputs<'_>, chunk: Chunk) -> String {
+    let (what, f) = match chunk {
+        Chunk::Function(f, i) => (function_name(inputs, f, i), f),
+        Chunk::Segment(f, i) => {
+            let seg = inputs.obj(f).segments.get(i).map_or("?", |s| s.name);
+            (format!("data segment {seg}"), f)
+        }
+    };
+    format!("{what} [{}]", inputs.name(f))
+}
+
+/// The function or segment a defined symbol names.
+fn symbol_chunk(inputs: &Inputs<'_>, res: &Resolved<'_>, id: SymbolId) -> Option<Chunk> {
+    use wasm_format::linking::SymbolKind as RawKind;
+    let Def::Defined { file, index } = res.table.get(id).def else {
+        return None;
+    };
+    let obj = inputs.obj(file);
+    match obj.symbols.get(index as usize)?.kind {
+        RawKind::Function { index } => {
+            let i = (index as usize).checked_sub(obj.func_imports.len())?;
+            Some(Chunk::Function(file, i))
+        }
+        RawKind::Data { def: Some(def) } => Some(Chunk::Segment(file, def.segment as usize)),
+        _ => None,
+    }
+}
+
+/// Shell-style matching: `*` is any run, `?` any one character, everything else itself.
+pub fn glob(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if let Some((sp, sn)) = star {
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs_match_like_a_shell() {
+        assert!(glob("puts", "puts"));
+        assert!(!glob("puts", "fputs"));
+        assert!(glob("*puts", "fputs"));
+        assert!(glob("_ZN4core3fmt*", "_ZN4core3fmt5write17h"));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("a?c", "ac"));
+        assert!(glob("*", ""));
+        assert!(glob("a*b*c", "axxbyyc"));
+        assert!(!glob("a*b*c", "axxbyy"));
+    }
+}
