@@ -608,3 +608,38 @@ fn why_live_prints_the_chain_from_a_root() {
         );
     }
 }
+
+#[test]
+fn undefined_symbols_come_with_hints() {
+    let dir = scratch("undefined-hints");
+    let objs = objects(
+        &dir,
+        &[
+            (
+                "main",
+                "int foo(int) __asm__(\"_Z3fooi\");\nint bar(void);\nint host_log(int);\n\
+                 int main(void) { return foo(1) + bar() + host_log(2); }\n",
+            ),
+            (
+                "lib",
+                "int foo_long(long) __asm__(\"_Z3fool\");\nint foo_long(long x) { return (int)x; }\n\
+                 int bar_cxx(void) __asm__(\"_Z3barv\");\nint bar_cxx(void) { return 3; }\n",
+            ),
+        ],
+    );
+    let (code, stderr, exists) = link_objects(&dir, &objs, &["--no-entry", "--export=main"]);
+    assert_ne!(code, 0);
+    assert!(!exists, "a failed link left an output behind");
+    for want in [
+        "undefined symbol: foo(int)",
+        ">>> did you mean: foo(long) defined in",
+        "(the signatures differ)",
+        "undefined symbol: bar\n",
+        ">>> did you mean: bar() defined in",
+        "is extern \"C\" missing where it is defined?",
+        "undefined symbol: host_log",
+        "__attribute__((import_module(\"env\")))",
+    ] {
+        assert!(stderr.contains(want), "missing {want:?} in:\n{stderr}");
+    }
+}

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod demangle;
 pub mod features;
+pub mod hints;
 pub mod ids;
 pub mod inputs;
 pub mod layout;

@@ -71,15 +71,22 @@ pub fn check(
             }
         }
     }
+    let near = (!refs.is_empty()).then(|| crate::hints::NearIndex::new(res));
     let messages: Vec<String> = refs
         .iter()
         .map(|(id, users)| {
-            let mut msg = format!("undefined symbol: {}", res.table.get(*id).name);
+            let name = shown(res.table.get(*id).name, config);
+            let mut msg = format!("undefined symbol: {name}");
             for (f, what) in users.iter().take(10) {
+                let what = shown(what, config);
                 msg.push_str(&format!("\n>>> referenced by {} ({what})", inputs.name(*f)));
             }
             if users.len() > 10 {
                 msg.push_str(&format!("\n>>> and {} more references", users.len() - 10));
+            }
+            for hint in near.iter().flat_map(|n| n.hints(inputs, res, *id)) {
+                msg.push('\n');
+                msg.push_str(&hint);
             }
             msg
         })
@@ -259,6 +266,18 @@ fn is_address_reloc(ty: RelocType) -> bool {
             | TableIndexRelSleb
             | TableIndexRelSleb64
     )
+}
+
+/// A symbol name (or `function NAME`) as diagnostics show it: demangled unless
+/// `--no-demangle`.
+fn shown(name: &str, config: &Config) -> String {
+    if !config.demangle {
+        return name.to_string();
+    }
+    match name.strip_prefix("function ") {
+        Some(rest) => format!("function {}", crate::demangle::demangle(rest)),
+        None => crate::demangle::demangle(name),
+    }
 }
 
 /// The name of a defined function of an object, for diagnostics.
