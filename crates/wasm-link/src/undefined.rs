@@ -200,6 +200,10 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
     if config.unresolved == UnresolvedPolicy::ImportDynamic || config.import_undefined {
         return;
     }
+    // Most links have nothing to stub: skip the pass over every relocation.
+    if !res.table.symbols.iter().any(|s| needs_stub(inputs, s, config)) {
+        return;
+    }
     let mut first: Vec<(SymbolId, bool)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for_each_live_reloc(inputs, res, live, |f, r| {
