@@ -134,6 +134,38 @@ pub struct Config {
     pub pic: bool,
     /// `--emit-relocs` (accepted; reported as unsupported by the linker).
     pub emit_relocs: bool,
+    /// `--wrap SYMBOL`, in command-line order (repeats allowed; later ones are ignored).
+    pub wrap: Vec<Wrap>,
+    /// `--trace` / `-t`: print every object as it is loaded.
+    pub trace: bool,
+    /// `--trace-symbol SYMBOL` / `-y SYMBOL`: print references to and definitions of these.
+    pub trace_symbols: Vec<String>,
+    /// `--why-extract=FILE` (`-` for stdout): why each archive member was extracted.
+    pub why_extract: Option<PathBuf>,
+}
+
+/// One `--wrap SYMBOL`: references to `SYMBOL` go to `__wrap_SYMBOL`, references to
+/// `__real_SYMBOL` go to `SYMBOL`. The two derived names are spelled out here because the
+/// symbol table borrows every name for the whole link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wrap {
+    /// `SYMBOL`.
+    pub symbol: String,
+    /// `__real_SYMBOL`.
+    pub real: String,
+    /// `__wrap_SYMBOL`.
+    pub wrap: String,
+}
+
+impl Wrap {
+    /// The wrapping of `symbol`.
+    pub fn new(symbol: &str) -> Self {
+        Wrap {
+            symbol: symbol.to_string(),
+            real: format!("__real_{symbol}"),
+            wrap: format!("__wrap_{symbol}"),
+        }
+    }
 }
 
 impl Default for Config {
@@ -186,6 +218,10 @@ impl Default for Config {
             relocatable: false,
             pic: false,
             emit_relocs: false,
+            wrap: Vec::new(),
+            trace: false,
+            trace_symbols: Vec::new(),
+            why_extract: None,
         }
     }
 }

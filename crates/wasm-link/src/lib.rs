@@ -20,11 +20,12 @@ pub mod size_report;
 pub mod symbols;
 pub mod synthetic;
 pub mod tags;
+pub mod trace;
 pub mod undefined;
 pub mod why_live;
 pub mod write;
 
-pub use config::{Config, Entry, Input, UnresolvedPolicy};
+pub use config::{Config, Entry, Input, UnresolvedPolicy, Wrap};
 
 /// What a link reports: warnings, and errors (a link with errors writes no output).
 #[derive(Debug, Default)]
@@ -33,7 +34,8 @@ pub struct Diagnostics {
     pub warnings: Vec<String>,
     /// Errors, already formatted (`undefined symbol: foo ...`).
     pub errors: Vec<String>,
-    /// Reports asked for on the command line (`--why-live`), for standard output.
+    /// Lines for stdout, in order: `--trace`, `--trace-symbol`, `--why-extract=-`, then
+    /// `--why-live`.
     pub messages: Vec<String>,
 }
 
@@ -65,12 +67,17 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
     pool.install(|| {
         let files = load::open(config)?;
         let inputs = load::load(&files, config)?;
-        let mut resolved = resolve::resolve(&inputs, config)?;
+        let mut tracer = trace::Tracer::new(config);
+        let resolved = resolve::resolve_traced(&inputs, config, &mut tracer);
+        diag.messages.append(&mut tracer.out);
+        let mut resolved = resolved?;
         diag.warnings.append(&mut resolved.warnings);
         if config.fatal_warnings && !diag.warnings.is_empty() {
             return Err(std::mem::take(&mut diag.warnings));
         }
         let live = mark::mark(&inputs, &mut resolved, config);
+        tracer.table_defined(&resolved.table, config);
+        diag.messages.append(&mut tracer.out);
         diag.messages.extend(why_live::explain(
             &inputs,
             &resolved,

@@ -11,8 +11,12 @@ use crate::config::{Config, Entry, UnresolvedPolicy};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::{Inputs, Item};
 use crate::symbols::{resolve_definition, Def, Kind, Resolve, Symbol, SymbolTable, Synthetic};
+use crate::trace::{Tracer, INTERNAL};
 use std::collections::HashMap;
 use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
+
+mod traced;
+mod wrap;
 
 /// The result of resolution.
 pub struct Resolved<'a> {
@@ -57,11 +61,28 @@ struct Resolver<'i, 'a> {
     comdats: HashMap<&'a str, FileId>,
     errors: Vec<String>,
     warnings: Vec<String>,
+    /// `--trace`, `--trace-symbol` and `--why-extract` output.
+    trace: Tracer,
+    /// Undefined symbols the linker itself added (for `--wrap`): their reference is
+    /// `<internal>`, not a file.
+    internal: Vec<SymbolId>,
+    /// Traced functions whose definition met a direct call of another signature.
+    variant_traced: Vec<&'a str>,
 }
 
 /// Resolves every symbol; errors (duplicates, kind mismatches, a missing entry) are returned all
 /// at once.
-pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>, Vec<String>> {
+pub fn resolve<'a>(inputs: &Inputs<'a>, config: &'a Config) -> Result<Resolved<'a>, Vec<String>> {
+    resolve_traced(inputs, config, &mut Tracer::new(config))
+}
+
+/// [`resolve`], adding what `--trace`, `--trace-symbol` and `--why-extract` print to `trace`
+/// (also when resolution fails).
+pub fn resolve_traced<'a>(
+    inputs: &Inputs<'a>,
+    config: &'a Config,
+    trace: &mut Tracer,
+) -> Result<Resolved<'a>, Vec<String>> {
     let n = inputs.files.len();
     let mut r = Resolver {
         inputs,
@@ -73,39 +94,13 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
         comdats: HashMap::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
+        trace: std::mem::take(trace),
+        internal: Vec::new(),
+        variant_traced: Vec::new(),
     };
-    r.add_synthetic(config);
-    for item in &inputs.items {
-        match item {
-            Item::Object(f) => r.load(*f),
-            Item::Archive {
-                members,
-                whole: true,
-            } => members.iter().for_each(|m| r.load(*m)),
-            Item::Archive {
-                members,
-                whole: false,
-            } => members.iter().for_each(|m| r.add_lazy_member(*m)),
-        }
-    }
-    for name in &config.undefined {
-        r.handle_undefined(name);
-    }
-    for name in config.exports.iter().chain(&config.exports_if_defined) {
-        r.handle_undefined(name);
-    }
-    let entry = r.resolve_entry(config);
-    let call_dtors = r.find_call_dtors(config);
-    r.add_optional_symbols(config);
-    r.mark_exports(config);
-    r.split_signature_variants();
-    if !config.pic {
-        r.stub_weak_undefined();
-    }
-    if !r.errors.is_empty() {
-        return Err(r.errors);
-    }
-    Ok(Resolved {
+    let result = r.run(config);
+    *trace = std::mem::take(&mut r.trace);
+    result.map(|(entry, call_dtors)| Resolved {
         table: r.table,
         file_syms: r.file_syms,
         loaded: r.loaded,
@@ -114,6 +109,56 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
         call_dtors,
         warnings: r.warnings,
     })
+}
+
+/// What [`Resolver::run`] finds besides the table: the entry and `__wasm_call_dtors`.
+type Found = (Option<SymbolId>, Option<SymbolId>);
+
+impl<'i, 'a> Resolver<'i, 'a> {
+    /// The phases of resolution, in lld's order (`Driver.cpp`, `linkerMain`).
+    fn run(&mut self, config: &'a Config) -> Result<Found, Vec<String>> {
+        let r = self;
+        let inputs = r.inputs;
+        r.add_synthetic(config);
+        for item in &inputs.items {
+            match item {
+                Item::Object(f) => r.load(*f),
+                Item::Archive {
+                    members,
+                    whole: true,
+                } => members.iter().for_each(|m| r.load(*m)),
+                Item::Archive {
+                    members,
+                    whole: false,
+                } => members.iter().for_each(|m| r.add_lazy_member(*m)),
+            }
+        }
+        for name in &config.undefined {
+            r.handle_undefined(name, INTERNAL);
+        }
+        for name in config.exports.iter().chain(&config.exports_if_defined) {
+            r.handle_undefined(name, "--export");
+        }
+        let entry = r.resolve_entry(config);
+        let call_dtors = r.find_call_dtors(config);
+        let wrapped = r.add_wrapped_symbols(config);
+        if r.errors.is_empty() {
+            if let Err(e) = r.trace.write_why_extract(config) {
+                r.errors.push(e);
+            }
+        }
+        r.add_optional_symbols(config);
+        r.split_signature_variants();
+        r.wrap_symbols(&wrapped);
+        r.mark_exports(config);
+        if !config.pic {
+            r.stub_weak_undefined();
+        }
+        if !r.errors.is_empty() {
+            return Err(std::mem::take(&mut r.errors));
+        }
+        Ok((entry, call_dtors))
+    }
 }
 
 /// The name a symbol-table entry goes by: its own, or for an import without one, the field.
@@ -150,6 +195,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             // wasm-ld marks the stack pointer live from the start, used or not.
             sym.live = synth == Synthetic::StackPointer;
             self.table.insert(sym);
+            self.trace.definition(INTERNAL, name);
         }
     }
 
@@ -159,6 +205,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         if std::mem::replace(&mut self.loaded_flag[f.idx()], true) {
             return;
         }
+        self.trace.file(self.inputs.name(f));
         self.claim_comdats(f);
         let obj = self.inputs.obj(f);
         let mut syms = Vec::with_capacity(obj.symbols.len());
@@ -188,6 +235,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             file: f,
             index: u32::MAX,
         };
+        self.trace.reference(self.inputs.name(f), name);
         match self.table.find(name) {
             None => {
                 let mut sym = Symbol::new(name, Kind::Table, def, flags);
@@ -236,6 +284,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let Some(id) = self.table.find(name) else {
             self.table
                 .insert(Symbol::new(name, kind, Def::Lazy(m), SymbolFlags(0)));
+            self.trace.lazy_definition(self.inputs.name(m), name);
             return;
         };
         let sym = self.table.get_mut(id);
@@ -244,9 +293,29 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
         if sym.is_weak() {
             sym.def = Def::Lazy(m);
+            self.trace.lazy_definition(self.inputs.name(m), name);
             return;
         }
+        let reference = self.reference_name(id);
         self.load(m);
+        self.record_extraction(&reference, m, name);
+    }
+
+    /// The file an undefined symbol is charged to in `--why-extract`: its first reference, or
+    /// `<internal>` for one the linker added.
+    fn reference_name(&self, id: SymbolId) -> String {
+        match self.table.get(id).def {
+            _ if self.internal.contains(&id) => INTERNAL.to_string(),
+            Def::Undefined { file, .. } => self.inputs.name(file).to_string(),
+            _ => INTERNAL.to_string(),
+        }
+    }
+
+    /// A `--why-extract` record: `reference` extracted member `m` for `name`.
+    fn record_extraction(&mut self, reference: &str, m: FileId, name: &str) {
+        if self.trace.wants_why() {
+            self.trace.extracted(reference, self.inputs.name(m), name);
+        }
     }
 
     fn add_symbol(&mut self, f: FileId, i: u32, s: &SymbolInfo<'a>) -> SymbolId {
@@ -299,6 +368,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let Some(id) = self.table.find(name) else {
             let mut sym = Symbol::new(name, kind, def, flags);
             sym.used_in_regular = true;
+            self.trace.definition(self.inputs.name(f), name);
             return self.table.insert(sym);
         };
         self.check_kind(id, kind, f);
@@ -307,7 +377,13 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
         let sym = self.table.get_mut(id);
         sym.used_in_regular = true;
-        match resolve_definition(&sym.def, sym.is_weak(), flags.is_weak()) {
+        let decision = resolve_definition(&sym.def, sym.is_weak(), flags.is_weak());
+        if decision != Resolve::Keep {
+            // lld replaces the symbol even after reporting a duplicate, and traces it.
+            self.trace_definition(id, f, def, name);
+        }
+        let sym = self.table.get_mut(id);
+        match decision {
             Resolve::Keep => {}
             Resolve::Replace => {
                 sym.def = def;
@@ -335,6 +411,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
     ) -> SymbolId {
         let import = self.import_of(f, s);
         let signature = self.signature_of(f, s);
+        self.trace.reference(self.inputs.name(f), name);
         let Some(id) = self.table.find(name) else {
             let mut sym = Symbol::new(name, kind, Def::Undefined { file: f, index: i }, s.flags);
             sym.used_in_regular = true;
@@ -356,7 +433,13 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 sym.signature = sym.signature.or(signature);
                 let _ = m;
             }
-            Def::Lazy(m) => self.load(m),
+            Def::Lazy(m) => {
+                self.load(m);
+                // Only function references are recorded (lld's `addUndefinedFunction`).
+                if kind == Kind::Function {
+                    self.record_extraction(self.inputs.name(f), m, name);
+                }
+            }
             Def::Undefined { .. } => {
                 if sym.is_weak() && !s.flags.is_weak() {
                     sym.flags = s.flags;
@@ -448,11 +531,13 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
     }
 
-    /// `-u`, `--export`, the entry: loads the member that defines `name` if it is lazy.
-    fn handle_undefined(&mut self, name: &str) -> Option<SymbolId> {
+    /// `-u`, `--export`, the entry: loads the member that defines `name` if it is lazy;
+    /// `option` is what `--why-extract` names as the reference.
+    fn handle_undefined(&mut self, name: &str, option: &str) -> Option<SymbolId> {
         let id = self.table.find(name)?;
         if let Def::Lazy(m) = self.table.get(id).def {
             self.load(m);
+            self.record_extraction(option, m, name);
         }
         Some(id)
     }
@@ -467,7 +552,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         if self.table.get(ctors).used_in_regular || entry_is_ctors || exported {
             return None;
         }
-        let id = self.handle_undefined("__wasm_call_dtors")?;
+        let id = self.handle_undefined("__wasm_call_dtors", INTERNAL)?;
         let sym = self.table.get(id);
         if sym.kind != Kind::Function {
             self.errors
@@ -482,7 +567,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             Entry::Default => "_start",
             Entry::Named(n) => n.as_str(),
         };
-        match self.handle_undefined(name) {
+        match self.handle_undefined(name, "--entry") {
             Some(id) if self.table.get(id).is_defined() => {
                 let sym = self.table.get_mut(id);
                 sym.force_export = true;
@@ -560,6 +645,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 sym.force_export = true;
             }
             sym.import = None;
+            // The table is traced when lld creates it, after GC (`Tracer::table_defined`).
+            if synth != Synthetic::IndirectTable {
+                self.trace.definition(INTERNAL, name);
+            }
         }
     }
 
@@ -595,6 +684,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 let variant = match variants.get(&key) {
                     Some(&v) => v,
                     None => {
+                        self.trace_variant_stub(name);
                         self.warnings.push(format!(
                             "function signature mismatch: {name}\n>>> defined as {caller_ty} in {}\n>>> defined as {callee_ty} in {}",
                             self.inputs.name(f),
@@ -623,6 +713,11 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let Def::Defined { file, index } = self.table.get(id).def else {
             return None;
         };
+        self.defined_function_type(file, index)
+    }
+
+    /// The (file, type index) of function symbol `index` of `file`, if `file` defines it.
+    fn defined_function_type(&self, file: FileId, index: u32) -> Option<(FileId, u32)> {
         let obj = self.inputs.obj(file);
         let RawKind::Function { index } = obj.symbols[index as usize].kind else {
             return None;
@@ -643,6 +738,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 && sym.signature.is_some()
             {
                 sym.def = Def::Synthetic(Synthetic::WeakStub);
+                if self.trace.traced(sym.name) {
+                    let shown = format!("undefined_weak:{}", self.trace.display(sym.name));
+                    self.trace.defined_as(sym.name, INTERNAL, &shown);
+                }
             }
         }
     }

@@ -201,7 +201,12 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
         return;
     }
     // Most links have nothing to stub: skip the pass over every relocation.
-    if !res.table.symbols.iter().any(|s| needs_stub(inputs, s, config)) {
+    if !res
+        .table
+        .symbols
+        .iter()
+        .any(|s| needs_stub(inputs, s, config))
+    {
         return;
     }
     let mut first: Vec<(SymbolId, bool)> = Vec::new();

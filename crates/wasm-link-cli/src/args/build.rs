@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use wasm_link::{Config, Entry, UnresolvedPolicy};
+use wasm_link::{Config, Entry, UnresolvedPolicy, Wrap};
 
 use super::matches::Seen;
 use super::table::NO_VALUE;
@@ -66,6 +66,14 @@ fn symbols(seen: &Seen, c: &mut Config, report: &mut Report) {
             .extend(read_symbol_file(file, &mut report.errors));
     }
     c.demangle = seen.pair("demangle", "no-demangle", true);
+    c.wrap = seen.values("wrap").into_iter().map(Wrap::new).collect();
+    c.trace = seen.has("trace");
+    c.trace_symbols = strings(seen, "trace-symbol");
+    // An empty `--why-extract=` asks for nothing, as in lld.
+    c.why_extract = seen
+        .last("why-extract")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
 }
 
 /// lld's `getEntry`: the later of `--entry`/`--no-entry`, else a default by output kind.
@@ -354,14 +362,10 @@ fn pic_warnings(seen: &Seen, c: &Config, shared: bool, pie: bool, report: &mut R
 }
 
 /// Options wasm-ld accepts that have no counterpart in [`Config`]: validated where wasm-ld
-/// validates them, then reported as ignored (or refused, where ignoring would silently change
-/// the program).
+/// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
     const WARN: &[(&str, &str)] = &[
         ("Map", "--Map"),
-        ("why-extract", "--why-extract"),
-        ("trace", "--trace"),
-        ("trace-symbol", "--trace-symbol"),
         ("print-map", "--print-map"),
         ("compress-relocations", "--compress-relocations"),
         ("reproduce", "--reproduce"),
@@ -375,11 +379,6 @@ fn ignored(seen: &Seen, report: &mut Report) {
         report
             .warnings
             .push(format!("option {shown} is accepted but ignored"));
-    }
-    if seen.has("wrap") {
-        report
-            .errors
-            .push("option --wrap is not supported by wasm-link".into());
     }
     check_choice(
         seen,

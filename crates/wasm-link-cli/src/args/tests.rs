@@ -449,10 +449,34 @@ fn wasm_ld_wording_for_bad_values() {
     );
     check(&["--start-lib", "--start-lib"], "nested --start-lib");
     check(&["--end-lib"], "stray --end-lib");
-    check(
-        &["--wrap=a=b"],
-        "option --wrap is not supported by wasm-link",
-    );
+}
+
+#[test]
+fn wrap_trace_and_why_extract() {
+    let c = config(&[
+        "x.o",
+        "-o",
+        "x",
+        "--wrap=foo",
+        "-wrap",
+        "bar",
+        "--wrap=a=b",
+        "-t",
+        "-y",
+        "foo",
+        "--trace-symbol=bar",
+        "-ybaz",
+        "--why-extract=w.tsv",
+    ]);
+    let wrapped: Vec<_> = c.wrap.iter().map(|w| w.symbol.as_str()).collect();
+    assert_eq!(wrapped, ["foo", "bar", "a=b"]);
+    assert_eq!(c.wrap[0].real, "__real_foo");
+    assert_eq!(c.wrap[0].wrap, "__wrap_foo");
+    assert!(c.trace);
+    assert_eq!(c.trace_symbols, ["foo", "bar", "baz"]);
+    assert_eq!(c.why_extract, Some("w.tsv".into()));
+    let quiet = config(&["x.o", "-o", "x", "--why-extract="]);
+    assert!(!quiet.trace && quiet.why_extract.is_none() && quiet.wrap.is_empty());
 }
 
 #[test]
@@ -477,8 +501,6 @@ fn warnings_and_fatal_warnings() {
     let want = [
         "unknown -z value: muldefs",
         "option --Map is accepted but ignored",
-        "option --why-extract is accepted but ignored",
-        "option --trace is accepted but ignored",
     ];
     assert_eq!(parsed.report.warnings, want);
     assert_eq!(

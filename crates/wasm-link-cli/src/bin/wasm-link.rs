@@ -39,9 +39,7 @@ fn main() -> ExitCode {
 
 fn link(config: &wasm_link::Config) -> ExitCode {
     let diagnostics = wasm_link::link(config);
-    for m in &diagnostics.messages {
-        println!("{m}");
-    }
+    print_messages(&diagnostics.messages);
     warn(&diagnostics.warnings);
     if diagnostics.errors.is_empty() {
         return ExitCode::SUCCESS;
@@ -64,6 +62,18 @@ fn link(config: &wasm_link::Config) -> ExitCode {
 fn done(text: &str) -> ExitCode {
     println!("{}", text.trim_end());
     ExitCode::SUCCESS
+}
+
+/// `--trace` and friends go to stdout, as lld's `message()` does.
+fn print_messages(lines: &[String]) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in lines {
+        if writeln!(out, "{line}").is_err() {
+            return;
+        }
+    }
+    let _ = out.flush();
 }
 
 fn warn(warnings: &[String]) {
