@@ -957,7 +957,10 @@ impl<'a> Layout<'a> {
                 let s = res.table.get(id);
                 s.live && s.def == Def::Synthetic(Synthetic::IndirectTable)
             });
-        if !config.import_table && (table_live || !self.elems.is_empty()) {
+        // `--export-table` asks for a table even when nothing uses it (lld's
+        // `resolveIndirectFunctionTable`).
+        let wanted = table_live || !self.elems.is_empty() || config.export_table;
+        if !config.import_table && wanted {
             self.defines_table = true;
             self.table_index = self.num_table_imports;
         }
