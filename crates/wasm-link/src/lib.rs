@@ -78,12 +78,8 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         let live = mark::mark(&inputs, &mut resolved, config);
         tracer.table_defined(&resolved.table, config);
         diag.messages.append(&mut tracer.out);
-        diag.messages.extend(why_live::explain(
-            &inputs,
-            &resolved,
-            &live,
-            &config.why_live,
-        ));
+        diag.messages
+            .extend(why_live::explain(&inputs, &resolved, &live, config));
         let (features, mut errors) = features::check(&inputs, &resolved, &live, config);
         if let Err(mut undefined) = undefined::check(&inputs, &resolved, &live, config, diag) {
             errors.append(&mut undefined);

@@ -24,46 +24,11 @@ pub struct Liveness {
     pub files: Vec<bool>,
     /// Whether `__wasm_call_ctors` has anything to call or is referenced.
     pub call_ctors: bool,
-    /// Why each symbol and chunk became live, recorded only for `--why-live`.
-    pub causes: Option<Causes>,
 }
 
-/// A function or data segment of an object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Chunk {
-    /// Defined function `usize` of the file.
+enum Chunk {
     Function(FileId, usize),
-    /// Data segment `usize` of the file.
     Segment(FileId, usize),
-}
-
-/// What first made a symbol live.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cause {
-    /// The entry point.
-    Entry,
-    /// Exported (`--export`, `--export-all`, `--export-dynamic`, the EXPORTED flag).
-    Export,
-    /// The NO_STRIP flag (`__attribute__((used))`).
-    NoStrip,
-    /// `__wasm_call_dtors`, called by the command-export wrappers.
-    CallDtors,
-    /// A constructor of an object that is live.
-    Constructor(FileId),
-    /// A relocation in this chunk names it.
-    Reference(Chunk),
-}
-
-/// The first cause of every live symbol, and the symbol that made each chunk live (`None` for
-/// a RETAIN segment).
-#[derive(Clone, Debug, Default)]
-pub struct Causes {
-    /// Per symbol.
-    pub symbols: Vec<Option<Cause>>,
-    /// Per chunk that was marked.
-    pub chunks: std::collections::HashMap<Chunk, Option<SymbolId>>,
-    /// Per object that became live during marking: the symbol whose definition did it.
-    pub files: std::collections::HashMap<FileId, SymbolId>,
 }
 
 struct Marker<'r, 'i, 'a> {
@@ -95,11 +60,6 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
             .collect(),
         files: (0..n).map(|i| !inputs.files[i].lazy).collect(),
         call_ctors: false,
-        causes: (!config.why_live.is_empty()).then(|| Causes {
-            symbols: vec![None; res.table.symbols.len()],
-            chunks: Default::default(),
-            files: Default::default(),
-        }),
     };
     let mut m = Marker {
         inputs,
@@ -121,19 +81,17 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
 impl<'a> Marker<'_, '_, 'a> {
     fn mark_roots(&mut self, config: &Config) {
         if let Some(e) = self.res.entry {
-            self.enqueue(e, Cause::Entry);
+            self.enqueue(e);
         }
         for i in 0..self.res.table.symbols.len() {
             let id = SymbolId(i as u32);
             let sym = self.res.table.get(id);
-            if sym.global && sym.flags.no_strip() {
-                self.enqueue(id, Cause::NoStrip);
-            } else if sym.global && self.is_exported(id, config) {
-                self.enqueue(id, Cause::Export);
+            if sym.global && (sym.flags.no_strip() || self.is_exported(id, config)) {
+                self.enqueue(id);
             }
         }
         if let Some(d) = self.res.call_dtors {
-            self.enqueue(d, Cause::CallDtors);
+            self.enqueue(d);
         }
         for &f in &self.res.loaded.clone() {
             if self.live.files[f.idx()] {
@@ -150,44 +108,38 @@ impl<'a> Marker<'_, '_, 'a> {
         let obj = self.inputs.obj(f);
         for init in &obj.init_funcs {
             if let Some(&id) = self.res.file_syms[f.idx()].get(init.symbol as usize) {
-                self.enqueue(id, Cause::Constructor(f));
+                self.enqueue(id);
             }
         }
         for (i, seg) in obj.segments.iter().enumerate() {
             if seg.flags.0 & 4 != 0 && !self.res.discarded[f.idx()].segments[i] {
-                self.mark_chunk(Chunk::Segment(f, i), None);
+                self.mark_chunk(Chunk::Segment(f, i));
             }
         }
     }
 
-    fn enqueue(&mut self, id: SymbolId, cause: Cause) {
+    fn enqueue(&mut self, id: SymbolId) {
         let sym = self.res.table.get_mut(id);
         if sym.live {
             return;
         }
         sym.live = true;
-        if let Some(c) = &mut self.live.causes {
-            c.symbols[id.idx()] = Some(cause);
-        }
         let Def::Defined { file, index } = sym.def else {
             return;
         };
         if !self.live.files[file.idx()] {
             self.live.files[file.idx()] = true;
-            if let Some(c) = &mut self.live.causes {
-                c.files.insert(file, id);
-            }
             self.enqueue_file_roots(file);
         }
         let obj = self.inputs.obj(file);
         match obj.symbols[index as usize].kind {
             RawKind::Function { index } => {
                 if let Some(i) = (index as usize).checked_sub(obj.func_imports.len()) {
-                    self.mark_chunk(Chunk::Function(file, i), Some(id));
+                    self.mark_chunk(Chunk::Function(file, i));
                 }
             }
             RawKind::Data { def: Some(def) } => {
-                self.mark_chunk(Chunk::Segment(file, def.segment as usize), Some(id))
+                self.mark_chunk(Chunk::Segment(file, def.segment as usize))
             }
             RawKind::Tag { index } => {
                 let i = (index as usize).checked_sub(obj.tag_imports.len());
@@ -199,7 +151,7 @@ impl<'a> Marker<'_, '_, 'a> {
         }
     }
 
-    fn mark_chunk(&mut self, chunk: Chunk, by: Option<SymbolId>) {
+    fn mark_chunk(&mut self, chunk: Chunk) {
         let slot = match chunk {
             Chunk::Function(f, i) => self.live.functions[f.idx()].get_mut(i),
             Chunk::Segment(f, i) => self.live.segments[f.idx()].get_mut(i),
@@ -208,16 +160,12 @@ impl<'a> Marker<'_, '_, 'a> {
             if !*slot {
                 *slot = true;
                 self.queue.push(chunk);
-                if let Some(c) = &mut self.live.causes {
-                    c.chunks.insert(chunk, by);
-                }
             }
         }
     }
 
     fn drain(&mut self) {
         while let Some(chunk) = self.queue.pop() {
-            let cause = Cause::Reference(chunk);
             let (f, relocs) = match chunk {
                 Chunk::Function(f, i) => {
                     let obj = self.inputs.obj(f);
@@ -240,7 +188,7 @@ impl<'a> Marker<'_, '_, 'a> {
                 if stub && is_table_index(r.ty) {
                     continue;
                 }
-                self.enqueue(id, cause);
+                self.enqueue(id);
             }
         }
     }

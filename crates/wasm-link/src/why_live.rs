@@ -2,28 +2,178 @@
 //! matches, the chain of references from a GC root that keeps it in the output, or why it is
 //! not there. The answer to "why is all of `fmt` in my binary?".
 
-use crate::ids::SymbolId;
+use crate::config::Config;
+use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
-use crate::mark::{Cause, Causes, Chunk, Liveness};
+use crate::mark::Liveness;
 use crate::resolve::Resolved;
 use crate::symbols::Def;
 use crate::undefined::function_name;
+use std::collections::{HashMap, VecDeque};
+use wasm_format::linking::SymbolKind as RawKind;
+use wasm_format::reloc::RelocType;
 
 /// Matches shown per pattern.
 const MATCH_LIMIT: usize = 50;
 /// Links followed per chain (a chain never revisits a symbol, so this only bounds the output).
 const CHAIN_LIMIT: usize = 200;
 
+/// A function or data segment of an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Chunk {
+    Function(FileId, usize),
+    Segment(FileId, usize),
+}
+
+/// What first reached a symbol in a breadth-first walk from the roots, so chains are shortest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    Entry,
+    Export,
+    NoStrip,
+    CallDtors,
+    /// A constructor of this object, which is live.
+    Constructor(FileId),
+    /// A relocation in this chunk names it.
+    Reference(Chunk),
+}
+
+/// The walk's record: each reached symbol's cause, each chunk's first symbol (`None` for a
+/// RETAIN segment), and the symbol that first reached each object.
+#[derive(Default)]
+struct Causes {
+    symbols: HashMap<SymbolId, Cause>,
+    chunks: HashMap<Chunk, Option<SymbolId>>,
+    files: HashMap<FileId, SymbolId>,
+}
+
+/// Walks the reference graph from GC's roots, as `mark` does, recording first causes.
+struct Walk<'w, 'a> {
+    inputs: &'w Inputs<'a>,
+    res: &'w Resolved<'a>,
+    causes: Causes,
+    file_live: Vec<bool>,
+    queue: VecDeque<Chunk>,
+}
+
+impl<'w, 'a> Walk<'w, 'a> {
+    fn run(inputs: &'w Inputs<'a>, res: &'w Resolved<'a>, config: &Config) -> Causes {
+        let file_live = inputs.files.iter().map(|f| !f.lazy).collect();
+        let mut w = Walk {
+            inputs,
+            res,
+            causes: Causes::default(),
+            file_live,
+            queue: VecDeque::new(),
+        };
+        if let Some(e) = res.entry {
+            w.reach(e, Cause::Entry);
+        }
+        for (i, sym) in res.table.symbols.iter().enumerate() {
+            let id = SymbolId(i as u32);
+            if sym.global && sym.flags.no_strip() {
+                w.reach(id, Cause::NoStrip);
+            } else if sym.global && sym.is_exported(config) {
+                w.reach(id, Cause::Export);
+            }
+        }
+        if let Some(d) = res.call_dtors {
+            w.reach(d, Cause::CallDtors);
+        }
+        for &f in &res.loaded {
+            if w.file_live[f.idx()] {
+                w.file_roots(f);
+            }
+        }
+        while let Some(chunk) = w.queue.pop_front() {
+            w.follow(chunk);
+        }
+        w.causes
+    }
+
+    fn file_roots(&mut self, f: FileId) {
+        let obj = self.inputs.obj(f);
+        for init in &obj.init_funcs {
+            if let Some(&id) = self.res.file_syms[f.idx()].get(init.symbol as usize) {
+                self.reach(id, Cause::Constructor(f));
+            }
+        }
+        for (i, seg) in obj.segments.iter().enumerate() {
+            if seg.flags.0 & 4 != 0 && !self.res.discarded[f.idx()].segments[i] {
+                self.reach_chunk(Chunk::Segment(f, i), None);
+            }
+        }
+    }
+
+    fn reach(&mut self, id: SymbolId, cause: Cause) {
+        if self.causes.symbols.contains_key(&id) {
+            return;
+        }
+        self.causes.symbols.insert(id, cause);
+        let Def::Defined { file, .. } = self.res.table.get(id).def else {
+            return;
+        };
+        if !self.file_live[file.idx()] {
+            self.file_live[file.idx()] = true;
+            self.causes.files.insert(file, id);
+            self.file_roots(file);
+        }
+        if let Some(chunk) = symbol_chunk(self.inputs, self.res, id) {
+            self.reach_chunk(chunk, Some(id));
+        }
+    }
+
+    fn reach_chunk(&mut self, chunk: Chunk, by: Option<SymbolId>) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.causes.chunks.entry(chunk) {
+            e.insert(by);
+            self.queue.push_back(chunk);
+        }
+    }
+
+    fn follow(&mut self, chunk: Chunk) {
+        let (f, relocs) = match chunk {
+            Chunk::Function(f, i) => {
+                let obj = self.inputs.obj(f);
+                (
+                    f,
+                    obj.functions
+                        .get(i)
+                        .map(|func| &obj.code_relocs[func.relocs.clone()]),
+                )
+            }
+            Chunk::Segment(f, i) => {
+                let obj = self.inputs.obj(f);
+                (
+                    f,
+                    obj.segments
+                        .get(i)
+                        .map(|seg| &obj.data_relocs[seg.relocs.clone()]),
+                )
+            }
+        };
+        for r in relocs.into_iter().flatten() {
+            if r.ty == RelocType::TypeIndexLeb {
+                continue;
+            }
+            if let Some(&id) = self.res.file_syms[f.idx()].get(r.index as usize) {
+                self.reach(id, Cause::Reference(chunk));
+            }
+        }
+    }
+}
+
 /// One explanation per symbol matching each pattern, as printable lines.
 pub fn explain(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     live: &Liveness,
-    patterns: &[String],
+    config: &Config,
 ) -> Vec<String> {
-    let Some(causes) = &live.causes else {
+    let patterns = &config.why_live;
+    if patterns.is_empty() {
         return Vec::new();
-    };
+    }
+    let causes = &Walk::run(inputs, res, config);
     let mut out = Vec::new();
     for pattern in patterns {
         let matches: Vec<SymbolId> = (0..res.table.symbols.len())
@@ -34,7 +184,7 @@ pub fn explain(
             out.push(format!("why-live: no symbol matches {pattern}"));
         }
         for &id in matches.iter().take(MATCH_LIMIT) {
-            out.push(explain_one(inputs, res, causes, id));
+            out.push(explain_one(inputs, res, live, causes, id));
         }
         if matches.len() > MATCH_LIMIT {
             let more = matches.len() - MATCH_LIMIT;
@@ -45,10 +195,17 @@ pub fn explain(
 }
 
 /// The chain for one symbol, or why it is absent.
-fn explain_one(inputs: &Inputs<'_>, res: &Resolved<'_>, causes: &Causes, id: SymbolId) -> String {
+fn explain_one(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    causes: &Causes,
+    id: SymbolId,
+) -> String {
     let sym = res.table.get(id);
     let mut text = format!("why-live: {}", describe(inputs, res, id));
-    if !sym.live {
+    let kept = sym.live || symbol_chunk(inputs, res, id).is_some_and(|c| chunk_live(live, c));
+    if !kept {
         let why = match sym.def {
             Def::Defined { .. } => "not live: nothing reachable from a root uses it",
             Def::Lazy(_) => "not live: its archive member was never extracted",
@@ -82,7 +239,7 @@ fn step(
     id: SymbolId,
 ) -> (String, Option<SymbolId>) {
     let name = res.table.get(id).name;
-    match causes.symbols[id.idx()] {
+    match causes.symbols.get(&id).copied() {
         Some(Cause::Entry) => (format!("{name} is the entry point"), None),
         Some(Cause::Export) => (format!("{name} is exported"), None),
         Some(Cause::NoStrip) => (format!("{name} is marked used (NO_STRIP)"), None),
@@ -142,9 +299,17 @@ fn chunk_name(inputs: &Inputs<'_>, chunk: Chunk) -> String {
     format!("{what} [{}]", inputs.name(f))
 }
 
+/// Whether GC kept a chunk.
+fn chunk_live(live: &Liveness, chunk: Chunk) -> bool {
+    let flag = match chunk {
+        Chunk::Function(f, i) => live.functions[f.idx()].get(i),
+        Chunk::Segment(f, i) => live.segments[f.idx()].get(i),
+    };
+    flag.copied().unwrap_or(false)
+}
+
 /// The function or segment a defined symbol names.
 fn symbol_chunk(inputs: &Inputs<'_>, res: &Resolved<'_>, id: SymbolId) -> Option<Chunk> {
-    use wasm_format::linking::SymbolKind as RawKind;
     let Def::Defined { file, index } = res.table.get(id).def else {
         return None;
     };
