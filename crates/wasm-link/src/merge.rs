@@ -79,6 +79,9 @@ impl Hasher for PreHashed {
     }
 }
 
+/// Pieces bound for one shard: hash and bytes.
+type Bucket<'c> = Vec<(u64, &'c [u8])>;
+
 type Shard<'c> = HashMap<Key<'c>, u32, BuildHasherDefault<PreHashed>>;
 
 impl MergedStrings {
@@ -148,7 +151,7 @@ fn dedup<'c>(chunks: &[&'c [u8]], split: &[Vec<Piece>]) -> Vec<(Shard<'c>, Vec<&
         .len()
         .div_ceil(rayon::current_num_threads() * 4)
         .max(1);
-    let buckets: Vec<Vec<Vec<(u64, &'c [u8])>>> = split
+    let buckets: Vec<Vec<Bucket<'c>>> = split
         .par_chunks(group)
         .zip(chunks.par_chunks(group))
         .map(|(ps, cs)| {
