@@ -513,7 +513,7 @@ impl<'a> Layout<'a> {
             let ranges = funcs
                 .map(|(_, x)| &obj.code_relocs[x.relocs.clone()])
                 .chain(segs.map(|(_, s)| &obj.data_relocs[s.relocs.clone()]))
-                .chain(obj.customs.iter().map(|c| &c.relocs[..]));
+                .chain(obj.customs.iter().map(|c| &c.index_relocs[..]));
             for relocs in ranges {
                 for r in relocs {
                     if r.ty == RelocType::TypeIndexLeb {

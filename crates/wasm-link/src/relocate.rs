@@ -72,11 +72,18 @@ pub struct Site {
 
 impl RelocContext<'_, '_> {
     /// Copies `src` into `dst` and applies `relocs`, whose offsets are relative to `base`.
-    pub fn apply(&self, site: Site, dst: &mut [u8], src: &[u8], relocs: &[Reloc], base: u64) {
+    pub fn apply(
+        &self,
+        site: Site,
+        dst: &mut [u8],
+        src: &[u8],
+        relocs: impl IntoIterator<Item = Reloc>,
+        base: u64,
+    ) {
         dst.copy_from_slice(src);
         for r in relocs {
-            let at = (u64::from(r.offset) - base) as usize;
-            let value = self.value(site, r, site.va.wrapping_add(at as u64));
+            let at = u64::from(r.offset).wrapping_sub(base) as usize;
+            let value = self.value(site, &r, site.va.wrapping_add(at as u64));
             patch(dst, at, r.ty.width(), value);
         }
     }

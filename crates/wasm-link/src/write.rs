@@ -329,7 +329,7 @@ fn code_section(ctx: &RelocContext<'_, '_>, bodies: &[Option<Vec<u8>>]) -> Vec<u
                     site,
                     dst,
                     func.body.bytes,
-                    &obj.code_relocs[func.relocs.clone()],
+                    obj.code_relocs[func.relocs.clone()].iter().copied(),
                     base,
                 );
             }
@@ -406,7 +406,7 @@ fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {
             site,
             dst,
             input.data.bytes,
-            &obj.data_relocs[input.relocs.clone()],
+            obj.data_relocs[input.relocs.clone()].iter().copied(),
             base,
         );
     }
@@ -507,7 +507,7 @@ fn custom_contents(ctx: &RelocContext<'_, '_>, plan: &CustomPlan<'_>) -> Vec<u8>
                 tombstone,
                 va: 0,
             };
-            ctx.apply(site, dst, c.contents.bytes, &c.relocs, 0);
+            ctx.apply(site, dst, c.contents.bytes, c.relocs.iter(), 0);
         });
     out
 }
