@@ -12,6 +12,7 @@ pub mod load;
 pub mod mark;
 pub mod merge;
 pub mod names;
+pub mod output;
 pub mod relocate;
 pub mod resolve;
 pub mod symbols;
