@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 /// The merged contents of the string segments of one output segment.
 #[derive(Debug, Default)]
@@ -25,7 +26,13 @@ pub struct MergedStrings {
     /// Per input segment (in the order given to `build`): (input offset, merged offset) of each
     /// piece.
     pub pieces: Vec<Vec<(u32, u64)>>,
+    /// Per input segment: for every [`BUCKET`] bytes of input, how many pieces start at or
+    /// before the bucket's first byte; turns [`map`](Self::map)'s search into a short scan.
+    starts: Vec<Vec<u32>>,
 }
+
+/// Input bytes per entry of [`MergedStrings::starts`].
+const BUCKET: u64 = 64;
 
 /// Number of hash shards deduplicated in parallel.
 const SHARDS: usize = 64;
@@ -79,8 +86,8 @@ impl Hasher for PreHashed {
     }
 }
 
-/// Pieces bound for one shard: hash and bytes.
-type Bucket<'c> = Vec<(u64, &'c [u8])>;
+/// Pieces bound for one shard: hash, bytes and index among all pieces.
+type Bucket<'c> = Vec<(u64, &'c [u8], u32)>;
 
 type Shard<'c> = HashMap<Key<'c>, u32, BuildHasherDefault<PreHashed>>;
 
@@ -97,55 +104,104 @@ impl MergedStrings {
     /// Merges the strings of the given chunks (in order).
     pub fn from_slices(chunks: &[&[u8]]) -> MergedStrings {
         let split: Vec<Vec<Piece>> = chunks.par_iter().map(|c| split_strings(c)).collect();
-        let shards = dedup(chunks, &split);
+        let mut first = Vec::with_capacity(split.len());
+        let mut total = 0;
+        for ps in &split {
+            first.push(total);
+            total += ps.len();
+        }
+        // Each piece's index in its shard's list of distinct pieces, filled by `dedup`.
+        let ids: Vec<AtomicU32> = (0..total).map(|_| AtomicU32::new(0)).collect();
+        let lists = dedup(chunks, &split, &first, &ids);
         let mut bases = Vec::with_capacity(SHARDS);
         let mut distinct = Vec::new();
-        for (s, (_, list)) in shards.iter().enumerate() {
-            bases.push(distinct.len() as u32);
-            distinct.extend(list.iter().enumerate().map(|(k, &b)| (b, (s, k as u32))));
+        for list in &lists {
+            let base = distinct.len() as u32;
+            bases.push(base);
+            distinct.extend(list.iter().enumerate().map(|(k, &b)| Distinct {
+                key: tail_key(b, 0),
+                bytes: b,
+                id: base + k as u32,
+            }));
         }
-        distinct.par_sort_unstable_by(|a, b| tail_order(a.0, b.0));
+        sort_by_tail(&mut distinct, 0);
         let (data, at) = lay_out(&distinct);
         let mut offsets = vec![0u64; distinct.len()];
-        for (&(_, (s, k)), &o) in distinct.iter().zip(&at) {
-            offsets[(bases[s] + k) as usize] = o;
+        for (d, &o) in distinct.iter().zip(&at) {
+            offsets[d.id as usize] = o;
         }
-        let pieces = split
+        let pieces: Vec<Vec<(u32, u64)>> = split
             .par_iter()
-            .zip(chunks)
-            .map(|(ps, chunk)| {
+            .zip(&first)
+            .map(|(ps, &first)| {
                 ps.iter()
-                    .map(|p| {
-                        let (map, _) = &shards[p.shard()];
-                        let key = Key {
-                            hash: p.hash,
-                            bytes: p.bytes(chunk),
-                        };
-                        let k = map.get(&key).copied().unwrap_or(0);
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let k = ids[first + i].load(Relaxed);
                         (p.offset, offsets[(bases[p.shard()] + k) as usize])
                     })
                     .collect()
             })
             .collect();
-        MergedStrings { data, pieces }
+        let starts = pieces
+            .par_iter()
+            .zip(chunks)
+            .map(|(p, c)| starts(p, c.len()))
+            .collect();
+        MergedStrings {
+            data,
+            pieces,
+            starts,
+        }
     }
 
     /// The merged offset of input offset `offset` of chunk `k`.
     pub fn map(&self, k: usize, offset: u64) -> u64 {
         let pieces = &self.pieces[k];
-        match pieces
-            .partition_point(|&(inp, _)| u64::from(inp) <= offset)
-            .checked_sub(1)
-        {
+        let after = match self.starts[k].get((offset / BUCKET) as usize) {
+            // Pieces starting at or before `offset`: those before the bucket, then a scan.
+            Some(&first) => {
+                let mut p = first as usize;
+                while pieces
+                    .get(p)
+                    .is_some_and(|&(inp, _)| u64::from(inp) <= offset)
+                {
+                    p += 1;
+                }
+                p
+            }
+            None => pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset),
+        };
+        match after.checked_sub(1) {
             Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
             None => offset,
         }
     }
 }
 
-/// The distinct pieces, by hash shard: a map to the index in the shard's list, and the list in
-/// first-seen order (over chunks in order).
-fn dedup<'c>(chunks: &[&'c [u8]], split: &[Vec<Piece>]) -> Vec<(Shard<'c>, Vec<&'c [u8]>)> {
+/// For each [`BUCKET`] of a chunk of `len` bytes, how many of `pieces` start at or before the
+/// bucket's first byte.
+fn starts(pieces: &[(u32, u64)], len: usize) -> Vec<u32> {
+    let mut out = Vec::with_capacity(len.div_ceil(BUCKET as usize));
+    let mut p = 0;
+    for b in 0..len.div_ceil(BUCKET as usize) {
+        let at = b as u64 * BUCKET;
+        while pieces.get(p).is_some_and(|&(inp, _)| u64::from(inp) <= at) {
+            p += 1;
+        }
+        out.push(p as u32);
+    }
+    out
+}
+
+/// The distinct pieces of each hash shard, in first-seen order (over chunks in order); stores
+/// each piece's index in its shard's list into `ids` (at `first[chunk] + piece`).
+fn dedup<'c>(
+    chunks: &[&'c [u8]],
+    split: &[Vec<Piece>],
+    first: &[usize],
+    ids: &[AtomicU32],
+) -> Vec<Vec<&'c [u8]>> {
     // Bucket the pieces of groups of chunks by shard, then fill each shard from its buckets.
     let group = chunks
         .len()
@@ -154,11 +210,12 @@ fn dedup<'c>(chunks: &[&'c [u8]], split: &[Vec<Piece>]) -> Vec<(Shard<'c>, Vec<&
     let buckets: Vec<Vec<Bucket<'c>>> = split
         .par_chunks(group)
         .zip(chunks.par_chunks(group))
-        .map(|(ps, cs)| {
+        .zip(first.par_chunks(group))
+        .map(|((ps, cs), fs)| {
             let mut b = vec![Vec::new(); SHARDS];
-            for (pieces, chunk) in ps.iter().zip(cs) {
-                for p in pieces {
-                    b[p.shard()].push((p.hash, p.bytes(chunk)));
+            for ((pieces, chunk), &f) in ps.iter().zip(cs).zip(fs) {
+                for (i, p) in pieces.iter().enumerate() {
+                    b[p.shard()].push((p.hash, p.bytes(chunk), (f + i) as u32));
                 }
             }
             b
@@ -169,29 +226,73 @@ fn dedup<'c>(chunks: &[&'c [u8]], split: &[Vec<Piece>]) -> Vec<(Shard<'c>, Vec<&
         .map(|s| {
             let mut map = Shard::default();
             let mut list = Vec::new();
-            for &(hash, bytes) in buckets.iter().flat_map(|b| &b[s]) {
-                map.entry(Key { hash, bytes }).or_insert_with(|| {
+            for &(hash, bytes, at) in buckets.iter().flat_map(|b| &b[s]) {
+                let k = *map.entry(Key { hash, bytes }).or_insert_with(|| {
                     list.push(bytes);
                     list.len() as u32 - 1
                 });
+                ids[at as usize].store(k, Relaxed);
             }
-            (map, list)
+            list
         })
         .collect()
+}
+
+/// A distinct piece being sorted: eight bytes of its tail (see [`tail_key`]), its bytes, and
+/// its index in the list of distinct pieces.
+struct Distinct<'c> {
+    key: u64,
+    bytes: &'c [u8],
+    id: u32,
+}
+
+/// Sorts pieces whose tails agree up to the last `8 * level` bytes into [`tail_order`], eight
+/// bytes at a time: by the key of the next eight, then each run of equal keys by the eight
+/// after. Keys sit next to each other, so most comparisons touch no string.
+fn sort_by_tail(items: &mut [Distinct<'_>], level: usize) {
+    if items.len() > 4096 {
+        items.par_sort_unstable_by_key(|d| std::cmp::Reverse(d.key));
+    } else {
+        items.sort_unstable_by_key(|d| std::cmp::Reverse(d.key));
+    }
+    // Equal keys: both strings are longer than the bytes compared so far (pieces have no NUL
+    // but their last byte, so a shorter string's zero padding differs from a longer one's
+    // bytes), so the next eight bytes go on.
+    let runs: Vec<&mut [Distinct<'_>]> = items
+        .chunk_by_mut(|a, b| a.key == b.key)
+        .filter(|run| run.len() > 1)
+        .collect();
+    let next = |run: &mut [Distinct<'_>]| {
+        if level >= 64 {
+            // Very long equal tails: compare whole strings.
+            run.sort_unstable_by(|a, b| tail_order(a.bytes, b.bytes));
+            return;
+        }
+        for d in run.iter_mut() {
+            d.key = tail_key(d.bytes, level + 1);
+        }
+        sort_by_tail(run, level + 1);
+    };
+    if runs.len() > 64 {
+        runs.into_par_iter().for_each(next);
+    } else {
+        runs.into_iter().for_each(next);
+    }
 }
 
 /// The merged bytes of the sorted distinct pieces and the offset of each. A piece that is a
 /// suffix of the one before it in the order shares its tail: the strings between a string and
 /// its suffix in this order all end with that suffix, so comparing with the previous piece
 /// alone is the same as comparing with the last one written.
-fn lay_out<T: Sync>(sorted: &[(&[u8], T)]) -> (Vec<u8>, Vec<u64>) {
+fn lay_out(sorted: &[Distinct<'_>]) -> (Vec<u8>, Vec<u64>) {
     let written: Vec<bool> = (0..sorted.len())
         .into_par_iter()
-        .map(|i| i == 0 || !sorted[i - 1].0.ends_with(sorted[i].0))
+        .map(|i| i == 0 || !sorted[i - 1].bytes.ends_with(sorted[i].bytes))
         .collect();
     let mut at = Vec::with_capacity(sorted.len());
     let mut end = 0u64;
-    for (&(s, _), &w) in sorted.iter().zip(&written) {
+    for (d, &w) in sorted.iter().zip(&written) {
+        let s = d.bytes;
         if w {
             end += s.len() as u64;
         }
@@ -208,7 +309,7 @@ fn lay_out<T: Sync>(sorted: &[(&[u8], T)]) -> (Vec<u8>, Vec<u64>) {
         let stop = (start + runs).min(sorted.len());
         let len: usize = (start..stop)
             .filter(|&i| written[i])
-            .map(|i| sorted[i].0.len())
+            .map(|i| sorted[i].bytes.len())
             .sum();
         let (head, tail) = rest.split_at_mut(len);
         slices.push((start..stop, head));
@@ -217,7 +318,7 @@ fn lay_out<T: Sync>(sorted: &[(&[u8], T)]) -> (Vec<u8>, Vec<u64>) {
     slices.into_par_iter().for_each(|(range, dst)| {
         let mut o = 0;
         for i in range.filter(|&i| written[i]) {
-            let s = sorted[i].0;
+            let s = sorted[i].bytes;
             dst[o..o + s.len()].copy_from_slice(s);
             o += s.len();
         }
@@ -231,10 +332,7 @@ fn split_strings(bytes: &[u8]) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut off = 0;
     while off < bytes.len() {
-        let end = bytes[off..]
-            .iter()
-            .position(|&b| b == 0)
-            .map_or(bytes.len(), |p| off + p + 1);
+        let end = memchr::memchr(0, &bytes[off..]).map_or(bytes.len(), |p| off + p + 1);
         let mut h = rustc_hash::FxHasher::default();
         h.write(&bytes[off..end]);
         out.push(Piece {
@@ -267,6 +365,17 @@ fn tail_order(a: &[u8], b: &[u8]) -> Ordering {
         }
     }
     b.len().cmp(&a.len())
+}
+
+/// Eight bytes of a piece's tail as a number, the last byte most significant: the bytes before
+/// its last `8 * level`, missing bytes 0. Pieces have no NUL but their last byte, so a larger
+/// key means an earlier place in [`tail_order`], when the tails agree after these bytes.
+fn tail_key(s: &[u8], level: usize) -> u64 {
+    let end = s.len().saturating_sub(8 * level);
+    let tail = &s[end.saturating_sub(8)..end];
+    let mut w = [0u8; 8];
+    w[8 - tail.len()..].copy_from_slice(tail);
+    u64::from_le_bytes(w)
 }
 
 /// Eight bytes as a number whose most significant byte is the last one.
@@ -337,7 +446,7 @@ mod tests {
             };
             unique.insert(s, at);
         }
-        let pieces = split
+        let pieces: Vec<Vec<(u32, u64)>> = split
             .iter()
             .map(|ps| ps.iter().map(|&(o, p)| (o, unique[p])).collect())
             .collect();
@@ -371,9 +480,51 @@ mod tests {
                 }
             }
             let merged = MergedStrings::from_slices(&refs);
+            for (k, c) in refs.iter().enumerate() {
+                for offset in 0..c.len() as u64 + 70 {
+                    let pieces = &merged.pieces[k];
+                    let p = pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset);
+                    let slow = match p.checked_sub(1) {
+                        Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
+                        None => offset,
+                    };
+                    assert_eq!(merged.map(k, offset), slow);
+                }
+            }
             let (data, pieces) = slow_merge(&refs);
             assert_eq!(merged.data, data);
             assert_eq!(merged.pieces, pieces);
         }
+    }
+
+    #[test]
+    fn long_shared_tails_sort_like_the_straightforward_merge() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let tail: Vec<u8> = (0..700).map(|i| b"abcdefgh"[(i * 7 + i / 3) % 8]).collect();
+        let chunks: Vec<Vec<u8>> = (0..5)
+            .map(|_| {
+                let mut c = Vec::new();
+                for _ in 0..400 {
+                    for _ in 0..next() % 4 {
+                        c.push(b"xyz"[(next() % 3) as usize]);
+                    }
+                    let n = [0, 5, 8, 9, 16, 17, 100, 513, 520, 700][(next() % 10) as usize];
+                    c.extend_from_slice(&tail[tail.len() - n..]);
+                    c.push(0);
+                }
+                c
+            })
+            .collect();
+        let refs: Vec<&[u8]> = chunks.iter().map(|c| &c[..]).collect();
+        let merged = MergedStrings::from_slices(&refs);
+        let (data, pieces) = slow_merge(&refs);
+        assert_eq!(merged.data, data);
+        assert_eq!(merged.pieces, pieces);
     }
 }
