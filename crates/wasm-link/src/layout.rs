@@ -391,7 +391,8 @@ impl<'a> Layout<'a> {
                     let offset = out.size;
                     out.size += merged.data.len() as u64;
                     for (k, &(mf, mi)) in strings.iter().enumerate() {
-                        let pieces = merged.pieces[k]
+                        let pieces = merged
+                            .pieces(k)
                             .iter()
                             .map(|&(inp, o)| (inp, offset + o))
                             .collect();

@@ -23,12 +23,16 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 pub struct MergedStrings {
     /// The merged bytes.
     pub data: Vec<u8>,
-    /// Per input segment (in the order given to `build`): (input offset, merged offset) of each
-    /// piece.
-    pub pieces: Vec<Vec<(u32, u64)>>,
-    /// Per input segment: for every [`BUCKET`] bytes of input, how many pieces start at or
-    /// before the bucket's first byte; turns [`map`](Self::map)'s search into a short scan.
-    starts: Vec<Vec<u32>>,
+    /// (input offset, merged offset) of every piece, input segment after input segment.
+    pieces: Vec<(u32, u64)>,
+    /// Where the pieces of each input segment start in `pieces` (one more entry at the end).
+    piece_ranges: Vec<u32>,
+    /// For every [`BUCKET`] bytes of each input segment longer than one bucket: how many of
+    /// its pieces start at or before the bucket's first byte, which turns
+    /// [`map`](Self::map)'s search into a short scan.
+    starts: Vec<u32>,
+    /// Where the `starts` of each input segment begin (one more entry at the end).
+    start_ranges: Vec<u32>,
 }
 
 /// Input bytes per entry of [`MergedStrings::starts`].
@@ -37,17 +41,18 @@ const BUCKET: u64 = 64;
 /// Number of hash shards deduplicated in parallel.
 const SHARDS: usize = 64;
 
-/// One NUL-terminated piece of a chunk: where it starts and its hash.
+/// One NUL-terminated piece of a chunk: which chunk, where it starts and its hash.
 #[derive(Clone, Copy)]
 struct Piece {
+    chunk: u32,
     offset: u32,
     len: u32,
     hash: u64,
 }
 
 impl Piece {
-    fn bytes<'c>(&self, chunk: &'c [u8]) -> &'c [u8] {
-        &chunk[self.offset as usize..(self.offset + self.len) as usize]
+    fn bytes<'c>(&self, chunks: &[&'c [u8]]) -> &'c [u8] {
+        &chunks[self.chunk as usize][self.offset as usize..(self.offset + self.len) as usize]
     }
 
     fn shard(&self) -> usize {
@@ -103,16 +108,10 @@ impl MergedStrings {
 
     /// Merges the strings of the given chunks (in order).
     pub fn from_slices(chunks: &[&[u8]]) -> MergedStrings {
-        let split: Vec<Vec<Piece>> = chunks.par_iter().map(|c| split_strings(c)).collect();
-        let mut first = Vec::with_capacity(split.len());
-        let mut total = 0;
-        for ps in &split {
-            first.push(total);
-            total += ps.len();
-        }
+        let all = split_all(chunks);
         // Each piece's index in its shard's list of distinct pieces, filled by `dedup`.
-        let ids: Vec<AtomicU32> = (0..total).map(|_| AtomicU32::new(0)).collect();
-        let lists = dedup(chunks, &split, &first, &ids);
+        let ids: Vec<AtomicU32> = (0..all.len()).map(|_| AtomicU32::new(0)).collect();
+        let lists = dedup(chunks, &all, &ids);
         let mut bases = Vec::with_capacity(SHARDS);
         let mut distinct = Vec::new();
         for list in &lists {
@@ -130,35 +129,60 @@ impl MergedStrings {
         for (d, &o) in distinct.iter().zip(&at) {
             offsets[d.id as usize] = o;
         }
-        let pieces: Vec<Vec<(u32, u64)>> = split
+        let pieces: Vec<(u32, u64)> = all
             .par_iter()
-            .zip(&first)
-            .map(|(ps, &first)| {
-                ps.iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        let k = ids[first + i].load(Relaxed);
-                        (p.offset, offsets[(bases[p.shard()] + k) as usize])
-                    })
-                    .collect()
+            .zip(&ids)
+            .map(|(p, k)| {
+                let k = k.load(Relaxed);
+                (p.offset, offsets[(bases[p.shard()] + k) as usize])
             })
             .collect();
-        let starts = pieces
-            .par_iter()
-            .zip(chunks)
-            .map(|(p, c)| starts(p, c.len()))
-            .collect();
-        MergedStrings {
+        let mut piece_ranges = Vec::with_capacity(chunks.len() + 1);
+        let mut next = 0;
+        for c in 0..=chunks.len() {
+            while all.get(next).is_some_and(|p| (p.chunk as usize) < c) {
+                next += 1;
+            }
+            piece_ranges.push(next as u32);
+        }
+        let mut merged = MergedStrings {
             data,
             pieces,
-            starts,
+            piece_ranges,
+            starts: Vec::new(),
+            start_ranges: Vec::new(),
+        };
+        merged.index_starts(chunks);
+        merged
+    }
+
+    /// (input offset, merged offset) of each piece of input segment `k`.
+    pub fn pieces(&self, k: usize) -> &[(u32, u64)] {
+        &self.pieces[self.piece_ranges[k] as usize..self.piece_ranges[k + 1] as usize]
+    }
+
+    /// Fills `starts` for the chunks longer than one bucket.
+    fn index_starts(&mut self, chunks: &[&[u8]]) {
+        let per_chunk: Vec<Vec<u32>> = (0..chunks.len())
+            .into_par_iter()
+            .map(|k| match chunks[k].len() as u64 > BUCKET {
+                true => starts(self.pieces(k), chunks[k].len()),
+                false => Vec::new(),
+            })
+            .collect();
+        self.start_ranges = Vec::with_capacity(chunks.len() + 1);
+        self.start_ranges.push(0);
+        for v in &per_chunk {
+            self.starts.extend_from_slice(v);
+            self.start_ranges.push(self.starts.len() as u32);
         }
     }
 
     /// The merged offset of input offset `offset` of chunk `k`.
     pub fn map(&self, k: usize, offset: u64) -> u64 {
-        let pieces = &self.pieces[k];
-        let after = match self.starts[k].get((offset / BUCKET) as usize) {
+        let pieces = self.pieces(k);
+        let starts = &self.starts[self.start_ranges[k] as usize..self.start_ranges[k + 1] as usize];
+        let after = match starts.get((offset / BUCKET) as usize) {
             // Pieces starting at or before `offset`: those before the bucket, then a scan.
             Some(&first) => {
                 let mut p = first as usize;
@@ -179,6 +203,26 @@ impl MergedStrings {
     }
 }
 
+/// The pieces of every chunk, chunk after chunk, split in parallel by groups of chunks.
+fn split_all(chunks: &[&[u8]]) -> Vec<Piece> {
+    let group = chunks
+        .len()
+        .div_ceil(rayon::current_num_threads() * 16)
+        .max(1);
+    let parts: Vec<Vec<Piece>> = (0..chunks.len())
+        .collect::<Vec<usize>>()
+        .par_chunks(group)
+        .map(|ks| {
+            let mut out = Vec::new();
+            for &k in ks {
+                split_strings(chunks[k], k as u32, &mut out);
+            }
+            out
+        })
+        .collect();
+    parts.concat()
+}
+
 /// For each [`BUCKET`] of a chunk of `len` bytes, how many of `pieces` start at or before the
 /// bucket's first byte.
 fn starts(pieces: &[(u32, u64)], len: usize) -> Vec<u32> {
@@ -195,28 +239,17 @@ fn starts(pieces: &[(u32, u64)], len: usize) -> Vec<u32> {
 }
 
 /// The distinct pieces of each hash shard, in first-seen order (over chunks in order); stores
-/// each piece's index in its shard's list into `ids` (at `first[chunk] + piece`).
-fn dedup<'c>(
-    chunks: &[&'c [u8]],
-    split: &[Vec<Piece>],
-    first: &[usize],
-    ids: &[AtomicU32],
-) -> Vec<Vec<&'c [u8]>> {
-    // Bucket the pieces of groups of chunks by shard, then fill each shard from its buckets.
-    let group = chunks
-        .len()
-        .div_ceil(rayon::current_num_threads() * 4)
-        .max(1);
-    let buckets: Vec<Vec<Bucket<'c>>> = split
+/// each piece's index in its shard's list into `ids`.
+fn dedup<'c>(chunks: &[&'c [u8]], all: &[Piece], ids: &[AtomicU32]) -> Vec<Vec<&'c [u8]>> {
+    // Bucket groups of pieces by shard, then fill each shard from its buckets in order.
+    let group = all.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let buckets: Vec<Vec<Bucket<'c>>> = all
         .par_chunks(group)
-        .zip(chunks.par_chunks(group))
-        .zip(first.par_chunks(group))
-        .map(|((ps, cs), fs)| {
+        .enumerate()
+        .map(|(g, ps)| {
             let mut b = vec![Vec::new(); SHARDS];
-            for ((pieces, chunk), &f) in ps.iter().zip(cs).zip(fs) {
-                for (i, p) in pieces.iter().enumerate() {
-                    b[p.shard()].push((p.hash, p.bytes(chunk), (f + i) as u32));
-                }
+            for (i, p) in ps.iter().enumerate() {
+                b[p.shard()].push((p.hash, p.bytes(chunks), (g * group + i) as u32));
             }
             b
         })
@@ -326,23 +359,22 @@ fn lay_out(sorted: &[Distinct<'_>]) -> (Vec<u8>, Vec<u64>) {
     (data, at)
 }
 
-/// Splits a segment into NUL-terminated pieces (the NUL included); a last piece without a NUL
-/// is kept as it is.
-fn split_strings(bytes: &[u8]) -> Vec<Piece> {
-    let mut out = Vec::new();
+/// Splits chunk `k` into NUL-terminated pieces (the NUL included) appended to `out`; a last
+/// piece without a NUL is kept as it is.
+fn split_strings(bytes: &[u8], k: u32, out: &mut Vec<Piece>) {
     let mut off = 0;
     while off < bytes.len() {
         let end = memchr::memchr(0, &bytes[off..]).map_or(bytes.len(), |p| off + p + 1);
         let mut h = rustc_hash::FxHasher::default();
         h.write(&bytes[off..end]);
         out.push(Piece {
+            chunk: k,
             offset: off as u32,
             len: (end - off) as u32,
             hash: h.finish(),
         });
         off = end;
     }
-    out
 }
 
 /// LLVM's multikey order: compare from the last byte backwards, larger bytes first; a string
@@ -398,10 +430,12 @@ mod tests {
 
     #[test]
     fn split_keeps_nul() {
-        let bytes = b"a\0bc\0";
-        let pieces: Vec<_> = split_strings(bytes)
+        let bytes: &[u8] = b"a\0bc\0";
+        let mut split = Vec::new();
+        split_strings(bytes, 0, &mut split);
+        let pieces: Vec<_> = split
             .iter()
-            .map(|p| (p.offset, p.bytes(bytes)))
+            .map(|p| (p.offset, p.bytes(&[bytes])))
             .collect();
         assert_eq!(pieces, vec![(0, &b"a\0"[..]), (2, &b"bc\0"[..])]);
     }
@@ -422,10 +456,9 @@ mod tests {
         let split: Vec<Vec<(u32, &[u8])>> = chunks
             .iter()
             .map(|c| {
-                split_strings(c)
-                    .iter()
-                    .map(|p| (p.offset, p.bytes(c)))
-                    .collect()
+                let mut split = Vec::new();
+                split_strings(c, 0, &mut split);
+                split.iter().map(|p| (p.offset, p.bytes(&[c]))).collect()
             })
             .collect();
         let mut unique: std::collections::HashMap<&[u8], u64> = Default::default();
@@ -482,7 +515,7 @@ mod tests {
             let merged = MergedStrings::from_slices(&refs);
             for (k, c) in refs.iter().enumerate() {
                 for offset in 0..c.len() as u64 + 70 {
-                    let pieces = &merged.pieces[k];
+                    let pieces = merged.pieces(k);
                     let p = pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset);
                     let slow = match p.checked_sub(1) {
                         Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
@@ -493,7 +526,9 @@ mod tests {
             }
             let (data, pieces) = slow_merge(&refs);
             assert_eq!(merged.data, data);
-            assert_eq!(merged.pieces, pieces);
+            let all: Vec<Vec<(u32, u64)>> =
+                (0..refs.len()).map(|k| merged.pieces(k).to_vec()).collect();
+            assert_eq!(all, pieces);
         }
     }
 
@@ -525,6 +560,8 @@ mod tests {
         let merged = MergedStrings::from_slices(&refs);
         let (data, pieces) = slow_merge(&refs);
         assert_eq!(merged.data, data);
-        assert_eq!(merged.pieces, pieces);
+        let all: Vec<Vec<(u32, u64)>> =
+            (0..refs.len()).map(|k| merged.pieces(k).to_vec()).collect();
+        assert_eq!(all, pieces);
     }
 }
