@@ -95,28 +95,38 @@ impl<'p> Output<'p> {
         self.len == 0
     }
 
-    /// Fills every piece and writes the file to `out`.
+    /// Fills every piece and writes the file to `out`. Two windows take turns: while one
+    /// batch is written, the next one is filled.
     pub fn write_to(
         &self,
         ctx: &RelocContext<'_, '_>,
-        out: &mut impl Write,
+        out: &mut (impl Write + Send),
     ) -> std::io::Result<()> {
-        let mut window = Vec::new();
+        let mut windows = [Vec::new(), Vec::new()];
+        let mut written = 0;
         let mut start = 0;
         while start < self.pieces.len() {
             let (end, len) = self.batch(start);
-            if window.len() < len {
-                window.resize(len, 0);
+            let [fill_into, full] = &mut windows;
+            if fill_into.len() < len {
+                fill_into.resize(len, 0);
             }
             let batch = &self.pieces[start..end];
-            split_mut(&mut window[..len], batch.iter().map(|p| p.0))
-                .into_par_iter()
-                .zip(batch)
-                .for_each(|(dst, (_, piece))| fill(ctx, piece, dst));
-            out.write_all(&window[..len])?;
+            let (_, result) = rayon::join(
+                || {
+                    split_mut(&mut fill_into[..len], batch.iter().map(|p| p.0))
+                        .into_par_iter()
+                        .zip(batch)
+                        .for_each(|(dst, (_, piece))| fill(ctx, piece, dst))
+                },
+                || out.write_all(&full[..written]),
+            );
+            result?;
+            windows.swap(0, 1);
+            written = len;
             start = end;
         }
-        Ok(())
+        out.write_all(&windows[1][..written])
     }
 
     /// The end of the batch that starts at piece `start`, and its length in bytes.

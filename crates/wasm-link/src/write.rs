@@ -28,7 +28,13 @@ pub fn write(
 ) -> Result<(), String> {
     let bodies = function_bodies(inputs, layout);
     let code_offsets = code_offsets_of(layout, inputs, &bodies);
-    let customs = plan_customs(inputs, res, config);
+    // The name section (demangling) and the custom-section plan (string merging) are the two
+    // big independent jobs: run them side by side.
+    let keep_names = !config.strip_all || config.keep_sections.iter().any(|s| s == "name");
+    let (customs, names) = rayon::join(
+        || plan_customs(inputs, res, config),
+        || keep_names.then(|| names::name_section(inputs, res, layout, config)),
+    );
     let mut section_offsets = SectionPlaces::default();
     for ((file, section), place) in customs.iter().flat_map(section_places) {
         section_offsets.insert(file, section, place);
@@ -47,12 +53,8 @@ pub fn write(
     for c in &customs {
         custom_section(&ctx, c, &mut module);
     }
-    if !config.strip_all || config.keep_sections.iter().any(|s| s == "name") {
-        custom(
-            &mut module,
-            "name",
-            &names::name_section(inputs, res, layout, config),
-        );
+    if let Some(names) = names {
+        custom(&mut module, "name", &names);
     }
     if !config.strip_all || config.keep_sections.iter().any(|s| s == "producers") {
         let p = names::producers(inputs, res);
