@@ -474,6 +474,11 @@ pub fn read_reloc_section(w: Window<'_>) -> Result<LazyRelocs<'_>> {
 }
 
 impl<'a> LazyRelocs<'a> {
+    /// The encoded entries (after the count).
+    pub fn entries(&self) -> Window<'a> {
+        self.entries
+    }
+
     /// The number of relocations.
     pub fn len(&self) -> usize {
         self.count as usize

@@ -91,9 +91,6 @@ impl Hasher for PreHashed {
     }
 }
 
-/// Pieces bound for one shard: hash, bytes and index among all pieces.
-type Bucket<'c> = Vec<(u64, &'c [u8], u32)>;
-
 type Shard<'c> = HashMap<Key<'c>, u32, BuildHasherDefault<PreHashed>>;
 
 impl MergedStrings {
@@ -243,13 +240,13 @@ fn starts(pieces: &[(u32, u64)], len: usize) -> Vec<u32> {
 fn dedup<'c>(chunks: &[&'c [u8]], all: &[Piece], ids: &[AtomicU32]) -> Vec<Vec<&'c [u8]>> {
     // Bucket groups of pieces by shard, then fill each shard from its buckets in order.
     let group = all.len().div_ceil(rayon::current_num_threads() * 4).max(1);
-    let buckets: Vec<Vec<Bucket<'c>>> = all
+    let buckets: Vec<Vec<Vec<u32>>> = all
         .par_chunks(group)
         .enumerate()
         .map(|(g, ps)| {
             let mut b = vec![Vec::new(); SHARDS];
             for (i, p) in ps.iter().enumerate() {
-                b[p.shard()].push((p.hash, p.bytes(chunks), (g * group + i) as u32));
+                b[p.shard()].push((g * group + i) as u32);
             }
             b
         })
@@ -259,7 +256,9 @@ fn dedup<'c>(chunks: &[&'c [u8]], all: &[Piece], ids: &[AtomicU32]) -> Vec<Vec<&
         .map(|s| {
             let mut map = Shard::default();
             let mut list = Vec::new();
-            for &(hash, bytes, at) in buckets.iter().flat_map(|b| &b[s]) {
+            for &at in buckets.iter().flat_map(|b| &b[s]) {
+                let p = &all[at as usize];
+                let (hash, bytes) = (p.hash, p.bytes(chunks));
                 let k = *map.entry(Key { hash, bytes }).or_insert_with(|| {
                     list.push(bytes);
                     list.len() as u32 - 1

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use std::io::Write;
 
 /// Pieces are gathered into batches of about this many bytes (a larger piece is a batch alone).
-const WINDOW: usize = 8 << 20;
+const WINDOW: usize = 4 << 20;
 
 /// One piece of the output.
 pub enum Piece<'p> {
@@ -169,9 +169,14 @@ fn fill(ctx: &RelocContext<'_, '_>, piece: &Piece<'_>, dst: &mut [u8]) {
             index,
             tombstone,
         } => {
-            let c = &ctx.inputs.obj(file).customs[index];
+            let input = &ctx.inputs.files[file.idx()];
+            let c = &input.obj.customs[index];
             let relocs = c.relocs.iter();
             ctx.apply(site(file, tombstone, 0), dst, c.contents.bytes, relocs, 0);
+            // Debug sections are most of a large link's input and are read only here.
+            for w in [c.contents, c.relocs.entries()] {
+                input.source.release(w.offset, w.len());
+            }
         }
     }
 }

@@ -28,13 +28,7 @@ pub fn write(
 ) -> Result<(), String> {
     let bodies = function_bodies(inputs, layout);
     let code_offsets = code_offsets_of(layout, inputs, &bodies);
-    // The name section (demangling) and the custom-section plan (string merging) are the two
-    // big independent jobs: run them side by side.
-    let keep_names = !config.strip_all || config.keep_sections.iter().any(|s| s == "name");
-    let (customs, names) = rayon::join(
-        || plan_customs(inputs, res, config),
-        || keep_names.then(|| names::name_section(inputs, res, layout, config)),
-    );
+    let customs = plan_customs(inputs, res, config);
     let mut section_offsets = SectionPlaces::default();
     for ((file, section), place) in customs.iter().flat_map(section_places) {
         section_offsets.insert(file, section, place);
@@ -53,8 +47,11 @@ pub fn write(
     for c in &customs {
         custom_section(&ctx, c, &mut module);
     }
-    if let Some(names) = names {
-        custom(&mut module, "name", &names);
+    if !config.strip_all || config.keep_sections.iter().any(|s| s == "name") {
+        // Moved, not copied: the name section of a large C++ link is megabytes.
+        let names = names::name_section(inputs, res, layout, config);
+        module.bytes(custom_header("name", names.len()));
+        module.bytes(names);
     }
     if !config.strip_all || config.keep_sections.iter().any(|s| s == "producers") {
         let p = names::producers(inputs, res);
@@ -498,6 +495,11 @@ fn plan_customs<'a>(
                 .map(|&(f, _, k, _)| inputs.obj(f).customs[k].contents.bytes)
                 .collect();
             plan.merged = Some(crate::merge::MergedStrings::from_slices(&slices));
+            // The merged copy is all that is written: the inputs are not read again.
+            for &(f, _, k, _) in &plan.chunks {
+                let w = inputs.obj(f).customs[k].contents;
+                inputs.files[f.idx()].source.release(w.offset, w.len());
+            }
         }
     }
     plans

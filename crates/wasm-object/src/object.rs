@@ -125,6 +125,8 @@ pub struct Object<'a> {
     pub export_names: Vec<(u32, &'a str)>,
     /// Function names from the object's `name` section: (function index, name).
     pub debug_names: Vec<(u32, &'a str)>,
+    /// The `reloc.*` sections, already decoded (code, data) or validated (custom sections).
+    pub reloc_sections: Vec<Window<'a>>,
 }
 
 /// Sections found on the first pass, parsed afterwards.
@@ -162,6 +164,7 @@ impl<'a> Object<'a> {
             obj.read_data(w, &linking.segments)?;
         }
         obj.read_relocs(&found)?;
+        obj.reloc_sections = found.relocs;
         Ok(obj)
     }
 
@@ -190,6 +193,7 @@ impl<'a> Object<'a> {
             producers: None,
             export_names: Vec::new(),
             debug_names: Vec::new(),
+            reloc_sections: Vec::new(),
         }
     }
 
@@ -320,6 +324,7 @@ impl<'a> Object<'a> {
                 ErrorKind::Message("segment info count differs from the data section's"),
             ));
         }
+        self.segments.reserve_exact(segments.len());
         for (i, seg) in segments.into_iter().enumerate() {
             let info = infos.get(i);
             self.segments.push(Segment {
