@@ -20,8 +20,8 @@
 //!
 //! [`Section::contents`]: crate::module::Section::contents
 
-use crate::error::{ErrorKind, Result};
-use crate::parse::{byte, fail, var_i32, var_i64, var_u32, vec_of, In, PResult, Window};
+use crate::error::{Error, ErrorKind, Result};
+use crate::parse::{byte, count, fail, var_i32, var_i64, var_u32, vec_of, In, PResult, Window};
 use std::ops::Range;
 
 /// A relocation type, numbered as in the binary format.
@@ -435,6 +435,124 @@ fn reloc_section(i: In<'_>) -> PResult<'_, RelocSection> {
     ))
 }
 
+/// A `reloc.*` section read lazily: the target and the count are read up front, the entries are
+/// decoded each time they are iterated. Debug sections carry millions of relocations that are
+/// each used once, when their section is copied, so holding them decoded would cost more
+/// memory than the section itself.
+#[derive(Debug, Clone, Copy)]
+pub struct LazyRelocs<'a> {
+    /// Index (position in the file) of the section the relocations patch.
+    pub target_section: u32,
+    /// The encoded entries (after the count).
+    entries: Window<'a>,
+    count: u32,
+}
+
+impl Default for LazyRelocs<'_> {
+    fn default() -> Self {
+        LazyRelocs {
+            target_section: 0,
+            entries: Window::new(&[], 0),
+            count: 0,
+        }
+    }
+}
+
+/// Reads the header of a `reloc.*` section (after its name); the count is checked against the
+/// section size. [`LazyRelocs::check`] decodes the entries once to validate them.
+pub fn read_reloc_section(w: Window<'_>) -> Result<LazyRelocs<'_>> {
+    let (rest, (target_section, count)) = w.parse_prefix(|i| {
+        let (i, target) = var_u32(i)?;
+        let (i, n) = count("relocations", 3)(i)?;
+        Ok((i, (target, n)))
+    })?;
+    Ok(LazyRelocs {
+        target_section,
+        entries: rest,
+        count,
+    })
+}
+
+impl<'a> LazyRelocs<'a> {
+    /// The encoded entries (after the count).
+    pub fn entries(&self) -> Window<'a> {
+        self.entries
+    }
+
+    /// The number of relocations.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Decodes every entry, in file order, handing each to `f`; fails exactly where
+    /// [`parse_reloc_section`] would (a malformed entry or trailing bytes).
+    pub fn check(&self, mut f: impl FnMut(Reloc)) -> Result<()> {
+        let mut rest = self.entries.bytes;
+        for _ in 0..self.count {
+            let (r, v) = reloc(rest).map_err(|e| self.entries.error(e))?;
+            f(v);
+            rest = r;
+        }
+        if !rest.is_empty() {
+            return Err(Error::new(
+                self.entries.offset_of(rest),
+                ErrorKind::TrailingBytes {
+                    what: "the relocation section",
+                    remaining: rest.len(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// The relocations in file order. Iteration stops at a malformed entry, so call
+    /// [`check`](Self::check) once first.
+    pub fn iter(&self) -> RelocIter<'a> {
+        RelocIter {
+            rest: self.entries.bytes,
+            remaining: self.count,
+        }
+    }
+}
+
+/// The relocations of a [`LazyRelocs`], decoded one by one.
+#[derive(Debug, Clone)]
+pub struct RelocIter<'a> {
+    rest: In<'a>,
+    remaining: u32,
+}
+
+impl Iterator for RelocIter<'_> {
+    type Item = Reloc;
+
+    #[inline]
+    fn next(&mut self) -> Option<Reloc> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        match reloc(self.rest) {
+            Ok((rest, r)) => {
+                self.rest = rest;
+                Some(r)
+            }
+            Err(_) => {
+                self.remaining = 0;
+                None
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining as usize))
+    }
+}
+
 #[inline]
 fn reloc(i: In<'_>) -> PResult<'_, Reloc> {
     let (rest, b) = byte("a relocation type")(i)?;
@@ -678,5 +796,37 @@ mod tests {
     #[test]
     fn garbage_never_panics() {
         check_garbage(&reloc_bytes(), |w| parse_reloc_section(w).map(drop));
+    }
+
+    /// The lazy reader must give the eager parser's relocations and errors on any input.
+    fn lazy(w: Window<'_>) -> Result<RelocSection> {
+        let lazy = read_reloc_section(w)?;
+        let mut relocs = Vec::new();
+        lazy.check(|r| relocs.push(r))?;
+        assert_eq!(lazy.iter().collect::<Vec<_>>(), relocs);
+        assert_eq!(lazy.len(), relocs.len());
+        Ok(RelocSection {
+            target_section: lazy.target_section,
+            relocs,
+        })
+    }
+
+    #[test]
+    fn lazy_reader_equals_the_eager_parser() {
+        let bytes = reloc_bytes();
+        let mut inputs: Vec<Vec<u8>> = (0..=bytes.len()).map(|n| bytes[..n].to_vec()).collect();
+        inputs.push(vec![0, 1, 0, 0, 0, 0]);
+        inputs.push(vec![0, 2, 0, 0, 0, 28, 0, 0]);
+        let mut rng = XorShift(11);
+        for _ in 0..3000 {
+            let mut b = bytes.clone();
+            let k = rng.next() as usize % b.len();
+            b[k] = rng.next() as u8;
+            inputs.push(b);
+        }
+        for b in &inputs {
+            let w = Window::new(b, BASE);
+            assert_eq!(lazy(w), parse_reloc_section(w), "{b:x?}");
+        }
     }
 }

@@ -32,7 +32,12 @@ fn non_microsoft(name: &str) -> Option<String> {
     if !is_itanium_encoding(rest) {
         return None;
     }
-    itanium(rest.as_bytes()).map(|s| format!("{dot}{s}"))
+    let s = itanium(rest.as_bytes())?;
+    Some(if dot.is_empty() {
+        s
+    } else {
+        format!("{dot}{s}")
+    })
 }
 
 /// One to four underscores followed by `Z`.
@@ -52,8 +57,14 @@ fn itanium(s: &[u8]) -> Option<String> {
         return None;
     }
     // LLVM returns a C string: output stops at the first NUL.
-    let out = printer.out.split(|&c| c == 0).next().unwrap_or_default();
-    Some(String::from_utf8_lossy(out).into_owned())
+    let mut out = printer.out;
+    if let Some(nul) = memchr::memchr(0, &out) {
+        out.truncate(nul);
+    }
+    Some(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 #[cfg(test)]

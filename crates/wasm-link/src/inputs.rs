@@ -2,6 +2,7 @@
 //! parsed in parallel up front, plus the command-line order the resolver replays.
 
 use crate::ids::FileId;
+use wasm_object::input::InputFile;
 use wasm_object::object::Object;
 
 /// One parsed object file or archive member.
@@ -14,6 +15,8 @@ pub struct InputObject<'a> {
     pub obj: Object<'a>,
     /// An archive member (or between `--start-lib`/`--end-lib`): loaded only on demand.
     pub lazy: bool,
+    /// The file it was read from (the archive, for a member).
+    pub source: &'a InputFile,
 }
 
 /// One command-line item, in order.

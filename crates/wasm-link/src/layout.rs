@@ -473,7 +473,8 @@ impl<'a> Layout<'a> {
                     let offset = out.size;
                     out.size += merged.data.len() as u64;
                     for (k, &(mf, mi)) in strings.iter().enumerate() {
-                        let pieces = merged.pieces[k]
+                        let pieces = merged
+                            .pieces(k)
                             .iter()
                             .map(|&(inp, o)| (inp, offset + o))
                             .collect();
@@ -618,7 +619,7 @@ impl<'a> Layout<'a> {
             let ranges = funcs
                 .map(|(_, x)| &obj.code_relocs[x.relocs.clone()])
                 .chain(segs.map(|(_, s)| &obj.data_relocs[s.relocs.clone()]))
-                .chain(obj.customs.iter().map(|c| &c.relocs[..]));
+                .chain(obj.customs.iter().map(|c| &c.index_relocs[..]));
             for relocs in ranges {
                 for r in relocs {
                     if r.ty == RelocType::TypeIndexLeb {

@@ -14,6 +14,7 @@ pub mod load;
 pub mod mark;
 pub mod merge;
 pub mod names;
+pub mod output;
 pub mod relocate;
 pub mod resolve;
 pub mod size_report;

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::ids::FileId;
 use crate::inputs::{InputObject, Inputs, Item};
 use rayon::prelude::*;
-use wasm_object::input::{Contents, InputFile};
+use wasm_object::input::{Contents, FileKind, InputFile};
 use wasm_object::object::Object;
 
 /// Opens every input file (memory-mapped).
@@ -26,13 +26,17 @@ pub fn open(config: &Config) -> Result<Vec<InputFile>, Vec<String>> {
     }
 }
 
-/// One object to parse: its display name, bytes and absolute offset, and whether it is lazy.
+/// One object to parse: its display name, bytes and absolute offset, whether it is lazy, the
+/// file it is in, and whether it is that whole file (whose framing error is reported if
+/// parsing fails).
 struct Job<'a> {
     name: String,
     member_at: Option<usize>,
     bytes: &'a [u8],
     offset: usize,
     lazy: bool,
+    file: &'a InputFile,
+    whole_file: bool,
 }
 
 /// Splits archives and parses every object in parallel, keeping command-line order.
@@ -43,8 +47,14 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
     let mut allowed_undefined = Vec::new();
     for (file, input) in files.iter().zip(&config.inputs) {
         let path = file.path().display().to_string();
-        match file.contents() {
-            Ok(Contents::Object(_)) | Ok(Contents::LinkedModule(_)) => {
+        // A wasm file is framed once, by its parse in parallel below; only archives are split
+        // here.
+        let contents = match file.kind() {
+            FileKind::Wasm => Ok(None),
+            _ => file.contents().map(Some),
+        };
+        match contents {
+            Ok(None) | Ok(Some(Contents::Object(_))) | Ok(Some(Contents::LinkedModule(_))) => {
                 // Between --start-lib and --end-lib an object is loaded like an archive member.
                 let id = FileId(jobs.len() as u32);
                 items.push(if input.lazy {
@@ -61,9 +71,11 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                     bytes: file.bytes(),
                     offset: 0,
                     lazy: input.lazy,
+                    file,
+                    whole_file: true,
                 });
             }
-            Ok(Contents::Archive(archive)) => {
+            Ok(Some(Contents::Archive(archive))) => {
                 let mut members = Vec::new();
                 for m in &archive.members {
                     if !wasm_format::is_wasm(m.data.bytes) {
@@ -77,6 +89,8 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                         bytes: m.data.bytes,
                         offset: m.data.offset,
                         lazy: !input.whole_archive,
+                        file,
+                        whole_file: false,
                     });
                 }
                 items.push(Item::Archive {
@@ -90,14 +104,22 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
     }
     let parsed: Vec<Result<InputObject<'a>, String>> = jobs
         .into_par_iter()
-        .map(|j| match Object::parse(j.bytes, j.offset) {
-            Ok(obj) => Ok(InputObject {
-                name: j.name,
-                member_at: j.member_at,
-                obj,
-                lazy: j.lazy,
-            }),
-            Err(e) => Err(format!("{}: {e}", j.name)),
+        .map(|j| {
+            match Object::parse(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj)) {
+                Ok(obj) => Ok(InputObject {
+                    // Relocation sections are decoded now or read again much later: let their
+                    // pages go meanwhile.
+                    name: j.name,
+                    member_at: j.member_at,
+                    obj,
+                    lazy: j.lazy,
+                    source: j.file,
+                }),
+                Err(e) => Err(match j.whole_file.then(|| j.file.contents()) {
+                    Some(Err(framing)) => framing.to_string(),
+                    _ => format!("{}: {e}", j.name),
+                }),
+            }
         })
         .collect();
     let mut inputs = Inputs {
@@ -115,6 +137,14 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
         Ok(inputs)
     } else {
         Err(errors)
+    }
+}
+
+/// Relocation sections are decoded while parsing (code, data) or read again only when their
+/// section is written (custom sections): their pages can go until then.
+fn release_relocs(file: &InputFile, obj: &Object<'_>) {
+    for w in &obj.reloc_sections {
+        file.release(w.offset, w.len());
     }
 }
 

@@ -8,6 +8,8 @@ use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::RelocType;
 
@@ -26,224 +28,264 @@ pub struct Liveness {
     pub call_ctors: bool,
 }
 
+#[derive(Clone, Copy)]
 enum Chunk {
     Function(FileId, usize),
     Segment(FileId, usize),
 }
 
+/// Chunks one task follows depth-first before handing the rest back to the next round.
+const BUDGET: usize = 4096;
+
+/// The marking state, borrowed as atomics so that workers can mark in parallel: a flag goes
+/// from false to true once, and whoever flips it follows what it leads to. Reachability does
+/// not depend on the order, so neither does the result.
 struct Marker<'r, 'i, 'a> {
     inputs: &'i Inputs<'a>,
-    res: &'r mut Resolved<'a>,
-    live: Liveness,
-    queue: Vec<Chunk>,
+    res: &'r Resolved<'a>,
+    symbols: Vec<AtomicBool>,
+    functions: Vec<Vec<AtomicBool>>,
+    segments: Vec<Vec<AtomicBool>>,
+    tags: Vec<Vec<AtomicBool>>,
+    files: Vec<AtomicBool>,
 }
 
 /// Marks everything reachable from the roots (everything, with `--no-gc-sections`).
 pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) -> Liveness {
-    let n = inputs.files.len();
     let all = !config.gc_sections;
-    let live = Liveness {
+    let flags = |n: usize| (0..n).map(|_| AtomicBool::new(all)).collect::<Vec<_>>();
+    let m = Marker {
+        inputs,
+        res,
+        symbols: res
+            .table
+            .symbols
+            .iter()
+            .map(|s| AtomicBool::new(s.live))
+            .collect(),
         functions: inputs
             .files
             .iter()
-            .map(|f| vec![all; f.obj.functions.len()])
+            .map(|f| flags(f.obj.functions.len()))
             .collect(),
         segments: inputs
             .files
             .iter()
-            .map(|f| vec![all; f.obj.segments.len()])
+            .map(|f| flags(f.obj.segments.len()))
             .collect(),
         tags: inputs
             .files
             .iter()
-            .map(|f| vec![all; f.obj.tags.len()])
+            .map(|f| flags(f.obj.tags.len()))
             .collect(),
-        files: (0..n).map(|i| !inputs.files[i].lazy).collect(),
-        call_ctors: false,
-    };
-    let mut m = Marker {
-        inputs,
-        res,
-        live,
-        queue: Vec::new(),
+        files: inputs
+            .files
+            .iter()
+            .map(|f| AtomicBool::new(!f.lazy))
+            .collect(),
     };
     if all {
         m.mark_everything();
     } else {
-        m.mark_roots(config);
-        m.drain();
+        let roots = m.mark_roots(config);
+        m.drain(roots);
     }
-    m.finish_ctors();
-    m.sync_symbols_with_chunks();
-    m.live
+    let symbols: Vec<bool> = m.symbols.into_iter().map(AtomicBool::into_inner).collect();
+    let unwrap = |v: Vec<Vec<AtomicBool>>| -> Vec<Vec<bool>> {
+        v.into_iter()
+            .map(|f| f.into_iter().map(AtomicBool::into_inner).collect())
+            .collect()
+    };
+    let mut live = Liveness {
+        functions: unwrap(m.functions),
+        segments: unwrap(m.segments),
+        tags: unwrap(m.tags),
+        files: m.files.into_iter().map(AtomicBool::into_inner).collect(),
+        call_ctors: false,
+    };
+    for (sym, l) in res.table.symbols.iter_mut().zip(symbols) {
+        sym.live = l;
+    }
+    finish_ctors(inputs, res, &mut live);
+    sync_symbols_with_chunks(inputs, res, &live);
+    live
 }
 
 impl<'a> Marker<'_, '_, 'a> {
-    fn mark_roots(&mut self, config: &Config) {
+    /// Marks the roots; gives the chunks they made live.
+    fn mark_roots(&self, config: &Config) -> Vec<Chunk> {
+        let mut out = Vec::new();
         if let Some(e) = self.res.entry {
-            self.enqueue(e);
+            self.enqueue(e, &mut out);
         }
-        for i in 0..self.res.table.symbols.len() {
-            let id = SymbolId(i as u32);
-            let sym = self.res.table.get(id);
-            if sym.global && (sym.flags.no_strip() || self.is_exported(id, config)) {
-                self.enqueue(id);
+        for (i, sym) in self.res.table.symbols.iter().enumerate() {
+            if sym.global && (sym.flags.no_strip() || sym.is_exported(config)) {
+                self.enqueue(SymbolId(i as u32), &mut out);
             }
         }
         if let Some(d) = self.res.call_dtors {
-            self.enqueue(d);
+            self.enqueue(d, &mut out);
         }
-        for &f in &self.res.loaded.clone() {
-            if self.live.files[f.idx()] {
-                self.enqueue_file_roots(f);
+        for &f in &self.res.loaded {
+            if self.files[f.idx()].load(Relaxed) {
+                self.enqueue_file_roots(f, &mut out);
             }
         }
+        out
     }
 
-    fn is_exported(&self, id: SymbolId, config: &Config) -> bool {
-        self.res.table.get(id).is_exported(config)
-    }
-
-    fn enqueue_file_roots(&mut self, f: FileId) {
+    fn enqueue_file_roots(&self, f: FileId, out: &mut Vec<Chunk>) {
         let obj = self.inputs.obj(f);
         for init in &obj.init_funcs {
             if let Some(&id) = self.res.file_syms[f.idx()].get(init.symbol as usize) {
-                self.enqueue(id);
+                self.enqueue(id, out);
             }
         }
         for (i, seg) in obj.segments.iter().enumerate() {
             if seg.flags.0 & 4 != 0 && !self.res.discarded[f.idx()].segments[i] {
-                self.mark_chunk(Chunk::Segment(f, i));
+                self.mark_chunk(Chunk::Segment(f, i), out);
             }
         }
     }
 
-    fn enqueue(&mut self, id: SymbolId) {
-        let sym = self.res.table.get_mut(id);
-        if sym.live {
+    fn enqueue(&self, id: SymbolId, out: &mut Vec<Chunk>) {
+        if self.symbols[id.idx()].swap(true, Relaxed) {
             return;
         }
-        sym.live = true;
-        let Def::Defined { file, index } = sym.def else {
+        let Def::Defined { file, index } = self.res.table.get(id).def else {
             return;
         };
-        if !self.live.files[file.idx()] {
-            self.live.files[file.idx()] = true;
-            self.enqueue_file_roots(file);
+        if !self.files[file.idx()].swap(true, Relaxed) {
+            self.enqueue_file_roots(file, out);
         }
         let obj = self.inputs.obj(file);
         match obj.symbols[index as usize].kind {
             RawKind::Function { index } => {
                 if let Some(i) = (index as usize).checked_sub(obj.func_imports.len()) {
-                    self.mark_chunk(Chunk::Function(file, i));
+                    self.mark_chunk(Chunk::Function(file, i), out);
                 }
             }
             RawKind::Data { def: Some(def) } => {
-                self.mark_chunk(Chunk::Segment(file, def.segment as usize))
+                self.mark_chunk(Chunk::Segment(file, def.segment as usize), out)
             }
             RawKind::Tag { index } => {
                 let i = (index as usize).checked_sub(obj.tag_imports.len());
-                if let Some(slot) = i.and_then(|i| self.live.tags[file.idx()].get_mut(i)) {
-                    *slot = true;
+                if let Some(slot) = i.and_then(|i| self.tags[file.idx()].get(i)) {
+                    slot.store(true, Relaxed);
                 }
             }
             _ => {}
         }
     }
 
-    fn mark_chunk(&mut self, chunk: Chunk) {
+    fn mark_chunk(&self, chunk: Chunk, out: &mut Vec<Chunk>) {
         let slot = match chunk {
-            Chunk::Function(f, i) => self.live.functions[f.idx()].get_mut(i),
-            Chunk::Segment(f, i) => self.live.segments[f.idx()].get_mut(i),
+            Chunk::Function(f, i) => self.functions[f.idx()].get(i),
+            Chunk::Segment(f, i) => self.segments[f.idx()].get(i),
         };
-        if let Some(slot) = slot {
-            if !*slot {
-                *slot = true;
-                self.queue.push(chunk);
+        if slot.is_some_and(|s| !s.swap(true, Relaxed)) {
+            out.push(chunk);
+        }
+    }
+
+    /// Follows the relocations of newly live chunks until nothing new is reached: rounds of
+    /// parallel tasks, each going depth-first for a while and handing back what is left.
+    fn drain(&self, mut frontier: Vec<Chunk>) {
+        while !frontier.is_empty() {
+            let per_task = frontier.len().div_ceil(rayon::current_num_threads() * 4);
+            frontier = frontier
+                .par_chunks(per_task.max(1))
+                .flat_map_iter(|chunks| {
+                    let mut stack = chunks.to_vec();
+                    let mut left = Vec::new();
+                    let mut budget = BUDGET;
+                    while let Some(c) = stack.pop() {
+                        if budget == 0 {
+                            left.push(c);
+                            continue;
+                        }
+                        budget -= 1;
+                        self.follow(c, &mut stack);
+                    }
+                    left
+                })
+                .collect();
+        }
+    }
+
+    /// Marks what the relocations of `chunk` point at.
+    fn follow(&self, chunk: Chunk, out: &mut Vec<Chunk>) {
+        let obj = |f: FileId| self.inputs.obj(f);
+        let (f, relocs) = match chunk {
+            Chunk::Function(f, i) => (f, &obj(f).code_relocs[obj(f).functions[i].relocs.clone()]),
+            Chunk::Segment(f, i) => (f, &obj(f).data_relocs[obj(f).segments[i].relocs.clone()]),
+        };
+        for r in relocs {
+            if r.ty == RelocType::TypeIndexLeb {
+                continue;
             }
-        }
-    }
-
-    fn drain(&mut self) {
-        while let Some(chunk) = self.queue.pop() {
-            let (f, relocs) = match chunk {
-                Chunk::Function(f, i) => {
-                    let obj = self.inputs.obj(f);
-                    (f, &obj.code_relocs[obj.functions[i].relocs.clone()])
-                }
-                Chunk::Segment(f, i) => {
-                    let obj = self.inputs.obj(f);
-                    (f, &obj.data_relocs[obj.segments[i].relocs.clone()])
-                }
-            };
-            for r in relocs {
-                if r.ty == RelocType::TypeIndexLeb {
-                    continue;
-                }
-                let Some(&id) = self.res.file_syms[f.idx()].get(r.index as usize) else {
-                    continue;
-                };
-                // Taking a weak stub's address gives null; only a call needs its body.
-                let stub = self.res.table.get(id).is_stub();
-                if stub && is_table_index(r.ty) {
-                    continue;
-                }
-                self.enqueue(id);
-            }
-        }
-    }
-
-    fn mark_everything(&mut self) {
-        for sym in &mut self.res.table.symbols {
-            sym.live = true;
-        }
-        for &f in &self.res.loaded {
-            self.live.files[f.idx()] = true;
-        }
-    }
-
-    /// A defined symbol is live when its chunk is (lld's `Symbol::isLive`), so an alias of a
-    /// live function is live too.
-    fn sync_symbols_with_chunks(&mut self) {
-        for sym in &mut self.res.table.symbols {
-            let Def::Defined { file, index } = sym.def else {
+            let Some(&id) = self.res.file_syms[f.idx()].get(r.index as usize) else {
                 continue;
             };
-            let obj = self.inputs.obj(file);
-            let chunk_live = match obj.symbols[index as usize].kind {
-                RawKind::Function { index } => (index as usize)
-                    .checked_sub(obj.func_imports.len())
-                    .and_then(|i| self.live.functions[file.idx()].get(i).copied()),
-                RawKind::Data { def: Some(def) } => self.live.segments[file.idx()]
-                    .get(def.segment as usize)
-                    .copied(),
-                RawKind::Tag { index } => (index as usize)
-                    .checked_sub(obj.tag_imports.len())
-                    .and_then(|i| self.live.tags[file.idx()].get(i).copied()),
-                _ => None,
-            };
-            if let Some(chunk_live) = chunk_live {
-                sym.live = chunk_live;
+            // Taking a weak stub's address gives null; only a call needs its body.
+            let stub = self.res.table.get(id).is_stub();
+            if stub && is_table_index(r.ty) {
+                continue;
             }
+            self.enqueue(id, out);
         }
     }
 
-    /// `__wasm_call_ctors` is live when referenced, or when some live object has a constructor.
-    fn finish_ctors(&mut self) {
-        let Some(id) = self.res.table.find("__wasm_call_ctors") else {
-            return;
-        };
-        let has_ctors = self
-            .res
-            .loaded
-            .iter()
-            .any(|f| self.live.files[f.idx()] && !self.inputs.obj(*f).init_funcs.is_empty());
-        let sym = self.res.table.get_mut(id);
-        if has_ctors {
-            sym.live = true;
+    fn mark_everything(&self) {
+        for s in &self.symbols {
+            s.store(true, Relaxed);
         }
-        self.live.call_ctors = sym.live && sym.def == Def::Synthetic(Synthetic::CallCtors);
+        for &f in &self.res.loaded {
+            self.files[f.idx()].store(true, Relaxed);
+        }
     }
+}
+
+/// A defined symbol is live when its chunk is (lld's `Symbol::isLive`), so an alias of a live
+/// function is live too.
+fn sync_symbols_with_chunks(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness) {
+    for sym in &mut res.table.symbols {
+        let Def::Defined { file, index } = sym.def else {
+            continue;
+        };
+        let obj = inputs.obj(file);
+        let chunk_live = match obj.symbols[index as usize].kind {
+            RawKind::Function { index } => (index as usize)
+                .checked_sub(obj.func_imports.len())
+                .and_then(|i| live.functions[file.idx()].get(i).copied()),
+            RawKind::Data { def: Some(def) } => {
+                live.segments[file.idx()].get(def.segment as usize).copied()
+            }
+            RawKind::Tag { index } => (index as usize)
+                .checked_sub(obj.tag_imports.len())
+                .and_then(|i| live.tags[file.idx()].get(i).copied()),
+            _ => None,
+        };
+        if let Some(chunk_live) = chunk_live {
+            sym.live = chunk_live;
+        }
+    }
+}
+
+/// `__wasm_call_ctors` is live when referenced, or when some live object has a constructor.
+fn finish_ctors(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &mut Liveness) {
+    let Some(id) = res.table.find("__wasm_call_ctors") else {
+        return;
+    };
+    let has_ctors = res
+        .loaded
+        .iter()
+        .any(|f| live.files[f.idx()] && !inputs.obj(*f).init_funcs.is_empty());
+    let sym = res.table.get_mut(id);
+    if has_ctors {
+        sym.live = true;
+    }
+    live.call_ctors = sym.live && sym.def == Def::Synthetic(Synthetic::CallCtors);
 }
 
 fn is_table_index(ty: RelocType) -> bool {

@@ -70,15 +70,69 @@ pub struct Site {
     pub va: u64,
 }
 
-impl RelocContext<'_, '_> {
+/// The last section symbol a run of `SECTION_OFFSET` relocations used, and where it points.
+#[derive(Default)]
+struct SectionMemo<'l> {
+    index: Option<u32>,
+    target: Option<Option<SectionPlace<'l>>>,
+}
+
+impl<'l> RelocContext<'l, '_> {
     /// Copies `src` into `dst` and applies `relocs`, whose offsets are relative to `base`.
-    pub fn apply(&self, site: Site, dst: &mut [u8], src: &[u8], relocs: &[Reloc], base: u64) {
+    pub fn apply(
+        &self,
+        site: Site,
+        dst: &mut [u8],
+        src: &[u8],
+        relocs: impl IntoIterator<Item = Reloc>,
+        base: u64,
+    ) {
         dst.copy_from_slice(src);
+        let mut memo = SectionMemo::default();
         for r in relocs {
-            let at = (u64::from(r.offset) - base) as usize;
-            let value = self.value(site, r, site.va.wrapping_add(at as u64));
+            let at = u64::from(r.offset).wrapping_sub(base) as usize;
+            let value = match r.ty {
+                RelocType::SectionOffsetI32 => self.section_offset_memo(site, &r, &mut memo),
+                _ => self.value(site, &r, site.va.wrapping_add(at as u64)),
+            };
             patch(dst, at, r.ty.width(), value);
         }
+    }
+
+    /// [`value`](Self::value) of a `SECTION_OFFSET` relocation, remembering the last symbol's
+    /// section: debug sections have millions of these, nearly all against a few section
+    /// symbols.
+    fn section_offset_memo(&self, site: Site, r: &Reloc, memo: &mut SectionMemo<'l>) -> u64 {
+        if memo.index != Some(r.index) {
+            memo.index = Some(r.index);
+            memo.target = self.section_target(site.file, r.index);
+        }
+        match memo.target {
+            Some(Some(SectionPlace::Plain(offset))) => offset.wrapping_add(r.addend as u64),
+            Some(Some(SectionPlace::Merged(merged, k))) => merged.map(k, r.addend as u64),
+            Some(None) => 0,
+            None => self.value(site, r, 0),
+        }
+    }
+
+    /// Where the section symbol `index` of `file` points: `None` if it is not a section symbol
+    /// (then [`value`](Self::value) decides), `Some(None)` if its value is 0.
+    fn section_target(&self, file: FileId, index: u32) -> Option<Option<SectionPlace<'l>>> {
+        let Some(id) = self.symbol(file, index) else {
+            return Some(None);
+        };
+        let sym = self.res.table.get(id);
+        if sym.kind != Kind::Section {
+            return None;
+        }
+        let Def::Defined { file, index } = sym.def else {
+            return Some(None);
+        };
+        let RawKind::Section { section } = self.inputs.obj(file).symbols[index as usize].kind
+        else {
+            return Some(None);
+        };
+        Some(self.section_offsets.get(file, section).copied())
     }
 
     fn symbol(&self, file: FileId, index: u32) -> Option<SymbolId> {

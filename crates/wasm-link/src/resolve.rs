@@ -12,7 +12,7 @@ use crate::ids::{FileId, SymbolId};
 use crate::inputs::{Inputs, Item};
 use crate::symbols::{resolve_definition, Def, Kind, Resolve, Symbol, SymbolTable, Synthetic};
 use crate::trace::{Tracer, INTERNAL};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
 
 mod traced;
@@ -86,12 +86,12 @@ pub fn resolve_traced<'a>(
     let n = inputs.files.len();
     let mut r = Resolver {
         inputs,
-        table: SymbolTable::default(),
+        table: SymbolTable::with_capacity(inputs.files.iter().map(|f| f.obj.symbols.len()).sum()),
         file_syms: vec![Vec::new(); n],
         loaded_flag: vec![false; n],
         loaded: Vec::new(),
         discarded: vec![Discarded::default(); n],
-        comdats: HashMap::new(),
+        comdats: HashMap::default(),
         errors: Vec::new(),
         warnings: Vec::new(),
         trace: std::mem::take(trace),
@@ -655,7 +655,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
     /// A direct call whose signature differs from the definition's goes to a trapping stub,
     /// one per (name, signature), with a warning naming both (lld's `handleSymbolVariants`).
     fn split_signature_variants(&mut self) {
-        let mut variants: HashMap<(&'a str, FuncTypeKey), SymbolId> = HashMap::new();
+        let mut variants: HashMap<(&'a str, FuncTypeKey), SymbolId> = HashMap::default();
         for &f in &self.loaded.clone() {
             let obj = self.inputs.obj(f);
             let called: std::collections::HashSet<u32> = obj

@@ -231,6 +231,14 @@ pub struct SymbolTable<'a> {
 }
 
 impl<'a> SymbolTable<'a> {
+    /// A table with room for `n` symbols, so that filling it never rehashes.
+    pub fn with_capacity(n: usize) -> Self {
+        SymbolTable {
+            symbols: Vec::with_capacity(n),
+            by_name: HashMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
     /// Looks a global symbol up by name.
     pub fn find(&self, name: &str) -> Option<SymbolId> {
         self.by_name.get(name).copied()

@@ -158,7 +158,7 @@ fn for_each_live_reloc(
         }
         for c in &obj.customs {
             if !discarded.sections.contains(&c.section_index) {
-                c.relocs.iter().for_each(|r| visit(f, r));
+                c.relocs.iter().for_each(|r| visit(f, &r));
             }
         }
     }

@@ -7,12 +7,11 @@ use crate::ids::FileId;
 use crate::inputs::Inputs;
 use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef, NONE};
 use crate::names;
+use crate::output::{Output, Piece};
 use crate::relocate::{RelocContext, SectionPlace, SectionPlaces, Site};
 use crate::resolve::Resolved;
 use crate::synthetic::{self, sleb, uleb};
-use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::Write;
 use wasm_encoder::{
     ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, FunctionSection,
     GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section, TableSection,
@@ -28,7 +27,7 @@ pub fn write(
     config: &Config,
 ) -> Result<(), String> {
     let bodies = function_bodies(inputs, layout);
-    let code_offsets = function_code_offsets(layout, inputs);
+    let code_offsets = code_offsets_of(layout, inputs, &bodies);
     let customs = plan_customs(inputs, res, config);
     let mut section_offsets = SectionPlaces::default();
     for ((file, section), place) in customs.iter().flat_map(section_places) {
@@ -42,23 +41,17 @@ pub fn write(
         code_offsets,
         section_offsets,
     };
-    let mut module = header_and_head(inputs, res, layout, config)?;
-    let code = code_section(&ctx, &bodies);
-    section(&mut module, 10, &code);
-    let data = data_section(&ctx);
-    if !data.is_empty() {
-        section(&mut module, 11, &data);
-    }
+    let mut module = Output::new(header_and_head(inputs, res, layout, config)?);
+    code_section(&ctx, bodies, &mut module);
+    data_section(&ctx, &mut module);
     for c in &customs {
-        let bytes = custom_contents(&ctx, c);
-        custom(&mut module, c.name, &bytes);
+        custom_section(&ctx, c, &mut module);
     }
     if !config.strip_all || config.keep_sections.iter().any(|s| s == "name") {
-        custom(
-            &mut module,
-            "name",
-            &names::name_section(inputs, res, layout, config),
-        );
+        // Moved, not copied: the name section of a large C++ link is megabytes.
+        let names = names::name_section(inputs, res, layout, config);
+        module.bytes(custom_header("name", names.len()));
+        module.bytes(names);
     }
     if !config.strip_all || config.keep_sections.iter().any(|s| s == "producers") {
         let p = names::producers(inputs, res);
@@ -72,7 +65,7 @@ pub fn write(
             custom(&mut module, "target_features", &t);
         }
     }
-    write_atomically(&config.output, &module)
+    write_atomically(&config.output, &ctx, &module)
 }
 
 /// The module header and every section before the code section, through wasm-encoder.
@@ -296,21 +289,26 @@ fn push(out: &mut Vec<u8>, s: &impl Section, needed: bool) {
     }
 }
 
-/// Appends a section with a minimal size LEB.
-fn section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
-    out.push(id);
-    uleb(out, contents.len() as u64);
-    out.extend_from_slice(contents);
+/// The id and minimal size LEB of a section whose contents are `len` bytes.
+fn section_header(id: u8, len: usize) -> Vec<u8> {
+    let mut out = vec![id];
+    uleb(&mut out, len as u64);
+    out
 }
 
-fn custom(out: &mut Vec<u8>, name: &str, contents: &[u8]) {
+/// The header of a custom section (id, size, name) whose contents are `len` bytes.
+fn custom_header(name: &str, len: usize) -> Vec<u8> {
     let mut head = Vec::new();
     uleb(&mut head, name.len() as u64);
     head.extend_from_slice(name.as_bytes());
-    out.push(0);
-    uleb(out, (head.len() + contents.len()) as u64);
+    let mut out = section_header(0, head.len() + len);
     out.extend_from_slice(&head);
-    out.extend_from_slice(contents);
+    out
+}
+
+fn custom(out: &mut Output<'_>, name: &str, contents: &[u8]) {
+    out.bytes(custom_header(name, contents.len()));
+    out.bytes(contents.to_vec());
 }
 
 /// Synthetic bodies; input bodies are copied later, so they are `None` here.
@@ -348,92 +346,114 @@ fn body_len(
     }
 }
 
-fn code_section(ctx: &RelocContext<'_, '_>, bodies: &[Option<Vec<u8>>]) -> Vec<u8> {
+fn code_section<'p>(
+    ctx: &RelocContext<'_, '_>,
+    bodies: Vec<Option<Vec<u8>>>,
+    out: &mut Output<'p>,
+) {
     let l = ctx.layout;
     let mut head = Vec::new();
     uleb(&mut head, l.functions.len() as u64);
     let sizes: Vec<usize> = (0..l.functions.len())
-        .map(|k| body_len(l, ctx.inputs, k, bodies).0)
+        .map(|k| body_len(l, ctx.inputs, k, &bodies).0)
         .collect();
     let total = head.len() + sizes.iter().sum::<usize>();
-    let mut out = vec![0u8; total];
-    out[..head.len()].copy_from_slice(&head);
-    let slices = split_mut(&mut out[head.len()..], &sizes);
-    slices
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(k, dst)| match &l.functions[k] {
-            OutFunction::Input(f, i) => {
-                let obj = ctx.inputs.obj(*f);
-                let func = &obj.functions[*i as usize];
-                let base = (func.body.offset - obj.code_offset) as u64;
-                let site = Site {
-                    file: *f,
-                    tombstone: 0,
-                    va: 0,
-                };
-                ctx.apply(
-                    site,
-                    dst,
-                    func.body.bytes,
-                    &obj.code_relocs[func.relocs.clone()],
-                    base,
-                );
-            }
-            _ => dst.copy_from_slice(bodies[k].as_deref().unwrap_or(&[])),
-        });
-    out
+    out.bytes(section_header(10, total));
+    out.bytes(head);
+    for ((f, body), size) in l.functions.iter().zip(bodies).zip(sizes) {
+        match f {
+            OutFunction::Input(file, index) => out.push(
+                size,
+                Piece::Function {
+                    file: *file,
+                    index: *index,
+                },
+            ),
+            _ => out.bytes(body.unwrap_or_default()),
+        }
+    }
 }
 
 /// Offsets of function code for `FUNCTION_OFFSET` relocations, computed like the code section.
 pub fn function_code_offsets(l: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u64> {
-    let bodies = function_bodies(inputs, l);
+    code_offsets_of(l, inputs, &function_bodies(inputs, l))
+}
+
+fn code_offsets_of(l: &Layout<'_>, inputs: &Inputs<'_>, bodies: &[Option<Vec<u8>>]) -> Vec<u64> {
     let mut head = Vec::new();
     uleb(&mut head, l.functions.len() as u64);
     let mut at = head.len() as u64;
     let mut out = Vec::with_capacity(l.functions.len());
     for k in 0..l.functions.len() {
-        let (len, prefix) = body_len(l, inputs, k, &bodies);
+        let (len, prefix) = body_len(l, inputs, k, bodies);
         out.push(at + prefix as u64);
         at += len as u64;
     }
     out
 }
 
-fn split_mut<'b>(mut buf: &'b mut [u8], sizes: &[usize]) -> Vec<&'b mut [u8]> {
-    let mut out = Vec::with_capacity(sizes.len());
-    for &s in sizes {
-        let (a, b) = buf.split_at_mut(s);
-        out.push(a);
-        buf = b;
-    }
-    out
-}
-
-fn data_section(ctx: &RelocContext<'_, '_>) -> Vec<u8> {
+fn data_section<'p>(ctx: &'p RelocContext<'_, '_>, out: &mut Output<'p>) {
     let l = ctx.layout;
     let segs: Vec<usize> = (0..l.segments.len())
         .filter(|&i| l.segments[i].in_binary)
         .collect();
     if segs.is_empty() {
-        return Vec::new();
+        return;
     }
-    let bodies: Vec<Vec<u8>> = segs.par_iter().map(|&i| segment_bytes(ctx, i)).collect();
-    let mut out = Vec::new();
-    uleb(&mut out, segs.len() as u64);
-    for (&i, bytes) in segs.iter().zip(&bodies) {
+    let mut body = Output::default();
+    let mut head = Vec::new();
+    uleb(&mut head, segs.len() as u64);
+    for &i in &segs {
         if l.segments[i].passive {
-            out.push(1);
+            head.push(1);
         } else {
-            out.push(0);
-            out.push(0x41);
-            sleb(&mut out, l.segments[i].va as i32 as i64);
-            out.push(0x0b);
+            head.push(0);
+            head.push(0x41);
+            sleb(&mut head, l.segments[i].va as i32 as i64);
+            head.push(0x0b);
         }
-        uleb(&mut out, bytes.len() as u64);
-        out.extend_from_slice(bytes);
+        uleb(&mut head, l.segments[i].size);
+        body.bytes(std::mem::take(&mut head));
+        segment_pieces(ctx, i, &mut body);
     }
-    out
+    out.bytes(section_header(11, body.len()));
+    out.append(body);
+}
+
+/// The pieces of output segment `i`: merged strings, input segments and the zeros between.
+fn segment_pieces<'p>(ctx: &'p RelocContext<'_, '_>, i: usize, out: &mut Output<'p>) {
+    let seg = &ctx.layout.segments[i];
+    let mut parts: Vec<(u64, usize, Piece<'p>)> = seg
+        .merged
+        .iter()
+        .map(|(m, offset)| (*offset, m.data.len(), Piece::Borrowed(&m.data[..])))
+        .collect();
+    for &(file, index, offset) in &seg.parts {
+        let len = ctx.inputs.obj(file).segments[index as usize].data.len();
+        let va = seg.va + offset;
+        parts.push((offset, len, Piece::Segment { file, index, va }));
+    }
+    parts.sort_by_key(|p| p.0);
+    let mut at = 0;
+    let fits = parts.iter().all(|&(offset, len, _)| {
+        let ok = offset >= at;
+        at = offset + len as u64;
+        ok
+    }) && at <= seg.size;
+    if !fits {
+        // Overlapping pieces: build the segment in one buffer, in the layout's order.
+        return out.bytes(segment_bytes(ctx, i));
+    }
+    let mut at = 0;
+    for (offset, len, piece) in parts {
+        out.push((offset - at) as usize, Piece::Zeros((offset - at) as usize));
+        out.push(len, piece);
+        at = offset + len as u64;
+    }
+    out.push(
+        (seg.size - at) as usize,
+        Piece::Zeros((seg.size - at) as usize),
+    );
 }
 
 fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {
@@ -456,7 +476,7 @@ fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {
             site,
             dst,
             input.data.bytes,
-            &obj.data_relocs[input.relocs.clone()],
+            obj.data_relocs[input.relocs.clone()].iter().copied(),
             base,
         );
     }
@@ -525,6 +545,11 @@ fn plan_customs<'a>(
                 .map(|&(f, _, k, _)| inputs.obj(f).customs[k].contents.bytes)
                 .collect();
             plan.merged = Some(crate::merge::MergedStrings::from_slices(&slices));
+            // The merged copy is all that is written: the inputs are not read again.
+            for &(f, _, k, _) in &plan.chunks {
+                let w = inputs.obj(f).customs[k].contents;
+                inputs.files[f.idx()].source.release(w.offset, w.len());
+            }
         }
     }
     plans
@@ -535,31 +560,23 @@ fn is_merged_custom(name: &str) -> bool {
     matches!(name, ".debug_str" | ".debug_str.dwo" | ".debug_line_str")
 }
 
-fn custom_contents(ctx: &RelocContext<'_, '_>, plan: &CustomPlan<'_>) -> Vec<u8> {
+fn custom_section<'p>(ctx: &RelocContext<'_, '_>, plan: &'p CustomPlan<'_>, out: &mut Output<'p>) {
     if let Some(m) = &plan.merged {
-        return m.data.clone();
+        out.bytes(custom_header(plan.name, m.data.len()));
+        return out.push(m.data.len(), Piece::Borrowed(&m.data));
     }
     let tombstone = tombstone_for(plan.name);
-    let sizes: Vec<usize> = plan
-        .chunks
-        .iter()
-        .map(|&(f, _, k, _)| ctx.inputs.obj(f).customs[k].contents.len())
-        .collect();
-    let mut out = vec![0u8; sizes.iter().sum()];
-    let slices = split_mut(&mut out, &sizes);
-    slices
-        .into_par_iter()
-        .zip(&plan.chunks)
-        .for_each(|(dst, &(f, _, k, _))| {
-            let c = &ctx.inputs.obj(f).customs[k];
-            let site = Site {
-                file: f,
-                tombstone,
-                va: 0,
-            };
-            ctx.apply(site, dst, c.contents.bytes, &c.relocs, 0);
-        });
-    out
+    let len = |f: FileId, k: usize| ctx.inputs.obj(f).customs[k].contents.len();
+    let total = plan.chunks.iter().map(|&(f, _, k, _)| len(f, k)).sum();
+    out.bytes(custom_header(plan.name, total));
+    for &(file, _, index, _) in &plan.chunks {
+        let piece = Piece::Custom {
+            file,
+            index,
+            tombstone,
+        };
+        out.push(len(file, index), piece);
+    }
 }
 
 /// What relocations against dead code write in a debug section (lld's
@@ -574,14 +591,19 @@ fn tombstone_for(name: &str) -> u64 {
     }
 }
 
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+fn write_atomically(
+    path: &std::path::Path,
+    ctx: &RelocContext<'_, '_>,
+    module: &Output<'_>,
+) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
-    tmp.write_all(bytes)
+    module
+        .write_to(ctx, tmp.as_file_mut())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     tmp.persist(path)
         .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;

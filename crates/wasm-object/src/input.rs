@@ -194,6 +194,27 @@ impl InputFile {
         self.map.as_deref().unwrap_or(&[])
     }
 
+    /// Drops the pages wholly inside `offset..offset + len` from this process's memory once
+    /// they have been read for the last time (they stay in the page cache). A large link
+    /// reads each input section once, so this keeps the resident size near the size of what is
+    /// in use rather than of every input. Reading them again is still correct: it faults the
+    /// same bytes back in.
+    pub fn release(&self, offset: usize, len: usize) {
+        const PAGE: usize = 4096;
+        let Some(map) = &self.map else { return };
+        let start = offset.next_multiple_of(PAGE);
+        let end = (offset.saturating_add(len)).min(map.len()) / PAGE * PAGE;
+        if start < end {
+            // SAFETY: `map` is a read-only shared mapping of a file (`Mmap::map`). MADV_DONTNEED
+            // on it only unmaps pages; the next read faults the file's same bytes back in from
+            // the page cache, so every borrow of the mapping keeps seeing the same contents
+            // (as with mapping at all, we rely on nobody modifying the input meanwhile).
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+            };
+        }
+    }
+
     /// The file's kind by its magic.
     pub fn kind(&self) -> FileKind {
         detect(self.bytes())

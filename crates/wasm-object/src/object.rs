@@ -7,7 +7,7 @@
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
-use wasm_format::reloc::Reloc;
+use wasm_format::reloc::{LazyRelocs, Reloc, RelocType};
 use wasm_format::sections::{self, DataMode, ImportKind};
 use wasm_format::types::{FuncType, GlobalType, TableType, TagType};
 use wasm_format::{Error, ErrorKind, Module, SectionId, Window};
@@ -69,8 +69,11 @@ pub struct CustomSection<'a> {
     pub section_index: u32,
     /// The contents after the name.
     pub contents: Window<'a>,
-    /// This section's relocations.
-    pub relocs: Vec<Reloc>,
+    /// This section's relocations, decoded when iterated (validated while parsing).
+    pub relocs: LazyRelocs<'a>,
+    /// The relocations that name an index (type, function, global, table, tag) rather than an
+    /// address or an offset, sorted by offset: the few a layout must see before writing.
+    pub index_relocs: Vec<Reloc>,
 }
 
 /// A relocatable object file.
@@ -122,6 +125,8 @@ pub struct Object<'a> {
     pub export_names: Vec<(u32, &'a str)>,
     /// Function names from the object's `name` section: (function index, name).
     pub debug_names: Vec<(u32, &'a str)>,
+    /// The `reloc.*` sections, already decoded (code, data) or validated (custom sections).
+    pub reloc_sections: Vec<Window<'a>>,
 }
 
 /// Sections found on the first pass, parsed afterwards.
@@ -159,6 +164,7 @@ impl<'a> Object<'a> {
             obj.read_data(w, &linking.segments)?;
         }
         obj.read_relocs(&found)?;
+        obj.reloc_sections = found.relocs;
         crate::validate::check(&obj, offset)?;
         Ok(obj)
     }
@@ -188,6 +194,7 @@ impl<'a> Object<'a> {
             producers: None,
             export_names: Vec::new(),
             debug_names: Vec::new(),
+            reloc_sections: Vec::new(),
         }
     }
 
@@ -283,7 +290,8 @@ impl<'a> Object<'a> {
                 name,
                 section_index: s.index,
                 contents: s.contents,
-                relocs: Vec::new(),
+                relocs: LazyRelocs::default(),
+                index_relocs: Vec::new(),
             }),
         }
         Ok(())
@@ -317,6 +325,7 @@ impl<'a> Object<'a> {
                 ErrorKind::Message("segment info count differs from the data section's"),
             ));
         }
+        self.segments.reserve_exact(segments.len());
         for (i, seg) in segments.into_iter().enumerate() {
             let info = infos.get(i);
             self.segments.push(Segment {
@@ -333,18 +342,33 @@ impl<'a> Object<'a> {
 
     fn read_relocs(&mut self, found: &Found<'a>) -> Result<(), Error> {
         for w in &found.relocs {
-            let section = wasm_format::reloc::parse_reloc_section(*w)?;
-            let mut relocs = section.relocs;
-            if !relocs.is_sorted_by_key(|r| r.offset) {
-                relocs.sort_by_key(|r| r.offset);
-            }
-            let target = section.target_section;
+            let lazy = wasm_format::reloc::read_reloc_section(*w)?;
+            let target = lazy.target_section;
             if found.code.is_some_and(|(i, _)| i == target) {
-                self.code_relocs = relocs;
+                self.code_relocs = sorted_relocs(*w)?;
             } else if found.data.is_some_and(|(i, _)| i == target) {
-                self.data_relocs = relocs;
-            } else if let Some(c) = self.customs.iter_mut().find(|c| c.section_index == target) {
-                c.relocs = relocs;
+                self.data_relocs = sorted_relocs(*w)?;
+            } else if let Some(at) = self.customs.iter().position(|c| c.section_index == target) {
+                let mut index_relocs = Vec::new();
+                let len = self.customs[at].contents.len();
+                let mut bad = None;
+                lazy.check(|r| {
+                    if bad.is_none() {
+                        bad = crate::validate::check_reloc(self, &r, len).err();
+                    }
+                    if names_an_index(r.ty) {
+                        index_relocs.push(r);
+                    }
+                })?;
+                if let Some((expected, found)) = bad {
+                    return Err(Error::new(w.offset, ErrorKind::Invalid { expected, found }));
+                }
+                let c = &mut self.customs[at];
+                if !index_relocs.is_sorted_by_key(|r| r.offset) {
+                    index_relocs.sort_by_key(|r| r.offset);
+                }
+                c.relocs = lazy;
+                c.index_relocs = index_relocs;
             } else {
                 return Err(Error::new(
                     w.offset,
@@ -413,6 +437,39 @@ impl<'a> Object<'a> {
     pub fn function_count(&self) -> usize {
         self.func_imports.len() + self.functions.len()
     }
+}
+
+/// The relocations of a code or data section, decoded and sorted by offset.
+fn sorted_relocs(w: Window<'_>) -> Result<Vec<Reloc>, Error> {
+    let mut relocs = wasm_format::reloc::parse_reloc_section(w)?.relocs;
+    if !relocs.is_sorted_by_key(|r| r.offset) {
+        relocs.sort_by_key(|r| r.offset);
+    }
+    Ok(relocs)
+}
+
+/// Whether a relocation names an index (kept decoded for custom sections) rather than an
+/// address or an offset (only patched).
+fn names_an_index(ty: RelocType) -> bool {
+    use RelocType::*;
+    !matches!(
+        ty,
+        SectionOffsetI32
+            | FunctionOffsetI32
+            | FunctionOffsetI64
+            | MemoryAddrLeb
+            | MemoryAddrSleb
+            | MemoryAddrI32
+            | MemoryAddrLeb64
+            | MemoryAddrSleb64
+            | MemoryAddrI64
+            | MemoryAddrRelSleb
+            | MemoryAddrRelSleb64
+            | MemoryAddrLocrelI32
+            | MemoryAddrLocrelI64
+            | MemoryAddrTlsSleb
+            | MemoryAddrTlsSleb64
+    )
 }
 
 /// Widens the window of a body to include its size prefix, which sits just before it.

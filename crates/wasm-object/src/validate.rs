@@ -30,22 +30,26 @@ pub fn check(obj: &Object<'_>, offset: usize) -> Result<(), Error> {
             &obj.data_relocs[s.relocs.clone()],
         )
     });
-    let custom = obj
-        .customs
-        .iter()
-        .map(|c| (0..c.contents.len(), c.relocs.as_slice()));
-    for (range, relocs) in code.chain(data).chain(custom) {
+    // Custom-section relocations are checked as they are read (`check_reloc`).
+    for (range, relocs) in code.chain(data) {
         for r in relocs {
-            if r.range().end > range.end {
-                return Err(bad("a relocation inside its atom", u64::from(r.offset)));
-            }
-            if !target_fits(obj, r) {
-                return Err(bad(
-                    "a relocation naming a symbol of its kind",
-                    u64::from(r.index),
-                ));
-            }
+            check_reloc(obj, r, range.end).map_err(|(what, n)| bad(what, n))?;
         }
+    }
+    Ok(())
+}
+
+/// One relocation: inside its atom (which ends at `end`, in section offsets) and naming what
+/// its type needs. The error is (what was expected, what was found).
+pub fn check_reloc(obj: &Object<'_>, r: &Reloc, end: usize) -> Result<(), (&'static str, u64)> {
+    if r.range().end > end {
+        return Err(("a relocation inside its atom", u64::from(r.offset)));
+    }
+    if !target_fits(obj, r) {
+        return Err((
+            "a relocation naming a symbol of its kind",
+            u64::from(r.index),
+        ));
     }
     Ok(())
 }

@@ -429,6 +429,13 @@ pub(super) struct Arena<'a> {
 }
 
 impl<'a> Arena<'a> {
+    /// An arena with room for `n` nodes (a name of `n` bytes has fewer).
+    pub(super) fn with_capacity(n: usize) -> Self {
+        Arena {
+            nodes: Vec::with_capacity(n),
+        }
+    }
+
     /// The node behind `id`.
     pub(super) fn get(&self, id: Id) -> &Node<'a> {
         &self.nodes[id as usize].node

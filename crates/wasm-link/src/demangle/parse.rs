@@ -56,8 +56,8 @@ impl<'a> Parser<'a> {
         Parser {
             s,
             pos: 0,
-            arena: Arena::default(),
-            subs: Vec::new(),
+            arena: Arena::with_capacity(s.len()),
+            subs: Vec::with_capacity(16),
             outer: Vec::new(),
             levels: Vec::new(),
             lists: Vec::new(),

@@ -28,7 +28,7 @@ impl<'p, 'a> Printer<'p, 'a> {
     pub(super) fn new(arena: &'p Arena<'a>) -> Self {
         Printer {
             arena,
-            out: Vec::new(),
+            out: Vec::with_capacity(4 * arena.nodes.len() + 16),
             gt_is_gt: 1,
             pack_index: u32::MAX,
             pack_max: u32::MAX,
