@@ -643,3 +643,88 @@ fn undefined_symbols_come_with_hints() {
         assert!(stderr.contains(want), "missing {want:?} in:\n{stderr}");
     }
 }
+
+/// A generated program of many translation units with debug info, string literals (merged in
+/// parallel shards), function pointers and constructors: big enough that every parallel phase
+/// splits its work.
+fn many_units(dir: &Path, units: usize) -> Vec<PathBuf> {
+    let sources: Vec<(String, String)> = (0..units)
+        .map(|u| {
+            let mut text = String::from("#include <stdio.h>\n");
+            for f in 0..40 {
+                text.push_str(&format!(
+                    "static const char *s{u}_{f} = \"unit {u} function {f} shared tail\";\n\
+                     int f{u}_{f}(int x) {{ return x * {f} + (int)__builtin_strlen(s{u}_{f}); }}\n\
+                     int (*p{u}_{f})(int) = f{u}_{f};\n"
+                ));
+            }
+            text.push_str(&format!(
+                "__attribute__((constructor({}))) static void init{u}(void) {{ p{u}_0(1); }}\n",
+                101 + u % 7
+            ));
+            if u == 0 {
+                text.push_str("int main(void) { printf(\"%d\\n\", p0_1(2)); return 0; }\n");
+            }
+            (format!("u{u}"), text)
+        })
+        .collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = sources
+            .iter()
+            .map(|(name, text)| {
+                s.spawn(move || {
+                    let src = dir.join(format!("{name}.c"));
+                    let obj = dir.join(format!("{name}.o"));
+                    std::fs::write(&src, text).unwrap();
+                    check(
+                        Command::new(require_tool("clang-19"))
+                            .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O1", "-g", "-c"])
+                            .arg(&src)
+                            .arg("-o")
+                            .arg(&obj),
+                    );
+                    obj
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn many_units_are_byte_identical_at_any_thread_count_and_to_wasm_ld() {
+    let dir = scratch("many-units");
+    let objs = many_units(&dir, 24);
+    let link = |linker: &Path, threads: Option<&str>, sub: &str| {
+        let out = dir.join(sub).join("prog.wasm");
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        let mut cmd = Command::new(linker);
+        cmd.args([
+            "-m",
+            "wasm32",
+            "-L/usr/lib/wasm32-wasi",
+            "/usr/lib/wasm32-wasi/crt1-command.o",
+        ])
+        .args(&objs)
+        .arg("-lc")
+        .args(threads)
+        .arg("-o")
+        .arg(&out);
+        check(&mut cmd);
+        validate(&out)
+    };
+    let reference = link(&require_tool("wasm-ld-19"), None, "ref");
+    for (threads, sub) in [
+        ("--threads=1", "t1"),
+        ("--threads=3", "t3"),
+        ("--threads=8", "t8"),
+    ] {
+        let ours = link(wasm_link(), Some(threads), sub);
+        assert!(
+            ours == reference,
+            "with {threads} the output differs from wasm-ld-19's ({} vs {} bytes)",
+            ours.len(),
+            reference.len()
+        );
+    }
+}
