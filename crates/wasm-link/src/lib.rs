@@ -18,6 +18,7 @@ pub mod output;
 pub mod relocate;
 pub mod resolve;
 pub mod size_report;
+pub mod string_map;
 pub mod symbols;
 pub mod synthetic;
 pub mod tags;

@@ -136,7 +136,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
         for name in &config.undefined {
             r.handle_undefined(name, INTERNAL);
         }
-        for name in config.exports.iter().chain(&config.exports_if_defined) {
+        // wasm-ld keeps these names in a `StringSet` and walks it in hash order.
+        let names = config.exports_if_defined.iter().chain(&config.exports);
+        for name in crate::string_map::iteration_order(names.map(String::as_str)) {
             r.handle_undefined(name, "--export");
         }
         let entry = r.resolve_entry(config);

@@ -1,0 +1,1 @@
+int e_add(int a, int b) { return a + b; }

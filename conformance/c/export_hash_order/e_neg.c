@@ -1,0 +1,1 @@
+int e_neg(int a) { return -a; }
