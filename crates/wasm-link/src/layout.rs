@@ -179,7 +179,7 @@ pub struct OutExport {
 pub struct Layout<'a> {
     /// Types, deduplicated.
     pub types: Vec<FuncType>,
-    type_ids: HashMap<FuncType, u32>,
+    type_ids: rustc_hash::FxHashMap<FuncType, u32>,
     /// Per file, per input type: output type (or `NONE`).
     pub file_types: Vec<Vec<u32>>,
     /// Imports in output order.
@@ -328,7 +328,7 @@ impl<'a> Layout<'a> {
         let nsym = res.table.symbols.len();
         Layout {
             types: Vec::new(),
-            type_ids: HashMap::new(),
+            type_ids: Default::default(),
             file_types: inputs
                 .files
                 .iter()
@@ -409,8 +409,8 @@ impl<'a> Layout<'a> {
         live: &Liveness,
         config: &Config,
     ) {
-        let mut by_name: HashMap<String, usize> = HashMap::new();
-        let mut groups: Vec<(String, Vec<(FileId, u32)>)> = Vec::new();
+        let mut by_name: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        let mut groups: Vec<(&str, Vec<(FileId, u32)>)> = Vec::new();
         for &f in &res.loaded {
             let obj = inputs.obj(f);
             self.placements[f.idx()] = vec![Placement::None; obj.segments.len()];
@@ -420,7 +420,7 @@ impl<'a> Layout<'a> {
                 }
                 let name =
                     output_segment_name(seg.name, seg.flags.0 & 2 != 0, config.merge_data_segments);
-                let g = *by_name.entry(name.clone()).or_insert_with(|| {
+                let g = *by_name.entry(name).or_insert_with(|| {
                     groups.push((name, Vec::new()));
                     groups.len() - 1
                 });
@@ -429,7 +429,7 @@ impl<'a> Layout<'a> {
         }
         groups.sort_by_key(|(name, _)| segment_rank(name));
         for (index, (name, members)) in groups.into_iter().enumerate() {
-            let seg = self.build_segment(inputs, name, &members, index as u32, config);
+            let seg = self.build_segment(inputs, name.to_string(), &members, index as u32, config);
             self.segments.push(seg);
         }
     }
@@ -779,13 +779,7 @@ impl<'a> Layout<'a> {
                 next += 1;
             }
         }
-        for stub in [
-            Synthetic::SignatureStub,
-            Synthetic::WeakStub,
-            Synthetic::UndefinedStub,
-        ] {
-            next = self.assign_stubs(inputs, res, stub, next);
-        }
+        next = self.assign_stubs(inputs, res, next);
         if self.has_init_at_start() {
             self.init_memory = Some(next);
             self.functions.push(OutFunction::InitMemory);
@@ -807,6 +801,9 @@ impl<'a> Layout<'a> {
             }
         }
         for (i, sym) in res.table.symbols.iter().enumerate() {
+            if sym.kind != Kind::Function {
+                continue;
+            }
             if let Some(idx) = self.defined_function_index(inputs, sym.def) {
                 self.sym_func[i] = idx;
             }
@@ -823,18 +820,23 @@ impl<'a> Layout<'a> {
             .any(|&(f, i, _)| !inputs.obj(f).segments[i as usize].relocs.is_empty())
     }
 
-    /// Stub functions of one kind, in symbol order, live ones only.
-    fn assign_stubs(
-        &mut self,
-        inputs: &Inputs<'a>,
-        res: &Resolved<'a>,
-        kind: Synthetic,
-        mut next: u32,
-    ) -> u32 {
+    /// Live stubs: signature-mismatch ones, then weak ones, then `undefined_stub`s, each kind
+    /// in symbol order (one pass over the table).
+    fn assign_stubs(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, mut next: u32) -> u32 {
+        let mut by_kind: [Vec<usize>; 3] = Default::default();
         for (i, sym) in res.table.symbols.iter().enumerate() {
-            if sym.def != Def::Synthetic(kind) || !sym.live {
-                continue;
+            let rank = match sym.def {
+                Def::Synthetic(Synthetic::SignatureStub) => 0,
+                Def::Synthetic(Synthetic::WeakStub) => 1,
+                Def::Synthetic(Synthetic::UndefinedStub) => 2,
+                _ => continue,
+            };
+            if sym.live {
+                by_kind[rank].push(i);
             }
+        }
+        for i in by_kind.into_iter().flatten() {
+            let sym = &res.table.symbols[i];
             if let Some((f, t)) = sym.signature {
                 self.stub_types
                     .insert(SymbolId(i as u32), inputs.obj(f).types[t as usize].clone());
@@ -895,14 +897,20 @@ impl<'a> Layout<'a> {
             .iter()
             .map(|f| vec![false; f.obj.globals.len()])
             .collect();
-        for sym in &res.table.symbols {
+        // (symbol, file, defined global index) of every global definition: few, found once.
+        let mut defined: Vec<(usize, FileId, usize)> = Vec::new();
+        for (s, sym) in res.table.symbols.iter().enumerate() {
             let Def::Defined { file, index } = sym.def else {
                 continue;
             };
+            if sym.kind != Kind::Global {
+                continue;
+            }
             let obj = inputs.obj(file);
             if let RawKind::Global { index } = obj.symbols[index as usize].kind {
-                if sym.live || !live.files.is_empty() && !config.gc_sections {
-                    if let Some(i) = (index as usize).checked_sub(obj.global_imports.len()) {
+                if let Some(i) = (index as usize).checked_sub(obj.global_imports.len()) {
+                    defined.push((s, file, i));
+                    if sym.live || !live.files.is_empty() && !config.gc_sections {
                         live_globals[file.idx()][i] = true;
                     }
                 }
@@ -917,16 +925,8 @@ impl<'a> Layout<'a> {
                 }
             }
         }
-        for (i, sym) in res.table.symbols.iter().enumerate() {
-            let Def::Defined { file, index } = sym.def else {
-                continue;
-            };
-            let obj = inputs.obj(file);
-            if let RawKind::Global { index } = obj.symbols[index as usize].kind {
-                if let Some(g) = (index as usize).checked_sub(obj.global_imports.len()) {
-                    self.sym_global[i] = self.file_globals[file.idx()][g];
-                }
-            }
+        for (s, file, g) in defined {
+            self.sym_global[s] = self.file_globals[file.idx()][g];
         }
     }
 
@@ -1121,8 +1121,27 @@ impl<'a> Layout<'a> {
         }
         self.imports = imports;
         for i in 0..self.functions.len() {
-            let ty = self.function_type(inputs, self.num_func_imports + i as u32);
-            let t = self.intern_type(&ty);
+            let t = match self.functions[i] {
+                // Most functions: one lookup per (file, type), not a clone and a hash each.
+                OutFunction::Input(f, i) => {
+                    let obj = inputs.obj(f);
+                    let ty = obj.functions[i as usize].type_index as usize;
+                    match self.file_types[f.idx()].get(ty).copied() {
+                        Some(t) if t != NONE => t,
+                        _ => {
+                            let t = self.intern_type(&obj.types[ty]);
+                            if let Some(slot) = self.file_types[f.idx()].get_mut(ty) {
+                                *slot = t;
+                            }
+                            t
+                        }
+                    }
+                }
+                _ => {
+                    let ty = self.function_type(inputs, self.num_func_imports + i as u32);
+                    self.intern_type(&ty)
+                }
+            };
             self.function_types.push(t);
         }
         self.register_tag_types(inputs);
@@ -1434,19 +1453,19 @@ fn default_import<'a>(
 }
 
 /// The output segment an input segment joins (lld's `getOutputDataSegmentName`).
-pub fn output_segment_name(name: &str, tls: bool, merge: bool) -> String {
+pub fn output_segment_name(name: &str, tls: bool, merge: bool) -> &str {
     if tls || name.starts_with(".tdata") || name.starts_with(".tbss") {
-        return ".tdata".into();
+        return ".tdata";
     }
     if !merge {
-        return name.into();
+        return name;
     }
     for prefix in [".text.", ".data.", ".bss.", ".rodata."] {
         if name.starts_with(prefix) {
-            return prefix[..prefix.len() - 1].into();
+            return &prefix[..prefix.len() - 1];
         }
     }
-    name.into()
+    name
 }
 
 /// Whether `name` could be a C identifier (so `__start_<name>` can be written in C).

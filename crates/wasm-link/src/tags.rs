@@ -75,6 +75,9 @@ impl<'a> Layout<'a> {
                 next += 1;
             }
         }
+        if self.tags.is_empty() {
+            return;
+        }
         for (i, sym) in res.table.symbols.iter().enumerate() {
             if let Some(index) = self.defined_tag_index(inputs, sym.def) {
                 self.sym_tag[i] = index;
