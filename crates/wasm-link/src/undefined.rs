@@ -12,6 +12,7 @@ use crate::mark::Liveness;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind, Symbol, Synthetic};
 use crate::Diagnostics;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
 use wasm_format::reloc::{Reloc, RelocType};
@@ -37,38 +38,16 @@ pub fn check(
         }
         UnresolvedPolicy::ReportAll => {}
     }
+    // Each file's references are found in parallel, then gathered in load order.
+    let per_file: Vec<Vec<(SymbolId, String)>> = res
+        .loaded
+        .par_iter()
+        .map(|&f| bad_references(inputs, res, live, config, f))
+        .collect();
     let mut refs: BTreeMap<SymbolId, Vec<(FileId, String)>> = BTreeMap::new();
-    for &f in &res.loaded {
-        let obj = inputs.obj(f);
-        for (i, func) in obj.functions.iter().enumerate() {
-            if !live.functions[f.idx()][i] {
-                continue;
-            }
-            for r in &obj.code_relocs[func.relocs.clone()] {
-                if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
-                    let entry = refs.entry(id).or_default();
-                    if !entry
-                        .iter()
-                        .any(|(ff, n)| *ff == f && *n == function_name(inputs, f, i))
-                    {
-                        entry.push((f, function_name(inputs, f, i)));
-                    }
-                }
-            }
-        }
-        for (i, seg) in obj.segments.iter().enumerate() {
-            if !live.segments[f.idx()][i] {
-                continue;
-            }
-            for r in &obj.data_relocs[seg.relocs.clone()] {
-                if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
-                    let entry = refs.entry(id).or_default();
-                    let what = format!("data {}", seg.name);
-                    if !entry.iter().any(|(ff, n)| *ff == f && *n == what) {
-                        entry.push((f, what));
-                    }
-                }
-            }
+    for (&f, found) in res.loaded.iter().zip(per_file) {
+        for (id, what) in found {
+            refs.entry(id).or_default().push((f, what));
         }
     }
     let near = (!refs.is_empty()).then(|| crate::hints::NearIndex::new(res));
@@ -200,6 +179,10 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
     if config.unresolved == UnresolvedPolicy::ImportDynamic || config.import_undefined {
         return;
     }
+    // Under the default policy any such function was already an error.
+    if config.unresolved != UnresolvedPolicy::IgnoreAll && !config.warn_unresolved {
+        return;
+    }
     // Most links have nothing to stub: skip the pass over every relocation.
     if !res
         .table
@@ -275,6 +258,45 @@ fn is_address_reloc(ty: RelocType) -> bool {
             | TableIndexRelSleb
             | TableIndexRelSleb64
     )
+}
+
+/// The undefined symbols one live object references, each with the function or data segment
+/// that does, once per (symbol, place).
+fn bad_references(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    config: &Config,
+    f: FileId,
+) -> Vec<(SymbolId, String)> {
+    let obj = inputs.obj(f);
+    let mut found: Vec<(SymbolId, String)> = Vec::new();
+    let mut note = |id: SymbolId, what: String| {
+        if !found.iter().any(|(i, w)| *i == id && *w == what) {
+            found.push((id, what));
+        }
+    };
+    for (i, func) in obj.functions.iter().enumerate() {
+        if !live.functions[f.idx()][i] {
+            continue;
+        }
+        for r in &obj.code_relocs[func.relocs.clone()] {
+            if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+                note(id, function_name(inputs, f, i));
+            }
+        }
+    }
+    for (i, seg) in obj.segments.iter().enumerate() {
+        if !live.segments[f.idx()][i] {
+            continue;
+        }
+        for r in &obj.data_relocs[seg.relocs.clone()] {
+            if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+                note(id, format!("data {}", seg.name));
+            }
+        }
+    }
+    found
 }
 
 /// A symbol name (or `function NAME`) as diagnostics show it: demangled unless
