@@ -13,6 +13,7 @@ use crate::mark::Liveness;
 use crate::merge::MergedStrings;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind, Synthetic};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::RelocType;
@@ -21,6 +22,16 @@ use wasm_format::types::{FuncType, GlobalType, ValType};
 /// Marks "no index".
 pub const NONE: u32 = u32::MAX;
 const PAGE: u64 = 65536;
+
+/// What a relocation asks of the layout while scanning (lld's `scanRelocations`).
+enum Scanned {
+    /// `TYPE_INDEX_LEB`: this input type is used.
+    Type(u32),
+    /// `GLOBAL_INDEX` of a data or function symbol (true for a function): an internal GOT entry.
+    Got(SymbolId, bool),
+    /// A table-index relocation of a live function: a table slot.
+    Slot(SymbolId),
+}
 
 /// An output import.
 #[derive(Clone, Debug)]
@@ -601,50 +612,33 @@ impl<'a> Layout<'a> {
         res: &Resolved<'a>,
         live: &Liveness,
     ) -> (Vec<(FileId, u32)>, Vec<SymbolId>) {
+        // Each file is scanned in parallel; its findings are replayed in load order, so the
+        // first occurrence decides as in a single scan.
+        let found: Vec<Vec<Scanned>> = res
+            .loaded
+            .par_iter()
+            .map(|&f| self.scan_file(inputs, res, live, f))
+            .collect();
         let mut used: Vec<(FileId, u32)> = Vec::new();
         let mut got_seen = vec![false; res.table.symbols.len()];
         let mut slot_order: Vec<SymbolId> = Vec::new();
         let mut seen = vec![false; res.table.symbols.len()];
-        for &f in &res.loaded {
-            let obj = inputs.obj(f);
-            let funcs = obj.functions.iter().enumerate().filter(|(i, _)| {
-                live.functions[f.idx()][*i] && !res.discarded[f.idx()].functions[*i]
-            });
-            let segs = obj.segments.iter().enumerate().filter(|(i, _)| {
-                !matches!(
-                    self.placements[f.idx()].get(*i),
-                    None | Some(Placement::None)
-                )
-            });
-            let ranges = funcs
-                .map(|(_, x)| &obj.code_relocs[x.relocs.clone()])
-                .chain(segs.map(|(_, s)| &obj.data_relocs[s.relocs.clone()]))
-                .chain(obj.customs.iter().map(|c| &c.index_relocs[..]));
-            for relocs in ranges {
-                for r in relocs {
-                    if r.ty == RelocType::TypeIndexLeb {
-                        used.push((f, r.index));
-                    } else if matches!(r.ty, RelocType::GlobalIndexLeb | RelocType::GlobalIndexI32)
-                    {
-                        // `global.get` of a data or function symbol: an internal GOT entry,
-                        // and for a function, a table slot too.
-                        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
-                            continue;
-                        };
-                        let kind = res.table.get(id).kind;
-                        if matches!(kind, Kind::Data | Kind::Function) && !got_seen[id.idx()] {
+        for (&f, events) in res.loaded.iter().zip(found) {
+            for event in events {
+                match event {
+                    Scanned::Type(t) => used.push((f, t)),
+                    Scanned::Got(id, is_function) => {
+                        if !got_seen[id.idx()] {
                             got_seen[id.idx()] = true;
                             self.got.push(id);
-                            if kind == Kind::Function && !seen[id.idx()] {
+                            if is_function && !seen[id.idx()] {
                                 seen[id.idx()] = true;
                                 slot_order.push(id);
                             }
                         }
-                    } else if is_table_reloc(r.ty) {
-                        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
-                            continue;
-                        };
-                        if !seen[id.idx()] && res.table.get(id).live {
+                    }
+                    Scanned::Slot(id) => {
+                        if !seen[id.idx()] {
                             seen[id.idx()] = true;
                             slot_order.push(id);
                         }
@@ -653,6 +647,56 @@ impl<'a> Layout<'a> {
             }
         }
         (used, slot_order)
+    }
+
+    /// What one file's live relocations ask of the layout, in relocation order.
+    fn scan_file(
+        &self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        live: &Liveness,
+        f: FileId,
+    ) -> Vec<Scanned> {
+        let obj = inputs.obj(f);
+        let funcs =
+            obj.functions.iter().enumerate().filter(|(i, _)| {
+                live.functions[f.idx()][*i] && !res.discarded[f.idx()].functions[*i]
+            });
+        let segs = obj.segments.iter().enumerate().filter(|(i, _)| {
+            !matches!(
+                self.placements[f.idx()].get(*i),
+                None | Some(Placement::None)
+            )
+        });
+        let ranges = funcs
+            .map(|(_, x)| &obj.code_relocs[x.relocs.clone()])
+            .chain(segs.map(|(_, s)| &obj.data_relocs[s.relocs.clone()]))
+            .chain(obj.customs.iter().map(|c| &c.index_relocs[..]));
+        let mut out = Vec::new();
+        for r in ranges.flatten() {
+            if r.ty == RelocType::TypeIndexLeb {
+                out.push(Scanned::Type(r.index));
+                continue;
+            }
+            let global = matches!(r.ty, RelocType::GlobalIndexLeb | RelocType::GlobalIndexI32);
+            if !global && !is_table_reloc(r.ty) {
+                continue;
+            }
+            let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
+                continue;
+            };
+            let sym = res.table.get(id);
+            if global {
+                // `global.get` of a data or function symbol: an internal GOT entry, and for a
+                // function, a table slot too.
+                if matches!(sym.kind, Kind::Data | Kind::Function) {
+                    out.push(Scanned::Got(id, sym.kind == Kind::Function));
+                }
+            } else if sym.live {
+                out.push(Scanned::Slot(id));
+            }
+        }
+        out
     }
 
     /// Imports: the memory, the table, then every live undefined symbol that may be imported,
