@@ -315,3 +315,23 @@ pub fn cli_binary(name: &str) -> PathBuf {
     }
     bin
 }
+
+/// Runs a WASI command module under node (arguments `prog a1`); returns (stdout, exit code),
+/// with 134 for a trap or a failed instantiation.
+pub fn node_run(module: &Path) -> (String, i32) {
+    require_tool("node");
+    let runner = "const {WASI}=require('node:wasi');const fs=require('fs');\
+        const w=new WASI({version:'preview1',args:['prog','a1'],env:{},returnOnExit:true});\
+        WebAssembly.instantiate(fs.readFileSync(process.argv[1]),{wasi_snapshot_preview1:w.wasiImport})\
+        .then(({instance})=>{process.exitCode=w.start(instance)})\
+        .catch(e=>{console.error(String(e));process.exitCode=134});";
+    let out = std::process::Command::new("node")
+        .args(["--no-warnings", "-e", runner])
+        .arg(module)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}

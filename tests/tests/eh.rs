@@ -127,25 +127,6 @@ fn node_call_run(module: &Path, arg: i32, tag: bool) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// Runs a WASI command under node; returns (stdout, exit code).
-fn node_wasi(module: &Path) -> (String, i32) {
-    require_tool("node");
-    let script = "const {WASI}=require('node:wasi');const fs=require('fs');\
-        const w=new WASI({version:'preview1',args:['prog','a1'],env:{},returnOnExit:true});\
-        WebAssembly.instantiate(fs.readFileSync(process.argv[1]),{wasi_snapshot_preview1:w.wasiImport})\
-        .then(({instance})=>{process.exitCode=w.start(instance)})\
-        .catch(e=>{console.error(String(e));process.exitCode=134});";
-    let o = Command::new("node")
-        .args(["--no-warnings", "-e", script])
-        .arg(module)
-        .output()
-        .expect("cannot run node");
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        o.status.code().unwrap_or(-1),
-    )
-}
-
 /// The tag section's entries and the tag imports and exports of a module.
 #[derive(Debug, Default, PartialEq)]
 struct TagShape {
@@ -319,13 +300,17 @@ fn cpp_exceptions_across_objects_match_wasm_ld_and_run() {
         let shape = tag_shape(both.ours.output.as_deref().unwrap_or_default());
         // Every object defines a weak `__cpp_exception`; only GC drops the loser.
         assert_eq!(shape.defined, if extra.is_some() { 2 } else { 1 }, "{name}");
-        let ran = node_wasi(&both.dir.join("ours/prog.wasm"));
+        let ran = e2e_tests::node_run(&both.dir.join("ours/prog.wasm"));
         assert_eq!(
             ran,
             ("caught 2, last payload 35\n".to_string(), 0),
             "{name}"
         );
-        assert_eq!(ran, node_wasi(&both.dir.join("ref/prog.wasm")), "{name}");
+        assert_eq!(
+            ran,
+            e2e_tests::node_run(&both.dir.join("ref/prog.wasm")),
+            "{name}"
+        );
     }
 }
 
@@ -360,7 +345,7 @@ fn ignored_unresolved_functions_call_undefined_stubs_like_wasm_ld() {
         .count();
     assert_eq!(stubs, 2, "one stub per signature");
     // Taken first: a slot; called first: null; data: address 0.
-    let ran = node_wasi(&both.dir.join("ours/prog.wasm"));
+    let ran = e2e_tests::node_run(&both.dir.join("ours/prog.wasm"));
     assert_eq!(ran, ("1 0 1 1\n".to_string(), 0));
 }
 

@@ -62,25 +62,6 @@ fn clang_link(source: &Path, out: &Path, linker: Option<&Path>, extra: &[&str]) 
     check(cmd.arg(source).arg("-o").arg(out));
 }
 
-/// Runs a WASI command module under node; returns (stdout, exit code).
-fn node_run(module: &Path) -> (String, i32) {
-    require_tool("node");
-    let runner = "const {WASI}=require('node:wasi');const fs=require('fs');\
-        const w=new WASI({version:'preview1',args:['prog','a1'],env:{},returnOnExit:true});\
-        WebAssembly.instantiate(fs.readFileSync(process.argv[1]),{wasi_snapshot_preview1:w.wasiImport})\
-        .then(({instance})=>{process.exitCode=w.start(instance)})\
-        .catch(e=>{console.error(String(e));process.exitCode=134});";
-    let out = run(Command::new("node")
-        .arg("--no-warnings")
-        .arg("-e")
-        .arg(runner)
-        .arg(module));
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
 fn validate(module: &Path) -> Vec<u8> {
     let bytes = std::fs::read(module).expect("output missing");
     wasmparser::Validator::new()
@@ -136,10 +117,10 @@ fn compare_with_wasm_ld(name: &str, source: &Path, extra: &[&str]) -> (String, i
         shape(&b),
         "{name}: layout differs from wasm-ld-19's"
     );
-    let ran = node_run(&ours);
+    let ran = e2e_tests::node_run(&ours);
     assert_eq!(
         ran,
-        node_run(&theirs),
+        e2e_tests::node_run(&theirs),
         "{name}: behaviour differs from wasm-ld-19's"
     );
     ran
@@ -224,12 +205,12 @@ fn rust_std_program_links_through_rustc() {
     build(&require_tool("wasm-ld-19"), &theirs);
     let (a, b) = (validate(&ours), validate(&theirs));
     assert_eq!(shape(&a), shape(&b));
-    let ran = node_run(&ours);
+    let ran = e2e_tests::node_run(&ours);
     assert_eq!(
         ran,
         (String::from("[(\"a\", 3), (\"b\", 2), (\"c\", 1)]\n"), 0)
     );
-    assert_eq!(ran, node_run(&theirs));
+    assert_eq!(ran, e2e_tests::node_run(&theirs));
 }
 
 #[test]
@@ -485,7 +466,7 @@ fn thread_local_data_without_shared_memory_reads_its_own_values() {
     clang_link(&source, &theirs, None, &flags);
     let (a, b) = (validate(&ours), validate(&theirs));
     assert_eq!(shape(&a), shape(&b), "layout differs from wasm-ld-19's");
-    assert_eq!(node_run(&ours), ("tls 42\n".to_string(), 0));
+    assert_eq!(e2e_tests::node_run(&ours), ("tls 42\n".to_string(), 0));
 }
 
 #[test]

@@ -179,23 +179,6 @@ fn command(objects: &[&OsString], more: &[&str]) -> Vec<OsString> {
     args
 }
 
-/// Runs a WASI command under node; returns (stdout, exit code).
-fn node_wasi(module: &Path) -> (String, i32) {
-    require_tool("node");
-    let script = "const {WASI}=require('node:wasi');const fs=require('fs');\
-        const w=new WASI({version:'preview1',args:['prog'],env:{},returnOnExit:true});\
-        WebAssembly.instantiate(fs.readFileSync(process.argv[1]),{wasi_snapshot_preview1:w.wasiImport})\
-        .then(({instance})=>{process.exitCode=w.start(instance)})\
-        .catch(e=>{console.error(String(e));process.exitCode=134});";
-    let o = Command::new("node")
-        .args(["--no-warnings", "-e", script])
-        .arg(module)
-        .output()
-        .expect("cannot run node");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    (out, o.status.code().unwrap_or(-1))
-}
-
 fn refs(args: &[OsString]) -> Vec<&OsString> {
     args.iter().collect()
 }
@@ -211,7 +194,7 @@ fn wrapping_malloc_and_puts_in_c_matches_wasm_ld_and_runs() {
     );
     let (out, _) = assert_same(&dir, &refs(&args));
     let want = "[wrapped]\nmallocs=1\nhello wrapped\n";
-    assert_eq!(node_wasi(&out), (want.to_string(), 0));
+    assert_eq!(e2e_tests::node_run(&out), (want.to_string(), 0));
 }
 
 #[test]
@@ -260,7 +243,7 @@ fn wrapper_in_an_archive_is_extracted_and_traced() {
     assert!(run
         .stdout
         .contains("<internal>: reference to __wrap_malloc"));
-    assert_eq!(node_wasi(&out).1, 0);
+    assert_eq!(e2e_tests::node_run(&out).1, 0);
 }
 
 #[test]
