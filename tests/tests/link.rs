@@ -709,3 +709,37 @@ fn many_units_are_byte_identical_at_any_thread_count_and_to_wasm_ld() {
         );
     }
 }
+
+#[test]
+fn link_map_is_wasm_ld_s() {
+    let dir = scratch("map");
+    let obj = dir.join("demo.o");
+    check(
+        Command::new(require_tool("clang-19"))
+            .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O1", "-g", "-c"])
+            .arg(workspace_root().join("examples/demo.c"))
+            .arg("-o")
+            .arg(&obj),
+    );
+    let map = |linker: &Path, sub: &str| {
+        let out = dir.join(sub);
+        std::fs::create_dir_all(&out).unwrap();
+        check(
+            Command::new(linker)
+                .args(["-m", "wasm32", "-L/usr/lib/wasm32-wasi"])
+                .arg("/usr/lib/wasm32-wasi/crt1-command.o")
+                .arg(&obj)
+                .args(["-lc", "-o"])
+                .arg(out.join("prog.wasm"))
+                .arg(format!("--Map={}", out.join("prog.map").display())),
+        );
+        std::fs::read_to_string(out.join("prog.map")).expect("no map written")
+    };
+    let theirs = map(&require_tool("wasm-ld-19"), "ref");
+    let ours = map(wasm_link(), "ours");
+    assert!(
+        theirs.lines().count() > 20,
+        "wasm-ld's map is too short:\n{theirs}"
+    );
+    assert_eq!(ours, theirs, "the link map differs from wasm-ld-19's");
+}

@@ -122,6 +122,10 @@ pub struct Config {
     pub size_report: Option<PathBuf>,
     /// `--why-live=GLOB` (ours): explain why matching symbols are kept.
     pub why_live: Vec<String>,
+    /// `--Map=FILE`: write wasm-ld's link map there.
+    pub map_file: Option<PathBuf>,
+    /// `-M` / `--print-map`: print the link map to standard output.
+    pub print_map: bool,
     /// `--features a,b`: replaces the inferred feature set.
     pub features: Option<Vec<String>>,
     /// `--extra-features a,b`.
@@ -212,6 +216,8 @@ impl Default for Config {
             check_features: true,
             size_report: None,
             why_live: Vec::new(),
+            map_file: None,
+            print_map: false,
             features: None,
             extra_features: Vec::new(),
             verbose: false,

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod inputs;
 pub mod layout;
 pub mod load;
+pub mod map_file;
 pub mod mark;
 pub mod merge;
 pub mod names;
@@ -100,6 +101,11 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
             return Err(errors);
         }
         write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?;
+        if let Some(map) =
+            map_file::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?
+        {
+            diag.messages.push(map.trim_end().to_string());
+        }
         if let Some(path) = &config.size_report {
             size_report::write(&inputs, &resolved, &layout, &config.output, path)
                 .map_err(|e| vec![e])?;

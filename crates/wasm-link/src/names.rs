@@ -197,7 +197,7 @@ fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<
     names
 }
 
-fn global_symbol_name(inputs: &Inputs<'_>, file: crate::ids::FileId, i: u32) -> String {
+pub(crate) fn global_symbol_name(inputs: &Inputs<'_>, file: crate::ids::FileId, i: u32) -> String {
     let obj = inputs.obj(file);
     let index = obj.global_imports.len() as u32 + i;
     obj.symbols
@@ -208,7 +208,7 @@ fn global_symbol_name(inputs: &Inputs<'_>, file: crate::ids::FileId, i: u32) -> 
         .to_string()
 }
 
-fn demangle(name: &str, config: &Config) -> String {
+pub(crate) fn demangle(name: &str, config: &Config) -> String {
     // `main` is mangled when it takes arguments; wasm-ld undoes that for the name section.
     if name == "__main_argc_argv" {
         return "main".to_string();

@@ -213,6 +213,8 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
         .unwrap_or_default();
     c.verbose = seen.has("verbose");
     c.size_report = seen.last("size-report").map(std::path::PathBuf::from);
+    c.map_file = seen.last("Map").map(std::path::PathBuf::from);
+    c.print_map = seen.has("print-map");
     c.why_live = seen
         .values("why-live")
         .into_iter()
@@ -365,8 +367,6 @@ fn pic_warnings(seen: &Seen, c: &Config, shared: bool, pie: bool, report: &mut R
 /// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
     const WARN: &[(&str, &str)] = &[
-        ("Map", "--Map"),
-        ("print-map", "--print-map"),
         ("compress-relocations", "--compress-relocations"),
         ("reproduce", "--reproduce"),
         ("soname", "--soname"),

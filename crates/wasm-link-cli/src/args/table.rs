@@ -432,8 +432,8 @@ pub const OPTS: &[Opt] = &[
     flag("v", "Print the version, then link if there are inputs"),
     flag("version", "Print the version and exit"),
     flag("help", "Print this help"),
-    value("Map", "Accepted, ignored"),
-    flag("print-map", "Accepted, ignored (-M)"),
+    value("Map", "Print a link map to the specified file"),
+    flag("print-map", "Print a link map to the standard output (-M)"),
     value("reproduce", "Accepted, ignored"),
     value(
         "size-report",

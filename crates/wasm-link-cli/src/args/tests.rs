@@ -493,14 +493,14 @@ fn warnings_and_fatal_warnings() {
         "x",
         "-z",
         "muldefs",
-        "--Map=m",
+        "--reproduce=r.tar",
         "-t",
         "--why-extract=w",
     ]);
     assert!(parsed.request.is_some());
     let want = [
         "unknown -z value: muldefs",
-        "option --Map is accepted but ignored",
+        "option --reproduce is accepted but ignored",
     ];
     assert_eq!(parsed.report.warnings, want);
     assert_eq!(

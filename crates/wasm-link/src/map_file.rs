@@ -1,0 +1,323 @@
+//! `--Map=<file>` and `-M`/`--print-map`: wasm-ld's link map. Every output section with its file
+//! offset and size; under the code section each function (`file:(name)`) and the symbols that
+//! name it; under the data section each segment, its input chunks and their data symbols; the
+//! input globals with their index. Built from the written module (offsets) and the layout
+//! (where each piece came from), in wasm-ld's format and with its quirks (a chunk's offset
+//! counts from the section's id byte, not its contents).
+
+use crate::config::Config;
+use crate::ids::FileId;
+use crate::inputs::Inputs;
+use crate::layout::{Layout, OutFunction, OutGlobalDef, OutSegment};
+use crate::names::{demangle, global_symbol_name};
+use crate::resolve::Resolved;
+use crate::symbols::{Def, Synthetic};
+use std::fmt::Write as _;
+use wasm_format::linking::SymbolKind as RawKind;
+use wasm_format::{Module, SectionId, Window};
+
+/// The map for the module `bytes` just written from `layout`.
+pub fn build(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    layout: &Layout<'_>,
+    config: &Config,
+    bytes: &[u8],
+) -> Result<String, String> {
+    let module = Module::parse(bytes, 0).map_err(|e| format!("map file: {e}"))?;
+    let syms = FileSymbols::new(inputs, res, config);
+    let mut out = String::from("    Addr      Off     Size Out     In      Symbol\n");
+    for section in &module.sections {
+        let start = section.header_offset as u64;
+        header(&mut out, None, start, section.total_size() as u64);
+        out.push_str(&section_name(section.id, section.custom_name));
+        out.push('\n');
+        match section.id {
+            SectionId::Code => code(
+                &mut out,
+                inputs,
+                res,
+                layout,
+                &syms,
+                section.contents,
+                start,
+            )?,
+            SectionId::Data => data(&mut out, inputs, layout, &syms, section.contents, start)?,
+            SectionId::Global => globals(&mut out, inputs, layout),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `    Addr      Off     Size `: the address (or `-`), file offset and size, in hex.
+fn header(out: &mut String, va: Option<u64>, offset: u64, size: u64) {
+    let _ = match va {
+        Some(va) => write!(out, "{va:8x} {offset:8x} {size:8x} "),
+        None => write!(out, "       - {offset:8x} {size:8x} "),
+    };
+}
+
+/// wasm-ld's section names: `CODE`, `DATA`, ..., `CUSTOM(name)`.
+fn section_name(id: SectionId, custom: Option<&str>) -> String {
+    match id {
+        SectionId::Custom => format!("CUSTOM({})", custom.unwrap_or("")),
+        SectionId::Type => "TYPE".into(),
+        SectionId::Import => "IMPORT".into(),
+        SectionId::Function => "FUNCTION".into(),
+        SectionId::Table => "TABLE".into(),
+        SectionId::Memory => "MEMORY".into(),
+        SectionId::Global => "GLOBAL".into(),
+        SectionId::Export => "EXPORT".into(),
+        SectionId::Start => "START".into(),
+        SectionId::Element => "ELEM".into(),
+        SectionId::Code => "CODE".into(),
+        SectionId::Data => "DATA".into(),
+        SectionId::DataCount => "DATACOUNT".into(),
+        SectionId::Tag => "TAG".into(),
+    }
+}
+
+/// Per file: the live symbols it defines, grouped by function and by data segment, in its
+/// symbol-table order (what lld's `getSectionSyms` gives), already shown as wasm-ld shows them.
+struct FileSymbols {
+    /// Per file, per defined function: its first symbol's name (the chunk's name).
+    function_names: Vec<Vec<Option<String>>>,
+    /// Per file, per defined function: the symbols naming it.
+    functions: Vec<Vec<Vec<String>>>,
+    /// Per file, per segment: (offset in the segment, size, name) of its data symbols.
+    segments: Vec<Vec<Vec<(u64, u64, String)>>>,
+}
+
+impl FileSymbols {
+    fn new(inputs: &Inputs<'_>, res: &Resolved<'_>, config: &Config) -> Self {
+        let n = inputs.files.len();
+        let mut s = FileSymbols {
+            function_names: vec![Vec::new(); n],
+            functions: vec![Vec::new(); n],
+            segments: vec![Vec::new(); n],
+        };
+        for &f in &res.loaded {
+            s.add_file(inputs, res, config, f);
+        }
+        s
+    }
+
+    fn add_file(&mut self, inputs: &Inputs<'_>, res: &Resolved<'_>, config: &Config, f: FileId) {
+        let obj = inputs.obj(f);
+        let (imports, fi) = (obj.func_imports.len(), f.idx());
+        self.function_names[fi] = vec![None; obj.functions.len()];
+        self.functions[fi] = vec![Vec::new(); obj.functions.len()];
+        self.segments[fi] = vec![Vec::new(); obj.segments.len()];
+        for (i, s) in obj.symbols.iter().enumerate() {
+            if s.flags.is_undefined() {
+                continue;
+            }
+            let name = s.name.unwrap_or("");
+            // Only the definition that won resolution is this file's symbol.
+            let id = res.file_syms[fi].get(i).copied();
+            let ours = id.is_some_and(|id| {
+                res.table.get(id).def
+                    == Def::Defined {
+                        file: f,
+                        index: i as u32,
+                    }
+            });
+            match s.kind {
+                RawKind::Function { index } => {
+                    let Some(k) = (index as usize).checked_sub(imports) else {
+                        continue;
+                    };
+                    if let Some(slot) = self.function_names[fi].get_mut(k) {
+                        slot.get_or_insert_with(|| name.to_string());
+                    }
+                    if ours {
+                        if let Some(list) = self.functions[fi].get_mut(k) {
+                            list.push(demangle(name, config));
+                        }
+                    }
+                }
+                RawKind::Data { def: Some(def) } if ours && !s.flags.is_absolute() => {
+                    if let Some(list) = self.segments[fi].get_mut(def.segment as usize) {
+                        list.push((def.offset, def.size, demangle(name, config)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn code(
+    out: &mut String,
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    layout: &Layout<'_>,
+    syms: &FileSymbols,
+    contents: Window<'_>,
+    start: u64,
+) -> Result<(), String> {
+    let bodies = wasm_format::sections::parse_code_section(contents)
+        .map_err(|e| format!("map file: {e}"))?;
+    for (i, body) in bodies.iter().enumerate() {
+        // The chunk includes its size prefix; wasm-ld counts from the section's id byte.
+        let prefix = leb_len(body.window.len() as u64);
+        let at = (body.window.offset - prefix - contents.offset) as u64 + start;
+        let size = (body.window.len() + prefix) as u64;
+        header(out, None, at, size);
+        match layout.functions.get(i) {
+            Some(OutFunction::Input(f, k)) => {
+                let (f, k) = (*f, *k as usize);
+                let name = syms.function_names[f.idx()][k].as_deref().unwrap_or("");
+                let _ = writeln!(out, "        {}:({name})", inputs.name(f));
+                for sym in &syms.functions[f.idx()][k] {
+                    header(out, None, at, size);
+                    let _ = writeln!(out, "                {sym}");
+                }
+            }
+            Some(other) => {
+                let _ = writeln!(out, "        <internal>:({})", synthetic_name(res, other));
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// The name wasm-ld gives a function it made (not demangled).
+fn synthetic_name(res: &Resolved<'_>, f: &OutFunction) -> String {
+    match f {
+        OutFunction::CallCtors => "__wasm_call_ctors".into(),
+        OutFunction::InitTls => "__wasm_init_tls".into(),
+        OutFunction::InitMemory => "__wasm_init_memory".into(),
+        OutFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs".into(),
+        OutFunction::CommandExport { symbol, .. } => {
+            format!("{}.command_export", res.table.get(*symbol).name)
+        }
+        OutFunction::Stub(id) => {
+            let sym = res.table.get(*id);
+            match sym.def {
+                Def::Synthetic(Synthetic::SignatureStub) => {
+                    format!("signature_mismatch:{}", sym.name)
+                }
+                Def::Synthetic(Synthetic::UndefinedStub) => "undefined_stub".into(),
+                _ => format!("undefined_weak:{}", sym.name),
+            }
+        }
+        OutFunction::Input(..) => String::new(),
+    }
+}
+
+fn data(
+    out: &mut String,
+    inputs: &Inputs<'_>,
+    layout: &Layout<'_>,
+    syms: &FileSymbols,
+    contents: Window<'_>,
+    start: u64,
+) -> Result<(), String> {
+    let parsed = wasm_format::sections::parse_data_section(contents)
+        .map_err(|e| format!("map file: {e}"))?;
+    let mut written = parsed.iter();
+    let mut header_at = (leb_len(parsed.len() as u64)) as u64;
+    for seg in &layout.segments {
+        // Segments not in the file keep offset 0, as in wasm-ld.
+        let (seg_off, data_off) = if seg.in_binary {
+            let Some(w) = written.next() else { break };
+            let data_at = (w.data.offset - contents.offset) as u64;
+            let place = (header_at, data_at);
+            header_at = data_at + w.data.len() as u64;
+            (start + place.0, Some(start + place.1))
+        } else {
+            (start, None)
+        };
+        header(out, Some(seg.va), seg_off, seg.size);
+        let _ = writeln!(out, "{}", seg.name);
+        chunks(out, inputs, syms, seg, data_off);
+    }
+    Ok(())
+}
+
+/// A chunk of an output segment: (offset, input segment or merged strings, size).
+type Piece = (u64, Option<(FileId, u32)>, u64);
+
+/// The input chunks of one output segment, in address order, with their data symbols.
+fn chunks(
+    out: &mut String,
+    inputs: &Inputs<'_>,
+    syms: &FileSymbols,
+    seg: &OutSegment,
+    data_off: Option<u64>,
+) {
+    let mut pieces: Vec<Piece> = seg
+        .merged
+        .iter()
+        .map(|(m, offset)| (*offset, None, m.data.len() as u64))
+        .collect();
+    for &(f, s, offset) in &seg.parts {
+        let len = inputs.obj(f).segments[s as usize].data.len() as u64;
+        pieces.push((offset, Some((f, s)), len));
+    }
+    pieces.sort_by_key(|p| p.0);
+    for (offset, owner, len) in pieces {
+        let at = data_off.map_or(0, |d| d + offset);
+        header(out, Some(seg.va + offset), at, len);
+        let Some((f, s)) = owner else {
+            let _ = writeln!(out, "        <internal>:({})", seg.name);
+            continue;
+        };
+        let input = &inputs.obj(f).segments[s as usize];
+        let _ = writeln!(out, "        {}:({})", inputs.name(f), input.name);
+        for (value, size, name) in &syms.segments[f.idx()][s as usize] {
+            header(out, Some(seg.va + offset + value), at + value, *size);
+            let _ = writeln!(out, "                {name}");
+        }
+    }
+}
+
+/// Input and linker globals with their index (not GOT or data-address globals).
+fn globals(out: &mut String, inputs: &Inputs<'_>, layout: &Layout<'_>) {
+    for (i, g) in layout.globals.iter().enumerate() {
+        let index = u64::from(layout.num_global_imports) + i as u64;
+        let name = match g {
+            OutGlobalDef::StackPointer => "__stack_pointer".to_string(),
+            OutGlobalDef::TlsBase => "__tls_base".to_string(),
+            OutGlobalDef::TlsSize => "__tls_size".to_string(),
+            OutGlobalDef::TlsAlign => "__tls_align".to_string(),
+            OutGlobalDef::Input(f, k) => global_symbol_name(inputs, *f, *k),
+            OutGlobalDef::Got(_) | OutGlobalDef::DataAddress(_) => continue,
+        };
+        header(out, Some(index), 0, 0);
+        let _ = writeln!(out, "        {name}");
+    }
+}
+
+/// The length of `v` as an unsigned LEB128.
+fn leb_len(mut v: u64) -> usize {
+    let mut n = 1;
+    while v >= 0x80 {
+        v >>= 7;
+        n += 1;
+    }
+    n
+}
+
+/// Writes the map to `config.map_file`, or prints it (`-M`).
+pub fn write(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    layout: &Layout<'_>,
+    config: &Config,
+) -> Result<Option<String>, String> {
+    if config.map_file.is_none() && !config.print_map {
+        return Ok(None);
+    }
+    let bytes =
+        std::fs::read(&config.output).map_err(|e| format!("{}: {e}", config.output.display()))?;
+    let map = build(inputs, res, layout, config, &bytes)?;
+    if let Some(path) = &config.map_file {
+        std::fs::write(path, &map).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        return Ok(None);
+    }
+    Ok(Some(map))
+}
