@@ -245,9 +245,27 @@ fn leb_signed<'a>(
     }
 }
 
-/// A `varuint32`.
-#[inline]
+/// A `varuint32`, decoded inline: indices, counts and sizes are the most common numbers of
+/// every section. Any input this fast path is unsure about (too long, overflowing, truncated)
+/// goes to [`var_u32_slow`], so values and errors are exactly the same.
+#[inline(always)]
 pub fn var_u32(i: In<'_>) -> PResult<'_, u32> {
+    let mut value = 0u32;
+    for (k, &b) in i.iter().take(5).enumerate() {
+        value |= u32::from(b & 0x7f) << (7 * k);
+        if b < 0x80 {
+            if k == 4 && b > 0x0f {
+                break;
+            }
+            return Ok((&i[k + 1..], value));
+        }
+    }
+    var_u32_slow(i)
+}
+
+/// A `varuint32` through the shared LEB128 reader.
+#[inline(never)]
+pub(crate) fn var_u32_slow(i: In<'_>) -> PResult<'_, u32> {
     let (rest, v) = leb_unsigned(i, 5, 32, "a varuint32")?;
     Ok((rest, v as u32))
 }
