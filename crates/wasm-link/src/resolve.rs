@@ -65,7 +65,7 @@ pub fn resolve<'a>(inputs: &Inputs<'a>, config: &Config) -> Result<Resolved<'a>,
     let n = inputs.files.len();
     let mut r = Resolver {
         inputs,
-        table: SymbolTable::with_capacity(inputs.files.iter().map(|f| f.obj.symbols.len()).sum()),
+        table: SymbolTable::for_objects(inputs.files.iter().map(|f| &f.obj)),
         file_syms: vec![Vec::new(); n],
         loaded_flag: vec![false; n],
         loaded: Vec::new(),
