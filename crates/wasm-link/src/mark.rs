@@ -147,7 +147,9 @@ impl<'a> Marker<'_, '_, 'a> {
     }
 
     fn enqueue(&self, id: SymbolId, out: &mut Vec<Chunk>) {
-        if self.symbols[id.idx()].swap(true, Relaxed) {
+        // Most references are to symbols already live: read before writing.
+        let flag = &self.symbols[id.idx()];
+        if flag.load(Relaxed) || flag.swap(true, Relaxed) {
             return;
         }
         let Def::Defined { file, index } = self.res.table.get(id).def else {
@@ -175,7 +177,7 @@ impl<'a> Marker<'_, '_, 'a> {
             Chunk::Function(f, i) => self.functions[f.idx()].get(i),
             Chunk::Segment(f, i) => self.segments[f.idx()].get(i),
         };
-        if slot.is_some_and(|s| !s.swap(true, Relaxed)) {
+        if slot.is_some_and(|s| !s.load(Relaxed) && !s.swap(true, Relaxed)) {
             out.push(chunk);
         }
     }
@@ -220,8 +222,7 @@ impl<'a> Marker<'_, '_, 'a> {
                 continue;
             };
             // Taking a weak stub's address gives null; only a call needs its body.
-            let stub = self.res.table.get(id).is_stub();
-            if stub && is_table_index(r.ty) {
+            if is_table_index(r.ty) && self.res.table.get(id).is_stub() {
                 continue;
             }
             self.enqueue(id, out);
