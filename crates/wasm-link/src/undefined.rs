@@ -9,44 +9,9 @@ use crate::mark::Liveness;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
 use crate::Diagnostics;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::RelocType;
-
-/// The live references of file `f` to undefined symbols, in order: the symbol and the
-/// function (or `data <segment>`) that refers to it.
-fn bad_references(
-    inputs: &Inputs<'_>,
-    res: &Resolved<'_>,
-    live: &Liveness,
-    config: &Config,
-    f: FileId,
-) -> Vec<(SymbolId, String)> {
-    let obj = inputs.obj(f);
-    let mut out = Vec::new();
-    for (i, func) in obj.functions.iter().enumerate() {
-        if !live.functions[f.idx()][i] {
-            continue;
-        }
-        for r in &obj.code_relocs[func.relocs.clone()] {
-            if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
-                out.push((id, function_name(inputs, f, i)));
-            }
-        }
-    }
-    for (i, seg) in obj.segments.iter().enumerate() {
-        if !live.segments[f.idx()][i] {
-            continue;
-        }
-        for r in &obj.data_relocs[seg.relocs.clone()] {
-            if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
-                out.push((id, format!("data {}", seg.name)));
-            }
-        }
-    }
-    out
-}
 
 /// Reports undefined symbols; an error list if any is fatal.
 pub fn check(
@@ -56,18 +21,37 @@ pub fn check(
     config: &Config,
     diag: &mut Diagnostics,
 ) -> Result<(), Vec<String>> {
-    // Each loaded file's bad references in parallel, then gathered in load order.
-    let found: Vec<Vec<(SymbolId, String)>> = res
-        .loaded
-        .par_iter()
-        .map(|&f| bad_references(inputs, res, live, config, f))
-        .collect();
     let mut refs: BTreeMap<SymbolId, Vec<(FileId, String)>> = BTreeMap::new();
-    for (&f, list) in res.loaded.iter().zip(found) {
-        for (id, what) in list {
-            let entry = refs.entry(id).or_default();
-            if !entry.iter().any(|(ff, n)| *ff == f && *n == what) {
-                entry.push((f, what));
+    for &f in &res.loaded {
+        let obj = inputs.obj(f);
+        for (i, func) in obj.functions.iter().enumerate() {
+            if !live.functions[f.idx()][i] {
+                continue;
+            }
+            for r in &obj.code_relocs[func.relocs.clone()] {
+                if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+                    let entry = refs.entry(id).or_default();
+                    if !entry
+                        .iter()
+                        .any(|(ff, n)| *ff == f && *n == function_name(inputs, f, i))
+                    {
+                        entry.push((f, function_name(inputs, f, i)));
+                    }
+                }
+            }
+        }
+        for (i, seg) in obj.segments.iter().enumerate() {
+            if !live.segments[f.idx()][i] {
+                continue;
+            }
+            for r in &obj.data_relocs[seg.relocs.clone()] {
+                if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+                    let entry = refs.entry(id).or_default();
+                    let what = format!("data {}", seg.name);
+                    if !entry.iter().any(|(ff, n)| *ff == f && *n == what) {
+                        entry.push((f, what));
+                    }
+                }
             }
         }
     }
