@@ -245,22 +245,71 @@ fn leb_signed<'a>(
     }
 }
 
-/// A `varuint32`.
-#[inline]
+/// A `varuint32`, decoded inline: indices, counts and sizes are the most common numbers of
+/// every section. Any input this fast path is unsure about (too long, overflowing, truncated)
+/// goes to [`var_u32_slow`], so values and errors are exactly the same.
+#[inline(always)]
 pub fn var_u32(i: In<'_>) -> PResult<'_, u32> {
+    let mut value = 0u32;
+    for (k, &b) in i.iter().take(5).enumerate() {
+        value |= u32::from(b & 0x7f) << (7 * k);
+        if b < 0x80 {
+            if k == 4 && b > 0x0f {
+                break;
+            }
+            return Ok((&i[k + 1..], value));
+        }
+    }
+    var_u32_slow(i)
+}
+
+/// A `varuint32` through the shared LEB128 reader.
+#[inline(never)]
+pub(crate) fn var_u32_slow(i: In<'_>) -> PResult<'_, u32> {
     let (rest, v) = leb_unsigned(i, 5, 32, "a varuint32")?;
     Ok((rest, v as u32))
 }
 
-/// A `varuint64`.
-#[inline]
+/// A `varuint64`; encodings of up to eight bytes (56 bits, which cannot overflow) are decoded
+/// inline, the rest by the shared reader.
+#[inline(always)]
 pub fn var_u64(i: In<'_>) -> PResult<'_, u64> {
+    let mut value = 0u64;
+    for (k, &b) in i.iter().take(8).enumerate() {
+        value |= u64::from(b & 0x7f) << (7 * k);
+        if b < 0x80 {
+            return Ok((&i[k + 1..], value));
+        }
+    }
+    var_u64_slow(i)
+}
+
+/// A `varuint64` through the shared LEB128 reader.
+#[inline(never)]
+pub(crate) fn var_u64_slow(i: In<'_>) -> PResult<'_, u64> {
     leb_unsigned(i, 10, 64, "a varuint64")
 }
 
-/// A `varint32`.
-#[inline]
+/// A `varint32`; encodings of up to four bytes (28 bits, which always fit) are decoded inline,
+/// the rest by the shared reader. Relocation addends (offsets into debug sections) are the
+/// common multi-byte case.
+#[inline(always)]
 pub fn var_i32(i: In<'_>) -> PResult<'_, i32> {
+    let mut value = 0i64;
+    for (k, &b) in i.iter().take(4).enumerate() {
+        value |= i64::from(b & 0x7f) << (7 * k);
+        if b < 0x80 {
+            let bits = 7 * (k + 1);
+            let value = (value << (64 - bits)) >> (64 - bits);
+            return Ok((&i[k + 1..], value as i32));
+        }
+    }
+    var_i32_slow(i)
+}
+
+/// A `varint32` through the shared LEB128 reader.
+#[inline(never)]
+pub(crate) fn var_i32_slow(i: In<'_>) -> PResult<'_, i32> {
     let (rest, v) = leb_signed(i, 5, 32, "a varint32")?;
     Ok((rest, v as i32))
 }
@@ -417,6 +466,44 @@ impl<T> Iterator for Items<'_, T> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn inline_lebs_agree_with_the_shared_reader() {
+        let mut cases: Vec<Vec<u8>> =
+            vec![vec![], vec![0x80], vec![0xff; 10], vec![0x7f], vec![0x40]];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 11) as usize;
+            let mut c: Vec<u8> = (0..len).map(|k| (x >> (k * 5)) as u8 | 0x80).collect();
+            if let Some(last) = c.last_mut() {
+                *last &= if x & 1 == 0 { 0x7f } else { 0xff };
+            }
+            cases.push(c);
+        }
+        for c in &cases {
+            let w = Window::new(c, 1000);
+            let pair = |a: Result<(Window<'_>, u64)>, b: Result<(Window<'_>, u64)>| {
+                assert_eq!(
+                    a.map(|(r, v)| (r.offset, v)),
+                    b.map(|(r, v)| (r.offset, v)),
+                    "{c:x?}"
+                )
+            };
+            pair(w.parse_prefix(var_u64), w.parse_prefix(var_u64_slow));
+            pair(
+                w.parse_prefix(var_u32).map(|(r, v)| (r, u64::from(v))),
+                w.parse_prefix(var_u32_slow).map(|(r, v)| (r, u64::from(v))),
+            );
+            pair(
+                w.parse_prefix(var_i32).map(|(r, v)| (r, v as u64)),
+                w.parse_prefix(var_i32_slow).map(|(r, v)| (r, v as u64)),
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -45,14 +45,17 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut allowed_undefined = Vec::new();
-    for (file, input) in files.iter().zip(&config.inputs) {
-        let path = file.path().display().to_string();
-        // A wasm file is framed once, by its parse in parallel below; only archives are split
-        // here.
-        let contents = match file.kind() {
+    // A wasm file is framed once, by its parse in parallel below; archives are split here,
+    // in parallel too (reading every member header faults in a page per member).
+    let framed: Vec<_> = files
+        .par_iter()
+        .map(|file| match file.kind() {
             FileKind::Wasm => Ok(None),
             _ => file.contents().map(Some),
-        };
+        })
+        .collect();
+    for ((file, input), contents) in files.iter().zip(&config.inputs).zip(framed) {
+        let path = file.path().display().to_string();
         match contents {
             Ok(None) | Ok(Some(Contents::Object(_))) | Ok(Some(Contents::LinkedModule(_))) => {
                 // Between --start-lib and --end-lib an object is loaded like an archive member.

@@ -103,9 +103,11 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
         files: m.files.into_iter().map(AtomicBool::into_inner).collect(),
         call_ctors: false,
     };
-    for (sym, l) in res.table.symbols.iter_mut().zip(symbols) {
-        sym.live = l;
-    }
+    res.table
+        .symbols
+        .par_iter_mut()
+        .zip(symbols)
+        .for_each(|(sym, l)| sym.live = l);
     finish_ctors(inputs, res, &mut live);
     sync_symbols_with_chunks(inputs, res, &live);
     live
@@ -118,10 +120,16 @@ impl<'a> Marker<'_, '_, 'a> {
         if let Some(e) = self.res.entry {
             self.enqueue(e, &mut out);
         }
-        for (i, sym) in self.res.table.symbols.iter().enumerate() {
-            if sym.global && (sym.flags.no_strip() || sym.is_exported(config)) {
-                self.enqueue(SymbolId(i as u32), &mut out);
-            }
+        let roots: Vec<SymbolId> = (0..self.res.table.symbols.len())
+            .into_par_iter()
+            .map(|i| SymbolId(i as u32))
+            .filter(|&id| {
+                let sym = self.res.table.get(id);
+                sym.global && (sym.flags.no_strip() || sym.is_exported(config))
+            })
+            .collect();
+        for id in roots {
+            self.enqueue(id, &mut out);
         }
         if let Some(d) = self.res.call_dtors {
             self.enqueue(d, &mut out);
@@ -149,7 +157,9 @@ impl<'a> Marker<'_, '_, 'a> {
     }
 
     fn enqueue(&self, id: SymbolId, out: &mut Vec<Chunk>) {
-        if self.symbols[id.idx()].swap(true, Relaxed) {
+        // Most references are to symbols already live: read before writing.
+        let flag = &self.symbols[id.idx()];
+        if flag.load(Relaxed) || flag.swap(true, Relaxed) {
             return;
         }
         let Def::Defined { file, index } = self.res.table.get(id).def else {
@@ -183,7 +193,7 @@ impl<'a> Marker<'_, '_, 'a> {
             Chunk::Function(f, i) => self.functions[f.idx()].get(i),
             Chunk::Segment(f, i) => self.segments[f.idx()].get(i),
         };
-        if slot.is_some_and(|s| !s.swap(true, Relaxed)) {
+        if slot.is_some_and(|s| !s.load(Relaxed) && !s.swap(true, Relaxed)) {
             out.push(chunk);
         }
     }
@@ -228,8 +238,7 @@ impl<'a> Marker<'_, '_, 'a> {
                 continue;
             };
             // Taking a weak stub's address gives null; only a call needs its body.
-            let stub = self.res.table.get(id).is_stub();
-            if stub && is_table_index(r.ty) {
+            if is_table_index(r.ty) && self.res.table.get(id).is_stub() {
                 continue;
             }
             self.enqueue(id, out);
@@ -249,9 +258,9 @@ impl<'a> Marker<'_, '_, 'a> {
 /// A defined symbol is live when its chunk is (lld's `Symbol::isLive`), so an alias of a live
 /// function is live too.
 fn sync_symbols_with_chunks(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness) {
-    for sym in &mut res.table.symbols {
+    res.table.symbols.par_iter_mut().for_each(|sym| {
         let Def::Defined { file, index } = sym.def else {
-            continue;
+            return;
         };
         let obj = inputs.obj(file);
         let chunk_live = match obj.symbols[index as usize].kind {
@@ -269,7 +278,7 @@ fn sync_symbols_with_chunks(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &
         if let Some(chunk_live) = chunk_live {
             sym.live = chunk_live;
         }
-    }
+    });
 }
 
 /// `__wasm_call_ctors` is live when referenced, or when some live object has a constructor.

@@ -110,16 +110,22 @@ impl MergedStrings {
         let ids: Vec<AtomicU32> = (0..all.len()).map(|_| AtomicU32::new(0)).collect();
         let lists = dedup(chunks, &all, &ids);
         let mut bases = Vec::with_capacity(SHARDS);
-        let mut distinct = Vec::new();
+        let mut total = 0u32;
         for list in &lists {
-            let base = distinct.len() as u32;
-            bases.push(base);
-            distinct.extend(list.iter().enumerate().map(|(k, &b)| Distinct {
-                key: tail_key(b, 0),
-                bytes: b,
-                id: base + k as u32,
-            }));
+            bases.push(total);
+            total += list.len() as u32;
         }
+        let mut distinct: Vec<Distinct<'_>> = lists
+            .par_iter()
+            .zip(&bases)
+            .flat_map_iter(|(list, &base)| {
+                list.iter().enumerate().map(move |(k, &b)| Distinct {
+                    key: tail_key(b, 0),
+                    bytes: b,
+                    id: base + k as u32,
+                })
+            })
+            .collect();
         sort_by_tail(&mut distinct, 0);
         let (data, at) = lay_out(&distinct);
         let mut offsets = vec![0u64; distinct.len()];
@@ -300,8 +306,11 @@ fn sort_by_tail(items: &mut [Distinct<'_>], level: usize) {
             run.sort_unstable_by(|a, b| tail_order(a.bytes, b.bytes));
             return;
         }
-        for d in run.iter_mut() {
-            d.key = tail_key(d.bytes, level + 1);
+        let rekey = |d: &mut Distinct<'_>| d.key = tail_key(d.bytes, level + 1);
+        if run.len() > 4096 {
+            run.par_iter_mut().for_each(rekey);
+        } else {
+            run.iter_mut().for_each(rekey);
         }
         sort_by_tail(run, level + 1);
     };

@@ -86,7 +86,7 @@ pub fn resolve_traced<'a>(
     let n = inputs.files.len();
     let mut r = Resolver {
         inputs,
-        table: SymbolTable::with_capacity(inputs.files.iter().map(|f| f.obj.symbols.len()).sum()),
+        table: SymbolTable::for_objects(inputs.files.iter().map(|f| &f.obj)),
         file_syms: vec![Vec::new(); n],
         loaded_flag: vec![false; n],
         loaded: Vec::new(),
@@ -660,11 +660,18 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let mut variants: HashMap<(&'a str, FuncTypeKey), SymbolId> = HashMap::default();
         for &f in &self.loaded.clone() {
             let obj = self.inputs.obj(f);
-            let called: std::collections::HashSet<u32> = obj
+            // Each called symbol once, in the order of its first call (not a hash set's order,
+            // which changed from run to run).
+            let mut seen = vec![false; obj.symbols.len()];
+            let called: Vec<u32> = obj
                 .code_relocs
                 .iter()
                 .filter(|r| r.ty == wasm_format::reloc::RelocType::FunctionIndexLeb)
                 .map(|r| r.index)
+                .filter(|&i| {
+                    seen.get_mut(i as usize)
+                        .is_some_and(|s| !std::mem::replace(s, true))
+                })
                 .collect();
             for &i in &called {
                 let Some(&id) = self.file_syms[f.idx()].get(i as usize) else {

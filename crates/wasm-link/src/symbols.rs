@@ -231,11 +231,26 @@ pub struct SymbolTable<'a> {
 }
 
 impl<'a> SymbolTable<'a> {
-    /// A table with room for `n` symbols, so that filling it never rehashes.
-    pub fn with_capacity(n: usize) -> Self {
+    /// A table with room for the symbols of `objects`: every entry, and a name map sized for
+    /// the global definitions (locals never enter it), so that filling it rarely grows it.
+    pub fn for_objects<'o>(
+        objects: impl Iterator<Item = &'o wasm_object::object::Object<'a>>,
+    ) -> Self
+    where
+        'a: 'o,
+    {
+        let (mut all, mut globals) = (0, 0);
+        for obj in objects {
+            all += obj.symbols.len();
+            globals += obj
+                .symbols
+                .iter()
+                .filter(|s| !s.flags.is_local() && !s.flags.is_undefined())
+                .count();
+        }
         SymbolTable {
-            symbols: Vec::with_capacity(n),
-            by_name: HashMap::with_capacity_and_hasher(n, Default::default()),
+            symbols: Vec::with_capacity(all),
+            by_name: HashMap::with_capacity_and_hasher(globals, Default::default()),
         }
     }
 

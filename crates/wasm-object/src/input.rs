@@ -201,10 +201,12 @@ impl InputFile {
     /// same bytes back in.
     pub fn release(&self, offset: usize, len: usize) {
         const PAGE: usize = 4096;
+        // Below this, the system call costs more than the memory is worth.
+        const MIN: usize = 4 * PAGE;
         let Some(map) = &self.map else { return };
         let start = offset.next_multiple_of(PAGE);
         let end = (offset.saturating_add(len)).min(map.len()) / PAGE * PAGE;
-        if start < end {
+        if start + MIN <= end {
             // SAFETY: `map` is a read-only shared mapping of a file (`Mmap::map`). MADV_DONTNEED
             // on it only unmaps pages; the next read faults the file's same bytes back in from
             // the page cache, so every borrow of the mapping keeps seeing the same contents

@@ -485,9 +485,16 @@ fn with_size_prefix<'a>(code: Window<'a>, body: Window<'a>) -> Window<'a> {
 }
 
 /// The relocations from `*next` on whose offsets fall in `start..end`; skips those before.
+/// A linear walk, not a search: bodies and relocations are both in offset order, so each
+/// relocation is looked at once.
 fn take_range(relocs: &[Reloc], next: &mut usize, start: usize, end: usize) -> Range<usize> {
-    let first = *next + relocs[*next..].partition_point(|r| (r.offset as usize) < start);
-    let last = first + relocs[first..].partition_point(|r| (r.offset as usize) < end);
+    let below = |limit: usize| move |r: &Reloc| (r.offset as usize) < limit;
+    let first = *next
+        + relocs[*next..]
+            .iter()
+            .take_while(|r| below(start)(r))
+            .count();
+    let last = first + relocs[first..].iter().take_while(|r| below(end)(r)).count();
     *next = last;
     first..last
 }
