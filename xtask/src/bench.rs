@@ -9,7 +9,7 @@
 //! want the generated C program without the rest.
 
 mod cxx;
-mod measure;
+pub mod measure;
 mod prep;
 mod report;
 mod rust;

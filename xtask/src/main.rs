@@ -35,6 +35,11 @@ const TASKS: &[Task] = &[
         about: "benchmark wasm-link against wasm-ld-19 on large links",
         run: bench::run,
     },
+    Task {
+        name: "spawn-measured",
+        about: "(used by bench) run a linker, print its status, wall, CPU and peak RSS",
+        run: bench::measure::spawn_measured,
+    },
 ];
 
 fn main() -> ExitCode {

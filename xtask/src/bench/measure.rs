@@ -22,41 +22,75 @@ pub struct Sample {
 
 /// Links `spec` into `out` with `linker` plus `extra` arguments and measures the run. The old
 /// output is deleted first so neither linker pays (or skips) for replacing it.
+///
+/// The linker is started by a fresh `xtask spawn-measured` process, not by this one: a child's
+/// `ru_maxrss` starts at its parent's resident size when it forks (Linux carries the high-water
+/// mark across `exec`), and this process holds tens of megabytes. The small intermediary adds
+/// the same couple of megabytes to both linkers instead.
 pub fn link(linker: &Path, spec: &LinkSpec, extra: &[&str], out: &Path) -> Result<Sample, String> {
     if out.exists() {
         fs::remove_file(out).map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
     }
     let log = out.with_extension("stderr");
     let stderr = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let mut cmd = Command::new(linker);
-    cmd.args(&spec.args)
+    let me = std::env::current_exe().map_err(|e| format!("cannot find xtask itself: {e}"))?;
+    let mut cmd = Command::new(me);
+    cmd.arg("spawn-measured")
+        .arg(linker)
+        .args(&spec.args)
         .args(extra)
         .arg("-o")
         .arg(out)
         .current_dir(&spec.cwd);
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr);
-    let start = Instant::now();
-    let child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", linker.display()))?;
-    let (status, usage) = reap(child.id())?;
-    let wall = start.elapsed().as_secs_f64();
-    if !exited_ok(status) {
+    cmd.stdin(Stdio::null()).stderr(stderr);
+    let report = cmd
+        .output()
+        .map_err(|e| format!("cannot run xtask spawn-measured: {e}"))?;
+    let text = String::from_utf8_lossy(&report.stdout);
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let parse = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    let (Some(status), Some(wall), Some(cpu), Some(rss)) = (parse(0), parse(1), parse(2), parse(3))
+    else {
+        return Err(format!("spawn-measured printed {text:?}"));
+    };
+    if status != 0.0 {
         let text = fs::read_to_string(&log).unwrap_or_default();
         let head: Vec<&str> = text.lines().take(15).collect();
         return Err(format!(
-            "{} failed (wait status {status:#x}):\n{}",
+            "{} failed (wait status {:#x}):\n{}",
             linker.display(),
+            status as i64,
             head.join("\n")
         ));
     }
     Ok(Sample {
         wall,
-        cpu: cpu_seconds(&usage),
-        max_rss_kib: kib(usage.ru_maxrss),
+        cpu,
+        max_rss_kib: rss as u64,
     })
+}
+
+/// `xtask spawn-measured LINKER ARGS...`: runs the linker with this process's stdin, stderr and
+/// directory, and prints `status wall-seconds cpu-seconds max-rss-kib` to stdout.
+pub fn spawn_measured(args: &[String]) -> Result<(), String> {
+    let (linker, rest) = args
+        .split_first()
+        .ok_or("usage: xtask spawn-measured LINKER ARGS...")?;
+    let start = Instant::now();
+    let child = Command::new(linker)
+        .args(rest)
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run {linker}: {e}"))?;
+    let (status, usage) = reap(child.id())?;
+    let wall = start.elapsed().as_secs_f64();
+    let code = if exited_ok(status) { 0 } else { status.max(1) };
+    println!(
+        "{code} {wall} {} {}",
+        cpu_seconds(&usage),
+        kib(usage.ru_maxrss)
+    );
+    Ok(())
 }
 
 /// Waits for the child with `wait4`, retrying on `EINTR`, and returns its status and usage.
