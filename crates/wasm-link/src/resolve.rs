@@ -374,7 +374,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return self.table.insert(sym);
         };
         self.check_kind(id, kind, f);
-        if let Def::Defined { index, .. } = def {
+        if let (Def::Defined { index, .. }, Kind::Tag) = (def, kind) {
             self.check_tag_signature(id, f, index);
         }
         let sym = self.table.get_mut(id);
@@ -422,7 +422,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return self.table.insert(sym);
         };
         self.check_kind(id, kind, f);
-        if self.table.get(id).is_defined() {
+        if kind == Kind::Tag && self.table.get(id).is_defined() {
             self.check_tag_signature(id, f, i);
         }
         let sym = self.table.get_mut(id);
