@@ -628,11 +628,11 @@ fn undefined_symbols_come_with_hints() {
 /// A generated program of many translation units with debug info, string literals (merged in
 /// parallel shards), function pointers and constructors: big enough that every parallel phase
 /// splits its work.
-fn many_units(dir: &Path, units: usize) -> Vec<PathBuf> {
+fn many_units(dir: &Path, units: usize, functions: usize) -> Vec<PathBuf> {
     let sources: Vec<(String, String)> = (0..units)
         .map(|u| {
             let mut text = String::from("#include <stdio.h>\n");
-            for f in 0..40 {
+            for f in 0..functions {
                 text.push_str(&format!(
                     "static const char *s{u}_{f} = \"unit {u} function {f} shared tail\";\n\
                      int f{u}_{f}(int x) {{ return x * {f} + (int)__builtin_strlen(s{u}_{f}); }}\n\
@@ -675,7 +675,7 @@ fn many_units(dir: &Path, units: usize) -> Vec<PathBuf> {
 #[test]
 fn many_units_are_byte_identical_at_any_thread_count_and_to_wasm_ld() {
     let dir = scratch("many-units");
-    let objs = many_units(&dir, 24);
+    let objs = many_units(&dir, 24, 40);
     let link = |linker: &Path, threads: Option<&str>, sub: &str| {
         let out = dir.join(sub).join("prog.wasm");
         std::fs::create_dir_all(out.parent().unwrap()).unwrap();
@@ -742,4 +742,30 @@ fn link_map_is_wasm_ld_s() {
         "wasm-ld's map is too short:\n{theirs}"
     );
     assert_eq!(ours, theirs, "the link map differs from wasm-ld-19's");
+}
+
+#[test]
+fn build_ids_are_wasm_ld_s() {
+    let dir = scratch("build-id");
+    // Over 1 MiB of output, so the hash runs over several chunks.
+    let objs = many_units(&dir, 40, 240);
+    for style in ["--build-id", "--build-id=sha1", "--build-id=0xc0ffee"] {
+        let link = |linker: &Path, sub: &str| {
+            let out = dir.join(sub).join("prog.wasm");
+            std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+            check(
+                Command::new(linker)
+                    .args(["-m", "wasm32", "-L/usr/lib/wasm32-wasi"])
+                    .arg("/usr/lib/wasm32-wasi/crt1-command.o")
+                    .args(&objs)
+                    .args(["-lc", style, "-o"])
+                    .arg(&out),
+            );
+            validate(&out)
+        };
+        let theirs = link(&require_tool("wasm-ld-19"), "ref");
+        let ours = link(wasm_link(), "ours");
+        assert!(theirs.len() > 1 << 20, "only {} bytes", theirs.len());
+        assert!(ours == theirs, "{style}: output differs from wasm-ld-19's");
+    }
 }

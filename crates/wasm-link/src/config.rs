@@ -14,6 +14,21 @@ pub struct Input {
     pub lazy: bool,
 }
 
+/// `--build-id` styles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuildId {
+    /// No `build_id` section (default, `--build-id=none`).
+    None,
+    /// `--build-id` / `=fast`: a UUID from an XXH3 hash of the output.
+    Fast,
+    /// `=sha1` / `=tree`: the SHA-1 of the output.
+    Sha1,
+    /// `=uuid`: a random UUID.
+    Uuid,
+    /// `=0x...`: these bytes.
+    Hex(Vec<u8>),
+}
+
 /// The entry point.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
@@ -126,6 +141,8 @@ pub struct Config {
     pub map_file: Option<PathBuf>,
     /// `-M` / `--print-map`: print the link map to standard output.
     pub print_map: bool,
+    /// `--build-id[=style]`.
+    pub build_id: BuildId,
     /// `--features a,b`: replaces the inferred feature set.
     pub features: Option<Vec<String>>,
     /// `--extra-features a,b`.
@@ -218,6 +235,7 @@ impl Default for Config {
             why_live: Vec::new(),
             map_file: None,
             print_map: false,
+            build_id: BuildId::None,
             features: None,
             extra_features: Vec::new(),
             verbose: false,

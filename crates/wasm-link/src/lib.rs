@@ -3,6 +3,7 @@
 
 #![deny(missing_docs)]
 
+pub mod build_id;
 pub mod config;
 pub mod demangle;
 pub mod features;
@@ -28,7 +29,7 @@ pub mod undefined;
 pub mod why_live;
 pub mod write;
 
-pub use config::{Config, Entry, Input, UnresolvedPolicy, Wrap};
+pub use config::{BuildId, Config, Entry, Input, UnresolvedPolicy, Wrap};
 
 /// What a link reports: warnings, and errors (a link with errors writes no output).
 #[derive(Debug, Default)]

@@ -65,7 +65,10 @@ pub fn write(
             custom(&mut module, "target_features", &t);
         }
     }
-    write_atomically(&config.output, &ctx, &module)
+    if let Some(body) = crate::build_id::section_body(&config.build_id) {
+        custom(&mut module, "build_id", &body);
+    }
+    write_atomically(&config.output, &ctx, &module, &config.build_id)
 }
 
 /// The module header and every section before the code section, through wasm-encoder.
@@ -595,6 +598,7 @@ fn write_atomically(
     path: &std::path::Path,
     ctx: &RelocContext<'_, '_>,
     module: &Output<'_>,
+    build_id: &crate::config::BuildId,
 ) -> Result<(), String> {
     let dir = path
         .parent()
@@ -605,6 +609,8 @@ fn write_atomically(
     module
         .write_to(ctx, tmp.as_file_mut())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    crate::build_id::finish(tmp.as_file_mut(), build_id)
+        .map_err(|e| format!("cannot write the build id of {}: {e}", path.display()))?;
     tmp.persist(path)
         .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())

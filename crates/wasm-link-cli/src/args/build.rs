@@ -214,6 +214,10 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
     c.verbose = seen.has("verbose");
     c.size_report = seen.last("size-report").map(std::path::PathBuf::from);
     c.map_file = seen.last("Map").map(std::path::PathBuf::from);
+    if seen.has("build-id") {
+        let style = seen.last("build-id").unwrap_or(super::table::NO_VALUE);
+        c.build_id = build_id(style, errors);
+    }
     c.print_map = seen.has("print-map");
     c.why_live = seen
         .values("why-live")
@@ -363,6 +367,42 @@ fn pic_warnings(seen: &Seen, c: &Config, shared: bool, pie: bool, report: &mut R
         .extend(rules.iter().filter(|r| r.0).map(|r| r.1.to_string()));
 }
 
+/// `--build-id` alone is `fast`; otherwise lld's `getBuildId` styles.
+fn build_id(style: &str, errors: &mut Vec<String>) -> wasm_link::BuildId {
+    use wasm_link::BuildId;
+    match style {
+        super::table::NO_VALUE | "fast" => BuildId::Fast,
+        "sha1" | "tree" => BuildId::Sha1,
+        "uuid" => BuildId::Uuid,
+        "none" => BuildId::None,
+        _ => match style.strip_prefix("0x") {
+            Some(hex) => parse_hex(hex, errors).map_or(BuildId::None, BuildId::Hex),
+            None => {
+                errors.push(format!("unknown --build-id style: {style}"));
+                BuildId::None
+            }
+        },
+    }
+}
+
+/// Hex digits two at a time, as lld's `parseHex` reads them (a lone last digit is a byte too).
+fn parse_hex(mut s: &str, errors: &mut Vec<String>) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 2 + 1);
+    while !s.is_empty() {
+        let cut = s.char_indices().nth(2).map_or(s.len(), |(i, _)| i);
+        let (pair, rest) = s.split_at(cut);
+        match u8::from_str_radix(pair, 16) {
+            Ok(b) if !pair.starts_with('+') => out.push(b),
+            _ => {
+                errors.push(format!("not a hexadecimal value: {pair}"));
+                return None;
+            }
+        }
+        s = rest;
+    }
+    Some(out)
+}
+
 /// Options wasm-ld accepts that have no counterpart in [`Config`]: validated where wasm-ld
 /// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
@@ -370,7 +410,6 @@ fn ignored(seen: &Seen, report: &mut Report) {
         ("compress-relocations", "--compress-relocations"),
         ("reproduce", "--reproduce"),
         ("soname", "--soname"),
-        ("build-id", "--build-id"),
         ("Bsymbolic", "--Bsymbolic"),
         ("no-shlib-sigcheck", "--no-shlib-sigcheck"),
         ("mllvm", "--mllvm"),

@@ -387,7 +387,7 @@ pub const OPTS: &[Opt] = &[
     Opt {
         id: "build-id",
         takes: Takes::OptionalValue,
-        help: Some("Accepted, ignored"),
+        help: Some("Write a build_id section: fast (default), sha1, tree, uuid, 0x<hex>, none"),
     },
     flag(
         "check-features",
