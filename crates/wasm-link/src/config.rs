@@ -143,6 +143,8 @@ pub struct Config {
     pub print_map: bool,
     /// `--build-id[=style]`.
     pub build_id: BuildId,
+    /// `--compress-relocations`: relocated LEBs in code written in their shortest form.
+    pub compress_relocations: bool,
     /// `--features a,b`: replaces the inferred feature set.
     pub features: Option<Vec<String>>,
     /// `--extra-features a,b`.
@@ -236,6 +238,7 @@ impl Default for Config {
             map_file: None,
             print_map: false,
             build_id: BuildId::None,
+            compress_relocations: false,
             features: None,
             extra_features: Vec::new(),
             verbose: false,

@@ -294,3 +294,44 @@ mod tests {
         assert_eq!(b, [0x80, 0x88, 0x80, 0x80, 0x00]);
     }
 }
+
+/// An input function with its relocated LEBs in their shortest form (`--compress-relocations`,
+/// lld's `InputFunction::writeCompressed`), size prefix included. Fixed-width fields keep their
+/// width.
+pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: u32) -> Vec<u8> {
+    let obj = ctx.inputs.obj(file);
+    let func = &obj.functions[index as usize];
+    let body = func.body.bytes;
+    let base = func.body.offset - obj.code_offset;
+    let prefix = body.iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1);
+    let site = Site {
+        file,
+        tombstone: 0,
+        va: 0,
+    };
+    let mut code = Vec::with_capacity(body.len());
+    let mut last = prefix;
+    for r in &obj.code_relocs[func.relocs.clone()] {
+        let at = (r.offset as usize).wrapping_sub(base);
+        let Some(between) = body.get(last..at) else {
+            continue;
+        };
+        code.extend_from_slice(between);
+        let value = ctx.value(site, r, at as u64);
+        let width = r.ty.width();
+        match width {
+            PatchWidth::Leb5 => crate::synthetic::uleb(&mut code, value & 0xffff_ffff),
+            PatchWidth::Leb10 => crate::synthetic::uleb(&mut code, value),
+            PatchWidth::Sleb5 => crate::synthetic::sleb(&mut code, i64::from(value as i32)),
+            PatchWidth::Sleb10 => crate::synthetic::sleb(&mut code, value as i64),
+            PatchWidth::I32 => code.extend_from_slice(&(value as u32).to_le_bytes()),
+            PatchWidth::I64 => code.extend_from_slice(&value.to_le_bytes()),
+        }
+        last = at + width.size();
+    }
+    code.extend_from_slice(body.get(last..).unwrap_or_default());
+    let mut out = Vec::with_capacity(code.len() + 5);
+    crate::synthetic::uleb(&mut out, code.len() as u64);
+    out.extend_from_slice(&code);
+    out
+}

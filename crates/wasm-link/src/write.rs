@@ -11,6 +11,7 @@ use crate::output::{Output, Piece};
 use crate::relocate::{RelocContext, SectionPlace, SectionPlaces, Site};
 use crate::resolve::Resolved;
 use crate::synthetic::{self, sleb, uleb};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_encoder::{
     ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, FunctionSection,
@@ -33,7 +34,7 @@ pub fn write(
     for ((file, section), place) in customs.iter().flat_map(section_places) {
         section_offsets.insert(file, section, place);
     }
-    let ctx = RelocContext {
+    let mut ctx = RelocContext {
         _merged: std::marker::PhantomData,
         inputs,
         res,
@@ -41,6 +42,24 @@ pub fn write(
         code_offsets,
         section_offsets,
     };
+    let mut bodies = bodies;
+    if config.compress_relocations {
+        // Only code relocations change size; nothing that reads code offsets is written
+        // (debug sections are stripped), but keep them right all the same.
+        let compressed: Vec<Option<Vec<u8>>> = (0..layout.functions.len())
+            .into_par_iter()
+            .map(|k| match &layout.functions[k] {
+                OutFunction::Input(f, i) => Some(crate::relocate::compressed_body(&ctx, *f, *i)),
+                _ => None,
+            })
+            .collect();
+        for (body, c) in bodies.iter_mut().zip(compressed) {
+            if c.is_some() {
+                *body = c;
+            }
+        }
+        ctx.code_offsets = code_offsets_of(layout, inputs, &bodies);
+    }
     let mut module = Output::new(header_and_head(inputs, res, layout, config)?);
     code_section(&ctx, bodies, &mut module);
     data_section(&ctx, &mut module);
@@ -332,7 +351,7 @@ fn body_len(
     bodies: &[Option<Vec<u8>>],
 ) -> (usize, usize) {
     match (&l.functions[k], &bodies[k]) {
-        (OutFunction::Input(f, i), _) => {
+        (OutFunction::Input(f, i), None) => {
             let body = inputs.obj(*f).functions[*i as usize].body;
             let prefix = body
                 .bytes
@@ -364,15 +383,15 @@ fn code_section<'p>(
     out.bytes(section_header(10, total));
     out.bytes(head);
     for ((f, body), size) in l.functions.iter().zip(bodies).zip(sizes) {
-        match f {
-            OutFunction::Input(file, index) => out.push(
+        match (f, body) {
+            (OutFunction::Input(file, index), None) => out.push(
                 size,
                 Piece::Function {
                     file: *file,
                     index: *index,
                 },
             ),
-            _ => out.bytes(body.unwrap_or_default()),
+            (_, body) => out.bytes(body.unwrap_or_default()),
         }
     }
 }

@@ -214,6 +214,7 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
     c.verbose = seen.has("verbose");
     c.size_report = seen.last("size-report").map(std::path::PathBuf::from);
     c.map_file = seen.last("Map").map(std::path::PathBuf::from);
+    c.compress_relocations = seen.has("compress-relocations");
     if seen.has("build-id") {
         let style = seen.last("build-id").unwrap_or(super::table::NO_VALUE);
         c.build_id = build_id(style, errors);
@@ -407,7 +408,6 @@ fn parse_hex(mut s: &str, errors: &mut Vec<String>) -> Option<Vec<u8>> {
 /// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
     const WARN: &[(&str, &str)] = &[
-        ("compress-relocations", "--compress-relocations"),
         ("reproduce", "--reproduce"),
         ("soname", "--soname"),
         ("Bsymbolic", "--Bsymbolic"),

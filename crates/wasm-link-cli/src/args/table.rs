@@ -374,7 +374,10 @@ pub const OPTS: &[Opt] = &[
         "keep-section",
         "Keep this custom section despite --strip-all",
     ),
-    flag("compress-relocations", "Accepted, ignored"),
+    flag(
+        "compress-relocations",
+        "Write relocated LEBs in code in their shortest form (needs --strip-debug)",
+    ),
     flag("relocatable", "Write a relocatable object (-r)"),
     flag("emit-relocs", "Keep relocations in the output"),
     flag("shared", "Build a shared library"),
