@@ -279,22 +279,6 @@ fn padded_sleb(dst: &mut [u8], mut v: i64) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn padded_encodings() {
-        let mut b = [0u8; 5];
-        patch(&mut b, 0, PatchWidth::Leb5, 3);
-        assert_eq!(b, [0x83, 0x80, 0x80, 0x80, 0x00]);
-        patch(&mut b, 0, PatchWidth::Sleb5, (-1i64) as u64);
-        assert_eq!(b, [0xff, 0xff, 0xff, 0xff, 0x7f]);
-        patch(&mut b, 0, PatchWidth::Sleb5, 1024);
-        assert_eq!(b, [0x80, 0x88, 0x80, 0x80, 0x00]);
-    }
-}
-
 /// An input function with its relocated LEBs in their shortest form (`--compress-relocations`,
 /// lld's `InputFunction::writeCompressed`), size prefix included. Fixed-width fields keep their
 /// width.
@@ -334,4 +318,20 @@ pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: u32) -> 
     crate::synthetic::uleb(&mut out, code.len() as u64);
     out.extend_from_slice(&code);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_encodings() {
+        let mut b = [0u8; 5];
+        patch(&mut b, 0, PatchWidth::Leb5, 3);
+        assert_eq!(b, [0x83, 0x80, 0x80, 0x80, 0x00]);
+        patch(&mut b, 0, PatchWidth::Sleb5, (-1i64) as u64);
+        assert_eq!(b, [0xff, 0xff, 0xff, 0xff, 0x7f]);
+        patch(&mut b, 0, PatchWidth::Sleb5, 1024);
+        assert_eq!(b, [0x80, 0x88, 0x80, 0x80, 0x00]);
+    }
 }
