@@ -1,0 +1,321 @@
+//! Constructors, command-export wrappers, types in wasm-ld's order, exports, and the feature
+//! checks that need them.
+
+use super::*;
+
+impl<'a> Layout<'a> {
+    /// Constructors of live objects, stable-sorted by priority (lld's `calculateInitFunctions`).
+    pub(super) fn compute_ctors(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        errors: &mut Vec<String>,
+    ) {
+        if self.call_ctors.is_none() {
+            return;
+        }
+        let mut ctors: Vec<(u32, u32, usize)> = Vec::new();
+        for &f in &res.loaded {
+            let obj = inputs.obj(f);
+            for init in &obj.init_funcs {
+                let Some(&id) = res.file_syms[f.idx()].get(init.symbol as usize) else {
+                    continue;
+                };
+                let sym = res.table.get(id);
+                let index = self.sym_func[id.idx()];
+                if !sym.live || index == NONE {
+                    continue;
+                }
+                let ty = &self.function_type(inputs, index);
+                if !ty.params.is_empty() {
+                    errors.push(format!(
+                        "constructor functions cannot take arguments: {}",
+                        sym.name
+                    ));
+                }
+                ctors.push((init.priority, index, ty.results.len()));
+            }
+        }
+        ctors.sort_by_key(|c| c.0);
+        self.ctors = ctors.into_iter().map(|(_, f, r)| (f, r)).collect();
+    }
+
+    /// The signature of an output function.
+    pub fn function_type(&self, inputs: &Inputs<'a>, index: u32) -> FuncType {
+        if index < self.num_func_imports {
+            let mut funcs = self.imports.iter().filter_map(|i| match &i.kind {
+                ImportKind::Func { ty, .. } => Some(ty),
+                _ => None,
+            });
+            return funcs
+                .nth(index as usize)
+                .cloned()
+                .unwrap_or_else(empty_type);
+        }
+        match &self.functions[(index - self.num_func_imports) as usize] {
+            OutFunction::Input(f, i) => {
+                let obj = inputs.obj(*f);
+                obj.types[obj.functions[*i as usize].type_index as usize].clone()
+            }
+            OutFunction::CommandExport { target, .. } => self.function_type(inputs, *target),
+            OutFunction::Stub(id) => self.stub_types.get(id).cloned().unwrap_or_else(empty_type),
+            OutFunction::CallCtors | OutFunction::InitMemory | OutFunction::ApplyTlsRelocs => {
+                empty_type()
+            }
+            OutFunction::InitTls => FuncType {
+                params: vec![address_type(false)],
+                results: vec![],
+            },
+        }
+    }
+
+    /// Wraps every exported function in `<name>.command_export` (ctors, call, dtors) when the
+    /// inputs do not call `__wasm_call_ctors` themselves (lld's `createCommandExportWrappers`).
+    pub(super) fn compute_command_exports(&mut self, res: &mut Resolved<'a>, config: &Config) {
+        self.call_dtors = res
+            .call_dtors
+            .map(|id| self.sym_func[id.idx()])
+            .filter(|&f| f != NONE);
+        let Some(cc) = res.table.find("__wasm_call_ctors") else {
+            return;
+        };
+        let cc = res.table.get(cc);
+        if cc.used_in_regular
+            || cc.is_exported(config)
+            || (self.ctors.is_empty() && self.call_dtors.is_none())
+        {
+            return;
+        }
+        let mut next = self.num_func_imports + self.functions.len() as u32;
+        for i in 0..res.table.symbols.len() {
+            let sym = &res.table.symbols[i];
+            let target = self.sym_func[i];
+            // lld wraps every exported `DefinedFunction`, its own `__wasm_init_tls` included.
+            let is_input_fn = matches!(
+                sym.def,
+                Def::Defined { .. } | Def::Synthetic(Synthetic::InitTls)
+            ) && sym.kind == Kind::Function;
+            if !sym.global
+                || !sym.live
+                || !is_input_fn
+                || target == NONE
+                || !sym.is_exported(config)
+            {
+                continue;
+            }
+            self.functions.push(OutFunction::CommandExport {
+                target,
+                symbol: SymbolId(i as u32),
+            });
+            self.func_slot.push(0);
+            self.wrappers.push((SymbolId(i as u32), next));
+            next += 1;
+        }
+    }
+
+    /// Types in lld's order: relocation types per file, then imported and defined signatures.
+    pub(super) fn register_types(&mut self, inputs: &Inputs<'a>, used: &[(FileId, u32)]) {
+        for &(f, i) in used {
+            if let Some(ty) = inputs.obj(f).types.get(i as usize) {
+                self.file_types[f.idx()][i as usize] = self.intern_type(ty);
+            }
+        }
+        let mut imports = std::mem::take(&mut self.imports);
+        for import in &mut imports {
+            if let ImportKind::Func { ty, index } | ImportKind::Tag { ty, index } = &mut import.kind
+            {
+                *index = self.intern_type(ty);
+            }
+        }
+        self.imports = imports;
+        for i in 0..self.functions.len() {
+            let t = match self.functions[i] {
+                // Most functions: one lookup per (file, type), not a clone and a hash each.
+                OutFunction::Input(f, i) => {
+                    let obj = inputs.obj(f);
+                    let ty = obj.functions[i as usize].type_index as usize;
+                    match self.file_types[f.idx()].get(ty).copied() {
+                        Some(t) if t != NONE => t,
+                        _ => {
+                            let t = self.intern_type(&obj.types[ty]);
+                            if let Some(slot) = self.file_types[f.idx()].get_mut(ty) {
+                                *slot = t;
+                            }
+                            t
+                        }
+                    }
+                }
+                _ => {
+                    let ty = self.function_type(inputs, self.num_func_imports + i as u32);
+                    self.intern_type(&ty)
+                }
+            };
+            self.function_types.push(t);
+        }
+        self.register_tag_types(inputs);
+    }
+
+    /// Exports: the memory, then every live exported symbol in symbol-table order; data symbols
+    /// get an immutable global holding their address (lld's `calculateExports`).
+    pub(super) fn compute_exports(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        config: &Config,
+    ) {
+        let memory_export = match (&config.export_memory, &config.import_memory) {
+            (Some(name), _) => Some(name.clone()),
+            (None, Some(_)) => None,
+            (None, None) => Some("memory".to_string()),
+        };
+        if let Some(name) = memory_export {
+            self.exports.push(OutExport {
+                name,
+                kind: 2,
+                index: 0,
+            });
+        }
+        let wrappers: HashMap<SymbolId, u32> = self.wrappers.iter().copied().collect();
+        for (i, sym) in res.table.symbols.iter().enumerate() {
+            let id = SymbolId(i as u32);
+            if !sym.global || !sym.live || !sym.is_defined() {
+                continue;
+            }
+            if !sym.is_exported(config) || sym.is_stub() {
+                continue;
+            }
+            if wrappers.contains_key(&id) {
+                continue;
+            }
+            let export = match sym.kind {
+                Kind::Function => {
+                    let index = self.sym_func[i];
+                    let name = export_name(inputs, sym.def).unwrap_or(sym.name);
+                    (index != NONE).then(|| OutExport {
+                        name: name.to_string(),
+                        kind: 0,
+                        index,
+                    })
+                }
+                Kind::Global => {
+                    // wasm-ld keeps its own mutable globals private unless exported by name.
+                    let synthetic_mutable = match sym.def {
+                        Def::Synthetic(Synthetic::StackPointer) => true,
+                        Def::Synthetic(Synthetic::TlsBase) => config.shared_memory,
+                        _ => false,
+                    };
+                    let index = self.sym_global[i];
+                    (index != NONE && (!synthetic_mutable || sym.export_explicit)).then(|| {
+                        OutExport {
+                            name: sym.name.to_string(),
+                            kind: 3,
+                            index,
+                        }
+                    })
+                }
+                Kind::Data => {
+                    let index = self.num_global_imports + self.globals.len() as u32;
+                    let va = self.data_address(inputs, res, id, 0).unwrap_or(0);
+                    self.globals.push(OutGlobalDef::DataAddress(va));
+                    Some(OutExport {
+                        name: sym.name.to_string(),
+                        kind: 3,
+                        index,
+                    })
+                }
+                Kind::Tag => self.tag_export(id, sym.name),
+                Kind::Table if self.table_index != NONE => Some(OutExport {
+                    name: sym.name.to_string(),
+                    kind: 1,
+                    index: self.table_index,
+                }),
+                _ => None,
+            };
+            self.exports.extend(export);
+        }
+        if config.export_all {
+            self.export_late_synthetics();
+        }
+        // Wrappers are symbols the linker added last, so their exports come last.
+        for &(id, index) in &self.wrappers {
+            let name = export_name(inputs, res.table.get(id).def).unwrap_or(res.table.get(id).name);
+            self.exports.push(OutExport {
+                name: name.to_string(),
+                kind: 0,
+                index,
+            });
+        }
+        if config.export_table
+            && !self.exports.iter().any(|e| e.kind == 1)
+            && self.table_index != NONE
+        {
+            self.exports.push(OutExport {
+                name: "__indirect_function_table".into(),
+                kind: 1,
+                index: self.table_index,
+            });
+        }
+    }
+
+    /// `--export-all` also exports the symbols wasm-ld creates while writing, in its order:
+    /// `__wasm_init_memory_flag`, `__wasm_init_memory`, `__wasm_apply_tls_relocs`.
+    pub(super) fn export_late_synthetics(&mut self) {
+        if let Some(flag) = self.init_memory_flag {
+            let index = self.num_global_imports + self.globals.len() as u32;
+            self.globals.push(OutGlobalDef::DataAddress(flag));
+            self.exports.push(OutExport {
+                name: "__wasm_init_memory_flag".into(),
+                kind: 3,
+                index,
+            });
+        }
+        for (name, index) in [
+            ("__wasm_init_memory", self.init_memory),
+            ("__wasm_apply_tls_relocs", self.apply_tls_relocs),
+        ] {
+            if let Some(index) = index {
+                self.exports.push(OutExport {
+                    name: name.into(),
+                    kind: 0,
+                    index,
+                });
+            }
+        }
+    }
+
+    /// Without `mutable-globals`, importing a mutable global or exporting a global is an error
+    /// (lld's `checkImportExportTargetFeatures`).
+    pub fn check_global_features(&self, config: &Config) -> Vec<String> {
+        let imported = self.imports.iter().filter_map(|i| match &i.kind {
+            ImportKind::Global(g) if g.mutable => Some(i.field.to_string()),
+            _ => None,
+        });
+        let exported = self.exports.iter().filter_map(|e| {
+            let defined = (e.kind == 3).then(|| e.index.checked_sub(self.num_global_imports));
+            match defined {
+                Some(Some(i)) => match self.globals.get(i as usize) {
+                    Some(OutGlobalDef::DataAddress(..)) => None,
+                    _ => Some(e.name.clone()),
+                },
+                Some(None) => Some(e.name.clone()),
+                None => None,
+            }
+        });
+        crate::features::check_globals(&self.features, config, imported, exported)
+    }
+}
+
+/// The `export_name` of a defined function, from its object's export section.
+pub(super) fn export_name<'a>(inputs: &Inputs<'a>, def: Def) -> Option<&'a str> {
+    let Def::Defined { file, index } = def else {
+        return None;
+    };
+    let obj = inputs.obj(file);
+    let RawKind::Function { index } = obj.symbols[index as usize].kind else {
+        return None;
+    };
+    obj.export_names
+        .iter()
+        .find(|(i, _)| *i == index)
+        .map(|(_, n)| *n)
+}

@@ -1,0 +1,348 @@
+//! Linear memory: output data segments (grouping, string merging, passive initialisation), the
+//! stack and heap, and the address of every data symbol.
+
+use super::*;
+
+impl<'a> Layout<'a> {
+    /// Groups live input segments into output segments by name, sorts them by kind and merges
+    /// string segments (lld's `createOutputSegments`).
+    pub(super) fn place_segments(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        live: &Liveness,
+        config: &Config,
+    ) {
+        let mut by_name: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        let mut groups: Vec<(&str, Vec<(FileId, u32)>)> = Vec::new();
+        for &f in &res.loaded {
+            let obj = inputs.obj(f);
+            self.placements[f.idx()] = vec![Placement::None; obj.segments.len()];
+            for (i, seg) in obj.segments.iter().enumerate() {
+                if !live.segments[f.idx()][i] || res.discarded[f.idx()].segments[i] {
+                    continue;
+                }
+                let name =
+                    output_segment_name(seg.name, seg.flags.0 & 2 != 0, config.merge_data_segments);
+                let g = *by_name.entry(name).or_insert_with(|| {
+                    groups.push((name, Vec::new()));
+                    groups.len() - 1
+                });
+                groups[g].1.push((f, i as u32));
+            }
+        }
+        groups.sort_by_key(|(name, _)| segment_rank(name));
+        for (index, (name, members)) in groups.into_iter().enumerate() {
+            let seg = self.build_segment(inputs, name.to_string(), &members, index as u32, config);
+            self.segments.push(seg);
+        }
+    }
+
+    pub(super) fn build_segment(
+        &mut self,
+        inputs: &Inputs<'a>,
+        name: String,
+        members: &[(FileId, u32)],
+        index: u32,
+        config: &Config,
+    ) -> OutSegment {
+        let mut out = OutSegment {
+            name,
+            p2align: 0,
+            va: 0,
+            size: 0,
+            parts: Vec::new(),
+            merged: Vec::new(),
+            in_binary: true,
+            passive: false,
+            init_at_start: false,
+        };
+        let mergeable = |f: FileId, i: u32| {
+            let s = &inputs.obj(f).segments[i as usize];
+            config.opt_level > 0 && s.p2align == 0 && s.flags.0 & 1 != 0
+        };
+        let strings: Vec<(FileId, u32)> = members
+            .iter()
+            .copied()
+            .filter(|&(f, i)| mergeable(f, i))
+            .collect();
+        let mut merged_placed = false;
+        for &(f, i) in members {
+            let seg = &inputs.obj(f).segments[i as usize];
+            out.p2align = out.p2align.max(seg.p2align);
+            if mergeable(f, i) {
+                if !merged_placed {
+                    merged_placed = true;
+                    let merged = MergedStrings::build(inputs, &strings);
+                    let offset = out.size;
+                    out.size += merged.data.len() as u64;
+                    for (k, &(mf, mi)) in strings.iter().enumerate() {
+                        let pieces = merged
+                            .pieces(k)
+                            .iter()
+                            .map(|&(inp, o)| (inp, offset + o))
+                            .collect();
+                        self.placements[mf.idx()][mi as usize] =
+                            Placement::Merged { seg: index, pieces };
+                    }
+                    out.merged.push((merged, offset));
+                }
+                continue;
+            }
+            let offset = align_to(out.size, 1 << seg.p2align);
+            out.size = offset + seg.data.len() as u64;
+            out.parts.push((f, i, offset));
+            self.placements[f.idx()][i as usize] = Placement::Plain { seg: index, offset };
+        }
+        out
+    }
+
+    /// Which segments the data section carries and which `__wasm_init_memory` initialises
+    /// (lld's `requiredInBinary` / `needsPassiveInitialization`).
+    pub(super) fn plan_segment_init(&mut self, config: &Config) {
+        let emit_bss = self.features.emit_bss(config);
+        for seg in &mut self.segments {
+            seg.in_binary = !seg.is_bss() || emit_bss;
+            seg.passive = config.shared_memory;
+            seg.init_at_start = seg.passive || (config.import_memory.is_some() && !seg.in_binary);
+        }
+    }
+
+    /// Whether `__wasm_init_memory` is needed.
+    pub fn has_init_at_start(&self) -> bool {
+        self.segments.iter().any(|s| s.init_at_start)
+    }
+
+    /// Places the stack and the data segments (lld's `layoutMemory`).
+    pub(super) fn layout_memory(&mut self, config: &Config, errors: &mut Vec<String>) {
+        let mut ptr = 0u64;
+        if !config.stack_size.is_multiple_of(16) {
+            errors.push("stack size must be 16-byte aligned".into());
+        }
+        if config.stack_first {
+            self.place_stack(&mut ptr, config);
+            if let Some(base) = config.global_base {
+                if base < ptr {
+                    errors.push(
+                        "--global-base cannot be less than stack size when --stack-first is used"
+                            .into(),
+                    );
+                }
+                ptr = base;
+            }
+        } else {
+            ptr = config.global_base.unwrap_or(1024);
+        }
+        self.synth.global_base = ptr;
+        for seg in &mut self.segments {
+            ptr = align_to(ptr, 1 << seg.p2align);
+            seg.va = ptr;
+            if seg.is_tls() {
+                self.synth.tls_base = ptr;
+                self.synth.tls_size = seg.size;
+                self.synth.tls_align = 1 << seg.p2align;
+            }
+            ptr += seg.size;
+        }
+        if config.shared_memory && self.has_init_at_start() {
+            ptr = align_to(ptr, 4);
+            self.init_memory_flag = Some(ptr);
+            ptr += 4;
+        }
+        self.synth.data_end = ptr;
+        if !config.stack_first {
+            self.place_stack(&mut ptr, config);
+        }
+        ptr = align_to(ptr, 16);
+        self.synth.heap_base = ptr;
+        ptr += config.initial_heap.unwrap_or(0);
+        if let Some(initial) = config.initial_memory {
+            if initial % PAGE != 0 {
+                errors.push(format!("initial memory must be {PAGE}-byte aligned"));
+            }
+            if ptr > initial {
+                errors.push(format!("initial memory too small, {ptr} bytes needed"));
+            }
+            ptr = initial;
+        }
+        ptr = align_to(ptr, PAGE);
+        self.memory_pages = ptr / PAGE;
+        self.synth.heap_end = ptr;
+        self.memory_max = self.max_pages(config, ptr, errors);
+    }
+
+    pub(super) fn place_stack(&mut self, ptr: &mut u64, config: &Config) {
+        *ptr = align_to(*ptr, 16);
+        self.synth.stack_low = *ptr;
+        *ptr += config.stack_size;
+        self.synth.stack_pointer = *ptr;
+        self.synth.stack_high = *ptr;
+    }
+
+    pub(super) fn max_pages(
+        &self,
+        config: &Config,
+        initial: u64,
+        errors: &mut Vec<String>,
+    ) -> Option<u64> {
+        let max = if let Some(max) = config.max_memory {
+            if max % PAGE != 0 {
+                errors.push(format!("maximum memory must be {PAGE}-byte aligned"));
+            }
+            if max < initial {
+                errors.push(format!("maximum memory too small, {initial} bytes needed"));
+            }
+            max
+        } else if config.no_growable_memory || config.shared_memory {
+            initial
+        } else {
+            return None;
+        };
+        Some(max / PAGE)
+    }
+
+    /// The address of a defined data symbol (`offset` added before merged-string lookup).
+    pub fn data_address(
+        &self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        id: SymbolId,
+        addend: i64,
+    ) -> Option<u64> {
+        let sym = res.table.get(id);
+        match sym.def {
+            Def::Defined { file, index } => {
+                let obj = inputs.obj(file);
+                let RawKind::Data { def: Some(def) } = obj.symbols[index as usize].kind else {
+                    return None;
+                };
+                if obj.symbols[index as usize].flags.is_absolute() {
+                    return Some(def.offset.wrapping_add(addend as u64));
+                }
+                let offset = def.offset.wrapping_add(addend as u64);
+                let va = self.segment_address(file, def.segment, offset)?;
+                // With shared memory a thread-local symbol's "address" is its offset in `.tdata`
+                // (lld's `DefinedData::getVA`), for relocations and exports alike.
+                if self.tls_relative && self.in_tls_segment(file, def.segment) {
+                    return Some(va.wrapping_sub(self.synth.tls_base));
+                }
+                Some(va)
+            }
+            Def::Synthetic(s) => Some(self.synthetic_address(s)?.wrapping_add(addend as u64)),
+            Def::Undefined { .. } => Some(
+                self.start_stop_address(sym.name)?
+                    .wrapping_add(addend as u64),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Whether input segment `seg` of `file` went to `.tdata`.
+    pub(super) fn in_tls_segment(&self, file: FileId, seg: u32) -> bool {
+        let out = match self.placements[file.idx()].get(seg as usize) {
+            Some(Placement::Plain { seg, .. } | Placement::Merged { seg, .. }) => *seg,
+            _ => return false,
+        };
+        self.segments
+            .get(out as usize)
+            .is_some_and(OutSegment::is_tls)
+    }
+
+    /// The value of a `MEMORY_ADDR_TLS_*` relocation: the offset from `__tls_base`.
+    ///
+    /// Without shared memory, wasm-ld 19 writes the absolute address here, so `__tls_base` is
+    /// added twice at run time (fixed in LLVM 20, llvm-project#116136); we write the offset.
+    pub fn tls_offset(&self, address: u64) -> u64 {
+        if self.tls_relative {
+            address
+        } else {
+            address.wrapping_sub(self.synth.tls_base)
+        }
+    }
+
+    /// `__start_<seg>` / `__stop_<seg>`: the bounds of an output segment whose name is a C
+    /// identifier (lld's `addStartStopSymbols`); `None` for any other name.
+    pub fn start_stop_address(&self, name: &str) -> Option<u64> {
+        let (seg, stop) = match (name.strip_prefix("__start_"), name.strip_prefix("__stop_")) {
+            (Some(seg), _) => (seg, false),
+            (_, Some(seg)) => (seg, true),
+            _ => return None,
+        };
+        let s = self
+            .segments
+            .iter()
+            .find(|s| s.name == seg && is_c_identifier(&s.name))?;
+        Some(if stop { s.va + s.size } else { s.va })
+    }
+
+    /// The address of `offset` within input segment `seg` of `file`.
+    pub fn segment_address(&self, file: FileId, seg: u32, offset: u64) -> Option<u64> {
+        match self.placements[file.idx()].get(seg as usize)? {
+            Placement::None => None,
+            Placement::Plain { seg, offset: at } => {
+                Some(self.segments[*seg as usize].va + at + offset)
+            }
+            Placement::Merged { seg, pieces } => {
+                let k = pieces
+                    .partition_point(|&(inp, _)| u64::from(inp) <= offset)
+                    .checked_sub(1)?;
+                let (inp, out) = pieces[k];
+                Some(self.segments[*seg as usize].va + out + (offset - u64::from(inp)))
+            }
+        }
+    }
+
+    pub(super) fn synthetic_address(&self, s: Synthetic) -> Option<u64> {
+        let v = &self.synth;
+        Some(match s {
+            Synthetic::HeapBase => v.heap_base,
+            Synthetic::HeapEnd => v.heap_end,
+            Synthetic::DataEnd => v.data_end,
+            Synthetic::DsoHandle | Synthetic::GlobalBase => v.global_base,
+            Synthetic::StackLow => v.stack_low,
+            Synthetic::StackHigh => v.stack_high,
+            Synthetic::MemoryBase => 0,
+            Synthetic::TableBase => u64::from(self.table_base),
+            _ => return None,
+        })
+    }
+}
+
+/// The output segment an input segment joins (lld's `getOutputDataSegmentName`).
+pub fn output_segment_name(name: &str, tls: bool, merge: bool) -> &str {
+    if tls || name.starts_with(".tdata") || name.starts_with(".tbss") {
+        return ".tdata";
+    }
+    if !merge {
+        return name;
+    }
+    for prefix in [".text.", ".data.", ".bss.", ".rodata."] {
+        if name.starts_with(prefix) {
+            return &prefix[..prefix.len() - 1];
+        }
+    }
+    name
+}
+
+/// Whether `name` could be a C identifier (so `__start_<name>` can be written in C).
+pub fn is_c_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+pub(super) fn segment_rank(name: &str) -> u8 {
+    if name.starts_with(".tdata") {
+        0
+    } else if name.starts_with(".rodata") {
+        1
+    } else if name.starts_with(".data") {
+        2
+    } else if name.starts_with(".bss") {
+        4
+    } else {
+        3
+    }
+}

@@ -1,0 +1,431 @@
+//! Layout: every output index space and linear memory, in wasm-ld 19's order.
+//!
+//! Takes the resolved and marked inputs and gives the output's types, imports, functions,
+//! globals, table slots, data segments with their addresses, exports and constructors, plus
+//! per-symbol lookups that relocation needs (function index, global index, table slot,
+//! address). Nothing is written here.
+
+use crate::config::Config;
+use crate::features::Features;
+use crate::ids::{FileId, SymbolId};
+use crate::inputs::Inputs;
+use crate::mark::Liveness;
+use crate::merge::MergedStrings;
+use crate::resolve::Resolved;
+use crate::symbols::{Def, Kind, Synthetic};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use wasm_format::linking::SymbolKind as RawKind;
+use wasm_format::reloc::RelocType;
+use wasm_format::types::{FuncType, GlobalType, ValType};
+
+mod exports;
+mod indices;
+mod memory;
+
+pub(crate) use indices::should_import;
+pub use memory::{is_c_identifier, output_segment_name};
+
+/// Marks "no index".
+pub const NONE: u32 = u32::MAX;
+const PAGE: u64 = 65536;
+
+/// An output import.
+#[derive(Clone, Debug)]
+pub struct OutImport<'a> {
+    /// Module name.
+    pub module: std::borrow::Cow<'a, str>,
+    /// Field name.
+    pub field: std::borrow::Cow<'a, str>,
+    /// What it imports.
+    pub kind: ImportKind,
+    /// The symbol it stands for (for the name section).
+    pub symbol: Option<SymbolId>,
+}
+
+/// What an import is.
+#[derive(Clone, Debug)]
+pub enum ImportKind {
+    /// A function with this signature and output type index.
+    Func {
+        /// The signature.
+        ty: FuncType,
+        /// Its output type index.
+        index: u32,
+    },
+    /// A global.
+    Global(GlobalType),
+    /// The indirect function table.
+    Table {
+        /// Its minimum size.
+        min: u64,
+    },
+    /// Linear memory.
+    Memory,
+    /// An exception tag with this signature and output type index.
+    Tag {
+        /// The signature.
+        ty: FuncType,
+        /// Its output type index.
+        index: u32,
+    },
+}
+
+/// A defined output function.
+#[derive(Clone, Debug)]
+pub enum OutFunction {
+    /// `__wasm_call_ctors`.
+    CallCtors,
+    /// A trapping stub: a called weak undefined function or a mismatched signature.
+    Stub(SymbolId),
+    /// An input function.
+    Input(FileId, u32),
+    /// `__wasm_init_tls(ptr)`: sets `__tls_base` and copies `.tdata` there (shared memory).
+    InitTls,
+    /// `__wasm_init_memory`, the start function: initialises passive segments and zeroes
+    /// `.bss` of an imported memory.
+    InitMemory,
+    /// `__wasm_apply_tls_relocs`: runtime relocations of `.tdata` (none without PIC).
+    ApplyTlsRelocs,
+    /// `<name>.command_export`: ctors, the function, dtors.
+    CommandExport {
+        /// The wrapped function's output index.
+        target: u32,
+        /// The wrapped symbol.
+        symbol: SymbolId,
+    },
+}
+
+/// A defined output global.
+#[derive(Clone, Debug)]
+pub enum OutGlobalDef {
+    /// `__stack_pointer`, with its initial value.
+    StackPointer,
+    /// `__tls_base`: the start of `.tdata`, or a mutable 0 with shared memory.
+    TlsBase,
+    /// `__tls_size` (shared memory).
+    TlsSize,
+    /// `__tls_align` (shared memory).
+    TlsAlign,
+    /// An input global.
+    Input(FileId, u32),
+    /// `GOT.data.internal.X` / `GOT.func.internal.X`: the address or table slot of a symbol.
+    Got(SymbolId),
+    /// An immutable global holding an exported data symbol's address.
+    DataAddress(u64),
+}
+
+/// Where an input segment went.
+#[derive(Clone, Debug)]
+pub enum Placement {
+    /// Dead or discarded.
+    None,
+    /// At this offset of output segment `seg`.
+    Plain {
+        /// Output segment index.
+        seg: u32,
+        /// Offset in it.
+        offset: u64,
+    },
+    /// Split into merged strings: output segment `seg`, merged chunk `chunk`; `pieces` maps input
+    /// offsets to offsets in the merged chunk.
+    Merged {
+        /// Output segment index.
+        seg: u32,
+        /// (input offset, offset in the output segment) of each piece, sorted.
+        pieces: Vec<(u32, u64)>,
+    },
+}
+
+/// One output data segment.
+#[derive(Debug)]
+pub struct OutSegment {
+    /// `.rodata`, `.data`, `.bss`, `.tdata`, or an input name.
+    pub name: String,
+    /// Alignment (power of two).
+    pub p2align: u32,
+    /// Start address.
+    pub va: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Input segments placed here, in order: (file, segment index, offset).
+    pub parts: Vec<(FileId, u32, u64)>,
+    /// Merged string chunks placed here, with their offset.
+    pub merged: Vec<(MergedStrings, u64)>,
+    /// Written to the data section (`.bss` is not, unless an imported memory needs it).
+    pub in_binary: bool,
+    /// Passive (shared memory): listed without an address, copied in by `__wasm_init_memory`.
+    pub passive: bool,
+    /// Initialised by `__wasm_init_memory`: passive, or `.bss` of an imported memory.
+    pub init_at_start: bool,
+}
+
+impl OutSegment {
+    /// A `.bss*` segment: zeros.
+    pub fn is_bss(&self) -> bool {
+        self.name.starts_with(".bss")
+    }
+
+    /// The thread-local segment.
+    pub fn is_tls(&self) -> bool {
+        self.name == ".tdata"
+    }
+}
+
+/// An export.
+#[derive(Clone, Debug)]
+pub struct OutExport {
+    /// The export name.
+    pub name: String,
+    /// 0 function, 1 table, 2 memory, 3 global, 4 tag.
+    pub kind: u8,
+    /// Index in that space.
+    pub index: u32,
+}
+
+/// The computed layout.
+pub struct Layout<'a> {
+    /// Types, deduplicated.
+    pub types: Vec<FuncType>,
+    type_ids: rustc_hash::FxHashMap<FuncType, u32>,
+    /// Per file, per input type: output type (or `NONE`).
+    pub file_types: Vec<Vec<u32>>,
+    /// Imports in output order.
+    pub imports: Vec<OutImport<'a>>,
+    /// Imported function count.
+    pub num_func_imports: u32,
+    /// Imported global count.
+    pub num_global_imports: u32,
+    /// Imported table count.
+    pub num_table_imports: u32,
+    /// Defined functions.
+    pub functions: Vec<OutFunction>,
+    /// Output type of each defined function.
+    pub function_types: Vec<u32>,
+    /// Per file, per defined function: output index (or `NONE`).
+    pub file_funcs: Vec<Vec<u32>>,
+    /// Per symbol: output function index (or `NONE`).
+    pub sym_func: Vec<u32>,
+    /// Defined globals.
+    pub globals: Vec<OutGlobalDef>,
+    /// Per file, per defined global: output index.
+    pub file_globals: Vec<Vec<u32>>,
+    /// Per symbol: output global index.
+    pub sym_global: Vec<u32>,
+    /// Whether the output has a defined indirect function table.
+    pub defines_table: bool,
+    /// Index of the indirect function table (or `NONE`).
+    pub table_index: u32,
+    /// Function indices in table-slot order, starting at `table_base`.
+    pub elems: Vec<u32>,
+    /// Per output function: its table slot (or 0).
+    pub func_slot: Vec<u32>,
+    /// First table slot.
+    pub table_base: u32,
+    /// Output data segments in address order.
+    pub segments: Vec<OutSegment>,
+    /// Per file, per segment: where it went.
+    pub placements: Vec<Vec<Placement>>,
+    /// Initial memory pages.
+    pub memory_pages: u64,
+    /// Maximum memory pages.
+    pub memory_max: Option<u64>,
+    /// Values of synthetic data symbols and globals.
+    pub synth: SyntheticValues,
+    /// Constructors, in call order (output function indices, with result counts to drop).
+    pub ctors: Vec<(u32, usize)>,
+    /// Exports, in order.
+    pub exports: Vec<OutExport>,
+    /// `__wasm_call_dtors`, if libc defines it.
+    pub call_dtors: Option<u32>,
+    /// `__wasm_call_ctors`'s index if it is emitted.
+    pub call_ctors: Option<u32>,
+    /// Exported functions wrapped in `.command_export`: (symbol, wrapper index).
+    pub wrappers: Vec<(SymbolId, u32)>,
+    /// Symbols that `global.get` reads through an internal GOT global, in scan order.
+    pub got: Vec<SymbolId>,
+    /// Signatures of weak stubs: (symbol → signature).
+    pub stub_types: HashMap<SymbolId, FuncType>,
+    /// The output's target features.
+    pub features: Features,
+    /// `__wasm_init_memory`, the start function, if some segment is initialised at start.
+    pub init_memory: Option<u32>,
+    /// `__wasm_apply_tls_relocs`, called by `__wasm_init_tls`.
+    pub apply_tls_relocs: Option<u32>,
+    /// `__wasm_init_memory_flag`: the address threads race on to initialise memory once.
+    pub init_memory_flag: Option<u64>,
+    /// Output index of `__tls_base` (or `NONE`).
+    pub tls_base_global: u32,
+    /// Thread-local symbols are offsets into `.tdata` (shared memory), not addresses.
+    pub tls_relative: bool,
+    /// Imported tag count.
+    pub num_tag_imports: u32,
+    /// Defined tags, in output order: (file, defined tag index).
+    pub tags: Vec<(FileId, u32)>,
+    /// Output type of each defined tag.
+    pub tag_types: Vec<u32>,
+    /// Per file, per defined tag: output index (or `NONE`).
+    pub file_tags: Vec<Vec<u32>>,
+    /// Per symbol: output tag index (or `NONE`).
+    pub sym_tag: Vec<u32>,
+    /// Table slots of undefined functions that took a slot before becoming `undefined_stub`
+    /// callers: each has its own slot, all holding the stub.
+    pub stub_slots: HashMap<SymbolId, u32>,
+}
+
+/// Addresses the linker defines.
+#[derive(Default, Debug, Clone)]
+pub struct SyntheticValues {
+    /// Initial `__stack_pointer`.
+    pub stack_pointer: u64,
+    /// `__heap_base`.
+    pub heap_base: u64,
+    /// `__heap_end`.
+    pub heap_end: u64,
+    /// `__data_end`.
+    pub data_end: u64,
+    /// `__global_base` and `__dso_handle`.
+    pub global_base: u64,
+    /// `__stack_low`.
+    pub stack_low: u64,
+    /// `__stack_high`.
+    pub stack_high: u64,
+    /// The start of `.tdata`: what TLS relocations are relative to.
+    pub tls_base: u64,
+    /// `__tls_size`.
+    pub tls_size: u64,
+    /// `__tls_align`.
+    pub tls_align: u64,
+}
+
+/// Computes the layout.
+pub fn layout<'a>(
+    inputs: &Inputs<'a>,
+    res: &mut Resolved<'a>,
+    live: &Liveness,
+    features: Features,
+    config: &Config,
+) -> Result<Layout<'a>, Vec<String>> {
+    let mut l = Layout::empty(inputs, res, features);
+    l.tls_relative = config.shared_memory;
+    let mut errors = Vec::new();
+    l.place_segments(inputs, res, live, config);
+    l.plan_segment_init(config);
+    l.layout_memory(config, &mut errors);
+    let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
+    l.compute_imports(inputs, res, config);
+    l.assign_functions(inputs, res, live, config);
+    l.assign_globals(inputs, res, live, config);
+    l.assign_tags(inputs, res, live);
+    l.assign_table(res, &slot_order, config);
+    l.assign_got();
+    l.compute_ctors(inputs, res, &mut errors);
+    l.compute_command_exports(res, config);
+    l.register_types(inputs, &used_types);
+    l.compute_exports(inputs, res, config);
+    if errors.is_empty() {
+        Ok(l)
+    } else {
+        Err(errors)
+    }
+}
+
+impl<'a> Layout<'a> {
+    fn empty(inputs: &Inputs<'a>, res: &Resolved<'a>, features: Features) -> Self {
+        let n = inputs.files.len();
+        let nsym = res.table.symbols.len();
+        Layout {
+            types: Vec::new(),
+            type_ids: Default::default(),
+            file_types: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.types.len()])
+                .collect(),
+            imports: Vec::new(),
+            num_func_imports: 0,
+            num_global_imports: 0,
+            num_table_imports: 0,
+            functions: Vec::new(),
+            function_types: Vec::new(),
+            file_funcs: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.functions.len()])
+                .collect(),
+            sym_func: vec![NONE; nsym],
+            globals: Vec::new(),
+            file_globals: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.globals.len()])
+                .collect(),
+            sym_global: vec![NONE; nsym],
+            defines_table: false,
+            table_index: NONE,
+            elems: Vec::new(),
+            func_slot: Vec::new(),
+            table_base: 1,
+            segments: Vec::new(),
+            placements: vec![Vec::new(); n],
+            memory_pages: 0,
+            memory_max: None,
+            synth: SyntheticValues::default(),
+            ctors: Vec::new(),
+            exports: Vec::new(),
+            call_dtors: None,
+            call_ctors: None,
+            wrappers: Vec::new(),
+            got: Vec::new(),
+            stub_types: HashMap::new(),
+            features,
+            init_memory: None,
+            apply_tls_relocs: None,
+            init_memory_flag: None,
+            tls_base_global: NONE,
+            tls_relative: false,
+            num_tag_imports: 0,
+            tags: Vec::new(),
+            tag_types: Vec::new(),
+            file_tags: inputs
+                .files
+                .iter()
+                .map(|f| vec![NONE; f.obj.tags.len()])
+                .collect(),
+            sym_tag: vec![NONE; nsym],
+            stub_slots: HashMap::new(),
+        }
+    }
+
+    /// The output type index of a signature, adding it if new.
+    pub fn intern_type(&mut self, ty: &FuncType) -> u32 {
+        if let Some(&i) = self.type_ids.get(ty) {
+            return i;
+        }
+        let i = self.types.len() as u32;
+        self.types.push(ty.clone());
+        self.type_ids.insert(ty.clone(), i);
+        i
+    }
+}
+
+fn empty_type() -> FuncType {
+    FuncType {
+        params: vec![],
+        results: vec![],
+    }
+}
+
+/// Rounds `v` up to a multiple of `align` (a power of two).
+pub fn align_to(v: u64, align: u64) -> u64 {
+    (v + align - 1) & !(align - 1)
+}
+
+/// The value type of `__stack_pointer` and address globals.
+pub fn address_type(memory64: bool) -> ValType {
+    if memory64 {
+        ValType::I64
+    } else {
+        ValType::I32
+    }
+}
