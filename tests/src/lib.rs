@@ -134,9 +134,11 @@ fn fixture_flags(source: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The tool and arguments (without input and output) that compile a fixture.
-fn compile_command(path: &Path, source: &str) -> (&'static str, Vec<String>) {
-    let flags = fixture_flags(source);
+/// The tool and arguments (without input and output) that compile a fixture: its own
+/// `fixture-flags:`, then `extra` (a later `--target` or `-O` wins).
+fn compile_command(path: &Path, source: &str, extra: &[&str]) -> (&'static str, Vec<String>) {
+    let mut flags = fixture_flags(source);
+    flags.extend(extra.iter().map(|f| f.to_string()));
     let mut args: Vec<String> = Vec::new();
     let tool = if path.extension().is_some_and(|e| e == "s") {
         args.push("-filetype=obj".into());
@@ -157,10 +159,10 @@ fn compile_command(path: &Path, source: &str) -> (&'static str, Vec<String>) {
 
 /// Compiles one source into the cache, unless an object for the same source and command is
 /// already there. Writes to a temporary name and renames, so parallel test binaries agree.
-fn build_fixture(name: String, source_path: PathBuf) -> Fixture {
+fn build_fixture(name: String, source_path: PathBuf, extra: &[&str]) -> Fixture {
     let source = std::fs::read_to_string(&source_path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", source_path.display()));
-    let (tool, args) = compile_command(&source_path, &source);
+    let (tool, args) = compile_command(&source_path, &source, extra);
     let joined = args.join(" ");
     let hash = fnv1a(&[
         source.as_bytes(),
@@ -224,7 +226,7 @@ pub fn fixtures() -> &'static [Fixture] {
         std::thread::scope(|s| {
             let handles: Vec<_> = sources
                 .into_iter()
-                .map(|(name, path)| s.spawn(move || build_fixture(name, path)))
+                .map(|(name, path)| s.spawn(move || build_fixture(name, path, &[])))
                 .collect();
             handles
                 .into_iter()
@@ -238,6 +240,63 @@ pub fn fixtures() -> &'static [Fixture] {
 pub fn fixture(name: &str) -> &'static Fixture {
     let found = fixtures().iter().find(|f| f.name == name);
     found.unwrap_or_else(|| panic!("no fixture named {name}"))
+}
+
+/// The fixture named `name` compiled with `extra` flags after its own, e.g.
+/// `["--target=wasm64-unknown-unknown", "-O0"]`; cached like the corpus.
+pub fn fixture_with(name: &str, extra: &[&str]) -> Fixture {
+    let source = workspace_root().join("fixtures").join(name);
+    assert!(source.is_file(), "no fixture named {name}");
+    build_fixture(name.to_string(), source, extra)
+}
+
+/// One linker's run: its exit code, its stderr without the program-name prefix, its output.
+#[derive(Debug)]
+pub struct LinkRun {
+    /// The exit code (-1 if killed).
+    pub code: i32,
+    /// Stderr, with `wasm-link: ` / `wasm-ld-19: ` removed.
+    pub stderr: String,
+    /// The output file, if one was written.
+    pub output: Option<Vec<u8>>,
+}
+
+/// Links `args` with `linker` into `<dir>/<file>` (a fresh `dir`). The same file name for both
+/// linkers, since it lands in the `name` section.
+pub fn link_into(linker: &Path, args: &[std::ffi::OsString], dir: &Path, file: &str) -> LinkRun {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let out = dir.join(file);
+    let o = Command::new(linker)
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", linker.display()));
+    let prefix = format!(
+        "{}: ",
+        linker.file_name().unwrap_or_default().to_string_lossy()
+    );
+    LinkRun {
+        code: o.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&o.stderr).replace(&prefix, ""),
+        output: std::fs::read(&out).ok(),
+    }
+}
+
+/// Links `args` with `wasm-link` and with wasm-ld-19 under `<target>/<group>/<name>/{ours,ref}`:
+/// (ours, theirs).
+pub fn link_both(group: &str, name: &str, args: &[std::ffi::OsString]) -> (LinkRun, LinkRun) {
+    let dir = target_dir().join(group).join(name);
+    let ours = link_into(
+        &cli_binary("wasm-link"),
+        args,
+        &dir.join("ours"),
+        "out.wasm",
+    );
+    let reference = require_tool("wasm-ld-19");
+    let theirs = link_into(&reference, args, &dir.join("ref"), "out.wasm");
+    (ours, theirs)
 }
 
 /// The archive dialects `llvm-ar` can write.

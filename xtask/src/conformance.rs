@@ -11,6 +11,7 @@ mod build;
 mod corpus;
 mod diff;
 mod exec;
+mod wasm64;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -183,6 +184,8 @@ struct Verdict {
     cached: bool,
     /// `None` if it passed, else the first difference.
     failure: Option<String>,
+    /// A passing case checked less than fully (e.g. not run), and why.
+    note: Option<&'static str>,
 }
 
 /// Judges the cases on `jobs` threads, printing each verdict as it arrives.
@@ -204,9 +207,10 @@ fn run_all(env: &Env, cases: &[Case], jobs: usize) -> Vec<Verdict> {
         drop(tx);
         rx.iter()
             .map(|(label, v)| {
-                match &v.failure {
-                    None => println!("PASS {label}"),
-                    Some(why) => println!("FAIL {label}: {why}"),
+                match (&v.failure, v.note) {
+                    (None, None) => println!("PASS {label}"),
+                    (None, Some(note)) => println!("PASS {label} ({note})"),
+                    (Some(why), _) => println!("FAIL {label}: {why}"),
                 }
                 v
             })
@@ -219,11 +223,16 @@ fn judge(env: &Env, case: &Case) -> Verdict {
         Ok(built) => (built.cached, judge_built(env, case, &built.args)),
         Err(e) => (false, Err(format!("build: {}", one_line(&e)))),
     };
+    let (failure, note) = match result {
+        Ok(note) => (None, note),
+        Err(why) => (Some(why), None),
+    };
     Verdict {
         lang: case.program.lang,
         config: case.config,
         cached,
-        failure: result.err(),
+        failure,
+        note,
     }
 }
 
@@ -239,7 +248,10 @@ fn outputs(env: &Env, case: &Case) -> (PathBuf, PathBuf, PathBuf) {
     )
 }
 
-fn judge_built(env: &Env, case: &Case, args: &[String]) -> Result<(), String> {
+/// `Ok` with a note when the case passed without every check (a wasm64 program node cannot run).
+type Judged = Result<Option<&'static str>, String>;
+
+fn judge_built(env: &Env, case: &Case, args: &[String]) -> Judged {
     let (ours, reference, dir) = outputs(env, case);
     for p in [&ours, &reference] {
         let parent = p.parent().ok_or("bad output path")?;
@@ -250,7 +262,7 @@ fn judge_built(env: &Env, case: &Case, args: &[String]) -> Result<(), String> {
     let ref_link = exec::link(&env.reference, args, &reference)?;
     let our_link = exec::link(&env.linker, args, &ours)?;
     let result = match &case.program.directives.expect_link_error {
-        Some(re) => judge_link_error(re, &ref_link, &our_link),
+        Some(re) => judge_link_error(re, &ref_link, &our_link).map(|()| None),
         None => judge_links(&ref_link, &our_link)
             .and_then(|()| judge_outputs(env, case, &ours, &reference)),
     };
@@ -301,7 +313,7 @@ fn judge_links(reference: &exec::Outcome, ours: &exec::Outcome) -> Result<(), St
     Ok(())
 }
 
-fn judge_outputs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Result<(), String> {
+fn judge_outputs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Judged {
     let read = |p: &Path| fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
     let (our_bytes, ref_bytes) = (read(ours)?, read(reference)?);
     diff::validate(&ref_bytes).map_err(|e| format!("reference output: {e}"))?;
@@ -314,19 +326,33 @@ fn judge_outputs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Resul
     judge_runs(env, case, ours, reference)
 }
 
-fn judge_runs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Result<(), String> {
+fn judge_runs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Judged {
     let d = &case.program.directives;
+    let wasm64 = d.target == corpus::Target::Wasm64;
     let spec = exec::RunSpec {
         name: &case.program.name,
         args: &d.args,
         stdin: &d.stdin,
         calls: &d.calls,
+        wasm64,
     };
     let scratch = reference
         .parent()
         .and_then(Path::parent)
         .ok_or("bad output path")?;
-    let mut runs = exec::run_wasm(&env.runner, &[reference, ours], &spec, scratch)?.into_iter();
+    let (reference, ours) = if wasm64 {
+        match (
+            runnable_copy(reference, &scratch.join("ref.run.wasm"))?,
+            runnable_copy(ours, &scratch.join("ours.run.wasm"))?,
+        ) {
+            (Ok(r), Ok(o)) => (r, o),
+            (Err(why), _) | (_, Err(why)) => return Ok(Some(why)),
+        }
+    } else {
+        (reference.to_path_buf(), ours.to_path_buf())
+    };
+    let wasms = [reference.as_path(), ours.as_path()];
+    let mut runs = exec::run_wasm(&env.runner, &wasms, &spec, scratch)?.into_iter();
     let (Some(ref_run), Some(our_run)) = (runs.next(), runs.next()) else {
         return Err("the runner lost a run".into());
     };
@@ -338,7 +364,20 @@ fn judge_runs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Result<(
             ref_run.status()
         ));
     }
-    compare_runs(&our_run, &ref_run)
+    compare_runs(&our_run, &ref_run).map(|()| None)
+}
+
+/// The module node runs for a wasm64 output: written to `copy` (a 32-bit table where that
+/// changes nothing), or why node cannot run it.
+fn runnable_copy(module: &Path, copy: &Path) -> Result<Result<PathBuf, &'static str>, String> {
+    let bytes = fs::read(module).map_err(|e| format!("cannot read {}: {e}", module.display()))?;
+    match wasm64::runnable(&bytes)? {
+        Ok(run) => {
+            fs::write(copy, run).map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
+            Ok(Ok(copy.to_path_buf()))
+        }
+        Err(why) => Ok(Err(why)),
+    }
 }
 
 fn compare_runs(ours: &exec::Outcome, reference: &exec::Outcome) -> Result<(), String> {

@@ -3,6 +3,7 @@
 
 #![deny(missing_docs)]
 
+pub mod address;
 pub mod build_id;
 pub mod config;
 pub mod demangle;
@@ -85,6 +86,9 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         diag.messages
             .extend(why_live::explain(&inputs, &resolved, &live, config));
         let (features, mut errors) = features::check(&inputs, &resolved, &live, config);
+        errors.extend(undefined::tls_relocation_errors(
+            &inputs, &resolved, &live, config,
+        ));
         if let Err(mut undefined) = undefined::check(&inputs, &resolved, &live, config, diag) {
             errors.append(&mut undefined);
         }

@@ -132,7 +132,14 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
     };
     for p in parsed {
         match p {
-            Ok(o) => inputs.files.push(o),
+            Ok(o) => match check_arch(&o, config) {
+                Ok(()) => inputs.files.push(o),
+                Err(e) => {
+                    // Fatal in wasm-ld: nothing after this file is looked at.
+                    errors.push(e);
+                    break;
+                }
+            },
             Err(e) => errors.push(e),
         }
     }
@@ -140,6 +147,23 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
         Ok(inputs)
     } else {
         Err(errors)
+    }
+}
+
+/// An object must be built for the architecture `-m` asks for, wasm32 by default (lld's
+/// `InputFile::checkArch`, run on every object and archive member as it is read).
+fn check_arch(o: &InputObject<'_>, config: &Config) -> Result<(), String> {
+    let wasm64 = o.obj.memory64;
+    match config.memory64 {
+        None if wasm64 => Err(format!(
+            "{}: must specify -mwasm64 to process wasm64 object files",
+            o.name
+        )),
+        Some(m) if m != wasm64 => Err(format!(
+            "{}: wasm32 object file can't be linked in wasm64 mode",
+            o.name
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -76,6 +76,7 @@ fn function_names(
             }
             OutFunction::InitTls => "__wasm_init_tls".to_string(),
             OutFunction::InitMemory => "__wasm_init_memory".to_string(),
+            OutFunction::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs".to_string(),
             OutFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs".to_string(),
             OutFunction::Stub(s) => {
                 let sym = res.table.get(*s);

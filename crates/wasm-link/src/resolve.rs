@@ -747,6 +747,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 && sym.signature.is_some()
             {
                 sym.def = Def::Synthetic(Synthetic::WeakStub);
+                // Hidden, so `--export-dynamic` neither exports nor keeps it.
+                sym.flags.0 |= SymbolFlags::VISIBILITY_HIDDEN;
                 if self.trace.traced(sym.name) {
                     let shown = format!("undefined_weak:{}", self.trace.display(sym.name));
                     self.trace.defined_as(sym.name, INTERNAL, &shown);

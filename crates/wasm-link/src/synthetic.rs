@@ -13,6 +13,7 @@ const BLOCK: u8 = 0x02;
 const EMPTY: u8 = 0x40;
 const BR: u8 = 0x0c;
 const BR_TABLE: u8 = 0x0e;
+const GLOBAL_GET: u8 = 0x23;
 const GLOBAL_SET: u8 = 0x24;
 const I32_CONST: u8 = 0x41;
 const I64_CONST: u8 = 0x42;
@@ -53,6 +54,7 @@ pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8
         }
         OutFunction::InitMemory => init_memory(&mut code, layout),
         OutFunction::InitTls => init_tls(&mut code, layout),
+        OutFunction::ApplyGlobalTlsRelocs => apply_global_tls_relocs(&mut code, layout),
         OutFunction::ApplyTlsRelocs | OutFunction::Input(..) => {}
     }
     code.push(END);
@@ -65,12 +67,14 @@ pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8
 /// `__wasm_init_memory` (lld's `createInitMemoryFunction`, without PIC). With shared memory the
 /// first thread to move the flag from 0 to 1 copies the segments in and sets it to 2; the
 /// others wait for 2. Then every thread drops its passive segments, except `.tdata`, which
-/// `__wasm_init_tls` copies again for each thread.
+/// `__wasm_init_tls` copies again for each thread. Addresses and the `.bss` size are
+/// address-sized; segment offsets and sizes of `memory.init` are `i32`.
 fn init_memory(code: &mut Vec<u8>, l: &Layout<'_>) {
     let flag = l.init_memory_flag;
+    let addr = l.address;
     if let Some(flag) = flag {
         code.extend([BLOCK, EMPTY, BLOCK, EMPTY, BLOCK, EMPTY]);
-        i32_const(code, flag as i64);
+        addr.push_const(code, flag);
         i32_const(code, 0);
         i32_const(code, 1);
         atomic(code, I32_ATOMIC_RMW_CMPXCHG);
@@ -80,29 +84,29 @@ fn init_memory(code: &mut Vec<u8>, l: &Layout<'_>) {
         if !seg.init_at_start {
             continue;
         }
-        i32_const(code, seg.va as i64);
+        addr.push_const(code, seg.va);
         if flag.is_some() && seg.is_tls() {
-            i32_const(code, seg.va as i64);
+            addr.push_const(code, seg.va);
             code.push(GLOBAL_SET);
             uleb(code, u64::from(l.tls_base_global));
         }
         if seg.is_bss() {
             i32_const(code, 0);
-            i32_const(code, seg.size as i64);
+            addr.push_const(code, seg.size);
             code.extend([MISC, MEMORY_FILL, 0]);
         } else {
             memory_init(code, index, seg.size);
         }
     }
     if let Some(flag) = flag {
-        i32_const(code, flag as i64);
+        addr.push_const(code, flag);
         i32_const(code, 2);
         atomic(code, I32_ATOMIC_STORE);
-        i32_const(code, flag as i64);
+        addr.push_const(code, flag);
         i32_const(code, -1);
         atomic(code, MEMORY_ATOMIC_NOTIFY);
         code.extend([DROP, BR, 1, END]);
-        i32_const(code, flag as i64);
+        addr.push_const(code, flag);
         i32_const(code, 1);
         code.push(I64_CONST);
         sleb(code, -1);
@@ -131,6 +135,24 @@ fn init_tls(code: &mut Vec<u8>, l: &Layout<'_>) {
     }
     if let Some(apply) = l.apply_tls_relocs {
         call(code, apply);
+    }
+    if let Some(apply) = l.apply_global_tls_relocs {
+        call(code, apply);
+    }
+}
+
+/// `__wasm_apply_global_tls_relocs` (lld's `GlobalSection::generateRelocationCode` for TLS):
+/// each internal GOT global of a thread-local symbol becomes `__tls_base` plus its offset.
+fn apply_global_tls_relocs(code: &mut Vec<u8>, l: &Layout<'_>) {
+    for &(global, offset) in &l.tls_got {
+        code.push(GLOBAL_GET);
+        uleb(code, u64::from(l.tls_base_global));
+        // lld writes the offset's full 64-bit value here, wasm32 or not.
+        code.push(l.address.const_opcode());
+        sleb(code, offset as i64);
+        code.push(l.address.add_opcode());
+        code.push(GLOBAL_SET);
+        uleb(code, u64::from(global));
     }
 }
 

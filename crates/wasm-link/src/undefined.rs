@@ -143,6 +143,75 @@ fn for_each_live_reloc(
     }
 }
 
+/// Thread-local relocations (`MEMORY_ADDR_TLS_SLEB*`) need a defined symbol, and with shared
+/// memory a thread-local one in `.tdata`: one error per relocation, in scan order, in wasm-ld's
+/// words (lld's `scanRelocations`). Reported under every unresolved-symbol policy.
+pub fn tls_relocation_errors(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    config: &Config,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_live_reloc(inputs, res, live, |f, r| {
+        if !matches!(
+            r.ty,
+            RelocType::MemoryAddrTlsSleb | RelocType::MemoryAddrTlsSleb64
+        ) {
+            return;
+        }
+        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
+            return;
+        };
+        let sym = res.table.get(id);
+        let head = format!("{}: relocation {}", inputs.name(f), r.ty.name());
+        let name = display_name(sym.name, config);
+        if !sym.is_defined() {
+            out.push(format!(
+                "{head} cannot be used against an undefined symbol `{name}`"
+            ));
+        }
+        if !config.shared_memory {
+            return;
+        }
+        if !sym.flags.is_tls() {
+            out.push(format!(
+                "{head} cannot be used against non-TLS symbol `{name}`"
+            ));
+        }
+        if let Some(segment) = output_segment_of(inputs, sym, config) {
+            if segment != ".tdata" {
+                out.push(format!(
+                    "{head} cannot be used against `{name}` in non-TLS section: {segment}"
+                ));
+            }
+        }
+    });
+    out
+}
+
+/// The output segment a defined data symbol lands in.
+fn output_segment_of<'a>(
+    inputs: &Inputs<'a>,
+    sym: &Symbol<'_>,
+    config: &Config,
+) -> Option<&'a str> {
+    let Def::Defined { file, index } = sym.def else {
+        return None;
+    };
+    let obj = inputs.obj(file);
+    let RawKind::Data { def: Some(def) } = obj.symbols.get(index as usize)?.kind else {
+        return None;
+    };
+    let seg = obj.segments.get(def.segment as usize)?;
+    let tls = seg.flags.0 & 2 != 0;
+    Some(crate::layout::output_segment_name(
+        seg.name,
+        tls,
+        config.merge_data_segments,
+    ))
+}
+
 /// `--warn-unresolved-symbols`: one warning per relocation against an unresolved symbol, in
 /// scan order, worded as wasm-ld words them (`a.o: undefined symbol: foo`).
 fn per_reloc_warnings(

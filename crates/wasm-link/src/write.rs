@@ -10,7 +10,7 @@ use crate::names;
 use crate::output::{Output, Piece};
 use crate::relocate::{RelocContext, SectionPlace, SectionPlaces, Site};
 use crate::resolve::Resolved;
-use crate::synthetic::{self, sleb, uleb};
+use crate::synthetic::{self, uleb};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_encoder::{
@@ -115,7 +115,7 @@ fn header_and_head<'a>(
                 mutable: g.mutable,
                 shared: false,
             }),
-            ImportKind::Table { min } => EntityType::Table(funcref_table(*min, None)),
+            ImportKind::Table { min } => EntityType::Table(funcref_table(l, *min, None)),
             ImportKind::Memory => EntityType::Memory(memory_type(l, config)),
             ImportKind::Tag { index, .. } => EntityType::Tag(exception_tag(*index)),
         };
@@ -131,6 +131,7 @@ fn header_and_head<'a>(
         let mut tables = TableSection::new();
         let size = l.table_size();
         tables.table(funcref_table(
+            l,
             size,
             (!config.growable_table).then_some(size),
         ));
@@ -170,7 +171,7 @@ fn header_and_head<'a>(
     }
     if !l.elems.is_empty() {
         let mut elems = ElementSection::new();
-        let offset = ConstExpr::i32_const(l.table_base as i32);
+        let offset = l.address.const_expr(u64::from(l.table_base));
         let table = (l.table_index != 0 && l.table_index != NONE).then_some(l.table_index);
         elems.active(
             table,
@@ -197,55 +198,36 @@ fn push_globals<'a>(
     l: &Layout<'a>,
     shared: bool,
 ) {
-    // Input globals and data addresses need their own encodings; build them in order.
+    // Input globals and data addresses need their own encodings; build them in order. The
+    // linker's own globals all hold addresses or sizes: address-sized.
     let mut globals = GlobalSection::new();
+    let addr = l.address;
+    let address_global =
+        |mutable: bool, value: u64| (gtype(addr.val_type(), mutable), addr.const_expr(value));
     for g in &l.globals {
-        match g {
-            OutGlobalDef::StackPointer => {
-                globals.global(
-                    gtype(ValType::I32, true),
-                    &ConstExpr::i32_const(l.synth.stack_pointer as i32),
-                );
-            }
-            OutGlobalDef::TlsBase if shared => {
-                globals.global(gtype(ValType::I32, true), &ConstExpr::i32_const(0));
-            }
-            OutGlobalDef::TlsBase => {
-                globals.global(
-                    gtype(ValType::I32, false),
-                    &ConstExpr::i32_const(l.synth.tls_base as i32),
-                );
-            }
-            OutGlobalDef::TlsSize | OutGlobalDef::TlsAlign => {
-                let v = match g {
-                    OutGlobalDef::TlsSize => l.synth.tls_size,
-                    _ => l.synth.tls_align,
-                };
-                globals.global(gtype(ValType::I32, false), &ConstExpr::i32_const(v as i32));
-            }
+        let (ty, init) = match g {
+            OutGlobalDef::StackPointer => address_global(true, l.synth.stack_pointer),
+            OutGlobalDef::TlsBase if shared => address_global(true, 0),
+            OutGlobalDef::TlsBase => address_global(false, l.synth.tls_base),
+            OutGlobalDef::TlsSize => address_global(false, l.synth.tls_size),
+            OutGlobalDef::TlsAlign => address_global(false, l.synth.tls_align),
             OutGlobalDef::Got(id) => {
-                let value = l.got_value(inputs, res, *id);
-                globals.global(
-                    gtype(ValType::I32, false),
-                    &ConstExpr::i32_const(value as i32),
-                );
+                // With shared memory, `__wasm_apply_global_tls_relocs` sets thread-local ones.
+                let mutable = shared && res.table.get(*id).flags.is_tls();
+                address_global(mutable, l.got_value(inputs, res, *id))
             }
-            OutGlobalDef::DataAddress(va) => {
-                globals.global(
-                    gtype(ValType::I32, false),
-                    &ConstExpr::i32_const(*va as i32),
-                );
-            }
+            OutGlobalDef::DataAddress(va) => address_global(false, *va),
             OutGlobalDef::Input(f, i) => {
                 let g = &inputs.obj(*f).globals[*i as usize];
                 let init = g.init.bytes;
                 let raw = init.strip_suffix(&[0x0b]).unwrap_or(init);
-                globals.global(
+                (
                     gtype(g.ty.val, g.ty.mutable),
-                    &ConstExpr::raw(raw.iter().copied()),
-                );
+                    ConstExpr::raw(raw.iter().copied()),
+                )
             }
-        }
+        };
+        globals.global(ty, &init);
     }
     push(out, &globals, !l.globals.is_empty());
 }
@@ -266,10 +248,11 @@ fn gtype(v: ValType, mutable: bool) -> wasm_encoder::GlobalType {
     }
 }
 
-fn funcref_table(min: u64, max: Option<u64>) -> TableType {
+/// The indirect function table, 64-bit under wasm64 as wasm-ld makes it.
+fn funcref_table(l: &Layout<'_>, min: u64, max: Option<u64>) -> TableType {
     TableType {
         element_type: RefType::FUNCREF,
-        table64: false,
+        table64: l.address.is64(),
         minimum: min,
         maximum: max,
         shared: false,
@@ -280,7 +263,7 @@ fn memory_type(l: &Layout<'_>, config: &Config) -> MemoryType {
     MemoryType {
         minimum: l.memory_pages,
         maximum: l.memory_max,
-        memory64: config.memory64.unwrap_or(false),
+        memory64: l.address.is64(),
         shared: config.shared_memory,
         page_size_log2: None,
     }
@@ -374,6 +357,10 @@ fn code_section<'p>(
     out: &mut Output<'p>,
 ) {
     let l = ctx.layout;
+    if l.functions.is_empty() {
+        // wasm-ld writes no code section rather than an empty one.
+        return;
+    }
     let mut head = Vec::new();
     uleb(&mut head, l.functions.len() as u64);
     let sizes: Vec<usize> = (0..l.functions.len())
@@ -430,8 +417,7 @@ fn data_section<'p>(ctx: &'p RelocContext<'_, '_>, out: &mut Output<'p>) {
             head.push(1);
         } else {
             head.push(0);
-            head.push(0x41);
-            sleb(&mut head, l.segments[i].va as i32 as i64);
+            l.address.push_const(&mut head, l.segments[i].va);
             head.push(0x0b);
         }
         uleb(&mut head, l.segments[i].size);

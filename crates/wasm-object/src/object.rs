@@ -91,6 +91,9 @@ pub struct Object<'a> {
     pub tag_imports: Vec<ObjImport<'a, TagType>>,
     /// Whether the object imports a memory (`env.__linear_memory`), and its limits.
     pub memory_import: Option<ObjImport<'a, wasm_format::types::MemoryType>>,
+    /// Built for wasm64: it imports or defines a 64-bit memory (LLVM's `WasmObjectFile`
+    /// decides an object's architecture this way).
+    pub memory64: bool,
     /// Defined functions.
     pub functions: Vec<Function<'a>>,
     /// Defined globals.
@@ -177,6 +180,7 @@ impl<'a> Object<'a> {
             table_imports: Vec::new(),
             tag_imports: Vec::new(),
             memory_import: None,
+            memory64: false,
             functions: Vec::new(),
             globals: Vec::new(),
             tables: Vec::new(),
@@ -224,6 +228,10 @@ impl<'a> Object<'a> {
                     .map(|t| t.ty)
                     .collect()
             }
+            SectionId::Memory => {
+                let memories = sections::parse_memory_section(w)?;
+                self.memory64 |= memories.iter().any(|m| m.0.memory64);
+            }
             SectionId::Global => {
                 self.globals = sections::parse_global_section(w)?
                     .into_iter()
@@ -258,6 +266,7 @@ impl<'a> Object<'a> {
                 ImportKind::Table(ty) => self.table_imports.push(ObjImport { module, field, ty }),
                 ImportKind::Tag(ty) => self.tag_imports.push(ObjImport { module, field, ty }),
                 ImportKind::Memory(ty) => {
+                    self.memory64 |= ty.0.memory64;
                     self.memory_import = Some(ObjImport { module, field, ty })
                 }
             }

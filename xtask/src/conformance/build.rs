@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::corpus::{Config, Lang, Program};
+use super::corpus::{Config, Lang, Program, Target};
 use super::exec;
 
 /// The file in a cache entry holding its link arguments; written last, so it marks completion.
@@ -27,7 +27,14 @@ const RECIPE_VERSION: &str = "conformance-build-1";
 /// How long one compiler run may take.
 const COMPILE_TIMEOUT: Duration = Duration::from_secs(300);
 
-const TARGET_ARGS: [&str; 2] = ["--target=wasm32-wasi", "--sysroot=/usr"];
+/// The driver's target arguments: wasm32-wasi with its sysroot, or freestanding wasm64 (whose
+/// link line then starts `-m wasm64`).
+fn target_args(target: Target) -> &'static [&'static str] {
+    match target {
+        Target::Wasm32 => &["--target=wasm32-wasi", "--sysroot=/usr"],
+        Target::Wasm64 => &["--target=wasm64-unknown-unknown"],
+    }
+}
 
 /// The tools and the cache, found once per run.
 pub struct Toolchain {
@@ -245,7 +252,7 @@ fn checked(cmd: Command, what: &str) -> Result<exec::Outcome, String> {
 
 fn compile_c(program: &Program, config: Config, source: &str, obj: &Path) -> Result<(), String> {
     let mut cmd = Command::new(driver(program.lang));
-    cmd.args(TARGET_ARGS)
+    cmd.args(target_args(program.directives.target))
         .args(config_flags(program.lang, config));
     if program.lang == Lang::Cpp {
         cmd.arg("-fno-exceptions");
@@ -310,7 +317,7 @@ fn link_command(
 ) -> Result<Vec<String>, String> {
     let d = &program.directives;
     let mut cmd = Command::new(driver(program.lang));
-    cmd.args(TARGET_ARGS)
+    cmd.args(target_args(d.target))
         .args(config_flags(program.lang, config));
     if d.is_reactor() {
         cmd.arg("-mexec-model=reactor");

@@ -88,9 +88,20 @@ pub struct Call {
     pub args: Vec<String>,
 }
 
+/// `//#Target:`: the architecture a C program is built for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// `wasm32-wasi` with the wasi-libc sysroot (the default).
+    #[default]
+    Wasm32,
+    /// `wasm64-unknown-unknown` (memory64), freestanding: there is no wasm64 libc.
+    Wasm64,
+}
+
 /// Everything the header of a program says.
 #[derive(Clone, Debug, Default)]
 pub struct Directives {
+    pub target: Target,
     pub link_args: Vec<String>,
     pub compile_args: Vec<String>,
     pub driver_args: Vec<String>,
@@ -326,6 +337,13 @@ fn apply(d: &mut Directives, key: &str, value: &str) -> Result<(), String> {
         }
         "Args" => d.args.extend(words(value)),
         "CrateType" => d.crate_type = Some(value.to_string()),
+        "Target" => {
+            d.target = match value {
+                "wasm32" => Target::Wasm32,
+                "wasm64" => Target::Wasm64,
+                _ => return Err(format!("unknown target {value:?} (wasm32 or wasm64)")),
+            }
+        }
         _ => return Err(format!("unknown directive {key:?}")),
     }
     Ok(())
@@ -378,6 +396,9 @@ fn check(lang: Lang, d: &Directives, is_dir: bool) -> Result<(), String> {
     if d.crate_type.is_some() && lang != Lang::Rust {
         return Err("CrateType is for Rust programs".into());
     }
+    if d.target == Target::Wasm64 && lang != Lang::C {
+        return Err("Target: wasm64 is for C programs (there is no wasm64 libc++ or std)".into());
+    }
     Ok(())
 }
 
@@ -408,6 +429,15 @@ mod tests {
         assert!(parse_directives("//#LinkArg: x").is_err());
         assert!(parse_directives("//#Configs: O3").is_err());
         assert!(parse_directives("//#Archive: lib.a").is_err());
+    }
+
+    #[test]
+    fn target_is_wasm32_unless_said() {
+        let d = parse_directives("//#Target: wasm64\n").unwrap();
+        assert_eq!(d.target, Target::Wasm64);
+        assert_eq!(parse_directives("").unwrap().target, Target::Wasm32);
+        assert!(parse_directives("//#Target: wasm16").is_err());
+        assert!(check(Lang::Rust, &d, false).is_err());
     }
 
     #[test]

@@ -144,6 +144,8 @@ pub struct RunSpec<'a> {
     pub args: &'a [String],
     pub stdin: &'a str,
     pub calls: &'a [super::corpus::Call],
+    /// A memory64 module: node needs its flag for it.
+    pub wasm64: bool,
 }
 
 /// Runs each module of `wasms` under one node process with the runner script, each with its own
@@ -177,6 +179,9 @@ pub fn run_wasm(
     let spec_json =
         json!({"name": spec.name, "args": spec.args, "calls": calls, "stdin": stdin, "runs": runs});
     let mut cmd = Command::new("node");
+    if spec.wasm64 {
+        cmd.arg(super::wasm64::NODE_FLAG);
+    }
     cmd.arg("--no-warnings")
         .arg(runner)
         .arg(spec_json.to_string());

@@ -10,8 +10,6 @@ use super::matches::Seen;
 use super::table::NO_VALUE;
 use super::{inputs, Report};
 
-const PAGE: u64 = 65536;
-
 /// Builds the configuration, adding errors and warnings to `report`.
 pub fn config(seen: &Seen, report: &mut Report) -> Config {
     let mut c = Config::default();
@@ -280,27 +278,8 @@ fn check(seen: &Seen, c: &Config, report: &mut Report) {
         c.max_memory.is_some() && c.no_growable_memory,
         "--max-memory is incompatible with --no-growable-memory",
     );
-    fail(
-        !c.stack_size.is_multiple_of(16),
-        "stack size must be 16-byte aligned",
-    );
-    fail(
-        c.initial_memory.is_some_and(|m| !m.is_multiple_of(PAGE)),
-        "initial memory must be 65536-byte aligned",
-    );
-    fail(
-        c.max_memory.is_some_and(|m| !m.is_multiple_of(PAGE)),
-        "maximum memory must be 65536-byte aligned",
-    );
-    fail(
-        c.initial_heap.is_some_and(|m| !m.is_multiple_of(PAGE)),
-        "initial heap must be 65536-byte aligned",
-    );
-    let low_base = c.global_base.is_some_and(|b| b < c.stack_size);
-    fail(
-        c.stack_first && low_base,
-        "--global-base cannot be less than stack size when --stack-first is used",
-    );
+    // Sizes and alignments of the memory are checked while laying it out (lld's
+    // `layoutMemory`), where wasm-ld reports them together with the sizes they lead to.
     if c.relocatable {
         check_relocatable(seen, c, compress, pie, report);
     }
@@ -454,10 +433,12 @@ fn comma_list(v: &str) -> Vec<String> {
         .collect()
 }
 
-/// lld's `args::getInteger`: the last value of `id`, in decimal.
+/// lld's `args::getInteger`: the last value of `id`, a signed 64-bit decimal (stored unsigned,
+/// so `-1` is `u64::MAX`, as in lld).
 fn integer(seen: &Seen, id: &str, shown: &str, errors: &mut Vec<String>) -> Option<u64> {
     let v = seen.last(id)?;
-    let parsed = v.parse::<u64>().ok();
+    let signed = v.parse::<i64>().ok().filter(|_| !v.starts_with('+'));
+    let parsed = signed.map(|n| n as u64);
     if parsed.is_none() {
         errors.push(format!("{shown}{v}: number expected, but got '{v}'"));
     }

@@ -394,26 +394,10 @@ fn wasm_ld_wording_for_bad_values() {
         let args: Vec<&str> = base.iter().chain(extra).copied().collect();
         assert_eq!(errors(&args), [want], "{extra:?}");
     };
-    check(
-        &["-z", "stack-size=17"],
-        "stack size must be 16-byte aligned",
-    );
     check(&["-zstack-size=abc"], "invalid stack-size: abc");
     check(
         &["--export-table", "--import-table"],
         "--import-table and --export-table may not be used together",
-    );
-    check(
-        &["--initial-memory=1000"],
-        "initial memory must be 65536-byte aligned",
-    );
-    check(
-        &["--max-memory=1000"],
-        "maximum memory must be 65536-byte aligned",
-    );
-    check(
-        &["--initial-heap=1000"],
-        "initial heap must be 65536-byte aligned",
     );
     check(
         &["--global-base=abc"],
@@ -434,10 +418,6 @@ fn wasm_ld_wording_for_bad_values() {
         "unknown option: --color-diagnostics=foo",
     );
     check(&["--lto-O9"], "invalid optimization level for LTO: 9");
-    check(
-        &["--stack-first", "--global-base=10"],
-        "--global-base cannot be less than stack size when --stack-first is used",
-    );
     check(
         &["--no-growable-memory", "--max-memory=131072"],
         "--max-memory is incompatible with --no-growable-memory",

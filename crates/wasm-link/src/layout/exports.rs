@@ -59,11 +59,12 @@ impl<'a> Layout<'a> {
             }
             OutFunction::CommandExport { target, .. } => self.function_type(inputs, *target),
             OutFunction::Stub(id) => self.stub_types.get(id).cloned().unwrap_or_else(empty_type),
-            OutFunction::CallCtors | OutFunction::InitMemory | OutFunction::ApplyTlsRelocs => {
-                empty_type()
-            }
+            OutFunction::CallCtors
+            | OutFunction::InitMemory
+            | OutFunction::ApplyGlobalTlsRelocs
+            | OutFunction::ApplyTlsRelocs => empty_type(),
             OutFunction::InitTls => FuncType {
-                params: vec![address_type(false)],
+                params: vec![self.address.val_type()],
                 results: vec![],
             },
         }
@@ -258,7 +259,8 @@ impl<'a> Layout<'a> {
     }
 
     /// `--export-all` also exports the symbols wasm-ld creates while writing, in its order:
-    /// `__wasm_init_memory_flag`, `__wasm_init_memory`, `__wasm_apply_tls_relocs`.
+    /// `__wasm_init_memory_flag`, `__wasm_init_memory`, `__wasm_apply_global_tls_relocs`,
+    /// `__wasm_apply_tls_relocs`.
     pub(super) fn export_late_synthetics(&mut self) {
         if let Some(flag) = self.init_memory_flag {
             let index = self.num_global_imports + self.globals.len() as u32;
@@ -271,6 +273,10 @@ impl<'a> Layout<'a> {
         }
         for (name, index) in [
             ("__wasm_init_memory", self.init_memory),
+            (
+                "__wasm_apply_global_tls_relocs",
+                self.apply_global_tls_relocs,
+            ),
             ("__wasm_apply_tls_relocs", self.apply_tls_relocs),
         ] {
             if let Some(index) = index {

@@ -245,6 +245,11 @@ impl<'a> Layout<'a> {
             self.functions.push(OutFunction::InitMemory);
             next += 1;
         }
+        if config.shared_memory && self.got_has_tls(res) {
+            self.apply_global_tls_relocs = Some(next);
+            self.functions.push(OutFunction::ApplyGlobalTlsRelocs);
+            next += 1;
+        }
         if config.shared_memory && self.tls_has_relocs(inputs) {
             self.apply_tls_relocs = Some(next);
             self.functions.push(OutFunction::ApplyTlsRelocs);
@@ -271,6 +276,12 @@ impl<'a> Layout<'a> {
                 self.sym_func[i] = self.sym_func[stub.idx()];
             }
         }
+    }
+
+    /// Whether a thread-local symbol is read through an internal GOT global (lld's
+    /// `GlobalSection::needsTLSRelocations`).
+    pub(super) fn got_has_tls(&self, res: &Resolved<'a>) -> bool {
+        self.got.iter().any(|&id| res.table.get(id).flags.is_tls())
     }
 
     /// Whether some input segment of `.tdata` has relocations.
@@ -346,7 +357,8 @@ impl<'a> Layout<'a> {
             };
             let sym = res.table.get(id);
             // With shared memory, `__wasm_init_memory` sets `__tls_base`.
-            let set_at_start = config.shared_memory && self.init_memory.is_some();
+            let set_at_start = config.shared_memory
+                && (self.init_memory.is_some() || self.apply_global_tls_relocs.is_some());
             let live = sym.live || (set_at_start && matches!(def, OutGlobalDef::TlsBase));
             if live && matches!(sym.def, Def::Synthetic(_)) {
                 self.sym_global[id.idx()] = next;
@@ -443,11 +455,19 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// Internal GOT globals follow the input globals.
-    pub(super) fn assign_got(&mut self) {
+    /// Internal GOT globals follow the input globals. With shared memory, those of defined
+    /// thread-local symbols get their value from `__wasm_apply_global_tls_relocs`.
+    pub(super) fn assign_got(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>) {
         for &id in &self.got.clone() {
-            self.sym_global[id.idx()] = self.num_global_imports + self.globals.len() as u32;
+            let index = self.num_global_imports + self.globals.len() as u32;
+            self.sym_global[id.idx()] = index;
             self.globals.push(OutGlobalDef::Got(id));
+            let sym = res.table.get(id);
+            let tls_data = sym.kind == Kind::Data && sym.is_defined() && sym.flags.is_tls();
+            if self.apply_global_tls_relocs.is_some() && tls_data {
+                let offset = self.data_address(inputs, res, id, 0).unwrap_or(0);
+                self.tls_got.push((index, offset));
+            }
         }
     }
 

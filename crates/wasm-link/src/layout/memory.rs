@@ -113,20 +113,26 @@ impl<'a> Layout<'a> {
         self.segments.iter().any(|s| s.init_at_start)
     }
 
-    /// Places the stack and the data segments (lld's `layoutMemory`).
-    pub(super) fn layout_memory(&mut self, config: &Config, errors: &mut Vec<String>) {
+    /// Places the stack, the data segments and the heap, and sizes the memory (lld's
+    /// `layoutMemory`, with its checks and messages, in its order). Addresses wrap as in lld;
+    /// the checks keep a valid module from depending on it.
+    pub(super) fn layout_memory(
+        &mut self,
+        res: &Resolved<'a>,
+        config: &Config,
+        errors: &mut Vec<String>,
+    ) {
         let mut ptr = 0u64;
-        if !config.stack_size.is_multiple_of(16) {
-            errors.push("stack size must be 16-byte aligned".into());
-        }
         if config.stack_first {
-            self.place_stack(&mut ptr, config);
+            self.place_stack(&mut ptr, config, errors);
             if let Some(base) = config.global_base {
                 if base < ptr {
+                    // wasm-ld stops laying out memory here.
                     errors.push(
                         "--global-base cannot be less than stack size when --stack-first is used"
                             .into(),
                     );
+                    return;
                 }
                 ptr = base;
             }
@@ -134,6 +140,27 @@ impl<'a> Layout<'a> {
             ptr = config.global_base.unwrap_or(1024);
         }
         self.synth.global_base = ptr;
+        ptr = self.place_segments_in_memory(ptr, config);
+        self.synth.data_end = ptr;
+        if !config.stack_first {
+            self.place_stack(&mut ptr, config, errors);
+        }
+        // lld aligns only when `__heap_base` exists, that is when something references it.
+        let heap_base = res.table.find("__heap_base");
+        if heap_base.is_some_and(|id| res.table.get(id).def == Def::Synthetic(Synthetic::HeapBase))
+        {
+            ptr = align_to(ptr, 16);
+        }
+        self.synth.heap_base = ptr;
+        ptr = self.initial_size(ptr, config, errors);
+        self.memory_pages = ptr / PAGE;
+        self.synth.heap_end = ptr;
+        self.memory_max = self.max_pages(config, ptr, errors);
+    }
+
+    /// Gives each output segment its address from `ptr` on, then room for
+    /// `__wasm_init_memory_flag`; returns the end of the static data.
+    fn place_segments_in_memory(&mut self, mut ptr: u64, config: &Config) -> u64 {
         for seg in &mut self.segments {
             ptr = align_to(ptr, 1 << seg.p2align);
             seg.va = ptr;
@@ -142,20 +169,32 @@ impl<'a> Layout<'a> {
                 self.synth.tls_size = seg.size;
                 self.synth.tls_align = 1 << seg.p2align;
             }
-            ptr += seg.size;
+            ptr = ptr.wrapping_add(seg.size);
         }
         if config.shared_memory && self.has_init_at_start() {
             ptr = align_to(ptr, 4);
             self.init_memory_flag = Some(ptr);
-            ptr += 4;
+            ptr = ptr.wrapping_add(4);
         }
-        self.synth.data_end = ptr;
-        if !config.stack_first {
-            self.place_stack(&mut ptr, config);
+        ptr
+    }
+
+    /// The initial memory size in bytes, a whole number of pages: from `ptr` (the heap base)
+    /// plus `--initial-heap`, or `--initial-memory`, each checked against the largest memory.
+    fn initial_size(&self, mut ptr: u64, config: &Config, errors: &mut Vec<String>) -> u64 {
+        let limit = self.address.max_memory();
+        if let Some(heap) = config.initial_heap {
+            if heap % PAGE != 0 {
+                errors.push(format!("initial heap must be {PAGE}-byte aligned"));
+            }
+            let max_heap = limit.wrapping_sub(ptr);
+            if heap > max_heap {
+                errors.push(format!(
+                    "initial heap too large, cannot be greater than {max_heap}"
+                ));
+            }
+            ptr = ptr.wrapping_add(heap);
         }
-        ptr = align_to(ptr, 16);
-        self.synth.heap_base = ptr;
-        ptr += config.initial_heap.unwrap_or(0);
         if let Some(initial) = config.initial_memory {
             if initial % PAGE != 0 {
                 errors.push(format!("initial memory must be {PAGE}-byte aligned"));
@@ -163,34 +202,55 @@ impl<'a> Layout<'a> {
             if ptr > initial {
                 errors.push(format!("initial memory too small, {ptr} bytes needed"));
             }
+            if initial > limit {
+                errors.push(format!(
+                    "initial memory too large, cannot be greater than {limit}"
+                ));
+            }
             ptr = initial;
         }
-        ptr = align_to(ptr, PAGE);
-        self.memory_pages = ptr / PAGE;
-        self.synth.heap_end = ptr;
-        self.memory_max = self.max_pages(config, ptr, errors);
+        let size = align_to(ptr, PAGE);
+        if !self.address.is64() && size > limit && errors.is_empty() {
+            // wasm-ld 19 writes a memory of more than 65536 pages here, which no engine
+            // accepts; we refuse.
+            errors.push(format!(
+                "memory too large, {ptr} bytes needed, cannot be greater than {limit}"
+            ));
+        }
+        size
     }
 
-    pub(super) fn place_stack(&mut self, ptr: &mut u64, config: &Config) {
+    pub(super) fn place_stack(&mut self, ptr: &mut u64, config: &Config, errors: &mut Vec<String>) {
         *ptr = align_to(*ptr, 16);
         self.synth.stack_low = *ptr;
-        *ptr += config.stack_size;
+        if !config.stack_size.is_multiple_of(16) {
+            errors.push("stack size must be 16-byte aligned".into());
+        }
+        *ptr = ptr.wrapping_add(config.stack_size);
         self.synth.stack_pointer = *ptr;
         self.synth.stack_high = *ptr;
     }
 
+    /// The maximum size in pages: `--max-memory` (checked), else the initial size when the
+    /// memory cannot grow or is shared (non-PIC), else none.
     pub(super) fn max_pages(
         &self,
         config: &Config,
         initial: u64,
         errors: &mut Vec<String>,
     ) -> Option<u64> {
+        let limit = self.address.max_memory();
         let max = if let Some(max) = config.max_memory {
             if max % PAGE != 0 {
                 errors.push(format!("maximum memory must be {PAGE}-byte aligned"));
             }
-            if max < initial {
+            if initial > max {
                 errors.push(format!("maximum memory too small, {initial} bytes needed"));
+            }
+            if max > limit {
+                errors.push(format!(
+                    "maximum memory too large, cannot be greater than {limit}"
+                ));
             }
             max
         } else if config.no_growable_memory || config.shared_memory {

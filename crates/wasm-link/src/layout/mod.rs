@@ -5,6 +5,7 @@
 //! per-symbol lookups that relocation needs (function index, global index, table slot,
 //! address). Nothing is written here.
 
+use crate::address::AddressWidth;
 use crate::config::Config;
 use crate::features::Features;
 use crate::ids::{FileId, SymbolId};
@@ -17,7 +18,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::RelocType;
-use wasm_format::types::{FuncType, GlobalType, ValType};
+use wasm_format::types::{FuncType, GlobalType};
 
 mod exports;
 mod indices;
@@ -85,6 +86,9 @@ pub enum OutFunction {
     /// `__wasm_init_memory`, the start function: initialises passive segments and zeroes
     /// `.bss` of an imported memory.
     InitMemory,
+    /// `__wasm_apply_global_tls_relocs`: points the internal GOT globals of thread-local
+    /// symbols at this thread's copy (shared memory; called by `__wasm_init_tls`).
+    ApplyGlobalTlsRelocs,
     /// `__wasm_apply_tls_relocs`: runtime relocations of `.tdata` (none without PIC).
     ApplyTlsRelocs,
     /// `<name>.command_export`: ctors, the function, dtors.
@@ -226,6 +230,8 @@ pub struct Layout<'a> {
     pub segments: Vec<OutSegment>,
     /// Per file, per segment: where it went.
     pub placements: Vec<Vec<Placement>>,
+    /// 32- or 64-bit addresses: how every address is encoded.
+    pub address: AddressWidth,
     /// Initial memory pages.
     pub memory_pages: u64,
     /// Maximum memory pages.
@@ -244,12 +250,17 @@ pub struct Layout<'a> {
     pub wrappers: Vec<(SymbolId, u32)>,
     /// Symbols that `global.get` reads through an internal GOT global, in scan order.
     pub got: Vec<SymbolId>,
+    /// What `__wasm_apply_global_tls_relocs` sets: (GOT global index, offset from
+    /// `__tls_base`) of each defined thread-local symbol, in GOT order.
+    pub tls_got: Vec<(u32, u64)>,
     /// Signatures of weak stubs: (symbol → signature).
     pub stub_types: HashMap<SymbolId, FuncType>,
     /// The output's target features.
     pub features: Features,
     /// `__wasm_init_memory`, the start function, if some segment is initialised at start.
     pub init_memory: Option<u32>,
+    /// `__wasm_apply_global_tls_relocs`, called by `__wasm_init_tls`.
+    pub apply_global_tls_relocs: Option<u32>,
     /// `__wasm_apply_tls_relocs`, called by `__wasm_init_tls`.
     pub apply_tls_relocs: Option<u32>,
     /// `__wasm_init_memory_flag`: the address threads race on to initialise memory once.
@@ -307,18 +318,19 @@ pub fn layout<'a>(
     config: &Config,
 ) -> Result<Layout<'a>, Vec<String>> {
     let mut l = Layout::empty(inputs, res, features);
+    l.address = AddressWidth::of(config);
     l.tls_relative = config.shared_memory;
     let mut errors = Vec::new();
     l.place_segments(inputs, res, live, config);
     l.plan_segment_init(config);
-    l.layout_memory(config, &mut errors);
+    l.layout_memory(res, config, &mut errors);
     let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
     l.compute_imports(inputs, res, config);
     l.assign_functions(inputs, res, live, config);
     l.assign_globals(inputs, res, live, config);
     l.assign_tags(inputs, res, live);
     l.assign_table(res, &slot_order, config);
-    l.assign_got();
+    l.assign_got(inputs, res);
     l.compute_ctors(inputs, res, &mut errors);
     l.compute_command_exports(res, config);
     l.register_types(inputs, &used_types);
@@ -368,6 +380,7 @@ impl<'a> Layout<'a> {
             table_base: 1,
             segments: Vec::new(),
             placements: vec![Vec::new(); n],
+            address: AddressWidth::W32,
             memory_pages: 0,
             memory_max: None,
             synth: SyntheticValues::default(),
@@ -377,9 +390,11 @@ impl<'a> Layout<'a> {
             call_ctors: None,
             wrappers: Vec::new(),
             got: Vec::new(),
+            tls_got: Vec::new(),
             stub_types: HashMap::new(),
             features,
             init_memory: None,
+            apply_global_tls_relocs: None,
             apply_tls_relocs: None,
             init_memory_flag: None,
             tls_base_global: NONE,
@@ -416,16 +431,8 @@ fn empty_type() -> FuncType {
     }
 }
 
-/// Rounds `v` up to a multiple of `align` (a power of two).
+/// Rounds `v` up to a multiple of `align` (a power of two), wrapping past `u64::MAX` as
+/// LLVM's `alignTo` does.
 pub fn align_to(v: u64, align: u64) -> u64 {
-    (v + align - 1) & !(align - 1)
-}
-
-/// The value type of `__stack_pointer` and address globals.
-pub fn address_type(memory64: bool) -> ValType {
-    if memory64 {
-        ValType::I64
-    } else {
-        ValType::I32
-    }
+    v.wrapping_add(align - 1) & !(align - 1)
 }
