@@ -374,6 +374,10 @@ fn code_section<'p>(
     out: &mut Output<'p>,
 ) {
     let l = ctx.layout;
+    // Like every section but the data section, no code section without functions.
+    if l.functions.is_empty() {
+        return;
+    }
     let mut head = Vec::new();
     uleb(&mut head, l.functions.len() as u64);
     let sizes: Vec<usize> = (0..l.functions.len())
