@@ -262,7 +262,7 @@ fn chunks(
     pieces.sort_by_key(|p| p.0);
     for (offset, owner, len) in pieces {
         let at = data_off.map_or(0, |d| d + offset);
-        header(out, Some(seg.va + offset), at, len);
+        header(out, Some(seg.va.wrapping_add(offset)), at, len);
         let Some((f, s)) = owner else {
             let _ = writeln!(out, "        <internal>:({})", seg.name);
             continue;
@@ -270,7 +270,12 @@ fn chunks(
         let input = &inputs.obj(f).segments[s as usize];
         let _ = writeln!(out, "        {}:({})", inputs.name(f), input.name);
         for (value, size, name) in &syms.segments[f.idx()][s as usize] {
-            header(out, Some(seg.va + offset + value), at + value, *size);
+            header(
+                out,
+                Some(seg.va.wrapping_add(offset + value)),
+                at + value,
+                *size,
+            );
             let _ = writeln!(out, "                {name}");
         }
     }

@@ -34,6 +34,9 @@ pub struct Resolved<'a> {
     pub warnings: Vec<String>,
     /// `__wasm_call_dtors`, when a loaded object defines it.
     pub call_dtors: Option<SymbolId>,
+    /// The output segments whose bounds `__start_`/`__stop_` symbols name, in output order
+    /// (filled after GC by [`crate::start_stop::define`]).
+    pub start_stop_segments: Vec<&'a str>,
 }
 
 /// A signature as a map key.
@@ -108,6 +111,7 @@ pub fn resolve_traced<'a>(
         entry,
         call_dtors,
         warnings: r.warnings,
+        start_stop_segments: Vec::new(),
     })
 }
 
@@ -776,6 +780,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
                     sym.force_export = true;
                     sym.export_explicit = true;
                 }
+                // A segment's bounds are defined after GC, and checked then.
+                _ if crate::start_stop::is_candidate(name) => {}
                 _ => self.export_not_found(name, config),
             }
         }

@@ -357,8 +357,8 @@ fn code_section<'p>(
     out: &mut Output<'p>,
 ) {
     let l = ctx.layout;
+    // Like every section but the data section, no code section without functions.
     if l.functions.is_empty() {
-        // wasm-ld writes no code section rather than an empty one.
         return;
     }
     let mut head = Vec::new();
@@ -438,7 +438,7 @@ fn segment_pieces<'p>(ctx: &'p RelocContext<'_, '_>, i: usize, out: &mut Output<
         .collect();
     for &(file, index, offset) in &seg.parts {
         let len = ctx.inputs.obj(file).segments[index as usize].data.len();
-        let va = seg.va + offset;
+        let va = seg.va.wrapping_add(offset);
         parts.push((offset, len, Piece::Segment { file, index, va }));
     }
     parts.sort_by_key(|p| p.0);
@@ -478,7 +478,7 @@ fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {
         let site = Site {
             file: f,
             tombstone: 0,
-            va: seg.va + offset,
+            va: seg.va.wrapping_add(offset),
         };
         ctx.apply(
             site,
