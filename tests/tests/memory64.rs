@@ -22,6 +22,7 @@ const C_FIXTURES: &[&str] = &[
     "c/debug.c",
     "c/imports.c",
     "c/pic.c",
+    "c/sections.c",
 ];
 
 fn os(args: &[&str]) -> Vec<OsString> {
