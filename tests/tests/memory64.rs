@@ -154,6 +154,21 @@ fn c_objects_link_byte_identically_at_o0_and_o2() {
 }
 
 #[test]
+fn bss_of_an_imported_memory_is_zeroed_by_init_memory() {
+    // With bulk memory, `__wasm_init_memory` zeroes `.bss` with `memory.fill` (an i64 address
+    // and length) instead of writing zeros.
+    for opt in ["-O0", "-O2"] {
+        let extra = ["--target=wasm64-unknown-unknown", "-mbulk-memory", opt];
+        let object = fixture_with("c/data.c", &extra).object;
+        let mut args = os(&["-mwasm64", "--no-entry", "--export-all", "--import-memory"]);
+        args.push(path(&object));
+        let out = identical(&format!("bss-fill{opt}"), &args);
+        let names = function_names(&out);
+        assert!(names.iter().any(|n| n == "__wasm_init_memory"), "{names:?}");
+    }
+}
+
+#[test]
 fn every_64_bit_relocation_is_applied_as_wasm_ld_does() {
     // With shared memory, wasm-ld 19 and we agree on thread-local offsets (without it, wasm-ld
     // writes the absolute address: a difference we keep on purpose, see the README).
