@@ -127,7 +127,6 @@ fn c_objects_link_byte_identically_at_o0_and_o2() {
             "-z",
             "stack-size=32768",
             "--no-gc-sections",
-            "--export-table",
         ],
     ];
     for name in C_FIXTURES {
