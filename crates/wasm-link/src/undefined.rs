@@ -225,7 +225,7 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
 /// Whether calls to `sym` go to an `undefined_stub`: an undefined, non-weak function that no
 /// option allows to stay undefined (lld's `allowUndefined`).
 fn needs_stub(inputs: &Inputs<'_>, sym: &Symbol<'_>, config: &Config) -> bool {
-    let allowed = sym.import.is_some()
+    let allowed = sym.import_name.is_some()
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
         || inputs.allowed_undefined.iter().any(|s| s == sym.name);
     sym.global
