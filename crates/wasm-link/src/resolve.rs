@@ -57,6 +57,7 @@ pub struct Discarded {
 
 struct Resolver<'i, 'a> {
     inputs: &'i Inputs<'a>,
+    config: &'a Config,
     table: SymbolTable<'a>,
     file_syms: Vec<Vec<SymbolId>>,
     loaded_flag: Vec<bool>,
@@ -92,6 +93,7 @@ pub fn resolve_traced<'a>(
     let n = inputs.files.len();
     let mut r = Resolver {
         inputs,
+        config,
         table: SymbolTable::for_objects(inputs.files.iter().map(|f| &f.obj)),
         file_syms: vec![Vec::new(); n],
         loaded_flag: vec![false; n],
@@ -259,7 +261,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
             let import = &obj.table_imports[0];
             let name = "__indirect_function_table";
             if import.field != name || import.ty.elem != wasm_format::types::RefType::FUNCREF {
-                format!("{file}: table import {} is missing a symbol table entry.", import.field)
+                format!(
+                    "{file}: table import {} is missing a symbol table entry.",
+                    import.field
+                )
             } else {
                 let import = checks::ImportRef {
                     name: Some(import.field),

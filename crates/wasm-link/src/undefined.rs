@@ -349,8 +349,24 @@ pub fn gc_report(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness) -> Ve
                 ));
             }
         }
+        for (i, _) in live.tables[f.idx()].iter().enumerate().filter(|t| !t.1) {
+            out.push(format!(
+                "removing unused section {}:({})",
+                inputs.name(f),
+                table_name(obj, i)
+            ));
+        }
     }
     out
+}
+
+/// A defined table goes by the first symbol that names it (LLVM's `WasmTable::SymbolName`).
+fn table_name<'a>(obj: &wasm_object::object::Object<'a>, i: usize) -> &'a str {
+    let index = (obj.table_imports.len() + i) as u32;
+    let named = obj.symbols.iter().find(
+        |s| matches!(s.kind, wasm_format::linking::SymbolKind::Table { index: t } if t == index),
+    );
+    named.and_then(|s| s.name).unwrap_or("")
 }
 
 /// Whether `name` is `__start_<seg>`/`__stop_<seg>` for a live output segment that layout will

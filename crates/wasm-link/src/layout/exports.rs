@@ -290,9 +290,7 @@ impl<'a> Layout<'a> {
     pub fn check_global_features(&self, res: &Resolved<'a>, config: &Config) -> Vec<String> {
         let imported = self.imports.iter().filter_map(|i| match &i.kind {
             ImportKind::Global(g) if g.mutable => Some(match i.symbol {
-                Some(id) => {
-                    crate::trace::display_symbol(res.table.get(id).name, config.demangle)
-                }
+                Some(id) => crate::trace::display_symbol(res.table.get(id).name, config.demangle),
                 None => i.field.to_string(),
             }),
             _ => None,

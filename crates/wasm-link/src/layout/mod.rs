@@ -116,7 +116,7 @@ pub enum OutGlobalDef {
 /// A defined output table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OutTableDef {
-    /// Defined table `1` (counting definitions only) of file `0`.
+    /// An input's table: (file, index among the file's defined tables).
     Input(FileId, u32),
     /// The indirect function table the linker defines.
     Indirect,

@@ -6,7 +6,7 @@
 
 use super::Resolver;
 use crate::ids::{FileId, SymbolId};
-use crate::symbols::{Def, Kind};
+use crate::symbols::{Def, Kind, Synthetic};
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
 use wasm_format::types::{FuncType, GlobalType, Limits, TableType};
 
@@ -70,19 +70,20 @@ impl<'a> Resolver<'_, 'a> {
     /// Globals must have the same type, tables the same element type; tags of another
     /// signature are only a warning.
     fn check_same_kind(&mut self, id: SymbolId, kind: Kind, f: FileId, i: u32) {
-        let Some((file, index)) = self.entry_of(id) else {
-            return;
-        };
+        let entry = self.entry_of(id);
         let mismatch = match kind {
             Kind::Global => {
-                let old = self.global_type(file, index);
+                let old = match self.table.get(id).def {
+                    Def::Synthetic(s) => self.synthetic_global_type(s),
+                    _ => entry.and_then(|(file, index)| self.global_type(file, index)),
+                };
                 let new = self.global_type(f, i);
                 old.zip(new)
                     .filter(|(o, n)| o != n)
                     .map(|(o, n)| ("Global", global_type_name(&o), global_type_name(&n)))
             }
             Kind::Table => {
-                let old = self.table_type(file, index);
+                let old = entry.and_then(|(file, index)| self.table_type(file, index));
                 let new = self.table_type(f, i);
                 old.zip(new)
                     .filter(|(o, n)| o.elem != n.elem)
@@ -98,10 +99,22 @@ impl<'a> Resolver<'_, 'a> {
             self.errors.push(format!(
                 "{what} type mismatch: {}\n>>> defined as {old} in {}\n>>> defined as {new} in {}",
                 self.table.get(id).name,
-                self.inputs.name(file),
+                self.defining_file_name(id),
                 self.inputs.name(f)
             ));
         }
+    }
+
+    /// The type of a global the linker defines from the start (lld's `createSyntheticSymbols`).
+    fn synthetic_global_type(&self, s: Synthetic) -> Option<GlobalType> {
+        let val = crate::layout::address_type(self.config.memory64 == Some(true));
+        let mutable = match s {
+            Synthetic::StackPointer => true,
+            Synthetic::TlsBase => self.config.shared_memory,
+            Synthetic::TlsSize | Synthetic::TlsAlign => false,
+            _ => return None,
+        };
+        Some(GlobalType { val, mutable })
     }
 
     /// The (file, symbol index) behind a symbol a file defines or references.
@@ -244,8 +257,7 @@ fn table_type_name(ty: &TableType) -> String {
 }
 
 fn limits_name(l: &Limits) -> String {
-    let flags =
-        u8::from(l.max.is_some()) | u8::from(l.shared) << 1 | u8::from(l.memory64) << 2;
+    let flags = u8::from(l.max.is_some()) | u8::from(l.shared) << 1 | u8::from(l.memory64) << 2;
     let mut out = format!("flags=0x{flags:x}; min={}", l.min);
     if let Some(max) = l.max {
         out.push_str(&format!("; max={max}"));
