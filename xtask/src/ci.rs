@@ -2,7 +2,8 @@
 
 use std::process::Command;
 
-/// Runs fmt, clippy and the tests (which include the conformance run against wasm-ld-19).
+/// Runs fmt, clippy, rustdoc and the tests (which include the conformance run against
+/// wasm-ld-19).
 pub fn run(_args: &[String]) -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&[
@@ -13,6 +14,9 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
+    // Broken intra-doc links and missing docs fail the documentation build.
+    std::env::set_var("RUSTDOCFLAGS", "-Dwarnings");
+    cargo(&["doc", "--no-deps", "--workspace"])?;
     cargo(&["test", "--workspace", "--release"])?;
     Ok(())
 }

@@ -5,6 +5,30 @@
 //!
 //! Every parser takes borrowed bytes and returns structs that borrow them; nothing is copied.
 //! Every error carries the absolute byte offset in the file and what was expected there.
+//!
+//! # Example: dump the relocations of an object
+//!
+//! ```
+//! use wasm_format::{reloc, Module};
+//!
+//! let path = "/usr/lib/wasm32-wasi/crt1-command.o";
+//! let bytes = std::fs::read(path).expect("crt1-command.o: install the Debian package wasi-libc");
+//! let module = Module::parse(&bytes, 0)?;
+//! let mut count = 0;
+//! for section in &module.sections {
+//!     let Some(name) = section.custom_name.filter(|n| n.starts_with("reloc.")) else {
+//!         continue;
+//!     };
+//!     let relocs = reloc::parse_reloc_section(section.contents)?;
+//!     println!("{name} (section {}):", relocs.target_section);
+//!     for r in &relocs.relocs {
+//!         println!("  {:#08x} {:?} index {} addend {}", r.offset, r.ty, r.index, r.addend);
+//!         count += 1;
+//!     }
+//! }
+//! assert!(count > 0, "crt1-command.o calls main: it has code relocations");
+//! # Ok::<(), wasm_format::Error>(())
+//! ```
 
 #![deny(missing_docs)]
 

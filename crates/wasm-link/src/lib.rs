@@ -20,6 +20,7 @@ pub mod output;
 pub mod relocate;
 pub mod resolve;
 pub mod size_report;
+pub mod start_stop;
 pub mod string_map;
 pub mod symbols;
 pub mod synthetic;
@@ -80,11 +81,14 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
             return Err(std::mem::take(&mut diag.warnings));
         }
         let live = mark::mark(&inputs, &mut resolved, config);
+        let bounds = start_stop::define(&inputs, &mut resolved, &live, config);
+        diag.warnings.extend(bounds.warnings);
         tracer.table_defined(&resolved.table, config);
         diag.messages.append(&mut tracer.out);
         diag.messages
             .extend(why_live::explain(&inputs, &resolved, &live, config));
         let (features, mut errors) = features::check(&inputs, &resolved, &live, config);
+        errors.extend(bounds.errors);
         if let Err(mut undefined) = undefined::check(&inputs, &resolved, &live, config, diag) {
             errors.append(&mut undefined);
         }

@@ -38,6 +38,9 @@ pub struct Resolved<'a> {
     /// Some object was built without reference types: its `call_indirect`s use table 0, so
     /// the indirect function table must be table 0 (lld's `legacyFunctionTable`).
     pub legacy_table: bool,
+    /// The output segments whose bounds `__start_`/`__stop_` symbols name, in output order
+    /// (filled after GC by [`crate::start_stop::define`]).
+    pub start_stop_segments: Vec<&'a str>,
 }
 
 /// A signature as a map key.
@@ -118,6 +121,7 @@ pub fn resolve_traced<'a>(
         call_dtors,
         warnings: r.warnings,
         legacy_table: r.legacy_table,
+        start_stop_segments: Vec::new(),
     })
 }
 
@@ -770,6 +774,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
                     sym.force_export = true;
                     sym.export_explicit = true;
                 }
+                // A segment's bounds are defined after GC, and checked then.
+                _ if crate::start_stop::is_candidate(name) => {}
                 _ => self.export_not_found(name, config),
             }
         }

@@ -93,9 +93,6 @@ fn bad_target(
     }
     let id = *res.file_syms[f.idx()].get(index as usize)?;
     let sym = res.table.get(id);
-    if sym.kind == Kind::Data && is_start_stop_of_live_segment(inputs, res, sym.name, config) {
-        return None;
-    }
     if sym.is_defined() || sym.is_weak() || !matches!(sym.def, Def::Undefined { .. } | Def::Lazy(_))
     {
         return None;
@@ -367,29 +364,4 @@ fn table_name<'a>(obj: &wasm_object::object::Object<'a>, i: usize) -> &'a str {
         |s| matches!(s.kind, wasm_format::linking::SymbolKind::Table { index: t } if t == index),
     );
     named.and_then(|s| s.name).unwrap_or("")
-}
-
-/// Whether `name` is `__start_<seg>`/`__stop_<seg>` for a live output segment that layout will
-/// place (those symbols are defined by the linker).
-fn is_start_stop_of_live_segment(
-    inputs: &Inputs<'_>,
-    res: &Resolved<'_>,
-    name: &str,
-    config: &Config,
-) -> bool {
-    let Some(seg) = name
-        .strip_prefix("__start_")
-        .or_else(|| name.strip_prefix("__stop_"))
-    else {
-        return false;
-    };
-    if !crate::layout::is_c_identifier(seg) {
-        return false;
-    }
-    res.loaded.iter().any(|&f| {
-        inputs.obj(f).segments.iter().any(|s| {
-            let tls = s.flags.0 & 2 != 0;
-            crate::layout::output_segment_name(s.name, tls, config.merge_data_segments) == seg
-        })
-    })
 }

@@ -399,7 +399,7 @@ fn code_section<'p>(
     out: &mut Output<'p>,
 ) {
     let l = ctx.layout;
-    // wasm-ld leaves out an empty code section.
+    // Like every section but the data section, no code section without functions.
     if l.functions.is_empty() {
         return;
     }

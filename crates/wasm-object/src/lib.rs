@@ -1,4 +1,35 @@
-//! Placeholder; see the crate description.
+//! The object model of a link: relocatable WebAssembly objects and the archives that hold
+//! them, read straight from memory-mapped files.
+//!
+//! - [`input`] opens a file (mapped, never copied) and tells an object, an archive, a linked
+//!   module and LLVM bitcode apart.
+//! - [`archive`] frames GNU, BSD and thin archives: members as borrowed windows and the symbol
+//!   index that lazy loading looks members up in.
+//! - [`object`] turns one object into its index spaces, symbol table and atoms (function bodies,
+//!   data segments, custom sections), each a window with the slice of relocations that patch it.
+//! - [`validate`] checks every index and relocation once, so that the linker never meets an
+//!   out-of-range value.
+//!
+//! Errors name the file, the archive member and the absolute byte offset.
+//!
+//! # Example: the symbols of a `libc.a` member
+//!
+//! ```
+//! use wasm_object::archive::Archive;
+//! use wasm_object::object::Object;
+//!
+//! let path = "/usr/lib/wasm32-wasi/libc.a";
+//! let bytes = std::fs::read(path).expect("libc.a: install the Debian package wasi-libc");
+//! let archive = Archive::parse(&bytes)?;
+//! let member = archive.members.iter().find(|m| m.name == "strlen.o").expect("strlen.o");
+//! let obj = Object::parse(member.data.bytes, member.data.offset)?;
+//! for s in &obj.symbols {
+//!     let name = s.name.or_else(|| obj.symbol_import(s).map(|(_, field)| field));
+//!     println!("{:<8} {:?} {}", format!("{:?}", s.flags), s.kind, name.unwrap_or(""));
+//! }
+//! assert!(obj.symbols.iter().any(|s| s.name == Some("strlen") && s.is_defined()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
 
 pub mod archive;

@@ -229,10 +229,6 @@ impl<'a> Layout<'a> {
                 Some(va)
             }
             Def::Synthetic(s) => Some(self.synthetic_address(s)?.wrapping_add(addend as u64)),
-            Def::Undefined { .. } => Some(
-                self.start_stop_address(sym.name)?
-                    .wrapping_add(addend as u64),
-            ),
             _ => None,
         }
     }
@@ -260,19 +256,16 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// `__start_<seg>` / `__stop_<seg>`: the bounds of an output segment whose name is a C
-    /// identifier (lld's `addStartStopSymbols`); `None` for any other name.
-    pub fn start_stop_address(&self, name: &str) -> Option<u64> {
-        let (seg, stop) = match (name.strip_prefix("__start_"), name.strip_prefix("__stop_")) {
-            (Some(seg), _) => (seg, false),
-            (_, Some(seg)) => (seg, true),
-            _ => return None,
-        };
-        let s = self
-            .segments
+    /// The bounds of the segments `__start_`/`__stop_` symbols name (the list of
+    /// [`Resolved::start_stop_segments`]), once segments have addresses.
+    pub(super) fn bound_segments(&mut self, res: &Resolved<'a>) {
+        let by_name: rustc_hash::FxHashMap<&str, &OutSegment> =
+            self.segments.iter().map(|s| (s.name.as_str(), s)).collect();
+        self.synth.segment_bounds = res
+            .start_stop_segments
             .iter()
-            .find(|s| s.name == seg && is_c_identifier(&s.name))?;
-        Some(if stop { s.va + s.size } else { s.va })
+            .map(|name| by_name.get(name).map_or((0, 0), |s| (s.va, s.va + s.size)))
+            .collect();
     }
 
     /// The address of `offset` within input segment `seg` of `file`.
@@ -303,6 +296,8 @@ impl<'a> Layout<'a> {
             Synthetic::StackHigh => v.stack_high,
             Synthetic::MemoryBase => 0,
             Synthetic::TableBase => u64::from(self.table_base),
+            Synthetic::SegmentStart(i) => v.segment_bounds.get(i as usize)?.0,
+            Synthetic::SegmentStop(i) => v.segment_bounds.get(i as usize)?.1,
             _ => return None,
         })
     }

@@ -305,6 +305,8 @@ pub struct SyntheticValues {
     pub tls_size: u64,
     /// `__tls_align`.
     pub tls_align: u64,
+    /// (start, stop) of each segment in [`Resolved::start_stop_segments`].
+    pub segment_bounds: Vec<(u64, u64)>,
 }
 
 /// Computes the layout.
@@ -321,6 +323,7 @@ pub fn layout<'a>(
     l.place_segments(inputs, res, live, config);
     l.plan_segment_init(config);
     l.layout_memory(config, &mut errors);
+    l.bound_segments(res);
     let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
     l.compute_imports(inputs, res, config);
     l.assign_functions(inputs, res, live, config);

@@ -1,0 +1,148 @@
+//! `__start_<seg>` / `__stop_<seg>`: after GC, the linker defines the bounds of every live
+//! output data segment whose name is a C identifier (lld's `addStartStopSymbols`).
+//!
+//! Takes the marked inputs and gives the names of those segments, in output order. A symbol
+//! that inputs reference becomes `Synthetic::SegmentStart(i)` / `SegmentStop(i)`, `i` indexing
+//! that list; one that no input references is created only when `--export`,
+//! `--export-if-defined` or `--export-all` asks for it (lld's `addOptionalDataSymbol`). Layout
+//! turns the list into addresses once the segments are placed.
+
+use crate::config::{Config, UnresolvedPolicy};
+use crate::inputs::Inputs;
+use crate::layout::{is_c_identifier, output_segment_name};
+use crate::mark::Liveness;
+use crate::resolve::Resolved;
+use crate::symbols::{Def, Kind, Symbol, Synthetic};
+use wasm_format::linking::SymbolFlags;
+
+/// What defining the bounds symbols found to report.
+#[derive(Default)]
+pub struct Reports {
+    /// `--export` names that are still undefined (errors under the default policy).
+    pub errors: Vec<String>,
+    /// The same, under `--warn-unresolved-symbols`.
+    pub warnings: Vec<String>,
+}
+
+/// Defines the bounds symbols of the live C-identifier segments into `res`, then reports the
+/// `--export`s that are still undefined (the check resolution left for after this step).
+pub fn define<'a>(
+    inputs: &Inputs<'a>,
+    res: &mut Resolved<'a>,
+    live: &Liveness,
+    config: &Config,
+) -> Reports {
+    let names = segment_names(inputs, res, live, config);
+    for (i, &name) in names.iter().enumerate() {
+        let i = i as u32;
+        define_one(
+            res,
+            format!("__start_{name}"),
+            Synthetic::SegmentStart(i),
+            config,
+        );
+        define_one(
+            res,
+            format!("__stop_{name}"),
+            Synthetic::SegmentStop(i),
+            config,
+        );
+    }
+    res.start_stop_segments = names;
+    required_exports(res, config)
+}
+
+/// Whether resolution leaves the `--export` check of `name` to [`define`]: a bounds symbol
+/// only exists after GC.
+pub fn is_candidate(name: &str) -> bool {
+    name.strip_prefix("__start_")
+        .or_else(|| name.strip_prefix("__stop_"))
+        .is_some_and(is_c_identifier)
+}
+
+/// The names of the live output segments that are C identifiers, in the order layout places
+/// them (first appearance in load order: no such name sorts among `.rodata`, `.data`, `.bss`).
+fn segment_names<'a>(
+    inputs: &Inputs<'a>,
+    res: &Resolved<'a>,
+    live: &Liveness,
+    config: &Config,
+) -> Vec<&'a str> {
+    let mut names: Vec<&'a str> = Vec::new();
+    for &f in &res.loaded {
+        let discarded = &res.discarded[f.idx()].segments;
+        for (i, s) in inputs.obj(f).segments.iter().enumerate() {
+            if !live.segments[f.idx()][i] || discarded.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let name = output_segment_name(s.name, s.flags.is_tls(), config.merge_data_segments);
+            if is_c_identifier(name) && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// Defines `name` as `synth` if an input references it, or creates it if an export option
+/// names it; a definition from an input stays.
+fn define_one(res: &mut Resolved<'_>, name: String, synth: Synthetic, config: &Config) {
+    let flags = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN | SymbolFlags::ABSOLUTE);
+    let exported = config.exports.contains(&name) || config.exports_if_defined.contains(&name);
+    let id = match res.table.find(&name) {
+        Some(id) if res.table.get(id).is_defined() => return,
+        Some(id) => id,
+        None if exported || config.export_all => {
+            let def = Def::Synthetic(synth);
+            let mut sym = Symbol::new(intern(name), Kind::Data, def, flags);
+            sym.live = true;
+            res.table.insert(sym)
+        }
+        None => return,
+    };
+    let sym = res.table.get_mut(id);
+    sym.def = Def::Synthetic(synth);
+    sym.kind = Kind::Data;
+    sym.flags = flags;
+    sym.import_name = None;
+    sym.import_module = None;
+    sym.force_export |= exported;
+    sym.export_explicit |= config.exports.iter().any(|e| e == sym.name);
+}
+
+/// `symbol exported via --export not found` for the bounds names that stayed undefined.
+fn required_exports(res: &Resolved<'_>, config: &Config) -> Reports {
+    let mut reports = Reports::default();
+    for name in config.exports.iter().filter(|n| is_candidate(n)) {
+        if res
+            .table
+            .find(name)
+            .is_some_and(|id| res.table.get(id).is_defined())
+        {
+            continue;
+        }
+        let msg = format!("symbol exported via --export not found: {name}");
+        match config.unresolved {
+            UnresolvedPolicy::ReportAll if config.warn_unresolved => reports.warnings.push(msg),
+            UnresolvedPolicy::ReportAll => reports.errors.push(msg),
+            UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => {}
+        }
+    }
+    reports
+}
+
+/// A name no input holds, borrowed for as long as any link may need it. Names are interned
+/// process-wide, so a process that links again and again (a compiler session) keeps one copy
+/// of each distinct name, however many links it runs.
+fn intern(name: String) -> &'static str {
+    static NAMES: std::sync::Mutex<Option<std::collections::HashSet<&'static str>>> =
+        std::sync::Mutex::new(None);
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    let names = names.get_or_insert_with(Default::default);
+    if let Some(&known) = names.get(name.as_str()) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
