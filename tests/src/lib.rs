@@ -250,53 +250,10 @@ pub fn fixture_with(name: &str, extra: &[&str]) -> Fixture {
     build_fixture(name.to_string(), source, extra)
 }
 
-/// One linker's run: its exit code, its stderr without the program-name prefix, its output.
-#[derive(Debug)]
-pub struct LinkRun {
-    /// The exit code (-1 if killed).
-    pub code: i32,
-    /// Stderr, with `wasm-link: ` / `wasm-ld-19: ` removed.
-    pub stderr: String,
-    /// The output file, if one was written.
-    pub output: Option<Vec<u8>>,
-}
-
-/// Links `args` with `linker` into `<dir>/<file>` (a fresh `dir`). The same file name for both
-/// linkers, since it lands in the `name` section.
-pub fn link_into(linker: &Path, args: &[std::ffi::OsString], dir: &Path, file: &str) -> LinkRun {
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let out = dir.join(file);
-    let o = Command::new(linker)
-        .args(args)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", linker.display()));
-    let prefix = format!(
-        "{}: ",
-        linker.file_name().unwrap_or_default().to_string_lossy()
-    );
-    LinkRun {
-        code: o.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&o.stderr).replace(&prefix, ""),
-        output: std::fs::read(&out).ok(),
-    }
-}
-
-/// Links `args` with `wasm-link` and with wasm-ld-19 under `<target>/<group>/<name>/{ours,ref}`:
-/// (ours, theirs).
+/// [`link_pair`] as a tuple: (ours, theirs).
 pub fn link_both(group: &str, name: &str, args: &[std::ffi::OsString]) -> (LinkRun, LinkRun) {
-    let dir = target_dir().join(group).join(name);
-    let ours = link_into(
-        &cli_binary("wasm-link"),
-        args,
-        &dir.join("ours"),
-        "out.wasm",
-    );
-    let reference = require_tool("wasm-ld-19");
-    let theirs = link_into(&reference, args, &dir.join("ref"), "out.wasm");
-    (ours, theirs)
+    let pair = link_pair(group, name, args);
+    (pair.ours, pair.theirs)
 }
 
 /// The archive dialects `llvm-ar` can write.
@@ -393,4 +350,159 @@ pub fn node_run(module: &Path) -> (String, i32) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         out.status.code().unwrap_or(-1),
     )
+}
+
+/// An object compiled from a source written inside a test: `name` is a relative path whose
+/// extension picks the tool (`.s` for llvm-mc-19, else clang-19) and whose first lines may carry
+/// a `fixture-flags:` line, as in `fixtures/`. Cached on disk by content, like the fixtures.
+pub fn inline_object(name: &str, source: &str) -> PathBuf {
+    let hash = fnv1a(&[name.as_bytes(), source.as_bytes()]);
+    let path = target_dir()
+        .join("inline-sources")
+        .join(format!("{hash:016x}"))
+        .join(name);
+    if !path.is_file() {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, source).unwrap_or_else(|e| panic!("cannot write source: {e}"));
+        std::fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("cannot rename source: {e}"));
+    }
+    build_fixture(name.to_string(), path, &[]).object
+}
+
+/// One linker's run on a set of arguments.
+#[derive(Debug)]
+pub struct LinkRun {
+    /// The exit code (-1 if killed).
+    pub code: i32,
+    /// Stderr, with `wasm-link: ` / `wasm-ld-19: ` removed.
+    pub stderr: String,
+    /// Its messages, without the program name: each `error: ...` or `warning: ...` line with
+    /// the `>>>` lines that follow it. (wasm-ld also puts a blank line after a message of
+    /// several lines; that layout is not compared.)
+    pub messages: Vec<String>,
+    /// The output module, if one was written.
+    pub output: Option<Vec<u8>>,
+    /// Where the output was to be written.
+    pub path: PathBuf,
+}
+
+/// wasm-link's and wasm-ld-19's runs on the same arguments.
+#[derive(Debug)]
+pub struct LinkPair {
+    /// wasm-link's run.
+    pub ours: LinkRun,
+    /// wasm-ld-19's run.
+    pub theirs: LinkRun,
+}
+
+impl LinkPair {
+    /// Panics unless both linkers succeeded with the same messages and byte-identical outputs
+    /// that validate; gives the output.
+    pub fn assert_identical(&self, what: &str) -> &[u8] {
+        assert_eq!(
+            (self.ours.code, &self.ours.messages),
+            (self.theirs.code, &self.theirs.messages),
+            "{what}: exit code or messages differ from wasm-ld-19's"
+        );
+        assert_eq!(self.theirs.code, 0, "{what}: {:?}", self.theirs.messages);
+        let ours = self.ours.output.as_deref().expect("our output is missing");
+        let theirs = self.theirs.output.as_deref();
+        validate_module(ours, what);
+        assert!(
+            Some(ours) == theirs,
+            "{what}: output differs from wasm-ld-19's ({} and {})",
+            self.ours.path.display(),
+            self.theirs.path.display()
+        );
+        ours
+    }
+
+    /// Panics unless both linkers failed with the same messages, which must include `expected`.
+    pub fn assert_same_errors(&self, what: &str, expected: &str) {
+        assert_ne!(self.theirs.code, 0, "{what}: wasm-ld-19 succeeded");
+        assert_ne!(self.ours.code, 0, "{what}: wasm-link succeeded");
+        assert_eq!(
+            self.ours.messages, self.theirs.messages,
+            "{what}: messages differ from wasm-ld-19's"
+        );
+        assert!(
+            self.ours.messages.iter().any(|m| m.contains(expected)),
+            "{what}: no message contains {expected:?}: {:?}",
+            self.ours.messages
+        );
+        assert!(
+            self.ours.output.is_none(),
+            "{what}: a failed link wrote output"
+        );
+    }
+}
+
+/// Links `args` with wasm-link and with wasm-ld-19 into
+/// `<target>/e2e/<group>/<case>/{ours,ref}/out.wasm`: the same file name, since the name
+/// section holds it.
+pub fn link_pair(group: &str, case: &str, args: &[std::ffi::OsString]) -> LinkPair {
+    let dir = target_dir().join("e2e").join(group).join(case);
+    let ours = link_once(&cli_binary("wasm-link"), args, &dir.join("ours"));
+    let theirs = link_once(&require_tool("wasm-ld-19"), args, &dir.join("ref"));
+    LinkPair { ours, theirs }
+}
+
+fn link_once(linker: &Path, args: &[std::ffi::OsString], dir: &Path) -> LinkRun {
+    link_into(linker, args, dir, "out.wasm")
+}
+
+/// Links `args` with `linker` into `<dir>/<file>` (a fresh `dir`). Use the same file name for
+/// both linkers, since it lands in the `name` section.
+pub fn link_into(linker: &Path, args: &[std::ffi::OsString], dir: &Path, file: &str) -> LinkRun {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let path = dir.join(file);
+    let out = Command::new(linker)
+        .args(args)
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", linker.display()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let prefix = format!(
+        "{}: ",
+        linker.file_name().unwrap_or_default().to_string_lossy()
+    );
+    LinkRun {
+        code: out.status.code().unwrap_or(-1),
+        stderr: stderr.replace(&prefix, ""),
+        messages: messages(&stderr),
+        output: std::fs::read(&path).ok(),
+        path,
+    }
+}
+
+/// A linker's stderr as messages: `prog: error: X` starts one, `>>> ...` lines continue it.
+fn messages(stderr: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
+        let start = ["error: ", "warning: "]
+            .iter()
+            .find_map(|k| line.find(k).map(|at| &line[at..]));
+        match (start, out.last_mut()) {
+            (Some(msg), _) if !line.starts_with(">>>") => out.push(msg.to_string()),
+            (_, Some(last)) => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            (_, None) => out.push(line.to_string()),
+        }
+    }
+    out
+}
+
+/// Panics unless `bytes` is a valid module (wasmparser's default features: reference types,
+/// bulk memory, multi-value ...).
+pub fn validate_module(bytes: &[u8], what: &str) {
+    wasmparser::Validator::new()
+        .validate_all(bytes)
+        .unwrap_or_else(|e| panic!("{what}: output does not validate: {e}"));
 }

@@ -42,3 +42,7 @@ index_type!(
     /// An index in the output's type section.
     OutType, "type"
 );
+index_type!(
+    /// An index in the output's table index space (imports first).
+    OutTable, "table"
+);

@@ -105,7 +105,7 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
                 .extend(undefined::gc_report(&inputs, &resolved, &live));
         }
         let layout = layout::layout(&inputs, &mut resolved, &live, features, config)?;
-        let errors = layout.check_global_features(config);
+        let errors = layout.check_global_features(&resolved, config);
         if !errors.is_empty() {
             return Err(errors);
         }

@@ -22,6 +22,8 @@ pub struct Liveness {
     /// Per file, per defined tag (tags have no relocations: a tag is live when a live
     /// symbol names it, or always with `--no-gc-sections`).
     pub tags: Vec<Vec<bool>>,
+    /// Per file, per defined table (like tags: live when a live symbol names it).
+    pub tables: Vec<Vec<bool>>,
     /// Per file: some definition of it is live (or it was on the command line).
     pub files: Vec<bool>,
     /// Whether `__wasm_call_ctors` has anything to call or is referenced.
@@ -47,6 +49,7 @@ struct Marker<'r, 'i, 'a> {
     functions: Vec<Vec<AtomicBool>>,
     segments: Vec<Vec<AtomicBool>>,
     tags: Vec<Vec<AtomicBool>>,
+    tables: Vec<Vec<AtomicBool>>,
     files: Vec<AtomicBool>,
 }
 
@@ -78,6 +81,11 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
             .iter()
             .map(|f| flags(f.obj.tags.len()))
             .collect(),
+        tables: inputs
+            .files
+            .iter()
+            .map(|f| flags(f.obj.tables.len()))
+            .collect(),
         files: inputs
             .files
             .iter()
@@ -100,6 +108,7 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
         functions: unwrap(m.functions),
         segments: unwrap(m.segments),
         tags: unwrap(m.tags),
+        tables: unwrap(m.tables),
         files: m.files.into_iter().map(AtomicBool::into_inner).collect(),
         call_ctors: false,
     };
@@ -181,6 +190,12 @@ impl<'a> Marker<'_, '_, 'a> {
             RawKind::Tag { index } => {
                 let i = (index as usize).checked_sub(obj.tag_imports.len());
                 if let Some(slot) = i.and_then(|i| self.tags[file.idx()].get(i)) {
+                    slot.store(true, Relaxed);
+                }
+            }
+            RawKind::Table { index } => {
+                let i = (index as usize).checked_sub(obj.table_imports.len());
+                if let Some(slot) = i.and_then(|i| self.tables[file.idx()].get(i)) {
                     slot.store(true, Relaxed);
                 }
             }
@@ -273,6 +288,9 @@ fn sync_symbols_with_chunks(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &
             RawKind::Tag { index } => (index as usize)
                 .checked_sub(obj.tag_imports.len())
                 .and_then(|i| live.tags[file.idx()].get(i).copied()),
+            RawKind::Table { index } => (index as usize)
+                .checked_sub(obj.table_imports.len())
+                .and_then(|i| live.tables[file.idx()].get(i).copied()),
             _ => None,
         };
         if let Some(chunk_live) = chunk_live {

@@ -184,11 +184,7 @@ impl<'l> RelocContext<'l, '_> {
                 None => r.addend as u64,
             },
             SectionOffsetI32 => self.section_offset(id, r.addend),
-            TableNumberLeb => u64::from(if l.table_index == NONE {
-                0
-            } else {
-                l.table_index
-            }),
+            TableNumberLeb => l.symbol_table(id).map_or(0, |t| u64::from(t.0)),
             // A tag left undefined (unresolved symbols ignored) has no index: wasm-ld writes
             // its invalid index -1, and so do we.
             TagIndexLeb => u64::from(l.sym_tag[id.idx()]),

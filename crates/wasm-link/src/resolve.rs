@@ -15,6 +15,7 @@ use crate::trace::{Tracer, INTERNAL};
 use rustc_hash::FxHashMap as HashMap;
 use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
 
+mod checks;
 mod traced;
 mod wrap;
 
@@ -34,6 +35,9 @@ pub struct Resolved<'a> {
     pub warnings: Vec<String>,
     /// `__wasm_call_dtors`, when a loaded object defines it.
     pub call_dtors: Option<SymbolId>,
+    /// Some object was built without reference types: its `call_indirect`s use table 0, so
+    /// the indirect function table must be table 0 (lld's `legacyFunctionTable`).
+    pub legacy_table: bool,
     /// The output segments whose bounds `__start_`/`__stop_` symbols name, in output order
     /// (filled after GC by [`crate::start_stop::define`]).
     pub start_stop_segments: Vec<&'a str>,
@@ -56,6 +60,7 @@ pub struct Discarded {
 
 struct Resolver<'i, 'a> {
     inputs: &'i Inputs<'a>,
+    config: &'a Config,
     table: SymbolTable<'a>,
     file_syms: Vec<Vec<SymbolId>>,
     loaded_flag: Vec<bool>,
@@ -71,6 +76,8 @@ struct Resolver<'i, 'a> {
     internal: Vec<SymbolId>,
     /// Traced functions whose definition met a direct call of another signature.
     variant_traced: Vec<&'a str>,
+    /// Some object was built without reference types and uses the indirect table as table 0.
+    legacy_table: bool,
 }
 
 /// Resolves every symbol; errors (duplicates, kind mismatches, a missing entry) are returned all
@@ -89,6 +96,7 @@ pub fn resolve_traced<'a>(
     let n = inputs.files.len();
     let mut r = Resolver {
         inputs,
+        config,
         table: SymbolTable::for_objects(inputs.files.iter().map(|f| &f.obj)),
         file_syms: vec![Vec::new(); n],
         loaded_flag: vec![false; n],
@@ -100,6 +108,7 @@ pub fn resolve_traced<'a>(
         trace: std::mem::take(trace),
         internal: Vec::new(),
         variant_traced: Vec::new(),
+        legacy_table: false,
     };
     let result = r.run(config);
     *trace = std::mem::take(&mut r.trace);
@@ -111,6 +120,7 @@ pub fn resolve_traced<'a>(
         entry,
         call_dtors,
         warnings: r.warnings,
+        legacy_table: r.legacy_table,
         start_stop_segments: Vec::new(),
     })
 }
@@ -224,34 +234,80 @@ impl<'i, 'a> Resolver<'i, 'a> {
     }
 
     /// An object without table symbols that imports a table (built before reference types) uses
-    /// it as the indirect function table: give it an undefined, NO_STRIP table symbol, as lld's
-    /// `addLegacyIndirectFunctionTableIfNeeded` does.
+    /// it as the indirect function table: give it an undefined, NO_STRIP table symbol named by
+    /// its import, and remember that the table must be table 0, as lld's
+    /// `addLegacyIndirectFunctionTableIfNeeded` does. Any other mix of tables and symbols is
+    /// an error.
     fn add_legacy_table(&mut self, f: FileId) {
         let obj = self.inputs.obj(f);
-        let has_table_symbols = obj
+        let symbols = obj
             .symbols
             .iter()
-            .any(|s| matches!(s.kind, RawKind::Table { .. }));
-        if has_table_symbols || obj.table_imports.is_empty() {
+            .filter(|s| matches!(s.kind, RawKind::Table { .. }))
+            .count();
+        let tables = obj.table_imports.len() + obj.tables.len();
+        if tables == symbols {
             return;
         }
+        let file = self.inputs.name(f);
+        let error = if symbols != 0 {
+            format!(
+                "{file}: expected one symbol table entry for each of the {tables} table(s) \
+                 present, but got {symbols} symbol(s) instead."
+            )
+        } else if !obj.tables.is_empty() {
+            format!(
+                "{file}: unexpected table definition(s) without corresponding symbol-table entries."
+            )
+        } else if tables != 1 {
+            format!("{file}: multiple table imports, but no corresponding symbol-table entries.")
+        } else {
+            let import = &obj.table_imports[0];
+            let name = "__indirect_function_table";
+            if import.field != name || import.ty.elem != wasm_format::types::RefType::FUNCREF {
+                format!(
+                    "{file}: table import {} is missing a symbol table entry.",
+                    import.field
+                )
+            } else {
+                let import = checks::ImportRef {
+                    name: Some(import.field),
+                    module: Some(import.module),
+                };
+                self.reference_legacy_table(f, import);
+                return;
+            }
+        };
+        self.errors.push(error);
+    }
+
+    /// The undefined `__indirect_function_table` entry a legacy object gets.
+    fn reference_legacy_table(&mut self, f: FileId, import: checks::ImportRef<'a>) {
         let name = "__indirect_function_table";
         let flags = SymbolFlags(SymbolFlags::UNDEFINED | SymbolFlags::NO_STRIP);
-        let def = Def::Undefined {
-            file: f,
-            index: u32::MAX,
-        };
         self.trace.reference(self.inputs.name(f), name);
-        match self.table.find(name) {
-            None => {
-                let mut sym = Symbol::new(name, Kind::Table, def, flags);
-                sym.used_in_regular = true;
-                self.table.insert(sym);
-            }
-            Some(id) => {
-                let sym = self.table.get_mut(id);
-                sym.used_in_regular = true;
-                sym.flags = SymbolFlags(sym.flags.0 | SymbolFlags::NO_STRIP);
+        self.legacy_table = true;
+        let Some(id) = self.table.find(name) else {
+            let def = Def::Undefined {
+                file: f,
+                index: u32::MAX,
+            };
+            let mut sym = Symbol::new(name, Kind::Table, def, flags);
+            sym.used_in_regular = true;
+            sym.import_name = import.name;
+            sym.import_module = import.module;
+            self.table.insert(sym);
+            return;
+        };
+        self.table.get_mut(id).used_in_regular = true;
+        match self.table.get(id).def {
+            Def::Lazy(m) => self.load(m),
+            Def::Undefined { .. } => self.update_undefined(id, f, flags, import),
+            _ => {
+                if self.check_reference(id, Kind::Table, f, u32::MAX) {
+                    let sym = self.table.get_mut(id);
+                    sym.flags = SymbolFlags(sym.flags.0 | SymbolFlags::NO_STRIP);
+                }
             }
         }
     }
@@ -377,9 +433,12 @@ impl<'i, 'a> Resolver<'i, 'a> {
             self.trace.definition(self.inputs.name(f), name);
             return self.table.insert(sym);
         };
-        self.check_kind(id, kind, f);
-        if let (Def::Defined { index, .. }, Kind::Tag) = (def, kind) {
-            self.check_tag_signature(id, f, index);
+        let lazy = matches!(self.table.get(id).def, Def::Lazy(_));
+        if let (false, Def::Defined { index, .. }) = (lazy, def) {
+            if !self.check_definition(id, kind, f, index) {
+                self.table.get_mut(id).used_in_regular = true;
+                return id;
+            }
         }
         let sym = self.table.get_mut(id);
         sym.used_in_regular = true;
@@ -394,7 +453,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
             Resolve::Replace => {
                 sym.def = def;
                 sym.flags = flags;
-                sym.import = None;
+                sym.import_name = None;
+                sym.import_module = None;
             }
             Resolve::Duplicate => {
                 let first = self.defining_file_name(id);
@@ -415,29 +475,29 @@ impl<'i, 'a> Resolver<'i, 'a> {
         kind: Kind,
         s: &SymbolInfo<'a>,
     ) -> SymbolId {
-        let import = self.import_of(f, s);
+        let import = self.import_ref(f, s);
         let signature = self.signature_of(f, s);
         self.trace.reference(self.inputs.name(f), name);
         let Some(id) = self.table.find(name) else {
             let mut sym = Symbol::new(name, kind, Def::Undefined { file: f, index: i }, s.flags);
             sym.used_in_regular = true;
-            sym.import = import;
+            sym.import_name = import.name;
+            sym.import_module = import.module;
             sym.signature = signature;
             return self.table.insert(sym);
         };
-        self.check_kind(id, kind, f);
-        if kind == Kind::Tag && self.table.get(id).is_defined() {
-            self.check_tag_signature(id, f, i);
+        self.table.get_mut(id).used_in_regular = true;
+        let lazy = matches!(self.table.get(id).def, Def::Lazy(_));
+        if !lazy && !self.check_reference(id, kind, f, i) {
+            return id;
         }
         let sym = self.table.get_mut(id);
-        sym.used_in_regular = true;
         match sym.def {
             // Only functions and data wait for a strong reference; a weak reference to a lazy
             // tag, global or table loads its member all the same (lld's `addUndefinedTag`).
-            Def::Lazy(m) if s.flags.is_weak() && matches!(kind, Kind::Function | Kind::Data) => {
+            Def::Lazy(_) if s.flags.is_weak() && matches!(kind, Kind::Function | Kind::Data) => {
                 sym.flags = SymbolFlags(sym.flags.0 | SymbolFlags::BINDING_WEAK);
                 sym.signature = sym.signature.or(signature);
-                let _ = m;
             }
             Def::Lazy(m) => {
                 self.load(m);
@@ -447,23 +507,12 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 }
             }
             Def::Undefined { .. } => {
-                if sym.is_weak() && !s.flags.is_weak() {
-                    sym.flags = s.flags;
-                }
-                sym.import = sym.import.or(import);
                 sym.signature = sym.signature.or(signature);
+                self.update_undefined(id, f, s.flags, import);
             }
             _ => sym.signature = sym.signature.or(signature),
         }
         id
-    }
-
-    /// The explicit import module and field of an undefined symbol, if it has an import name.
-    fn import_of(&self, f: FileId, s: &SymbolInfo<'a>) -> Option<(&'a str, &'a str)> {
-        s.flags
-            .has_explicit_name()
-            .then(|| self.inputs.obj(f).symbol_import(s))
-            .flatten()
     }
 
     fn signature_of(&self, f: FileId, s: &SymbolInfo<'a>) -> Option<(FileId, u32)> {
@@ -472,60 +521,6 @@ impl<'i, 'a> Resolver<'i, 'a> {
             RawKind::Function { index } => obj.func_imports.get(index as usize).map(|i| (f, i.ty)),
             _ => None,
         }
-    }
-
-    /// A tag meeting a tag of another signature is only a warning (lld's `checkTagType`); the
-    /// existing symbol keeps or loses its place by the usual rules.
-    fn check_tag_signature(&mut self, id: SymbolId, f: FileId, i: u32) {
-        let sym = self.table.get(id);
-        let (Def::Defined { file, index } | Def::Undefined { file, index }) = sym.def else {
-            return;
-        };
-        if sym.kind != Kind::Tag {
-            return;
-        }
-        let old = self.tag_signature(file, index);
-        let new = self.tag_signature(f, i);
-        let (Some(old), Some(new)) = (old, new) else {
-            return;
-        };
-        if old != new {
-            self.warnings.push(format!(
-                "Tag signature mismatch: {}\n>>> defined as {old} in {}\n>>> defined as {new} in {}",
-                sym.name,
-                self.inputs.name(file),
-                self.inputs.name(f)
-            ));
-        }
-    }
-
-    /// The signature of tag symbol `index` of file `f` (imported or defined there).
-    fn tag_signature(&self, f: FileId, index: u32) -> Option<&'i wasm_format::types::FuncType> {
-        let obj = self.inputs.obj(f);
-        let RawKind::Tag { index } = obj.symbols.get(index as usize)?.kind else {
-            return None;
-        };
-        let imports = obj.tag_imports.len();
-        let ty = match (index as usize).checked_sub(imports) {
-            None => obj.tag_imports.get(index as usize)?.ty.type_index,
-            Some(i) => obj.tags.get(i)?.type_index,
-        };
-        obj.types.get(ty as usize)
-    }
-
-    fn check_kind(&mut self, id: SymbolId, kind: Kind, f: FileId) {
-        let sym = self.table.get(id);
-        if sym.kind == kind || matches!(sym.def, Def::Lazy(_)) {
-            return;
-        }
-        let other = self.defining_file_name(id);
-        self.errors.push(format!(
-            "symbol type mismatch: {}\n>>> defined as {} in {other}\n>>> defined as {} in {}",
-            sym.name,
-            sym.kind.name(),
-            kind.name(),
-            self.inputs.name(f)
-        ));
     }
 
     fn defining_file_name(&self, id: SymbolId) -> String {
@@ -650,7 +645,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
             if synth == Synthetic::IndirectTable && config.export_table {
                 sym.force_export = true;
             }
-            sym.import = None;
+            sym.import_name = None;
+            sym.import_module = None;
             // The table is traced when lld creates it, after GC (`Tracer::table_defined`).
             if synth != Synthetic::IndirectTable {
                 self.trace.definition(INTERNAL, name);

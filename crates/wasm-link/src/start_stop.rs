@@ -104,7 +104,8 @@ fn define_one(res: &mut Resolved<'_>, name: String, synth: Synthetic, config: &C
     sym.def = Def::Synthetic(synth);
     sym.kind = Kind::Data;
     sym.flags = flags;
-    sym.import = None;
+    sym.import_name = None;
+    sym.import_module = None;
     sym.force_export |= exported;
     sym.export_explicit |= config.exports.iter().any(|e| e == sym.name);
 }

@@ -35,15 +35,15 @@ impl Kind {
         }
     }
 
-    /// The word diagnostics use.
+    /// The name `symbol type mismatch` gives it (LLVM's `toString(WasmSymbolType)`).
     pub fn name(self) -> &'static str {
         match self {
-            Kind::Function => "function",
-            Kind::Data => "data",
-            Kind::Global => "global",
-            Kind::Section => "section",
-            Kind::Tag => "tag",
-            Kind::Table => "table",
+            Kind::Function => "WASM_SYMBOL_TYPE_FUNCTION",
+            Kind::Data => "WASM_SYMBOL_TYPE_DATA",
+            Kind::Global => "WASM_SYMBOL_TYPE_GLOBAL",
+            Kind::Section => "WASM_SYMBOL_TYPE_SECTION",
+            Kind::Tag => "WASM_SYMBOL_TYPE_TAG",
+            Kind::Table => "WASM_SYMBOL_TYPE_TABLE",
         }
     }
 }
@@ -123,8 +123,12 @@ pub struct Symbol<'a> {
     pub force_export: bool,
     /// Named by `--export` (not just `--export-if-defined` or the entry).
     pub export_explicit: bool,
-    /// For undefined symbols with an explicit import name: the import module and field.
-    pub import: Option<(&'a str, &'a str)>,
+    /// For an undefined symbol: the import field, when a reference gave it explicitly (which
+    /// also makes the symbol an import, lld's `Symbol::isImported`).
+    pub import_name: Option<&'a str>,
+    /// For an undefined function, global, table or tag: the import module of its first
+    /// reference (every later reference must agree).
+    pub import_module: Option<&'a str>,
     /// The signature the first reference expects: (file, type index) for functions.
     pub signature: Option<(FileId, u32)>,
     /// Live after GC.
@@ -150,7 +154,8 @@ impl<'a> Symbol<'a> {
             used_in_regular: false,
             force_export: false,
             export_explicit: false,
-            import: None,
+            import_name: None,
+            import_module: None,
             signature: None,
             live: false,
             global: false,

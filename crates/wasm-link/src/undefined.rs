@@ -291,7 +291,7 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
 /// Whether calls to `sym` go to an `undefined_stub`: an undefined, non-weak function that no
 /// option allows to stay undefined (lld's `allowUndefined`).
 fn needs_stub(inputs: &Inputs<'_>, sym: &Symbol<'_>, config: &Config) -> bool {
-    let allowed = sym.import.is_some()
+    let allowed = sym.import_name.is_some()
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
         || inputs.allowed_undefined.iter().any(|s| s == sym.name);
     sym.global
@@ -415,6 +415,22 @@ pub fn gc_report(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness) -> Ve
                 ));
             }
         }
+        for (i, _) in live.tables[f.idx()].iter().enumerate().filter(|t| !t.1) {
+            out.push(format!(
+                "removing unused section {}:({})",
+                inputs.name(f),
+                table_name(obj, i)
+            ));
+        }
     }
     out
+}
+
+/// A defined table goes by the first symbol that names it (LLVM's `WasmTable::SymbolName`).
+fn table_name<'a>(obj: &wasm_object::object::Object<'a>, i: usize) -> &'a str {
+    let index = (obj.table_imports.len() + i) as u32;
+    let named = obj.symbols.iter().find(
+        |s| matches!(s.kind, wasm_format::linking::SymbolKind::Table { index: t } if t == index),
+    );
+    named.and_then(|s| s.name).unwrap_or("")
 }

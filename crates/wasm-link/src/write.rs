@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::ids::FileId;
 use crate::inputs::Inputs;
-use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef, NONE};
+use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
 use crate::names;
 use crate::output::{Output, Piece};
 use crate::relocate::{RelocContext, SectionPlace, SectionPlaces, Site};
@@ -115,7 +115,7 @@ fn header_and_head<'a>(
                 mutable: g.mutable,
                 shared: false,
             }),
-            ImportKind::Table { min } => EntityType::Table(funcref_table(l, *min, None)),
+            ImportKind::Table(t) => EntityType::Table(table_type(t)),
             ImportKind::Memory => EntityType::Memory(memory_type(l, config)),
             ImportKind::Tag { index, .. } => EntityType::Tag(exception_tag(*index)),
         };
@@ -127,16 +127,15 @@ fn header_and_head<'a>(
         functions.function(t);
     }
     push(&mut out, &functions, !l.function_types.is_empty());
-    if l.defines_table {
-        let mut tables = TableSection::new();
-        let size = l.table_size();
-        tables.table(funcref_table(
-            l,
-            size,
-            (!config.growable_table).then_some(size),
-        ));
-        push(&mut out, &tables, true);
+    let mut tables = TableSection::new();
+    for k in 0..l.tables.len() {
+        tables.table(table_type(&l.defined_table_type(
+            inputs,
+            k,
+            config.growable_table,
+        )));
     }
+    push(&mut out, &tables, !l.tables.is_empty());
     if config.import_memory.is_none() {
         let mut memories = MemorySection::new();
         memories.memory(memory_type(l, config));
@@ -172,7 +171,8 @@ fn header_and_head<'a>(
     if !l.elems.is_empty() {
         let mut elems = ElementSection::new();
         let offset = l.address.const_expr(u64::from(l.table_base));
-        let table = (l.table_index != 0 && l.table_index != NONE).then_some(l.table_index);
+        // Flags 2 and the table number when the indirect table is not table 0.
+        let table = l.indirect_table.map(|t| t.0).filter(|&t| t != 0);
         elems.active(
             table,
             &offset,
@@ -248,14 +248,14 @@ fn gtype(v: ValType, mutable: bool) -> wasm_encoder::GlobalType {
     }
 }
 
-/// The indirect function table, 64-bit under wasm64 as wasm-ld makes it.
-fn funcref_table(l: &Layout<'_>, min: u64, max: Option<u64>) -> TableType {
+/// A table type as wasm-encoder spells it.
+fn table_type(t: &wasm_format::types::TableType) -> TableType {
     TableType {
-        element_type: RefType::FUNCREF,
-        table64: l.address.is64(),
-        minimum: min,
-        maximum: max,
-        shared: false,
+        element_type: ref_type(&t.elem),
+        table64: t.limits.memory64,
+        minimum: t.limits.min,
+        maximum: t.limits.max,
+        shared: t.limits.shared,
     }
 }
 
@@ -281,10 +281,33 @@ fn val_type(v: &ValType) -> wasm_encoder::ValType {
 }
 
 fn ref_type(r: &wasm_format::types::RefType) -> RefType {
+    use wasm_encoder::{AbstractHeapType as A, HeapType as H};
     use wasm_format::types::HeapType;
-    match r.heap {
-        HeapType::Extern => RefType::EXTERNREF,
-        _ => RefType::FUNCREF,
+    let ty = match r.heap {
+        HeapType::Concrete(i) => {
+            return RefType {
+                nullable: r.nullable,
+                heap_type: H::Concrete(i),
+            }
+        }
+        HeapType::Func => A::Func,
+        HeapType::Extern => A::Extern,
+        HeapType::Any => A::Any,
+        HeapType::None => A::None,
+        HeapType::NoExtern => A::NoExtern,
+        HeapType::NoFunc => A::NoFunc,
+        HeapType::Eq => A::Eq,
+        HeapType::Struct => A::Struct,
+        HeapType::Array => A::Array,
+        HeapType::I31 => A::I31,
+        HeapType::Exn => A::Exn,
+        HeapType::NoExn => A::NoExn,
+        HeapType::Cont => A::Cont,
+        HeapType::NoCont => A::NoCont,
+    };
+    RefType {
+        nullable: r.nullable,
+        heap_type: H::Abstract { shared: false, ty },
     }
 }
 

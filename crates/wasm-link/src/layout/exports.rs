@@ -225,10 +225,10 @@ impl<'a> Layout<'a> {
                     })
                 }
                 Kind::Tag => self.tag_export(id, sym.name),
-                Kind::Table if self.table_index != NONE => Some(OutExport {
+                Kind::Table => self.symbol_table(id).map(|t| OutExport {
                     name: sym.name.to_string(),
                     kind: 1,
-                    index: self.table_index,
+                    index: t.0,
                 }),
                 _ => None,
             };
@@ -246,15 +246,17 @@ impl<'a> Layout<'a> {
                 index,
             });
         }
-        if config.export_table
-            && !self.exports.iter().any(|e| e.kind == 1)
-            && self.table_index != NONE
-        {
-            self.exports.push(OutExport {
-                name: "__indirect_function_table".into(),
-                kind: 1,
-                index: self.table_index,
-            });
+        // `--export-table` without a symbol for the table (nothing referenced it): lld creates
+        // the symbol last, so its export comes last.
+        if let Some(t) = self.indirect_table.filter(|_| config.export_table) {
+            let exported = self.exports.iter().any(|e| e.kind == 1 && e.index == t.0);
+            if !exported {
+                self.exports.push(OutExport {
+                    name: "__indirect_function_table".into(),
+                    kind: 1,
+                    index: t.0,
+                });
+            }
         }
     }
 
@@ -290,10 +292,13 @@ impl<'a> Layout<'a> {
     }
 
     /// Without `mutable-globals`, importing a mutable global or exporting a global is an error
-    /// (lld's `checkImportExportTargetFeatures`).
-    pub fn check_global_features(&self, config: &Config) -> Vec<String> {
+    /// (lld's `checkImportExportTargetFeatures`). Imports are named by their symbol.
+    pub fn check_global_features(&self, res: &Resolved<'a>, config: &Config) -> Vec<String> {
         let imported = self.imports.iter().filter_map(|i| match &i.kind {
-            ImportKind::Global(g) if g.mutable => Some(i.field.to_string()),
+            ImportKind::Global(g) if g.mutable => Some(match i.symbol {
+                Some(id) => crate::trace::display_symbol(res.table.get(id).name, config.demangle),
+                None => i.field.to_string(),
+            }),
             _ => None,
         });
         let exported = self.exports.iter().filter_map(|e| {

@@ -127,35 +127,22 @@ impl<'a> Layout<'a> {
                 symbol: None,
             });
         }
-        if config.import_table {
-            if let Some(id) = res.table.find("__indirect_function_table") {
-                self.imports.push(OutImport {
-                    module: "env".into(),
-                    field: "__indirect_function_table".into(),
-                    kind: ImportKind::Table { min: 0 },
-                    symbol: Some(id),
-                });
-                self.table_index = 0;
-                self.num_table_imports = 1;
-            }
-        }
+        let indirect = self.import_indirect_table(res, config);
         let mut seen_funcs: HashMap<(String, String, FuncType), u32> = HashMap::new();
-        let mut seen_globals: HashMap<(String, String), u32> = HashMap::new();
+        let mut seen_globals: HashMap<(String, String, GlobalType), u32> = HashMap::new();
+        let mut seen_tables = HashMap::new();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             let id = SymbolId(i as u32);
-            if !should_import(sym, inputs, config) {
+            if !should_import(sym, inputs, config) || Some(id) == indirect {
                 continue;
             }
             let Def::Undefined { file, index } = sym.def else {
                 continue;
             };
-            if !matches!(sym.kind, Kind::Function | Kind::Global | Kind::Tag) {
-                continue;
-            }
             let obj = inputs.obj(file);
-            let (module, field) = sym
-                .import
-                .unwrap_or_else(|| default_import(obj, &obj.symbols[index as usize], sym.name));
+            // lld's `importModule.value_or("env")`, `importName.value_or(name)`.
+            let module = sym.import_module.unwrap_or("env");
+            let field = sym.import_name.unwrap_or(sym.name);
             let (module, field): (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>) =
                 (module.into(), field.into());
             match sym.kind {
@@ -187,6 +174,10 @@ impl<'a> Layout<'a> {
                     });
                 }
                 Kind::Tag => self.import_tag(inputs, id, (file, index), (module, field)),
+                Kind::Table => {
+                    let key = (module.to_string(), field.to_string());
+                    self.import_table(inputs, id, (file, index), key, &mut seen_tables);
+                }
                 Kind::Global => {
                     let RawKind::Global { index } = obj.symbols[index as usize].kind else {
                         continue;
@@ -194,7 +185,8 @@ impl<'a> Layout<'a> {
                     let Some(g) = obj.global_imports.get(index as usize) else {
                         continue;
                     };
-                    let key = (module.to_string(), field.to_string());
+                    // Imports are deduplicated by (module, field, type).
+                    let key = (module.to_string(), field.to_string(), g.ty);
                     if let Some(&index) = seen_globals.get(&key) {
                         self.sym_global[id.idx()] = index;
                         continue;
@@ -407,13 +399,14 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// The indirect function table: slots from `--table-base` in scan order.
+    /// The indirect function table: slots from `--table-base` in scan order. Returns whether
+    /// the output defines the table.
     pub(super) fn assign_table(
         &mut self,
         res: &Resolved<'a>,
         slot_order: &[SymbolId],
         config: &Config,
-    ) {
+    ) -> bool {
         self.table_base = config.table_base as u32;
         self.func_slot = vec![0; self.num_func_imports as usize + self.functions.len()];
         for &id in slot_order {
@@ -443,16 +436,8 @@ impl<'a> Layout<'a> {
         // `--export-table` asks for a table even when nothing uses it (lld's
         // `resolveIndirectFunctionTable`).
         let wanted = table_live || !self.elems.is_empty() || config.export_table;
-        if !config.import_table && wanted {
-            self.defines_table = true;
-            self.table_index = self.num_table_imports;
-        }
-        let min = u64::from(self.table_base) + self.elems.len() as u64;
-        for import in &mut self.imports {
-            if let ImportKind::Table { min: m } = &mut import.kind {
-                *m = min;
-            }
-        }
+        self.set_imported_indirect_limits();
+        !config.import_table && wanted
     }
 
     /// Internal GOT globals follow the input globals. With shared memory, those of defined
@@ -508,20 +493,7 @@ pub(crate) fn should_import(
         || config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
         || inputs.allowed_undefined.iter().any(|s| s == sym.name)
-        || sym.import.is_some()
-}
-
-/// Module and field of an import without an explicit name: the object's import module and the
-/// symbol name.
-pub(super) fn default_import<'a>(
-    obj: &wasm_object::object::Object<'a>,
-    s: &wasm_format::linking::SymbolInfo<'a>,
-    name: &'a str,
-) -> (&'a str, &'a str) {
-    (
-        obj.symbol_import(s).map_or("env", |(module, _)| module),
-        name,
-    )
+        || sym.import_name.is_some()
 }
 
 pub(super) fn is_table_reloc(ty: RelocType) -> bool {

@@ -8,7 +8,7 @@
 use crate::address::AddressWidth;
 use crate::config::Config;
 use crate::features::Features;
-use crate::ids::{FileId, SymbolId};
+use crate::ids::{FileId, OutTable, SymbolId};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
 use crate::merge::MergedStrings;
@@ -18,11 +18,12 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::RelocType;
-use wasm_format::types::{FuncType, GlobalType};
+use wasm_format::types::{FuncType, GlobalType, TableType};
 
 mod exports;
 mod indices;
 mod memory;
+mod tables;
 
 pub(crate) use indices::should_import;
 pub use memory::{is_c_identifier, output_segment_name};
@@ -56,11 +57,8 @@ pub enum ImportKind {
     },
     /// A global.
     Global(GlobalType),
-    /// The indirect function table.
-    Table {
-        /// Its minimum size.
-        min: u64,
-    },
+    /// A table: an input's, or the indirect function table (whose limits layout sets).
+    Table(TableType),
     /// Linear memory.
     Memory,
     /// An exception tag with this signature and output type index.
@@ -117,6 +115,15 @@ pub enum OutGlobalDef {
     Got(SymbolId),
     /// An immutable global holding an exported data symbol's address.
     DataAddress(u64),
+}
+
+/// A defined output table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OutTableDef {
+    /// An input's table: (file, index among the file's defined tables).
+    Input(FileId, u32),
+    /// The indirect function table the linker defines.
+    Indirect,
 }
 
 /// Where an input segment went.
@@ -216,10 +223,12 @@ pub struct Layout<'a> {
     pub file_globals: Vec<Vec<u32>>,
     /// Per symbol: output global index.
     pub sym_global: Vec<u32>,
-    /// Whether the output has a defined indirect function table.
-    pub defines_table: bool,
-    /// Index of the indirect function table (or `NONE`).
-    pub table_index: u32,
+    /// Defined tables, in output order (after the imported ones).
+    pub tables: Vec<OutTableDef>,
+    /// The indirect function table, if the output has one (imported or defined).
+    pub indirect_table: Option<OutTable>,
+    /// The output table of each symbol that names one.
+    pub sym_table: rustc_hash::FxHashMap<SymbolId, OutTable>,
     /// Function indices in table-slot order, starting at `table_base`.
     pub elems: Vec<u32>,
     /// Per output function: its table slot (or 0).
@@ -332,7 +341,8 @@ pub fn layout<'a>(
     l.assign_functions(inputs, res, live, config);
     l.assign_globals(inputs, res, live, config);
     l.assign_tags(inputs, res, live);
-    l.assign_table(res, &slot_order, config);
+    let define_indirect = l.assign_table(res, &slot_order, config);
+    l.assign_tables(inputs, res, live, define_indirect, &mut errors);
     l.assign_got(inputs, res);
     l.compute_ctors(inputs, res, &mut errors);
     l.compute_command_exports(res, config);
@@ -376,8 +386,9 @@ impl<'a> Layout<'a> {
                 .map(|f| vec![NONE; f.obj.globals.len()])
                 .collect(),
             sym_global: vec![NONE; nsym],
-            defines_table: false,
-            table_index: NONE,
+            tables: Vec::new(),
+            indirect_table: None,
+            sym_table: Default::default(),
             elems: Vec::new(),
             func_slot: Vec::new(),
             table_base: 1,

@@ -88,7 +88,7 @@ impl<'a> Resolver<'_, 'a> {
         let sym = self.table.get(id);
         let other = self.defining_file_name(id);
         self.errors.push(format!(
-            "symbol type mismatch: {}\n>>> defined as {} in {other}\n>>> defined as function in {INTERNAL}",
+            "symbol type mismatch: {}\n>>> defined as {} in {other}\n>>> defined as WASM_SYMBOL_TYPE_FUNCTION in {INTERNAL}",
             sym.name,
             sym.kind.name(),
         ));
