@@ -558,7 +558,7 @@ fn thread_local_got_entries_follow_each_thread() {
             assert!(apply.is_some() && apply > init_memory, "{name}: {names:?}");
             if k == 0 {
                 let module = target_dir()
-                    .join("e2e-memory64")
+                    .join("e2e/e2e-memory64")
                     .join(&name)
                     .join("ours/out.wasm");
                 assert_eq!(run_tls(&module), "11 7 13", "{name}");
