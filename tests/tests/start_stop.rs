@@ -139,3 +139,37 @@ fn bounds_of_a_missing_segment_are_still_not_found() {
         ],
     );
 }
+
+#[test]
+fn bounds_created_for_exports_follow_the_table_and_the_init_flag() {
+    // lld creates the table for `--export-table`, then `__wasm_init_memory_flag`, then the
+    // bounds: the export order shows it.
+    let bytes = agree(
+        "after-table",
+        &["-DUSE_BOUNDS"],
+        &["--no-entry", "--export-all", "--export-table"],
+    );
+    let names = exports(&bytes);
+    let at = |n: &str| names.iter().position(|e| e == n).unwrap();
+    assert!(
+        at("__indirect_function_table") < at("__stop_mysec"),
+        "{names:?}"
+    );
+    let bytes = agree(
+        "after-flag",
+        &["-DUSE_BOUNDS", "-matomics", "-mbulk-memory"],
+        &[
+            "--no-entry",
+            "--export-all",
+            "--export-table",
+            "--shared-memory",
+            "--max-memory=131072",
+        ],
+    );
+    let names = exports(&bytes);
+    let at = |n: &str| names.iter().position(|e| e == n).unwrap();
+    assert!(
+        at("__wasm_init_memory_flag") < at("__stop_mysec"),
+        "{names:?}"
+    );
+}

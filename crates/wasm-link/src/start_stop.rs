@@ -33,6 +33,7 @@ pub fn define<'a>(
     config: &Config,
 ) -> Reports {
     let names = segment_names(inputs, res, live, config);
+    res.created_after_gc = res.table.symbols.len();
     for (i, &name) in names.iter().enumerate() {
         let i = i as u32;
         define_one(

@@ -178,6 +178,9 @@ impl<'a> Layout<'a> {
         }
         let wrappers: HashMap<SymbolId, u32> = self.wrappers.iter().copied().collect();
         for (i, sym) in res.table.symbols.iter().enumerate() {
+            if i == res.created_after_gc {
+                self.export_created_before_layout(config);
+            }
             let id = SymbolId(i as u32);
             if !sym.global || !sym.live || !sym.is_defined() {
                 continue;
@@ -234,6 +237,9 @@ impl<'a> Layout<'a> {
             };
             self.exports.extend(export);
         }
+        if res.created_after_gc >= res.table.symbols.len() {
+            self.export_created_before_layout(config);
+        }
         if config.export_all {
             self.export_late_synthetics();
         }
@@ -246,8 +252,12 @@ impl<'a> Layout<'a> {
                 index,
             });
         }
-        // `--export-table` without a symbol for the table (nothing referenced it): lld creates
-        // the symbol last, so its export comes last.
+    }
+
+    /// The exports of symbols lld creates between GC and layout, after every input symbol:
+    /// the indirect function table for `--export-table` when nothing referenced it, then
+    /// (`--export-all`) `__wasm_init_memory_flag`.
+    fn export_created_before_layout(&mut self, config: &Config) {
         if let Some(t) = self.indirect_table.filter(|_| config.export_table) {
             let exported = self.exports.iter().any(|e| e.kind == 1 && e.index == t.0);
             if !exported {
@@ -258,13 +268,7 @@ impl<'a> Layout<'a> {
                 });
             }
         }
-    }
-
-    /// `--export-all` also exports the symbols wasm-ld creates while writing, in its order:
-    /// `__wasm_init_memory_flag`, `__wasm_init_memory`, `__wasm_apply_global_tls_relocs`,
-    /// `__wasm_apply_tls_relocs`.
-    pub(super) fn export_late_synthetics(&mut self) {
-        if let Some(flag) = self.init_memory_flag {
+        if let Some(flag) = self.init_memory_flag.filter(|_| config.export_all) {
             let index = self.num_global_imports + self.globals.len() as u32;
             self.globals.push(OutGlobalDef::DataAddress(flag));
             self.exports.push(OutExport {
@@ -273,6 +277,11 @@ impl<'a> Layout<'a> {
                 index,
             });
         }
+    }
+
+    /// `--export-all` also exports the functions wasm-ld creates while writing, in its order:
+    /// `__wasm_init_memory`, `__wasm_apply_global_tls_relocs`, `__wasm_apply_tls_relocs`.
+    pub(super) fn export_late_synthetics(&mut self) {
         for (name, index) in [
             ("__wasm_init_memory", self.init_memory),
             (
