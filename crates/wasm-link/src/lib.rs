@@ -73,7 +73,8 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
     pool.install(|| {
         let files = load::open(config)?;
         check_outputs(config)?;
-        let inputs = load::load(&files, config)?;
+        let mut inputs = load::load(&files, config)?;
+        diag.warnings.append(&mut inputs.warnings);
         let mut tracer = trace::Tracer::new(config);
         let resolved = resolve::resolve_traced(&inputs, config, &mut tracer);
         diag.messages.append(&mut tracer.out);
