@@ -4,7 +4,12 @@
 //!
 //! Every helper fails loudly, naming the Debian package to install, when a tool or library is
 //! missing: no test is skipped silently.
+//!
+//! No test links through the clang driver: clang looks tools up on `PATH`, and with binaryen
+//! there it runs `wasm-opt` over the linked module. [`clang_link_line`] takes the link line
+//! from `clang -###` instead, and tests run each linker on it themselves.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -334,4 +339,94 @@ pub fn node_run(module: &Path) -> (String, i32) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         out.status.code().unwrap_or(-1),
     )
+}
+
+/// The arguments (without the linker itself) that `compiler args` would pass to wasm-ld, from
+/// its `-###` output, which runs nothing. Asked with an empty `PATH`: with binaryen on `PATH`,
+/// clang adds `--keep-section=target_features` to the line and runs `wasm-opt` after the
+/// linker, so the line would depend on what else is installed.
+pub fn clang_link_line(compiler: &str, args: &[&OsStr]) -> Vec<String> {
+    let tool = require_tool(compiler);
+    let empty = target_dir().join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap_or_else(|e| panic!("{}: {e}", empty.display()));
+    let out = Command::new(&tool)
+        .args(args)
+        .arg("-###")
+        .env("PATH", &empty)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{compiler} {args:?} -### failed:\n{text}"
+    );
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('"') && l.contains("wasm-ld"))
+        .unwrap_or_else(|| panic!("no wasm-ld command in {compiler}'s -### output:\n{text}"));
+    let mut words = split_quoted(line);
+    assert!(!words.is_empty(), "empty link command in {line}");
+    words.remove(0);
+    words
+}
+
+/// Splits the driver's `"a" "b c" "d\"e"` into its words.
+fn split_quoted(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut word = String::new();
+        while let Some(ch) = chars.next() {
+            match ch {
+                '"' => break,
+                '\\' => word.extend(chars.next()),
+                ch => word.push(ch),
+            }
+        }
+        words.push(word);
+    }
+    words
+}
+
+/// What `compiler flags source -o out -fuse-ld=linker` does, minus anything clang would run
+/// after the linker: compiles `source` to an object beside `out` (`demo.c` to `demo.o`), then
+/// runs `linker` on
+/// [`clang_link_line`] for the same flags. Panics with the tool's stderr on failure.
+pub fn clang_compile_and_link(
+    compiler: &str,
+    flags: &[&str],
+    source: &Path,
+    out: &Path,
+    linker: &Path,
+) {
+    let stem = source.file_stem().unwrap_or(OsStr::new("source"));
+    let obj = out.with_file_name(Path::new(stem).with_extension("o"));
+    let mut compile = Command::new(require_tool(compiler));
+    compile
+        .args(flags)
+        .arg("-c")
+        .arg(source)
+        .arg("-o")
+        .arg(&obj);
+    expect_success(&mut compile);
+    let mut args: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
+    args.extend([obj.as_os_str(), OsStr::new("-o"), out.as_os_str()]);
+    let line = clang_link_line(compiler, &args);
+    expect_success(Command::new(linker).args(&line));
+}
+
+/// Runs `cmd`; panics with its stderr when it fails.
+fn expect_success(cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_program()));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
