@@ -430,3 +430,102 @@ fn expect_success(cmd: &mut Command) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A scratch directory for one test, emptied first: `<target>/e2e/<group>/<name>`.
+pub struct Scratch {
+    /// The directory.
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    /// Creates (or empties) the directory.
+    pub fn new(group: &str, name: &str) -> Scratch {
+        let dir = target_dir().join("e2e").join(group).join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        Scratch { dir }
+    }
+
+    /// `rel` inside the directory.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    /// Compiles the C `text` with clang-19 and `flags` into the object `rel` (its directory is
+    /// created); the source goes beside it.
+    pub fn object(&self, rel: &str, text: &str, flags: &[&str]) -> PathBuf {
+        let obj = self.path(rel);
+        let src = obj.with_extension("c");
+        let parent = obj.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+        std::fs::write(&src, text).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        let mut cmd = Command::new(require_tool("clang-19"));
+        cmd.args(flags).arg("-c").arg(&src).arg("-o").arg(&obj);
+        expect_success(&mut cmd);
+        obj
+    }
+
+    /// Runs `llvm-ar-19 <operation> <archive> <members>` in the directory, so that relative
+    /// member paths stay relative (thin archives store them so).
+    pub fn archive(&self, operation: &str, archive: &str, members: &[&str]) -> PathBuf {
+        if let Some(parent) = self.path(archive).parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+        }
+        let mut cmd = Command::new(require_tool("llvm-ar-19"));
+        cmd.current_dir(&self.dir)
+            .arg(operation)
+            .arg(archive)
+            .args(members);
+        expect_success(&mut cmd);
+        self.path(archive)
+    }
+}
+
+/// One linker's run.
+#[derive(Debug)]
+pub struct LinkRun {
+    /// The exit code (-1 if killed).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: Vec<u8>,
+    /// Standard error, with the program's name (`wasm-link: `, `wasm-ld-19: `) taken out so
+    /// that both linkers' diagnostics compare equal.
+    pub stderr: String,
+    /// The bytes of `prog.wasm` in the run's directory, if it was written.
+    pub output: Option<Vec<u8>>,
+}
+
+/// Runs `linker args -o prog.wasm` in `dir` (created, emptied first), so that outputs of two
+/// linkers have the same name (the name section holds it).
+pub fn run_linker(linker: &Path, args: &[&OsStr], dir: &Path) -> LinkRun {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let out = Command::new(linker)
+        .current_dir(dir)
+        .args(args)
+        .args(["-o", "prog.wasm"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", linker.display()));
+    let name = linker.file_name().unwrap_or_default().to_string_lossy();
+    let stderr = String::from_utf8_lossy(&out.stderr).replace(&format!("{name}: "), "");
+    LinkRun {
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr,
+        output: std::fs::read(dir.join("prog.wasm")).ok(),
+    }
+}
+
+/// Links `args` with wasm-link (in `<dir>/ours`) and with wasm-ld-19 (in `<dir>/ref`).
+pub fn run_both(args: &[&OsStr], dir: &Path) -> (LinkRun, LinkRun) {
+    let ours = run_linker(&cli_binary("wasm-link"), args, &dir.join("ours"));
+    let theirs = run_linker(&require_tool("wasm-ld-19"), args, &dir.join("ref"));
+    (ours, theirs)
+}
+
+/// Validates a module with wasmparser; panics saying what is wrong.
+pub fn validate(bytes: &[u8], what: &str) {
+    if let Err(e) = wasmparser::Validator::new().validate_all(bytes) {
+        panic!("{what} does not validate: {e}");
+    }
+}
