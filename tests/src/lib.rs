@@ -4,7 +4,12 @@
 //!
 //! Every helper fails loudly, naming the Debian package to install, when a tool or library is
 //! missing: no test is skipped silently.
+//!
+//! No test links through the clang driver: clang looks tools up on `PATH`, and with binaryen
+//! there it runs `wasm-opt` over the linked module. [`clang_link_line`] takes the link line
+//! from `clang -###` instead, and tests run each linker on it themselves.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -372,11 +377,153 @@ pub fn inline_object(name: &str, source: &str) -> PathBuf {
     build_fixture(name.to_string(), path, &[]).object
 }
 
+/// The arguments (without the linker itself) that `compiler args` would pass to wasm-ld, from
+/// its `-###` output, which runs nothing. Asked with an empty `PATH`: with binaryen on `PATH`,
+/// clang adds `--keep-section=target_features` to the line and runs `wasm-opt` after the
+/// linker, so the line would depend on what else is installed.
+pub fn clang_link_line(compiler: &str, args: &[&OsStr]) -> Vec<String> {
+    let tool = require_tool(compiler);
+    let empty = target_dir().join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap_or_else(|e| panic!("{}: {e}", empty.display()));
+    let out = Command::new(&tool)
+        .args(args)
+        .arg("-###")
+        .env("PATH", &empty)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{compiler} {args:?} -### failed:\n{text}"
+    );
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('"') && l.contains("wasm-ld"))
+        .unwrap_or_else(|| panic!("no wasm-ld command in {compiler}'s -### output:\n{text}"));
+    let mut words = split_quoted(line);
+    assert!(!words.is_empty(), "empty link command in {line}");
+    words.remove(0);
+    words
+}
+
+/// Splits the driver's `"a" "b c" "d\"e"` into its words.
+fn split_quoted(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut word = String::new();
+        while let Some(ch) = chars.next() {
+            match ch {
+                '"' => break,
+                '\\' => word.extend(chars.next()),
+                ch => word.push(ch),
+            }
+        }
+        words.push(word);
+    }
+    words
+}
+
+/// What `compiler flags source -o out -fuse-ld=linker` does, minus anything clang would run
+/// after the linker: compiles `source` to an object beside `out` (`demo.c` to `demo.o`), then
+/// runs `linker` on
+/// [`clang_link_line`] for the same flags. Panics with the tool's stderr on failure.
+pub fn clang_compile_and_link(
+    compiler: &str,
+    flags: &[&str],
+    source: &Path,
+    out: &Path,
+    linker: &Path,
+) {
+    let stem = source.file_stem().unwrap_or(OsStr::new("source"));
+    let obj = out.with_file_name(Path::new(stem).with_extension("o"));
+    let mut compile = Command::new(require_tool(compiler));
+    compile
+        .args(flags)
+        .arg("-c")
+        .arg(source)
+        .arg("-o")
+        .arg(&obj);
+    expect_success(&mut compile);
+    let mut args: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
+    args.extend([obj.as_os_str(), OsStr::new("-o"), out.as_os_str()]);
+    let line = clang_link_line(compiler, &args);
+    expect_success(Command::new(linker).args(&line));
+}
+
+/// Runs `cmd`; panics with its stderr when it fails.
+fn expect_success(cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_program()));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A scratch directory for one test, emptied first: `<target>/e2e/<group>/<name>`.
+pub struct Scratch {
+    /// The directory.
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    /// Creates (or empties) the directory.
+    pub fn new(group: &str, name: &str) -> Scratch {
+        let dir = target_dir().join("e2e").join(group).join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        Scratch { dir }
+    }
+
+    /// `rel` inside the directory.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    /// Compiles the C `text` with clang-19 and `flags` into the object `rel` (its directory is
+    /// created); the source goes beside it.
+    pub fn object(&self, rel: &str, text: &str, flags: &[&str]) -> PathBuf {
+        let obj = self.path(rel);
+        let src = obj.with_extension("c");
+        let parent = obj.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+        std::fs::write(&src, text).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        let mut cmd = Command::new(require_tool("clang-19"));
+        cmd.args(flags).arg("-c").arg(&src).arg("-o").arg(&obj);
+        expect_success(&mut cmd);
+        obj
+    }
+
+    /// Runs `llvm-ar-19 <operation> <archive> <members>` in the directory, so that relative
+    /// member paths stay relative (thin archives store them so).
+    pub fn archive(&self, operation: &str, archive: &str, members: &[&str]) -> PathBuf {
+        if let Some(parent) = self.path(archive).parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+        }
+        let mut cmd = Command::new(require_tool("llvm-ar-19"));
+        cmd.current_dir(&self.dir)
+            .arg(operation)
+            .arg(archive)
+            .args(members);
+        expect_success(&mut cmd);
+        self.path(archive)
+    }
+}
+
 /// One linker's run on a set of arguments.
 #[derive(Debug)]
 pub struct LinkRun {
     /// The exit code (-1 if killed).
     pub code: i32,
+    /// Standard output.
+    pub stdout: Vec<u8>,
     /// Stderr, with `wasm-link: ` / `wasm-ld-19: ` removed.
     pub stderr: String,
     /// Its messages, without the program name: each `error: ...` or `warning: ...` line with
@@ -457,13 +604,37 @@ fn link_once(linker: &Path, args: &[std::ffi::OsString], dir: &Path) -> LinkRun 
 /// Links `args` with `linker` into `<dir>/<file>` (a fresh `dir`). Use the same file name for
 /// both linkers, since it lands in the `name` section.
 pub fn link_into(linker: &Path, args: &[std::ffi::OsString], dir: &Path, file: &str) -> LinkRun {
+    fresh_dir(dir);
+    let path = dir.join(file);
+    let mut cmd = Command::new(linker);
+    cmd.args(args).arg("-o").arg(&path);
+    link_run(linker, &mut cmd, path)
+}
+
+/// Runs `linker args -o prog.wasm` in `dir` (created, emptied first), so that outputs of two
+/// linkers have the same name (the name section holds it).
+pub fn run_linker(linker: &Path, args: &[&OsStr], dir: &Path) -> LinkRun {
+    fresh_dir(dir);
+    let mut cmd = Command::new(linker);
+    cmd.current_dir(dir).args(args).args(["-o", "prog.wasm"]);
+    link_run(linker, &mut cmd, dir.join("prog.wasm"))
+}
+
+/// Links `args` with wasm-link (in `<dir>/ours`) and with wasm-ld-19 (in `<dir>/ref`).
+pub fn run_both(args: &[&OsStr], dir: &Path) -> (LinkRun, LinkRun) {
+    let ours = run_linker(&cli_binary("wasm-link"), args, &dir.join("ours"));
+    let theirs = run_linker(&require_tool("wasm-ld-19"), args, &dir.join("ref"));
+    (ours, theirs)
+}
+
+fn fresh_dir(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-    let path = dir.join(file);
-    let out = Command::new(linker)
-        .args(args)
-        .arg("-o")
-        .arg(&path)
+}
+
+/// Runs a linker command whose output goes to `path`.
+fn link_run(linker: &Path, cmd: &mut Command, path: PathBuf) -> LinkRun {
+    let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", linker.display()));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -473,6 +644,7 @@ pub fn link_into(linker: &Path, args: &[std::ffi::OsString], dir: &Path, file: &
     );
     LinkRun {
         code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
         stderr: stderr.replace(&prefix, ""),
         messages: messages(&stderr),
         output: std::fs::read(&path).ok(),

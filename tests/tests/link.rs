@@ -40,26 +40,23 @@ fn check(cmd: &mut Command) -> Output {
     out
 }
 
-/// Compiles and links `source` with clang-19 (C or C++), using `linker` through `-fuse-ld`.
+/// Compiles and links `source` with clang-19 (C or C++), running `linker` (wasm-ld-19 if
+/// `None`) on clang's own link line, so that nothing else on `PATH` (`wasm-opt`) touches it.
 fn clang_link(source: &Path, out: &Path, linker: Option<&Path>, extra: &[&str]) {
     let cxx = source.extension().is_some_and(|e| e == "cpp");
     let compiler = if cxx { "clang++-19" } else { "clang-19" };
-    require_tool(compiler);
-    let mut cmd = Command::new(compiler);
-    cmd.args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2"])
-        .args(extra);
+    let mut flags = vec!["--target=wasm32-wasi", "--sysroot=/usr", "-O2"];
+    flags.extend(extra);
     if cxx {
-        cmd.args([
+        flags.extend([
             "-fno-exceptions",
             "-I/usr/lib/llvm-19/include/wasm32-wasi/c++/v1",
+            "-L/usr/lib/llvm-19/lib/wasm32-wasi",
         ]);
-        cmd.arg("-L/usr/lib/llvm-19/lib/wasm32-wasi");
     }
-    if let Some(l) = linker {
-        cmd.arg(format!("-fuse-ld={}", l.display()));
-    }
+    let wasm_ld = require_tool("wasm-ld-19");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    check(cmd.arg(source).arg("-o").arg(out));
+    e2e_tests::clang_compile_and_link(compiler, &flags, source, out, linker.unwrap_or(&wasm_ld));
 }
 
 fn validate(module: &Path) -> Vec<u8> {

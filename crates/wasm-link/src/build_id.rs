@@ -40,7 +40,7 @@ fn size(kind: &BuildId) -> usize {
 }
 
 /// Replaces the placeholder at the end of the finished `file` with the build id.
-pub fn finish(file: &mut std::fs::File, kind: &BuildId) -> std::io::Result<()> {
+pub fn finish(file: &mut (impl Read + Write + Seek), kind: &BuildId) -> std::io::Result<()> {
     let id = match kind {
         BuildId::None | BuildId::Hex(_) => return Ok(()),
         BuildId::Uuid => random_uuid()?,

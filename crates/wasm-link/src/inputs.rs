@@ -15,8 +15,12 @@ pub struct InputObject<'a> {
     pub obj: Object<'a>,
     /// An archive member (or between `--start-lib`/`--end-lib`): loaded only on demand.
     pub lazy: bool,
-    /// The file it was read from (the archive, for a member).
+    /// The file it was read from (the archive, for a member; the member's own file, for a
+    /// member of a thin archive).
     pub source: &'a InputFile,
+    /// An LLVM bitcode archive member: an empty `obj`, and the symbols the archive index says
+    /// it defines. Loading it is an error (no LTO yet); until then it is lazy like any member.
+    pub bitcode: Option<Vec<&'a str>>,
 }
 
 /// One command-line item, in order.
@@ -42,6 +46,8 @@ pub struct Inputs<'a> {
     pub items: Vec<Item>,
     /// Symbols that `<archive>.imports` side files allow to stay undefined.
     pub allowed_undefined: Vec<String>,
+    /// Warnings about the inputs (archive members that are not wasm), in command-line order.
+    pub warnings: Vec<String>,
 }
 
 impl<'a> Inputs<'a> {

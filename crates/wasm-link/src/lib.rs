@@ -18,6 +18,7 @@ pub mod mark;
 pub mod merge;
 pub mod names;
 pub mod output;
+pub mod output_file;
 pub mod relocate;
 pub mod resolve;
 pub mod size_report;
@@ -72,7 +73,9 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
     let pool = pool.map_err(|e| vec![format!("cannot start threads: {e}")])?;
     pool.install(|| {
         let files = load::open(config)?;
-        let inputs = load::load(&files, config)?;
+        check_outputs(config)?;
+        let mut inputs = load::load(&files, config)?;
+        diag.warnings.append(&mut inputs.warnings);
         let mut tracer = trace::Tracer::new(config);
         let resolved = resolve::resolve_traced(&inputs, config, &mut tracer);
         diag.messages.append(&mut tracer.out);
@@ -109,16 +112,51 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?;
-        if let Some(map) =
-            map_file::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?
-        {
-            diag.messages.push(map.trim_end().to_string());
+        let mut output = write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?;
+        // The reports come before the commit: if one fails, the old output stays.
+        if map_file::wanted(config) || config.size_report.is_some() {
+            let bytes = output
+                .contents()
+                .map_err(|e| vec![format!("cannot read back {}: {e}", config.output.display())])?;
+            let map = map_file::write(&inputs, &resolved, &layout, config, &bytes);
+            if let Some(map) = map.map_err(|e| vec![e])? {
+                diag.messages.push(map.trim_end().to_string());
+            }
+            if let Some(path) = &config.size_report {
+                size_report::write(&inputs, &resolved, &layout, &bytes, path)
+                    .map_err(|e| vec![e])?;
+            }
         }
-        if let Some(path) = &config.size_report {
-            size_report::write(&inputs, &resolved, &layout, &config.output, path)
-                .map_err(|e| vec![e])?;
-        }
-        Ok(())
+        output.commit().map_err(|e| {
+            let e = trace::io_message(&e);
+            vec![format!(
+                "failed to write output '{}': {e}",
+                config.output.display()
+            )]
+        })
     })
+}
+
+/// Fails early, before any input is parsed, if an output cannot be written (lld's
+/// `tryCreateFile` in `linkerMain`).
+fn check_outputs(config: &Config) -> Result<(), Vec<String>> {
+    let files = [
+        ("output file", Some(&config.output)),
+        ("map file", config.map_file.as_ref()),
+        ("size report", config.size_report.as_ref()),
+    ];
+    let errors: Vec<String> = files
+        .into_iter()
+        .filter_map(|(what, path)| {
+            let path = path?;
+            let e = output_file::check_writable(path).err()?;
+            let e = trace::io_message(&e);
+            Some(format!("cannot open {what} {}: {e}", path.display()))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }

@@ -1,12 +1,18 @@
 //! Loading: memory-maps every input, splits archives into members, and parses every object
 //! in parallel. Archive members are parsed up front too (their symbol tables are needed for
 //! lazy resolution anyway), so resolution never waits on I/O or parsing.
+//!
+//! Archive members that are not wasm are treated as wasm-ld treats them: LLVM bitcode stays a
+//! lazy member whose symbols come from the archive index (loading it is an error, as LTO is not
+//! supported); anything else is skipped with wasm-ld's warning, or refused under
+//! `--whole-archive`.
 
 use crate::config::Config;
 use crate::ids::FileId;
 use crate::inputs::{InputObject, Inputs, Item};
 use rayon::prelude::*;
-use wasm_object::input::{Contents, FileKind, InputFile};
+use wasm_object::archive::Archive;
+use wasm_object::input::{Contents, FileKind, InputErrorKind, InputFile};
 use wasm_object::object::Object;
 
 /// Opens every input file (memory-mapped).
@@ -16,7 +22,13 @@ pub fn open(config: &Config) -> Result<Vec<InputFile>, Vec<String>> {
     for input in &config.inputs {
         match InputFile::open(&input.path) {
             Ok(f) => files.push(f),
-            Err(e) => errors.push(format!("cannot open {}: {}", input.path.display(), e)),
+            Err(e) => errors.push(match e.kind() {
+                InputErrorKind::Io(io) => {
+                    let io = crate::trace::io_message(io);
+                    format!("cannot open {}: {io}", input.path.display())
+                }
+                _ => e.to_string(),
+            }),
         }
     }
     if errors.is_empty() {
@@ -37,13 +49,22 @@ struct Job<'a> {
     lazy: bool,
     file: &'a InputFile,
     whole_file: bool,
+    /// An LLVM bitcode member: not parsed; its symbols from the archive index.
+    bitcode: Option<Vec<&'a str>>,
+}
+
+/// What [`load`] collects while it walks the command line.
+#[derive(Default)]
+struct Collected<'a> {
+    jobs: Vec<Job<'a>>,
+    errors: Vec<String>,
+    warnings: Vec<String>,
 }
 
 /// Splits archives and parses every object in parallel, keeping command-line order.
 pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, Vec<String>> {
-    let mut jobs = Vec::new();
+    let mut c = Collected::default();
     let mut items = Vec::new();
-    let mut errors = Vec::new();
     let mut allowed_undefined = Vec::new();
     // A wasm file is framed once, by its parse in parallel below; archives are split here,
     // in parallel too (reading every member header faults in a page per member).
@@ -59,7 +80,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
         match contents {
             Ok(None) | Ok(Some(Contents::Object(_))) | Ok(Some(Contents::LinkedModule(_))) => {
                 // Between --start-lib and --end-lib an object is loaded like an archive member.
-                let id = FileId(jobs.len() as u32);
+                let id = FileId(c.jobs.len() as u32);
                 items.push(if input.lazy {
                     Item::Archive {
                         members: vec![id],
@@ -68,7 +89,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                 } else {
                     Item::Object(id)
                 });
-                jobs.push(Job {
+                c.jobs.push(Job {
                     name: path,
                     member_at: None,
                     bytes: file.bytes(),
@@ -76,47 +97,42 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                     lazy: input.lazy,
                     file,
                     whole_file: true,
+                    bitcode: None,
                 });
             }
             Ok(Some(Contents::Archive(archive))) => {
-                let mut members = Vec::new();
-                for m in &archive.members {
-                    if !wasm_format::is_wasm(m.data.bytes) {
-                        continue;
-                    }
-                    members.push(FileId(jobs.len() as u32));
-                    let name = format!("{path}({})", m.name);
-                    jobs.push(Job {
-                        name,
-                        member_at: Some(path.len() + 1),
-                        bytes: m.data.bytes,
-                        offset: m.data.offset,
-                        lazy: !input.whole_archive,
-                        file,
-                        whole_file: false,
-                    });
-                }
+                let members = c.add_members(file, &archive, &path, input.whole_archive);
                 items.push(Item::Archive {
                     members,
                     whole: input.whole_archive,
                 });
                 allowed_undefined.extend(read_imports_file(&input.path));
             }
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => c.errors.push(e.to_string()),
         }
     }
+    let Collected {
+        jobs,
+        mut errors,
+        warnings,
+    } = c;
     let parsed: Vec<Result<InputObject<'a>, String>> = jobs
         .into_par_iter()
         .map(|j| {
-            match Object::parse(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj)) {
+            let parsed = match j.bitcode {
+                Some(_) => Ok(Object::empty()),
+                // Relocation sections are decoded now or read again much later: let their
+                // pages go meanwhile.
+                None => Object::parse(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj)),
+            };
+            match parsed {
                 Ok(obj) => Ok(InputObject {
-                    // Relocation sections are decoded now or read again much later: let their
-                    // pages go meanwhile.
                     name: j.name,
                     member_at: j.member_at,
                     obj,
                     lazy: j.lazy,
                     source: j.file,
+                    bitcode: j.bitcode,
                 }),
                 Err(e) => Err(match j.whole_file.then(|| j.file.contents()) {
                     Some(Err(framing)) => framing.to_string(),
@@ -129,6 +145,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
         files: Vec::with_capacity(parsed.len()),
         items,
         allowed_undefined,
+        warnings,
     };
     for p in parsed {
         match p {
@@ -155,6 +172,8 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
 fn check_arch(o: &InputObject<'_>, config: &Config) -> Result<(), String> {
     let wasm64 = o.obj.memory64;
     match config.memory64 {
+        // A bitcode member stands for an object not compiled yet.
+        _ if o.bitcode.is_some() => Ok(()),
         None if wasm64 => Err(format!(
             "{}: must specify -mwasm64 to process wasm64 object files",
             o.name
@@ -164,6 +183,110 @@ fn check_arch(o: &InputObject<'_>, config: &Config) -> Result<(), String> {
             o.name
         )),
         _ => Ok(()),
+    }
+}
+
+impl<'a> Collected<'a> {
+    /// The jobs for an archive's members, in archive order; returns their ids. A member that
+    /// is neither wasm nor bitcode gets wasm-ld's warning (`addFile`), or its error under
+    /// `--whole-archive`.
+    fn add_members(
+        &mut self,
+        file: &'a InputFile,
+        archive: &Archive<'a>,
+        path: &str,
+        whole: bool,
+    ) -> Vec<FileId> {
+        let mut index = BitcodeIndex::new(archive);
+        let mut members = Vec::new();
+        for (i, m) in archive.members.iter().enumerate() {
+            let bytes = m.data.bytes;
+            let bitcode = if wasm_format::is_wasm(bytes) {
+                None
+            } else if wasm_object::input::is_bitcode(bytes) {
+                let name = format!("{path}({})", m.name);
+                match index.symbols_of(i) {
+                    Some(symbols) => Some(symbols),
+                    None => {
+                        self.errors.push(bitcode_error(&name, true));
+                        continue;
+                    }
+                }
+            } else {
+                self.not_an_object(path, m.name, whole);
+                continue;
+            };
+            members.push(FileId(self.jobs.len() as u32));
+            self.jobs.push(Job {
+                name: format!("{path}({})", m.name),
+                member_at: Some(path.len() + 1),
+                bytes,
+                offset: m.data.offset,
+                lazy: !whole,
+                file: file.member_file(i),
+                whole_file: false,
+                bitcode,
+            });
+        }
+        members
+    }
+
+    /// A member that is neither wasm nor bitcode, in wasm-ld's words: skipped with a warning,
+    /// or (`--whole-archive`) the error of its object reader, with the member named after it.
+    fn not_an_object(&mut self, path: &str, member: &str, whole: bool) {
+        if whole {
+            self.errors.push(format!(
+                "The file was not recognized as a valid object file\n>>> {path}({member})"
+            ));
+        } else {
+            self.warnings.push(format!(
+                "{path}: archive member '{member}' is neither Wasm object file nor LLVM bitcode"
+            ));
+        }
+    }
+}
+
+/// The symbols the archive index gives each member, grouped once on first use (only archives
+/// with bitcode members need them).
+struct BitcodeIndex<'x, 'a> {
+    archive: &'x Archive<'a>,
+    by_member: Option<Vec<Vec<&'a str>>>,
+}
+
+impl<'x, 'a> BitcodeIndex<'x, 'a> {
+    fn new(archive: &'x Archive<'a>) -> Self {
+        BitcodeIndex {
+            archive,
+            by_member: None,
+        }
+    }
+
+    /// The symbols of member `i`; `None` if the archive has no index at all (`llvm-ar S`),
+    /// when nothing tells whether the member would be needed.
+    fn symbols_of(&mut self, i: usize) -> Option<Vec<&'a str>> {
+        if self.archive.symbols.is_empty() {
+            return None;
+        }
+        let archive = self.archive;
+        let by_member = self.by_member.get_or_insert_with(|| {
+            let mut v = vec![Vec::new(); archive.members.len()];
+            for s in &archive.symbols {
+                v[s.member].push(s.name);
+            }
+            v
+        });
+        Some(std::mem::take(&mut by_member[i]))
+    }
+}
+
+/// The error for bitcode member `name` (`lib.a(m.o)`): met when it is loaded, or at once when
+/// `no_index` leaves no way to tell whether it is needed.
+pub fn bitcode_error(name: &str, no_index: bool) -> String {
+    let why = wasm_object::input::BITCODE_UNSUPPORTED;
+    if no_index {
+        format!("{name}: {why} (the archive has no symbol index to tell whether it is needed)")
+    } else {
+        format!("{name}: {why}")
     }
 }
 

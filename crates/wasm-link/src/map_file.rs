@@ -308,22 +308,36 @@ fn leb_len(mut v: u64) -> usize {
     n
 }
 
-/// Writes the map to `config.map_file`, or prints it (`-M`).
+/// Whether a map is asked for (`--Map`, `-M`).
+pub fn wanted(config: &Config) -> bool {
+    config.map_file.is_some() || config.print_map
+}
+
+/// Writes the map of the module `bytes` to `config.map_file`, or returns it to be printed
+/// (`-M`, or `--Map=-`).
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
     config: &Config,
+    bytes: &[u8],
 ) -> Result<Option<String>, String> {
-    if config.map_file.is_none() && !config.print_map {
+    if !wanted(config) {
         return Ok(None);
     }
-    let bytes =
-        std::fs::read(&config.output).map_err(|e| format!("{}: {e}", config.output.display()))?;
-    let map = build(inputs, res, layout, config, &bytes)?;
-    if let Some(path) = &config.map_file {
-        std::fs::write(path, &map).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        return Ok(None);
+    let map = build(inputs, res, layout, config, bytes)?;
+    match &config.map_file {
+        Some(path) if path.as_os_str() != "-" => {
+            use std::io::Write;
+            let failed = |what: &str, e: std::io::Error| {
+                let e = crate::trace::io_message(&e);
+                format!("cannot {what} {}: {e}", path.display())
+            };
+            let mut file = std::fs::File::create(path).map_err(|e| failed("open", e))?;
+            file.write_all(map.as_bytes())
+                .map_err(|e| failed("write", e))?;
+            Ok(None)
+        }
+        _ => Ok(Some(map)),
     }
-    Ok(Some(map))
 }

@@ -227,6 +227,11 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return;
         }
         self.trace.file(self.inputs.name(f));
+        if self.inputs.files[f.idx()].bitcode.is_some() {
+            let name = self.inputs.name(f);
+            self.errors.push(crate::load::bitcode_error(name, false));
+            return;
+        }
         self.claim_comdats(f);
         let obj = self.inputs.obj(f);
         let mut syms = Vec::with_capacity(obj.symbols.len());
@@ -334,6 +339,16 @@ impl<'i, 'a> Resolver<'i, 'a> {
     }
 
     fn add_lazy_member(&mut self, m: FileId) {
+        if let Some(symbols) = &self.inputs.files[m.idx()].bitcode {
+            // The kind is unknown until it would be loaded, which is an error anyway.
+            for &name in symbols {
+                self.add_lazy(name, Kind::Function, m);
+                if self.loaded_flag[m.idx()] {
+                    break;
+                }
+            }
+            return;
+        }
         let obj = self.inputs.obj(m);
         for s in &obj.symbols {
             if !is_definition(s) || s.flags.is_local() || matches!(s.kind, RawKind::Section { .. })

@@ -303,16 +303,15 @@ pub fn to_json(r: &SizeReport) -> String {
     format!("{value:#}\n")
 }
 
-/// Writes the report for `output` to `path`.
+/// Writes the report for the module `bytes` to `path`.
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
-    output: &std::path::Path,
+    bytes: &[u8],
     path: &std::path::Path,
 ) -> Result<(), String> {
-    let bytes = std::fs::read(output).map_err(|e| format!("{}: {e}", output.display()))?;
-    let report = build(inputs, res, layout, &bytes)?;
+    let report = build(inputs, res, layout, bytes)?;
     let json = path.extension().is_some_and(|e| e == "json");
     let text = if json {
         to_json(&report)

@@ -150,7 +150,7 @@ pub fn display_symbol(name: &str, demangle: bool) -> String {
 }
 
 /// An I/O error as LLVM words it, without Rust's `(os error N)`.
-fn io_message(e: &std::io::Error) -> String {
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error") {
         Some(cut) => text[..cut].to_string(),

@@ -1,6 +1,7 @@
 //! Writing: sizes every section, fills code, data and custom sections in parallel (each atom
-//! copied and relocated into its own disjoint slice), and writes the module to a temporary
-//! file that is renamed into place, so a failed link never leaves a half-written output.
+//! copied and relocated into its own disjoint slice), and writes the module to an
+//! [`OutputFile`], which the caller commits once the reports are written too, so a failed
+//! link never leaves a half-written output.
 
 use crate::config::Config;
 use crate::ids::FileId;
@@ -8,9 +9,11 @@ use crate::inputs::Inputs;
 use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
 use crate::names;
 use crate::output::{Output, Piece};
+use crate::output_file::OutputFile;
 use crate::relocate::{RelocContext, SectionPlace, SectionPlaces, Site};
 use crate::resolve::Resolved;
 use crate::synthetic::{self, uleb};
+use crate::trace::io_message;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_encoder::{
@@ -20,13 +23,14 @@ use wasm_encoder::{
 };
 use wasm_format::types::ValType;
 
-/// Builds the module and writes it to `config.output`.
+/// Builds the module and writes it for `config.output`; nothing is at that path before
+/// [`OutputFile::commit`].
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
     config: &Config,
-) -> Result<(), String> {
+) -> Result<OutputFile, String> {
     let bodies = function_bodies(inputs, layout);
     let code_offsets = code_offsets_of(layout, inputs, &bodies);
     let customs = plan_customs(inputs, res, config);
@@ -87,7 +91,7 @@ pub fn write(
     if let Some(body) = crate::build_id::section_body(&config.build_id) {
         custom(&mut module, "build_id", &body);
     }
-    write_atomically(&config.output, &ctx, &module, &config.build_id)
+    write_file(&config.output, &ctx, &module, &config.build_id)
 }
 
 /// The module header and every section before the code section, through wasm-encoder.
@@ -622,24 +626,24 @@ fn tombstone_for(name: &str) -> u64 {
     }
 }
 
-fn write_atomically(
+/// Writes the module and its build id; wasm-ld's words for failures (`Writer::openFile`,
+/// `FileOutputBuffer::commit`).
+fn write_file(
     path: &std::path::Path,
     ctx: &RelocContext<'_, '_>,
     module: &Output<'_>,
     build_id: &crate::config::BuildId,
-) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
-    module
-        .write_to(ctx, tmp.as_file_mut())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    crate::build_id::finish(tmp.as_file_mut(), build_id)
-        .map_err(|e| format!("cannot write the build id of {}: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
-    Ok(())
+) -> Result<OutputFile, String> {
+    let mut out = OutputFile::create(path)
+        .map_err(|e| format!("failed to open {}: {}", path.display(), io_message(&e)))?;
+    let failed = |e: std::io::Error| {
+        format!(
+            "failed to write output '{}': {}",
+            path.display(),
+            io_message(&e)
+        )
+    };
+    module.write_to(ctx, &mut out).map_err(failed)?;
+    crate::build_id::finish(&mut out, build_id).map_err(failed)?;
+    Ok(out)
 }

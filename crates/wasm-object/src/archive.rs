@@ -4,8 +4,10 @@
 //!
 //! Both dialects `llvm-ar` writes are read: GNU (symbol index `/` or `/SYM64/`, long names in
 //! the `//` table referenced as `/123`) and BSD (`#1/<len>` names stored before the data, symbol
-//! index `__.SYMDEF` or `__.SYMDEF SORTED`, little-endian). Thin archives are refused. Every
-//! error carries the absolute offset and, where one is known, the member name; nothing panics on
+//! index `__.SYMDEF` or `__.SYMDEF SORTED`, little-endian). A thin archive (`llvm-ar --thin`)
+//! holds only the headers, the symbol index and the name table; its members are files named
+//! relative to the archive's directory, which [`crate::input::InputFile`] opens. Every error
+//! carries the absolute offset and, where one is known, the member name; nothing panics on
 //! malformed input.
 
 use std::fmt;
@@ -37,7 +39,9 @@ pub struct Member<'a> {
     pub name: &'a str,
     /// Absolute offset of the member's 60-byte header; the symbol index refers to members by it.
     pub header_offset: usize,
-    /// The member's contents, with the absolute offset of their first byte in the archive.
+    /// The member's contents, with the absolute offset of their first byte in the archive. In a
+    /// thin archive, empty: the member is the file `name`, relative to the archive's directory
+    /// ([`crate::input::InputFile::contents`] fills it in from that file, at offset 0).
     pub data: Window<'a>,
 }
 
@@ -59,15 +63,15 @@ pub struct Archive<'a> {
     pub members: Vec<Member<'a>>,
     /// The symbol index, in file order; empty if the archive has none.
     pub symbols: Vec<ArchiveSymbol<'a>>,
+    /// A thin archive (`!<thin>`): members live in their own files.
+    pub thin: bool,
 }
 
 /// What is wrong with an archive.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ArchiveErrorKind {
-    /// The file does not start with `!<arch>\n`.
+    /// The file starts with neither `!<arch>\n` nor `!<thin>\n`.
     BadMagic,
-    /// A thin archive: members live in other files, which we do not support.
-    ThinArchive,
     /// A member header is cut off by the end of the file.
     TruncatedHeader,
     /// A member header does not end with the two bytes `` `\n ``.
@@ -145,7 +149,6 @@ impl fmt::Display for ArchiveErrorKind {
         use ArchiveErrorKind::*;
         match self {
             BadMagic => f.write_str("not an archive (missing !<arch> magic)"),
-            ThinArchive => f.write_str("thin archives are not supported"),
             TruncatedHeader => f.write_str("archive member header is truncated"),
             BadHeaderTerminator => f.write_str("archive member header does not end with `\\n"),
             BadSize => f.write_str("archive member size is not a decimal number"),
@@ -214,23 +217,21 @@ enum SymbolIndex<'a> {
 impl<'a> Archive<'a> {
     /// Parses the framing of an archive file.
     pub fn parse(bytes: &'a [u8]) -> Result<Archive<'a>> {
-        if is_thin_archive(bytes) {
-            return Err(ArchiveError::new(0, ArchiveErrorKind::ThinArchive));
-        }
-        if !is_archive(bytes) {
+        let thin = is_thin_archive(bytes);
+        if !thin && !is_archive(bytes) {
             return Err(ArchiveError::new(0, ArchiveErrorKind::BadMagic));
         }
         let mut builder = Builder::default();
         let mut pos = MAGIC.len();
         while pos < bytes.len() {
-            let raw = read_header(bytes, pos)?;
+            let raw = read_header(bytes, pos, thin)?;
             pos = next_member(raw.header_offset, raw.body.len());
             let field = raw.name_field;
             builder
                 .add(raw)
                 .map_err(|e| e.in_member(&String::from_utf8_lossy(field)))?;
         }
-        builder.finish()
+        builder.finish(thin)
     }
 
     /// The member at `header_offset`, as the symbol index refers to it.
@@ -247,7 +248,9 @@ fn next_member(header_offset: usize, size: usize) -> usize {
     end + (end & 1)
 }
 
-fn read_header(bytes: &[u8], pos: usize) -> Result<RawMember<'_>> {
+/// The member header at `pos` and its body. In a thin archive only the symbol index and the
+/// name table have a body here; the size of any other member is that of its own file.
+fn read_header(bytes: &[u8], pos: usize, thin: bool) -> Result<RawMember<'_>> {
     let header = bytes
         .get(pos..pos + HEADER_LEN)
         .ok_or_else(|| ArchiveError::new(pos, ArchiveErrorKind::TruncatedHeader))?;
@@ -263,6 +266,13 @@ fn read_header(bytes: &[u8], pos: usize) -> Result<RawMember<'_>> {
         |kind| ArchiveError::new(pos + 48, kind).in_member(&String::from_utf8_lossy(name_field));
     let size = parse_decimal(&header[48..58]).ok_or_else(|| err(ArchiveErrorKind::BadSize))?;
     let start = pos + HEADER_LEN;
+    if thin && !matches!(name_field, b"/" | b"//" | b"/SYM64/") {
+        return Ok(RawMember {
+            header_offset: pos,
+            name_field,
+            body: &[],
+        });
+    }
     let body = usize::try_from(size)
         .ok()
         .and_then(|len| bytes.get(start..start.checked_add(len)?))
@@ -392,7 +402,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Archive<'a>> {
+    fn finish(mut self, thin: bool) -> Result<Archive<'a>> {
         // A BSD archive whose symbol index has a short name (`__.SYMDEF` fits in 16 bytes).
         if let Some(pos) = self
             .members
@@ -407,6 +417,7 @@ impl<'a> Builder<'a> {
             format: self.format.unwrap_or(ArchiveFormat::Unknown),
             members: self.members,
             symbols: Vec::new(),
+            thin,
         };
         archive.symbols = match self.symbol_index {
             Some(SymbolIndex::Gnu32(w)) => gnu_index(&archive, w, 4)?,
@@ -647,12 +658,38 @@ mod tests {
         );
         assert_eq!(err.member(), Some("/99"));
         assert_eq!(
-            Archive::parse(b"!<thin>\n").unwrap_err().kind(),
-            &ArchiveErrorKind::ThinArchive
-        );
-        assert_eq!(
             Archive::parse(b"garbage!").unwrap_err().kind(),
             &ArchiveErrorKind::BadMagic
+        );
+    }
+
+    #[test]
+    fn thin_members_are_headers_only() {
+        let mut out = THIN_MAGIC.to_vec();
+        let names = b"../sub/b.o/\nc.o/\n\n";
+        // The first member's header follows the index (16 bytes) and the name table.
+        let first = 8 + 60 + 16 + 60 + names.len();
+        let mut index = 1u32.to_be_bytes().to_vec();
+        index.extend((first as u32).to_be_bytes());
+        index.extend(b"helper\0\0");
+        out.extend(header("/", index.len()));
+        out.extend(&index);
+        out.extend(header("//", names.len()));
+        out.extend(names);
+        // Sizes are those of the member files; no bytes follow the headers.
+        out.extend(header("/0", 247));
+        out.extend(header("/12", 3));
+        let a = Archive::parse(&out).unwrap();
+        assert!(a.thin);
+        let names: Vec<_> = a.members.iter().map(|m| m.name).collect();
+        assert_eq!(names, ["../sub/b.o", "c.o"]);
+        assert!(a.members.iter().all(|m| m.data.bytes.is_empty()));
+        assert_eq!(
+            a.symbols,
+            [ArchiveSymbol {
+                name: "helper",
+                member: 0
+            }]
         );
     }
 

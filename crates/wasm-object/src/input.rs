@@ -1,13 +1,15 @@
 //! Opening input files: each file is memory-mapped once and everything downstream borrows its
 //! bytes. [`InputFile::contents`] tells a relocatable object (a module with a `linking`
 //! section) from a linked module and from an archive, and every error says which file (and
-//! which archive member) it is about, so the CLI can print the whole chain.
+//! which archive member) it is about, so the CLI can print the whole chain. The members of a
+//! thin archive are opened (and mapped) with the archive, as lld reads them.
 
-use crate::archive::{self, Archive, ArchiveError, ArchiveErrorKind, Member};
+use crate::archive::{self, Archive, ArchiveError, Member};
 use memmap2::Mmap;
 use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use wasm_format::Window;
 use wasm_format::{Module, SectionId};
 
 /// What kind of file some bytes are, judged by their magic (and, for wasm, by the presence of a
@@ -18,7 +20,7 @@ pub enum FileKind {
     Wasm,
     /// A regular `!<arch>` archive.
     Archive,
-    /// A `!<thin>` archive, which we do not support.
+    /// A `!<thin>` archive: headers only, members in their own files.
     ThinArchive,
     /// Anything else.
     Unknown,
@@ -61,7 +63,18 @@ pub enum InputErrorKind {
     UnknownFileType,
     /// The file is LLVM bitcode (`-flto`), which would need LTO.
     Bitcode,
+    /// A member of a thin archive could not be opened.
+    ThinMember {
+        /// The member name as the archive gives it.
+        name: String,
+        /// Why.
+        error: std::io::Error,
+    },
 }
+
+/// Why an LLVM bitcode input or archive member is refused.
+pub const BITCODE_UNSUPPORTED: &str =
+    "LLVM bitcode (from -flto or linker-plugin LTO): LTO is not supported yet; compile without LTO";
 
 /// An input error: the file, the archive member if any, and what went wrong (with its offset).
 #[derive(Debug)]
@@ -116,9 +129,10 @@ impl InputError {
         match &self.0.kind {
             InputErrorKind::Format(e) => Some(e.offset()),
             InputErrorKind::Archive(e) => Some(e.offset()),
-            InputErrorKind::Io(_) | InputErrorKind::UnknownFileType | InputErrorKind::Bitcode => {
-                None
-            }
+            InputErrorKind::Io(_)
+            | InputErrorKind::UnknownFileType
+            | InputErrorKind::Bitcode
+            | InputErrorKind::ThinMember { .. } => None,
         }
     }
 }
@@ -133,10 +147,16 @@ impl fmt::Display for InputError {
             InputErrorKind::Io(e) => write!(f, ": {e}"),
             InputErrorKind::Format(e) => write!(f, ": {e}"),
             InputErrorKind::Archive(e) => write!(f, ": at offset {:#x}: {}", e.offset(), e.kind()),
-            InputErrorKind::Bitcode => f.write_str(
-                ": LLVM bitcode (from -flto or linker-plugin LTO) is not supported; compile \
-                 without LTO",
-            ),
+            InputErrorKind::Bitcode => write!(f, ": {BITCODE_UNSUPPORTED}"),
+            // lld's words (`getArchiveMembers`), the error without Rust's `(os error N)`.
+            InputErrorKind::ThinMember { name, error } => {
+                let text = error.to_string();
+                let text = text.split(" (os error").next().unwrap_or_default();
+                write!(
+                    f,
+                    ": could not get the buffer for a child of the archive: '{name}': {text}"
+                )
+            }
             InputErrorKind::UnknownFileType => {
                 f.write_str(": unknown file type (not a wasm module or archive)")
             }
@@ -150,6 +170,7 @@ impl std::error::Error for InputError {
             InputErrorKind::Io(e) => Some(e),
             InputErrorKind::Format(e) => Some(e),
             InputErrorKind::Archive(e) => Some(e),
+            InputErrorKind::ThinMember { error, .. } => Some(error),
             InputErrorKind::UnknownFileType | InputErrorKind::Bitcode => None,
         }
     }
@@ -160,12 +181,43 @@ impl std::error::Error for InputError {
 pub struct InputFile {
     path: PathBuf,
     map: Option<Mmap>,
+    /// For a thin archive, its members' files, in member order.
+    thin_members: Vec<InputFile>,
 }
 
 impl InputFile {
-    /// Opens and maps `path`.
+    /// Opens and maps `path`; for a thin archive, every member's file too.
     pub fn open(path: impl AsRef<Path>) -> Result<InputFile, InputError> {
-        let path = path.as_ref();
+        let mut file = Self::open_one(path.as_ref())?;
+        if file.kind() == FileKind::ThinArchive {
+            file.thin_members = file.open_thin_members()?;
+        }
+        Ok(file)
+    }
+
+    /// Opens the members of a thin archive: each named relative to the archive's directory
+    /// (or absolute), as LLVM's `Archive::Child::getFullName` has it. A framing error is left
+    /// for [`InputFile::contents`] to report.
+    fn open_thin_members(&self) -> Result<Vec<InputFile>, InputError> {
+        let Ok(archive) = Archive::parse(self.bytes()) else {
+            return Ok(Vec::new());
+        };
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        let open = |m: &Member<'_>| {
+            Self::open_one(&dir.join(m.name)).map_err(|e| {
+                let error = match e.0.kind {
+                    InputErrorKind::Io(error) => error,
+                    _ => std::io::Error::other(e.to_string()),
+                };
+                let name = m.name.to_owned();
+                InputError::new(&self.path, InputErrorKind::ThinMember { name, error })
+            })
+        };
+        archive.members.iter().map(open).collect()
+    }
+
+    /// Opens and maps one file.
+    fn open_one(path: &Path) -> Result<InputFile, InputError> {
         let io_err = |e| InputError::new(path, InputErrorKind::Io(e));
         let file = File::open(path).map_err(io_err)?;
         let len = file.metadata().map_err(io_err)?.len();
@@ -173,6 +225,7 @@ impl InputFile {
             return Ok(InputFile {
                 path: path.to_owned(),
                 map: None,
+                thin_members: Vec::new(),
             });
         }
         // SAFETY: the mapping is read-only and lives as long as `self`. Like every linker that
@@ -181,6 +234,7 @@ impl InputFile {
         Ok(InputFile {
             path: path.to_owned(),
             map: Some(map),
+            thin_members: Vec::new(),
         })
     }
 
@@ -222,9 +276,23 @@ impl InputFile {
         detect(self.bytes())
     }
 
-    /// Parses the framing: module sections, or archive members and symbol index.
+    /// Parses the framing: module sections, or archive members and symbol index. The members
+    /// of a thin archive are their files' bytes, at offset 0 of those files.
     pub fn contents(&self) -> Result<Contents<'_>, InputError> {
-        contents(self.bytes(), 0).map_err(|kind| InputError::new(&self.path, kind))
+        let mut contents =
+            contents(self.bytes(), 0).map_err(|kind| InputError::new(&self.path, kind))?;
+        if let Contents::Archive(archive) = &mut contents {
+            for (m, file) in archive.members.iter_mut().zip(&self.thin_members) {
+                m.data = Window::new(file.bytes(), 0);
+            }
+        }
+        Ok(contents)
+    }
+
+    /// The file member `index` of this archive is read from: its own for a thin archive,
+    /// else this one (for [`InputFile::release`] and offsets in errors).
+    pub fn member_file(&self, index: usize) -> &InputFile {
+        self.thin_members.get(index).unwrap_or(self)
     }
 
     /// Parses one archive member of this file as a wasm module (object or linked).
@@ -238,7 +306,7 @@ impl InputFile {
 pub fn contents(bytes: &[u8], offset: usize) -> Result<Contents<'_>, InputErrorKind> {
     match detect(bytes) {
         FileKind::Wasm => module_contents(bytes, offset),
-        // A thin archive is refused by `Archive::parse` with its own error kind.
+        // A thin archive's members are empty here: only an `InputFile` has their files.
         FileKind::Archive | FileKind::ThinArchive => Archive::parse(bytes)
             .map(Contents::Archive)
             .map_err(InputErrorKind::Archive),
@@ -248,7 +316,7 @@ pub fn contents(bytes: &[u8], offset: usize) -> Result<Contents<'_>, InputErrorK
 }
 
 /// LLVM bitcode, bare (`BC\xC0\xDE`) or in its wrapper header (`0x0B17C0DE`, little-endian).
-fn is_bitcode(bytes: &[u8]) -> bool {
+pub fn is_bitcode(bytes: &[u8]) -> bool {
     bytes.starts_with(b"BC\xC0\xDE") || bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B])
 }
 
@@ -267,11 +335,6 @@ fn module_contents(bytes: &[u8], offset: usize) -> Result<Contents<'_>, InputErr
     } else {
         Contents::LinkedModule(module)
     })
-}
-
-/// Whether an archive error is the "thin archives are not supported" refusal.
-pub fn is_thin_archive_error(e: &InputError) -> bool {
-    matches!(e.kind(), InputErrorKind::Archive(a) if *a.kind() == ArchiveErrorKind::ThinArchive)
 }
 
 #[cfg(test)]
@@ -307,10 +370,10 @@ mod tests {
             contents(b"!<arch>\n", 0),
             Ok(Contents::Archive(_))
         ));
-        let thin = contents(b"!<thin>\n", 0).unwrap_err();
-        assert!(
-            matches!(thin, InputErrorKind::Archive(ref e) if *e.kind() == ArchiveErrorKind::ThinArchive)
-        );
+        assert!(matches!(
+            contents(b"!<thin>\n", 0),
+            Ok(Contents::Archive(Archive { thin: true, .. }))
+        ));
         assert!(matches!(
             contents(b"\x7fELF", 0),
             Err(InputErrorKind::UnknownFileType)

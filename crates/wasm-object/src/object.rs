@@ -172,7 +172,9 @@ impl<'a> Object<'a> {
         Ok(obj)
     }
 
-    fn empty() -> Self {
+    /// An object with nothing in it: what an archive member that is not loaded as wasm (LLVM
+    /// bitcode) stands on.
+    pub fn empty() -> Self {
         Object {
             types: Vec::new(),
             func_imports: Vec::new(),

@@ -316,7 +316,7 @@ fn link_command(
     archives: &[(String, PathBuf)],
 ) -> Result<Vec<String>, String> {
     let d = &program.directives;
-    let mut cmd = Command::new(driver(program.lang));
+    let mut cmd = driver_without_path(program.lang, dir)?;
     cmd.args(target_args(d.target))
         .args(config_flags(program.lang, config));
     if d.is_reactor() {
@@ -344,6 +344,23 @@ fn link_command(
     cmd.arg("-o").arg(dir.join("a.wasm")).arg("-###");
     let out = checked(cmd, "asking the driver for its link command (-###)")?;
     parse_driver_output(&out.stderr_text())
+}
+
+/// The driver, run with an empty `PATH`: clang looks tools up there, and with binaryen on it
+/// adds `--keep-section=target_features` to the link line (and would run `wasm-opt` after it),
+/// so the line would depend on what else is installed.
+fn driver_without_path(lang: Lang, dir: &Path) -> Result<Command, String> {
+    let name = driver(lang);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| format!("{name} not found on PATH (run scripts/setup.sh)"))?;
+    let empty = dir.join("empty-path");
+    fs::create_dir_all(&empty).map_err(|e| format!("{}: {e}", empty.display()))?;
+    let mut cmd = Command::new(found);
+    cmd.env("PATH", empty);
+    Ok(cmd)
 }
 
 /// Finds the `wasm-ld` line of `-###` output and returns its arguments with [`OUT`] for `-o`.
