@@ -48,7 +48,8 @@ pub fn name_section(
     out
 }
 
-fn function_names(
+/// The `name` section's function names: (output index, name), imports first.
+pub(crate) fn function_names(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     l: &Layout<'_>,
