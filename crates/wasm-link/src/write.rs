@@ -450,10 +450,6 @@ fn code_section<'p>(
 }
 
 /// Offsets of function code for `FUNCTION_OFFSET` relocations, computed like the code section.
-pub fn function_code_offsets(l: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u64> {
-    code_offsets_of(l, inputs, &function_bodies(inputs, l))
-}
-
 fn code_offsets_of(l: &Layout<'_>, inputs: &Inputs<'_>, bodies: &[Option<Vec<u8>>]) -> Vec<u64> {
     let mut head = Vec::new();
     uleb(&mut head, l.functions.len() as u64);
