@@ -159,7 +159,7 @@ impl<'a> Marker<'_, '_, 'a> {
             }
         }
         for (i, seg) in obj.segments.iter().enumerate() {
-            if seg.flags.0 & 4 != 0 && !self.res.discarded[f.idx()].segments[i] {
+            if seg.flags.is_retain() && !self.res.discarded[f.idx()].segments[i] {
                 self.mark_chunk(Chunk::Segment(f, i), out);
             }
         }

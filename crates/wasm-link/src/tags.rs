@@ -17,9 +17,6 @@ use std::borrow::Cow;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::types::FuncType;
 
-/// The export kind byte of a tag.
-const EXPORT_TAG: u8 = 4;
-
 impl<'a> Layout<'a> {
     /// Adds the import of undefined tag symbol `id` (symbol `index` of `file`), unless an
     /// import with the same module, field and signature exists: then the symbol shares it.
@@ -125,7 +122,7 @@ impl<'a> Layout<'a> {
         let index = self.sym_tag[id.idx()];
         (index != NONE).then(|| OutExport {
             name: name.to_string(),
-            kind: EXPORT_TAG,
+            kind: wasm_format::sections::ExternalKind::Tag,
             index,
         })
     }

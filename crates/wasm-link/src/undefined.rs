@@ -201,7 +201,7 @@ fn output_segment_of<'a>(
         return None;
     };
     let seg = obj.segments.get(def.segment as usize)?;
-    let tls = seg.flags.0 & 2 != 0;
+    let tls = seg.flags.is_tls();
     Some(crate::layout::output_segment_name(
         seg.name,
         tls,

@@ -99,7 +99,7 @@ impl<'w, 'a> Walk<'w, 'a> {
             }
         }
         for (i, seg) in obj.segments.iter().enumerate() {
-            if seg.flags.0 & 4 != 0 && !self.res.discarded[f.idx()].segments[i] {
+            if seg.flags.is_retain() && !self.res.discarded[f.idx()].segments[i] {
                 self.reach_chunk(Chunk::Segment(f, i), None);
             }
         }

@@ -22,6 +22,7 @@ use wasm_encoder::{
     GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section, TableSection,
     TableType, TagKind, TagSection, TagType, TypeSection,
 };
+use wasm_format::sections::ExternalKind;
 use wasm_format::types::ValType;
 use wasm_format::SectionId;
 
@@ -177,11 +178,11 @@ fn header_and_head<'a>(
     let mut exports = ExportSection::new();
     for e in &l.exports {
         let kind = match e.kind {
-            0 => ExportKind::Func,
-            1 => ExportKind::Table,
-            2 => ExportKind::Memory,
-            4 => ExportKind::Tag,
-            _ => ExportKind::Global,
+            ExternalKind::Func => ExportKind::Func,
+            ExternalKind::Table => ExportKind::Table,
+            ExternalKind::Memory => ExportKind::Memory,
+            ExternalKind::Tag => ExportKind::Tag,
+            ExternalKind::Global => ExportKind::Global,
         };
         exports.export(&e.name, kind, e.index);
     }

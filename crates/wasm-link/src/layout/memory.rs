@@ -23,7 +23,7 @@ impl<'a> Layout<'a> {
                     continue;
                 }
                 let name =
-                    output_segment_name(seg.name, seg.flags.0 & 2 != 0, config.merge_data_segments);
+                    output_segment_name(seg.name, seg.flags.is_tls(), config.merge_data_segments);
                 let g = *by_name.entry(name).or_insert_with(|| {
                     groups.push((name, Vec::new()));
                     groups.len() - 1
@@ -59,7 +59,7 @@ impl<'a> Layout<'a> {
         };
         let mergeable = |f: FileId, i: u32| {
             let s = &inputs.obj(f).segments[i as usize];
-            config.opt_level > 0 && s.p2align == 0 && s.flags.0 & 1 != 0
+            config.opt_level > 0 && s.p2align == 0 && s.flags.is_strings()
         };
         let strings: Vec<(FileId, u32)> = members
             .iter()
