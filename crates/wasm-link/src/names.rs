@@ -8,32 +8,31 @@ use crate::inputs::Inputs;
 use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
-use crate::synthetic::uleb;
 use rayon::prelude::*;
+use wasm_encoder::{Encode, NameMap, NameSection, ProducersField, ProducersSection};
 
-/// The body of the `name` section.
+/// The `name` section: the module (the output's file name), functions, globals and data
+/// segments.
 pub fn name_section(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     l: &Layout<'_>,
     config: &Config,
-) -> Vec<u8> {
-    let mut out = Vec::new();
+) -> NameSection {
+    let mut section = NameSection::new();
     let module = config
         .output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut sub = Vec::new();
-    string(&mut sub, &module);
-    subsection(&mut out, 0, &sub);
+    section.module(&module);
     let functions = function_names(inputs, res, l, config);
     if !functions.is_empty() {
-        subsection(&mut out, 1, &name_map(&functions));
+        section.functions(&name_map(&functions));
     }
     let globals = global_names(inputs, res, l);
     if !globals.is_empty() {
-        subsection(&mut out, 7, &name_map(&globals));
+        section.globals(&name_map(&globals));
     }
     let segments: Vec<(u32, String)> = l
         .segments
@@ -43,9 +42,9 @@ pub fn name_section(
         .map(|(i, s)| (i as u32, s.name.clone()))
         .collect();
     if !segments.is_empty() {
-        subsection(&mut out, 9, &name_map(&segments));
+        section.data(&name_map(&segments));
     }
-    out
+    section
 }
 
 /// The `name` section's function names: (output index, name), imports first.
@@ -221,29 +220,16 @@ pub(crate) fn demangle(name: &str, config: &Config) -> String {
     crate::demangle::demangle(name)
 }
 
-fn name_map(names: &[(u32, String)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    uleb(&mut out, names.len() as u64);
+fn name_map(names: &[(u32, String)]) -> NameMap {
+    let mut map = NameMap::new();
     for (i, n) in names {
-        uleb(&mut out, u64::from(*i));
-        string(&mut out, n);
+        map.append(*i, n);
     }
-    out
+    map
 }
 
-fn string(out: &mut Vec<u8>, s: &str) {
-    uleb(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn subsection(out: &mut Vec<u8>, id: u8, body: &[u8]) {
-    out.push(id);
-    uleb(out, body.len() as u64);
-    out.extend_from_slice(body);
-}
-
-/// The body of the merged `producers` section (empty if no input has one).
-pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
+/// The merged `producers` section (`None` if no input has one).
+pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Option<ProducersSection> {
     let mut fields: Vec<(&str, Vec<(&str, &str)>)> = ["language", "processed-by", "sdk"]
         .iter()
         .map(|f| (*f, Vec::new()))
@@ -265,19 +251,17 @@ pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
     }
     fields.retain(|(_, v)| !v.is_empty());
     if fields.is_empty() {
-        return Vec::new();
+        return None;
     }
-    let mut out = Vec::new();
-    uleb(&mut out, fields.len() as u64);
+    let mut section = ProducersSection::new();
     for (name, values) in fields {
-        string(&mut out, name);
-        uleb(&mut out, values.len() as u64);
+        let mut field = ProducersField::new();
         for (n, v) in values {
-            string(&mut out, n);
-            string(&mut out, v);
+            field.value(n, v);
         }
+        section.field(name, &field);
     }
-    out
+    Some(section)
 }
 
 /// The body of `target_features`: the allowed features, sorted, each with `+`.
@@ -286,10 +270,10 @@ pub fn target_features(features: &Features) -> Vec<u8> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    uleb(&mut out, features.allowed.len() as u64);
+    (features.allowed.len() as u64).encode(&mut out);
     for name in &features.allowed {
         out.push(b'+');
-        string(&mut out, name);
+        name.as_str().encode(&mut out);
     }
     out
 }

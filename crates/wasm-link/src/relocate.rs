@@ -7,6 +7,7 @@ use crate::inputs::Inputs;
 use crate::layout::{Layout, NONE};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
+use wasm_encoder::Encode;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::{PatchWidth, Reloc, RelocType};
 
@@ -300,10 +301,10 @@ pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: u32) -> 
         let value = ctx.value(site, r, at as u64);
         let width = r.ty.width();
         match width {
-            PatchWidth::Leb5 => crate::synthetic::uleb(&mut code, value & 0xffff_ffff),
-            PatchWidth::Leb10 => crate::synthetic::uleb(&mut code, value),
-            PatchWidth::Sleb5 => crate::synthetic::sleb(&mut code, i64::from(value as i32)),
-            PatchWidth::Sleb10 => crate::synthetic::sleb(&mut code, value as i64),
+            PatchWidth::Leb5 => (value & 0xffff_ffff).encode(&mut code),
+            PatchWidth::Leb10 => value.encode(&mut code),
+            PatchWidth::Sleb5 => i64::from(value as i32).encode(&mut code),
+            PatchWidth::Sleb10 => (value as i64).encode(&mut code),
             PatchWidth::I32 => code.extend_from_slice(&(value as u32).to_le_bytes()),
             PatchWidth::I64 => code.extend_from_slice(&value.to_le_bytes()),
         }
@@ -311,7 +312,7 @@ pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: u32) -> 
     }
     code.extend_from_slice(body.get(last..).unwrap_or_default());
     let mut out = Vec::with_capacity(code.len() + 5);
-    crate::synthetic::uleb(&mut out, code.len() as u64);
+    (code.len() as u64).encode(&mut out);
     out.extend_from_slice(&code);
     out
 }

@@ -12,15 +12,15 @@ use crate::output::{Output, Piece};
 use crate::output_file::OutputFile;
 use crate::relocate::{RelocContext, SectionPlace, SectionPlaces, Site};
 use crate::resolve::Resolved;
-use crate::synthetic::{self, uleb};
+use crate::synthetic;
 use crate::trace::io_message;
 use crate::written::Written;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_encoder::{
-    ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, FunctionSection,
-    GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section, TableSection,
-    TableType, TagKind, TagSection, TagType, TypeSection,
+    ConstExpr, ElementSection, Elements, Encode, EntityType, ExportKind, ExportSection,
+    FunctionSection, GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section,
+    TableSection, TableType, TagKind, TagSection, TagType, TypeSection,
 };
 use wasm_format::sections::ExternalKind;
 use wasm_format::types::ValType;
@@ -93,15 +93,11 @@ pub fn write(
     }
     let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|s| s == name);
     if keep("name") {
-        // Moved, not copied: the name section of a large C++ link is megabytes.
         let names = names::name_section(inputs, res, layout, config);
-        custom(&mut module, &mut written, "name", names);
+        encoded_custom(&mut module, &mut written, "name", &names);
     }
-    if keep("producers") {
-        let p = names::producers(inputs, res);
-        if !p.is_empty() {
-            custom(&mut module, &mut written, "producers", p);
-        }
+    if let Some(p) = names::producers(inputs, res).filter(|_| keep("producers")) {
+        encoded_custom(&mut module, &mut written, "producers", &p);
     }
     if keep("target_features") {
         let t = names::target_features(&layout.features);
@@ -354,18 +350,27 @@ fn push(out: &mut Vec<u8>, written: &mut Written, s: &impl Section, needed: bool
 /// The id and minimal size LEB of a section whose contents are `len` bytes.
 fn section_header(id: u8, len: usize) -> Vec<u8> {
     let mut out = vec![id];
-    uleb(&mut out, len as u64);
+    (len as u64).encode(&mut out);
     out
 }
 
 /// The header of a custom section (id, size, name) whose contents are `len` bytes.
 fn custom_header(name: &str, len: usize) -> Vec<u8> {
     let mut head = Vec::new();
-    uleb(&mut head, name.len() as u64);
+    (name.len() as u64).encode(&mut head);
     head.extend_from_slice(name.as_bytes());
     let mut out = section_header(0, head.len() + len);
     out.extend_from_slice(&head);
     out
+}
+
+/// Appends a custom section wasm-encoder built, header and all.
+fn encoded_custom(out: &mut Output<'_>, written: &mut Written, name: &str, section: &impl Section) {
+    written.record(out, SectionId::Custom, Some(name), |out| {
+        let mut bytes = Vec::new();
+        section.append_to(&mut bytes);
+        out.bytes(bytes);
+    });
 }
 
 /// Appends a custom section the linker made.
@@ -423,7 +428,7 @@ fn code_section<'p>(
         return Vec::new();
     }
     let mut head = Vec::new();
-    uleb(&mut head, l.functions.len() as u64);
+    (l.functions.len() as u64).encode(&mut head);
     let sizes: Vec<usize> = (0..l.functions.len())
         .map(|k| body_len(l, ctx.inputs, k, &bodies).0)
         .collect();
@@ -453,7 +458,7 @@ fn code_section<'p>(
 /// Offsets of function code for `FUNCTION_OFFSET` relocations, computed like the code section.
 fn code_offsets_of(l: &Layout<'_>, inputs: &Inputs<'_>, bodies: &[Option<Vec<u8>>]) -> Vec<u64> {
     let mut head = Vec::new();
-    uleb(&mut head, l.functions.len() as u64);
+    (l.functions.len() as u64).encode(&mut head);
     let mut at = head.len() as u64;
     let mut out = Vec::with_capacity(l.functions.len());
     for k in 0..l.functions.len() {
@@ -480,17 +485,16 @@ fn data_section<'p>(
     }
     let mut body = Output::default();
     let mut head = Vec::new();
-    uleb(&mut head, segs.len() as u64);
+    (segs.len() as u64).encode(&mut head);
     for &i in &segs {
         let header_at = body.len() + head.len();
         if l.segments[i].passive {
             head.push(1);
         } else {
             head.push(0);
-            l.address.push_const(&mut head, l.segments[i].va);
-            head.push(0x0b);
+            l.address.const_expr(l.segments[i].va).encode(&mut head);
         }
-        uleb(&mut head, l.segments[i].size);
+        l.segments[i].size.encode(&mut head);
         body.bytes(std::mem::take(&mut head));
         places[i] = Some((header_at as u64, body.len() as u64));
         segment_pieces(ctx, i, &mut body);
