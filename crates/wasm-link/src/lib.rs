@@ -8,6 +8,7 @@ pub mod build_id;
 pub mod config;
 pub mod demangle;
 pub mod features;
+mod graph;
 pub mod hints;
 pub mod ids;
 pub mod inputs;

@@ -15,7 +15,7 @@ use crate::Diagnostics;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
-use wasm_format::reloc::{Reloc, RelocType};
+use wasm_format::reloc::{Reloc, RelocTarget, RelocType};
 use wasm_format::types::FuncType;
 
 /// Reports undefined symbols; an error list if any is fatal.
@@ -268,7 +268,7 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
             && needs_stub(inputs, res.table.get(id), config)
             && seen.insert(id)
         {
-            first.push((id, is_address_reloc(r.ty)));
+            first.push((id, r.ty.target() == RelocTarget::Table));
         }
     });
     let mut stubs: std::collections::HashMap<FuncType, SymbolId> = Default::default();
@@ -310,20 +310,6 @@ fn stub_symbol(signature: (FileId, u32)) -> Symbol<'static> {
     sym.used_in_regular = true;
     sym.live = true;
     sym
-}
-
-/// Relocations that give a function a table slot when scanned.
-fn is_address_reloc(ty: RelocType) -> bool {
-    use RelocType::*;
-    matches!(
-        ty,
-        TableIndexSleb
-            | TableIndexSleb64
-            | TableIndexI32
-            | TableIndexI64
-            | TableIndexRelSleb
-            | TableIndexRelSleb64
-    )
 }
 
 /// The undefined symbols one live object references, each with the function or data segment

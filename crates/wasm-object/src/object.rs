@@ -4,10 +4,13 @@
 //!
 //! Parsing here is one pass over the sections of `wasm-format`; nothing is copied.
 
+use crate::ids::{
+    Atom, DefinedFunc, DefinedGlobal, DefinedTable, DefinedTag, Definition, SegmentIndex,
+};
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
-use wasm_format::reloc::{LazyRelocs, Reloc, RelocType};
+use wasm_format::reloc::{LazyRelocs, Reloc};
 use wasm_format::sections::{self, DataMode, ImportKind};
 use wasm_format::types::{FuncType, GlobalType, TableType, TagType};
 use wasm_format::{Error, ErrorKind, Module, SectionId, Window};
@@ -367,7 +370,7 @@ impl<'a> Object<'a> {
                     if bad.is_none() {
                         bad = crate::validate::check_reloc(self, &r, len).err();
                     }
-                    if names_an_index(r.ty) {
+                    if r.ty.names_an_index() {
                         index_relocs.push(r);
                     }
                 })?;
@@ -448,6 +451,94 @@ impl<'a> Object<'a> {
     pub fn function_count(&self) -> usize {
         self.func_imports.len() + self.functions.len()
     }
+
+    /// The defined function at `index` of the function index space (`None` for an import).
+    pub fn defined_function(&self, index: u32) -> Option<DefinedFunc> {
+        defined(index, self.func_imports.len(), self.functions.len()).map(DefinedFunc)
+    }
+
+    /// The defined global at `index` of the global index space (`None` for an import).
+    pub fn defined_global(&self, index: u32) -> Option<DefinedGlobal> {
+        defined(index, self.global_imports.len(), self.globals.len()).map(DefinedGlobal)
+    }
+
+    /// The defined tag at `index` of the tag index space (`None` for an import).
+    pub fn defined_tag(&self, index: u32) -> Option<DefinedTag> {
+        defined(index, self.tag_imports.len(), self.tags.len()).map(DefinedTag)
+    }
+
+    /// The defined table at `index` of the table index space (`None` for an import).
+    pub fn defined_table(&self, index: u32) -> Option<DefinedTable> {
+        defined(index, self.table_imports.len(), self.tables.len()).map(DefinedTable)
+    }
+
+    /// What symbol `sym` of this object's symbol table stands for here: `None` for an import,
+    /// undefined data, or an index out of range.
+    pub fn definition(&self, sym: u32) -> Option<Definition> {
+        use wasm_format::linking::SymbolKind as K;
+        Some(match self.symbols.get(sym as usize)?.kind {
+            K::Function { index } => Definition::Function(self.defined_function(index)?),
+            K::Data { def } => {
+                let def = def?;
+                Definition::Data {
+                    segment: SegmentIndex(def.segment),
+                    offset: def.offset,
+                    size: def.size,
+                }
+            }
+            K::Global { index } => Definition::Global(self.defined_global(index)?),
+            K::Tag { index } => Definition::Tag(self.defined_tag(index)?),
+            K::Table { index } => Definition::Table(self.defined_table(index)?),
+            K::Section { section } => Definition::Section(section),
+        })
+    }
+
+    /// The relocations that patch function `f`'s body.
+    pub fn function_relocs(&self, f: DefinedFunc) -> &[Reloc] {
+        self.functions
+            .get(f.idx())
+            .map_or(&[], |func| &self.code_relocs[func.relocs.clone()])
+    }
+
+    /// The relocations that patch segment `s`.
+    pub fn segment_relocs(&self, s: SegmentIndex) -> &[Reloc] {
+        self.segments
+            .get(s.idx())
+            .map_or(&[], |seg| &self.data_relocs[seg.relocs.clone()])
+    }
+
+    /// The relocations that patch `atom`.
+    pub fn atom_relocs(&self, atom: Atom) -> &[Reloc] {
+        match atom {
+            Atom::Function(f) => self.function_relocs(f),
+            Atom::Segment(s) => self.segment_relocs(s),
+        }
+    }
+
+    /// The name a symbol-table entry goes by: its own; for an import without one, the import's
+    /// field; for a section symbol, the section's name.
+    pub fn symbol_name(&self, s: &SymbolInfo<'a>) -> &'a str {
+        if let Some(name) = s.name {
+            return name;
+        }
+        if let Some((_, field)) = self.symbol_import(s) {
+            return field;
+        }
+        match s.kind {
+            wasm_format::linking::SymbolKind::Section { section } => self
+                .customs
+                .iter()
+                .find(|c| c.section_index == section)
+                .map_or("", |c| c.name),
+            _ => "",
+        }
+    }
+}
+
+/// `index` of an index space whose first `imports` entries are imports, as a definition.
+fn defined(index: u32, imports: usize, definitions: usize) -> Option<u32> {
+    let i = (index as usize).checked_sub(imports)?;
+    (i < definitions).then_some(i as u32)
 }
 
 /// The relocations of a code or data section, decoded and sorted by offset.
@@ -457,30 +548,6 @@ fn sorted_relocs(w: Window<'_>) -> Result<Vec<Reloc>, Error> {
         relocs.sort_by_key(|r| r.offset);
     }
     Ok(relocs)
-}
-
-/// Whether a relocation names an index (kept decoded for custom sections) rather than an
-/// address or an offset (only patched).
-fn names_an_index(ty: RelocType) -> bool {
-    use RelocType::*;
-    !matches!(
-        ty,
-        SectionOffsetI32
-            | FunctionOffsetI32
-            | FunctionOffsetI64
-            | MemoryAddrLeb
-            | MemoryAddrSleb
-            | MemoryAddrI32
-            | MemoryAddrLeb64
-            | MemoryAddrSleb64
-            | MemoryAddrI64
-            | MemoryAddrRelSleb
-            | MemoryAddrRelSleb64
-            | MemoryAddrLocrelI32
-            | MemoryAddrLocrelI64
-            | MemoryAddrTlsSleb
-            | MemoryAddrTlsSleb64
-    )
 }
 
 /// Widens the window of a body to include its size prefix, which sits just before it.

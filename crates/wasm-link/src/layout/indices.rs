@@ -90,7 +90,7 @@ impl<'a> Layout<'a> {
                 continue;
             }
             let global = matches!(r.ty, RelocType::GlobalIndexLeb | RelocType::GlobalIndexI32);
-            if !global && !is_table_reloc(r.ty) {
+            if !global && r.ty.target() != RelocTarget::Table {
                 continue;
             }
             let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
@@ -494,16 +494,4 @@ pub(crate) fn should_import(
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
         || inputs.allowed_undefined.iter().any(|s| s == sym.name)
         || sym.import_name.is_some()
-}
-
-pub(super) fn is_table_reloc(ty: RelocType) -> bool {
-    matches!(
-        ty,
-        RelocType::TableIndexSleb
-            | RelocType::TableIndexI32
-            | RelocType::TableIndexSleb64
-            | RelocType::TableIndexI64
-            | RelocType::TableIndexRelSleb
-            | RelocType::TableIndexRelSleb64
-    )
 }

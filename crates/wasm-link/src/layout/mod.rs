@@ -17,7 +17,7 @@ use crate::symbols::{Def, Kind, Synthetic};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
-use wasm_format::reloc::RelocType;
+use wasm_format::reloc::{RelocTarget, RelocType};
 use wasm_format::sections::ExternalKind;
 use wasm_format::types::{FuncType, GlobalType, TableType};
 
