@@ -14,8 +14,8 @@ use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
 use crate::written::Written;
 use std::fmt::Write as _;
-use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::SectionId;
+use wasm_object::ids::Definition;
 
 /// The map of the module `written` from `layout`.
 pub fn build(
@@ -104,7 +104,7 @@ impl FileSymbols {
 
     fn add_file(&mut self, inputs: &Inputs<'_>, res: &Resolved<'_>, config: &Config, f: FileId) {
         let obj = inputs.obj(f);
-        let (imports, fi) = (obj.func_imports.len(), f.idx());
+        let fi = f.idx();
         self.function_names[fi] = vec![None; obj.functions.len()];
         self.functions[fi] = vec![Vec::new(); obj.functions.len()];
         self.segments[fi] = vec![Vec::new(); obj.segments.len()];
@@ -122,23 +122,20 @@ impl FileSymbols {
                         index: i as u32,
                     }
             });
-            match s.kind {
-                RawKind::Function { index } => {
-                    let Some(k) = (index as usize).checked_sub(imports) else {
-                        continue;
-                    };
-                    if let Some(slot) = self.function_names[fi].get_mut(k) {
-                        slot.get_or_insert_with(|| name.to_string());
-                    }
+            match obj.definition(i as u32) {
+                Some(Definition::Function(k)) => {
+                    self.function_names[fi][k.idx()].get_or_insert_with(|| name.to_string());
                     if ours {
-                        if let Some(list) = self.functions[fi].get_mut(k) {
-                            list.push(demangle(name, config));
-                        }
+                        self.functions[fi][k.idx()].push(demangle(name, config));
                     }
                 }
-                RawKind::Data { def: Some(def) } if ours && !s.flags.is_absolute() => {
-                    if let Some(list) = self.segments[fi].get_mut(def.segment as usize) {
-                        list.push((def.offset, def.size, demangle(name, config)));
+                Some(Definition::Data {
+                    segment,
+                    offset,
+                    size,
+                }) if ours && !s.flags.is_absolute() => {
+                    if let Some(list) = self.segments[fi].get_mut(segment.idx()) {
+                        list.push((offset, size, demangle(name, config)));
                     }
                 }
                 _ => {}

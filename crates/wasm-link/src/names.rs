@@ -10,6 +10,7 @@ use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
 use rayon::prelude::*;
 use wasm_encoder::{Encode, NameMap, NameSection, ProducersField, ProducersSection};
+use wasm_object::ids::Definition;
 
 /// The `name` section: the module (the output's file name), functions, globals and data
 /// segments.
@@ -128,27 +129,19 @@ fn raw_function_names<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>) -> Vec<Vec<Ra
         .par_iter()
         .map(|f| {
             let obj = inputs.obj(*f);
-            let imports = obj.func_imports.len();
             let mut names = vec![RawName::None; obj.functions.len()];
-            for s in &obj.symbols {
-                let wasm_format::linking::SymbolKind::Function { index } = s.kind else {
+            for (i, s) in obj.symbols.iter().enumerate() {
+                let Some(Definition::Function(func)) = obj.definition(i as u32) else {
                     continue;
                 };
-                let slot = (index as usize)
-                    .checked_sub(imports)
-                    .and_then(|i| names.get_mut(i));
-                if let (Some(slot @ RawName::None), false, Some(n)) =
-                    (slot, s.flags.is_undefined(), s.name)
-                {
+                let slot = &mut names[func.idx()];
+                if let (RawName::None, false, Some(n)) = (&slot, s.flags.is_undefined(), s.name) {
                     *slot = RawName::Symbol(n);
                 }
             }
             for &(index, n) in &obj.debug_names {
-                if let Some(slot) = (index as usize)
-                    .checked_sub(imports)
-                    .and_then(|i| names.get_mut(i))
-                {
-                    *slot = RawName::Debug(n);
+                if let Some(func) = obj.defined_function(index) {
+                    names[func.idx()] = RawName::Debug(n);
                 }
             }
             (f.idx(), names)

@@ -8,8 +8,8 @@ use crate::layout::{Layout, NONE};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
 use wasm_encoder::Encode;
-use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::{PatchWidth, Reloc, RelocBase, RelocTarget, RelocType};
+use wasm_object::ids::Definition;
 
 /// Everything relocation reads: the inputs, resolution, layout and output offsets.
 pub struct RelocContext<'l, 'a> {
@@ -129,8 +129,7 @@ impl<'l> RelocContext<'l, '_> {
         let Def::Defined { file, index } = sym.def else {
             return Some(None);
         };
-        let RawKind::Section { section } = self.inputs.obj(file).symbols[index as usize].kind
-        else {
+        let Some(Definition::Section(section)) = self.inputs.obj(file).definition(index) else {
             return Some(None);
         };
         Some(self.section_offsets.get(file, section).copied())
@@ -224,8 +223,7 @@ impl<'l> RelocContext<'l, '_> {
         let Def::Defined { file, index } = self.res.table.get(id).def else {
             return 0;
         };
-        let RawKind::Section { section } = self.inputs.obj(file).symbols[index as usize].kind
-        else {
+        let Some(Definition::Section(section)) = self.inputs.obj(file).definition(index) else {
             return 0;
         };
         match self.section_offsets.get(file, section) {

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
 use wasm_format::reloc::{Reloc, RelocTarget, RelocType};
 use wasm_format::types::FuncType;
+use wasm_object::ids::Definition;
 
 /// Reports undefined symbols; an error list if any is fatal.
 pub fn check(
@@ -197,10 +198,10 @@ fn output_segment_of<'a>(
         return None;
     };
     let obj = inputs.obj(file);
-    let RawKind::Data { def: Some(def) } = obj.symbols.get(index as usize)?.kind else {
+    let Some(Definition::Data { segment, .. }) = obj.definition(index) else {
         return None;
     };
-    let seg = obj.segments.get(def.segment as usize)?;
+    let seg = obj.segments.get(segment.idx())?;
     let tls = seg.flags.is_tls();
     Some(crate::layout::output_segment_name(
         seg.name,

@@ -472,6 +472,41 @@ impl<'a> Object<'a> {
         defined(index, self.table_imports.len(), self.tables.len()).map(DefinedTable)
     }
 
+    /// The type index of function `index` (imported or defined).
+    pub fn function_type(&self, index: u32) -> Option<u32> {
+        match self.defined_function(index) {
+            Some(f) => Some(self.functions[f.idx()].type_index),
+            None => self.func_imports.get(index as usize).map(|i| i.ty),
+        }
+    }
+
+    /// The type of global `index` (imported or defined).
+    pub fn global_type(&self, index: u32) -> Option<GlobalType> {
+        match self.defined_global(index) {
+            Some(g) => Some(self.globals[g.idx()].ty),
+            None => self.global_imports.get(index as usize).map(|i| i.ty),
+        }
+    }
+
+    /// The type of table `index` (imported or defined).
+    pub fn table_type(&self, index: u32) -> Option<TableType> {
+        match self.defined_table(index) {
+            Some(t) => Some(self.tables[t.idx()]),
+            None => self.table_imports.get(index as usize).map(|i| i.ty),
+        }
+    }
+
+    /// The signature's type index of tag `index` (imported or defined).
+    pub fn tag_type(&self, index: u32) -> Option<u32> {
+        match self.defined_tag(index) {
+            Some(t) => Some(self.tags[t.idx()].type_index),
+            None => self
+                .tag_imports
+                .get(index as usize)
+                .map(|i| i.ty.type_index),
+        }
+    }
+
     /// What symbol `sym` of this object's symbol table stands for here: `None` for an import,
     /// undefined data, or an index out of range.
     pub fn definition(&self, sym: u32) -> Option<Definition> {
