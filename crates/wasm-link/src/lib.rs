@@ -27,7 +27,7 @@ pub mod start_stop;
 pub mod string_map;
 pub mod symbols;
 pub mod synthetic;
-pub mod tags;
+
 pub mod trace;
 pub mod undefined;
 pub mod why_live;

@@ -12,6 +12,7 @@ use crate::ids::FileId;
 use crate::relocate::{RelocContext, Site};
 use rayon::prelude::*;
 use std::io::Write;
+use wasm_object::ids::DefinedFunc;
 
 /// Pieces are gathered into batches of about this many bytes (a larger piece is a batch alone).
 const WINDOW: usize = 4 << 20;
@@ -28,8 +29,8 @@ pub enum Piece<'p> {
     Function {
         /// The file.
         file: FileId,
-        /// Index among the file's defined functions.
-        index: u32,
+        /// The function.
+        index: DefinedFunc,
     },
     /// Input data segment `index` of `file`, placed at address `va`, relocated.
     Segment {
@@ -152,9 +153,9 @@ fn fill(ctx: &RelocContext<'_, '_>, piece: &Piece<'_>, dst: &mut [u8]) {
         Piece::Zeros(_) => dst.fill(0),
         Piece::Function { file, index } => {
             let obj = ctx.inputs.obj(file);
-            let func = &obj.functions[index as usize];
+            let func = &obj.functions[index.idx()];
             let base = (func.body.offset - obj.code_offset) as u64;
-            let relocs = obj.code_relocs[func.relocs.clone()].iter().copied();
+            let relocs = obj.function_relocs(index).iter().copied();
             ctx.apply(site(file, 0, 0), dst, func.body.bytes, relocs, base);
         }
         Piece::Segment { file, index, va } => {
