@@ -23,8 +23,8 @@ pub enum Piece<'p> {
     Owned(Vec<u8>),
     /// Bytes built before writing and borrowed (merged strings).
     Borrowed(&'p [u8]),
-    /// Zero bytes (alignment padding inside a data segment).
-    Zeros(usize),
+    /// Zero bytes (alignment padding inside a data segment); its size is the piece's.
+    Zeros,
     /// Input function `index` of `file`: its body with its size prefix, relocated.
     Function {
         /// The file.
@@ -91,11 +91,6 @@ impl<'p> Output<'p> {
         self.len
     }
 
-    /// Whether nothing has been added.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Fills every piece and writes the file to `out`. Two windows take turns: while one
     /// batch is written, the next one is filled.
     pub fn write_to(
@@ -150,7 +145,7 @@ fn fill(ctx: &RelocContext<'_, '_>, piece: &Piece<'_>, dst: &mut [u8]) {
     match *piece {
         Piece::Owned(ref bytes) => dst.copy_from_slice(bytes),
         Piece::Borrowed(bytes) => dst.copy_from_slice(bytes),
-        Piece::Zeros(_) => dst.fill(0),
+        Piece::Zeros => dst.fill(0),
         Piece::Function { file, index } => {
             let obj = ctx.inputs.obj(file);
             let func = &obj.functions[index.idx()];

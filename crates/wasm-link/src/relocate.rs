@@ -5,6 +5,7 @@
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::layout::Layout;
+use crate::mark::Liveness;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
 use wasm_encoder::Encode;
@@ -21,6 +22,8 @@ pub struct RelocContext<'l, 'a> {
     pub res: &'l Resolved<'a>,
     /// Layout.
     pub layout: &'l Layout<'a>,
+    /// What GC kept: relocations against dead symbols write a tombstone.
+    pub live: &'l Liveness,
     /// Per output function: offset of its code (after the size prefix) in the code section.
     pub code_offsets: Vec<u64>,
     /// (file, section index) → where that chunk went in its output custom section.
@@ -149,7 +152,7 @@ impl<'l> RelocContext<'l, '_> {
             return 0;
         };
         let sym = self.res.table.get(id);
-        if sym.kind != Kind::Section && !sym.live {
+        if sym.kind != Kind::Section && !self.live.symbol(id) {
             return if site.tombstone != 0 {
                 site.tombstone
             } else {

@@ -85,13 +85,8 @@ struct Resolver<'i, 'a> {
     legacy_table: bool,
 }
 
-/// Resolves every symbol; errors (duplicates, kind mismatches, a missing entry) are returned all
-/// at once.
-pub fn resolve<'a>(inputs: &Inputs<'a>, config: &'a Config) -> Result<Resolved<'a>, Vec<String>> {
-    resolve_traced(inputs, config, &mut Tracer::new(config))
-}
-
-/// [`resolve`], adding what `--trace`, `--trace-symbol` and `--why-extract` print to `trace`
+/// Resolves every symbol, adding what `--trace`, `--trace-symbol` and `--why-extract` print to
+/// `trace`; errors (duplicates, kind mismatches, a missing entry) are returned all at once
 /// (also when resolution fails).
 pub fn resolve_traced<'a>(
     inputs: &Inputs<'a>,
@@ -206,10 +201,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
             ]);
         }
         for (name, kind, synth) in synthetic {
-            let mut sym = Symbol::new(name, kind, Def::Synthetic(synth), hidden);
-            // wasm-ld marks the stack pointer live from the start, used or not.
-            sym.live = synth == Synthetic::StackPointer;
-            self.table.insert(sym);
+            self.table
+                .insert(Symbol::new(name, kind, Def::Synthetic(synth), hidden));
             self.trace.definition(INTERNAL, name);
         }
     }

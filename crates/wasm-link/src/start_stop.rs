@@ -95,9 +95,8 @@ fn define_one(res: &mut Resolved<'_>, name: String, synth: Synthetic, config: &C
         Some(id) => id,
         None if exported || config.export_all => {
             let def = Def::Synthetic(synth);
-            let mut sym = Symbol::new(intern(name), Kind::Data, def, flags);
-            sym.live = true;
-            res.table.insert(sym)
+            res.table
+                .insert(Symbol::new(intern(name), Kind::Data, def, flags))
         }
         None => return,
     };

@@ -84,6 +84,7 @@ pub fn check(
 fn bad_target(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
+    live: &Liveness,
     f: FileId,
     ty: RelocType,
     index: u32,
@@ -101,7 +102,7 @@ fn bad_target(
     if matches!(
         sym.kind,
         Kind::Function | Kind::Global | Kind::Table | Kind::Tag
-    ) && crate::layout::should_import(sym, inputs, config)
+    ) && crate::layout::should_import(sym, live.symbol(id), inputs, config)
     {
         return None;
     }
@@ -220,7 +221,7 @@ fn per_reloc_warnings(
 ) -> Vec<String> {
     let mut out = Vec::new();
     for_each_live_reloc(inputs, res, live, |f, r| {
-        if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+        if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
             let name = display_name(res.table.get(id).name, config);
             out.push(format!("{}: undefined symbol: {name}", inputs.name(f)));
         }
@@ -309,7 +310,6 @@ fn stub_symbol(signature: (FileId, u32)) -> Symbol<'static> {
     let mut sym = Symbol::new("undefined_stub", Kind::Function, def, flags);
     sym.signature = Some(signature);
     sym.used_in_regular = true;
-    sym.live = true;
     sym
 }
 
@@ -334,7 +334,7 @@ fn bad_references(
             continue;
         }
         for r in &obj.code_relocs[func.relocs.clone()] {
-            if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+            if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
                 note(id, function_name(inputs, f, i));
             }
         }
@@ -344,7 +344,7 @@ fn bad_references(
             continue;
         }
         for r in &obj.data_relocs[seg.relocs.clone()] {
-            if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+            if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
                 note(id, format!("data {}", seg.name));
             }
         }

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::ids::{FileId, OutType};
 use crate::inputs::Inputs;
 use crate::layout::{Exported, ImportKind, Layout, OutFunction, OutGlobalDef};
+use crate::mark::Liveness;
 use crate::names;
 use crate::output::{Output, Piece};
 use crate::output_file::OutputFile;
@@ -30,6 +31,7 @@ use wasm_format::SectionId;
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
+    live: &Liveness,
     layout: &Layout<'_>,
     config: &Config,
 ) -> Result<(OutputFile, Written), String> {
@@ -45,6 +47,7 @@ pub fn write(
         inputs,
         res,
         layout,
+        live,
         code_offsets,
         section_offsets,
     };
@@ -529,14 +532,11 @@ fn segment_pieces<'p>(ctx: &'p RelocContext<'_, '_>, i: usize, out: &mut Output<
     }
     let mut at = 0;
     for (offset, len, piece) in parts {
-        out.push((offset - at) as usize, Piece::Zeros((offset - at) as usize));
+        out.push((offset - at) as usize, Piece::Zeros);
         out.push(len, piece);
         at = offset + len as u64;
     }
-    out.push(
-        (seg.size - at) as usize,
-        Piece::Zeros((seg.size - at) as usize),
-    );
+    out.push((seg.size - at) as usize, Piece::Zeros);
 }
 
 fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {

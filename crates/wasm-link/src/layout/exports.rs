@@ -9,6 +9,7 @@ impl<'a> Layout<'a> {
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
+        live: &Liveness,
         errors: &mut Vec<String>,
     ) {
         if self.call_ctors.is_none() {
@@ -22,7 +23,7 @@ impl<'a> Layout<'a> {
                     continue;
                 };
                 let sym = res.table.get(id);
-                let Some(index) = self.sym_func[id.idx()].filter(|_| sym.live) else {
+                let Some(index) = self.sym_func[id.idx()].filter(|_| live.symbol(id)) else {
                     continue;
                 };
                 let ty = &self.function_type(inputs, index);
@@ -68,7 +69,12 @@ impl<'a> Layout<'a> {
 
     /// Wraps every exported function in `<name>.command_export` (ctors, call, dtors) when the
     /// inputs do not call `__wasm_call_ctors` themselves (lld's `createCommandExportWrappers`).
-    pub(super) fn compute_command_exports(&mut self, res: &mut Resolved<'a>, config: &Config) {
+    pub(super) fn compute_command_exports(
+        &mut self,
+        res: &Resolved<'a>,
+        live: &Liveness,
+        config: &Config,
+    ) {
         self.call_dtors = res.call_dtors.and_then(|id| self.sym_func[id.idx()]);
         let Some(cc) = res.table.find("__wasm_call_ctors") else {
             return;
@@ -90,7 +96,8 @@ impl<'a> Layout<'a> {
                 sym.def,
                 Def::Defined { .. } | Def::Synthetic(Synthetic::InitTls)
             ) && sym.kind == Kind::Function;
-            if !sym.global || !sym.live || !is_input_fn || !sym.is_exported(config) {
+            let live = live.symbol(SymbolId(i as u32));
+            if !sym.global || !live || !is_input_fn || !sym.is_exported(config) {
                 continue;
             }
             let wrapper = self.push_function(OutFunction::CommandExport {
@@ -151,6 +158,7 @@ impl<'a> Layout<'a> {
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
+        live: &Liveness,
         config: &Config,
     ) {
         let memory_export = match (&config.export_memory, &config.import_memory) {
@@ -170,7 +178,7 @@ impl<'a> Layout<'a> {
                 self.export_created_before_layout(config);
             }
             let id = SymbolId(i as u32);
-            if !sym.global || !sym.live || !sym.is_defined() {
+            if !sym.global || !live.symbol(id) || !sym.is_defined() {
                 continue;
             }
             if !sym.is_exported(config) || sym.is_stub() {

@@ -104,7 +104,7 @@ impl<'a> Layout<'a> {
                 if matches!(sym.kind, Kind::Data | Kind::Function) {
                     out.push(Scanned::Got(id, sym.kind == Kind::Function));
                 }
-            } else if sym.live {
+            } else if live.symbol(id) {
                 out.push(Scanned::Slot(id));
             }
         }
@@ -117,6 +117,7 @@ impl<'a> Layout<'a> {
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
+        live: &Liveness,
         config: &Config,
     ) {
         if let Some((module, field)) = &config.import_memory {
@@ -134,7 +135,7 @@ impl<'a> Layout<'a> {
         let mut seen_tables = HashMap::new();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             let id = SymbolId(i as u32);
-            if !should_import(sym, inputs, config) || Some(id) == indirect {
+            if !should_import(sym, live.symbol(id), inputs, config) || Some(id) == indirect {
                 continue;
             }
             let Def::Undefined { file, index } = sym.def else {
@@ -230,11 +231,11 @@ impl<'a> Layout<'a> {
         }
         if let Some(id) = res.table.find("__wasm_init_tls") {
             let sym = res.table.get(id);
-            if sym.live && sym.def == Def::Synthetic(Synthetic::InitTls) {
+            if live.symbol(id) && sym.def == Def::Synthetic(Synthetic::InitTls) {
                 self.sym_func[id.idx()] = Some(self.push_function(OutFunction::InitTls));
             }
         }
-        self.assign_stubs(inputs, res);
+        self.assign_stubs(inputs, res, live);
         if self.has_init_at_start() {
             self.init_memory = Some(self.push_function(OutFunction::InitMemory));
         }
@@ -296,7 +297,12 @@ impl<'a> Layout<'a> {
 
     /// Live stubs: signature-mismatch ones, then weak ones, then `undefined_stub`s, each kind
     /// in symbol order (one pass over the table).
-    pub(super) fn assign_stubs(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>) {
+    pub(super) fn assign_stubs(
+        &mut self,
+        inputs: &Inputs<'a>,
+        res: &Resolved<'a>,
+        live: &Liveness,
+    ) {
         let mut by_kind: [Vec<usize>; 3] = Default::default();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             let rank = match sym.def {
@@ -305,7 +311,7 @@ impl<'a> Layout<'a> {
                 Def::Synthetic(Synthetic::UndefinedStub) => 2,
                 _ => continue,
             };
-            if sym.live {
+            if live.symbol(SymbolId(i as u32)) {
                 by_kind[rank].push(i);
             }
         }
@@ -350,8 +356,8 @@ impl<'a> Layout<'a> {
             // With shared memory, `__wasm_init_memory` sets `__tls_base`.
             let set_at_start = config.shared_memory
                 && (self.init_memory.is_some() || self.apply_global_tls_relocs.is_some());
-            let live = sym.live || (set_at_start && matches!(def, OutGlobalDef::TlsBase));
-            if live && matches!(sym.def, Def::Synthetic(_)) {
+            let is_live = live.symbol(id) || (set_at_start && matches!(def, OutGlobalDef::TlsBase));
+            if is_live && matches!(sym.def, Def::Synthetic(_)) {
                 let tls_base = matches!(def, OutGlobalDef::TlsBase);
                 let index = self.push_global(def);
                 self.sym_global[id.idx()] = Some(index);
@@ -377,7 +383,8 @@ impl<'a> Layout<'a> {
             if let Some(Definition::Global(g)) = inputs.obj(file).definition(index) {
                 let i = g.idx();
                 defined.push((s, file, i));
-                if sym.live || !live.files.is_empty() && !config.gc_sections {
+                if live.symbol(SymbolId(s as u32)) || !live.files.is_empty() && !config.gc_sections
+                {
                     live_globals[file.idx()][i] = true;
                 }
             }
@@ -400,6 +407,7 @@ impl<'a> Layout<'a> {
     pub(super) fn assign_table(
         &mut self,
         res: &Resolved<'a>,
+        live: &Liveness,
         slot_order: &[SymbolId],
         config: &Config,
     ) -> bool {
@@ -429,7 +437,7 @@ impl<'a> Layout<'a> {
             .find("__indirect_function_table")
             .is_some_and(|id| {
                 let s = res.table.get(id);
-                s.live && s.def == Def::Synthetic(Synthetic::IndirectTable)
+                live.symbol(id) && s.def == Def::Synthetic(Synthetic::IndirectTable)
             });
         // `--export-table` asks for a table even when nothing uses it (lld's
         // `resolveIndirectFunctionTable`).
@@ -472,10 +480,11 @@ impl<'a> Layout<'a> {
 /// Whether an undefined symbol becomes an import (lld's `shouldImport`, non-PIC).
 pub(crate) fn should_import(
     sym: &crate::symbols::Symbol<'_>,
+    live: bool,
     inputs: &Inputs<'_>,
     config: &Config,
 ) -> bool {
-    if !sym.global || sym.kind == Kind::Data || !sym.live || !sym.used_in_regular {
+    if !sym.global || sym.kind == Kind::Data || !live || !sym.used_in_regular {
         return false;
     }
     if !matches!(sym.def, Def::Undefined { .. }) || sym.is_weak() {

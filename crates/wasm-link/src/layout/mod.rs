@@ -336,7 +336,7 @@ pub struct SyntheticValues {
 /// Computes the layout.
 pub fn layout<'a>(
     inputs: &Inputs<'a>,
-    res: &mut Resolved<'a>,
+    res: &Resolved<'a>,
     live: &Liveness,
     features: Features,
     config: &Config,
@@ -350,17 +350,17 @@ pub fn layout<'a>(
     l.layout_memory(res, config, &mut errors);
     l.bound_segments(res);
     let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
-    l.compute_imports(inputs, res, config);
+    l.compute_imports(inputs, res, live, config);
     l.assign_functions(inputs, res, live, config);
     l.assign_globals(inputs, res, live, config);
     l.assign_tags(inputs, res, live);
-    let define_indirect = l.assign_table(res, &slot_order, config);
+    let define_indirect = l.assign_table(res, live, &slot_order, config);
     l.assign_tables(inputs, res, live, define_indirect, &mut errors);
     l.assign_got(inputs, res);
-    l.compute_ctors(inputs, res, &mut errors);
-    l.compute_command_exports(res, config);
+    l.compute_ctors(inputs, res, live, &mut errors);
+    l.compute_command_exports(res, live, config);
     l.register_types(inputs, &used_types);
-    l.compute_exports(inputs, res, config);
+    l.compute_exports(inputs, res, live, config);
     if errors.is_empty() {
         Ok(l)
     } else {
