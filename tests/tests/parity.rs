@@ -60,3 +60,60 @@ fn signature_mismatch_stubs_come_in_lld_hash_order() {
         assert_eq!(warned.count(), names.len(), "{case}: {messages:?}");
     }
 }
+
+/// `obj` with the prefix of its first `count` target features set to `prefix`.
+fn with_feature_prefix(obj: &Path, prefix: u8, count: usize, out: &Path) -> std::path::PathBuf {
+    let mut bytes = std::fs::read(obj).expect("object");
+    let name = b"target_features";
+    let at = bytes.windows(name.len()).position(|w| w == name);
+    let mut p = at.expect("no target_features section") + name.len();
+    let n = bytes[p] as usize; // fewer than 128 features: a one-byte LEB
+    p += 1;
+    for _ in 0..n.min(count) {
+        assert!(
+            matches!(bytes[p], b'+' | b'-' | b'='),
+            "not a feature prefix"
+        );
+        bytes[p] = prefix;
+        p += 2 + bytes[p + 1] as usize;
+    }
+    std::fs::write(out, bytes).expect("write");
+    out.to_path_buf()
+}
+
+/// A `=` (required) feature is used, and every other object must have it too (lld 19's
+/// `populateTargetFeatures`): the output lists it like a `+` one, and an object without it
+/// is an error naming both objects. The required, and the disallowed-by-`--features` ones,
+/// are reported in `StringMap` hash order.
+#[test]
+fn required_target_features_are_used_and_checked_like_wasm_ld() {
+    let s = Scratch::new("parity", "required-features");
+    let a = s.object("a.o", "int f(void) { return 1; }", &["--target=wasm32"]);
+    let b = s.object("b.o", "int g(void) { return 2; }", &["--target=wasm32"]);
+    let no_mv = ["--target=wasm32", "-mno-multivalue"];
+    let b_no_mv = s.object("b-no-mv.o", "int g(void) { return 2; }", &no_mv);
+    let mvp = ["--target=wasm32", "-mcpu=mvp"];
+    let b_mvp = s.object("b-mvp.o", "int g(void) { return 2; }", &mvp);
+    let one = with_feature_prefix(&a, b'=', 1, &s.path("a-one-required.o"));
+    let all = with_feature_prefix(&a, b'=', usize::MAX, &s.path("a-all-required.o"));
+    let group = "parity-required-features";
+    let base: [&dyn AsRef<std::ffi::OsStr>; 2] = [&"--no-entry", &"--export=f"];
+    let link = |case: &str, more: &[&dyn AsRef<std::ffi::OsStr>]| {
+        link_pair(group, case, &args(&[&base[..], more].concat()))
+    };
+    link("one-required", &[&one, &b]).assert_identical("one-required");
+    link("all-required", &[&all, &b]).assert_identical("all-required");
+    let missing = "Missing target feature 'multivalue' in ";
+    link("missing-one", &[&one, &b_no_mv]).assert_same_errors("missing-one", missing);
+    let missing = "Missing target feature 'sign-ext' in ";
+    link("missing-all", &[&all, &b_mvp]).assert_same_errors("missing-all", missing);
+    link("missing-all-b-first", &[&b_mvp, &all]).assert_same_errors("b-first", missing);
+    let not_allowed = "Target feature 'multivalue' used by ";
+    let narrow = link("not-allowed", &[&"--features=sign-ext", &all, &b]);
+    narrow.assert_same_errors("not-allowed", not_allowed);
+    assert!(
+        narrow.ours.messages.len() >= 3,
+        "{:?}",
+        narrow.ours.messages
+    );
+}
