@@ -117,3 +117,111 @@ fn required_target_features_are_used_and_checked_like_wasm_ld() {
         narrow.ours.messages
     );
 }
+
+/// A Rust program whose crate uses v0 mangling (`_R...`), with closures, trait objects,
+/// generics and const generics.
+const RUST_V0: &str = r#"
+use std::collections::HashMap;
+struct Point<T> { x: T, y: T }
+trait Area { fn area(&self) -> f64; }
+impl Area for Point<f64> { fn area(&self) -> f64 { self.x * self.y } }
+impl<T: Copy + std::ops::Add<Output = T>> Point<T> { fn sum(&self) -> T { self.x + self.y } }
+fn apply<F: Fn(i32) -> i32>(f: F, v: i32) -> i32 { f(v) }
+#[inline(never)] fn arr<const N: usize>(a: [u8; N]) -> usize { a.len() + N }
+#[inline(never)] fn ch<const C: char>() -> u32 { C as u32 }
+fn main() {
+    let p = Point { x: 2.0f64, y: 3.5 };
+    let q = Point { x: 2u32, y: 5 };
+    let mut m: HashMap<String, Vec<i64>> = HashMap::new();
+    m.insert("a".into(), vec![1, 2, 3]);
+    let k = 7;
+    let shapes: Vec<Box<dyn Area>> = vec![Box::new(Point { x: 1.0, y: 2.0 })];
+    println!("{} {} {} {} {}", p.area(), q.sum(), m["a"].len(), apply(|v| v * k, 6), arr([1u8, 2]));
+    println!("{} {} {}", shapes[0].area(), ch::<'é'>(), ch::<'\0'>());
+}
+"#;
+
+/// The arguments rustc passes its linker for `source` built with `flags` (objects kept by
+/// `-C save-temps`, made absolute; `-flavor wasm` and `-o` dropped), recorded by a wrapper
+/// script as `cargo xtask conformance` does.
+fn rustc_link_line(s: &Scratch, source: &str, flags: &[&str]) -> Vec<String> {
+    let src = s.path("main.rs");
+    std::fs::write(&src, source).expect("write main.rs");
+    let record = s.path("link-args.txt");
+    let wrapper = s.path("linker.sh");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n",
+        record.display()
+    );
+    std::fs::write(&wrapper, script).expect("write wrapper");
+    let chmod = std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&wrapper)
+        .status();
+    assert!(chmod.is_ok_and(|s| s.success()), "chmod failed");
+    let rustc = std::process::Command::new(e2e_tests::require_tool("rustc"))
+        .current_dir(&s.dir)
+        .env("TMPDIR", &s.dir)
+        .args([
+            "--edition=2021",
+            "--target=wasm32-wasip1",
+            "-Cpanic=abort",
+            "-Csave-temps",
+        ])
+        .args(flags)
+        .arg(format!("-Clinker={}", wrapper.display()))
+        .arg(&src)
+        .arg("-o")
+        .arg(s.path("main.wasm"))
+        .output()
+        .expect("rustc runs");
+    assert!(
+        rustc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rustc.stderr)
+    );
+    let text = std::fs::read_to_string(&record).expect("rustc ran the linker wrapper");
+    let mut words: Vec<String> = text.lines().map(str::to_string).collect();
+    if words.first().is_some_and(|w| w == "-flavor") {
+        words.drain(..2);
+    }
+    if let Some(o) = words.iter().position(|w| w == "-o") {
+        words.drain(o..o + 2);
+    }
+    let absolute = |w: String| {
+        let p = s.dir.join(&w);
+        if !w.starts_with('-') && !Path::new(&w).is_absolute() && p.is_file() {
+            p.to_string_lossy().into_owned()
+        } else {
+            w
+        }
+    };
+    words.into_iter().map(absolute).collect()
+}
+
+/// wasm-ld demangles Rust v0 names (`llvm::demangle` tries Itanium, then Rust) where rustc's
+/// link line does not pass `--no-demangle`; with rustc's own line the names stay raw. Both
+/// ways the module, name section included, is byte-identical.
+#[test]
+fn rust_v0_names_are_demangled_like_wasm_ld() {
+    let s = Scratch::new("parity", "rust-v0");
+    let flags = ["-Csymbol-mangling-version=v0", "-g"];
+    let line = rustc_link_line(&s, RUST_V0, &flags);
+    assert!(line.iter().any(|w| w == "--no-demangle"), "{line:?}");
+    let group = "parity-rust-v0";
+    let os = |w: &[String]| w.iter().map(OsString::from).collect::<Vec<_>>();
+    let raw = link_pair(group, "rustc-line", &os(&line));
+    raw.assert_identical("rustc's link line");
+    let demangling: Vec<String> = line.into_iter().filter(|w| w != "--no-demangle").collect();
+    let pair = link_pair(group, "demangled", &os(&demangling));
+    let module = pair.assert_identical("without --no-demangle");
+    let text = String::from_utf8_lossy(module);
+    assert!(
+        text.contains("main::ch::<'\\u{e9}'>"),
+        "no demangled v0 name"
+    );
+    assert!(
+        text.contains("main::main::{closure#0}"),
+        "no demangled closure"
+    );
+}
