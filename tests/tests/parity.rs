@@ -225,3 +225,151 @@ fn rust_v0_names_are_demangled_like_wasm_ld() {
         "no demangled closure"
     );
 }
+
+/// Two C++ translation units instantiating the same libc++ templates (COMDATs), and each
+/// defining its own copy of inline functions with static locals and string literals.
+const CXX_UNIT: &str = r#"
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+inline const char* greeting() { static const char* s = "hello from an inline function"; return s; }
+template <class T> struct Holder { static int value; };
+int compute(int x);
+template <class T> int Holder<T>::value = compute(sizeof(T));
+int NAME(int n) {
+    std::vector<int> v;
+    std::map<std::string, int> m;
+    for (int i = 0; i < n; i++) { v.push_back(i * i); m[std::to_string(i)] = i; }
+    std::string s = greeting();
+    return (int)v.size() + m["2"] + (int)s.size() + Holder<long>::value;
+}
+"#;
+
+/// The C++ main program for [`CXX_UNIT`].
+const CXX_MAIN: &str = r#"
+#include <cstdio>
+int unit_a(int n);
+int unit_b(int n);
+int compute(int x) { return x * 2; }
+int main() { std::printf("%d %d\n", unit_a(3), unit_b(4)); return 0; }
+"#;
+
+/// With `--no-gc-sections`, wasm-ld 19 keeps the functions and data segments of a COMDAT
+/// that lost to an earlier object, dead, in their object's place (their global symbols still
+/// resolve to the kept copy); a discarded constructor is kept but not called. With GC they
+/// are never reached.
+#[test]
+fn no_gc_sections_keeps_discarded_comdat_copies_like_wasm_ld() {
+    let s = Scratch::new("parity", "no-gc-comdats");
+    let flags = [
+        "--target=wasm32-wasi",
+        "--sysroot=/usr",
+        "-x",
+        "c++",
+        "-fno-exceptions",
+    ];
+    for opt in ["-O0", "-O2"] {
+        let flags = [&flags[..], &[opt]].concat();
+        let a = s.object(
+            &format!("{opt}/a.o"),
+            &CXX_UNIT.replace("NAME", "unit_a"),
+            &flags,
+        );
+        let b = s.object(
+            &format!("{opt}/b.o"),
+            &CXX_UNIT.replace("NAME", "unit_b"),
+            &flags,
+        );
+        let main = s.object(&format!("{opt}/main.o"), CXX_MAIN, &flags);
+        for gc in ["--gc-sections", "--no-gc-sections"] {
+            let line: Vec<OsString> = [
+                "--target=wasm32-wasi".into(),
+                "--sysroot=/usr".into(),
+                main.clone().into_os_string(),
+                a.clone().into_os_string(),
+                b.clone().into_os_string(),
+                "-lc++".into(),
+                "-lc++abi".into(),
+                format!("-Wl,{gc}").into(),
+                "-o".into(),
+                "unused.wasm".into(),
+            ]
+            .into();
+            let line: Vec<&std::ffi::OsStr> = line.iter().map(OsString::as_os_str).collect();
+            let mut words = e2e_tests::clang_link_line("clang++-19", &line);
+            let o = words.iter().position(|w| w == "-o").expect("-o");
+            words.drain(o..o + 2);
+            let case = format!("{opt}{gc}");
+            let pair = link_pair(
+                "parity-no-gc-comdats",
+                &case,
+                &words.iter().map(OsString::from).collect::<Vec<_>>(),
+            );
+            pair.assert_identical(&case);
+            let (ours, theirs) = (
+                e2e_tests::node_run(&pair.ours.path),
+                e2e_tests::node_run(&pair.theirs.path),
+            );
+            assert_eq!(ours, theirs, "{case}: runs differ");
+            assert_eq!(ours, ("42 43\n".to_string(), 0), "{case}");
+        }
+    }
+}
+
+/// C with annotated functions, some of which GC removes.
+const ANNOTATED: &str = r#"
+__attribute__((annotate("hot"))) int used_fn(int x) { return x * 3; }
+__attribute__((annotate("hot"))) int unused_fn(int x) { return x * 5; }
+__attribute__((annotate("cold"))) int unused2(int x) { return x - 1; }
+__attribute__((annotate("cold"))) int kept2(int x) { return x + 1; }
+int run(int x) { return used_fn(x) + kept2(x); }
+"#;
+
+/// C++ with an annotated inline function and template, so that a COMDAT discards copies.
+const ANNOTATED_CXX: &str = r#"
+__attribute__((annotate("hot"))) inline int shared(int x) { return x * 7; }
+template <class T> __attribute__((annotate("cold"))) T twice(T x) { return x + x; }
+extern "C" int NAME(int x) { return shared(x) + twice(x); }
+"#;
+
+/// A removed function's entry in `llvm.func_attr.annotate.*` gets -1, as in lld's
+/// `getTombstoneForSection` (0 would be a valid function index), and in `.debug_*` sections
+/// -1 (-2 in `.debug_ranges`/`.debug_loc`); other custom sections keep the addend.
+#[test]
+fn removed_functions_get_wasm_ld_tombstones_in_custom_sections() {
+    let s = Scratch::new("parity", "tombstones");
+    for opt in ["-O0", "-O1"] {
+        let c = ["--target=wasm32", opt, "-g"];
+        let cxx = ["--target=wasm32", opt, "-g", "-x", "c++"];
+        let a = s.object(&format!("{opt}/a.o"), ANNOTATED, &c);
+        let b = s.object(
+            &format!("{opt}/b.o"),
+            &ANNOTATED_CXX.replace("NAME", "from_b"),
+            &cxx,
+        );
+        let d = s.object(
+            &format!("{opt}/d.o"),
+            &ANNOTATED_CXX.replace("NAME", "from_d"),
+            &cxx,
+        );
+        for (case, exports) in [
+            ("run", &["--export=run"][..]),
+            ("from_d", &["--export=from_d"][..]),
+            (
+                "all",
+                &["--export=run", "--export=from_b", "--export=from_d"][..],
+            ),
+            ("no-gc", &["--export=run", "--no-gc-sections"][..]),
+        ] {
+            let mut items: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"--no-entry", &a, &b, &d];
+            items.extend(exports.iter().map(|e| e as &dyn AsRef<std::ffi::OsStr>));
+            let case = format!("{opt}-{case}");
+            let pair = link_pair("parity-tombstones", &case, &args(&items));
+            let module = pair.assert_identical(&case);
+            let marker = b"llvm.func_attr.annotate.hot";
+            let at = module.windows(marker.len()).position(|w| w == marker);
+            assert!(at.is_some(), "{case}: no annotate section");
+        }
+    }
+}

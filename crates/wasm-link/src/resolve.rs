@@ -404,7 +404,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let obj = self.inputs.obj(f);
         let name = symbol_name(obj, s);
         let kind = Kind::of(&s.kind);
-        let defined = is_definition(s) && !self.is_discarded(f, s);
+        // A global symbol of a chunk a COMDAT discarded resolves to the kept copy; a local one
+        // still names its own chunk, which lld writes when it is live (`--no-gc-sections`).
+        let local = s.flags.is_local();
+        let defined = is_definition(s) && (local || !self.is_discarded(f, s));
         let def = if defined {
             Def::Defined { file: f, index: i }
         } else {

@@ -23,7 +23,9 @@ impl<'a> Layout<'a> {
                 };
                 let sym = res.table.get(id);
                 let index = self.sym_func[id.idx()];
-                if !sym.live || index == NONE {
+                // A constructor a COMDAT discarded is not called, even when kept.
+                let discarded = crate::graph::Graph { inputs, res }.is_discarded(id);
+                if !sym.live || index == NONE || discarded {
                     continue;
                 }
                 let ty = &self.function_type(inputs, index);
