@@ -1,4 +1,4 @@
-//! C++ symbol demangling with LLVM 19's exact output, so the `name` section matches
+//! C++ (and Rust v0) symbol demangling with LLVM 19's exact output, so the `name` section matches
 //! wasm-ld's byte for byte. wasm-ld calls `llvm::demangle`, whose Itanium demangler prints
 //! differently from GNU-style demanglers (`'lambda'(int)`, `32ul`, `>>`, `(anonymous
 //! namespace)`); this module follows its grammar and printing rules. Names it cannot
@@ -9,10 +9,12 @@ mod float;
 mod ops;
 mod parse;
 mod print;
+mod rust;
 
-/// `name` demangled the way `llvm::demangle` (LLVM 19) does for Itanium names: `_Z...` (with
-/// one to four leading underscores, an optional leading `.`, and the one-underscore-stripped
-/// retry). Anything else, or a name that does not parse, is returned unchanged.
+/// `name` demangled the way `llvm::demangle` (LLVM 19) does for Itanium names (`_Z...` with
+/// one to four leading underscores) and Rust v0 names (`_R...`), each with an optional leading
+/// `.` and the one-underscore-stripped retry. Anything else, or a name that does not parse, is
+/// returned unchanged.
 pub fn demangle(name: &str) -> String {
     if let Some(s) = non_microsoft(name) {
         return s;
@@ -23,16 +25,19 @@ pub fn demangle(name: &str) -> String {
     name.to_string()
 }
 
-/// LLVM's `nonMicrosoftDemangle` restricted to the Itanium scheme.
+/// LLVM's `nonMicrosoftDemangle` restricted to the Itanium and Rust v0 schemes (not D).
 fn non_microsoft(name: &str) -> Option<String> {
     let (dot, rest) = match name.strip_prefix('.') {
         Some(rest) => (".", rest),
         None => ("", name),
     };
-    if !is_itanium_encoding(rest) {
+    let s = if is_itanium_encoding(rest) {
+        itanium(rest.as_bytes())?
+    } else if rest.starts_with("_R") {
+        rust::demangle(rest)?
+    } else {
         return None;
-    }
-    let s = itanium(rest.as_bytes())?;
+    };
     Some(if dot.is_empty() {
         s
     } else {

@@ -121,14 +121,14 @@ fn for_each_live_reloc(
         let obj = inputs.obj(f);
         let discarded = &res.discarded[f.idx()];
         for (i, func) in obj.functions.iter().enumerate() {
-            if live.functions[f.idx()][i] && !discarded.functions[i] {
+            if live.functions[f.idx()][i] {
                 obj.code_relocs[func.relocs.clone()]
                     .iter()
                     .for_each(|r| visit(f, r));
             }
         }
         for (i, seg) in obj.segments.iter().enumerate() {
-            if live.segments[f.idx()][i] && !discarded.segments[i] {
+            if live.segments[f.idx()][i] {
                 obj.data_relocs[seg.relocs.clone()]
                     .iter()
                     .for_each(|r| visit(f, r));

@@ -667,12 +667,14 @@ fn chunk_len(ctx: &RelocContext<'_, '_>, file: FileId, k: usize) -> u64 {
     ctx.inputs.obj(file).customs[k].contents.len() as u64
 }
 
-/// What relocations against dead code write in a debug section (lld's
-/// `getTombstoneForSection`).
+/// What relocations against dead code write in a custom section (lld's
+/// `getTombstoneForSection`): -2 in `.debug_ranges` and `.debug_loc` (where -1 already means
+/// something), -1 in other debug sections and in `llvm.func_attr.*` (where 0 is a valid
+/// function index), and elsewhere 0, which means the relocation's addend.
 fn tombstone_for(name: &str) -> u64 {
     if name == ".debug_ranges" || name == ".debug_loc" {
         u64::MAX - 1
-    } else if name.starts_with(".debug_") {
+    } else if name.starts_with(".debug_") || name.starts_with("llvm.func_attr.") {
         u64::MAX
     } else {
         0

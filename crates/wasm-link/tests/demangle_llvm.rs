@@ -1,5 +1,5 @@
 //! Differential test of `wasm_link::demangle::demangle` against `llvm-cxxfilt-19`: every
-//! `_Z` symbol of Debian's wasm32-wasi libc++ and libc++abi (plus the conformance corpus's
+//! `_Z` (and `_R`) symbol of Debian's wasm32-wasi libc++ and libc++abi (plus the conformance corpus's
 //! C++ objects when they have been built) must demangle to exactly what LLVM prints.
 
 use std::collections::BTreeSet;
@@ -116,6 +116,14 @@ const EXTRA: &[&str] = &[
     "_Z1fIiEvv.cold",
     "_ZN1AIiE1fITk1CiEEvv",
     "_Z1fITk1CiEvv",
+    "_Z1fITk1DITL0__EiEvv",
+    "_Z1fIiTk1DIT_EiEvv",
+    "_Z1fITk1DIT_EiEvv",
+    "_Z1fIiTk1DITL0__EiEvv",
+    "_ZN1AIiE1fITk1DIT_EiEEvv",
+    "_Z1fIiEvT_Qnt1aITL0_0_E",
+    "_ZZ1fvENKUlTyTk1CIT_ET0_E_clIiiEEDaS_S0_",
+    "_ZNSt3__217basic_string_viewIcNS_11char_traitsIcEEEC2B8ne190107ITkNS_19contiguous_iteratorEPcTkNS_18sized_sentinel_forITL0__EES5_Qaa9is_same_vINS_11conditionalIXsr21__is_primary_templateINS_15iterator_traitsIu14__remove_cvrefIS7_EEEEE5valueENS_26indirectly_readable_traitsISA_EESB_E4type10value_typeET_Ent16is_convertible_vITL0_0_mEEESH_T0_",
     "_ZTAXtl1AEE",
     "_Z1fIiQ1CIT_EEvv",
     "_ZW1M1fv",
@@ -145,6 +153,24 @@ const EXTRA: &[&str] = &[
     "_ZN",
     "_ZNSt3__1E",
     "_ZSt",
+    // Rust v0 (`rustDemangle`): closures, shims, trait impls, consts, suffixes.
+    "_RNCNvCs32gj3y4fnmh_4main4mains0_0B3_",
+    "_RINvCs32gj3y4fnmh_4main5applyNCNvB2_4mains_0EB2_",
+    "_RNvXs1g_NtCsdHhIpgkcIfN_4core3fmtRDNtB6_5DebugEL_Bx_3fmtB8_",
+    "_RNCINvNtCset5xJoy1xWQ_3std2rt10lang_startuE0Cs32gj3y4fnmh_4main",
+    "_RNvXsr_NtCsdHhIpgkcIfN_4core3fmtSlNtB5_5Debug3fmtCs32gj3y4fnmh_4main",
+    "_RNvYINtNtNtCset5xJoy1xWQ_3std2io6cursor6CursorQShENtB7_5Write9write_fmtB9_",
+    "_RINvCs5QfnxTm6QcG_2cg2chKce9_EB2_",
+    "_RINvCs5QfnxTm6QcG_2cg2chKc1f600_EB2_",
+    "_RINvCs5QfnxTm6QcG_2cg2chKc27_EB2_",
+    "_RINvCs5QfnxTm6QcG_2cg2chKc7f_EB2_",
+    "_RINvCs5QfnxTm6QcG_2cg2chKc0_EB2_",
+    "_RINvCs5QfnxTm6QcG_2cg2neKln5_EB2_",
+    "_RINvCs5QfnxTm6QcG_2cg2boKb1_EB2_.cold",
+    "_RINvCs5QfnxTm6QcG_2cg2boKb1_EB2_.llvm.1234",
+    "_RINvCs5QfnxTm6QcG_2cg2boKb1_EB2_.a.b",
+    "_RINvCs5QfnxTm6QcG_2cg2boKb1_EB2_x",
+    "_R",
 ];
 
 /// Every `_Z` name that `llvm-nm-19` lists in `paths`.
@@ -164,7 +190,7 @@ fn nm_names(paths: &[PathBuf]) -> BTreeSet<String> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().last())
-        .filter(|n| n.starts_with("_Z") || n.starts_with("___Z"))
+        .filter(|n| n.starts_with("_Z") || n.starts_with("___Z") || n.starts_with("_R"))
         .map(str::to_string)
         .collect()
 }

@@ -973,10 +973,10 @@ impl<'a> Parser<'a> {
             return Some(self.add(Node::TypeParamDecl(name)));
         }
         if self.eat_str(b"Tk") {
-            let saved = std::mem::replace(&mut self.incomplete_tracking, true);
-            let constraint = self.parse_name(None);
-            self.incomplete_tracking = saved;
-            let constraint = constraint?;
+            // LLVM 19 resolves template parameters inside the constraint as anywhere else (LLVM
+            // 20 prints them raw, as in a requires-clause): one naming a parameter not yet
+            // known, such as libc++'s `TkNS_18sized_sentinel_forITL0__EE`, fails the name.
+            let constraint = self.parse_name(None)?;
             let name = self.invent_param_name(ParamKind::Type, list);
             return Some(self.add(Node::ConstrainedTypeParamDecl { constraint, name }));
         }

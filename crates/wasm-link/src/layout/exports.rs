@@ -23,7 +23,10 @@ impl<'a> Layout<'a> {
                     continue;
                 };
                 let sym = res.table.get(id);
-                let Some(index) = self.sym_func[id.idx()].filter(|_| live.symbol(id)) else {
+                // A constructor a COMDAT discarded is not called, even when kept.
+                let discarded = crate::graph::Graph { inputs, res }.is_discarded(id);
+                let Some(index) = self.sym_func[id.idx()].filter(|_| live.symbol(id) && !discarded)
+                else {
                     continue;
                 };
                 let ty = &self.function_type(inputs, index);

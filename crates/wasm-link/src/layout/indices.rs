@@ -70,10 +70,7 @@ impl<'a> Layout<'a> {
         f: FileId,
     ) -> Vec<Scanned> {
         let obj = inputs.obj(f);
-        let funcs =
-            obj.functions.iter().enumerate().filter(|(i, _)| {
-                live.functions[f.idx()][*i] && !res.discarded[f.idx()].functions[*i]
-            });
+        let funcs = (obj.functions.iter().enumerate()).filter(|(i, _)| live.functions[f.idx()][*i]);
         let segs = obj.segments.iter().enumerate().filter(|(i, _)| {
             !matches!(
                 self.placements[f.idx()].get(*i),
@@ -249,7 +246,9 @@ impl<'a> Layout<'a> {
         for &f in &res.loaded {
             let obj = inputs.obj(f);
             for i in 0..obj.functions.len() {
-                if live.functions[f.idx()][i] && !res.discarded[f.idx()].functions[i] {
+                // A function a COMDAT discarded is written when live: never with GC (nothing
+                // reaches it), always without (lld keeps it, dead, in its file's place).
+                if live.functions[f.idx()][i] {
                     let func = OutFunction::Input(f, DefinedFunc(i as u32));
                     self.file_funcs[f.idx()][i] = Some(self.push_function(func));
                 }

@@ -20,7 +20,8 @@ impl<'a> Layout<'a> {
             let obj = inputs.obj(f);
             self.placements[f.idx()] = vec![Placement::None; obj.segments.len()];
             for (i, seg) in obj.segments.iter().enumerate() {
-                if !live.segments[f.idx()][i] || res.discarded[f.idx()].segments[i] {
+                // Like functions, a discarded segment is kept when live (`--no-gc-sections`).
+                if !live.segments[f.idx()][i] {
                     continue;
                 }
                 let name =
