@@ -4,6 +4,7 @@
 //!
 //! Parsing here is one pass over the sections of `wasm-format`; nothing is copied.
 
+use crate::validate::{misplaced, RelocCheck};
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
@@ -136,6 +137,67 @@ struct Found<'a> {
     data: Option<(u32, Window<'a>)>,
     linking: Option<Window<'a>>,
     relocs: Vec<Window<'a>>,
+    /// Standard section ids seen, one bit each, and the three custom sections allowed once.
+    seen: u16,
+    seen_custom: [bool; 3],
+}
+
+/// The custom sections an object may hold once, with LLVM's error for a second one.
+const ONCE: [(&str, &str); 3] = [
+    (
+        "linking",
+        "out of order section type: 0 (a second `linking` section)",
+    ),
+    (
+        "target_features",
+        "out of order section type: 0 (a second `target_features` section)",
+    ),
+    (
+        "producers",
+        "out of order section type: 0 (a second `producers` section)",
+    ),
+];
+
+/// LLVM's error for a second standard section, by id.
+const TWICE: [&str; 14] = [
+    "out of order section type: 0",
+    "out of order section type: 1",
+    "out of order section type: 2",
+    "out of order section type: 3",
+    "out of order section type: 4",
+    "out of order section type: 5",
+    "out of order section type: 6",
+    "out of order section type: 7",
+    "out of order section type: 8",
+    "out of order section type: 9",
+    "out of order section type: 10",
+    "out of order section type: 11",
+    "out of order section type: 12",
+    "out of order section type: 13",
+];
+
+impl Found<'_> {
+    /// Refuses a second standard section of one id, or a second `linking`, `target_features`
+    /// or `producers`: LLVM's object reader does (its section order check), and we would
+    /// otherwise keep only the last one silently.
+    fn once(&mut self, s: &wasm_format::Section<'_>) -> Result<(), Error> {
+        let again = if s.id == SectionId::Custom {
+            let name = s.custom_name.unwrap_or("");
+            match ONCE.iter().position(|(n, _)| *n == name) {
+                Some(k) => std::mem::replace(&mut self.seen_custom[k], true).then_some(ONCE[k].1),
+                None => None,
+            }
+        } else {
+            let bit = 1u16 << (s.id as u8);
+            let again = self.seen & bit != 0;
+            self.seen |= bit;
+            again.then_some(TWICE[s.id as usize])
+        };
+        match again {
+            Some(message) => Err(Error::new(s.header_offset, ErrorKind::Message(message))),
+            None => Ok(()),
+        }
+    }
 }
 
 impl<'a> Object<'a> {
@@ -145,6 +207,7 @@ impl<'a> Object<'a> {
         let mut obj = Object::empty();
         let mut found = Found::default();
         for section in &module.sections {
+            found.once(section)?;
             obj.read_section(section, &mut found)?;
         }
         let Some(linking) = found.linking else {
@@ -165,7 +228,7 @@ impl<'a> Object<'a> {
         }
         obj.read_relocs(&found)?;
         obj.reloc_sections = found.relocs;
-        crate::validate::check(&obj, offset)?;
+        crate::validate::check(&obj, &module)?;
         Ok(obj)
     }
 
@@ -306,8 +369,14 @@ impl<'a> Object<'a> {
                 ErrorKind::Message("code section count differs from the function section's"),
             ));
         }
+        // Each body's size prefix starts where the previous body ends, the first after the count.
+        let (after_count, _) = w.parse_prefix(wasm_format::parse::var_u32)?;
+        let mut start = after_count.offset;
         for (f, body) in self.functions.iter_mut().zip(bodies) {
-            f.body = with_size_prefix(w, body.window);
+            check_ends_with_end(body.window)?;
+            let end = body.window.end();
+            f.body = w.sub(start - w.offset, end - start).unwrap_or(body.window);
+            start = end;
         }
         Ok(())
     }
@@ -341,80 +410,103 @@ impl<'a> Object<'a> {
     }
 
     fn read_relocs(&mut self, found: &Found<'a>) -> Result<(), Error> {
+        let mut targets = Vec::with_capacity(found.relocs.len());
         for w in &found.relocs {
             let lazy = wasm_format::reloc::read_reloc_section(*w)?;
             let target = lazy.target_section;
-            if found.code.is_some_and(|(i, _)| i == target) {
-                self.code_relocs = sorted_relocs(*w)?;
-            } else if found.data.is_some_and(|(i, _)| i == target) {
-                self.data_relocs = sorted_relocs(*w)?;
-            } else if let Some(at) = self.customs.iter().position(|c| c.section_index == target) {
-                let mut index_relocs = Vec::new();
-                let len = self.customs[at].contents.len();
-                let mut bad = None;
-                lazy.check(|r| {
-                    if bad.is_none() {
-                        bad = crate::validate::check_reloc(self, &r, len).err();
-                    }
-                    if names_an_index(r.ty) {
-                        index_relocs.push(r);
-                    }
-                })?;
-                if let Some((expected, found)) = bad {
-                    return Err(Error::new(w.offset, ErrorKind::Invalid { expected, found }));
-                }
-                let c = &mut self.customs[at];
-                if !index_relocs.is_sorted_by_key(|r| r.offset) {
-                    index_relocs.sort_by_key(|r| r.offset);
-                }
-                c.relocs = lazy;
-                c.index_relocs = index_relocs;
-            } else {
+            if targets.contains(&target) {
+                // wasm-ld would apply both; we would keep only the last.
                 return Err(Error::new(
                     w.offset,
                     ErrorKind::Invalid {
-                        expected: "a relocation target section",
+                        expected: "one relocation section per target section",
                         found: u64::from(target),
                     },
                 ));
+            }
+            targets.push(target);
+            match (found.code, found.data) {
+                (Some((i, code)), _) if i == target => {
+                    self.code_relocs = self.decode_relocs(&lazy, code)?
+                }
+                (_, Some((i, data))) if i == target => {
+                    self.data_relocs = self.decode_relocs(&lazy, data)?
+                }
+                _ => self.read_custom_relocs(lazy, w.offset)?,
             }
         }
         self.assign_code_relocs()?;
         self.assign_data_relocs()
     }
 
+    /// The relocations of the code or data section `target`, decoded and checked as they are
+    /// read (`validate::RelocCheck`); which atom each patches is decided after.
+    fn decode_relocs(
+        &self,
+        lazy: &LazyRelocs<'a>,
+        target: Window<'a>,
+    ) -> Result<Vec<Reloc>, Error> {
+        let mut relocs = Vec::with_capacity(lazy.len());
+        let mut check = RelocCheck::new(self, target);
+        lazy.try_for_each(|entry, r| {
+            check.next(entry, &r)?;
+            relocs.push(r);
+            Ok(())
+        })?;
+        Ok(relocs)
+    }
+
+    /// Checks the relocations of a custom section once, keeping those that name an index.
+    fn read_custom_relocs(&mut self, lazy: LazyRelocs<'a>, at: usize) -> Result<(), Error> {
+        let target = lazy.target_section;
+        let Some(k) = self.customs.iter().position(|c| c.section_index == target) else {
+            return Err(Error::new(
+                at,
+                ErrorKind::Invalid {
+                    expected: "a relocation target section",
+                    found: u64::from(target),
+                },
+            ));
+        };
+        let mut index_relocs = Vec::new();
+        let mut check = RelocCheck::new(self, self.customs[k].contents);
+        lazy.try_for_each(|entry, r| {
+            check.next(entry, &r)?;
+            check.inside_section(&r)?;
+            if names_an_index(r.ty) {
+                index_relocs.push(r);
+            }
+            Ok(())
+        })?;
+        let c = &mut self.customs[k];
+        c.relocs = lazy;
+        c.index_relocs = index_relocs;
+        Ok(())
+    }
+
     fn assign_code_relocs(&mut self) -> Result<(), Error> {
         let base = self.code_offset;
-        let relocs = &self.code_relocs;
-        let mut next = 0;
-        for f in &mut self.functions {
-            let start = f.body.offset - base;
-            let end = start + f.body.len();
-            f.relocs = take_range(relocs, &mut next, start, end);
-        }
-        check_all_taken(
-            relocs,
-            next,
-            base,
-            "a relocation outside every function body",
-        )
+        let atoms = self.functions.iter_mut().map(|f| {
+            // Relocations patch the body after its size prefix.
+            let prefix = f
+                .body
+                .bytes
+                .iter()
+                .position(|b| b & 0x80 == 0)
+                .map_or(0, |p| p + 1);
+            let start = f.body.offset + prefix - base;
+            (start..f.body.end() - base, &mut f.relocs)
+        });
+        assign(&self.code_relocs, atoms, base, &BODIES)
     }
 
     fn assign_data_relocs(&mut self) -> Result<(), Error> {
         let base = self.data_offset;
-        let relocs = &self.data_relocs;
-        let mut next = 0;
-        for s in &mut self.segments {
+        let atoms = self.segments.iter_mut().map(|s| {
             let start = s.data.offset - base;
-            let end = start + s.data.len();
-            s.relocs = take_range(relocs, &mut next, start, end);
-        }
-        check_all_taken(
-            relocs,
-            next,
-            base,
-            "a relocation outside every data segment",
-        )
+            (start..start + s.data.len(), &mut s.relocs)
+        });
+        assign(&self.data_relocs, atoms, base, &SEGMENTS)
     }
 
     /// The module and field of the import an undefined function, global, table or tag symbol
@@ -437,15 +529,6 @@ impl<'a> Object<'a> {
     pub fn function_count(&self) -> usize {
         self.func_imports.len() + self.functions.len()
     }
-}
-
-/// The relocations of a code or data section, decoded and sorted by offset.
-fn sorted_relocs(w: Window<'_>) -> Result<Vec<Reloc>, Error> {
-    let mut relocs = wasm_format::reloc::parse_reloc_section(w)?.relocs;
-    if !relocs.is_sorted_by_key(|r| r.offset) {
-        relocs.sort_by_key(|r| r.offset);
-    }
-    Ok(relocs)
 }
 
 /// Whether a relocation names an index (kept decoded for custom sections) rather than an
@@ -472,44 +555,78 @@ fn names_an_index(ty: RelocType) -> bool {
     )
 }
 
-/// Widens the window of a body to include its size prefix, which sits just before it.
-fn with_size_prefix<'a>(code: Window<'a>, body: Window<'a>) -> Window<'a> {
-    let end = body.end() - code.offset;
-    let mut start = body.offset - code.offset;
-    // The prefix is a LEB128 of at most 5 bytes: walk back over continuation bytes.
-    start -= 1;
-    while start > 0 && body.offset - code.offset - start < 5 && code.bytes[start - 1] & 0x80 != 0 {
-        start -= 1;
-    }
-    code.sub(start, end - start).unwrap_or(body)
-}
-
-/// The relocations from `*next` on whose offsets fall in `start..end`; skips those before.
-/// A linear walk, not a search: bodies and relocations are both in offset order, so each
-/// relocation is looked at once.
-fn take_range(relocs: &[Reloc], next: &mut usize, start: usize, end: usize) -> Range<usize> {
-    let below = |limit: usize| move |r: &Reloc| (r.offset as usize) < limit;
-    let first = *next
-        + relocs[*next..]
-            .iter()
-            .take_while(|r| below(start)(r))
-            .count();
-    let last = first + relocs[first..].iter().take_while(|r| below(end)(r)).count();
-    *next = last;
-    first..last
-}
-
-fn check_all_taken(
-    relocs: &[Reloc],
-    next: usize,
-    base: usize,
-    what: &'static str,
-) -> Result<(), Error> {
-    match relocs.get(next) {
-        Some(r) => Err(Error::new(
-            base + r.offset as usize,
-            ErrorKind::Message(what),
+/// A function body (after its size prefix) must end with `end`: the output copies bodies as
+/// they are, so one that does not would make an invalid module.
+fn check_ends_with_end(body: Window<'_>) -> Result<(), Error> {
+    match body.bytes.last() {
+        Some(0x0b) => Ok(()),
+        Some(&b) => Err(Error::new(
+            body.end() - 1,
+            ErrorKind::Invalid {
+                expected: "a function body ending with `end` (0x0b)",
+                found: b.into(),
+            },
         )),
+        None => Err(Error::new(
+            body.offset,
+            ErrorKind::Message("an empty function body: expected at least `end` (0x0b)"),
+        )),
+    }
+}
+
+/// How errors about relocations around an atom name it.
+struct AtomNames {
+    /// For one that starts inside an atom and ends after it.
+    crossing: &'static str,
+    /// For one that starts before an atom, after the previous one (or the section start).
+    before: &'static str,
+    /// For one that starts after the last atom.
+    after: &'static str,
+}
+
+const BODIES: AtomNames = AtomNames {
+    crossing: "inside their function body, which ends at",
+    before: "inside a function body; the next one starts at",
+    after: "inside a function body; the last one ends at",
+};
+
+const SEGMENTS: AtomNames = AtomNames {
+    crossing: "inside their data segment, which ends at",
+    before: "inside a data segment; the next one starts at",
+    after: "inside a data segment; the last one ends at",
+};
+
+/// Gives each atom (its range in section offsets) the relocations that patch it, checking
+/// that each lies wholly inside one atom. A linear walk, not a search: atoms and relocations
+/// are both in offset order, so each relocation is looked at once.
+fn assign<'r>(
+    relocs: &[Reloc],
+    atoms: impl Iterator<Item = (Range<usize>, &'r mut Range<usize>)>,
+    base: usize,
+    names: &AtomNames,
+) -> Result<(), Error> {
+    let mut next = 0;
+    let mut last_end = 0;
+    for (atom, slot) in atoms {
+        let first = next;
+        while let Some(r) = relocs.get(next) {
+            let at = r.offset as usize;
+            if at >= atom.end {
+                break;
+            }
+            if at < atom.start {
+                return Err(misplaced(r, base, names.before, base + atom.start));
+            }
+            if r.range().end > atom.end {
+                return Err(misplaced(r, base, names.crossing, base + atom.end));
+            }
+            next += 1;
+        }
+        *slot = first..next;
+        last_end = atom.end;
+    }
+    match relocs.get(next) {
+        Some(r) => Err(misplaced(r, base, names.after, base + last_end)),
         None => Ok(()),
     }
 }

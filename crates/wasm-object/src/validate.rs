@@ -1,163 +1,373 @@
-//! Cross-references inside one object, checked once after parsing so that the linker can index
+//! Cross-references inside one object, checked once while parsing so that the linker can index
 //! freely: every type, function, global, table, tag, segment and symbol index points at
 //! something, every relocation names a symbol of the kind its type needs, and every patched
-//! field lies inside its atom. LLVM's object reader rejects the same things.
+//! field lies inside its atom, apart from the others. LLVM's object reader rejects the same
+//! things (and a few, such as overlapping relocations, that it lets through).
+//!
+//! Each error names the absolute offset of the entry at fault and the value found there. The
+//! checks run on parsed values, which keep no offsets, so an entry's offset is found again,
+//! by walking its section, only once a check has failed (`wasm_format::locate`).
 
 use crate::object::Object;
-use wasm_format::linking::{ComdatKind, SymbolKind};
+use wasm_format::linking::{ComdatKind, SymbolInfo, SymbolKind};
+use wasm_format::locate::{linking_entry, section_entry, LinkingEntry};
 use wasm_format::reloc::{Reloc, RelocTarget};
-use wasm_format::{Error, ErrorKind};
+use wasm_format::sections::ImportKind;
+use wasm_format::{Error, ErrorKind, Module, SectionId, Window};
 
-/// Checks `obj`; errors carry `offset`, the object's start in its file.
-pub fn check(obj: &Object<'_>, offset: usize) -> Result<(), Error> {
-    let bad = |expected: &'static str, found: u64| {
+/// Checks the indices of `obj`, parsed from `module`.
+pub fn check(obj: &Object<'_>, module: &Module<'_>) -> Result<(), Error> {
+    let invalid = |offset: usize, (expected, found)| {
         Error::new(offset, ErrorKind::Invalid { expected, found })
     };
-    check_types(obj).map_err(|t| bad("a type index in range", t))?;
-    check_symbols(obj).map_err(|i| bad("a symbol whose index is in range", i))?;
-    check_linking(obj).map_err(|i| bad("an init function or comdat member in range", i))?;
-    let code = obj.functions.iter().map(|f| {
-        let start = f.body.offset - obj.code_offset;
-        (
-            start..start + f.body.len(),
-            &obj.code_relocs[f.relocs.clone()],
-        )
-    });
-    let data = obj.segments.iter().map(|s| {
-        let start = s.data.offset - obj.data_offset;
-        (
-            start..start + s.data.len(),
-            &obj.data_relocs[s.relocs.clone()],
-        )
-    });
-    // Custom-section relocations are checked as they are read (`check_reloc`).
-    for (range, relocs) in code.chain(data) {
-        for r in relocs {
-            check_reloc(obj, r, range.end).map_err(|(what, n)| bad(what, n))?;
-        }
+    if let Err((at, bad)) = check_types(obj) {
+        return Err(invalid(at.offset(module), bad));
+    }
+    if let Err((n, bad)) = check_symbols(obj) {
+        return Err(invalid(
+            linking_offset(module, LinkingEntry::Symbol(n)),
+            bad,
+        ));
+    }
+    if let Err((entry, bad)) = check_linking(obj) {
+        return Err(invalid(linking_offset(module, entry), bad));
     }
     Ok(())
 }
 
-/// One relocation: inside its atom (which ends at `end`, in section offsets) and naming what
-/// its type needs. The error is (what was expected, what was found).
-pub fn check_reloc(obj: &Object<'_>, r: &Reloc, end: usize) -> Result<(), (&'static str, u64)> {
-    if r.range().end > end {
-        return Err(("a relocation inside its atom", u64::from(r.offset)));
+/// What was expected, and the value found instead.
+type Bad = (&'static str, u64);
+
+/// Where a type index was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TypeUse {
+    /// Defined function `n`.
+    Function(usize),
+    /// Function import `n` (among the function imports).
+    FuncImport(usize),
+    /// Defined tag `n`.
+    Tag(usize),
+    /// Tag import `n` (among the tag imports).
+    TagImport(usize),
+}
+
+impl TypeUse {
+    /// The absolute offset of the entry, found again in its section.
+    #[cold]
+    fn offset(self, module: &Module<'_>) -> usize {
+        let (id, n) = match self {
+            TypeUse::Function(n) => (SectionId::Function, Some(n)),
+            TypeUse::Tag(n) => (SectionId::Tag, Some(n)),
+            TypeUse::FuncImport(k) => (SectionId::Import, import_position(module, k, true)),
+            TypeUse::TagImport(k) => (SectionId::Import, import_position(module, k, false)),
+        };
+        let Some(section) = module.section(id) else {
+            return module.file.offset;
+        };
+        n.and_then(|n| section_entry(section.contents, id, n))
+            .unwrap_or(section.contents.offset)
     }
-    if !target_fits(obj, r) {
-        return Err((
-            "a relocation naming a symbol of its kind",
-            u64::from(r.index),
-        ));
+}
+
+/// The position among all imports of function (or tag) import `k`.
+#[cold]
+fn import_position(module: &Module<'_>, k: usize, function: bool) -> Option<usize> {
+    let w = module.section(SectionId::Import)?.contents;
+    let imports = wasm_format::sections::parse_import_section(w).ok()?;
+    imports
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| match i.kind {
+            ImportKind::Func(_) => function,
+            ImportKind::Tag(_) => !function,
+            _ => false,
+        })
+        .nth(k)
+        .map(|(n, _)| n)
+}
+
+/// The absolute offset of an entry of the `linking` section.
+#[cold]
+fn linking_offset(module: &Module<'_>, entry: LinkingEntry) -> usize {
+    match module.custom_sections("linking").next() {
+        Some(s) => linking_entry(s.contents, entry).unwrap_or(s.contents.offset),
+        None => module.file.offset,
     }
-    Ok(())
 }
 
 /// Every function, import and tag signature names a type.
-fn check_types(obj: &Object<'_>) -> Result<(), u64> {
+fn check_types(obj: &Object<'_>) -> Result<(), (TypeUse, Bad)> {
     let types = obj.types.len();
-    let used = obj.functions.iter().map(|f| f.type_index);
-    let imported = obj.func_imports.iter().map(|i| i.ty);
-    let tags = obj.tags.iter().map(|t| t.type_index);
-    let tag_imports = obj.tag_imports.iter().map(|i| i.ty.type_index);
-    match used
-        .chain(imported)
-        .chain(tags)
-        .chain(tag_imports)
-        .find(|&t| t as usize >= types)
-    {
-        Some(t) => Err(u64::from(t)),
+    let uses = [
+        first_bad(
+            obj.functions.iter().map(|f| f.type_index),
+            types,
+            TypeUse::Function,
+        ),
+        first_bad(
+            obj.func_imports.iter().map(|i| i.ty),
+            types,
+            TypeUse::FuncImport,
+        ),
+        first_bad(obj.tags.iter().map(|t| t.type_index), types, TypeUse::Tag),
+        first_bad(
+            obj.tag_imports.iter().map(|i| i.ty.type_index),
+            types,
+            TypeUse::TagImport,
+        ),
+    ];
+    match uses.into_iter().flatten().next() {
+        Some((at, t)) => Err((at, ("a type index below the type count", u64::from(t)))),
         None => Ok(()),
     }
 }
 
+fn first_bad(
+    indices: impl Iterator<Item = u32>,
+    count: usize,
+    at: fn(usize) -> TypeUse,
+) -> Option<(TypeUse, u32)> {
+    indices
+        .enumerate()
+        .find(|&(_, t)| t as usize >= count)
+        .map(|(n, t)| (at(n), t))
+}
+
 /// Every symbol points into its index space: an undefined one at an import, a defined one at
-/// a definition; a data symbol inside its segment.
-fn check_symbols(obj: &Object<'_>) -> Result<(), u64> {
-    for (i, s) in obj.symbols.iter().enumerate() {
-        let (index, imports, total) = match s.kind {
-            SymbolKind::Function { index } => (index, obj.func_imports.len(), obj.function_count()),
-            SymbolKind::Global { index } => (
-                index,
-                obj.global_imports.len(),
-                obj.global_imports.len() + obj.globals.len(),
-            ),
-            SymbolKind::Table { index } => (
-                index,
-                obj.table_imports.len(),
-                obj.table_imports.len() + obj.tables.len(),
-            ),
-            SymbolKind::Tag { index } => (
-                index,
-                obj.tag_imports.len(),
-                obj.tag_imports.len() + obj.tags.len(),
-            ),
-            SymbolKind::Data { def: Some(def) } if !s.flags.is_absolute() => {
-                let seg = obj.segments.get(def.segment as usize).ok_or(i as u64)?;
-                let end = def.offset.checked_add(def.size).ok_or(i as u64)?;
-                if end > seg.data.len() as u64 {
-                    return Err(i as u64);
-                }
-                continue;
-            }
-            SymbolKind::Data { .. } | SymbolKind::Section { .. } => continue,
-        };
-        let index = index as usize;
-        let fits = if s.flags.is_undefined() {
-            index < imports
-        } else {
-            index >= imports && index < total
-        };
-        if !fits {
-            return Err(i as u64);
-        }
+/// a definition; a data symbol inside its segment. The error is (symbol number, what).
+fn check_symbols(obj: &Object<'_>) -> Result<(), (usize, Bad)> {
+    for (n, s) in obj.symbols.iter().enumerate() {
+        check_symbol(obj, s).map_err(|bad| (n, bad))?;
     }
     Ok(())
+}
+
+fn check_symbol(obj: &Object<'_>, s: &SymbolInfo<'_>) -> Result<(), Bad> {
+    let undefined = s.flags.is_undefined();
+    let (index, imports, total, what) = match s.kind {
+        SymbolKind::Function { index } => (
+            index,
+            obj.func_imports.len(),
+            obj.function_count(),
+            if undefined {
+                "an undefined function symbol's index below the function import count"
+            } else {
+                "a defined function symbol's index naming a function defined in the object"
+            },
+        ),
+        SymbolKind::Global { index } => (
+            index,
+            obj.global_imports.len(),
+            obj.global_imports.len() + obj.globals.len(),
+            if undefined {
+                "an undefined global symbol's index below the global import count"
+            } else {
+                "a defined global symbol's index naming a global defined in the object"
+            },
+        ),
+        SymbolKind::Table { index } => (
+            index,
+            obj.table_imports.len(),
+            obj.table_imports.len() + obj.tables.len(),
+            if undefined {
+                "an undefined table symbol's index below the table import count"
+            } else {
+                "a defined table symbol's index naming a table defined in the object"
+            },
+        ),
+        SymbolKind::Tag { index } => (
+            index,
+            obj.tag_imports.len(),
+            obj.tag_imports.len() + obj.tags.len(),
+            if undefined {
+                "an undefined tag symbol's index below the tag import count"
+            } else {
+                "a defined tag symbol's index naming a tag defined in the object"
+            },
+        ),
+        SymbolKind::Data { def: Some(def) } if !s.flags.is_absolute() => {
+            let Some(seg) = obj.segments.get(def.segment as usize) else {
+                let bad = "a data symbol's segment index below the segment count";
+                return Err((bad, u64::from(def.segment)));
+            };
+            let end = def.offset.saturating_add(def.size);
+            if end > seg.data.len() as u64 {
+                return Err(("a data symbol ending inside its segment", end));
+            }
+            return Ok(());
+        }
+        SymbolKind::Data { .. } | SymbolKind::Section { .. } => return Ok(()),
+    };
+    let i = index as usize;
+    let fits = if undefined {
+        i < imports
+    } else {
+        i >= imports && i < total
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err((what, u64::from(index)))
+    }
 }
 
 /// Init functions name function symbols; data and function comdat members exist.
-fn check_linking(obj: &Object<'_>) -> Result<(), u64> {
-    for init in &obj.init_funcs {
+fn check_linking(obj: &Object<'_>) -> Result<(), (LinkingEntry, Bad)> {
+    for (n, init) in obj.init_funcs.iter().enumerate() {
         let sym = obj.symbols.get(init.symbol as usize);
         if !matches!(sym.map(|s| s.kind), Some(SymbolKind::Function { .. })) {
-            return Err(u64::from(init.symbol));
+            let bad = ("an init function naming a function symbol", init.symbol);
+            return Err((LinkingEntry::InitFunc(n), (bad.0, u64::from(bad.1))));
         }
     }
-    for member in obj.comdats.iter().flat_map(|c| &c.members) {
-        // Function members count imports too, like every function index.
-        let count = match member.kind {
-            ComdatKind::Data => obj.segments.len(),
-            ComdatKind::Function => obj.function_count(),
-            _ => continue,
-        };
-        if member.index as usize >= count {
-            return Err(u64::from(member.index));
+    for (comdat, c) in obj.comdats.iter().enumerate() {
+        for (member, m) in c.members.iter().enumerate() {
+            // Function members count imports too, like every function index.
+            let (count, expected) = match m.kind {
+                ComdatKind::Data => (
+                    obj.segments.len(),
+                    "a comdat member's segment index below the segment count",
+                ),
+                ComdatKind::Function => (
+                    obj.function_count(),
+                    "a comdat member's function index below the function count",
+                ),
+                _ => continue,
+            };
+            if m.index as usize >= count {
+                let at = LinkingEntry::ComdatMember { comdat, member };
+                return Err((at, (expected, u64::from(m.index))));
+            }
         }
     }
     Ok(())
 }
 
-/// Whether a relocation's index names what its type needs (LLVM's `parseRelocSection`).
-fn target_fits(obj: &Object<'_>, r: &Reloc) -> bool {
-    if r.ty.target() == RelocTarget::Type {
-        return (r.index as usize) < obj.types.len();
+/// Checks relocations one by one as they are read: in offset order (LLVM requires it, and it
+/// makes overlap one comparison), none patching a byte the previous one patches, and each
+/// naming what its type needs.
+pub(crate) struct RelocCheck<'o, 'a> {
+    obj: &'o Object<'a>,
+    /// The contents of the section patched; relocation offsets are relative to its start.
+    target: Window<'a>,
+    /// The previous relocation's offset, and the end of the bytes it patches.
+    prev: (u32, usize),
+}
+
+impl<'o, 'a> RelocCheck<'o, 'a> {
+    /// Checks the relocations of `target` in `obj`.
+    pub(crate) fn new(obj: &'o Object<'a>, target: Window<'a>) -> Self {
+        RelocCheck {
+            obj,
+            target,
+            prev: (0, 0),
+        }
     }
-    let Some(sym) = obj.symbols.get(r.index as usize) else {
-        return false;
-    };
-    match (r.ty.target(), sym.kind) {
-        (RelocTarget::Function | RelocTarget::Table, SymbolKind::Function { .. }) => true,
-        (RelocTarget::FunctionOffset, SymbolKind::Function { .. }) => true,
-        (RelocTarget::Memory, SymbolKind::Data { .. }) => true,
+
+    /// Checks the next relocation, `r`, whose entry is at absolute offset `entry`.
+    #[inline]
+    pub(crate) fn next(&mut self, entry: usize, r: &Reloc) -> Result<(), Error> {
+        let (offset, end) = self.prev;
+        if r.offset < offset {
+            let kind = ErrorKind::Message("relocations not in offset order");
+            return Err(Error::new(entry, kind));
+        }
+        if (r.offset as usize) < end {
+            let expected = "after the previous relocation's, which end at";
+            return Err(misplaced(
+                r,
+                self.target.offset,
+                expected,
+                self.target.offset + end,
+            ));
+        }
+        self.prev = (r.offset, r.range().end);
+        match target_fits(self.obj, r) {
+            Ok(()) => Ok(()),
+            Err(expected) => Err(Error::new(
+                entry,
+                ErrorKind::Invalid {
+                    expected,
+                    found: u64::from(r.index),
+                },
+            )),
+        }
+    }
+
+    /// Checks that `r` patches bytes inside the target section (custom sections, which are
+    /// one atom each).
+    #[inline]
+    pub(crate) fn inside_section(&self, r: &Reloc) -> Result<(), Error> {
+        if r.range().end <= self.target.len() {
+            return Ok(());
+        }
+        let expected = "inside their section, which ends at";
+        Err(misplaced(
+            r,
+            self.target.offset,
+            expected,
+            self.target.end(),
+        ))
+    }
+}
+
+/// The error for a relocation whose patched bytes are not where they must be: at the first
+/// of them (`base` is the section contents' offset), saying where they must lie.
+#[cold]
+pub(crate) fn misplaced(r: &Reloc, base: usize, expected: &'static str, limit: usize) -> Error {
+    Error::new(
+        base + r.offset as usize,
+        ErrorKind::Relocation {
+            ty: r.ty.name(),
+            width: r.ty.width().size(),
+            expected,
+            limit,
+        },
+    )
+}
+
+/// Whether a relocation's index names what its type needs (LLVM's `parseRelocSection`);
+/// if not, what was expected.
+fn target_fits(obj: &Object<'_>, r: &Reloc) -> Result<(), &'static str> {
+    use SymbolKind as S;
+    let kind = obj.symbols.get(r.index as usize).map(|s| s.kind);
+    let (fits, expected) = match r.ty.target() {
+        RelocTarget::Type => (
+            (r.index as usize) < obj.types.len(),
+            "a relocation's type index below the type count",
+        ),
+        RelocTarget::Function | RelocTarget::Table | RelocTarget::FunctionOffset => (
+            matches!(kind, Some(S::Function { .. })),
+            "a relocation naming a function symbol",
+        ),
+        RelocTarget::Memory => (
+            matches!(kind, Some(S::Data { .. })),
+            "a relocation naming a data symbol",
+        ),
         // `GLOBAL_INDEX` also reaches functions and data through the GOT.
-        (
-            RelocTarget::Global,
-            SymbolKind::Global { .. } | SymbolKind::Function { .. } | SymbolKind::Data { .. },
-        ) => true,
-        (RelocTarget::SectionOffset, SymbolKind::Section { .. }) => true,
-        (RelocTarget::Tag, SymbolKind::Tag { .. }) => true,
-        (RelocTarget::TableNumber, SymbolKind::Table { .. }) => true,
-        _ => false,
+        RelocTarget::Global => (
+            matches!(
+                kind,
+                Some(S::Global { .. } | S::Function { .. } | S::Data { .. })
+            ),
+            "a relocation naming a global, function or data symbol",
+        ),
+        RelocTarget::SectionOffset => (
+            matches!(kind, Some(S::Section { .. })),
+            "a relocation naming a section symbol",
+        ),
+        RelocTarget::Tag => (
+            matches!(kind, Some(S::Tag { .. })),
+            "a relocation naming a tag symbol",
+        ),
+        RelocTarget::TableNumber => (
+            matches!(kind, Some(S::Table { .. })),
+            "a relocation naming a table symbol",
+        ),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(expected)
     }
 }
