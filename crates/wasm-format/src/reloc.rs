@@ -88,6 +88,14 @@ impl PatchWidth {
         }
     }
 
+    /// Whether the field is a padded LEB128 (signed or not).
+    pub const fn is_leb(self) -> bool {
+        matches!(
+            self,
+            PatchWidth::Leb5 | PatchWidth::Sleb5 | PatchWidth::Leb10 | PatchWidth::Sleb10
+        )
+    }
+
     /// Whether the field holds a 64-bit value.
     pub const fn is_64(self) -> bool {
         matches!(

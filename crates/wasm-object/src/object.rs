@@ -472,7 +472,6 @@ impl<'a> Object<'a> {
         let mut check = RelocCheck::new(self, self.customs[k].contents);
         lazy.try_for_each(|entry, r| {
             check.next(entry, &r)?;
-            check.inside_section(&r)?;
             if names_an_index(r.ty) {
                 index_relocs.push(r);
             }

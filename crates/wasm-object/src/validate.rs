@@ -244,8 +244,9 @@ fn check_linking(obj: &Object<'_>) -> Result<(), (LinkingEntry, Bad)> {
 }
 
 /// Checks relocations one by one as they are read: in offset order (LLVM requires it, and it
-/// makes overlap one comparison), none patching a byte the previous one patches, and each
-/// naming what its type needs.
+/// makes overlap one comparison), none patching a byte the previous one patches, inside the
+/// section, over a padded LEB128 if they patch one, and each naming what its type needs.
+/// Which atom each patches is checked after (`object::assign`).
 pub(crate) struct RelocCheck<'o, 'a> {
     obj: &'o Object<'a>,
     /// The contents of the section patched; relocation offsets are relative to its start.
@@ -282,6 +283,18 @@ impl<'o, 'a> RelocCheck<'o, 'a> {
             ));
         }
         self.prev = (r.offset, r.range().end);
+        let Some(field) = self.target.bytes.get(r.range()) else {
+            let expected = "inside their section, which ends at";
+            return Err(misplaced(
+                r,
+                self.target.offset,
+                expected,
+                self.target.end(),
+            ));
+        };
+        if r.ty.width().is_leb() {
+            check_padded(field, self.target.offset + r.offset as usize)?;
+        }
         match target_fits(self.obj, r) {
             Ok(()) => Ok(()),
             Err(expected) => Err(Error::new(
@@ -293,21 +306,28 @@ impl<'o, 'a> RelocCheck<'o, 'a> {
             )),
         }
     }
+}
 
-    /// Checks that `r` patches bytes inside the target section (custom sections, which are
-    /// one atom each).
-    #[inline]
-    pub(crate) fn inside_section(&self, r: &Reloc) -> Result<(), Error> {
-        if r.range().end <= self.target.len() {
-            return Ok(());
-        }
-        let expected = "inside their section, which ends at";
-        Err(misplaced(
-            r,
-            self.target.offset,
-            expected,
-            self.target.end(),
-        ))
+/// A LEB relocation patches a LEB128 padded to its full width (LLVM writes them so, and
+/// patching keeps every size): one placed anywhere else would overwrite instructions. `at` is
+/// the field's absolute offset.
+#[inline]
+fn check_padded(field: &[u8], at: usize) -> Result<(), Error> {
+    let last = field.len() - 1;
+    let invalid = |k: usize, expected| {
+        let found = u64::from(field[k]);
+        Err(Error::new(at + k, ErrorKind::Invalid { expected, found }))
+    };
+    match field.iter().position(|b| b & 0x80 == 0) {
+        Some(k) if k == last => Ok(()),
+        Some(k) => invalid(
+            k,
+            "a continuation byte (0x80 set) of the padded LEB128 a relocation patches",
+        ),
+        None => invalid(
+            last,
+            "the last byte (0x80 clear) of the padded LEB128 a relocation patches",
+        ),
     }
 }
 
