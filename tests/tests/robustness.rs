@@ -4,16 +4,19 @@
 //! errors or an output that `wasmparser` validates; a panic or an invalid module fails the
 //! test and leaves the input behind to debug.
 //!
-//! A few damages make an object whose code means something else while every structure stays
-//! well-formed; no linker sees those without type-checking the code, which neither we nor
-//! wasm-ld do. An invalid output is excused only for them, each recognised here ([`excuse`]):
-//! code that is invalid in the input itself, a `reloc.*` section whose name was hit (its
-//! relocations are then never applied), and a relocation whose symbol no longer matches the
-//! index LLVM wrote in the code (another function of the same kind, say).
+//! Some damage no linker sees without validating every section and type-checking the code,
+//! which neither we nor wasm-ld do. An invalid output is excused only for it ([`excuse`]): an
+//! input that is not a valid module by itself (LLVM's objects are), a `reloc.*` section whose
+//! name was hit (its relocations are then never applied), and a relocation whose type or
+//! symbol changed while its place did not, or whose symbol no longer matches the index LLVM
+//! wrote in the code (another function of the same kind, say).
+//! Everything the linker reads beyond a module (the linking metadata, relocations and their
+//! placement) leaves the input valid, so damage there is never excused.
+
 use e2e_tests::{build_archive, fixture, fixtures, target_dir, ArFormat};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use wasm_format::reloc::RelocType;
+use wasm_format::reloc::{Reloc, RelocType};
 use wasm_link::{Config, Entry, Input, UnresolvedPolicy};
 use wasm_object::object::Object;
 
@@ -225,8 +228,8 @@ fn validator() -> wasmparser::Validator {
 /// Why an invalid output is no linker bug, if it is not: see the module comment.
 fn excuse(original: &[u8], mutated: &[u8]) -> Option<&'static str> {
     let members = modules(mutated);
-    if members.iter().any(|m| code_is_invalid(m)) {
-        return Some("the input's own code is invalid");
+    if members.iter().any(|m| validator().validate_all(m).is_err()) {
+        return Some("the input is not a valid module");
     }
     let relocs = |ms: &[&[u8]]| ms.iter().map(|m| reloc_sections(m)).sum::<usize>();
     if relocs(&members) < relocs(&modules(original)) {
@@ -235,7 +238,69 @@ fn excuse(original: &[u8], mutated: &[u8]) -> Option<&'static str> {
     if members.iter().any(|m| relocation_disagrees_with_code(m)) {
         return Some("a relocation names another symbol than the code's index");
     }
+    let originals = modules(original);
+    let retyped = members
+        .iter()
+        .zip(&originals)
+        .any(|(m, o)| relocations_retyped(&relocations(o), &relocations(m)));
+    if retyped {
+        return Some("a relocation's type or symbol changed, at the same place");
+    }
+    let recoded = members
+        .iter()
+        .zip(&originals)
+        .any(|(m, o)| code_changed_between_relocations(o, m));
+    if recoded {
+        return Some("an instruction changed into another valid one, outside relocated fields");
+    }
     None
+}
+
+/// The code section's contents, with their offset.
+fn code_of(module: &[u8]) -> Option<(usize, &[u8])> {
+    let m = wasm_format::Module::parse(module, 0).ok()?;
+    let s = m.section(wasm_format::SectionId::Code)?;
+    Some((s.contents.offset, s.contents.bytes))
+}
+
+/// Whether the code section changed somewhere no relocation of the original patches: a new
+/// instruction may name an index that no relocation maps (the input stays valid).
+fn code_changed_between_relocations(original: &[u8], mutated: &[u8]) -> bool {
+    let (Some((base, before)), Some((_, after))) = (code_of(original), code_of(mutated)) else {
+        return false;
+    };
+    if before.len() != after.len() {
+        return true;
+    }
+    let Ok(obj) = Object::parse(original, 0) else {
+        return false;
+    };
+    let relocated = |k: usize| {
+        let at = base + k - obj.code_offset;
+        obj.code_relocs.iter().any(|r| r.range().contains(&at))
+    };
+    (0..before.len()).any(|k| before[k] != after[k] && !relocated(k))
+}
+
+/// The relocations of every `reloc.*` section of a module, in file order.
+fn relocations(module: &[u8]) -> Vec<Reloc> {
+    let Ok(m) = wasm_format::Module::parse(module, 0) else {
+        return Vec::new();
+    };
+    m.sections
+        .iter()
+        .filter(|s| s.custom_name.is_some_and(|n| n.starts_with("reloc.")))
+        .filter_map(|s| wasm_format::reloc::parse_reloc_section(s.contents).ok())
+        .flat_map(|s| s.relocs)
+        .collect()
+}
+
+/// Whether the relocations patch the same places as before but one of them changed its type,
+/// symbol or addend: each place still holds a well-formed relocation, of another meaning.
+fn relocations_retyped(before: &[Reloc], after: &[Reloc]) -> bool {
+    before.len() == after.len()
+        && before.iter().zip(after).all(|(b, a)| b.offset == a.offset)
+        && before != after
 }
 
 /// The modules in a file: an archive's members, or the file itself.
@@ -244,28 +309,6 @@ fn modules(bytes: &[u8]) -> Vec<&[u8]> {
         Ok(archive) => archive.members.iter().map(|m| m.data.bytes).collect(),
         Err(_) => vec![bytes],
     }
-}
-
-/// Whether one of a module's function bodies fails validation (as far as the sections before
-/// it validate: then bodies are checked as they come).
-fn code_is_invalid(module: &[u8]) -> bool {
-    let mut validator = validator();
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
-        let Ok(payload) = payload else {
-            return false;
-        };
-        match validator.payload(&payload) {
-            Ok(wasmparser::ValidPayload::Func(func, body)) => {
-                let mut func = func.into_validator(Default::default());
-                if func.validate(&body).is_err() {
-                    return true;
-                }
-            }
-            Ok(_) => {}
-            Err(_) => return false,
-        }
-    }
-    false
 }
 
 fn reloc_sections(module: &[u8]) -> usize {
@@ -278,20 +321,33 @@ fn reloc_sections(module: &[u8]) -> usize {
 }
 
 /// Whether a code relocation that names an index disagrees with the index LLVM wrote in the
-/// code for it (lld checks the same in its debug builds, `verifyRelocTargets`).
+/// code for it (lld checks the same in its debug builds, `verifyRelocTargets`), or goes
+/// through a GOT entry the object does not import.
 fn relocation_disagrees_with_code(module: &[u8]) -> bool {
     use wasm_format::linking::SymbolKind as K;
     let Ok(obj) = Object::parse(module, 0) else {
         return false;
     };
     obj.code_relocs.iter().any(|r| {
-        let kind = obj.symbols.get(r.index as usize).map(|s| s.kind);
-        let expected = match (r.ty, kind) {
+        let sym = obj.symbols.get(r.index as usize);
+        let expected = match (r.ty, sym.map(|s| s.kind)) {
             (RelocType::TypeIndexLeb, _) => r.index,
             (RelocType::FunctionIndexLeb, Some(K::Function { index }))
             | (RelocType::GlobalIndexLeb, Some(K::Global { index }))
             | (RelocType::TagIndexLeb, Some(K::Tag { index }))
             | (RelocType::TableNumberLeb, Some(K::Table { index })) => index,
+            // Through the GOT: LLVM wrote the index of its `GOT.func` or `GOT.mem` import.
+            (RelocType::GlobalIndexLeb, Some(K::Function { .. } | K::Data { .. })) => {
+                let name = sym.map(|s| wasm_link::resolve::symbol_name(&obj, s));
+                let got = obj
+                    .global_imports
+                    .iter()
+                    .position(|i| i.module.starts_with("GOT.") && Some(i.field) == name);
+                match got {
+                    Some(index) => index as u32,
+                    None => return true,
+                }
+            }
             _ => return false,
         };
         let at = obj.code_offset + r.offset as usize;

@@ -427,10 +427,10 @@ impl<'a> Object<'a> {
             targets.push(target);
             match (found.code, found.data) {
                 (Some((i, code)), _) if i == target => {
-                    self.code_relocs = self.decode_relocs(&lazy, code)?
+                    self.code_relocs = self.decode_relocs(&lazy, code, true)?
                 }
                 (_, Some((i, data))) if i == target => {
-                    self.data_relocs = self.decode_relocs(&lazy, data)?
+                    self.data_relocs = self.decode_relocs(&lazy, data, false)?
                 }
                 _ => self.read_custom_relocs(lazy, w.offset)?,
             }
@@ -439,15 +439,16 @@ impl<'a> Object<'a> {
         self.assign_data_relocs()
     }
 
-    /// The relocations of the code or data section `target`, decoded and checked as they are
-    /// read (`validate::RelocCheck`); which atom each patches is decided after.
+    /// The relocations of the code (if `code`) or data section `target`, decoded and checked
+    /// as they are read (`validate::RelocCheck`); which atom each patches is decided after.
     fn decode_relocs(
         &self,
         lazy: &LazyRelocs<'a>,
         target: Window<'a>,
+        code: bool,
     ) -> Result<Vec<Reloc>, Error> {
         let mut relocs = Vec::with_capacity(lazy.len());
-        let mut check = RelocCheck::new(self, target);
+        let mut check = RelocCheck::new(self, target, code);
         lazy.try_for_each(|entry, r| {
             check.next(entry, &r)?;
             relocs.push(r);
@@ -469,7 +470,7 @@ impl<'a> Object<'a> {
             ));
         };
         let mut index_relocs = Vec::new();
-        let mut check = RelocCheck::new(self, self.customs[k].contents);
+        let mut check = RelocCheck::new(self, self.customs[k].contents, false);
         lazy.try_for_each(|entry, r| {
             check.next(entry, &r)?;
             if names_an_index(r.ty) {

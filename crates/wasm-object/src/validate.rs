@@ -13,6 +13,7 @@ use wasm_format::linking::{ComdatKind, SymbolInfo, SymbolKind};
 use wasm_format::locate::{linking_entry, section_entry, LinkingEntry};
 use wasm_format::reloc::{Reloc, RelocTarget};
 use wasm_format::sections::ImportKind;
+use wasm_format::types::{ConstExpr, ConstValue, ValType};
 use wasm_format::{Error, ErrorKind, Module, SectionId, Window};
 
 /// Checks the indices of `obj`, parsed from `module`.
@@ -20,14 +21,13 @@ pub fn check(obj: &Object<'_>, module: &Module<'_>) -> Result<(), Error> {
     let invalid = |offset: usize, (expected, found)| {
         Error::new(offset, ErrorKind::Invalid { expected, found })
     };
+    check_globals(obj)?;
     if let Err((at, bad)) = check_types(obj) {
         return Err(invalid(at.offset(module), bad));
     }
-    if let Err((n, bad)) = check_symbols(obj) {
-        return Err(invalid(
-            linking_offset(module, LinkingEntry::Symbol(n)),
-            bad,
-        ));
+    if let Err((n, kind)) = check_symbols(obj) {
+        let at = linking_offset(module, LinkingEntry::Symbol(n));
+        return Err(Error::new(at, kind));
     }
     if let Err((entry, bad)) = check_linking(obj) {
         return Err(invalid(linking_offset(module, entry), bad));
@@ -95,6 +95,38 @@ fn linking_offset(module: &Module<'_>, entry: LinkingEntry) -> usize {
     }
 }
 
+/// A defined global's initializer gives a value of its type, as far as one instruction tells:
+/// the output copies initializers as they are.
+fn check_globals(obj: &Object<'_>) -> Result<(), Error> {
+    for g in &obj.globals {
+        let Ok(value) = (ConstExpr { window: g.init }).value() else {
+            continue;
+        };
+        let is_ref = matches!(g.ty.val, ValType::Ref(_));
+        let fits = match value {
+            ConstValue::I32(_) => g.ty.val == ValType::I32,
+            ConstValue::I64(_) => g.ty.val == ValType::I64,
+            ConstValue::F32(_) => g.ty.val == ValType::F32,
+            ConstValue::F64(_) => g.ty.val == ValType::F64,
+            ConstValue::V128(_) => g.ty.val == ValType::V128,
+            // Which references fit which reference types is left to subtyping rules.
+            ConstValue::RefNull(_) | ConstValue::RefFunc(_) => is_ref,
+            ConstValue::GlobalGet(_) | ConstValue::Extended => true,
+        };
+        if !fits {
+            let opcode = g.init.bytes.first().copied().unwrap_or(0);
+            return Err(Error::new(
+                g.init.offset,
+                ErrorKind::Invalid {
+                    expected: "a global initializer of the global's type",
+                    found: u64::from(opcode),
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Every function, import and tag signature names a type.
 fn check_types(obj: &Object<'_>) -> Result<(), (TypeUse, Bad)> {
     let types = obj.types.len();
@@ -134,16 +166,35 @@ fn first_bad(
 }
 
 /// Every symbol points into its index space: an undefined one at an import, a defined one at
-/// a definition; a data symbol inside its segment. The error is (symbol number, what).
-fn check_symbols(obj: &Object<'_>) -> Result<(), (usize, Bad)> {
+/// a definition; a data symbol inside its segment. An undefined global, tag or table may not
+/// be weak (there is no value to give it). The error is (symbol number, what).
+fn check_symbols(obj: &Object<'_>) -> Result<(), (usize, ErrorKind)> {
     for (n, s) in obj.symbols.iter().enumerate() {
-        check_symbol(obj, s).map_err(|bad| (n, bad))?;
+        if let Err((expected, found)) = check_symbol(obj, s) {
+            return Err((n, ErrorKind::Invalid { expected, found }));
+        }
+        if s.flags.is_undefined() && s.flags.is_weak() {
+            // LLVM's messages (tags share the globals' one).
+            let message = match s.kind {
+                SymbolKind::Global { .. } | SymbolKind::Tag { .. } => {
+                    "undefined weak global symbol"
+                }
+                SymbolKind::Table { .. } => "undefined weak table symbol",
+                _ => continue,
+            };
+            return Err((n, ErrorKind::Message(message)));
+        }
     }
     Ok(())
 }
 
 fn check_symbol(obj: &Object<'_>, s: &SymbolInfo<'_>) -> Result<(), Bad> {
     let undefined = s.flags.is_undefined();
+    if undefined && s.flags.is_local() {
+        // Only a name resolves an undefined symbol, and a local one has none to resolve by.
+        let expected = "an undefined symbol with global or weak binding";
+        return Err((expected, u64::from(s.flags.0)));
+    }
     let (index, imports, total, what) = match s.kind {
         SymbolKind::Function { index } => (
             index,
@@ -245,7 +296,8 @@ fn check_linking(obj: &Object<'_>) -> Result<(), (LinkingEntry, Bad)> {
 
 /// Checks relocations one by one as they are read: in offset order (LLVM requires it, and it
 /// makes overlap one comparison), none patching a byte the previous one patches, inside the
-/// section, over a padded LEB128 if they patch one, and each naming what its type needs.
+/// section, over a padded LEB128 if they patch one (and in code, they all do), and each naming
+/// what its type needs.
 /// Which atom each patches is checked after (`object::assign`).
 pub(crate) struct RelocCheck<'o, 'a> {
     obj: &'o Object<'a>,
@@ -253,15 +305,19 @@ pub(crate) struct RelocCheck<'o, 'a> {
     target: Window<'a>,
     /// The previous relocation's offset, and the end of the bytes it patches.
     prev: (u32, usize),
+    /// Whether the section is the code section, whose relocations all patch LEBs (every
+    /// immediate of an instruction is one).
+    code: bool,
 }
 
 impl<'o, 'a> RelocCheck<'o, 'a> {
-    /// Checks the relocations of `target` in `obj`.
-    pub(crate) fn new(obj: &'o Object<'a>, target: Window<'a>) -> Self {
+    /// Checks the relocations of `target` in `obj`, the code section if `code`.
+    pub(crate) fn new(obj: &'o Object<'a>, target: Window<'a>, code: bool) -> Self {
         RelocCheck {
             obj,
             target,
             prev: (0, 0),
+            code,
         }
     }
 
@@ -294,6 +350,10 @@ impl<'o, 'a> RelocCheck<'o, 'a> {
         };
         if r.ty.width().is_leb() {
             check_padded(field, self.target.offset + r.offset as usize)?;
+        } else if self.code {
+            let expected = "a relocation of a LEB type in the code section";
+            let found = u64::from(r.ty as u8);
+            return Err(Error::new(entry, ErrorKind::Invalid { expected, found }));
         }
         match target_fits(self.obj, r) {
             Ok(()) => Ok(()),
