@@ -232,7 +232,7 @@ impl<'a> Object<'a> {
         Ok(obj)
     }
 
-    fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         Object {
             types: Vec::new(),
             func_imports: Vec::new(),
@@ -628,5 +628,71 @@ fn assign<'r>(
     match relocs.get(next) {
         Some(r) => Err(misplaced(r, base, names.after, base + last_end)),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leb(offset: u32) -> Reloc {
+        Reloc {
+            ty: RelocType::FunctionIndexLeb,
+            offset,
+            index: 0,
+            addend: 0,
+        }
+    }
+
+    /// Atoms at 2..14 and 16..24 of a section whose contents start at 0x100.
+    fn run(relocs: &[Reloc]) -> Result<[Range<usize>; 2], Error> {
+        let mut slots = [0..0, 0..0];
+        let [a, b] = &mut slots;
+        let atoms = [(2..14, a), (16..24, b)].into_iter();
+        assign(relocs, atoms, 0x100, &BODIES)?;
+        Ok(slots)
+    }
+
+    /// Whether `err` is at `offset`, says `expected` and ends with `limit`.
+    fn is(err: &Error, offset: usize, expected: &str, limit: usize) -> bool {
+        err.offset() == offset
+            && matches!(err.kind(), ErrorKind::Relocation { expected: e, limit: l, .. }
+                if *e == expected && *l == limit)
+    }
+
+    #[test]
+    fn each_atom_gets_its_relocations() {
+        assert_eq!(run(&[leb(2), leb(7), leb(18)]), Ok([0..2, 2..3]));
+        assert_eq!(run(&[]), Ok([0..0, 0..0]));
+    }
+
+    #[test]
+    fn a_relocation_between_atoms_names_the_next() {
+        let err = run(&[leb(14)]).unwrap_err();
+        assert!(is(&err, 0x10e, BODIES.before, 0x110), "{err}");
+        let err = run(&[leb(0)]).unwrap_err();
+        assert!(is(&err, 0x100, BODIES.before, 0x102), "{err}");
+    }
+
+    #[test]
+    fn a_relocation_crossing_its_atoms_end_names_the_end() {
+        let err = run(&[leb(10)]).unwrap_err();
+        assert!(is(&err, 0x10a, BODIES.crossing, 0x10e), "{err}");
+    }
+
+    #[test]
+    fn a_relocation_after_the_last_atom_names_its_end() {
+        let err = run(&[leb(24)]).unwrap_err();
+        assert!(is(&err, 0x118, BODIES.after, 0x118), "{err}");
+    }
+
+    #[test]
+    fn a_body_ends_with_end() {
+        assert_eq!(check_ends_with_end(Window::new(&[0, 0x0b], 9)), Ok(()));
+        let err = check_ends_with_end(Window::new(&[0, 0x41, 0x01], 9)).unwrap_err();
+        assert_eq!(err.offset(), 11);
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 1, .. }));
+        let err = check_ends_with_end(Window::new(&[], 9)).unwrap_err();
+        assert_eq!(err.offset(), 9);
     }
 }

@@ -11,7 +11,7 @@
 use crate::object::Object;
 use wasm_format::linking::{ComdatKind, SymbolInfo, SymbolKind};
 use wasm_format::locate::{linking_entry, section_entry, LinkingEntry};
-use wasm_format::reloc::{Reloc, RelocTarget};
+use wasm_format::reloc::{Reloc, RelocTarget, RelocType};
 use wasm_format::sections::ImportKind;
 use wasm_format::types::{ConstExpr, ConstValue, ValType};
 use wasm_format::{Error, ErrorKind, Module, SectionId, Window};
@@ -424,7 +424,11 @@ fn target_fits(obj: &Object<'_>, r: &Reloc) -> Result<(), &'static str> {
             matches!(kind, Some(S::Data { .. })),
             "a relocation naming a data symbol",
         ),
-        // `GLOBAL_INDEX` also reaches functions and data through the GOT.
+        RelocTarget::Global if r.ty == RelocType::GlobalIndexI32 => (
+            matches!(kind, Some(S::Global { .. })),
+            "a relocation naming a global symbol",
+        ),
+        // `GLOBAL_INDEX_LEB` also reaches functions and data through the GOT.
         RelocTarget::Global => (
             matches!(
                 kind,
@@ -449,5 +453,281 @@ fn target_fits(obj: &Object<'_>, r: &Reloc) -> Result<(), &'static str> {
         Ok(())
     } else {
         Err(expected)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_format::linking::SymbolFlags;
+
+    /// Where the test section's contents start in their file.
+    const BASE: usize = 0x100;
+
+    fn reloc(ty: RelocType, offset: u32, index: u32) -> Reloc {
+        Reloc {
+            ty,
+            offset,
+            index,
+            addend: 0,
+        }
+    }
+
+    fn symbol(kind: SymbolKind, flags: u32) -> SymbolInfo<'static> {
+        SymbolInfo {
+            flags: SymbolFlags(flags),
+            name: Some("s"),
+            kind,
+        }
+    }
+
+    /// An object with one function import, one defined function and one global import; its
+    /// symbols: 0 the imported function, 1 the defined one, 2 the global.
+    fn object() -> Object<'static> {
+        let mut obj = Object::empty();
+        obj.types = vec![wasm_format::types::FuncType {
+            params: vec![],
+            results: vec![],
+        }];
+        obj.func_imports.push(crate::object::ObjImport {
+            module: "env",
+            field: "f",
+            ty: 0,
+        });
+        obj.functions.push(crate::object::Function {
+            type_index: 0,
+            body: Window::new(&[], 0),
+            relocs: 0..0,
+        });
+        obj.global_imports.push(crate::object::ObjImport {
+            module: "env",
+            field: "g",
+            ty: wasm_format::types::GlobalType {
+                val: ValType::I32,
+                mutable: true,
+            },
+        });
+        obj.symbols = vec![
+            symbol(SymbolKind::Function { index: 0 }, SymbolFlags::UNDEFINED),
+            symbol(SymbolKind::Function { index: 1 }, 0),
+            symbol(SymbolKind::Global { index: 0 }, SymbolFlags::UNDEFINED),
+        ];
+        obj
+    }
+
+    /// Ten bytes of code: a padded LEB at 0..5 and at 5..10.
+    const CODE: [u8; 10] = [0x80, 0x80, 0x80, 0x80, 0x00, 0x81, 0x80, 0x80, 0x80, 0x00];
+
+    /// Runs the relocations through one `RelocCheck` of [`CODE`], entries 3 bytes apart.
+    fn check_all(relocs: &[Reloc]) -> Result<(), Error> {
+        let obj = object();
+        let mut check = RelocCheck::new(&obj, Window::new(&CODE, BASE), true);
+        for (k, r) in relocs.iter().enumerate() {
+            check.next(0x500 + 3 * k, r)?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn well_placed_relocations_pass() {
+        let call = reloc(RelocType::FunctionIndexLeb, 0, 1);
+        let global = reloc(RelocType::GlobalIndexLeb, 5, 2);
+        assert_eq!(check_all(&[call, global]), Ok(()));
+    }
+
+    #[test]
+    fn overlap_is_at_the_second_relocations_first_byte() {
+        let a = reloc(RelocType::FunctionIndexLeb, 0, 1);
+        let b = reloc(RelocType::FunctionIndexLeb, 4, 1);
+        let err = check_all(&[a, b]).unwrap_err();
+        assert_eq!(err.offset(), BASE + 4);
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::Relocation {
+                ty: "R_WASM_FUNCTION_INDEX_LEB",
+                width: 5,
+                expected: "after the previous relocation's, which end at",
+                limit: BASE + 5,
+            }
+        );
+        // Two at one offset overlap too.
+        assert!(check_all(&[a, a]).is_err());
+    }
+
+    #[test]
+    fn disorder_is_at_the_entry() {
+        let a = reloc(RelocType::FunctionIndexLeb, 5, 1);
+        let b = reloc(RelocType::FunctionIndexLeb, 0, 1);
+        let err = check_all(&[a, b]).unwrap_err();
+        assert_eq!(err.offset(), 0x503);
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::Message("relocations not in offset order")
+        );
+    }
+
+    #[test]
+    fn a_field_past_the_section_is_refused() {
+        let err = check_all(&[reloc(RelocType::FunctionIndexLeb, 6, 1)]).unwrap_err();
+        assert_eq!(err.offset(), BASE + 6);
+        assert!(
+            matches!(err.kind(), ErrorKind::Relocation { limit, .. } if *limit == BASE + 10),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_leb_relocation_needs_a_padded_leb() {
+        let code = [0x80, 0x00, 0x80, 0x80, 0x00, 0x80, 0x80, 0x80, 0x80, 0x80];
+        let obj = object();
+        let mut check = RelocCheck::new(&obj, Window::new(&code, BASE), false);
+        let err = check
+            .next(0, &reloc(RelocType::FunctionIndexLeb, 0, 1))
+            .unwrap_err();
+        assert_eq!(err.offset(), BASE + 1, "the byte that ends the LEB early");
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 0, .. }));
+        let mut check = RelocCheck::new(&obj, Window::new(&code, BASE), false);
+        let err = check
+            .next(0, &reloc(RelocType::FunctionIndexLeb, 5, 1))
+            .unwrap_err();
+        assert_eq!(err.offset(), BASE + 9, "a last byte that continues");
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 0x80, .. }));
+    }
+
+    #[test]
+    fn code_relocations_patch_lebs_only() {
+        let err = check_all(&[reloc(RelocType::FunctionIndexI32, 0, 1)]).unwrap_err();
+        assert_eq!(err.offset(), 0x500);
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::Invalid {
+                expected: "a relocation of a LEB type in the code section",
+                found: RelocType::FunctionIndexI32 as u64,
+            }
+        );
+    }
+
+    #[test]
+    fn a_relocation_names_a_symbol_of_its_kind_and_says_which() {
+        let err = check_all(&[reloc(RelocType::FunctionIndexLeb, 0, 2)]).unwrap_err();
+        assert_eq!(err.offset(), 0x500);
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::Invalid {
+                expected: "a relocation naming a function symbol",
+                found: 2,
+            }
+        );
+        let err = check_all(&[reloc(RelocType::FunctionIndexLeb, 0, 9)]).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 9, .. }));
+        let err = check_all(&[reloc(RelocType::TypeIndexLeb, 0, 1)]).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 1, .. }));
+    }
+
+    #[test]
+    fn symbols_name_the_bad_index_not_their_number() {
+        let mut obj = object();
+        assert_eq!(check_symbols(&obj), Ok(()));
+        obj.symbols[1].kind = SymbolKind::Function { index: 7 };
+        let (n, kind) = check_symbols(&obj).unwrap_err();
+        assert_eq!(n, 1);
+        assert_eq!(
+            kind,
+            ErrorKind::Invalid {
+                expected:
+                    "a defined function symbol's index naming a function defined in the object",
+                found: 7,
+            }
+        );
+        // An undefined symbol must name an import, not a definition.
+        obj.symbols[1] = symbol(SymbolKind::Function { index: 1 }, SymbolFlags::UNDEFINED);
+        assert!(matches!(
+            check_symbols(&obj),
+            Err((1, ErrorKind::Invalid { found: 1, .. }))
+        ));
+    }
+
+    #[test]
+    fn undefined_weak_globals_and_undefined_locals_are_refused() {
+        let mut obj = object();
+        obj.symbols[2].flags = SymbolFlags(SymbolFlags::UNDEFINED | SymbolFlags::BINDING_WEAK);
+        assert_eq!(
+            check_symbols(&obj),
+            Err((2, ErrorKind::Message("undefined weak global symbol")))
+        );
+        obj.symbols[2].flags = SymbolFlags(SymbolFlags::UNDEFINED | SymbolFlags::BINDING_LOCAL);
+        assert!(matches!(
+            check_symbols(&obj),
+            Err((2, ErrorKind::Invalid { .. }))
+        ));
+        // A weak undefined function is fine.
+        let mut obj = object();
+        obj.symbols[0].flags = SymbolFlags(SymbolFlags::UNDEFINED | SymbolFlags::BINDING_WEAK);
+        assert_eq!(check_symbols(&obj), Ok(()));
+    }
+
+    #[test]
+    fn init_functions_and_comdats_name_their_entry() {
+        let mut obj = object();
+        obj.init_funcs = vec![
+            wasm_format::linking::InitFunc {
+                priority: 1,
+                symbol: 1,
+            },
+            wasm_format::linking::InitFunc {
+                priority: 1,
+                symbol: 2,
+            },
+        ];
+        let (at, (_, found)) = check_linking(&obj).unwrap_err();
+        assert_eq!((at, found), (LinkingEntry::InitFunc(1), 2));
+        obj.init_funcs.clear();
+        obj.comdats = vec![wasm_format::linking::Comdat {
+            name: "c",
+            flags: 0,
+            members: vec![
+                wasm_format::linking::ComdatMember {
+                    kind: ComdatKind::Function,
+                    index: 1,
+                },
+                wasm_format::linking::ComdatMember {
+                    kind: ComdatKind::Function,
+                    index: 2,
+                },
+            ],
+        }];
+        let (at, (_, found)) = check_linking(&obj).unwrap_err();
+        let member = LinkingEntry::ComdatMember {
+            comdat: 0,
+            member: 1,
+        };
+        assert_eq!((at, found), (member, 2));
+    }
+
+    #[test]
+    fn type_indices_name_their_use() {
+        let mut obj = object();
+        assert_eq!(check_types(&obj), Ok(()));
+        obj.func_imports[0].ty = 3;
+        let (at, (_, found)) = check_types(&obj).unwrap_err();
+        assert_eq!((at, found), (TypeUse::FuncImport(0), 3));
+    }
+
+    #[test]
+    fn global_initializers_have_their_globals_type() {
+        let mut obj = object();
+        // `ref.null extern` for an i32 global.
+        obj.globals.push(crate::object::Global {
+            ty: wasm_format::types::GlobalType {
+                val: ValType::I32,
+                mutable: false,
+            },
+            init: Window::new(&[0xd0, 0x6f, 0x0b], 0x40),
+        });
+        let err = check_globals(&obj).unwrap_err();
+        assert_eq!(err.offset(), 0x40);
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 0xd0, .. }));
+        obj.globals[0].init = Window::new(&[0x41, 0x07, 0x0b], 0x40);
+        assert_eq!(check_globals(&obj), Ok(()));
     }
 }
