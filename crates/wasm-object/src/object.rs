@@ -4,7 +4,7 @@
 //!
 //! Parsing here is one pass over the sections of `wasm-format`; nothing is copied.
 
-use crate::validate::{misplaced, RelocCheck};
+use crate::validate::{check_padded, misplaced, Patched, RelocCheck};
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
@@ -427,28 +427,29 @@ impl<'a> Object<'a> {
             targets.push(target);
             match (found.code, found.data) {
                 (Some((i, code)), _) if i == target => {
-                    self.code_relocs = self.decode_relocs(&lazy, code, true)?
+                    self.code_relocs = self.decode_relocs(&lazy, code, Patched::Code)?
                 }
                 (_, Some((i, data))) if i == target => {
-                    self.data_relocs = self.decode_relocs(&lazy, data, false)?
+                    self.data_relocs = self.decode_relocs(&lazy, data, Patched::Data)?
                 }
                 _ => self.read_custom_relocs(lazy, w.offset)?,
             }
         }
-        self.assign_code_relocs()?;
-        self.assign_data_relocs()
+        let none = Window::new(&[], 0);
+        self.assign_code_relocs(found.code.map_or(none, |(_, w)| w))?;
+        self.assign_data_relocs(found.data.map_or(none, |(_, w)| w))
     }
 
-    /// The relocations of the code (if `code`) or data section `target`, decoded and checked
-    /// as they are read (`validate::RelocCheck`); which atom each patches is decided after.
+    /// The relocations of the code or data section `target`, decoded and checked as they are
+    /// read (`validate::RelocCheck`); which atom each patches is decided after.
     fn decode_relocs(
         &self,
         lazy: &LazyRelocs<'a>,
         target: Window<'a>,
-        code: bool,
+        patched: Patched,
     ) -> Result<Vec<Reloc>, Error> {
         let mut relocs = Vec::with_capacity(lazy.len());
-        let mut check = RelocCheck::new(self, target, code);
+        let mut check = RelocCheck::new(self, target, patched);
         lazy.try_for_each(|entry, r| {
             check.next(entry, &r)?;
             relocs.push(r);
@@ -470,7 +471,7 @@ impl<'a> Object<'a> {
             ));
         };
         let mut index_relocs = Vec::new();
-        let mut check = RelocCheck::new(self, self.customs[k].contents, false);
+        let mut check = RelocCheck::new(self, self.customs[k].contents, Patched::Custom);
         lazy.try_for_each(|entry, r| {
             check.next(entry, &r)?;
             if names_an_index(r.ty) {
@@ -484,8 +485,8 @@ impl<'a> Object<'a> {
         Ok(())
     }
 
-    fn assign_code_relocs(&mut self) -> Result<(), Error> {
-        let base = self.code_offset;
+    fn assign_code_relocs(&mut self, code: Window<'a>) -> Result<(), Error> {
+        let base = code.offset;
         let atoms = self.functions.iter_mut().map(|f| {
             // Relocations patch the body after its size prefix.
             let prefix = f
@@ -497,16 +498,16 @@ impl<'a> Object<'a> {
             let start = f.body.offset + prefix - base;
             (start..f.body.end() - base, &mut f.relocs)
         });
-        assign(&self.code_relocs, atoms, base, &BODIES)
+        assign(&self.code_relocs, atoms, code, &BODIES)
     }
 
-    fn assign_data_relocs(&mut self) -> Result<(), Error> {
-        let base = self.data_offset;
+    fn assign_data_relocs(&mut self, data: Window<'a>) -> Result<(), Error> {
+        let base = data.offset;
         let atoms = self.segments.iter_mut().map(|s| {
             let start = s.data.offset - base;
             (start..start + s.data.len(), &mut s.relocs)
         });
-        assign(&self.data_relocs, atoms, base, &SEGMENTS)
+        assign(&self.data_relocs, atoms, data, &SEGMENTS)
     }
 
     /// The module and field of the import an undefined function, global, table or tag symbol
@@ -597,14 +598,16 @@ const SEGMENTS: AtomNames = AtomNames {
 };
 
 /// Gives each atom (its range in section offsets) the relocations that patch it, checking
-/// that each lies wholly inside one atom. A linear walk, not a search: atoms and relocations
-/// are both in offset order, so each relocation is looked at once.
+/// that each lies wholly inside one atom and that a LEB one patches a padded LEB128. A linear
+/// walk, not a search: atoms and relocations are both in offset order, so each relocation is
+/// looked at once.
 fn assign<'r>(
     relocs: &[Reloc],
     atoms: impl Iterator<Item = (Range<usize>, &'r mut Range<usize>)>,
-    base: usize,
+    section: Window<'_>,
     names: &AtomNames,
 ) -> Result<(), Error> {
+    let base = section.offset;
     let mut next = 0;
     let mut last_end = 0;
     for (atom, slot) in atoms {
@@ -619,6 +622,10 @@ fn assign<'r>(
             }
             if r.range().end > atom.end {
                 return Err(misplaced(r, base, names.crossing, base + atom.end));
+            }
+            if r.ty.width().is_leb() {
+                let field = section.bytes.get(r.range()).unwrap_or_default();
+                check_padded(field, base + at)?;
             }
             next += 1;
         }
@@ -649,7 +656,14 @@ mod tests {
         let mut slots = [0..0, 0..0];
         let [a, b] = &mut slots;
         let atoms = [(2..14, a), (16..24, b)].into_iter();
-        assign(relocs, atoms, 0x100, &BODIES)?;
+        // A padded LEB128 at every relocation, as far as they fit.
+        let mut bytes = vec![0; 32];
+        for r in relocs {
+            if let Some(field) = bytes.get_mut(r.range()) {
+                field.copy_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x00]);
+            }
+        }
+        assign(relocs, atoms, Window::new(&bytes, 0x100), &BODIES)?;
         Ok(slots)
     }
 
@@ -684,6 +698,16 @@ mod tests {
     fn a_relocation_after_the_last_atom_names_its_end() {
         let err = run(&[leb(24)]).unwrap_err();
         assert!(is(&err, 0x118, BODIES.after, 0x118), "{err}");
+    }
+
+    #[test]
+    fn a_leb_relocation_patches_a_padded_leb() {
+        let mut slots = [0..0];
+        let atoms = [(0..8, &mut slots[0])].into_iter();
+        let bytes = [0, 0x80, 0x80, 0x00, 0x80, 0x00, 0, 0];
+        let err = assign(&[leb(1)], atoms, Window::new(&bytes, 0x100), &BODIES).unwrap_err();
+        assert_eq!(err.offset(), 0x103);
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 0, .. }));
     }
 
     #[test]

@@ -296,28 +296,39 @@ fn check_linking(obj: &Object<'_>) -> Result<(), (LinkingEntry, Bad)> {
 
 /// Checks relocations one by one as they are read: in offset order (LLVM requires it, and it
 /// makes overlap one comparison), none patching a byte the previous one patches, inside the
-/// section, over a padded LEB128 if they patch one (and in code, they all do), and each naming
-/// what its type needs.
-/// Which atom each patches is checked after (`object::assign`).
+/// section, of a LEB type in code, and each naming what its type needs. Which atom each
+/// patches, and that a LEB one patches a padded LEB128, is checked after (`object::assign`),
+/// except in custom sections, which are one atom.
 pub(crate) struct RelocCheck<'o, 'a> {
     obj: &'o Object<'a>,
     /// The contents of the section patched; relocation offsets are relative to its start.
     target: Window<'a>,
     /// The previous relocation's offset, and the end of the bytes it patches.
     prev: (u32, usize),
-    /// Whether the section is the code section, whose relocations all patch LEBs (every
-    /// immediate of an instruction is one).
-    code: bool,
+    /// Which section it is.
+    patched: Patched,
+}
+
+/// The kinds of section relocations patch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Patched {
+    /// The code section: every relocation patches a LEB (every immediate of an instruction is
+    /// one), checked once its function body is known (`object::assign`).
+    Code,
+    /// The data section: padded LEBs checked once their segment is known.
+    Data,
+    /// A custom section, one atom: padded LEBs checked here.
+    Custom,
 }
 
 impl<'o, 'a> RelocCheck<'o, 'a> {
-    /// Checks the relocations of `target` in `obj`, the code section if `code`.
-    pub(crate) fn new(obj: &'o Object<'a>, target: Window<'a>, code: bool) -> Self {
+    /// Checks the relocations of `target`, a section of `obj` of kind `patched`.
+    pub(crate) fn new(obj: &'o Object<'a>, target: Window<'a>, patched: Patched) -> Self {
         RelocCheck {
             obj,
             target,
             prev: (0, 0),
-            code,
+            patched,
         }
     }
 
@@ -348,9 +359,10 @@ impl<'o, 'a> RelocCheck<'o, 'a> {
                 self.target.end(),
             ));
         };
-        if r.ty.width().is_leb() {
+        let leb = r.ty.width().is_leb();
+        if leb && self.patched == Patched::Custom {
             check_padded(field, self.target.offset + r.offset as usize)?;
-        } else if self.code {
+        } else if !leb && self.patched == Patched::Code {
             let expected = "a relocation of a LEB type in the code section";
             let found = u64::from(r.ty as u8);
             return Err(Error::new(entry, ErrorKind::Invalid { expected, found }));
@@ -372,8 +384,10 @@ impl<'o, 'a> RelocCheck<'o, 'a> {
 /// patching keeps every size): one placed anywhere else would overwrite instructions. `at` is
 /// the field's absolute offset.
 #[inline]
-fn check_padded(field: &[u8], at: usize) -> Result<(), Error> {
-    let last = field.len() - 1;
+pub(crate) fn check_padded(field: &[u8], at: usize) -> Result<(), Error> {
+    let Some(last) = field.len().checked_sub(1) else {
+        return Ok(());
+    };
     let invalid = |k: usize, expected| {
         let found = u64::from(field[k]);
         Err(Error::new(at + k, ErrorKind::Invalid { expected, found }))
@@ -521,7 +535,7 @@ mod tests {
     /// Runs the relocations through one `RelocCheck` of [`CODE`], entries 3 bytes apart.
     fn check_all(relocs: &[Reloc]) -> Result<(), Error> {
         let obj = object();
-        let mut check = RelocCheck::new(&obj, Window::new(&CODE, BASE), true);
+        let mut check = RelocCheck::new(&obj, Window::new(&CODE, BASE), Patched::Code);
         for (k, r) in relocs.iter().enumerate() {
             check.next(0x500 + 3 * k, r)?;
         }
@@ -580,13 +594,13 @@ mod tests {
     fn a_leb_relocation_needs_a_padded_leb() {
         let code = [0x80, 0x00, 0x80, 0x80, 0x00, 0x80, 0x80, 0x80, 0x80, 0x80];
         let obj = object();
-        let mut check = RelocCheck::new(&obj, Window::new(&code, BASE), false);
+        let mut check = RelocCheck::new(&obj, Window::new(&code, BASE), Patched::Custom);
         let err = check
             .next(0, &reloc(RelocType::FunctionIndexLeb, 0, 1))
             .unwrap_err();
         assert_eq!(err.offset(), BASE + 1, "the byte that ends the LEB early");
         assert!(matches!(err.kind(), ErrorKind::Invalid { found: 0, .. }));
-        let mut check = RelocCheck::new(&obj, Window::new(&code, BASE), false);
+        let mut check = RelocCheck::new(&obj, Window::new(&code, BASE), Patched::Custom);
         let err = check
             .next(0, &reloc(RelocType::FunctionIndexLeb, 5, 1))
             .unwrap_err();
