@@ -2,7 +2,7 @@
 //! symbol table, data segment names and flags, init functions and comdats. The linker builds its
 //! symbols from [`Linking::symbols`]; every `reloc.*` entry names a symbol by its position there.
 //!
-//! Also home of [`subsections`], the `(id:u8, size:varuint32, payload)` framing shared with the
+//! Also home of `subsections`, the `(id:u8, size:varuint32, payload)` framing shared with the
 //! `name` and `dylink.0` sections.
 
 use crate::error::{Error, ErrorKind, Result};

@@ -3,7 +3,7 @@
 //! absolute file offset so that errors can name one.
 //!
 //! Internally a parser fails with [`PError`], which records the *address* of the input where it
-//! failed; [`Window::run`] turns that address back into an absolute file offset.
+//! failed; [`Window::error`] turns that address back into an absolute file offset.
 
 use crate::error::{Error, ErrorKind, Result};
 use nom::IResult;
@@ -247,7 +247,7 @@ fn leb_signed<'a>(
 
 /// A `varuint32`, decoded inline: indices, counts and sizes are the most common numbers of
 /// every section. Any input this fast path is unsure about (too long, overflowing, truncated)
-/// goes to [`var_u32_slow`], so values and errors are exactly the same.
+/// goes to `var_u32_slow`, so values and errors are exactly the same.
 #[inline(always)]
 pub fn var_u32(i: In<'_>) -> PResult<'_, u32> {
     let mut value = 0u32;

@@ -702,8 +702,8 @@ mod tests {
 
     #[test]
     fn a_leb_relocation_patches_a_padded_leb() {
-        let mut slots = [0..0];
-        let atoms = [(0..8, &mut slots[0])].into_iter();
+        let mut slot = 0..0;
+        let atoms = [(0..8, &mut slot)].into_iter();
         let bytes = [0, 0x80, 0x80, 0x00, 0x80, 0x00, 0, 0];
         let err = assign(&[leb(1)], atoms, Window::new(&bytes, 0x100), &BODIES).unwrap_err();
         assert_eq!(err.offset(), 0x103);
