@@ -314,12 +314,17 @@ fn make_archive(fmt: &str, members: &[(&str, &Path)], dir: &Path, archive: &Path
 /// `cargo test --release` builds no second, debug tree), and returns its path. Binaries of another
 /// package are not visible through `CARGO_BIN_EXE_*`.
 pub fn cli_binary(name: &str) -> PathBuf {
-    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let release = !cfg!(debug_assertions);
+    cli_binary_in(name, !cfg!(debug_assertions))
+}
+
+/// [`cli_binary`] in the release profile, or in the debug one (overflow checks on), whatever
+/// profile this test runs in.
+pub fn cli_binary_in(name: &str, release: bool) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, bool)>> = std::sync::Mutex::new(Vec::new());
     let profile = if release { "release" } else { "debug" };
     let bin = target_dir().join(profile).join(name);
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if !built.iter().any(|b| b == name) {
+    if !built.iter().any(|(b, r)| b == name && *r == release) {
         let mut cmd = std::process::Command::new(env!("CARGO"));
         cmd.args(["build", "--quiet", "-p", "wasm-link-cli", "--bin", name]);
         if release {
@@ -332,7 +337,7 @@ pub fn cli_binary(name: &str) -> PathBuf {
             .expect("cannot run cargo");
         assert!(status.success(), "cargo build of {name} failed");
         assert!(bin.is_file(), "{} was not built", bin.display());
-        built.push(name.to_string());
+        built.push((name.to_string(), release));
     }
     bin
 }

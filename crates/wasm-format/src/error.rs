@@ -51,6 +51,20 @@ pub enum ErrorKind {
     },
     /// A name is not valid UTF-8.
     BadUtf8,
+    /// The bytes a relocation patches (as many as its type's width) are not where they must
+    /// be: inside their atom, after the previous relocation's. The error's offset is their
+    /// first byte.
+    Relocation {
+        /// The relocation type's name, e.g. `R_WASM_MEMORY_ADDR_SLEB`.
+        ty: &'static str,
+        /// How many bytes it patches.
+        width: usize,
+        /// Where they must lie, ending in the limit, e.g. "inside their function body, which
+        /// ends at".
+        expected: &'static str,
+        /// The absolute offset `expected` ends with.
+        limit: usize,
+    },
     /// Any other structural error.
     Message(&'static str),
 }
@@ -95,6 +109,15 @@ impl fmt::Display for ErrorKind {
                 write!(f, "{remaining} unexpected trailing bytes after {what}")
             }
             ErrorKind::BadUtf8 => f.write_str("name is not valid UTF-8"),
+            ErrorKind::Relocation {
+                ty,
+                width,
+                expected,
+                limit,
+            } => write!(
+                f,
+                "expected the {width} bytes {ty} patches to lie {expected} {limit:#x}"
+            ),
             ErrorKind::Message(msg) => f.write_str(msg),
         }
     }

@@ -13,9 +13,9 @@ use std::fmt;
 pub const LINKING_VERSION: u32 = 2;
 
 const SEGMENT_INFO: u8 = 5;
-const INIT_FUNCS: u8 = 6;
-const COMDAT_INFO: u8 = 7;
-const SYMBOL_TABLE: u8 = 8;
+pub(crate) const INIT_FUNCS: u8 = 6;
+pub(crate) const COMDAT_INFO: u8 = 7;
+pub(crate) const SYMBOL_TABLE: u8 = 8;
 
 /// The decoded `linking` section.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -487,13 +487,13 @@ fn segment_info(i: In<'_>) -> PResult<'_, SegmentInfo<'_>> {
     ))
 }
 
-fn init_func(i: In<'_>) -> PResult<'_, InitFunc> {
+pub(crate) fn init_func(i: In<'_>) -> PResult<'_, InitFunc> {
     let (i, priority) = var_u32(i)?;
     let (i, symbol) = var_u32(i)?;
     Ok((i, InitFunc { priority, symbol }))
 }
 
-fn comdat(i: In<'_>) -> PResult<'_, Comdat<'_>> {
+pub(crate) fn comdat(i: In<'_>) -> PResult<'_, Comdat<'_>> {
     let (i, name) = name(i)?;
     let (i, flags) = var_u32(i)?;
     let (i, members) = vec_of("comdat members", 2, comdat_member)(i)?;
@@ -508,7 +508,7 @@ fn comdat(i: In<'_>) -> PResult<'_, Comdat<'_>> {
 }
 
 /// The kind is a `uint8` in `Linking.md` but LLVM reads a varuint32; both agree on 0..=5.
-fn comdat_member(i: In<'_>) -> PResult<'_, ComdatMember> {
+pub(crate) fn comdat_member(i: In<'_>) -> PResult<'_, ComdatMember> {
     let (rest, raw) = var_u32(i)?;
     let Some(kind) = ComdatKind::from_u32(raw) else {
         return fail(
@@ -523,7 +523,7 @@ fn comdat_member(i: In<'_>) -> PResult<'_, ComdatMember> {
     Ok((rest, ComdatMember { kind, index }))
 }
 
-fn symbol(i: In<'_>) -> PResult<'_, SymbolInfo<'_>> {
+pub(crate) fn symbol(i: In<'_>) -> PResult<'_, SymbolInfo<'_>> {
     let (rest, kind) = byte("a symbol kind")(i)?;
     let (rest, bits) = var_u32(rest)?;
     let flags = SymbolFlags(bits);

@@ -200,7 +200,7 @@ impl MergedStrings {
             None => pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset),
         };
         match after.checked_sub(1) {
-            Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
+            Some(p) => pieces[p].1.wrapping_add(offset - u64::from(pieces[p].0)),
             None => offset,
         }
     }

@@ -82,6 +82,8 @@ struct Resolver<'i, 'a> {
     variant_names: Vec<&'a str>,
     /// Some object was built without reference types and uses the indirect table as table 0.
     legacy_table: bool,
+    /// Per global symbol: 1 + the last file that had a symbol of its name (0: none yet).
+    name_seen_in: Vec<u32>,
 }
 
 /// Resolves every symbol, adding what `--trace`, `--trace-symbol` and `--why-extract` print to
@@ -109,6 +111,7 @@ pub fn resolve_traced<'a>(
         variant_traced: Vec::new(),
         variant_names: Vec::new(),
         legacy_table: false,
+        name_seen_in: Vec::new(),
     };
     let result = r.run(config);
     *trace = std::mem::take(&mut r.trace);
@@ -225,9 +228,32 @@ impl<'i, 'a> Resolver<'i, 'a> {
         for (i, s) in obj.symbols.iter().enumerate() {
             syms.push(self.add_symbol(f, i as u32, s));
         }
+        self.check_unique_names(f, &syms);
         self.file_syms[f.idx()] = syms;
         self.add_legacy_table(f);
         self.loaded.push(f);
+    }
+
+    /// Two non-local symbols of one object with one name: LLVM's object reader refuses the
+    /// object, whatever the symbols' kinds or definedness. Both symbols went to the same global
+    /// symbol, so a column stamped with the file finds them at no extra lookup.
+    fn check_unique_names(&mut self, f: FileId, syms: &[SymbolId]) {
+        let obj = self.inputs.obj(f);
+        let stamp = f.idx() as u32 + 1;
+        for (s, &id) in obj.symbols.iter().zip(syms) {
+            if s.flags.is_local() || Kind::of(&s.kind) == Kind::Section {
+                continue;
+            }
+            if self.name_seen_in.len() <= id.idx() {
+                self.name_seen_in.resize(id.idx() + 1, 0);
+            }
+            if std::mem::replace(&mut self.name_seen_in[id.idx()], stamp) == stamp {
+                let name = self.table.get(id).name;
+                let file = self.inputs.name(f);
+                self.errors
+                    .push(format!("{file}: duplicate symbol name {name}"));
+            }
+        }
     }
 
     /// An object without table symbols that imports a table (built before reference types) uses
@@ -463,6 +489,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 sym.import_name = None;
                 sym.import_module = None;
             }
+            // Within one object, `check_unique_names` reports it as LLVM does.
+            Resolve::Duplicate if matches!(sym.def, Def::Defined { file, .. } if file == f) => {}
             Resolve::Duplicate => {
                 let first = self.defining_file_name(id);
                 self.errors.push(format!(

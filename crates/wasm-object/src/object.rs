@@ -7,6 +7,7 @@
 use crate::ids::{
     Atom, DefinedFunc, DefinedGlobal, DefinedTable, DefinedTag, Definition, SegmentIndex,
 };
+use crate::validate::{check_padded, misplaced, Patched, RelocCheck};
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
@@ -142,6 +143,67 @@ struct Found<'a> {
     data: Option<(u32, Window<'a>)>,
     linking: Option<Window<'a>>,
     relocs: Vec<Window<'a>>,
+    /// Standard section ids seen, one bit each, and the three custom sections allowed once.
+    seen: u16,
+    seen_custom: [bool; 3],
+}
+
+/// The custom sections an object may hold once, with LLVM's error for a second one.
+const ONCE: [(&str, &str); 3] = [
+    (
+        "linking",
+        "out of order section type: 0 (a second `linking` section)",
+    ),
+    (
+        "target_features",
+        "out of order section type: 0 (a second `target_features` section)",
+    ),
+    (
+        "producers",
+        "out of order section type: 0 (a second `producers` section)",
+    ),
+];
+
+/// LLVM's error for a second standard section, by id.
+const TWICE: [&str; 14] = [
+    "out of order section type: 0",
+    "out of order section type: 1",
+    "out of order section type: 2",
+    "out of order section type: 3",
+    "out of order section type: 4",
+    "out of order section type: 5",
+    "out of order section type: 6",
+    "out of order section type: 7",
+    "out of order section type: 8",
+    "out of order section type: 9",
+    "out of order section type: 10",
+    "out of order section type: 11",
+    "out of order section type: 12",
+    "out of order section type: 13",
+];
+
+impl Found<'_> {
+    /// Refuses a second standard section of one id, or a second `linking`, `target_features`
+    /// or `producers`: LLVM's object reader does (its section order check), and we would
+    /// otherwise keep only the last one silently.
+    fn once(&mut self, s: &wasm_format::Section<'_>) -> Result<(), Error> {
+        let again = if s.id == SectionId::Custom {
+            let name = s.custom_name.unwrap_or("");
+            match ONCE.iter().position(|(n, _)| *n == name) {
+                Some(k) => std::mem::replace(&mut self.seen_custom[k], true).then_some(ONCE[k].1),
+                None => None,
+            }
+        } else {
+            let bit = 1u16 << (s.id as u8);
+            let again = self.seen & bit != 0;
+            self.seen |= bit;
+            again.then_some(TWICE[s.id as usize])
+        };
+        match again {
+            Some(message) => Err(Error::new(s.header_offset, ErrorKind::Message(message))),
+            None => Ok(()),
+        }
+    }
 }
 
 impl<'a> Object<'a> {
@@ -151,6 +213,7 @@ impl<'a> Object<'a> {
         let mut obj = Object::empty();
         let mut found = Found::default();
         for section in &module.sections {
+            found.once(section)?;
             obj.read_section(section, &mut found)?;
         }
         let Some(linking) = found.linking else {
@@ -171,7 +234,7 @@ impl<'a> Object<'a> {
         }
         obj.read_relocs(&found)?;
         obj.reloc_sections = found.relocs;
-        crate::validate::check(&obj, offset)?;
+        crate::validate::check(&obj, &module)?;
         Ok(obj)
     }
 
@@ -320,8 +383,14 @@ impl<'a> Object<'a> {
                 ErrorKind::Message("code section count differs from the function section's"),
             ));
         }
+        // Each body's size prefix starts where the previous body ends, the first after the count.
+        let (after_count, _) = w.parse_prefix(wasm_format::parse::var_u32)?;
+        let mut start = after_count.offset;
         for (f, body) in self.functions.iter_mut().zip(bodies) {
-            f.body = with_size_prefix(w, body.window);
+            check_ends_with_end(body.window)?;
+            let end = body.window.end();
+            f.body = w.sub(start - w.offset, end - start).unwrap_or(body.window);
+            start = end;
         }
         Ok(())
     }
@@ -355,80 +424,104 @@ impl<'a> Object<'a> {
     }
 
     fn read_relocs(&mut self, found: &Found<'a>) -> Result<(), Error> {
+        let mut targets = Vec::with_capacity(found.relocs.len());
         for w in &found.relocs {
             let lazy = wasm_format::reloc::read_reloc_section(*w)?;
             let target = lazy.target_section;
-            if found.code.is_some_and(|(i, _)| i == target) {
-                self.code_relocs = sorted_relocs(*w)?;
-            } else if found.data.is_some_and(|(i, _)| i == target) {
-                self.data_relocs = sorted_relocs(*w)?;
-            } else if let Some(at) = self.customs.iter().position(|c| c.section_index == target) {
-                let mut index_relocs = Vec::new();
-                let len = self.customs[at].contents.len();
-                let mut bad = None;
-                lazy.check(|r| {
-                    if bad.is_none() {
-                        bad = crate::validate::check_reloc(self, &r, len).err();
-                    }
-                    if r.ty.names_an_index() {
-                        index_relocs.push(r);
-                    }
-                })?;
-                if let Some((expected, found)) = bad {
-                    return Err(Error::new(w.offset, ErrorKind::Invalid { expected, found }));
-                }
-                let c = &mut self.customs[at];
-                if !index_relocs.is_sorted_by_key(|r| r.offset) {
-                    index_relocs.sort_by_key(|r| r.offset);
-                }
-                c.relocs = lazy;
-                c.index_relocs = index_relocs;
-            } else {
+            if targets.contains(&target) {
+                // wasm-ld would apply both; we would keep only the last.
                 return Err(Error::new(
                     w.offset,
                     ErrorKind::Invalid {
-                        expected: "a relocation target section",
+                        expected: "one relocation section per target section",
                         found: u64::from(target),
                     },
                 ));
             }
+            targets.push(target);
+            match (found.code, found.data) {
+                (Some((i, code)), _) if i == target => {
+                    self.code_relocs = self.decode_relocs(&lazy, code, Patched::Code)?
+                }
+                (_, Some((i, data))) if i == target => {
+                    self.data_relocs = self.decode_relocs(&lazy, data, Patched::Data)?
+                }
+                _ => self.read_custom_relocs(lazy, w.offset)?,
+            }
         }
-        self.assign_code_relocs()?;
-        self.assign_data_relocs()
+        let none = Window::new(&[], 0);
+        self.assign_code_relocs(found.code.map_or(none, |(_, w)| w))?;
+        self.assign_data_relocs(found.data.map_or(none, |(_, w)| w))
     }
 
-    fn assign_code_relocs(&mut self) -> Result<(), Error> {
-        let base = self.code_offset;
-        let relocs = &self.code_relocs;
-        let mut next = 0;
-        for f in &mut self.functions {
-            let start = f.body.offset - base;
-            let end = start + f.body.len();
-            f.relocs = take_range(relocs, &mut next, start, end);
-        }
-        check_all_taken(
-            relocs,
-            next,
-            base,
-            "a relocation outside every function body",
-        )
+    /// The relocations of the code or data section `target`, decoded and checked as they are
+    /// read (`validate::RelocCheck`); which atom each patches is decided after.
+    fn decode_relocs(
+        &self,
+        lazy: &LazyRelocs<'a>,
+        target: Window<'a>,
+        patched: Patched,
+    ) -> Result<Vec<Reloc>, Error> {
+        let mut relocs = Vec::with_capacity(lazy.len());
+        let mut check = RelocCheck::new(self, target, patched);
+        lazy.try_for_each(|entry, r| {
+            check.next(entry, &r)?;
+            relocs.push(r);
+            Ok(())
+        })?;
+        Ok(relocs)
     }
 
-    fn assign_data_relocs(&mut self) -> Result<(), Error> {
-        let base = self.data_offset;
-        let relocs = &self.data_relocs;
-        let mut next = 0;
-        for s in &mut self.segments {
+    /// Checks the relocations of a custom section once, keeping those that name an index.
+    fn read_custom_relocs(&mut self, lazy: LazyRelocs<'a>, at: usize) -> Result<(), Error> {
+        let target = lazy.target_section;
+        let Some(k) = self.customs.iter().position(|c| c.section_index == target) else {
+            return Err(Error::new(
+                at,
+                ErrorKind::Invalid {
+                    expected: "a relocation target section",
+                    found: u64::from(target),
+                },
+            ));
+        };
+        let mut index_relocs = Vec::new();
+        let mut check = RelocCheck::new(self, self.customs[k].contents, Patched::Custom);
+        lazy.try_for_each(|entry, r| {
+            check.next(entry, &r)?;
+            if r.ty.names_an_index() {
+                index_relocs.push(r);
+            }
+            Ok(())
+        })?;
+        let c = &mut self.customs[k];
+        c.relocs = lazy;
+        c.index_relocs = index_relocs;
+        Ok(())
+    }
+
+    fn assign_code_relocs(&mut self, code: Window<'a>) -> Result<(), Error> {
+        let base = code.offset;
+        let atoms = self.functions.iter_mut().map(|f| {
+            // Relocations patch the body after its size prefix.
+            let prefix = f
+                .body
+                .bytes
+                .iter()
+                .position(|b| b & 0x80 == 0)
+                .map_or(0, |p| p + 1);
+            let start = f.body.offset + prefix - base;
+            (start..f.body.end() - base, &mut f.relocs)
+        });
+        assign(&self.code_relocs, atoms, code, &BODIES)
+    }
+
+    fn assign_data_relocs(&mut self, data: Window<'a>) -> Result<(), Error> {
+        let base = data.offset;
+        let atoms = self.segments.iter_mut().map(|s| {
             let start = s.data.offset - base;
-            let end = start + s.data.len();
-            s.relocs = take_range(relocs, &mut next, start, end);
-        }
-        check_all_taken(
-            relocs,
-            next,
-            base,
-            "a relocation outside every data segment",
-        )
+            (start..start + s.data.len(), &mut s.relocs)
+        });
+        assign(&self.data_relocs, atoms, data, &SEGMENTS)
     }
 
     /// The module and field of the import an undefined function, global, table or tag symbol
@@ -576,53 +669,168 @@ fn defined(index: u32, imports: usize, definitions: usize) -> Option<u32> {
     (i < definitions).then_some(i as u32)
 }
 
-/// The relocations of a code or data section, decoded and sorted by offset.
-fn sorted_relocs(w: Window<'_>) -> Result<Vec<Reloc>, Error> {
-    let mut relocs = wasm_format::reloc::parse_reloc_section(w)?.relocs;
-    if !relocs.is_sorted_by_key(|r| r.offset) {
-        relocs.sort_by_key(|r| r.offset);
-    }
-    Ok(relocs)
-}
-
-/// Widens the window of a body to include its size prefix, which sits just before it.
-fn with_size_prefix<'a>(code: Window<'a>, body: Window<'a>) -> Window<'a> {
-    let end = body.end() - code.offset;
-    let mut start = body.offset - code.offset;
-    // The prefix is a LEB128 of at most 5 bytes: walk back over continuation bytes.
-    start -= 1;
-    while start > 0 && body.offset - code.offset - start < 5 && code.bytes[start - 1] & 0x80 != 0 {
-        start -= 1;
-    }
-    code.sub(start, end - start).unwrap_or(body)
-}
-
-/// The relocations from `*next` on whose offsets fall in `start..end`; skips those before.
-/// A linear walk, not a search: bodies and relocations are both in offset order, so each
-/// relocation is looked at once.
-fn take_range(relocs: &[Reloc], next: &mut usize, start: usize, end: usize) -> Range<usize> {
-    let below = |limit: usize| move |r: &Reloc| (r.offset as usize) < limit;
-    let first = *next
-        + relocs[*next..]
-            .iter()
-            .take_while(|r| below(start)(r))
-            .count();
-    let last = first + relocs[first..].iter().take_while(|r| below(end)(r)).count();
-    *next = last;
-    first..last
-}
-
-fn check_all_taken(
-    relocs: &[Reloc],
-    next: usize,
-    base: usize,
-    what: &'static str,
-) -> Result<(), Error> {
-    match relocs.get(next) {
-        Some(r) => Err(Error::new(
-            base + r.offset as usize,
-            ErrorKind::Message(what),
+/// A function body (after its size prefix) must end with `end`: the output copies bodies as
+/// they are, so one that does not would make an invalid module.
+fn check_ends_with_end(body: Window<'_>) -> Result<(), Error> {
+    match body.bytes.last() {
+        Some(0x0b) => Ok(()),
+        Some(&b) => Err(Error::new(
+            body.end() - 1,
+            ErrorKind::Invalid {
+                expected: "a function body ending with `end` (0x0b)",
+                found: b.into(),
+            },
         )),
+        None => Err(Error::new(
+            body.offset,
+            ErrorKind::Message("an empty function body: expected at least `end` (0x0b)"),
+        )),
+    }
+}
+
+/// How errors about relocations around an atom name it.
+struct AtomNames {
+    /// For one that starts inside an atom and ends after it.
+    crossing: &'static str,
+    /// For one that starts before an atom, after the previous one (or the section start).
+    before: &'static str,
+    /// For one that starts after the last atom.
+    after: &'static str,
+}
+
+const BODIES: AtomNames = AtomNames {
+    crossing: "inside their function body, which ends at",
+    before: "inside a function body; the next one starts at",
+    after: "inside a function body; the last one ends at",
+};
+
+const SEGMENTS: AtomNames = AtomNames {
+    crossing: "inside their data segment, which ends at",
+    before: "inside a data segment; the next one starts at",
+    after: "inside a data segment; the last one ends at",
+};
+
+/// Gives each atom (its range in section offsets) the relocations that patch it, checking
+/// that each lies wholly inside one atom and that a LEB one patches a padded LEB128. A linear
+/// walk, not a search: atoms and relocations are both in offset order, so each relocation is
+/// looked at once.
+fn assign<'r>(
+    relocs: &[Reloc],
+    atoms: impl Iterator<Item = (Range<usize>, &'r mut Range<usize>)>,
+    section: Window<'_>,
+    names: &AtomNames,
+) -> Result<(), Error> {
+    let base = section.offset;
+    let mut next = 0;
+    let mut last_end = 0;
+    for (atom, slot) in atoms {
+        let first = next;
+        while let Some(r) = relocs.get(next) {
+            let at = r.offset as usize;
+            if at >= atom.end {
+                break;
+            }
+            if at < atom.start {
+                return Err(misplaced(r, base, names.before, base + atom.start));
+            }
+            if r.range().end > atom.end {
+                return Err(misplaced(r, base, names.crossing, base + atom.end));
+            }
+            if r.ty.width().is_leb() {
+                let field = section.bytes.get(r.range()).unwrap_or_default();
+                check_padded(field, base + at)?;
+            }
+            next += 1;
+        }
+        *slot = first..next;
+        last_end = atom.end;
+    }
+    match relocs.get(next) {
+        Some(r) => Err(misplaced(r, base, names.after, base + last_end)),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_format::reloc::RelocType;
+
+    fn leb(offset: u32) -> Reloc {
+        Reloc {
+            ty: RelocType::FunctionIndexLeb,
+            offset,
+            index: 0,
+            addend: 0,
+        }
+    }
+
+    /// Atoms at 2..14 and 16..24 of a section whose contents start at 0x100.
+    fn run(relocs: &[Reloc]) -> Result<[Range<usize>; 2], Error> {
+        let mut slots = [0..0, 0..0];
+        let [a, b] = &mut slots;
+        let atoms = [(2..14, a), (16..24, b)].into_iter();
+        // A padded LEB128 at every relocation, as far as they fit.
+        let mut bytes = vec![0; 32];
+        for r in relocs {
+            if let Some(field) = bytes.get_mut(r.range()) {
+                field.copy_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x00]);
+            }
+        }
+        assign(relocs, atoms, Window::new(&bytes, 0x100), &BODIES)?;
+        Ok(slots)
+    }
+
+    /// Whether `err` is at `offset`, says `expected` and ends with `limit`.
+    fn is(err: &Error, offset: usize, expected: &str, limit: usize) -> bool {
+        err.offset() == offset
+            && matches!(err.kind(), ErrorKind::Relocation { expected: e, limit: l, .. }
+                if *e == expected && *l == limit)
+    }
+
+    #[test]
+    fn each_atom_gets_its_relocations() {
+        assert_eq!(run(&[leb(2), leb(7), leb(18)]), Ok([0..2, 2..3]));
+        assert_eq!(run(&[]), Ok([0..0, 0..0]));
+    }
+
+    #[test]
+    fn a_relocation_between_atoms_names_the_next() {
+        let err = run(&[leb(14)]).unwrap_err();
+        assert!(is(&err, 0x10e, BODIES.before, 0x110), "{err}");
+        let err = run(&[leb(0)]).unwrap_err();
+        assert!(is(&err, 0x100, BODIES.before, 0x102), "{err}");
+    }
+
+    #[test]
+    fn a_relocation_crossing_its_atoms_end_names_the_end() {
+        let err = run(&[leb(10)]).unwrap_err();
+        assert!(is(&err, 0x10a, BODIES.crossing, 0x10e), "{err}");
+    }
+
+    #[test]
+    fn a_relocation_after_the_last_atom_names_its_end() {
+        let err = run(&[leb(24)]).unwrap_err();
+        assert!(is(&err, 0x118, BODIES.after, 0x118), "{err}");
+    }
+
+    #[test]
+    fn a_leb_relocation_patches_a_padded_leb() {
+        let mut slot = 0..0;
+        let atoms = [(0..8, &mut slot)].into_iter();
+        let bytes = [0, 0x80, 0x80, 0x00, 0x80, 0x00, 0, 0];
+        let err = assign(&[leb(1)], atoms, Window::new(&bytes, 0x100), &BODIES).unwrap_err();
+        assert_eq!(err.offset(), 0x103);
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 0, .. }));
+    }
+
+    #[test]
+    fn a_body_ends_with_end() {
+        assert_eq!(check_ends_with_end(Window::new(&[0, 0x0b], 9)), Ok(()));
+        let err = check_ends_with_end(Window::new(&[0, 0x41, 0x01], 9)).unwrap_err();
+        assert_eq!(err.offset(), 11);
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 1, .. }));
+        let err = check_ends_with_end(Window::new(&[], 9)).unwrap_err();
+        assert_eq!(err.offset(), 9);
     }
 }

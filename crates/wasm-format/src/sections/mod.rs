@@ -112,7 +112,7 @@ pub fn parse_import_section(w: Window<'_>) -> Result<Vec<Import<'_>>> {
     w.parse_all("the import section", vec_of("imports", 4, import))
 }
 
-fn import(i: In<'_>) -> PResult<'_, Import<'_>> {
+pub(crate) fn import(i: In<'_>) -> PResult<'_, Import<'_>> {
     let (rest, module) = name(i)?;
     let (rest, field) = name(rest)?;
     let (rest, kind) = import_kind(rest)?;
