@@ -6,7 +6,6 @@
 pub mod address;
 pub mod build_id;
 pub mod config;
-pub mod demangle;
 pub mod features;
 pub mod hints;
 pub mod ids;

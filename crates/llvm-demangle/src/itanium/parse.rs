@@ -973,10 +973,10 @@ impl<'a> Parser<'a> {
             return Some(self.add(Node::TypeParamDecl(name)));
         }
         if self.eat_str(b"Tk") {
-            let saved = std::mem::replace(&mut self.incomplete_tracking, true);
-            let constraint = self.parse_name(None);
-            self.incomplete_tracking = saved;
-            let constraint = constraint?;
+            // LLVM 19 resolves template parameters in the concept's arguments like anywhere
+            // else (LLVM 20 prints them as written), so `TL0__`, or `T_` before the first
+            // argument, fails the whole name.
+            let constraint = self.parse_name(None)?;
             let name = self.invent_param_name(ParamKind::Type, list);
             return Some(self.add(Node::ConstrainedTypeParamDecl { constraint, name }));
         }

@@ -1,7 +1,7 @@
 //! `<type>` and its sub-productions.
 
 use super::{Parser, R};
-use crate::demangle::ast::*;
+use crate::itanium::ast::*;
 
 /// Builtin types spelled by one letter.
 fn builtin(c: u8) -> Option<&'static [u8]> {
