@@ -6,13 +6,16 @@
 //!
 //! `wasm-ld` writes demangled names into a module's `name` section, its `--Map` file and its
 //! diagnostics, and a linker that replaces it must write the same bytes. General-purpose
-//! demanglers do not print LLVM's text: `cpp_demangle` writes `(anonymous namespace)` and
-//! lambdas, integer literals, `>>` and ABI tags its own way, and fails or succeeds on different
-//! inputs; `rustc-demangle` accepts constants and lifetimes that LLVM rejects, prints
-//! characters with Rust's escapes and drops `.llvm.` suffixes that LLVM keeps. So this crate
-//! follows LLVM 19's grammar, printing rules and failures (`ItaniumDemangle.h` and
-//! `RustDemangle.cpp` at `release/19.x`), and its tests compare it with `llvm-cxxfilt-19`
-//! on every name of libc++, libc++abi and Rust's standard library.
+//! demanglers do not print LLVM's text. `cpp_demangle` prints GNU `c++filt`'s: `{lambda()#1}`
+//! where LLVM prints `'lambda'()`, `{unnamed type#1}` for `'unnamed'`, `A<B<int> >` for
+//! `A<B<int>>`, and it gives up on other names than LLVM does (LLVM 19 gives up on some valid
+//! C++20 manglings, and wasm-ld then keeps the mangled name). `rustc-demangle` prints Rust v0
+//! names as LLVM does but for `.suffix`es and non-ASCII `char` constants, and accepts
+//! constants, punycode and lifetimes that LLVM rejects ([`rust_demangle`] lists each
+//! difference). So this crate follows LLVM 19's grammar, printing
+//! rules and failures (`ItaniumDemangle.h` and `RustDemangle.cpp` at `release/19.x`), and its
+//! tests compare it with `llvm-cxxfilt-19` on every name of libc++, libc++abi and Rust's
+//! standard library, and on names made to reach each rule.
 //!
 //! # Example
 //!
@@ -65,6 +68,38 @@ pub fn itanium_demangle(name: &str) -> Option<String> {
 
 /// LLVM's `rustDemangle`: the demangling of a Rust v0 name (`_R...`), or `None` where LLVM 19
 /// gives up.
+///
+/// The text is what `rustc-demangle` prints with `{:#}` (crate roots without their `[hash]`,
+/// constants without a type suffix) except where LLVM differs:
+/// - a `.suffix` is kept as ` (.suffix)`, `.llvm.NNNN` included (`rustc-demangle` drops
+///   `.llvm.` suffixes and prints others bare);
+/// - constants are integers, `bool`, `char` or `_` only: `str`, reference, array, tuple and
+///   ADT constants (which `rustc-demangle` prints) fail the whole name;
+/// - a `char` constant is printed as itself only if it is printable ASCII; `\t \r \n \\ \'`
+///   are escaped, `"` is not, and anything else is `\u{HEX}` with the mangled hex digits, even
+///   if not a Unicode scalar value (`rustc-demangle` prints `'é'`, `'\0'`, and fails on
+///   surrogates);
+/// - an integer constant with more than 16 hex digits is printed `0x` and those digits; one
+///   with a leading zero fails;
+/// - bound lifetimes past `'z` are `'z1`, `'z2`, ... (`rustc-demangle`: `'_26`, ...), and a
+///   binder of more lifetimes than the rest of the name could use fails;
+/// - a lifetime that is not bound fails the name (`rustc-demangle` prints
+///   `'{invalid syntax}`), and so does a punycode identifier that does not decode
+///   (`rustc-demangle`: `punycode{...}`), but only where printed: the instantiating crate and
+///   impl paths are parsed without printing, so nothing in them is decoded, and
+///   backreferences in them are not followed;
+/// - associated-type names in `dyn` bounds are printed as mangled, punycode or not;
+/// - 500 nested paths, types or constants fail the name, as in LLVM.
+///
+/// ```
+/// use llvm_demangle::rust_demangle;
+///
+/// assert_eq!(
+///     rust_demangle("_RINvCs1234_7mycrate6letterKce9_EB2_.llvm.7").as_deref(),
+///     Some("mycrate::letter::<'\\u{e9}'> (.llvm.7)")
+/// );
+/// assert_eq!(rust_demangle("_RINvC7mycrate1fKRe616263_EB2_"), None); // a str constant
+/// ```
 pub fn rust_demangle(name: &str) -> Option<String> {
     rust::demangle(name)
 }

@@ -1,24 +1,6 @@
-//! Rust v0 names (`_R...`), demangled as LLVM 19's `rustDemangle` does.
-//!
-//! The grammar is the v0 RFC's, and the text is what `rustc-demangle` prints with `{:#}`
-//! (crate roots without their `[hash]`, constants without a type suffix) except where LLVM
-//! differs, which is where this module exists:
-//! - a `.suffix` is kept as ` (.suffix)`, `.llvm.NNNN` included (`rustc-demangle` drops
-//!   `.llvm.` suffixes and prints others bare);
-//! - constants are integers, `bool`, `char` or `_` only: `str`, references, arrays, tuples
-//!   and ADT constants (`rustc-demangle` prints them) fail the whole name;
-//! - a `char` constant is printed as itself only if it is printable ASCII; `\t \r \n \\ \'`
-//!   are escaped, `"` is not, and anything else is `\u{HEX}` with the mangled hex digits
-//!   (`rustc-demangle` prints non-ASCII characters as themselves, Rust-escaped);
-//! - an integer constant with more than 16 hex digits is printed `0x` and those digits;
-//!   one with a leading zero fails;
-//! - bound lifetimes past `'z` are `'z1`, `'z2`, ... (`rustc-demangle`: `'_26`, ...);
-//! - a punycode identifier that does not decode fails (`rustc-demangle` prints
-//!   `punycode{...}`), but only where it is printed: the instantiating crate and impl paths
-//!   are parsed without printing, so nothing in them is decoded, and backreferences in
-//!   them are not followed;
-//! - associated-type names in `dyn` bounds are printed as mangled, punycode or not;
-//! - 500 nested paths, types or constants are the limit, as in LLVM.
+//! Rust v0 names (`_R...`), demangled as LLVM 19's `rustDemangle` does: one pass that parses
+//! and prints, with printing off inside impl paths and the instantiating crate. Where LLVM
+//! differs from `rustc-demangle` is listed on [`crate::rust_demangle`].
 //!
 //! LLVM has no output limit; we stop at [`MAX_OUTPUT`] bytes or [`MAX_STEPS`] productions, which
 //! no real name approaches and which backreferences can otherwise blow up exponentially.
