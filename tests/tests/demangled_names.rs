@@ -56,8 +56,16 @@ fn check(case: &str, opt_level: &str) {
     );
     args.push("--demangle".into());
     let pair = link_pair("demangled-names", case, &args);
-    let theirs = pair.theirs.output.as_deref().expect("wasm-ld-19 wrote no output");
-    let ours = pair.ours.output.as_deref().expect("wasm-link wrote no output");
+    let theirs = pair
+        .theirs
+        .output
+        .as_deref()
+        .expect("wasm-ld-19 wrote no output");
+    let ours = pair
+        .ours
+        .output
+        .as_deref()
+        .expect("wasm-link wrote no output");
     e2e_tests::validate_module(ours, case);
     let names = name_section(theirs);
     assert!(
@@ -109,7 +117,13 @@ fn cxx20_name_llvm_cannot_demangle_stays_mangled() {
     )
     .unwrap();
     let object = scratch.path("sv.o");
-    let flags = ["--target=wasm32-wasi", "--sysroot=/usr", "-std=c++20", "-O0", "-g"];
+    let flags = [
+        "--target=wasm32-wasi",
+        "--sysroot=/usr",
+        "-std=c++20",
+        "-O0",
+        "-g",
+    ];
     let status = std::process::Command::new(require_tool("clang++-19"))
         .args(flags)
         .arg("-c")
@@ -118,7 +132,11 @@ fn cxx20_name_llvm_cannot_demangle_stays_mangled() {
         .arg(&object)
         .status()
         .expect("clang++-19 runs");
-    assert!(status.success(), "clang++-19 failed on {}", source.display());
+    assert!(
+        status.success(),
+        "clang++-19 failed on {}",
+        source.display()
+    );
     let out = scratch.path("sv.wasm");
     let mut line: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
     line.extend([object.as_os_str(), OsStr::new("-o"), out.as_os_str()]);
@@ -126,7 +144,10 @@ fn cxx20_name_llvm_cannot_demangle_stays_mangled() {
         .into_iter()
         .map(OsString::from)
         .collect();
-    let o = args.iter().position(|a| a == "-o").expect("-o in the link line");
+    let o = args
+        .iter()
+        .position(|a| a == "-o")
+        .expect("-o in the link line");
     args.drain(o..o + 2);
     let pair = link_pair("demangled-names", "cxx20", &args);
     let module = pair.assert_identical("cxx20");

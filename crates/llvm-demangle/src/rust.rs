@@ -437,7 +437,7 @@ impl<'a> Demangler<'a> {
         if index == 0 {
             return self.put("'_");
         }
-        if index - 1 >= self.bound_lifetimes {
+        if index > self.bound_lifetimes {
             return None;
         }
         let depth = self.bound_lifetimes - index;
@@ -590,7 +590,10 @@ impl<'a> Demangler<'a> {
         let end = usize::try_from(len).ok()?.checked_add(self.pos)?;
         let bytes = self.input.get(self.pos..end)?;
         self.pos = end;
-        if !bytes.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_') {
+        if !bytes
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_')
+        {
             return None;
         }
         // Checked ASCII above.

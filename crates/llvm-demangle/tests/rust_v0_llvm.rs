@@ -121,12 +121,7 @@ fn std_rlibs() -> Vec<PathBuf> {
     let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let dir = Path::new(&sysroot).join("lib/rustlib/wasm32-wasip1/lib");
     let rlibs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}: rustup target add wasm32-wasip1",
-                dir.display()
-            )
-        })
+        .unwrap_or_else(|e| panic!("{}: {e}: rustup target add wasm32-wasip1", dir.display()))
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "rlib"))
