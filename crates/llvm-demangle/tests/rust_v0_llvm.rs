@@ -112,24 +112,6 @@ const EXTRA: &[&str] = &[
     "_RINvC1a1fRL9_hEB2_",
 ];
 
-/// The wasm32-wasip1 standard library's rlibs.
-fn std_rlibs() -> Vec<PathBuf> {
-    let out = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .expect("rustc not found");
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let dir = Path::new(&sysroot).join("lib/rustlib/wasm32-wasip1/lib");
-    let rlibs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}: rustup target add wasm32-wasip1", dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rlib"))
-        .collect();
-    assert!(!rlibs.is_empty(), "no rlibs in {}", dir.display());
-    rlibs
-}
-
 /// `fixtures/v0_names.rs` compiled to an object with v0 mangling (once for all tests).
 fn fixture_object() -> PathBuf {
     static OBJECT: OnceLock<PathBuf> = OnceLock::new();
@@ -162,7 +144,7 @@ fn is_v0(name: &str) -> bool {
 
 #[test]
 fn std_v0_names_match_llvm_cxxfilt_19() {
-    let names = common::nm_names(&std_rlibs(), is_v0);
+    let names = common::nm_names(&common::std_rlibs(), is_v0);
     assert!(names.len() > 1000, "only {} v0 names in std", names.len());
     common::assert_same_as_llvm(&names);
 }
@@ -215,7 +197,7 @@ fn deep_v0_nesting_fails_as_llvm_does() {
 /// constants. (On the hand-written names it also differs on every other one it lists.)
 #[test]
 fn rustc_demangle_differs_on_real_names_only_where_documented() {
-    let mut names = common::nm_names(&std_rlibs(), is_v0);
+    let mut names = common::nm_names(&common::std_rlibs(), is_v0);
     names.extend(common::nm_names(&[fixture_object()], is_v0));
     let mut seen = [0; 2];
     for name in &names {

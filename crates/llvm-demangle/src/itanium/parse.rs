@@ -229,14 +229,17 @@ impl<'a> Parser<'a> {
 
     // ---- top level ----
 
-    /// `<mangled-name>`: `_Z <encoding> [.suffix]`, the block-invocation extension, or a type.
+    /// `<mangled-name>`: `_Z <encoding> [.suffix]`, the block-invocation extension (`___Z` or
+    /// `____Z`), or a type.
     pub(super) fn parse(&mut self) -> R {
         let r = self.parse_top()?;
         (self.left() == 0 && self.forward_refs.is_empty()).then_some(r)
     }
 
     fn parse_top(&mut self) -> R {
-        if self.eat_str(b"_Z") || self.eat_str(b"__Z") {
+        // LLVM 19 takes `_Z` only (later versions also `__Z`); `llvm::demangle` still gets to
+        // `__Z...` by dropping one underscore.
+        if self.eat_str(b"_Z") {
             let mut enc = self.parse_encoding()?;
             if self.look(0) == b'.' {
                 enc = self.add(Node::DotSuffix(enc, &self.s[self.pos..]));

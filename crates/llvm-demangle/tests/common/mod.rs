@@ -1,9 +1,12 @@
 //! What the differential tests share: names from `llvm-nm-19`, and the comparison with
 //! `llvm-cxxfilt-19`.
 
+// Each test binary uses some of these.
+#![allow(dead_code)]
+
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Every symbol name that `llvm-nm-19` lists in `paths` and `keep` accepts.
@@ -49,20 +52,47 @@ fn cxxfilt(names: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Panics unless `llvm_demangle::demangle` prints what `llvm-cxxfilt-19` prints for every
-/// name (none may hold whitespace, which `llvm-cxxfilt` splits on).
-pub fn assert_same_as_llvm(names: &BTreeSet<String>) {
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    assert!(
-        names.iter().all(|n| !n.contains(char::is_whitespace)),
-        "a name holds whitespace"
-    );
-    let expected = cxxfilt(&names);
+/// What `llvm::demangle` gives for each of `names`, from `llvm-cxxfilt-19`: cxxfilt tries a
+/// name as given; `llvm::demangle` then also tries it without one leading underscore.
+fn llvm_demangle(names: &[&str]) -> Vec<String> {
+    let mut expected = cxxfilt(names);
     assert_eq!(
         expected.len(),
         names.len(),
         "llvm-cxxfilt-19 output line count"
     );
+    let retry: Vec<usize> = (0..names.len())
+        .filter(|&i| expected[i] == names[i] && names[i].len() > 1 && names[i].starts_with('_'))
+        .collect();
+    let stripped: Vec<&str> = retry.iter().map(|&i| &names[i][1..]).collect();
+    if stripped.is_empty() {
+        return expected;
+    }
+    let again = cxxfilt(&stripped);
+    assert_eq!(
+        again.len(),
+        stripped.len(),
+        "llvm-cxxfilt-19 output line count"
+    );
+    for ((&i, name), got) in retry.iter().zip(&stripped).zip(again) {
+        if got != *name {
+            expected[i] = got;
+        }
+    }
+    expected
+}
+
+/// Panics unless `llvm_demangle::demangle` gives what LLVM 19's `llvm::demangle` gives for
+/// every name (none may hold whitespace, which `llvm-cxxfilt` splits on).
+pub fn assert_same_as_llvm(names: &BTreeSet<String>) {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains(char::is_whitespace) && !n.is_empty()),
+        "a name is empty or holds whitespace"
+    );
+    let expected = llvm_demangle(&names);
     let mismatches: Vec<String> = names
         .iter()
         .zip(&expected)
@@ -78,7 +108,7 @@ pub fn assert_same_as_llvm(names: &BTreeSet<String>) {
     );
     assert!(
         mismatches.is_empty(),
-        "{} of {} names differ from llvm-cxxfilt-19; first ones:\n{}",
+        "{} of {} names differ from LLVM 19's; first ones:\n{}",
         mismatches.len(),
         names.len(),
         mismatches
@@ -88,4 +118,22 @@ pub fn assert_same_as_llvm(names: &BTreeSet<String>) {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// The wasm32-wasip1 standard library's rlibs.
+pub fn std_rlibs() -> Vec<PathBuf> {
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("rustc not found");
+    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let dir = Path::new(&sysroot).join("lib/rustlib/wasm32-wasip1/lib");
+    let rlibs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}: rustup target add wasm32-wasip1", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rlib"))
+        .collect();
+    assert!(!rlibs.is_empty(), "no rlibs in {}", dir.display());
+    rlibs
 }
