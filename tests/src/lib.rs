@@ -412,6 +412,53 @@ pub fn clang_link_line(compiler: &str, args: &[&OsStr]) -> Vec<String> {
     words
 }
 
+/// The arguments (without `-o` and the output) that `rustc args` passes to its linker, with
+/// file paths made absolute: rustc runs with `-C linker=` a script that records them, in
+/// `dir`, with `-C save-temps` so its objects stay there.
+pub fn rustc_link_line(dir: &Path, args: &[&OsStr]) -> Vec<String> {
+    let record = dir.join("rustc-link-args.txt");
+    let wrapper = dir.join("record-link.sh");
+    let script = "#!/bin/sh\n# Records the link command rustc runs.\nprintf '%s\\n' \"$@\" > \"$WASM_LINK_RECORD\"\n";
+    std::fs::write(&wrapper, script).unwrap_or_else(|e| panic!("{}: {e}", wrapper.display()));
+    make_executable(&wrapper);
+    let _ = std::fs::remove_file(&record);
+    let mut cmd = Command::new(require_tool("rustc"));
+    cmd.current_dir(dir)
+        .env("TMPDIR", dir)
+        .env("WASM_LINK_RECORD", &record)
+        .args(args)
+        .arg("-Csave-temps")
+        .arg(format!("-Clinker={}", wrapper.display()));
+    expect_success(&mut cmd);
+    let text = std::fs::read_to_string(&record)
+        .unwrap_or_else(|e| panic!("rustc did not run the linker wrapper: {e}"));
+    let mut words = Vec::new();
+    let mut lines = text.lines();
+    while let Some(word) = lines.next() {
+        if word == "-o" {
+            lines.next();
+            continue;
+        }
+        let path = dir.join(word);
+        words.push(if !word.starts_with('-') && path.is_file() {
+            path.to_string_lossy().into_owned()
+        } else {
+            word.to_string()
+        });
+    }
+    words
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) {}
+
 /// Splits the driver's `"a" "b c" "d\"e"` into its words.
 fn split_quoted(line: &str) -> Vec<String> {
     let mut words = Vec::new();

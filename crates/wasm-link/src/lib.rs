@@ -6,7 +6,6 @@
 mod address;
 mod build_id;
 pub mod config;
-pub mod demangle;
 mod features;
 mod graph;
 mod hints;

@@ -216,7 +216,7 @@ pub(crate) fn demangle(name: &str, config: &Config) -> String {
     if !config.demangle {
         return name.to_string();
     }
-    crate::demangle::demangle(name)
+    llvm_demangle::demangle(name)
 }
 
 fn name_map(names: &[(u32, String)]) -> NameMap {

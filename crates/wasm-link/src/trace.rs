@@ -148,7 +148,7 @@ pub fn display_symbol(name: &str, demangle: bool) -> String {
     if name == "__main_argc_argv" {
         "main".to_string()
     } else if demangle {
-        crate::demangle::demangle(name)
+        llvm_demangle::demangle(name)
     } else {
         name.to_string()
     }

@@ -232,7 +232,7 @@ fn per_reloc_warnings(
 /// A symbol name as wasm-ld prints it in diagnostics: demangled unless `--no-demangle`.
 fn display_name(name: &str, config: &Config) -> String {
     if config.demangle {
-        crate::demangle::demangle(name)
+        llvm_demangle::demangle(name)
     } else {
         name.to_string()
     }
@@ -359,8 +359,8 @@ fn shown(name: &str, config: &Config) -> String {
         return name.to_string();
     }
     match name.strip_prefix("function ") {
-        Some(rest) => format!("function {}", crate::demangle::demangle(rest)),
-        None => crate::demangle::demangle(name),
+        Some(rest) => format!("function {}", llvm_demangle::demangle(rest)),
+        None => llvm_demangle::demangle(name),
     }
 }
 
