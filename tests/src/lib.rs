@@ -619,6 +619,36 @@ impl LinkPair {
         ours
     }
 
+    /// Panics unless both linkers did the same: exit code, messages and stdout, and for a
+    /// successful link byte-identical outputs that validate; gives the output.
+    pub fn assert_same_run(&self, what: &str) -> Option<&[u8]> {
+        let (ours, theirs) = (&self.ours, &self.theirs);
+        assert_eq!(
+            (ours.code, &ours.messages),
+            (theirs.code, &theirs.messages),
+            "{what}: exit code or messages differ from wasm-ld-19's"
+        );
+        assert!(
+            ours.stdout == theirs.stdout,
+            "{what}: stdout differs from wasm-ld-19's:\n{}\n---\n{}",
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout)
+        );
+        if theirs.code != 0 {
+            assert!(ours.output.is_none(), "{what}: a failed link wrote output");
+            return None;
+        }
+        let bytes = ours.output.as_deref().expect("our output is missing");
+        validate_module(bytes, what);
+        assert!(
+            Some(bytes) == theirs.output.as_deref(),
+            "{what}: output differs from wasm-ld-19's ({} and {})",
+            ours.path.display(),
+            theirs.path.display()
+        );
+        Some(bytes)
+    }
+
     /// Panics unless both linkers failed with the same messages, which must include `expected`.
     pub fn assert_same_errors(&self, what: &str, expected: &str) {
         assert_ne!(self.theirs.code, 0, "{what}: wasm-ld-19 succeeded");

@@ -7,6 +7,7 @@ mod address;
 mod build_id;
 pub mod config;
 mod features;
+mod gc_report;
 mod graph;
 mod hints;
 mod ids;
@@ -103,6 +104,10 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         }
         let live = mark::mark(&inputs, &resolved, config);
         diag.lap("mark", start);
+        if config.print_gc_sections && config.gc_sections {
+            diag.messages
+                .extend(gc_report::report(&inputs, &resolved, &live));
+        }
         let bounds = start_stop::define(&inputs, &mut resolved, &live, config);
         diag.warnings.extend(bounds.warnings);
         tracer.table_defined(&resolved.table, &live, config);
@@ -122,10 +127,6 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         }
         undefined::create_stubs(&inputs, &mut resolved, &live, config);
         diag.lap("check", start);
-        if config.print_gc_sections {
-            diag.warnings
-                .extend(undefined::gc_report(&inputs, &resolved, &live));
-        }
         let layout = layout::layout(&inputs, &resolved, &live, features, config)?;
         diag.lap("layout", start);
         let errors = layout.check_global_features(&resolved, config);
