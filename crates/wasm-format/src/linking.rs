@@ -425,6 +425,61 @@ impl<'a> Linking<'a> {
     }
 }
 
+/// An entry of the `linking` section, for [`entry_offset`] to find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkingEntry {
+    /// Entry `k` of the symbol table.
+    Symbol(usize),
+    /// Init function `k`.
+    InitFunc(usize),
+    /// Member `member` of comdat `comdat`.
+    ComdatMember {
+        /// The comdat's position.
+        comdat: usize,
+        /// The member's position in it.
+        member: usize,
+    },
+}
+
+/// The absolute offset of `entry` in the contents `w` of a `linking` section, for an error
+/// about it: parsed entries keep no offsets, so this decodes the ones before it again.
+#[cold]
+pub fn entry_offset(w: Window<'_>, entry: LinkingEntry) -> usize {
+    use crate::parse::item_offset;
+    let id = match entry {
+        LinkingEntry::Symbol(_) => SYMBOL_TABLE,
+        LinkingEntry::InitFunc(_) => INIT_FUNCS,
+        LinkingEntry::ComdatMember { .. } => COMDAT_INFO,
+    };
+    let Ok((mut rest, _)) = w.parse_prefix(var_u32) else {
+        return w.offset;
+    };
+    while let Ok((next, (found, payload))) = rest.parse_prefix(subsection) {
+        if found != id {
+            rest = next;
+            continue;
+        }
+        let sub = rest.tail(payload);
+        return match entry {
+            LinkingEntry::Symbol(k) => item_offset(sub, k, symbol),
+            LinkingEntry::InitFunc(k) => item_offset(sub, k, init_func),
+            LinkingEntry::ComdatMember { comdat: c, member } => {
+                let at = item_offset(sub, c, comdat);
+                let group = sub.tail(&sub.bytes[at - sub.offset..]);
+                let header = |i| {
+                    let (i, _) = name(i)?;
+                    var_u32(i)
+                };
+                match group.parse_prefix(header) {
+                    Ok((members, _)) => item_offset(members, member, comdat_member),
+                    Err(_) => at,
+                }
+            }
+        };
+    }
+    rest.offset
+}
+
 /// Walks the `(id:u8, size:varuint32, payload)` subsections of `w`, calling `visit` with each
 /// id and payload window. `visit` returns whether it knew the id; a known id seen twice is an
 /// error (`once` says so), since every format using this framing allows each subsection once.

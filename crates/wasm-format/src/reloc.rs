@@ -510,6 +510,21 @@ impl<'a> LazyRelocs<'a> {
         Ok(())
     }
 
+    /// The absolute offset of entry `k` (in file order), for an error about it: the entries
+    /// keep no offsets, so this decodes the ones before it again. The end of the entries if
+    /// there are fewer.
+    #[cold]
+    pub fn entry_offset(&self, k: usize) -> usize {
+        let mut rest = self.entries.bytes;
+        for _ in 0..k.min(self.len()) {
+            match reloc(rest) {
+                Ok((r, _)) => rest = r,
+                Err(_) => break,
+            }
+        }
+        self.entries.offset_of(rest)
+    }
+
     /// The relocations in file order. Iteration stops at a malformed entry, so call
     /// [`check`](Self::check) once first.
     pub fn iter(&self) -> RelocIter<'a> {

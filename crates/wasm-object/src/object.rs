@@ -4,6 +4,7 @@
 //!
 //! Parsing here is one pass over the sections of `wasm-format`; nothing is copied.
 
+use crate::validate::check_type_indices;
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
@@ -139,6 +140,9 @@ struct Found<'a> {
     data: Option<(u32, Window<'a>)>,
     linking: Option<Window<'a>>,
     relocs: Vec<Window<'a>>,
+    /// The relocation sections of the code and data sections, for errors to point into.
+    code_relocs: Option<LazyRelocs<'a>>,
+    data_relocs: Option<LazyRelocs<'a>>,
 }
 
 impl<'a> Object<'a> {
@@ -147,16 +151,18 @@ impl<'a> Object<'a> {
         let module = Module::parse(bytes, offset)?;
         let mut obj = Object::empty();
         let mut found = Found::default();
+        let mut order = crate::validate::SectionOrder::default();
         for section in &module.sections {
+            order.check(section)?;
             obj.read_section(section, &mut found)?;
         }
-        let Some(linking) = found.linking else {
+        let Some(linking_at) = found.linking else {
             return Err(Error::new(
                 offset,
                 ErrorKind::Message("not a relocatable object: no `linking` section"),
             ));
         };
-        let linking: Linking<'a> = wasm_format::linking::parse_linking(linking)?;
+        let linking: Linking<'a> = wasm_format::linking::parse_linking(linking_at)?;
         obj.symbols = linking.symbols;
         obj.init_funcs = linking.init_funcs;
         obj.comdats = linking.comdats;
@@ -166,9 +172,14 @@ impl<'a> Object<'a> {
         if let Some((_, w)) = found.data {
             obj.read_data(w, &linking.segments)?;
         }
-        obj.read_relocs(&found)?;
+        obj.read_relocs(&mut found)?;
+        let at = crate::validate::At {
+            linking: linking_at,
+            code_relocs: found.code_relocs.as_ref(),
+            data_relocs: found.data_relocs.as_ref(),
+        };
+        crate::validate::check(&obj, &at)?;
         obj.reloc_sections = found.relocs;
-        crate::validate::check(&obj, offset)?;
         Ok(obj)
     }
 
@@ -215,6 +226,8 @@ impl<'a> Object<'a> {
             SectionId::Import => self.read_imports(w)?,
             SectionId::Function => {
                 let types = sections::parse_function_section(w)?;
+                let indices = types.iter().map(|&t| Some((false, t)));
+                check_type_indices(s.id, w, self.types.len(), indices)?;
                 self.functions = types
                     .into_iter()
                     .map(|type_index| Function {
@@ -243,7 +256,11 @@ impl<'a> Object<'a> {
                     })
                     .collect()
             }
-            SectionId::Tag => self.tags = sections::parse_tag_section(w)?,
+            SectionId::Tag => {
+                self.tags = sections::parse_tag_section(w)?;
+                let indices = self.tags.iter().map(|t| Some((true, t.type_index)));
+                check_type_indices(s.id, w, self.types.len(), indices)?;
+            }
             SectionId::Export => {
                 for e in sections::parse_export_section(w)? {
                     if e.kind == sections::ExternalKind::Func {
@@ -260,7 +277,14 @@ impl<'a> Object<'a> {
     }
 
     fn read_imports(&mut self, w: Window<'a>) -> Result<(), Error> {
-        for import in sections::parse_import_section(w)? {
+        let imports = sections::parse_import_section(w)?;
+        let indices = imports.iter().map(|i| match i.kind {
+            ImportKind::Func(t) => Some((false, t)),
+            ImportKind::Tag(t) => Some((true, t.type_index)),
+            _ => None,
+        });
+        check_type_indices(SectionId::Import, w, self.types.len(), indices)?;
+        for import in imports {
             let (module, field) = (import.module, import.field);
             match import.kind {
                 ImportKind::Func(ty) => self.func_imports.push(ObjImport { module, field, ty }),
@@ -318,7 +342,9 @@ impl<'a> Object<'a> {
             ));
         }
         for (f, body) in self.functions.iter_mut().zip(bodies) {
-            f.body = with_size_prefix(w, body.window);
+            let b = body.window;
+            check_body_end(b)?;
+            f.body = with_size_prefix(w, b);
         }
         Ok(())
     }
@@ -351,35 +377,17 @@ impl<'a> Object<'a> {
         Ok(())
     }
 
-    fn read_relocs(&mut self, found: &Found<'a>) -> Result<(), Error> {
+    fn read_relocs(&mut self, found: &mut Found<'a>) -> Result<(), Error> {
         for w in &found.relocs {
             let lazy = wasm_format::reloc::read_reloc_section(*w)?;
             let target = lazy.target_section;
-            if found.code.is_some_and(|(i, _)| i == target) {
-                self.code_relocs = sorted_relocs(*w)?;
+            let (slot, relocs) = if found.code.is_some_and(|(i, _)| i == target) {
+                (&mut found.code_relocs, &mut self.code_relocs)
             } else if found.data.is_some_and(|(i, _)| i == target) {
-                self.data_relocs = sorted_relocs(*w)?;
+                (&mut found.data_relocs, &mut self.data_relocs)
             } else if let Some(at) = self.customs.iter().position(|c| c.section_index == target) {
-                let mut index_relocs = Vec::new();
-                let len = self.customs[at].contents.len();
-                let mut bad = None;
-                lazy.check(|r| {
-                    if bad.is_none() {
-                        bad = crate::validate::check_reloc(self, &r, len).err();
-                    }
-                    if names_an_index(r.ty) {
-                        index_relocs.push(r);
-                    }
-                })?;
-                if let Some((expected, found)) = bad {
-                    return Err(Error::new(w.offset, ErrorKind::Invalid { expected, found }));
-                }
-                let c = &mut self.customs[at];
-                if !index_relocs.is_sorted_by_key(|r| r.offset) {
-                    index_relocs.sort_by_key(|r| r.offset);
-                }
-                c.relocs = lazy;
-                c.index_relocs = index_relocs;
+                self.read_custom_relocs(at, lazy)?;
+                continue;
             } else {
                 return Err(Error::new(
                     w.offset,
@@ -388,44 +396,79 @@ impl<'a> Object<'a> {
                         found: u64::from(target),
                     },
                 ));
+            };
+            if slot.is_some() {
+                return Err(second_reloc_section(w, target));
             }
+            *relocs = ordered_relocs(*w, &lazy)?;
+            *slot = Some(lazy);
         }
-        self.assign_code_relocs()?;
-        self.assign_data_relocs()
+        self.assign_code_relocs(found.code_relocs.as_ref())?;
+        self.assign_data_relocs(found.data_relocs.as_ref())
     }
 
-    fn assign_code_relocs(&mut self) -> Result<(), Error> {
+    /// Checks the relocations of custom section `at` once, keeping those that name an index.
+    fn read_custom_relocs(&mut self, at: usize, lazy: LazyRelocs<'a>) -> Result<(), Error> {
+        let mut index_relocs = Vec::new();
+        let contents = self.customs[at].contents;
+        let mut checker = crate::validate::RelocChecker::new(contents.len());
+        lazy.check(|r| {
+            checker.next(self, &r, contents.offset);
+            if names_an_index(r.ty) {
+                index_relocs.push(r);
+            }
+        })?;
+        if let Some((k, kind)) = checker.bad {
+            return Err(crate::validate::error_at(lazy.entry_offset(k), kind));
+        }
+        let c = &mut self.customs[at];
+        c.relocs = lazy;
+        c.index_relocs = index_relocs;
+        Ok(())
+    }
+
+    fn assign_code_relocs(&mut self, at: Option<&LazyRelocs<'a>>) -> Result<(), Error> {
         let base = self.code_offset;
-        let relocs = &self.code_relocs;
-        let mut next = 0;
-        for f in &mut self.functions {
-            let start = f.body.offset - base;
-            let end = start + f.body.len();
-            f.relocs = take_range(relocs, &mut next, start, end);
+        let len = self.functions.last().map_or(0, |f| f.body.end() - base);
+        let atoms = self.functions.iter().map(|f| {
+            let start = f.body.offset - base + prefix_len(f.body.bytes);
+            start..f.body.end() - base
+        });
+        let mut ranges = Vec::with_capacity(self.functions.len());
+        let placed = place_relocs(
+            &self.code_relocs,
+            atoms,
+            len,
+            "inside a function body",
+            |r| ranges.push(r),
+        );
+        misplaced(placed, &self.code_relocs, at, base)?;
+        for (f, r) in self.functions.iter_mut().zip(ranges) {
+            f.relocs = r;
         }
-        check_all_taken(
-            relocs,
-            next,
-            base,
-            "a relocation outside every function body",
-        )
+        Ok(())
     }
 
-    fn assign_data_relocs(&mut self) -> Result<(), Error> {
+    fn assign_data_relocs(&mut self, at: Option<&LazyRelocs<'a>>) -> Result<(), Error> {
         let base = self.data_offset;
-        let relocs = &self.data_relocs;
-        let mut next = 0;
-        for s in &mut self.segments {
-            let start = s.data.offset - base;
-            let end = start + s.data.len();
-            s.relocs = take_range(relocs, &mut next, start, end);
+        let len = self.segments.last().map_or(0, |s| s.data.end() - base);
+        let atoms = self
+            .segments
+            .iter()
+            .map(|s| s.data.offset - base..s.data.end() - base);
+        let mut ranges = Vec::with_capacity(self.segments.len());
+        let placed = place_relocs(
+            &self.data_relocs,
+            atoms,
+            len,
+            "inside a data segment",
+            |r| ranges.push(r),
+        );
+        misplaced(placed, &self.data_relocs, at, base)?;
+        for (s, r) in self.segments.iter_mut().zip(ranges) {
+            s.relocs = r;
         }
-        check_all_taken(
-            relocs,
-            next,
-            base,
-            "a relocation outside every data segment",
-        )
+        Ok(())
     }
 
     /// The module and field of the import an undefined function, global, table or tag symbol
@@ -450,13 +493,86 @@ impl<'a> Object<'a> {
     }
 }
 
-/// The relocations of a code or data section, decoded and sorted by offset.
-fn sorted_relocs(w: Window<'_>) -> Result<Vec<Reloc>, Error> {
-    let mut relocs = wasm_format::reloc::parse_reloc_section(w)?.relocs;
-    if !relocs.is_sorted_by_key(|r| r.offset) {
-        relocs.sort_by_key(|r| r.offset);
+/// The relocations of a code or data section, decoded; they must be in offset order, as LLVM
+/// requires (wasm-ld: `relocations not in offset order`).
+fn ordered_relocs(w: Window<'_>, lazy: &LazyRelocs<'_>) -> Result<Vec<Reloc>, Error> {
+    let relocs = wasm_format::reloc::parse_reloc_section(w)?.relocs;
+    match relocs.windows(2).position(|p| p[1].offset < p[0].offset) {
+        None => Ok(relocs),
+        Some(k) => {
+            let kind = crate::validate::Misplaced::Unordered.kind(&relocs[k + 1], 0);
+            Err(crate::validate::error_at(lazy.entry_offset(k + 1), kind))
+        }
     }
-    Ok(relocs)
+}
+
+/// A second relocation section for the same section (LLVM appends them; we refuse).
+#[cold]
+fn second_reloc_section(w: &Window<'_>, target: u32) -> Error {
+    let kind = ErrorKind::Invalid {
+        expected: "one relocation section per section",
+        found: u64::from(target),
+    };
+    Error::new(w.offset, kind)
+}
+
+/// The error for the relocation [`place_relocs`] found misplaced, at its entry in `at`.
+fn misplaced(
+    placed: Result<(), (usize, crate::validate::Misplaced)>,
+    relocs: &[Reloc],
+    at: Option<&LazyRelocs<'_>>,
+    base: usize,
+) -> Result<(), Error> {
+    let Err((k, m)) = placed else {
+        return Ok(());
+    };
+    let kind = m.kind(&relocs[k], base);
+    let offset = at.map_or(base, |a| a.entry_offset(k));
+    Err(crate::validate::error_at(offset, kind))
+}
+
+/// Gives each atom (`atoms`: the bytes of each, in section offsets and in order) the range of
+/// `relocs` (in offset order) that patch it. A relocation must patch bytes inside one atom,
+/// clear of the one before it, and inside the section (`len` bytes); `what` says where it had
+/// to be. One walk: atoms and relocations are both in offset order. The error is the
+/// relocation's position and what is wrong with it.
+fn place_relocs(
+    relocs: &[Reloc],
+    atoms: impl Iterator<Item = Range<usize>>,
+    len: usize,
+    what: &'static str,
+    mut assign: impl FnMut(Range<usize>),
+) -> Result<(), (usize, crate::validate::Misplaced)> {
+    use crate::validate::{check_place, Misplaced};
+    let past = |r: &Reloc| r.range().end > len;
+    let mut next = 0;
+    let mut last = 0..0;
+    for atom in atoms {
+        let first = next;
+        let mut prev = None;
+        while let Some(r) = relocs.get(next).filter(|r| (r.offset as usize) < atom.end) {
+            check_place(r, prev, atom.clone(), what).map_err(|m| match m {
+                Misplaced::Outside(..) if past(r) => (next, Misplaced::PastSection(len)),
+                m => (next, m),
+            })?;
+            prev = Some(r.range());
+            next += 1;
+        }
+        assign(first..next);
+        last = atom;
+    }
+    match relocs.get(next) {
+        Some(r) if past(r) => Err((next, Misplaced::PastSection(len))),
+        Some(_) => Err((next, Misplaced::Outside(what, last))),
+        None => Ok(()),
+    }
+}
+
+/// The length of the size prefix at the start of a body window.
+fn prefix_len(body: &[u8]) -> usize {
+    body.iter()
+        .position(|b| b & 0x80 == 0)
+        .map_or(body.len(), |p| p + 1)
 }
 
 /// Whether a relocation names an index (kept decoded for custom sections) rather than an
@@ -483,6 +599,18 @@ fn names_an_index(ty: RelocType) -> bool {
     )
 }
 
+/// A function body ends on `end` (0x0b): wasm-ld copies one that does not into an invalid
+/// module, and the byte before a size prefix must not look like part of it.
+fn check_body_end(b: Window<'_>) -> Result<(), Error> {
+    let (at, expected, found) = match b.bytes.last() {
+        Some(0x0b) => return Ok(()),
+        Some(&x) => (b.end() - 1, "a function body ending with `end` (0x0b)", x),
+        None => (b.offset - 1, "a function body size above 0", 0),
+    };
+    let found = u64::from(found);
+    Err(Error::new(at, ErrorKind::Invalid { expected, found }))
+}
+
 /// Widens the window of a body to include its size prefix, which sits just before it.
 fn with_size_prefix<'a>(code: Window<'a>, body: Window<'a>) -> Window<'a> {
     let end = body.end() - code.offset;
@@ -493,34 +621,4 @@ fn with_size_prefix<'a>(code: Window<'a>, body: Window<'a>) -> Window<'a> {
         start -= 1;
     }
     code.sub(start, end - start).unwrap_or(body)
-}
-
-/// The relocations from `*next` on whose offsets fall in `start..end`; skips those before.
-/// A linear walk, not a search: bodies and relocations are both in offset order, so each
-/// relocation is looked at once.
-fn take_range(relocs: &[Reloc], next: &mut usize, start: usize, end: usize) -> Range<usize> {
-    let below = |limit: usize| move |r: &Reloc| (r.offset as usize) < limit;
-    let first = *next
-        + relocs[*next..]
-            .iter()
-            .take_while(|r| below(start)(r))
-            .count();
-    let last = first + relocs[first..].iter().take_while(|r| below(end)(r)).count();
-    *next = last;
-    first..last
-}
-
-fn check_all_taken(
-    relocs: &[Reloc],
-    next: usize,
-    base: usize,
-    what: &'static str,
-) -> Result<(), Error> {
-    match relocs.get(next) {
-        Some(r) => Err(Error::new(
-            base + r.offset as usize,
-            ErrorKind::Message(what),
-        )),
-        None => Ok(()),
-    }
 }

@@ -1,163 +1,484 @@
-//! Cross-references inside one object, checked once after parsing so that the linker can index
-//! freely: every type, function, global, table, tag, segment and symbol index points at
-//! something, every relocation names a symbol of the kind its type needs, and every patched
-//! field lies inside its atom. LLVM's object reader rejects the same things.
+//! Cross-references inside one object, checked once while parsing so that the linker can index
+//! freely: sections come in LLVM's order, every type, function, global, table, tag, segment
+//! and symbol index points at something, no two global symbols share a name, every relocation
+//! names a symbol of the kind its type needs and patches bytes inside its atom, in offset
+//! order and clear of the relocation before it.
+//!
+//! LLVM's object reader (and so wasm-ld) refuses most of the same things; where it does, the
+//! error is in its words ([`ErrorKind::Llvm`]), with the offset and our detail after it.
+//! Parsed entries keep no offsets: an error finds its entry's offset again (cold).
 
 use crate::object::Object;
-use wasm_format::linking::{ComdatKind, SymbolKind};
-use wasm_format::reloc::{Reloc, RelocTarget};
-use wasm_format::{Error, ErrorKind};
+use std::ops::Range;
+use wasm_format::linking::{entry_offset, ComdatKind, LinkingEntry, SymbolInfo, SymbolKind};
+use wasm_format::reloc::{LazyRelocs, Reloc, RelocTarget, RelocType};
+use wasm_format::{Error, ErrorKind, Section, SectionId, Window};
 
-/// Checks `obj`; errors carry `offset`, the object's start in its file.
-pub fn check(obj: &Object<'_>, offset: usize) -> Result<(), Error> {
-    let bad = |expected: &'static str, found: u64| {
-        Error::new(offset, ErrorKind::Invalid { expected, found })
+/// LLVM's section order (`WasmSectionOrderChecker`): standard sections in their order, then
+/// `linking`, `name`, `producers` and `target_features`, each at most once; `reloc.*` sections
+/// anywhere after the data section but not before `linking`. Other custom sections go anywhere.
+#[derive(Default)]
+pub(crate) struct SectionOrder {
+    /// The highest rank seen so far.
+    last: Option<u8>,
+    /// Whether a `reloc.*` section was seen (nothing up to `linking` may follow it).
+    reloc: bool,
+}
+
+/// Rank of `linking`, the last one a `reloc.*` section may not precede.
+const LINKING_RANK: u8 = 14;
+
+impl SectionOrder {
+    /// Checks that `s` may come next: wasm-ld's `out of order section type: N` otherwise.
+    pub(crate) fn check(&mut self, s: &Section<'_>) -> Result<(), Error> {
+        let Some(rank) = rank(s) else {
+            return Ok(());
+        };
+        let bad = match rank {
+            Rank::Reloc => false,
+            Rank::Ordered(r) => {
+                self.last.is_some_and(|l| l >= r) || (self.reloc && r <= LINKING_RANK)
+            }
+        };
+        if bad {
+            let message = format!("out of order section type: {}", s.id as u8);
+            return Err(Error::llvm(s.header_offset, message, None));
+        }
+        match rank {
+            Rank::Reloc => self.reloc = true,
+            Rank::Ordered(r) => self.last = Some(r),
+        }
+        Ok(())
+    }
+}
+
+enum Rank {
+    Ordered(u8),
+    Reloc,
+}
+
+/// Where `s` sits in LLVM's order; `None` for sections that may go anywhere.
+fn rank(s: &Section<'_>) -> Option<Rank> {
+    use SectionId::*;
+    let r = match s.id {
+        Custom => {
+            return match s.custom_name.unwrap_or("") {
+                "dylink" | "dylink.0" => Some(Rank::Ordered(0)),
+                "linking" => Some(Rank::Ordered(LINKING_RANK)),
+                n if n.starts_with("reloc.") => Some(Rank::Reloc),
+                "name" => Some(Rank::Ordered(15)),
+                "producers" => Some(Rank::Ordered(16)),
+                "target_features" => Some(Rank::Ordered(17)),
+                _ => None,
+            }
+        }
+        Type => 1,
+        Import => 2,
+        Function => 3,
+        Table => 4,
+        Memory => 5,
+        Tag => 6,
+        Global => 7,
+        Export => 8,
+        Start => 9,
+        Element => 10,
+        DataCount => 11,
+        Code => 12,
+        Data => 13,
     };
-    check_types(obj).map_err(|t| bad("a type index in range", t))?;
-    check_symbols(obj).map_err(|i| bad("a symbol whose index is in range", i))?;
-    check_linking(obj).map_err(|i| bad("an init function or comdat member in range", i))?;
-    let code = obj.functions.iter().map(|f| {
-        let start = f.body.offset - obj.code_offset;
-        (
-            start..start + f.body.len(),
-            &obj.code_relocs[f.relocs.clone()],
-        )
-    });
-    let data = obj.segments.iter().map(|s| {
-        let start = s.data.offset - obj.data_offset;
-        (
-            start..start + s.data.len(),
-            &obj.data_relocs[s.relocs.clone()],
-        )
-    });
-    // Custom-section relocations are checked as they are read (`check_reloc`).
-    for (range, relocs) in code.chain(data) {
-        for r in relocs {
-            check_reloc(obj, r, range.end).map_err(|(what, n)| bad(what, n))?;
+    Some(Rank::Ordered(r))
+}
+
+/// Every type index of an import, function or tag section `w` names a type: wasm-ld's
+/// `invalid function type` / `invalid tag type` at the first that does not.
+pub(crate) fn check_type_indices(
+    id: SectionId,
+    w: Window<'_>,
+    types: usize,
+    indices: impl Iterator<Item = Option<(bool, u32)>>,
+) -> Result<(), Error> {
+    for (k, entry) in indices.enumerate() {
+        let Some((tag, t)) = entry else { continue };
+        if (t as usize) < types {
+            continue;
+        }
+        let message = if tag {
+            "invalid tag type"
+        } else {
+            "invalid function type"
+        };
+        let detail = out_of_range("a type index", t, types);
+        let at = wasm_format::sections::entry_offset(id, w, k);
+        return Err(Error::llvm(at, message.into(), Some(detail)));
+    }
+    Ok(())
+}
+
+/// The windows that errors point into.
+pub(crate) struct At<'x, 'a> {
+    /// The `linking` section's contents.
+    pub linking: Window<'a>,
+    /// The relocation sections of the code and data sections.
+    pub code_relocs: Option<&'x LazyRelocs<'a>>,
+    pub data_relocs: Option<&'x LazyRelocs<'a>>,
+}
+
+/// Checks `obj` once its sections are read (custom-section relocations are checked as they
+/// are read, by [`RelocChecker`]).
+pub(crate) fn check(obj: &Object<'_>, at: &At<'_, '_>) -> Result<(), Error> {
+    let in_linking = |entry, kind: ErrorKind| {
+        let offset = entry_offset(at.linking, entry);
+        match kind {
+            ErrorKind::Llvm { message, detail } => Error::llvm(offset, message, detail.map(|d| *d)),
+            kind => Error::new(offset, kind),
+        }
+    };
+    for (k, s) in obj.symbols.iter().enumerate() {
+        check_symbol(obj, s).map_err(|e| in_linking(LinkingEntry::Symbol(k), e))?;
+    }
+    check_names(obj).map_err(|(k, e)| in_linking(LinkingEntry::Symbol(k), e))?;
+    for (k, init) in obj.init_funcs.iter().enumerate() {
+        check_init(obj, init.symbol).map_err(|e| in_linking(LinkingEntry::InitFunc(k), e))?;
+    }
+    for (comdat, c) in obj.comdats.iter().enumerate() {
+        for (member, m) in c.members.iter().enumerate() {
+            let entry = LinkingEntry::ComdatMember { comdat, member };
+            check_comdat_member(obj, m.kind, m.index).map_err(|e| in_linking(entry, e))?;
+        }
+    }
+    check_targets(obj, &obj.code_relocs, at.code_relocs)?;
+    check_targets(obj, &obj.data_relocs, at.data_relocs)
+}
+
+/// Relocations of the code or data section name what their types need.
+fn check_targets(
+    obj: &Object<'_>,
+    relocs: &[Reloc],
+    at: Option<&LazyRelocs<'_>>,
+) -> Result<(), Error> {
+    for (k, r) in relocs.iter().enumerate() {
+        if let Err(kind) = check_target(obj, r) {
+            let offset = at.map_or(0, |a| a.entry_offset(k));
+            return Err(error_at(offset, kind));
         }
     }
     Ok(())
 }
 
-/// One relocation: inside its atom (which ends at `end`, in section offsets) and naming what
-/// its type needs. The error is (what was expected, what was found).
-pub fn check_reloc(obj: &Object<'_>, r: &Reloc, end: usize) -> Result<(), (&'static str, u64)> {
-    if r.range().end > end {
-        return Err(("a relocation inside its atom", u64::from(r.offset)));
+/// An error of `kind` at `offset`, keeping LLVM's words first.
+pub(crate) fn error_at(offset: usize, kind: ErrorKind) -> Error {
+    match kind {
+        ErrorKind::Llvm { message, detail } => Error::llvm(offset, message, detail.map(|d| *d)),
+        kind => Error::new(offset, kind),
     }
-    if !target_fits(obj, r) {
-        return Err((
-            "a relocation naming a symbol of its kind",
-            u64::from(r.index),
-        ));
-    }
-    Ok(())
 }
 
-/// Every function, import and tag signature names a type.
-fn check_types(obj: &Object<'_>) -> Result<(), u64> {
-    let types = obj.types.len();
-    let used = obj.functions.iter().map(|f| f.type_index);
-    let imported = obj.func_imports.iter().map(|i| i.ty);
-    let tags = obj.tags.iter().map(|t| t.type_index);
-    let tag_imports = obj.tag_imports.iter().map(|i| i.ty.type_index);
-    match used
-        .chain(imported)
-        .chain(tags)
-        .chain(tag_imports)
-        .find(|&t| t as usize >= types)
-    {
-        Some(t) => Err(u64::from(t)),
+fn out_of_range(what: &'static str, index: u32, count: usize) -> ErrorKind {
+    ErrorKind::IndexOutOfRange {
+        what,
+        index: u64::from(index),
+        count: count as u64,
+    }
+}
+
+fn llvm(message: impl Into<String>, detail: Option<ErrorKind>) -> ErrorKind {
+    ErrorKind::Llvm {
+        message: message.into(),
+        detail: detail.map(Box::new),
+    }
+}
+
+/// One symbol points into its index space: an undefined one at an import, a defined one at a
+/// definition; a data symbol inside its segment.
+fn check_symbol(obj: &Object<'_>, s: &SymbolInfo<'_>) -> Result<(), ErrorKind> {
+    let (what, index, imports, total) = match s.kind {
+        SymbolKind::Function { index } => (
+            "function",
+            index,
+            obj.func_imports.len(),
+            obj.function_count(),
+        ),
+        SymbolKind::Global { index } => {
+            let imports = obj.global_imports.len();
+            ("global", index, imports, imports + obj.globals.len())
+        }
+        SymbolKind::Table { index } => {
+            let imports = obj.table_imports.len();
+            ("table", index, imports, imports + obj.tables.len())
+        }
+        SymbolKind::Tag { index } => {
+            let imports = obj.tag_imports.len();
+            ("tag", index, imports, imports + obj.tags.len())
+        }
+        SymbolKind::Data { def: Some(def) } if !s.flags.is_absolute() => {
+            return check_data_symbol(obj, s, def);
+        }
+        SymbolKind::Section { .. } if !s.flags.is_local() => {
+            return Err(llvm("section symbols must have local binding", None));
+        }
+        SymbolKind::Data { .. } | SymbolKind::Section { .. } => return Ok(()),
+    };
+    let i = index as usize;
+    let detail = if s.flags.is_undefined() {
+        (i >= imports).then(|| out_of_range("an imported index", index, imports))
+    } else if i >= total {
+        Some(out_of_range("an index", index, total))
+    } else {
+        (i < imports).then_some(ErrorKind::Invalid {
+            expected: "the index of a definition, not of an import",
+            found: u64::from(index),
+        })
+    };
+    match detail {
+        Some(d) => Err(llvm(format!("invalid {what} symbol index"), Some(d))),
         None => Ok(()),
     }
 }
 
-/// Every symbol points into its index space: an undefined one at an import, a defined one at
-/// a definition; a data symbol inside its segment.
-fn check_symbols(obj: &Object<'_>) -> Result<(), u64> {
-    for (i, s) in obj.symbols.iter().enumerate() {
-        let (index, imports, total) = match s.kind {
-            SymbolKind::Function { index } => (index, obj.func_imports.len(), obj.function_count()),
-            SymbolKind::Global { index } => (
-                index,
-                obj.global_imports.len(),
-                obj.global_imports.len() + obj.globals.len(),
+/// A defined data symbol lies inside its segment.
+fn check_data_symbol(
+    obj: &Object<'_>,
+    s: &SymbolInfo<'_>,
+    def: wasm_format::linking::DataDef,
+) -> Result<(), ErrorKind> {
+    let Some(seg) = obj.segments.get(def.segment as usize) else {
+        let detail = out_of_range("a data segment index", def.segment, obj.segments.len());
+        return Err(llvm(
+            format!("invalid data segment index: {}", def.segment),
+            Some(detail),
+        ));
+    };
+    let len = seg.data.len() as u64;
+    if def.offset > len {
+        let name = s.name.unwrap_or("");
+        return Err(llvm(
+            format!(
+                "invalid data symbol offset: `{name}` (offset: {} segment size: {len})",
+                def.offset
             ),
-            SymbolKind::Table { index } => (
-                index,
-                obj.table_imports.len(),
-                obj.table_imports.len() + obj.tables.len(),
-            ),
-            SymbolKind::Tag { index } => (
-                index,
-                obj.tag_imports.len(),
-                obj.tag_imports.len() + obj.tags.len(),
-            ),
-            SymbolKind::Data { def: Some(def) } if !s.flags.is_absolute() => {
-                let seg = obj.segments.get(def.segment as usize).ok_or(i as u64)?;
-                let end = def.offset.checked_add(def.size).ok_or(i as u64)?;
-                if end > seg.data.len() as u64 {
-                    return Err(i as u64);
-                }
-                continue;
-            }
-            SymbolKind::Data { .. } | SymbolKind::Section { .. } => continue,
-        };
-        let index = index as usize;
-        let fits = if s.flags.is_undefined() {
-            index < imports
-        } else {
-            index >= imports && index < total
-        };
-        if !fits {
-            return Err(i as u64);
+            None,
+        ));
+    }
+    match def.offset.checked_add(def.size) {
+        Some(end) if end <= len => Ok(()),
+        end => Err(ErrorKind::Invalid {
+            expected: "a data symbol that ends inside its segment",
+            found: end.unwrap_or(u64::MAX),
+        }),
+    }
+}
+
+/// No two symbols other than local ones have the same name (wasm-ld: `duplicate symbol name`).
+/// The error names the second.
+fn check_names(obj: &Object<'_>) -> Result<(), (usize, ErrorKind)> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    seen.reserve(obj.symbols.len());
+    for (k, s) in obj.symbols.iter().enumerate() {
+        if s.flags.is_local() {
+            continue;
+        }
+        let name = symbol_name(obj, s);
+        if !seen.insert(name) {
+            return Err((k, llvm(format!("duplicate symbol name {name}"), None)));
         }
     }
     Ok(())
 }
 
-/// Init functions name function symbols; data and function comdat members exist.
-fn check_linking(obj: &Object<'_>) -> Result<(), u64> {
-    for init in &obj.init_funcs {
-        let sym = obj.symbols.get(init.symbol as usize);
-        if !matches!(sym.map(|s| s.kind), Some(SymbolKind::Function { .. })) {
-            return Err(u64::from(init.symbol));
-        }
+/// A symbol's name as LLVM has it: its own, else its import's field, else (for a section
+/// symbol) its custom section's.
+fn symbol_name<'a>(obj: &Object<'a>, s: &SymbolInfo<'a>) -> &'a str {
+    if let Some(name) = s
+        .name
+        .or_else(|| obj.symbol_import(s).map(|(_, field)| field))
+    {
+        return name;
     }
-    for member in obj.comdats.iter().flat_map(|c| &c.members) {
-        // Function members count imports too, like every function index.
-        let count = match member.kind {
-            ComdatKind::Data => obj.segments.len(),
-            ComdatKind::Function => obj.function_count(),
-            _ => continue,
-        };
-        if member.index as usize >= count {
-            return Err(u64::from(member.index));
-        }
-    }
-    Ok(())
+    let SymbolKind::Section { section } = s.kind else {
+        return "";
+    };
+    obj.customs
+        .iter()
+        .find(|c| c.section_index == section)
+        .map_or("", |c| c.name)
 }
 
-/// Whether a relocation's index names what its type needs (LLVM's `parseRelocSection`).
-fn target_fits(obj: &Object<'_>, r: &Reloc) -> bool {
+/// An init function names a function symbol (wasm-ld: `invalid function symbol: N`).
+fn check_init(obj: &Object<'_>, symbol: u32) -> Result<(), ErrorKind> {
+    match obj.symbols.get(symbol as usize).map(|s| s.kind) {
+        Some(SymbolKind::Function { .. }) => Ok(()),
+        found => {
+            let detail = found
+                .is_none()
+                .then(|| out_of_range("a symbol index", symbol, obj.symbols.len()));
+            Err(llvm(format!("invalid function symbol: {symbol}"), detail))
+        }
+    }
+}
+
+/// A comdat member is a data segment, a defined function or a custom section.
+fn check_comdat_member(obj: &Object<'_>, kind: ComdatKind, index: u32) -> Result<(), ErrorKind> {
+    let i = index as usize;
+    match kind {
+        ComdatKind::Data if i >= obj.segments.len() => Err(llvm(
+            "COMDAT data index out of range",
+            Some(out_of_range(
+                "a data segment index",
+                index,
+                obj.segments.len(),
+            )),
+        )),
+        ComdatKind::Function if i < obj.func_imports.len() || i >= obj.function_count() => {
+            let detail = match i >= obj.function_count() {
+                true => out_of_range("a function index", index, obj.function_count()),
+                false => ErrorKind::Invalid {
+                    expected: "the index of a defined function, not of an import",
+                    found: u64::from(index),
+                },
+            };
+            Err(llvm("COMDAT function index out of range", Some(detail)))
+        }
+        ComdatKind::Global | ComdatKind::Tag | ComdatKind::Table => {
+            Err(llvm("invalid COMDAT entry type", None))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A relocation names what its type needs (LLVM's `parseRelocSection`): wasm-ld's `invalid
+/// data relocation: NAME` and the like for a symbol of another kind.
+pub(crate) fn check_target(obj: &Object<'_>, r: &Reloc) -> Result<(), ErrorKind> {
     if r.ty.target() == RelocTarget::Type {
-        return (r.index as usize) < obj.types.len();
+        return match (r.index as usize) < obj.types.len() {
+            true => Ok(()),
+            false => Err(out_of_range("a type index", r.index, obj.types.len())),
+        };
     }
     let Some(sym) = obj.symbols.get(r.index as usize) else {
-        return false;
+        return Err(out_of_range("a symbol index", r.index, obj.symbols.len()));
     };
-    match (r.ty.target(), sym.kind) {
-        (RelocTarget::Function | RelocTarget::Table, SymbolKind::Function { .. }) => true,
-        (RelocTarget::FunctionOffset, SymbolKind::Function { .. }) => true,
-        (RelocTarget::Memory, SymbolKind::Data { .. }) => true,
-        // `GLOBAL_INDEX` also reaches functions and data through the GOT.
-        (
-            RelocTarget::Global,
-            SymbolKind::Global { .. } | SymbolKind::Function { .. } | SymbolKind::Data { .. },
-        ) => true,
-        (RelocTarget::SectionOffset, SymbolKind::Section { .. }) => true,
-        (RelocTarget::Tag, SymbolKind::Tag { .. }) => true,
-        (RelocTarget::TableNumber, SymbolKind::Table { .. }) => true,
-        _ => false,
+    let (what, fits) = match (r.ty.target(), sym.kind) {
+        (RelocTarget::Function | RelocTarget::Table | RelocTarget::FunctionOffset, k) => {
+            ("function", matches!(k, SymbolKind::Function { .. }))
+        }
+        (RelocTarget::Memory, k) => ("data", matches!(k, SymbolKind::Data { .. })),
+        // `GLOBAL_INDEX_LEB` also reaches functions and data through the GOT.
+        (RelocTarget::Global, SymbolKind::Function { .. } | SymbolKind::Data { .. }) => {
+            ("global", r.ty == RelocType::GlobalIndexLeb)
+        }
+        (RelocTarget::Global, k) => ("global", matches!(k, SymbolKind::Global { .. })),
+        (RelocTarget::SectionOffset, k) => ("section", matches!(k, SymbolKind::Section { .. })),
+        (RelocTarget::Tag, k) => ("tag", matches!(k, SymbolKind::Tag { .. })),
+        (RelocTarget::TableNumber, k) => ("table", matches!(k, SymbolKind::Table { .. })),
+        (RelocTarget::Type, _) => ("type", true),
+    };
+    if fits {
+        return Ok(());
+    }
+    let name = symbol_name(obj, sym);
+    Err(llvm(format!("invalid {what} relocation: {name}"), None))
+}
+
+/// What a relocation patches must lie inside its atom (`atom`, in section offsets) and after
+/// what the relocation before it in that atom patches (`prev`).
+pub(crate) fn check_place(
+    r: &Reloc,
+    prev: Option<Range<usize>>,
+    atom: Range<usize>,
+    what: &'static str,
+) -> Result<(), Misplaced> {
+    let range = r.range();
+    match prev {
+        Some(p) if range.start < p.end => Err(Misplaced::Overlap(p)),
+        _ if range.start < atom.start || range.end > atom.end => {
+            Err(Misplaced::Outside(what, atom))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Why a relocation may not patch where it does; ranges in offsets of its target section.
+#[derive(Debug)]
+pub(crate) enum Misplaced {
+    /// Outside its atom (`inside its function body`, ...).
+    Outside(&'static str, Range<usize>),
+    /// Over bytes the relocation before it patches.
+    Overlap(Range<usize>),
+    /// Past the end of its section (wasm-ld: `invalid relocation offset`).
+    PastSection(usize),
+    /// Before the relocation before it (wasm-ld: `relocations not in offset order`).
+    Unordered,
+}
+
+impl Misplaced {
+    /// The error for relocation `r` of a section whose contents start at absolute `base`.
+    pub(crate) fn kind(self, r: &Reloc, base: usize) -> ErrorKind {
+        let abs = |x: Range<usize>| ((base + x.start) as u64, (base + x.end) as u64);
+        let place = |expected, place| ErrorKind::RelocPlace {
+            expected,
+            place: abs(place),
+            ty: r.ty.name(),
+            patches: abs(r.range()),
+        };
+        match self {
+            Misplaced::Outside(what, atom) => place(what, atom),
+            Misplaced::Overlap(prev) => place("clear of the one before it", prev),
+            Misplaced::PastSection(len) => llvm(
+                "invalid relocation offset",
+                Some(place("inside its section", 0..len)),
+            ),
+            Misplaced::Unordered => llvm("relocations not in offset order", None),
+        }
+    }
+}
+
+/// Checks the relocations of one custom section as they are decoded, in file order: each in
+/// offset order, clear of the one before, inside the section, naming what its type needs.
+/// Remembers the first error.
+pub(crate) struct RelocChecker {
+    /// Length of the section's contents.
+    len: usize,
+    /// How many were checked.
+    count: usize,
+    /// The bytes the last one patches.
+    prev: Option<Range<usize>>,
+    /// The first error: the entry's position and what is wrong.
+    pub(crate) bad: Option<(usize, ErrorKind)>,
+}
+
+impl RelocChecker {
+    /// A checker for a section of `len` bytes.
+    pub(crate) fn new(len: usize) -> Self {
+        RelocChecker {
+            len,
+            count: 0,
+            prev: None,
+            bad: None,
+        }
+    }
+
+    /// Checks the next relocation, `r`, of section contents starting at absolute `base`.
+    pub(crate) fn next(&mut self, obj: &Object<'_>, r: &Reloc, base: usize) {
+        let k = self.count;
+        self.count += 1;
+        if self.bad.is_some() {
+            return;
+        }
+        // LLVM's order: offset order, then the target, then the place.
+        let ordered = match &self.prev {
+            Some(p) if r.range().start < p.start => Err(Misplaced::Unordered.kind(r, base)),
+            _ => Ok(()),
+        };
+        let result = ordered.and_then(|()| check_target(obj, r)).and_then(|()| {
+            let placed = match r.range().end > self.len {
+                true => Err(Misplaced::PastSection(self.len)),
+                false => check_place(r, self.prev.clone(), 0..self.len, "inside its section"),
+            };
+            placed.map_err(|m| m.kind(r, base))
+        });
+        if let Err(kind) = result {
+            self.bad = Some((k, kind));
+        }
+        self.prev = Some(r.range());
     }
 }

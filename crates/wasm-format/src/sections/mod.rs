@@ -151,6 +151,19 @@ fn external_kind(i: In<'_>) -> PResult<'_, ExternalKind> {
     }
 }
 
+/// The absolute offset of entry `k` of an import, function or tag section `w`, for an error
+/// about it (see [`item_offset`](crate::parse::item_offset)); the section's start for others.
+#[cold]
+pub fn entry_offset(id: crate::SectionId, w: Window<'_>, k: usize) -> usize {
+    use crate::parse::item_offset;
+    match id {
+        crate::SectionId::Import => item_offset(w, k, import),
+        crate::SectionId::Function => item_offset(w, k, var_u32),
+        crate::SectionId::Tag => item_offset(w, k, tag_type),
+        _ => w.offset,
+    }
+}
+
 /// The function section: the type index of every defined function.
 pub fn parse_function_section(w: Window<'_>) -> Result<Vec<u32>> {
     w.parse_all("the function section", vec_of("functions", 1, var_u32))

@@ -336,15 +336,17 @@ impl<'a> Layout<'a> {
     pub fn segment_address(&self, file: FileId, seg: u32, offset: u64) -> Option<u64> {
         match self.placements[file.idx()].get(seg as usize)? {
             Placement::None => None,
-            Placement::Plain { seg, offset: at } => {
-                Some(self.segments[*seg as usize].va.wrapping_add(at + offset))
-            }
+            Placement::Plain { seg, offset: at } => Some(
+                self.segments[*seg as usize]
+                    .va
+                    .wrapping_add(at.wrapping_add(offset)),
+            ),
             Placement::Merged { seg, pieces } => {
                 let k = pieces
                     .partition_point(|&(inp, _)| u64::from(inp) <= offset)
                     .checked_sub(1)?;
                 let (inp, out) = pieces[k];
-                let within = out + (offset - u64::from(inp));
+                let within = out.wrapping_add(offset - u64::from(inp));
                 Some(self.segments[*seg as usize].va.wrapping_add(within))
             }
         }
