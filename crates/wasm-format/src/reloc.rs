@@ -120,6 +120,19 @@ pub enum RelocTarget {
     TableNumber,
 }
 
+/// What an address or table slot counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelocBase {
+    /// Nothing: the value itself.
+    Absolute,
+    /// The module's base (`__memory_base` or `__table_base`, for position-independent code).
+    Module,
+    /// The address of the patched field itself (`LOCREL`).
+    Place,
+    /// `__tls_base`: an offset in the thread-local block.
+    Tls,
+}
+
 /// One row of the relocation table.
 struct Row {
     ty: RelocType,
@@ -127,6 +140,7 @@ struct Row {
     width: PatchWidth,
     addend: bool,
     target: RelocTarget,
+    base: RelocBase,
 }
 
 const fn row(
@@ -142,7 +156,38 @@ const fn row(
         width,
         addend,
         target,
+        base: base_of(name.as_bytes()),
     }
+}
+
+/// The base of a type, from its LLVM name: `_REL_` types count from the module's base,
+/// `_LOCREL_` ones from the patched place, `_TLS_` ones from `__tls_base`.
+const fn base_of(name: &[u8]) -> RelocBase {
+    if contains(name, b"_LOCREL_") {
+        RelocBase::Place
+    } else if contains(name, b"_REL_") {
+        RelocBase::Module
+    } else if contains(name, b"_TLS_") {
+        RelocBase::Tls
+    } else {
+        RelocBase::Absolute
+    }
+}
+
+/// `haystack` contains `needle` (a `const fn`: the table is built at compile time).
+const fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    let mut i = 0;
+    while i + needle.len() <= haystack.len() {
+        let mut k = 0;
+        while k < needle.len() && haystack[i + k] == needle[k] {
+            k += 1;
+        }
+        if k == needle.len() {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 use PatchWidth::{Leb10, Leb5, Sleb10, Sleb5, I32, I64};
@@ -376,8 +421,25 @@ impl RelocType {
     }
 
     /// What the value is computed from.
+    #[inline]
     pub const fn target(self) -> RelocTarget {
         self.row().target
+    }
+
+    /// What an address or table slot counts from.
+    #[inline]
+    pub const fn base(self) -> RelocBase {
+        self.row().base
+    }
+
+    /// Whether the value is an index into an index space (function, table slot, type,
+    /// global, tag, table), as opposed to an address or an offset in a section.
+    #[inline]
+    pub const fn names_an_index(self) -> bool {
+        !matches!(
+            self.target(),
+            RelocTarget::Memory | RelocTarget::FunctionOffset | RelocTarget::SectionOffset
+        )
     }
 
     /// Whether the patched field is 64-bit; such types carry a 64-bit addend.
@@ -618,6 +680,34 @@ mod tests {
         }
         assert_eq!(RelocType::from_u8(28), None);
         assert_eq!(RelocType::from_u8(255), None);
+    }
+
+    #[test]
+    fn bases_follow_the_names() {
+        use RelocBase::*;
+        let expect = [
+            (R::TableIndexSleb, Absolute),
+            (R::MemoryAddrI64, Absolute),
+            (R::TableIndexRelSleb, Module),
+            (R::TableIndexRelSleb64, Module),
+            (R::MemoryAddrRelSleb, Module),
+            (R::MemoryAddrRelSleb64, Module),
+            (R::MemoryAddrLocrelI32, Place),
+            (R::MemoryAddrLocrelI64, Place),
+            (R::MemoryAddrTlsSleb, Tls),
+            (R::MemoryAddrTlsSleb64, Tls),
+        ];
+        for (ty, base) in expect {
+            assert_eq!(ty.base(), base, "{}", ty.name());
+        }
+        let relative = TABLE.iter().filter(|r| r.base != Absolute).count();
+        assert_eq!(
+            relative,
+            expect.len() - 2,
+            "every relative type is listed above"
+        );
+        assert!(R::TableIndexI32.names_an_index() && !R::MemoryAddrLeb.names_an_index());
+        assert!(!R::SectionOffsetI32.names_an_index() && R::TypeIndexLeb.names_an_index());
     }
 
     #[test]

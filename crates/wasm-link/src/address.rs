@@ -8,10 +8,10 @@
 
 use wasm_format::types::ValType;
 
+use wasm_encoder::{Encode, Function, InstructionSink};
+
 const I32_CONST: u8 = 0x41;
 const I64_CONST: u8 = 0x42;
-const I32_ADD: u8 = 0x6a;
-const I64_ADD: u8 = 0x7c;
 
 /// 32- or 64-bit addresses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,35 +55,31 @@ impl AddressWidth {
         }
     }
 
-    /// Appends `i32.const` (the value wrapped to 32 bits) or `i64.const`, with a minimal LEB:
-    /// lld's `writePtrConst`.
-    pub fn push_const(self, code: &mut Vec<u8>, value: u64) {
+    /// `i32.const` (the value wrapped to 32 bits) or `i64.const`: lld's `writePtrConst`.
+    pub fn emit_const(self, code: &mut InstructionSink<'_>, value: u64) {
         match self {
-            AddressWidth::W32 => {
-                code.push(I32_CONST);
-                crate::synthetic::sleb(code, i64::from(value as i32));
-            }
-            AddressWidth::W64 => {
-                code.push(I64_CONST);
-                crate::synthetic::sleb(code, value as i64);
-            }
-        }
+            AddressWidth::W32 => code.i32_const(value as i32),
+            AddressWidth::W64 => code.i64_const(value as i64),
+        };
     }
 
-    /// The opcode of `i32.const` / `i64.const`, for immediates written unwrapped.
-    pub fn const_opcode(self) -> u8 {
-        match self {
+    /// `i32.const` or `i64.const` with the value's full 64 bits in the immediate, as lld
+    /// writes some offsets even for wasm32 (no instruction builder writes that).
+    pub fn emit_const_unwrapped(self, func: &mut Function, value: u64) {
+        let mut bytes = vec![match self {
             AddressWidth::W32 => I32_CONST,
             AddressWidth::W64 => I64_CONST,
-        }
+        }];
+        (value as i64).encode(&mut bytes);
+        func.raw(bytes);
     }
 
-    /// The opcode of `i32.add` / `i64.add`.
-    pub fn add_opcode(self) -> u8 {
+    /// `i32.add` / `i64.add`.
+    pub fn emit_add(self, code: &mut InstructionSink<'_>) {
         match self {
-            AddressWidth::W32 => I32_ADD,
-            AddressWidth::W64 => I64_ADD,
-        }
+            AddressWidth::W32 => code.i32_add(),
+            AddressWidth::W64 => code.i64_add(),
+        };
     }
 
     /// A constant expression holding an address (lld's `intConst`).
@@ -99,16 +95,19 @@ impl AddressWidth {
 mod tests {
     use super::*;
 
+    fn constant(width: AddressWidth, value: u64) -> Vec<u8> {
+        let mut func = Function::new([]);
+        width.emit_const(&mut func.instructions(), value);
+        func.into_raw_body()[1..].to_vec()
+    }
+
     #[test]
     fn constants_wrap_only_in_wasm32() {
-        let mut code = Vec::new();
-        AddressWidth::W32.push_const(&mut code, 0x1_0000_0400);
-        assert_eq!(code, [I32_CONST, 0x80, 0x08]);
-        code.clear();
-        AddressWidth::W64.push_const(&mut code, 1024);
-        assert_eq!(code, [I64_CONST, 0x80, 0x08]);
-        code.clear();
-        AddressWidth::W32.push_const(&mut code, 0xffff_ffff);
-        assert_eq!(code, [I32_CONST, 0x7f]);
+        assert_eq!(
+            constant(AddressWidth::W32, 0x1_0000_0400),
+            [I32_CONST, 0x80, 0x08]
+        );
+        assert_eq!(constant(AddressWidth::W64, 1024), [I64_CONST, 0x80, 0x08]);
+        assert_eq!(constant(AddressWidth::W32, 0xffff_ffff), [I32_CONST, 0x7f]);
     }
 }

@@ -9,6 +9,7 @@
 
 use crate::config::BuildId;
 use std::io::{Read, Seek, SeekFrom, Write};
+use wasm_encoder::Encode;
 
 const CHUNK: usize = 1 << 20;
 
@@ -26,7 +27,7 @@ pub fn section_body(kind: &BuildId) -> Option<Vec<u8>> {
         _ => vec![b' '; size(kind)],
     };
     let mut out = Vec::with_capacity(id.len() + 5);
-    crate::synthetic::uleb(&mut out, id.len() as u64);
+    (id.len() as u64).encode(&mut out);
     out.extend_from_slice(&id);
     Some(out)
 }

@@ -8,6 +8,7 @@ pub mod build_id;
 pub mod config;
 pub mod demangle;
 pub mod features;
+mod graph;
 pub mod hints;
 pub mod ids;
 pub mod inputs;
@@ -31,6 +32,7 @@ pub mod trace;
 pub mod undefined;
 pub mod why_live;
 pub mod write;
+pub mod written;
 
 pub use config::{BuildId, Config, Entry, Input, UnresolvedPolicy, Wrap};
 
@@ -112,20 +114,16 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let mut output = write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?;
+        let (output, written) =
+            write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?;
         // The reports come before the commit: if one fails, the old output stays.
-        if map_file::wanted(config) || config.size_report.is_some() {
-            let bytes = output
-                .contents()
-                .map_err(|e| vec![format!("cannot read back {}: {e}", config.output.display())])?;
-            let map = map_file::write(&inputs, &resolved, &layout, config, &bytes);
-            if let Some(map) = map.map_err(|e| vec![e])? {
-                diag.messages.push(map.trim_end().to_string());
-            }
-            if let Some(path) = &config.size_report {
-                size_report::write(&inputs, &resolved, &layout, &bytes, path)
-                    .map_err(|e| vec![e])?;
-            }
+        let map = map_file::write(&inputs, &resolved, &layout, config, &written);
+        if let Some(map) = map.map_err(|e| vec![e])? {
+            diag.messages.push(map.trim_end().to_string());
+        }
+        if let Some(path) = &config.size_report {
+            size_report::write(&inputs, &resolved, &layout, config, &written, path)
+                .map_err(|e| vec![e])?;
         }
         output.commit().map_err(|e| {
             let e = trace::io_message(&e);

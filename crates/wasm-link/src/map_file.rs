@@ -1,9 +1,9 @@
 //! `--Map=<file>` and `-M`/`--print-map`: wasm-ld's link map. Every output section with its file
 //! offset and size; under the code section each function (`file:(name)`) and the symbols that
 //! name it; under the data section each segment, its input chunks and their data symbols; the
-//! input globals with their index. Built from the written module (offsets) and the layout
-//! (where each piece came from), in wasm-ld's format and with its quirks (a chunk's offset
-//! counts from the section's id byte, not its contents).
+//! input globals with their index. Built from where the writer put things ([`Written`]) and the
+//! layout (where each piece came from), in wasm-ld's format and with its quirks (a chunk's
+//! offset counts from the section's id byte, not its contents).
 
 use crate::config::Config;
 use crate::ids::FileId;
@@ -12,25 +12,24 @@ use crate::layout::{Layout, OutFunction, OutGlobalDef, OutSegment};
 use crate::names::{demangle, global_symbol_name};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
+use crate::written::Written;
 use std::fmt::Write as _;
-use wasm_format::linking::SymbolKind as RawKind;
-use wasm_format::{Module, SectionId, Window};
+use wasm_format::SectionId;
+use wasm_object::ids::Definition;
 
-/// The map for the module `bytes` just written from `layout`.
+/// The map of the module `written` from `layout`.
 pub fn build(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
     config: &Config,
-    bytes: &[u8],
-) -> Result<String, String> {
-    let module = Module::parse(bytes, 0).map_err(|e| format!("map file: {e}"))?;
+    written: &Written,
+) -> String {
     let syms = FileSymbols::new(inputs, res, config);
     let mut out = String::from("    Addr      Off     Size Out     In      Symbol\n");
-    for section in &module.sections {
-        let start = section.header_offset as u64;
-        header(&mut out, None, start, section.total_size() as u64);
-        out.push_str(&section_name(section.id, section.custom_name));
+    for section in &written.sections {
+        header(&mut out, None, section.offset, section.size);
+        out.push_str(&section_name(section.id, section.name.as_deref()));
         out.push('\n');
         match section.id {
             SectionId::Code => code(
@@ -39,15 +38,15 @@ pub fn build(
                 res,
                 layout,
                 &syms,
-                section.contents,
-                start,
-            )?,
-            SectionId::Data => data(&mut out, inputs, layout, &syms, section.contents, start)?,
+                written,
+                section.offset,
+            ),
+            SectionId::Data => data(&mut out, inputs, layout, &syms, written, section.offset),
             SectionId::Global => globals(&mut out, inputs, layout),
             _ => {}
         }
     }
-    Ok(out)
+    out
 }
 
 /// `    Addr      Off     Size `: the address (or `-`), file offset and size, in hex.
@@ -105,7 +104,7 @@ impl FileSymbols {
 
     fn add_file(&mut self, inputs: &Inputs<'_>, res: &Resolved<'_>, config: &Config, f: FileId) {
         let obj = inputs.obj(f);
-        let (imports, fi) = (obj.func_imports.len(), f.idx());
+        let fi = f.idx();
         self.function_names[fi] = vec![None; obj.functions.len()];
         self.functions[fi] = vec![Vec::new(); obj.functions.len()];
         self.segments[fi] = vec![Vec::new(); obj.segments.len()];
@@ -123,23 +122,20 @@ impl FileSymbols {
                         index: i as u32,
                     }
             });
-            match s.kind {
-                RawKind::Function { index } => {
-                    let Some(k) = (index as usize).checked_sub(imports) else {
-                        continue;
-                    };
-                    if let Some(slot) = self.function_names[fi].get_mut(k) {
-                        slot.get_or_insert_with(|| name.to_string());
-                    }
+            match obj.definition(i as u32) {
+                Some(Definition::Function(k)) => {
+                    self.function_names[fi][k.idx()].get_or_insert_with(|| name.to_string());
                     if ours {
-                        if let Some(list) = self.functions[fi].get_mut(k) {
-                            list.push(demangle(name, config));
-                        }
+                        self.functions[fi][k.idx()].push(demangle(name, config));
                     }
                 }
-                RawKind::Data { def: Some(def) } if ours && !s.flags.is_absolute() => {
-                    if let Some(list) = self.segments[fi].get_mut(def.segment as usize) {
-                        list.push((def.offset, def.size, demangle(name, config)));
+                Some(Definition::Data {
+                    segment,
+                    offset,
+                    size,
+                }) if ours && !s.flags.is_absolute() => {
+                    if let Some(list) = self.segments[fi].get_mut(segment.idx()) {
+                        list.push((offset, size, demangle(name, config)));
                     }
                 }
                 _ => {}
@@ -148,22 +144,19 @@ impl FileSymbols {
     }
 }
 
+/// Each function chunk (its body with the size prefix); wasm-ld counts its offset from the
+/// section's id byte.
 fn code(
     out: &mut String,
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
     syms: &FileSymbols,
-    contents: Window<'_>,
+    written: &Written,
     start: u64,
-) -> Result<(), String> {
-    let bodies = wasm_format::sections::parse_code_section(contents)
-        .map_err(|e| format!("map file: {e}"))?;
-    for (i, body) in bodies.iter().enumerate() {
-        // The chunk includes its size prefix; wasm-ld counts from the section's id byte.
-        let prefix = leb_len(body.window.len() as u64);
-        let at = (body.window.offset - prefix - contents.offset) as u64 + start;
-        let size = (body.window.len() + prefix) as u64;
+) {
+    for (i, &(offset, size)) in written.functions.iter().enumerate() {
+        let at = start + offset;
         header(out, None, at, size);
         match layout.functions.get(i) {
             Some(OutFunction::Input(f, k)) => {
@@ -181,7 +174,6 @@ fn code(
             None => {}
         }
     }
-    Ok(())
 }
 
 /// The name wasm-ld gives a function it made (not demangled).
@@ -209,34 +201,26 @@ fn synthetic_name(res: &Resolved<'_>, f: &OutFunction) -> String {
     }
 }
 
+/// Each output segment at its address and offset, with its chunks; offsets count from the
+/// section's id byte, as wasm-ld counts them, and a segment not in the file is at offset 0 of
+/// the section.
 fn data(
     out: &mut String,
     inputs: &Inputs<'_>,
     layout: &Layout<'_>,
     syms: &FileSymbols,
-    contents: Window<'_>,
+    written: &Written,
     start: u64,
-) -> Result<(), String> {
-    let parsed = wasm_format::sections::parse_data_section(contents)
-        .map_err(|e| format!("map file: {e}"))?;
-    let mut written = parsed.iter();
-    let mut header_at = (leb_len(parsed.len() as u64)) as u64;
-    for seg in &layout.segments {
-        // Segments not in the file keep offset 0, as in wasm-ld.
-        let (seg_off, data_off) = if seg.in_binary {
-            let Some(w) = written.next() else { break };
-            let data_at = (w.data.offset - contents.offset) as u64;
-            let place = (header_at, data_at);
-            header_at = data_at + w.data.len() as u64;
-            (start + place.0, Some(start + place.1))
-        } else {
-            (start, None)
+) {
+    for (seg, place) in layout.segments.iter().zip(&written.segments) {
+        let (seg_off, data_off) = match *place {
+            Some((header_at, data_at)) => (start + header_at, Some(start + data_at)),
+            None => (start, None),
         };
         header(out, Some(seg.va), seg_off, seg.size);
         let _ = writeln!(out, "{}", seg.name);
         chunks(out, inputs, syms, seg, data_off);
     }
-    Ok(())
 }
 
 /// A chunk of an output segment: (offset, input segment or merged strings, size).
@@ -298,34 +282,24 @@ fn globals(out: &mut String, inputs: &Inputs<'_>, layout: &Layout<'_>) {
     }
 }
 
-/// The length of `v` as an unsigned LEB128.
-fn leb_len(mut v: u64) -> usize {
-    let mut n = 1;
-    while v >= 0x80 {
-        v >>= 7;
-        n += 1;
-    }
-    n
-}
-
 /// Whether a map is asked for (`--Map`, `-M`).
 pub fn wanted(config: &Config) -> bool {
     config.map_file.is_some() || config.print_map
 }
 
-/// Writes the map of the module `bytes` to `config.map_file`, or returns it to be printed
+/// Writes the map of the module `written` to `config.map_file`, or returns it to be printed
 /// (`-M`, or `--Map=-`).
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
     config: &Config,
-    bytes: &[u8],
+    written: &Written,
 ) -> Result<Option<String>, String> {
     if !wanted(config) {
         return Ok(None);
     }
-    let map = build(inputs, res, layout, config, bytes)?;
+    let map = build(inputs, res, layout, config, written);
     match &config.map_file {
         Some(path) if path.as_os_str() != "-" => {
             use std::io::Write;

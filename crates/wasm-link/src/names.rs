@@ -8,32 +8,32 @@ use crate::inputs::Inputs;
 use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
-use crate::synthetic::uleb;
 use rayon::prelude::*;
+use wasm_encoder::{Encode, NameMap, NameSection, ProducersField, ProducersSection};
+use wasm_object::ids::Definition;
 
-/// The body of the `name` section.
+/// The `name` section: the module (the output's file name), functions, globals and data
+/// segments.
 pub fn name_section(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     l: &Layout<'_>,
     config: &Config,
-) -> Vec<u8> {
-    let mut out = Vec::new();
+) -> NameSection {
+    let mut section = NameSection::new();
     let module = config
         .output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut sub = Vec::new();
-    string(&mut sub, &module);
-    subsection(&mut out, 0, &sub);
+    section.module(&module);
     let functions = function_names(inputs, res, l, config);
     if !functions.is_empty() {
-        subsection(&mut out, 1, &name_map(&functions));
+        section.functions(&name_map(&functions));
     }
     let globals = global_names(inputs, res, l);
     if !globals.is_empty() {
-        subsection(&mut out, 7, &name_map(&globals));
+        section.globals(&name_map(&globals));
     }
     let segments: Vec<(u32, String)> = l
         .segments
@@ -43,12 +43,13 @@ pub fn name_section(
         .map(|(i, s)| (i as u32, s.name.clone()))
         .collect();
     if !segments.is_empty() {
-        subsection(&mut out, 9, &name_map(&segments));
+        section.data(&name_map(&segments));
     }
-    out
+    section
 }
 
-fn function_names(
+/// The `name` section's function names: (output index, name), imports first.
+pub(crate) fn function_names(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     l: &Layout<'_>,
@@ -128,27 +129,19 @@ fn raw_function_names<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>) -> Vec<Vec<Ra
         .par_iter()
         .map(|f| {
             let obj = inputs.obj(*f);
-            let imports = obj.func_imports.len();
             let mut names = vec![RawName::None; obj.functions.len()];
-            for s in &obj.symbols {
-                let wasm_format::linking::SymbolKind::Function { index } = s.kind else {
+            for (i, s) in obj.symbols.iter().enumerate() {
+                let Some(Definition::Function(func)) = obj.definition(i as u32) else {
                     continue;
                 };
-                let slot = (index as usize)
-                    .checked_sub(imports)
-                    .and_then(|i| names.get_mut(i));
-                if let (Some(slot @ RawName::None), false, Some(n)) =
-                    (slot, s.flags.is_undefined(), s.name)
-                {
+                let slot = &mut names[func.idx()];
+                if let (RawName::None, false, Some(n)) = (&slot, s.flags.is_undefined(), s.name) {
                     *slot = RawName::Symbol(n);
                 }
             }
             for &(index, n) in &obj.debug_names {
-                if let Some(slot) = (index as usize)
-                    .checked_sub(imports)
-                    .and_then(|i| names.get_mut(i))
-                {
-                    *slot = RawName::Debug(n);
+                if let Some(func) = obj.defined_function(index) {
+                    names[func.idx()] = RawName::Debug(n);
                 }
             }
             (f.idx(), names)
@@ -220,29 +213,16 @@ pub(crate) fn demangle(name: &str, config: &Config) -> String {
     crate::demangle::demangle(name)
 }
 
-fn name_map(names: &[(u32, String)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    uleb(&mut out, names.len() as u64);
+fn name_map(names: &[(u32, String)]) -> NameMap {
+    let mut map = NameMap::new();
     for (i, n) in names {
-        uleb(&mut out, u64::from(*i));
-        string(&mut out, n);
+        map.append(*i, n);
     }
-    out
+    map
 }
 
-fn string(out: &mut Vec<u8>, s: &str) {
-    uleb(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn subsection(out: &mut Vec<u8>, id: u8, body: &[u8]) {
-    out.push(id);
-    uleb(out, body.len() as u64);
-    out.extend_from_slice(body);
-}
-
-/// The body of the merged `producers` section (empty if no input has one).
-pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
+/// The merged `producers` section (`None` if no input has one).
+pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Option<ProducersSection> {
     let mut fields: Vec<(&str, Vec<(&str, &str)>)> = ["language", "processed-by", "sdk"]
         .iter()
         .map(|f| (*f, Vec::new()))
@@ -264,19 +244,17 @@ pub fn producers(inputs: &Inputs<'_>, res: &Resolved<'_>) -> Vec<u8> {
     }
     fields.retain(|(_, v)| !v.is_empty());
     if fields.is_empty() {
-        return Vec::new();
+        return None;
     }
-    let mut out = Vec::new();
-    uleb(&mut out, fields.len() as u64);
+    let mut section = ProducersSection::new();
     for (name, values) in fields {
-        string(&mut out, name);
-        uleb(&mut out, values.len() as u64);
+        let mut field = ProducersField::new();
         for (n, v) in values {
-            string(&mut out, n);
-            string(&mut out, v);
+            field.value(n, v);
         }
+        section.field(name, &field);
     }
-    out
+    Some(section)
 }
 
 /// The body of `target_features`: the allowed features, sorted, each with `+`.
@@ -285,10 +263,10 @@ pub fn target_features(features: &Features) -> Vec<u8> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    uleb(&mut out, features.allowed.len() as u64);
+    (features.allowed.len() as u64).encode(&mut out);
     for name in &features.allowed {
         out.push(b'+');
-        string(&mut out, name);
+        name.as_str().encode(&mut out);
     }
     out
 }

@@ -12,7 +12,6 @@
 //! Temporary files are registered while they exist; after [`remove_temporaries_on_signal`],
 //! SIGINT, SIGTERM and SIGHUP remove them before the process dies of the signal.
 
-use std::borrow::Cow;
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -45,21 +44,6 @@ impl OutputFile {
             path: path.to_owned(),
             sink,
         })
-    }
-
-    /// Everything written so far, for reports built from the finished module (`--Map`,
-    /// `--size-report`).
-    pub fn contents(&mut self) -> io::Result<Cow<'_, [u8]>> {
-        match &mut self.sink {
-            Sink::Temporary(t) => {
-                let file = t.file_mut();
-                let mut bytes = Vec::new();
-                file.seek(SeekFrom::Start(0))?;
-                file.read_to_end(&mut bytes)?;
-                Ok(Cow::Owned(bytes))
-            }
-            Sink::Memory(m) => Ok(Cow::Borrowed(m.get_ref())),
-        }
     }
 
     /// Makes the output visible: renames the temporary file over the path, or writes the bytes

@@ -7,8 +7,9 @@ use crate::inputs::Inputs;
 use crate::layout::{Layout, NONE};
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
-use wasm_format::linking::SymbolKind as RawKind;
-use wasm_format::reloc::{PatchWidth, Reloc, RelocType};
+use wasm_encoder::Encode;
+use wasm_format::reloc::{PatchWidth, Reloc, RelocBase, RelocTarget, RelocType};
+use wasm_object::ids::Definition;
 
 /// Everything relocation reads: the inputs, resolution, layout and output offsets.
 pub struct RelocContext<'l, 'a> {
@@ -128,8 +129,7 @@ impl<'l> RelocContext<'l, '_> {
         let Def::Defined { file, index } = sym.def else {
             return Some(None);
         };
-        let RawKind::Section { section } = self.inputs.obj(file).symbols[index as usize].kind
-        else {
+        let Some(Definition::Section(section)) = self.inputs.obj(file).definition(index) else {
             return Some(None);
         };
         Some(self.section_offsets.get(file, section).copied())
@@ -161,34 +161,33 @@ impl<'l> RelocContext<'l, '_> {
             };
         }
         let l = self.layout;
-        use RelocType::*;
-        match r.ty {
-            FunctionIndexLeb | FunctionIndexI32 => index_or_zero(l.sym_func[id.idx()]),
-            TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 => {
-                self.table_slot(id)
-            }
-            TableIndexRelSleb | TableIndexRelSleb64 => {
+        match (r.ty.target(), r.ty.base()) {
+            (RelocTarget::Function, _) => index_or_zero(l.sym_func[id.idx()]),
+            (RelocTarget::Table, RelocBase::Module) => {
                 self.table_slot(id).wrapping_sub(u64::from(l.table_base))
             }
-            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrLeb64 | MemoryAddrSleb64
-            | MemoryAddrI64 | MemoryAddrRelSleb | MemoryAddrRelSleb64 => self.address(id, r.addend),
-            MemoryAddrLocrelI32 | MemoryAddrLocrelI64 => {
+            (RelocTarget::Table, _) => self.table_slot(id),
+            (RelocTarget::Memory, RelocBase::Place) => {
                 self.address(id, r.addend).wrapping_sub(place)
             }
-            MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => l.tls_offset(self.address(id, r.addend)),
-            GlobalIndexLeb | GlobalIndexI32 => index_or_zero(l.sym_global[id.idx()]),
-            FunctionOffsetI32 | FunctionOffsetI64 => match self.function_offset(id) {
+            (RelocTarget::Memory, RelocBase::Tls) => l.tls_offset(self.address(id, r.addend)),
+            // Without PIC the module's base is 0.
+            (RelocTarget::Memory, RelocBase::Absolute | RelocBase::Module) => {
+                self.address(id, r.addend)
+            }
+            (RelocTarget::Global, _) => index_or_zero(l.sym_global[id.idx()]),
+            (RelocTarget::FunctionOffset, _) => match self.function_offset(id) {
                 Some(offset) => offset.wrapping_add(r.addend as u64),
                 // An imported function has no code: wasm-ld writes the tombstone.
                 None if site.tombstone != 0 => site.tombstone,
                 None => r.addend as u64,
             },
-            SectionOffsetI32 => self.section_offset(id, r.addend),
-            TableNumberLeb => l.symbol_table(id).map_or(0, |t| u64::from(t.0)),
+            (RelocTarget::SectionOffset, _) => self.section_offset(id, r.addend),
+            (RelocTarget::TableNumber, _) => l.symbol_table(id).map_or(0, |t| u64::from(t.0)),
             // A tag left undefined (unresolved symbols ignored) has no index: wasm-ld writes
             // its invalid index -1, and so do we.
-            TagIndexLeb => u64::from(l.sym_tag[id.idx()]),
-            TypeIndexLeb => 0,
+            (RelocTarget::Tag, _) => u64::from(l.sym_tag[id.idx()]),
+            (RelocTarget::Type, _) => 0,
         }
     }
 
@@ -224,8 +223,7 @@ impl<'l> RelocContext<'l, '_> {
         let Def::Defined { file, index } = self.res.table.get(id).def else {
             return 0;
         };
-        let RawKind::Section { section } = self.inputs.obj(file).symbols[index as usize].kind
-        else {
+        let Some(Definition::Section(section)) = self.inputs.obj(file).definition(index) else {
             return 0;
         };
         match self.section_offsets.get(file, section) {
@@ -300,10 +298,10 @@ pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: u32) -> 
         let value = ctx.value(site, r, at as u64);
         let width = r.ty.width();
         match width {
-            PatchWidth::Leb5 => crate::synthetic::uleb(&mut code, value & 0xffff_ffff),
-            PatchWidth::Leb10 => crate::synthetic::uleb(&mut code, value),
-            PatchWidth::Sleb5 => crate::synthetic::sleb(&mut code, i64::from(value as i32)),
-            PatchWidth::Sleb10 => crate::synthetic::sleb(&mut code, value as i64),
+            PatchWidth::Leb5 => (value & 0xffff_ffff).encode(&mut code),
+            PatchWidth::Leb10 => value.encode(&mut code),
+            PatchWidth::Sleb5 => i64::from(value as i32).encode(&mut code),
+            PatchWidth::Sleb10 => (value as i64).encode(&mut code),
             PatchWidth::I32 => code.extend_from_slice(&(value as u32).to_le_bytes()),
             PatchWidth::I64 => code.extend_from_slice(&value.to_le_bytes()),
         }
@@ -311,7 +309,7 @@ pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: u32) -> 
     }
     code.extend_from_slice(body.get(last..).unwrap_or_default());
     let mut out = Vec::with_capacity(code.len() + 5);
-    crate::synthetic::uleb(&mut out, code.len() as u64);
+    (code.len() as u64).encode(&mut out);
     out.extend_from_slice(&code);
     out
 }

@@ -14,6 +14,7 @@ use crate::symbols::{resolve_definition, Def, Kind, Resolve, Symbol, SymbolTable
 use crate::trace::{Tracer, INTERNAL};
 use rustc_hash::FxHashMap as HashMap;
 use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
+use wasm_object::ids::Definition;
 
 mod checks;
 mod traced;
@@ -182,13 +183,6 @@ impl<'i, 'a> Resolver<'i, 'a> {
     }
 }
 
-/// The name a symbol-table entry goes by: its own, or for an import without one, the field.
-pub fn symbol_name<'a>(obj: &wasm_object::object::Object<'a>, s: &SymbolInfo<'a>) -> &'a str {
-    s.name
-        .or_else(|| obj.symbol_import(s).map(|(_, field)| field))
-        .unwrap_or("")
-}
-
 /// Whether a symbol-table entry is a definition (not an import) in its object.
 pub fn is_definition(s: &SymbolInfo<'_>) -> bool {
     !s.flags.is_undefined()
@@ -355,7 +349,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             {
                 continue;
             }
-            self.add_lazy(symbol_name(obj, s), Kind::of(&s.kind), m);
+            self.add_lazy(obj.symbol_name(s), Kind::of(&s.kind), m);
             if self.loaded_flag[m.idx()] {
                 break;
             }
@@ -402,9 +396,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
 
     fn add_symbol(&mut self, f: FileId, i: u32, s: &SymbolInfo<'a>) -> SymbolId {
         let obj = self.inputs.obj(f);
-        let name = symbol_name(obj, s);
+        let name = obj.symbol_name(s);
         let kind = Kind::of(&s.kind);
-        let defined = is_definition(s) && !self.is_discarded(f, s);
+        let defined = is_definition(s) && !self.is_discarded(f, i);
         let def = if defined {
             Def::Defined { file: f, index: i }
         } else {
@@ -422,21 +416,15 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
     }
 
-    fn is_discarded(&self, f: FileId, s: &SymbolInfo<'a>) -> bool {
-        let obj = self.inputs.obj(f);
+    /// Whether the function or data symbol `i` of `f` defines lies in a discarded COMDAT.
+    fn is_discarded(&self, f: FileId, i: u32) -> bool {
         let d = &self.discarded[f.idx()];
-        match s.kind {
-            RawKind::Function { index } => (index as usize)
-                .checked_sub(obj.func_imports.len())
-                .and_then(|i| d.functions.get(i).copied())
-                .unwrap_or(false),
-            RawKind::Data { def: Some(def) } => d
-                .segments
-                .get(def.segment as usize)
-                .copied()
-                .unwrap_or(false),
-            _ => false,
+        match self.inputs.obj(f).definition(i) {
+            Some(Definition::Function(func)) => d.functions.get(func.idx()).copied(),
+            Some(Definition::Data { segment, .. }) => d.segments.get(segment.idx()).copied(),
+            _ => None,
         }
+        .unwrap_or(false)
     }
 
     fn add_defined(
@@ -748,11 +736,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
     /// The (file, type index) of function symbol `index` of `file`, if `file` defines it.
     fn defined_function_type(&self, file: FileId, index: u32) -> Option<(FileId, u32)> {
         let obj = self.inputs.obj(file);
-        let RawKind::Function { index } = obj.symbols[index as usize].kind else {
+        let Some(Definition::Function(f)) = obj.definition(index) else {
             return None;
         };
-        let i = (index as usize).checked_sub(obj.func_imports.len())?;
-        Some((file, obj.functions.get(i)?.type_index))
+        Some((file, obj.functions[f.idx()].type_index))
     }
 
     /// Called weak undefined functions go to a stub (lld's `handleWeakUndefines`).
@@ -821,11 +808,8 @@ fn discard_member(
     let i = m.index as usize;
     match m.kind {
         ComdatKind::Function => {
-            if let Some(slot) = i
-                .checked_sub(obj.func_imports.len())
-                .and_then(|i| d.functions.get_mut(i))
-            {
-                *slot = true;
+            if let Some(f) = obj.defined_function(m.index) {
+                d.functions[f.idx()] = true;
             }
         }
         ComdatKind::Data => {

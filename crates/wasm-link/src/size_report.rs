@@ -1,18 +1,20 @@
 //! `--size-report=<file>`: where the output's bytes come from, which wasm-ld cannot tell.
 //!
-//! It reads the written module back (section sizes, function body sizes, the `name` section)
-//! and attributes every function body, data segment piece and custom-section chunk to the input
-//! it came from, grouped by object file or archive. What no input owns (synthetic functions,
+//! From where the writer put things ([`Written`]) and the layout, it attributes every function
+//! body, data segment piece and custom-section chunk to the input it came from, grouped by
+//! object file or archive. What no input owns (synthetic functions,
 //! merged strings, alignment padding) goes to `(linker)`. Text, or JSON when the file name ends
 //! in `.json`.
 
+use crate::config::Config;
 use crate::inputs::Inputs;
 use crate::layout::{Layout, OutFunction};
 use crate::resolve::Resolved;
+use crate::written::Written;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use wasm_format::{Module, SectionId};
+use wasm_format::SectionId;
 
 /// The group that owns what the linker made itself.
 const LINKER: &str = "(linker)";
@@ -54,7 +56,7 @@ pub struct FunctionSize {
     pub name: String,
     /// The input file it came from.
     pub file: String,
-    /// Body bytes.
+    /// Body bytes, size prefix included.
     pub size: u64,
 }
 
@@ -73,34 +75,35 @@ pub struct SizeReport {
     pub functions: Vec<FunctionSize>,
 }
 
-/// Builds the report for the module `bytes` just written from `layout`.
+/// Builds the report for the module `written` from `layout`.
 pub fn build(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
-    bytes: &[u8],
-) -> Result<SizeReport, String> {
-    let module = Module::parse(bytes, 0).map_err(|e| format!("size report: {e}"))?;
+    config: &Config,
+    written: &Written,
+) -> SizeReport {
     let mut per_file: BTreeMap<String, Contribution> = BTreeMap::new();
-    let functions = attribute_code(inputs, layout, &module, &mut per_file)?;
+    let names = crate::names::function_names(inputs, res, layout, config);
+    let functions = attribute_code(inputs, layout, written, names, &mut per_file);
     attribute_data(inputs, layout, &mut per_file);
-    attribute_custom(inputs, res, &module, &mut per_file);
-    let sections = module
+    attribute_custom(inputs, written, &mut per_file);
+    let sections = written
         .sections
         .iter()
-        .map(|s| (s.display_name().to_string(), s.total_size() as u64))
+        .map(|s| (s.display_name().to_string(), s.size))
         .collect();
     let mut groups: BTreeMap<String, Contribution> = BTreeMap::new();
     for (name, c) in &per_file {
         groups.entry(group_of(name)).or_default().add(c);
     }
-    Ok(SizeReport {
-        file_size: bytes.len() as u64,
+    SizeReport {
+        file_size: written.file_size,
         sections,
         groups: largest_first(groups),
         files: largest_first(per_file),
         functions,
-    })
+    }
 }
 
 fn largest_first(map: BTreeMap<String, Contribution>) -> Vec<(String, Contribution)> {
@@ -131,40 +134,26 @@ fn owner(inputs: &Inputs<'_>, layout: &Layout<'_>, i: usize) -> String {
 fn attribute_code(
     inputs: &Inputs<'_>,
     layout: &Layout<'_>,
-    module: &Module<'_>,
+    written: &Written,
+    names: Vec<(u32, String)>,
     per_file: &mut BTreeMap<String, Contribution>,
-) -> Result<Vec<FunctionSize>, String> {
-    let Some(code) = module.section(SectionId::Code) else {
-        return Ok(Vec::new());
-    };
-    let bodies = wasm_format::sections::parse_code_section(code.contents)
-        .map_err(|e| format!("size report: {e}"))?;
-    let names = function_names(module);
+) -> Vec<FunctionSize> {
+    let mut names: BTreeMap<u32, String> = names.into_iter().collect();
     let imported = layout.num_func_imports;
-    let mut out = Vec::with_capacity(bodies.len());
-    for (i, body) in bodies.iter().enumerate() {
+    let mut out = Vec::with_capacity(written.functions.len());
+    for (i, &(_, size)) in written.functions.iter().enumerate() {
         let file = owner(inputs, layout, i);
-        let size = body.window.len() as u64;
         let entry = per_file.entry(file.clone()).or_default();
         entry.code += size;
         entry.functions += 1;
         let index = imported + i as u32;
         let name = names
-            .get(&index)
-            .map_or_else(|| format!("function[{index}]"), |n| n.to_string());
+            .remove(&index)
+            .unwrap_or_else(|| format!("function[{index}]"));
         out.push(FunctionSize { name, file, size });
     }
     out.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
-    Ok(out)
-}
-
-/// Function names from the output's own `name` section.
-fn function_names<'a>(module: &Module<'a>) -> BTreeMap<u32, &'a str> {
-    let section = module.custom_sections("name").next();
-    let parsed = section.and_then(|s| wasm_format::names::parse_name_section(s.contents).ok());
-    parsed
-        .map(|n| n.functions.iter().map(|f| (f.index, f.name)).collect())
-        .unwrap_or_default()
+    out
 }
 
 fn attribute_data(
@@ -195,38 +184,27 @@ fn attribute_data(
     }
 }
 
+/// Custom sections copied chunk by chunk go to their inputs; merged ones (`.debug_str`) and
+/// those the linker writes itself, to the linker.
 fn attribute_custom(
     inputs: &Inputs<'_>,
-    res: &Resolved<'_>,
-    module: &Module<'_>,
+    written: &Written,
     per_file: &mut BTreeMap<String, Contribution>,
 ) {
-    for section in module.sections.iter().filter(|s| s.id == SectionId::Custom) {
-        let Some(name) = section.custom_name else {
-            continue;
-        };
-        let mut chunks: Vec<(usize, u64)> = Vec::new();
-        for &f in &res.loaded {
-            let obj = inputs.obj(f);
-            let discarded = &res.discarded[f.idx()].sections;
-            for c in obj.customs.iter().filter(|c| c.name == name) {
-                if !discarded.contains(&c.section_index) {
-                    chunks.push((f.idx(), c.contents.len() as u64));
-                }
-            }
+    for section in written
+        .sections
+        .iter()
+        .filter(|s| s.id == SectionId::Custom)
+    {
+        let owned: u64 = section.chunks.iter().map(|c| c.1).sum();
+        for &(f, len) in &section.chunks {
+            per_file
+                .entry(inputs.name(f).to_string())
+                .or_default()
+                .custom += len;
         }
-        let output = section.contents.len() as u64;
-        let input: u64 = chunks.iter().map(|c| c.1).sum();
-        // Concatenated sections are exactly their chunks; anything else (merged `.debug_str`,
-        // or a section the linker writes itself) is the linker's.
-        if input != output || chunks.is_empty() {
-            per_file.entry(LINKER.to_string()).or_default().custom += output;
-            continue;
-        }
-        for (f, len) in chunks {
-            let entry = per_file.entry(inputs.files[f].name.clone()).or_default();
-            entry.custom += len;
-        }
+        // The header (and all of a merged or linker-made section) is the linker's.
+        per_file.entry(LINKER.to_string()).or_default().custom += section.size - owned;
     }
 }
 
@@ -303,15 +281,16 @@ pub fn to_json(r: &SizeReport) -> String {
     format!("{value:#}\n")
 }
 
-/// Writes the report for the module `bytes` to `path`.
+/// Writes the report for the module `written` to `path`.
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
-    bytes: &[u8],
+    config: &Config,
+    written: &Written,
     path: &std::path::Path,
 ) -> Result<(), String> {
-    let report = build(inputs, res, layout, bytes)?;
+    let report = build(inputs, res, layout, config, written);
     let json = path.extension().is_some_and(|e| e == "json");
     let text = if json {
         to_json(&report)

@@ -1,67 +1,63 @@
-//! Bodies of the functions the linker writes itself, each with its size prefix, encoded with
-//! minimal LEBs as wasm-ld does.
+//! Bodies of the functions the linker writes itself, each with its size prefix, built with
+//! wasm-encoder (minimal LEBs, as wasm-ld writes them).
 
 use crate::inputs::Inputs;
 use crate::layout::{Layout, OutFunction};
+use wasm_encoder::{BlockType, Encode, Function, InstructionSink, MemArg, MemArgTarget};
 
-const CALL: u8 = 0x10;
-const DROP: u8 = 0x1a;
-const LOCAL_GET: u8 = 0x20;
-const UNREACHABLE: u8 = 0x00;
-const END: u8 = 0x0b;
-const BLOCK: u8 = 0x02;
-const EMPTY: u8 = 0x40;
-const BR: u8 = 0x0c;
-const BR_TABLE: u8 = 0x0e;
-const GLOBAL_GET: u8 = 0x23;
-const GLOBAL_SET: u8 = 0x24;
-const I32_CONST: u8 = 0x41;
-const I64_CONST: u8 = 0x42;
-const MISC: u8 = 0xfc;
-const MEMORY_INIT: u8 = 0x08;
-const DATA_DROP: u8 = 0x09;
-const MEMORY_FILL: u8 = 0x0b;
-const ATOMIC: u8 = 0xfe;
-const MEMORY_ATOMIC_NOTIFY: u8 = 0x00;
-const MEMORY_ATOMIC_WAIT32: u8 = 0x01;
-const I32_ATOMIC_STORE: u8 = 0x17;
-const I32_ATOMIC_RMW_CMPXCHG: u8 = 0x48;
+/// wasm-ld's memarg for its atomic instructions: 4-byte alignment, offset 0, memory 0.
+const ATOMIC_I32: MemArg = MemArg {
+    offset: 0,
+    align: 2,
+    target: MemArgTarget::Memory(0),
+    ordering: None,
+};
 
 /// The body of a synthetic function, including its size prefix.
 pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8> {
-    let mut code = vec![0u8]; // no locals
+    let mut func = Function::new([]);
     match f {
         OutFunction::CallCtors => {
             for &(index, results) in &layout.ctors {
-                call(&mut code, index);
-                code.extend(std::iter::repeat_n(DROP, results));
+                let mut code = func.instructions();
+                code.call(index);
+                for _ in 0..results {
+                    code.drop();
+                }
             }
         }
-        OutFunction::Stub(_) => code.push(UNREACHABLE),
+        OutFunction::Stub(_) => {
+            func.instructions().unreachable();
+        }
         OutFunction::CommandExport { target, .. } => {
-            if let Some(ctors) = layout.call_ctors {
-                call(&mut code, ctors);
-            }
-            let params = layout.function_type(inputs, *target).params.len();
-            for i in 0..params {
-                code.push(LOCAL_GET);
-                uleb(&mut code, i as u64);
-            }
-            call(&mut code, *target);
-            if let Some(dtors) = layout.call_dtors {
-                call(&mut code, dtors);
-            }
+            command_export(&mut func, layout, inputs, *target)
         }
-        OutFunction::InitMemory => init_memory(&mut code, layout),
-        OutFunction::InitTls => init_tls(&mut code, layout),
-        OutFunction::ApplyGlobalTlsRelocs => apply_global_tls_relocs(&mut code, layout),
+        OutFunction::InitMemory => init_memory(&mut func, layout),
+        OutFunction::InitTls => init_tls(&mut func.instructions(), layout),
+        OutFunction::ApplyGlobalTlsRelocs => apply_global_tls_relocs(&mut func, layout),
         OutFunction::ApplyTlsRelocs | OutFunction::Input(..) => {}
     }
-    code.push(END);
-    let mut out = Vec::with_capacity(code.len() + 5);
-    uleb(&mut out, code.len() as u64);
-    out.extend_from_slice(&code);
+    func.instructions().end();
+    let mut out = Vec::new();
+    func.encode(&mut out);
     out
+}
+
+/// `<name>.command_export`: the constructors, the function with its arguments, the
+/// destructors (lld's `createCommandExportWrapper`).
+fn command_export(func: &mut Function, l: &Layout<'_>, inputs: &Inputs<'_>, target: u32) {
+    let code = &mut func.instructions();
+    if let Some(ctors) = l.call_ctors {
+        code.call(ctors);
+    }
+    let params = l.function_type(inputs, target).params.len();
+    for i in 0..params {
+        code.local_get(i as u32);
+    }
+    code.call(target);
+    if let Some(dtors) = l.call_dtors {
+        code.call(dtors);
+    }
 }
 
 /// `__wasm_init_memory` (lld's `createInitMemoryFunction`, without PIC). With shared memory the
@@ -69,141 +65,94 @@ pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8
 /// others wait for 2. Then every thread drops its passive segments, except `.tdata`, which
 /// `__wasm_init_tls` copies again for each thread. Addresses and the `.bss` size are
 /// address-sized; segment offsets and sizes of `memory.init` are `i32`.
-fn init_memory(code: &mut Vec<u8>, l: &Layout<'_>) {
+fn init_memory(func: &mut Function, l: &Layout<'_>) {
     let flag = l.init_memory_flag;
     let addr = l.address;
+    let code = &mut func.instructions();
     if let Some(flag) = flag {
-        code.extend([BLOCK, EMPTY, BLOCK, EMPTY, BLOCK, EMPTY]);
-        addr.push_const(code, flag);
-        i32_const(code, 0);
-        i32_const(code, 1);
-        atomic(code, I32_ATOMIC_RMW_CMPXCHG);
-        code.extend([BR_TABLE, 2, 0, 1, 2, END]);
+        for _ in 0..3 {
+            code.block(BlockType::Empty);
+        }
+        addr.emit_const(code, flag);
+        code.i32_const(0)
+            .i32_const(1)
+            .i32_atomic_rmw_cmpxchg(ATOMIC_I32)
+            .br_table([0, 1], 2)
+            .end();
     }
     for (index, seg) in l.segments.iter().enumerate() {
         if !seg.init_at_start {
             continue;
         }
-        addr.push_const(code, seg.va);
+        addr.emit_const(code, seg.va);
         if flag.is_some() && seg.is_tls() {
-            addr.push_const(code, seg.va);
-            code.push(GLOBAL_SET);
-            uleb(code, u64::from(l.tls_base_global));
+            addr.emit_const(code, seg.va);
+            code.global_set(l.tls_base_global);
         }
         if seg.is_bss() {
-            i32_const(code, 0);
-            addr.push_const(code, seg.size);
-            code.extend([MISC, MEMORY_FILL, 0]);
+            code.i32_const(0);
+            addr.emit_const(code, seg.size);
+            code.memory_fill(0);
         } else {
             memory_init(code, index, seg.size);
         }
     }
     if let Some(flag) = flag {
-        addr.push_const(code, flag);
-        i32_const(code, 2);
-        atomic(code, I32_ATOMIC_STORE);
-        addr.push_const(code, flag);
-        i32_const(code, -1);
-        atomic(code, MEMORY_ATOMIC_NOTIFY);
-        code.extend([DROP, BR, 1, END]);
-        addr.push_const(code, flag);
-        i32_const(code, 1);
-        code.push(I64_CONST);
-        sleb(code, -1);
-        atomic(code, MEMORY_ATOMIC_WAIT32);
-        code.extend([DROP, END]);
+        addr.emit_const(code, flag);
+        code.i32_const(2).i32_atomic_store(ATOMIC_I32);
+        addr.emit_const(code, flag);
+        code.i32_const(-1)
+            .memory_atomic_notify(ATOMIC_I32)
+            .drop()
+            .br(1)
+            .end();
+        addr.emit_const(code, flag);
+        code.i32_const(1)
+            .i64_const(-1)
+            .memory_atomic_wait32(ATOMIC_I32)
+            .drop()
+            .end();
     }
     for (index, seg) in l.segments.iter().enumerate() {
         if seg.init_at_start && !seg.is_bss() && !(flag.is_some() && seg.is_tls()) {
-            code.extend([MISC, DATA_DROP]);
-            uleb(code, index as u64);
+            code.data_drop(index as u32);
         }
     }
 }
 
 /// `__wasm_init_tls(ptr)`: points `__tls_base` at a thread's block and copies `.tdata` into it.
-fn init_tls(code: &mut Vec<u8>, l: &Layout<'_>) {
+fn init_tls(code: &mut InstructionSink<'_>, l: &Layout<'_>) {
     if let Some(index) = l.segments.iter().position(|s| s.is_tls()) {
-        code.extend([LOCAL_GET, 0, GLOBAL_SET]);
-        uleb(code, u64::from(l.tls_base_global));
-        code.extend([LOCAL_GET, 0]);
-        i32_const(code, 0);
-        i32_const(code, l.segments[index].size as i32 as i64);
-        code.extend([MISC, MEMORY_INIT]);
-        uleb(code, index as u64);
-        code.push(0);
+        code.local_get(0)
+            .global_set(l.tls_base_global)
+            .local_get(0)
+            .i32_const(0)
+            .i32_const(l.segments[index].size as i32)
+            .memory_init(0, index as u32);
     }
     if let Some(apply) = l.apply_tls_relocs {
-        call(code, apply);
+        code.call(apply);
     }
     if let Some(apply) = l.apply_global_tls_relocs {
-        call(code, apply);
+        code.call(apply);
     }
 }
 
 /// `__wasm_apply_global_tls_relocs` (lld's `GlobalSection::generateRelocationCode` for TLS):
 /// each internal GOT global of a thread-local symbol becomes `__tls_base` plus its offset.
-fn apply_global_tls_relocs(code: &mut Vec<u8>, l: &Layout<'_>) {
+fn apply_global_tls_relocs(func: &mut Function, l: &Layout<'_>) {
     for &(global, offset) in &l.tls_got {
-        code.push(GLOBAL_GET);
-        uleb(code, u64::from(l.tls_base_global));
+        func.instructions().global_get(l.tls_base_global);
         // lld writes the offset's full 64-bit value here, wasm32 or not.
-        code.push(l.address.const_opcode());
-        sleb(code, offset as i64);
-        code.push(l.address.add_opcode());
-        code.push(GLOBAL_SET);
-        uleb(code, u64::from(global));
+        l.address.emit_const_unwrapped(func, offset);
+        l.address.emit_add(&mut func.instructions());
+        func.instructions().global_set(global);
     }
 }
 
 /// `memory.init` of output segment `index` (the destination is on the stack).
-fn memory_init(code: &mut Vec<u8>, index: usize, size: u64) {
-    i32_const(code, 0);
-    i32_const(code, size as i64);
-    code.extend([MISC, MEMORY_INIT]);
-    uleb(code, index as u64);
-    code.push(0);
-}
-
-/// `i32.const`, with the value wrapped to 32 bits as wasm-ld writes addresses.
-fn i32_const(code: &mut Vec<u8>, v: i64) {
-    code.push(I32_CONST);
-    sleb(code, i64::from(v as i32));
-}
-
-/// An atomic memory instruction with wasm-ld's memarg: 4-byte alignment, offset 0.
-fn atomic(code: &mut Vec<u8>, op: u8) {
-    code.extend([ATOMIC, op, 2, 0]);
-}
-
-fn call(code: &mut Vec<u8>, index: u32) {
-    code.push(CALL);
-    uleb(code, u64::from(index));
-}
-
-/// Appends a minimal unsigned LEB128.
-pub fn uleb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-/// Appends a minimal signed LEB128.
-pub fn sleb(out: &mut Vec<u8>, mut v: i64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        let done = (v == 0 && byte & 0x40 == 0) || (v == -1 && byte & 0x40 != 0);
-        if done {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+fn memory_init(code: &mut InstructionSink<'_>, index: usize, size: u64) {
+    code.i32_const(0)
+        .i32_const(size as i32)
+        .memory_init(0, index as u32);
 }

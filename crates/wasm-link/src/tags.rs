@@ -16,9 +16,7 @@ use crate::symbols::Def;
 use std::borrow::Cow;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::types::FuncType;
-
-/// The export kind byte of a tag.
-const EXPORT_TAG: u8 = 4;
+use wasm_object::ids::Definition;
 
 impl<'a> Layout<'a> {
     /// Adds the import of undefined tag symbol `id` (symbol `index` of `file`), unless an
@@ -90,12 +88,10 @@ impl<'a> Layout<'a> {
         let Def::Defined { file, index } = def else {
             return None;
         };
-        let obj = inputs.obj(file);
-        let RawKind::Tag { index } = obj.symbols.get(index as usize)?.kind else {
+        let Some(Definition::Tag(t)) = inputs.obj(file).definition(index) else {
             return None;
         };
-        let i = (index as usize).checked_sub(obj.tag_imports.len())?;
-        let out = *self.file_tags[file.idx()].get(i)?;
+        let out = *self.file_tags[file.idx()].get(t.idx())?;
         (out != NONE).then_some(out)
     }
 
@@ -125,7 +121,7 @@ impl<'a> Layout<'a> {
         let index = self.sym_tag[id.idx()];
         (index != NONE).then(|| OutExport {
             name: name.to_string(),
-            kind: EXPORT_TAG,
+            kind: wasm_format::sections::ExternalKind::Tag,
             index,
         })
     }

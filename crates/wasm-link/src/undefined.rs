@@ -15,8 +15,9 @@ use crate::Diagnostics;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
-use wasm_format::reloc::{Reloc, RelocType};
+use wasm_format::reloc::{Reloc, RelocTarget, RelocType};
 use wasm_format::types::FuncType;
+use wasm_object::ids::Definition;
 
 /// Reports undefined symbols; an error list if any is fatal.
 pub fn check(
@@ -197,11 +198,11 @@ fn output_segment_of<'a>(
         return None;
     };
     let obj = inputs.obj(file);
-    let RawKind::Data { def: Some(def) } = obj.symbols.get(index as usize)?.kind else {
+    let Some(Definition::Data { segment, .. }) = obj.definition(index) else {
         return None;
     };
-    let seg = obj.segments.get(def.segment as usize)?;
-    let tls = seg.flags.0 & 2 != 0;
+    let seg = obj.segments.get(segment.idx())?;
+    let tls = seg.flags.is_tls();
     Some(crate::layout::output_segment_name(
         seg.name,
         tls,
@@ -268,7 +269,7 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
             && needs_stub(inputs, res.table.get(id), config)
             && seen.insert(id)
         {
-            first.push((id, is_address_reloc(r.ty)));
+            first.push((id, r.ty.target() == RelocTarget::Table));
         }
     });
     let mut stubs: std::collections::HashMap<FuncType, SymbolId> = Default::default();
@@ -310,20 +311,6 @@ fn stub_symbol(signature: (FileId, u32)) -> Symbol<'static> {
     sym.used_in_regular = true;
     sym.live = true;
     sym
-}
-
-/// Relocations that give a function a table slot when scanned.
-fn is_address_reloc(ty: RelocType) -> bool {
-    use RelocType::*;
-    matches!(
-        ty,
-        TableIndexSleb
-            | TableIndexSleb64
-            | TableIndexI32
-            | TableIndexI64
-            | TableIndexRelSleb
-            | TableIndexRelSleb64
-    )
 }
 
 /// The undefined symbols one live object references, each with the function or data segment

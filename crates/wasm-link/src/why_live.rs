@@ -3,6 +3,7 @@
 //! not there. The answer to "why is all of `fmt` in my binary?".
 
 use crate::config::Config;
+use crate::graph::{FileAtom, Graph, Root};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
@@ -10,98 +11,73 @@ use crate::resolve::Resolved;
 use crate::symbols::Def;
 use crate::undefined::function_name;
 use std::collections::{HashMap, VecDeque};
-use wasm_format::linking::SymbolKind as RawKind;
-use wasm_format::reloc::RelocType;
+use wasm_object::ids::Atom;
 
 /// Matches shown per pattern.
 const MATCH_LIMIT: usize = 50;
 /// Links followed per chain (a chain never revisits a symbol, so this only bounds the output).
 const CHAIN_LIMIT: usize = 200;
 
-/// A function or data segment of an object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Chunk {
-    Function(FileId, usize),
-    Segment(FileId, usize),
-}
-
 /// What first reached a symbol in a breadth-first walk from the roots, so chains are shortest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Cause {
-    Entry,
-    Export,
-    NoStrip,
-    CallDtors,
+    /// A root of the GC graph.
+    Root(Root),
     /// A constructor of this object, which is live.
     Constructor(FileId),
-    /// A relocation in this chunk names it.
-    Reference(Chunk),
+    /// A relocation in this atom names it.
+    Reference(FileAtom),
 }
 
-/// The walk's record: each reached symbol's cause, each chunk's first symbol (`None` for a
+/// The walk's record: each reached symbol's cause, each atom's first symbol (`None` for a
 /// RETAIN segment), and the symbol that first reached each object.
 #[derive(Default)]
 struct Causes {
     symbols: HashMap<SymbolId, Cause>,
-    chunks: HashMap<Chunk, Option<SymbolId>>,
+    chunks: HashMap<FileAtom, Option<SymbolId>>,
     files: HashMap<FileId, SymbolId>,
 }
 
-/// Walks the reference graph from GC's roots, as `mark` does, recording first causes.
+/// Walks the GC graph breadth-first from its roots, recording first causes.
 struct Walk<'w, 'a> {
-    inputs: &'w Inputs<'a>,
-    res: &'w Resolved<'a>,
+    graph: Graph<'w, 'a>,
     causes: Causes,
     file_live: Vec<bool>,
-    queue: VecDeque<Chunk>,
+    queue: VecDeque<FileAtom>,
 }
 
 impl<'w, 'a> Walk<'w, 'a> {
     fn run(inputs: &'w Inputs<'a>, res: &'w Resolved<'a>, config: &Config) -> Causes {
+        let graph = Graph { inputs, res };
         let file_live = inputs.files.iter().map(|f| !f.lazy).collect();
         let mut w = Walk {
-            inputs,
-            res,
+            graph,
             causes: Causes::default(),
             file_live,
             queue: VecDeque::new(),
         };
-        if let Some(e) = res.entry {
-            w.reach(e, Cause::Entry);
-        }
-        for (i, sym) in res.table.symbols.iter().enumerate() {
-            let id = SymbolId(i as u32);
-            if sym.global && sym.flags.no_strip() {
-                w.reach(id, Cause::NoStrip);
-            } else if sym.global && sym.is_exported(config) {
-                w.reach(id, Cause::Export);
-            }
-        }
-        if let Some(d) = res.call_dtors {
-            w.reach(d, Cause::CallDtors);
+        for (id, root) in graph.roots(config) {
+            w.reach(id, Cause::Root(root));
         }
         for &f in &res.loaded {
             if w.file_live[f.idx()] {
                 w.file_roots(f);
             }
         }
-        while let Some(chunk) = w.queue.pop_front() {
-            w.follow(chunk);
+        while let Some(atom) = w.queue.pop_front() {
+            for id in graph.edges(atom) {
+                w.reach(id, Cause::Reference(atom));
+            }
         }
         w.causes
     }
 
     fn file_roots(&mut self, f: FileId) {
-        let obj = self.inputs.obj(f);
-        for init in &obj.init_funcs {
-            if let Some(&id) = self.res.file_syms[f.idx()].get(init.symbol as usize) {
-                self.reach(id, Cause::Constructor(f));
-            }
+        for id in self.graph.constructors(f) {
+            self.reach(id, Cause::Constructor(f));
         }
-        for (i, seg) in obj.segments.iter().enumerate() {
-            if seg.flags.0 & 4 != 0 && !self.res.discarded[f.idx()].segments[i] {
-                self.reach_chunk(Chunk::Segment(f, i), None);
-            }
+        for atom in self.graph.retained(f) {
+            self.reach_atom((f, atom), None);
         }
     }
 
@@ -110,7 +86,7 @@ impl<'w, 'a> Walk<'w, 'a> {
             return;
         }
         self.causes.symbols.insert(id, cause);
-        let Def::Defined { file, .. } = self.res.table.get(id).def else {
+        let Def::Defined { file, .. } = self.graph.res.table.get(id).def else {
             return;
         };
         if !self.file_live[file.idx()] {
@@ -118,46 +94,15 @@ impl<'w, 'a> Walk<'w, 'a> {
             self.causes.files.insert(file, id);
             self.file_roots(file);
         }
-        if let Some(chunk) = symbol_chunk(self.inputs, self.res, id) {
-            self.reach_chunk(chunk, Some(id));
+        if let Some(atom) = self.graph.symbol_atom(id) {
+            self.reach_atom(atom, Some(id));
         }
     }
 
-    fn reach_chunk(&mut self, chunk: Chunk, by: Option<SymbolId>) {
-        if let std::collections::hash_map::Entry::Vacant(e) = self.causes.chunks.entry(chunk) {
+    fn reach_atom(&mut self, atom: FileAtom, by: Option<SymbolId>) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.causes.chunks.entry(atom) {
             e.insert(by);
-            self.queue.push_back(chunk);
-        }
-    }
-
-    fn follow(&mut self, chunk: Chunk) {
-        let (f, relocs) = match chunk {
-            Chunk::Function(f, i) => {
-                let obj = self.inputs.obj(f);
-                (
-                    f,
-                    obj.functions
-                        .get(i)
-                        .map(|func| &obj.code_relocs[func.relocs.clone()]),
-                )
-            }
-            Chunk::Segment(f, i) => {
-                let obj = self.inputs.obj(f);
-                (
-                    f,
-                    obj.segments
-                        .get(i)
-                        .map(|seg| &obj.data_relocs[seg.relocs.clone()]),
-                )
-            }
-        };
-        for r in relocs.into_iter().flatten() {
-            if r.ty == RelocType::TypeIndexLeb {
-                continue;
-            }
-            if let Some(&id) = self.res.file_syms[f.idx()].get(r.index as usize) {
-                self.reach(id, Cause::Reference(chunk));
-            }
+            self.queue.push_back(atom);
         }
     }
 }
@@ -204,7 +149,8 @@ fn explain_one(
 ) -> String {
     let sym = res.table.get(id);
     let mut text = format!("why-live: {}", describe(inputs, res, id));
-    let kept = sym.live || symbol_chunk(inputs, res, id).is_some_and(|c| chunk_live(live, c));
+    let graph = Graph { inputs, res };
+    let kept = sym.live || graph.symbol_atom(id).is_some_and(|a| atom_live(live, a));
     if !kept {
         let why = match sym.def {
             Def::Defined { .. } => "not live: nothing reachable from a root uses it",
@@ -240,10 +186,10 @@ fn step(
 ) -> (String, Option<SymbolId>) {
     let name = res.table.get(id).name;
     match causes.symbols.get(&id).copied() {
-        Some(Cause::Entry) => (format!("{name} is the entry point"), None),
-        Some(Cause::Export) => (format!("{name} is exported"), None),
-        Some(Cause::NoStrip) => (format!("{name} is marked used (NO_STRIP)"), None),
-        Some(Cause::CallDtors) => (
+        Some(Cause::Root(Root::Entry)) => (format!("{name} is the entry point"), None),
+        Some(Cause::Root(Root::Export)) => (format!("{name} is exported"), None),
+        Some(Cause::Root(Root::NoStrip)) => (format!("{name} is marked used (NO_STRIP)"), None),
+        Some(Cause::Root(Root::CallDtors)) => (
             format!("{name} runs the destructors after each command export"),
             None,
         ),
@@ -254,9 +200,9 @@ fn step(
             ),
             causes.files.get(&f).copied(),
         ),
-        Some(Cause::Reference(chunk)) => {
-            let by = causes.chunks.get(&chunk).copied().flatten();
-            let line = format!("referenced by {}", chunk_name(inputs, chunk));
+        Some(Cause::Reference(atom)) => {
+            let by = causes.chunks.get(&atom).copied().flatten();
+            let line = format!("referenced by {}", atom_name(inputs, atom));
             match by {
                 Some(_) => (line, by),
                 None => (format!("{line}, a RETAIN segment of a live object"), None),
@@ -264,9 +210,9 @@ fn step(
         }
         // Live without a cause of its own: it shares its function or segment with a symbol
         // that has one (an alias).
-        None => match symbol_chunk(inputs, res, id) {
-            Some(chunk) => {
-                let by = causes.chunks.get(&chunk).copied().flatten();
+        None => match (Graph { inputs, res }).symbol_atom(id) {
+            Some(atom) => {
+                let by = causes.chunks.get(&atom).copied().flatten();
                 let alias = by.map_or("?", |b| res.table.get(b).name);
                 (format!("{name} shares its definition with {alias}"), by)
             }
@@ -288,40 +234,24 @@ fn describe(inputs: &Inputs<'_>, res: &Resolved<'_>, id: SymbolId) -> String {
 }
 
 /// `function NAME [file]` or `data segment NAME [file]`.
-fn chunk_name(inputs: &Inputs<'_>, chunk: Chunk) -> String {
-    let (what, f) = match chunk {
-        Chunk::Function(f, i) => (function_name(inputs, f, i), f),
-        Chunk::Segment(f, i) => {
-            let seg = inputs.obj(f).segments.get(i).map_or("?", |s| s.name);
-            (format!("data segment {seg}"), f)
+fn atom_name(inputs: &Inputs<'_>, (f, atom): FileAtom) -> String {
+    let what = match atom {
+        Atom::Function(i) => function_name(inputs, f, i.idx()),
+        Atom::Segment(i) => {
+            let seg = inputs.obj(f).segments.get(i.idx()).map_or("?", |s| s.name);
+            format!("data segment {seg}")
         }
     };
     format!("{what} [{}]", inputs.name(f))
 }
 
-/// Whether GC kept a chunk.
-fn chunk_live(live: &Liveness, chunk: Chunk) -> bool {
-    let flag = match chunk {
-        Chunk::Function(f, i) => live.functions[f.idx()].get(i),
-        Chunk::Segment(f, i) => live.segments[f.idx()].get(i),
+/// Whether GC kept an atom.
+fn atom_live(live: &Liveness, (f, atom): FileAtom) -> bool {
+    let flag = match atom {
+        Atom::Function(i) => live.functions[f.idx()].get(i.idx()),
+        Atom::Segment(i) => live.segments[f.idx()].get(i.idx()),
     };
     flag.copied().unwrap_or(false)
-}
-
-/// The function or segment a defined symbol names.
-fn symbol_chunk(inputs: &Inputs<'_>, res: &Resolved<'_>, id: SymbolId) -> Option<Chunk> {
-    let Def::Defined { file, index } = res.table.get(id).def else {
-        return None;
-    };
-    let obj = inputs.obj(file);
-    match obj.symbols.get(index as usize)?.kind {
-        RawKind::Function { index } => {
-            let i = (index as usize).checked_sub(obj.func_imports.len())?;
-            Some(Chunk::Function(file, i))
-        }
-        RawKind::Data { def: Some(def) } => Some(Chunk::Segment(file, def.segment as usize)),
-        _ => None,
-    }
 }
 
 /// Shell-style matching: `*` is any run, `?` any one character, everything else itself.

@@ -12,25 +12,28 @@ use crate::output::{Output, Piece};
 use crate::output_file::OutputFile;
 use crate::relocate::{RelocContext, SectionPlace, SectionPlaces, Site};
 use crate::resolve::Resolved;
-use crate::synthetic::{self, uleb};
+use crate::synthetic;
 use crate::trace::io_message;
+use crate::written::Written;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_encoder::{
-    ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, FunctionSection,
-    GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section, TableSection,
-    TableType, TagKind, TagSection, TagType, TypeSection,
+    ConstExpr, ElementSection, Elements, Encode, EntityType, ExportKind, ExportSection,
+    FunctionSection, GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section,
+    TableSection, TableType, TagKind, TagSection, TagType, TypeSection,
 };
+use wasm_format::sections::ExternalKind;
 use wasm_format::types::ValType;
+use wasm_format::SectionId;
 
 /// Builds the module and writes it for `config.output`; nothing is at that path before
-/// [`OutputFile::commit`].
+/// [`OutputFile::commit`]. Gives where every section and atom went.
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     layout: &Layout<'_>,
     config: &Config,
-) -> Result<OutputFile, String> {
+) -> Result<(OutputFile, Written), String> {
     let bodies = function_bodies(inputs, layout);
     let code_offsets = code_offsets_of(layout, inputs, &bodies);
     let customs = plan_customs(inputs, res, config);
@@ -64,34 +67,50 @@ pub fn write(
         }
         ctx.code_offsets = code_offsets_of(layout, inputs, &bodies);
     }
-    let mut module = Output::new(header_and_head(inputs, res, layout, config)?);
-    code_section(&ctx, bodies, &mut module);
-    data_section(&ctx, &mut module);
+    let mut written = Written::default();
+    let mut module = Output::new(header_and_head(inputs, res, layout, config, &mut written)?);
+    written.functions = written.record(&mut module, SectionId::Code, None, |m| {
+        code_section(&ctx, bodies, m)
+    });
+    written.segments = written.record(&mut module, SectionId::Data, None, |m| {
+        data_section(&ctx, m)
+    });
     for c in &customs {
-        custom_section(&ctx, c, &mut module);
-    }
-    if !config.strip_all || config.keep_sections.iter().any(|s| s == "name") {
-        // Moved, not copied: the name section of a large C++ link is megabytes.
-        let names = names::name_section(inputs, res, layout, config);
-        module.bytes(custom_header("name", names.len()));
-        module.bytes(names);
-    }
-    if !config.strip_all || config.keep_sections.iter().any(|s| s == "producers") {
-        let p = names::producers(inputs, res);
-        if !p.is_empty() {
-            custom(&mut module, "producers", &p);
+        written.record(&mut module, SectionId::Custom, Some(c.name), |m| {
+            custom_section(&ctx, c, m)
+        });
+        if c.merged.is_none() {
+            let section = written
+                .sections
+                .last_mut()
+                .expect("a custom section was recorded");
+            section.chunks = c
+                .chunks
+                .iter()
+                .map(|&(f, _, k, _)| (f, chunk_len(&ctx, f, k)))
+                .collect();
         }
     }
-    if !config.strip_all || config.keep_sections.iter().any(|s| s == "target_features") {
+    let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|s| s == name);
+    if keep("name") {
+        let names = names::name_section(inputs, res, layout, config);
+        encoded_custom(&mut module, &mut written, "name", &names);
+    }
+    if let Some(p) = names::producers(inputs, res).filter(|_| keep("producers")) {
+        encoded_custom(&mut module, &mut written, "producers", &p);
+    }
+    if keep("target_features") {
         let t = names::target_features(&layout.features);
         if !t.is_empty() {
-            custom(&mut module, "target_features", &t);
+            custom(&mut module, &mut written, "target_features", t);
         }
     }
     if let Some(body) = crate::build_id::section_body(&config.build_id) {
-        custom(&mut module, "build_id", &body);
+        custom(&mut module, &mut written, "build_id", body);
     }
-    write_file(&config.output, &ctx, &module, &config.build_id)
+    written.file_size = module.len() as u64;
+    let file = write_file(&config.output, &ctx, &module, &config.build_id)?;
+    Ok((file, written))
 }
 
 /// The module header and every section before the code section, through wasm-encoder.
@@ -100,6 +119,7 @@ fn header_and_head<'a>(
     res: &Resolved<'a>,
     l: &Layout<'a>,
     config: &Config,
+    written: &mut Written,
 ) -> Result<Vec<u8>, String> {
     let mut out = b"\0asm\x01\0\0\0".to_vec();
     let mut types = TypeSection::new();
@@ -109,7 +129,7 @@ fn header_and_head<'a>(
             t.results.iter().map(val_type),
         );
     }
-    push(&mut out, &types, !l.types.is_empty());
+    push(&mut out, written, &types, !l.types.is_empty());
     let mut imports = ImportSection::new();
     for i in &l.imports {
         let ty = match &i.kind {
@@ -125,12 +145,12 @@ fn header_and_head<'a>(
         };
         imports.import(&i.module, &i.field, ty);
     }
-    push(&mut out, &imports, !l.imports.is_empty());
+    push(&mut out, written, &imports, !l.imports.is_empty());
     let mut functions = FunctionSection::new();
     for &t in &l.function_types {
         functions.function(t);
     }
-    push(&mut out, &functions, !l.function_types.is_empty());
+    push(&mut out, written, &functions, !l.function_types.is_empty());
     let mut tables = TableSection::new();
     for k in 0..l.tables.len() {
         tables.table(table_type(&l.defined_table_type(
@@ -139,33 +159,34 @@ fn header_and_head<'a>(
             config.growable_table,
         )));
     }
-    push(&mut out, &tables, !l.tables.is_empty());
+    push(&mut out, written, &tables, !l.tables.is_empty());
     if config.import_memory.is_none() {
         let mut memories = MemorySection::new();
         memories.memory(memory_type(l, config));
-        push(&mut out, &memories, true);
+        push(&mut out, written, &memories, true);
     }
     let mut tags = TagSection::new();
     for &t in &l.tag_types {
         tags.tag(exception_tag(t));
     }
-    push(&mut out, &tags, !l.tag_types.is_empty());
-    push_globals(&mut out, inputs, res, l, config.shared_memory);
+    push(&mut out, written, &tags, !l.tag_types.is_empty());
+    push_globals(&mut out, written, inputs, res, l, config.shared_memory);
     let mut exports = ExportSection::new();
     for e in &l.exports {
         let kind = match e.kind {
-            0 => ExportKind::Func,
-            1 => ExportKind::Table,
-            2 => ExportKind::Memory,
-            4 => ExportKind::Tag,
-            _ => ExportKind::Global,
+            ExternalKind::Func => ExportKind::Func,
+            ExternalKind::Table => ExportKind::Table,
+            ExternalKind::Memory => ExportKind::Memory,
+            ExternalKind::Tag => ExportKind::Tag,
+            ExternalKind::Global => ExportKind::Global,
         };
         exports.export(&e.name, kind, e.index);
     }
-    push(&mut out, &exports, !l.exports.is_empty());
+    push(&mut out, written, &exports, !l.exports.is_empty());
     if let Some(start) = l.init_memory {
         push(
             &mut out,
+            written,
             &wasm_encoder::StartSection {
                 function_index: start,
             },
@@ -182,7 +203,7 @@ fn header_and_head<'a>(
             &offset,
             Elements::Functions(l.elems.as_slice().into()),
         );
-        push(&mut out, &elems, true);
+        push(&mut out, written, &elems, true);
     }
     // Passive segments need the count for `memory.init`; wasm-ld writes it with shared memory.
     let in_binary = l.segments.iter().filter(|s| s.in_binary).count();
@@ -190,13 +211,14 @@ fn header_and_head<'a>(
         let count = wasm_encoder::DataCountSection {
             count: in_binary as u32,
         };
-        push(&mut out, &count, true);
+        push(&mut out, written, &count, true);
     }
     Ok(out)
 }
 
 fn push_globals<'a>(
     out: &mut Vec<u8>,
+    written: &mut Written,
     inputs: &Inputs<'a>,
     res: &Resolved<'a>,
     l: &Layout<'a>,
@@ -233,7 +255,7 @@ fn push_globals<'a>(
         };
         globals.global(ty, &init);
     }
-    push(out, &globals, !l.globals.is_empty());
+    push(out, written, &globals, !l.globals.is_empty());
 }
 
 /// An exception tag whose parameters are those of output type `index`.
@@ -315,32 +337,48 @@ fn ref_type(r: &wasm_format::types::RefType) -> RefType {
     }
 }
 
-fn push(out: &mut Vec<u8>, s: &impl Section, needed: bool) {
+/// Appends section `s` (if `needed`) to the head of the module, which starts the file.
+fn push(out: &mut Vec<u8>, written: &mut Written, s: &impl Section, needed: bool) {
     if needed {
+        let start = out.len() as u64;
         s.append_to(out);
+        let id = SectionId::from_u8(s.id()).unwrap_or(SectionId::Custom);
+        written.section(id, None, start, out.len() as u64);
     }
 }
 
 /// The id and minimal size LEB of a section whose contents are `len` bytes.
 fn section_header(id: u8, len: usize) -> Vec<u8> {
     let mut out = vec![id];
-    uleb(&mut out, len as u64);
+    (len as u64).encode(&mut out);
     out
 }
 
 /// The header of a custom section (id, size, name) whose contents are `len` bytes.
 fn custom_header(name: &str, len: usize) -> Vec<u8> {
     let mut head = Vec::new();
-    uleb(&mut head, name.len() as u64);
+    (name.len() as u64).encode(&mut head);
     head.extend_from_slice(name.as_bytes());
     let mut out = section_header(0, head.len() + len);
     out.extend_from_slice(&head);
     out
 }
 
-fn custom(out: &mut Output<'_>, name: &str, contents: &[u8]) {
-    out.bytes(custom_header(name, contents.len()));
-    out.bytes(contents.to_vec());
+/// Appends a custom section wasm-encoder built, header and all.
+fn encoded_custom(out: &mut Output<'_>, written: &mut Written, name: &str, section: &impl Section) {
+    written.record(out, SectionId::Custom, Some(name), |out| {
+        let mut bytes = Vec::new();
+        section.append_to(&mut bytes);
+        out.bytes(bytes);
+    });
+}
+
+/// Appends a custom section the linker made.
+fn custom(out: &mut Output<'_>, written: &mut Written, name: &str, contents: Vec<u8>) {
+    written.record(out, SectionId::Custom, Some(name), |out| {
+        out.bytes(custom_header(name, contents.len()));
+        out.bytes(contents);
+    });
 }
 
 /// Synthetic bodies; input bodies are copied later, so they are `None` here.
@@ -378,25 +416,31 @@ fn body_len(
     }
 }
 
+/// The code section; gives each function's (offset in the section's contents, size).
 fn code_section<'p>(
     ctx: &RelocContext<'_, '_>,
     bodies: Vec<Option<Vec<u8>>>,
     out: &mut Output<'p>,
-) {
+) -> Vec<(u64, u64)> {
     let l = ctx.layout;
     // Like every section but the data section, no code section without functions.
     if l.functions.is_empty() {
-        return;
+        return Vec::new();
     }
     let mut head = Vec::new();
-    uleb(&mut head, l.functions.len() as u64);
+    (l.functions.len() as u64).encode(&mut head);
     let sizes: Vec<usize> = (0..l.functions.len())
         .map(|k| body_len(l, ctx.inputs, k, &bodies).0)
         .collect();
-    let total = head.len() + sizes.iter().sum::<usize>();
+    let head_len = head.len();
+    let total = head_len + sizes.iter().sum::<usize>();
     out.bytes(section_header(10, total));
     out.bytes(head);
+    let mut spans = Vec::with_capacity(sizes.len());
+    let mut at = head_len as u64;
     for ((f, body), size) in l.functions.iter().zip(bodies).zip(sizes) {
+        spans.push((at, size as u64));
+        at += size as u64;
         match (f, body) {
             (OutFunction::Input(file, index), None) => out.push(
                 size,
@@ -408,16 +452,13 @@ fn code_section<'p>(
             (_, body) => out.bytes(body.unwrap_or_default()),
         }
     }
+    spans
 }
 
 /// Offsets of function code for `FUNCTION_OFFSET` relocations, computed like the code section.
-pub fn function_code_offsets(l: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u64> {
-    code_offsets_of(l, inputs, &function_bodies(inputs, l))
-}
-
 fn code_offsets_of(l: &Layout<'_>, inputs: &Inputs<'_>, bodies: &[Option<Vec<u8>>]) -> Vec<u64> {
     let mut head = Vec::new();
-    uleb(&mut head, l.functions.len() as u64);
+    (l.functions.len() as u64).encode(&mut head);
     let mut at = head.len() as u64;
     let mut out = Vec::with_capacity(l.functions.len());
     for k in 0..l.functions.len() {
@@ -428,31 +469,39 @@ fn code_offsets_of(l: &Layout<'_>, inputs: &Inputs<'_>, bodies: &[Option<Vec<u8>
     out
 }
 
-fn data_section<'p>(ctx: &'p RelocContext<'_, '_>, out: &mut Output<'p>) {
+/// The data section; gives each output segment's (header, bytes) offsets in the section's
+/// contents, for those it holds.
+fn data_section<'p>(
+    ctx: &'p RelocContext<'_, '_>,
+    out: &mut Output<'p>,
+) -> Vec<Option<(u64, u64)>> {
     let l = ctx.layout;
+    let mut places = vec![None; l.segments.len()];
     let segs: Vec<usize> = (0..l.segments.len())
         .filter(|&i| l.segments[i].in_binary)
         .collect();
     if segs.is_empty() {
-        return;
+        return places;
     }
     let mut body = Output::default();
     let mut head = Vec::new();
-    uleb(&mut head, segs.len() as u64);
+    (segs.len() as u64).encode(&mut head);
     for &i in &segs {
+        let header_at = body.len() + head.len();
         if l.segments[i].passive {
             head.push(1);
         } else {
             head.push(0);
-            l.address.push_const(&mut head, l.segments[i].va);
-            head.push(0x0b);
+            l.address.const_expr(l.segments[i].va).encode(&mut head);
         }
-        uleb(&mut head, l.segments[i].size);
+        l.segments[i].size.encode(&mut head);
         body.bytes(std::mem::take(&mut head));
+        places[i] = Some((header_at as u64, body.len() as u64));
         segment_pieces(ctx, i, &mut body);
     }
     out.bytes(section_header(11, body.len()));
     out.append(body);
+    places
 }
 
 /// The pieces of output segment `i`: merged strings, input segments and the zeros between.
@@ -601,7 +650,7 @@ fn custom_section<'p>(ctx: &RelocContext<'_, '_>, plan: &'p CustomPlan<'_>, out:
         return out.push(m.data.len(), Piece::Borrowed(&m.data));
     }
     let tombstone = tombstone_for(plan.name);
-    let len = |f: FileId, k: usize| ctx.inputs.obj(f).customs[k].contents.len();
+    let len = |f: FileId, k: usize| chunk_len(ctx, f, k) as usize;
     let total = plan.chunks.iter().map(|&(f, _, k, _)| len(f, k)).sum();
     out.bytes(custom_header(plan.name, total));
     for &(file, _, index, _) in &plan.chunks {
@@ -612,6 +661,11 @@ fn custom_section<'p>(ctx: &RelocContext<'_, '_>, plan: &'p CustomPlan<'_>, out:
         };
         out.push(len(file, index), piece);
     }
+}
+
+/// The size of custom section `k` of `file`, copied whole.
+fn chunk_len(ctx: &RelocContext<'_, '_>, file: FileId, k: usize) -> u64 {
+    ctx.inputs.obj(file).customs[k].contents.len() as u64
 }
 
 /// What relocations against dead code write in a debug section (lld's

@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod archive;
+pub mod ids;
 pub mod input;
 pub mod object;
 pub mod validate;

@@ -4,11 +4,14 @@
 //!
 //! Parsing here is one pass over the sections of `wasm-format`; nothing is copied.
 
+use crate::ids::{
+    Atom, DefinedFunc, DefinedGlobal, DefinedTable, DefinedTag, Definition, SegmentIndex,
+};
 use crate::validate::check_type_indices;
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
-use wasm_format::reloc::{LazyRelocs, Reloc, RelocType};
+use wasm_format::reloc::{LazyRelocs, Reloc};
 use wasm_format::sections::{self, DataMode, ImportKind};
 use wasm_format::types::{FuncType, GlobalType, TableType, TagType};
 use wasm_format::{Error, ErrorKind, Module, SectionId, Window};
@@ -414,7 +417,7 @@ impl<'a> Object<'a> {
         let mut checker = crate::validate::RelocChecker::new(contents.len());
         lazy.check(|r| {
             checker.next(self, &r, contents.offset);
-            if names_an_index(r.ty) {
+            if r.ty.names_an_index() {
                 index_relocs.push(r);
             }
         })?;
@@ -491,6 +494,129 @@ impl<'a> Object<'a> {
     pub fn function_count(&self) -> usize {
         self.func_imports.len() + self.functions.len()
     }
+
+    /// The defined function at `index` of the function index space (`None` for an import).
+    pub fn defined_function(&self, index: u32) -> Option<DefinedFunc> {
+        defined(index, self.func_imports.len(), self.functions.len()).map(DefinedFunc)
+    }
+
+    /// The defined global at `index` of the global index space (`None` for an import).
+    pub fn defined_global(&self, index: u32) -> Option<DefinedGlobal> {
+        defined(index, self.global_imports.len(), self.globals.len()).map(DefinedGlobal)
+    }
+
+    /// The defined tag at `index` of the tag index space (`None` for an import).
+    pub fn defined_tag(&self, index: u32) -> Option<DefinedTag> {
+        defined(index, self.tag_imports.len(), self.tags.len()).map(DefinedTag)
+    }
+
+    /// The defined table at `index` of the table index space (`None` for an import).
+    pub fn defined_table(&self, index: u32) -> Option<DefinedTable> {
+        defined(index, self.table_imports.len(), self.tables.len()).map(DefinedTable)
+    }
+
+    /// The type index of function `index` (imported or defined).
+    pub fn function_type(&self, index: u32) -> Option<u32> {
+        match self.defined_function(index) {
+            Some(f) => Some(self.functions[f.idx()].type_index),
+            None => self.func_imports.get(index as usize).map(|i| i.ty),
+        }
+    }
+
+    /// The type of global `index` (imported or defined).
+    pub fn global_type(&self, index: u32) -> Option<GlobalType> {
+        match self.defined_global(index) {
+            Some(g) => Some(self.globals[g.idx()].ty),
+            None => self.global_imports.get(index as usize).map(|i| i.ty),
+        }
+    }
+
+    /// The type of table `index` (imported or defined).
+    pub fn table_type(&self, index: u32) -> Option<TableType> {
+        match self.defined_table(index) {
+            Some(t) => Some(self.tables[t.idx()]),
+            None => self.table_imports.get(index as usize).map(|i| i.ty),
+        }
+    }
+
+    /// The signature's type index of tag `index` (imported or defined).
+    pub fn tag_type(&self, index: u32) -> Option<u32> {
+        match self.defined_tag(index) {
+            Some(t) => Some(self.tags[t.idx()].type_index),
+            None => self
+                .tag_imports
+                .get(index as usize)
+                .map(|i| i.ty.type_index),
+        }
+    }
+
+    /// What symbol `sym` of this object's symbol table stands for here: `None` for an import,
+    /// undefined data, or an index out of range.
+    pub fn definition(&self, sym: u32) -> Option<Definition> {
+        use wasm_format::linking::SymbolKind as K;
+        Some(match self.symbols.get(sym as usize)?.kind {
+            K::Function { index } => Definition::Function(self.defined_function(index)?),
+            K::Data { def } => {
+                let def = def?;
+                Definition::Data {
+                    segment: SegmentIndex(def.segment),
+                    offset: def.offset,
+                    size: def.size,
+                }
+            }
+            K::Global { index } => Definition::Global(self.defined_global(index)?),
+            K::Tag { index } => Definition::Tag(self.defined_tag(index)?),
+            K::Table { index } => Definition::Table(self.defined_table(index)?),
+            K::Section { section } => Definition::Section(section),
+        })
+    }
+
+    /// The relocations that patch function `f`'s body.
+    pub fn function_relocs(&self, f: DefinedFunc) -> &[Reloc] {
+        self.functions
+            .get(f.idx())
+            .map_or(&[], |func| &self.code_relocs[func.relocs.clone()])
+    }
+
+    /// The relocations that patch segment `s`.
+    pub fn segment_relocs(&self, s: SegmentIndex) -> &[Reloc] {
+        self.segments
+            .get(s.idx())
+            .map_or(&[], |seg| &self.data_relocs[seg.relocs.clone()])
+    }
+
+    /// The relocations that patch `atom`.
+    pub fn atom_relocs(&self, atom: Atom) -> &[Reloc] {
+        match atom {
+            Atom::Function(f) => self.function_relocs(f),
+            Atom::Segment(s) => self.segment_relocs(s),
+        }
+    }
+
+    /// The name a symbol-table entry goes by: its own; for an import without one, the import's
+    /// field; for a section symbol, the section's name.
+    pub fn symbol_name(&self, s: &SymbolInfo<'a>) -> &'a str {
+        if let Some(name) = s.name {
+            return name;
+        }
+        if let Some((_, field)) = self.symbol_import(s) {
+            return field;
+        }
+        match s.kind {
+            wasm_format::linking::SymbolKind::Section { section } => self
+                .customs
+                .iter()
+                .find(|c| c.section_index == section)
+                .map_or("", |c| c.name),
+            _ => "",
+        }
+    }
+}
+
+/// `index` of an index space whose first `imports` entries are imports, as a definition.
+fn defined(index: u32, imports: usize, definitions: usize) -> Option<u32> {
+    let i = (index as usize).checked_sub(imports)?;
+    (i < definitions).then_some(i as u32)
 }
 
 /// The relocations of a code or data section, decoded; they must be in offset order, as LLVM
@@ -573,30 +699,6 @@ fn prefix_len(body: &[u8]) -> usize {
     body.iter()
         .position(|b| b & 0x80 == 0)
         .map_or(body.len(), |p| p + 1)
-}
-
-/// Whether a relocation names an index (kept decoded for custom sections) rather than an
-/// address or an offset (only patched).
-fn names_an_index(ty: RelocType) -> bool {
-    use RelocType::*;
-    !matches!(
-        ty,
-        SectionOffsetI32
-            | FunctionOffsetI32
-            | FunctionOffsetI64
-            | MemoryAddrLeb
-            | MemoryAddrSleb
-            | MemoryAddrI32
-            | MemoryAddrLeb64
-            | MemoryAddrSleb64
-            | MemoryAddrI64
-            | MemoryAddrRelSleb
-            | MemoryAddrRelSleb64
-            | MemoryAddrLocrelI32
-            | MemoryAddrLocrelI64
-            | MemoryAddrTlsSleb
-            | MemoryAddrTlsSleb64
-    )
 }
 
 /// A function body ends on `end` (0x0b): wasm-ld copies one that does not into an invalid

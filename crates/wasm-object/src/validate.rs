@@ -277,30 +277,12 @@ fn check_names(obj: &Object<'_>) -> Result<(), (usize, ErrorKind)> {
         if s.flags.is_local() {
             continue;
         }
-        let name = symbol_name(obj, s);
+        let name = obj.symbol_name(s);
         if !seen.insert(name) {
             return Err((k, llvm(format!("duplicate symbol name {name}"), None)));
         }
     }
     Ok(())
-}
-
-/// A symbol's name as LLVM has it: its own, else its import's field, else (for a section
-/// symbol) its custom section's.
-fn symbol_name<'a>(obj: &Object<'a>, s: &SymbolInfo<'a>) -> &'a str {
-    if let Some(name) = s
-        .name
-        .or_else(|| obj.symbol_import(s).map(|(_, field)| field))
-    {
-        return name;
-    }
-    let SymbolKind::Section { section } = s.kind else {
-        return "";
-    };
-    obj.customs
-        .iter()
-        .find(|c| c.section_index == section)
-        .map_or("", |c| c.name)
 }
 
 /// An init function names a function symbol (wasm-ld: `invalid function symbol: N`).
@@ -375,7 +357,7 @@ pub(crate) fn check_target(obj: &Object<'_>, r: &Reloc) -> Result<(), ErrorKind>
     if fits {
         return Ok(());
     }
-    let name = symbol_name(obj, sym);
+    let name = obj.symbol_name(sym);
     Err(llvm(format!("invalid {what} relocation: {name}"), None))
 }
 

@@ -172,7 +172,7 @@ impl<'a> Layout<'a> {
         if let Some(name) = memory_export {
             self.exports.push(OutExport {
                 name,
-                kind: 2,
+                kind: ExternalKind::Memory,
                 index: 0,
             });
         }
@@ -197,7 +197,7 @@ impl<'a> Layout<'a> {
                     let name = export_name(inputs, sym.def).unwrap_or(sym.name);
                     (index != NONE).then(|| OutExport {
                         name: name.to_string(),
-                        kind: 0,
+                        kind: ExternalKind::Func,
                         index,
                     })
                 }
@@ -212,7 +212,7 @@ impl<'a> Layout<'a> {
                     (index != NONE && (!synthetic_mutable || sym.export_explicit)).then(|| {
                         OutExport {
                             name: sym.name.to_string(),
-                            kind: 3,
+                            kind: ExternalKind::Global,
                             index,
                         }
                     })
@@ -223,14 +223,14 @@ impl<'a> Layout<'a> {
                     self.globals.push(OutGlobalDef::DataAddress(va));
                     Some(OutExport {
                         name: sym.name.to_string(),
-                        kind: 3,
+                        kind: ExternalKind::Global,
                         index,
                     })
                 }
                 Kind::Tag => self.tag_export(id, sym.name),
                 Kind::Table => self.symbol_table(id).map(|t| OutExport {
                     name: sym.name.to_string(),
-                    kind: 1,
+                    kind: ExternalKind::Table,
                     index: t.0,
                 }),
                 _ => None,
@@ -248,7 +248,7 @@ impl<'a> Layout<'a> {
             let name = export_name(inputs, res.table.get(id).def).unwrap_or(res.table.get(id).name);
             self.exports.push(OutExport {
                 name: name.to_string(),
-                kind: 0,
+                kind: ExternalKind::Func,
                 index,
             });
         }
@@ -259,11 +259,14 @@ impl<'a> Layout<'a> {
     /// (`--export-all`) `__wasm_init_memory_flag`.
     fn export_created_before_layout(&mut self, config: &Config) {
         if let Some(t) = self.indirect_table.filter(|_| config.export_table) {
-            let exported = self.exports.iter().any(|e| e.kind == 1 && e.index == t.0);
+            let exported = self
+                .exports
+                .iter()
+                .any(|e| e.kind == ExternalKind::Table && e.index == t.0);
             if !exported {
                 self.exports.push(OutExport {
                     name: "__indirect_function_table".into(),
-                    kind: 1,
+                    kind: ExternalKind::Table,
                     index: t.0,
                 });
             }
@@ -273,7 +276,7 @@ impl<'a> Layout<'a> {
             self.globals.push(OutGlobalDef::DataAddress(flag));
             self.exports.push(OutExport {
                 name: "__wasm_init_memory_flag".into(),
-                kind: 3,
+                kind: ExternalKind::Global,
                 index,
             });
         }
@@ -293,7 +296,7 @@ impl<'a> Layout<'a> {
             if let Some(index) = index {
                 self.exports.push(OutExport {
                     name: name.into(),
-                    kind: 0,
+                    kind: ExternalKind::Func,
                     index,
                 });
             }
@@ -311,7 +314,8 @@ impl<'a> Layout<'a> {
             _ => None,
         });
         let exported = self.exports.iter().filter_map(|e| {
-            let defined = (e.kind == 3).then(|| e.index.checked_sub(self.num_global_imports));
+            let defined = (e.kind == ExternalKind::Global)
+                .then(|| e.index.checked_sub(self.num_global_imports));
             match defined {
                 Some(Some(i)) => match self.globals.get(i as usize) {
                     Some(OutGlobalDef::DataAddress(..)) => None,

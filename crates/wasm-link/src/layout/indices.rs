@@ -2,6 +2,7 @@
 //! the indirect function table and internal GOT entries.
 
 use super::*;
+use wasm_object::ids::Definition;
 
 /// What a relocation asks of the layout while scanning (lld's `scanRelocations`).
 pub(super) enum Scanned {
@@ -90,7 +91,7 @@ impl<'a> Layout<'a> {
                 continue;
             }
             let global = matches!(r.ty, RelocType::GlobalIndexLeb | RelocType::GlobalIndexI32);
-            if !global && !is_table_reloc(r.ty) {
+            if !global && r.ty.target() != RelocTarget::Table {
                 continue;
             }
             let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
@@ -320,12 +321,10 @@ impl<'a> Layout<'a> {
         let Def::Defined { file, index } = def else {
             return None;
         };
-        let obj = inputs.obj(file);
-        let RawKind::Function { index } = obj.symbols[index as usize].kind else {
+        let Some(Definition::Function(f)) = inputs.obj(file).definition(index) else {
             return None;
         };
-        let i = (index as usize).checked_sub(obj.func_imports.len())?;
-        let out = *self.file_funcs[file.idx()].get(i)?;
+        let out = *self.file_funcs[file.idx()].get(f.idx())?;
         (out != NONE).then_some(out)
     }
 
@@ -375,13 +374,11 @@ impl<'a> Layout<'a> {
             if sym.kind != Kind::Global {
                 continue;
             }
-            let obj = inputs.obj(file);
-            if let RawKind::Global { index } = obj.symbols[index as usize].kind {
-                if let Some(i) = (index as usize).checked_sub(obj.global_imports.len()) {
-                    defined.push((s, file, i));
-                    if sym.live || !live.files.is_empty() && !config.gc_sections {
-                        live_globals[file.idx()][i] = true;
-                    }
+            if let Some(Definition::Global(g)) = inputs.obj(file).definition(index) {
+                let i = g.idx();
+                defined.push((s, file, i));
+                if sym.live || !live.files.is_empty() && !config.gc_sections {
+                    live_globals[file.idx()][i] = true;
                 }
             }
         }
@@ -494,16 +491,4 @@ pub(crate) fn should_import(
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
         || inputs.allowed_undefined.iter().any(|s| s == sym.name)
         || sym.import_name.is_some()
-}
-
-pub(super) fn is_table_reloc(ty: RelocType) -> bool {
-    matches!(
-        ty,
-        RelocType::TableIndexSleb
-            | RelocType::TableIndexI32
-            | RelocType::TableIndexSleb64
-            | RelocType::TableIndexI64
-            | RelocType::TableIndexRelSleb
-            | RelocType::TableIndexRelSleb64
-    )
 }

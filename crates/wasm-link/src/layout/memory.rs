@@ -2,6 +2,7 @@
 //! stack and heap, and the address of every data symbol.
 
 use super::*;
+use wasm_object::ids::Definition;
 
 impl<'a> Layout<'a> {
     /// Groups live input segments into output segments by name, sorts them by kind and merges
@@ -23,7 +24,7 @@ impl<'a> Layout<'a> {
                     continue;
                 }
                 let name =
-                    output_segment_name(seg.name, seg.flags.0 & 2 != 0, config.merge_data_segments);
+                    output_segment_name(seg.name, seg.flags.is_tls(), config.merge_data_segments);
                 let g = *by_name.entry(name).or_insert_with(|| {
                     groups.push((name, Vec::new()));
                     groups.len() - 1
@@ -59,7 +60,7 @@ impl<'a> Layout<'a> {
         };
         let mergeable = |f: FileId, i: u32| {
             let s = &inputs.obj(f).segments[i as usize];
-            config.opt_level > 0 && s.p2align == 0 && s.flags.0 & 1 != 0
+            config.opt_level > 0 && s.p2align == 0 && s.flags.is_strings()
         };
         let strings: Vec<(FileId, u32)> = members
             .iter()
@@ -273,17 +274,20 @@ impl<'a> Layout<'a> {
         match sym.def {
             Def::Defined { file, index } => {
                 let obj = inputs.obj(file);
-                let RawKind::Data { def: Some(def) } = obj.symbols[index as usize].kind else {
+                let Some(Definition::Data {
+                    segment, offset, ..
+                }) = obj.definition(index)
+                else {
                     return None;
                 };
+                let offset = offset.wrapping_add(addend as u64);
                 if obj.symbols[index as usize].flags.is_absolute() {
-                    return Some(def.offset.wrapping_add(addend as u64));
+                    return Some(offset);
                 }
-                let offset = def.offset.wrapping_add(addend as u64);
-                let va = self.segment_address(file, def.segment, offset)?;
+                let va = self.segment_address(file, segment.0, offset)?;
                 // With shared memory a thread-local symbol's "address" is its offset in `.tdata`
                 // (lld's `DefinedData::getVA`), for relocations and exports alike.
-                if self.tls_relative && self.in_tls_segment(file, def.segment) {
+                if self.tls_relative && self.in_tls_segment(file, segment.0) {
                     return Some(va.wrapping_sub(self.synth.tls_base));
                 }
                 Some(va)

@@ -17,7 +17,8 @@ use crate::symbols::{Def, Kind, Synthetic};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
-use wasm_format::reloc::RelocType;
+use wasm_format::reloc::{RelocTarget, RelocType};
+use wasm_format::sections::ExternalKind;
 use wasm_format::types::{FuncType, GlobalType, TableType};
 
 mod exports;
@@ -188,8 +189,8 @@ impl OutSegment {
 pub struct OutExport {
     /// The export name.
     pub name: String,
-    /// 0 function, 1 table, 2 memory, 3 global, 4 tag.
-    pub kind: u8,
+    /// What it exports.
+    pub kind: ExternalKind,
     /// Index in that space.
     pub index: u32,
 }

@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::types::{Limits, RefType, TableType};
+use wasm_object::ids::Definition;
 
 /// The name of the indirect function table.
 const INDIRECT: &str = "__indirect_function_table";
@@ -195,12 +196,10 @@ impl<'a> Layout<'a> {
 
 /// Which defined table of its file table symbol `index` of `file` is.
 fn defined_table(inputs: &Inputs<'_>, file: FileId, index: u32) -> Option<OutTableDef> {
-    let obj = inputs.obj(file);
-    let RawKind::Table { index } = obj.symbols.get(index as usize)?.kind else {
+    let Some(Definition::Table(t)) = inputs.obj(file).definition(index) else {
         return None;
     };
-    let i = (index as usize).checked_sub(obj.table_imports.len())?;
-    Some(OutTableDef::Input(file, i as u32))
+    Some(OutTableDef::Input(file, t.0))
 }
 
 /// The type an undefined table entry (symbol `index` of `file`) imports.

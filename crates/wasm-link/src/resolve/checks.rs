@@ -208,12 +208,7 @@ impl<'a> Resolver<'_, 'a> {
         let RawKind::Tag { index } = obj.symbols.get(index as usize)?.kind else {
             return None;
         };
-        let imports = obj.tag_imports.len();
-        let ty = match (index as usize).checked_sub(imports) {
-            None => obj.tag_imports.get(index as usize)?.ty.type_index,
-            Some(i) => obj.tags.get(i)?.type_index,
-        };
-        obj.types.get(ty as usize)
+        obj.types.get(obj.tag_type(index)? as usize)
     }
 
     /// The type of global symbol `index` of file `f` (imported or defined there).
@@ -222,10 +217,7 @@ impl<'a> Resolver<'_, 'a> {
         let RawKind::Global { index } = obj.symbols.get(index as usize)?.kind else {
             return None;
         };
-        match (index as usize).checked_sub(obj.global_imports.len()) {
-            None => obj.global_imports.get(index as usize).map(|g| g.ty),
-            Some(i) => obj.globals.get(i).map(|g| g.ty),
-        }
+        obj.global_type(index)
     }
 
     /// The type of table symbol `index` of file `f` (imported or defined there); a legacy
@@ -238,10 +230,7 @@ impl<'a> Resolver<'_, 'a> {
         let RawKind::Table { index } = s.kind else {
             return None;
         };
-        match (index as usize).checked_sub(obj.table_imports.len()) {
-            None => obj.table_imports.get(index as usize).map(|t| t.ty),
-            Some(i) => obj.tables.get(i).copied(),
-        }
+        obj.table_type(index)
     }
 }
 
