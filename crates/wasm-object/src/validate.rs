@@ -464,3 +464,6 @@ impl RelocChecker {
         self.prev = Some(r.range());
     }
 }
+
+#[cfg(test)]
+mod tests;
