@@ -1,9 +1,17 @@
-//! The linker never panics on a damaged object: every fixture is mutated many times (bytes
-//! replaced, bits flipped, ranges cut or inserted, with a fixed xorshift seed so a failure
-//! reproduces) and linked in-process under several option sets. Each link must return either
-//! an output or errors; a panic fails the test and leaves the input behind to debug.
+//! The linker never panics on a damaged object, and never "links" one into an invalid
+//! module: every fixture is mutated many times (bytes replaced, bits flipped, ranges cut or
+//! inserted, with a fixed xorshift seed so a failure reproduces) and linked in-process under
+//! several option sets. Each link must return either errors or an output that
+//! `wasmparser::Validator` accepts. A panic fails the test and leaves the input behind.
+//!
+//! One class of invalid output is excluded, because wasm-ld writes the same: a mutation inside
+//! a function body's instructions (an opcode, an immediate, a local count) that leaves the
+//! object well-formed. Neither linker decodes instructions; both copy bodies through, so the
+//! module is as invalid as the body. Such a case is recognised by running wasm-ld-19 on the same
+//! input and options: it must exit 0 with an output that does not validate either, with the
+//! fault in the code section. Anything else is a bug.
 
-use e2e_tests::{build_archive, fixture, fixtures, target_dir, ArFormat};
+use e2e_tests::{build_archive, fixture, fixtures, require_tool, target_dir, ArFormat};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use wasm_link::{Config, Entry, Input, UnresolvedPolicy};
@@ -52,8 +60,8 @@ fn mutate(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
     b
 }
 
-/// The option sets each mutation is linked with.
-fn configs(input: &Path, output: &Path) -> Vec<Config> {
+/// The option sets each mutation is linked with, and the same as wasm-ld options.
+fn configs(input: &Path, output: &Path) -> Vec<(Config, &'static [&'static str])> {
     let base = Config {
         inputs: vec![Input {
             path: input.to_path_buf(),
@@ -77,15 +85,84 @@ fn configs(input: &Path, output: &Path) -> Vec<Config> {
         check_features: false,
         ..everything.clone()
     };
-    vec![base, everything, memory]
+    const EVERYTHING: &[&str] = &[
+        "--no-entry",
+        "--export-all",
+        "--no-gc-sections",
+        "--import-undefined",
+        "--unresolved-symbols=ignore-all",
+    ];
+    const MEMORY: &[&str] = &[
+        "--no-entry",
+        "--export-all",
+        "--no-gc-sections",
+        "--import-undefined",
+        "--unresolved-symbols=ignore-all",
+        "--import-memory=env,memory",
+        "--shared-memory",
+        "--no-check-features",
+    ];
+    vec![
+        (base, &["--no-entry"]),
+        (everything, EVERYTHING),
+        (memory, MEMORY),
+    ]
+}
+
+/// Links in-process; `Err` if the linker panicked, else whether it wrote `output` (removed
+/// first, since a failed link leaves an old output as it was).
+fn link_once(config: &Config) -> Result<Option<Vec<u8>>, ()> {
+    let _ = std::fs::remove_file(&config.output);
+    let diag = catch_unwind(AssertUnwindSafe(|| wasm_link::link(config))).map_err(|_| ())?;
+    if !diag.errors.is_empty() {
+        return Ok(None);
+    }
+    let output = std::fs::read(&config.output).expect("a successful link wrote no output");
+    Ok(Some(output))
+}
+
+/// Where `module` fails to validate: the offset and message; `None` if it is valid.
+fn invalid(module: &[u8]) -> Option<(usize, String)> {
+    let e = wasmparser::Validator::new().validate_all(module).err()?;
+    Some((e.offset(), e.message().to_string()))
+}
+
+/// Whether offset `at` of `module` lies in its code section.
+fn in_code_section(module: &[u8], at: usize) -> bool {
+    let m = wasm_format::Module::parse(module, 0).expect("the output is framed");
+    m.sections.iter().any(|s| {
+        s.id == wasm_format::SectionId::Code && (s.header_offset..s.contents.end()).contains(&at)
+    })
+}
+
+/// The excluded class (see the module documentation): our invalid output's fault is in the
+/// code section, and wasm-ld-19 also writes an invalid module for `input` under `args`.
+fn wasm_ld_copies_it_too(input: &Path, args: &[&str], ours: &[u8], at: usize) -> bool {
+    if !in_code_section(ours, at) {
+        return false;
+    }
+    let out = input.with_extension("wasm-ld.wasm");
+    let _ = std::fs::remove_file(&out);
+    let status = std::process::Command::new(require_tool("wasm-ld-19"))
+        .args(args)
+        .arg(input)
+        .arg("-o")
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("cannot run wasm-ld-19");
+    let theirs = std::fs::read(&out).ok().filter(|_| status.success());
+    let _ = std::fs::remove_file(&out);
+    theirs.is_some_and(|t| invalid(&t).is_some_and(|(t_at, _)| in_code_section(&t, t_at)))
 }
 
 #[test]
-fn mutated_objects_never_panic_the_linker() {
+fn mutated_objects_never_panic_the_linker_nor_give_invalid_modules() {
     let dir = target_dir().join("robustness");
     std::fs::create_dir_all(&dir).expect("cannot create scratch dir");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut links = 0;
+    let (mut links, mut valid, mut excluded) = (0, 0, 0);
+    let mut bugs = Vec::new();
     for fixture in fixtures() {
         let original = std::fs::read(&fixture.object).expect("fixture object missing");
         let stem = fixture.name.replace('/', "-");
@@ -95,12 +172,12 @@ fn mutated_objects_never_panic_the_linker() {
         // architecture check.
         let wasm64 = wasm_object::object::Object::parse(&original, 0).is_ok_and(|o| o.memory64);
         for round in 0..ROUNDS {
-            std::fs::write(&input, mutate(&original, &mut rng)).expect("cannot write input");
-            for (k, config) in configs(&input, &output).iter_mut().enumerate() {
+            let mutated = mutate(&original, &mut rng);
+            std::fs::write(&input, &mutated).expect("cannot write input");
+            for (k, (config, args)) in configs(&input, &output).iter_mut().enumerate() {
                 config.memory64 = wasm64.then_some(true);
-                let config = &*config;
-                let result = catch_unwind(AssertUnwindSafe(|| wasm_link::link(config)));
                 links += 1;
+                let result = link_once(config);
                 assert!(
                     result.is_ok(),
                     "the linker panicked on mutation {round} of {} with option set {k}; the input \
@@ -108,19 +185,51 @@ fn mutated_objects_never_panic_the_linker() {
                     fixture.name,
                     input.display()
                 );
+                let Ok(Some(module)) = result else { continue };
+                let Some((at, why)) = invalid(&module) else {
+                    valid += 1;
+                    continue;
+                };
+                let args: Vec<&str> = args
+                    .iter()
+                    .copied()
+                    .chain(wasm64.then_some("-mwasm64"))
+                    .collect();
+                if wasm_ld_copies_it_too(&input, &args, &module, at) {
+                    excluded += 1;
+                    continue;
+                }
+                let keep = dir.join(format!("{stem}-{round}-{k}.o"));
+                std::fs::write(&keep, &mutated).expect("cannot keep the input");
+                bugs.push(format!(
+                    "{} (option set {k}): output invalid at {at:#x}: {why}",
+                    keep.display()
+                ));
             }
         }
         let _ = std::fs::remove_file(&input);
     }
+    assert!(
+        bugs.is_empty(),
+        "{} links exited 0 with an invalid module:\n{}",
+        bugs.len(),
+        bugs.join("\n")
+    );
     assert!(links >= 3 * ROUNDS * 10, "only {links} links ran");
+    // The mutations must leave some links that succeed, or nothing above was checked.
+    assert!(
+        valid + excluded > links / 20,
+        "{valid} valid and {excluded} excluded of {links}"
+    );
 }
 
 #[test]
-fn mutated_archives_never_panic_the_linker() {
+fn mutated_archives_never_panic_the_linker_nor_give_invalid_modules() {
     let dir = target_dir().join("robustness");
     std::fs::create_dir_all(&dir).expect("cannot create scratch dir");
     let members = ["c/main.c", "c/weak.c", "c/data.c", "c/ctors.c"];
     let mut rng = Rng(0x0123_4567_89ab_cdef);
+    let mut bugs = Vec::new();
     for format in [ArFormat::Gnu, ArFormat::Bsd] {
         let named: Vec<(String, &Path)> = members
             .iter()
@@ -137,17 +246,35 @@ fn mutated_archives_never_panic_the_linker() {
         let input = dir.join(format!("lib{format:?}.a"));
         let output = dir.join(format!("lib{format:?}.wasm"));
         for round in 0..ROUNDS * 2 {
-            std::fs::write(&input, mutate(&original, &mut rng)).expect("cannot write input");
-            let mut config = configs(&input, &output).swap_remove(1);
-            config.inputs[0].whole_archive = round % 2 == 0;
+            let mutated = mutate(&original, &mut rng);
+            std::fs::write(&input, &mutated).expect("cannot write input");
+            let (mut config, args) = configs(&input, &output).swap_remove(1);
+            let whole = round % 2 == 0;
+            config.inputs[0].whole_archive = whole;
             config.undefined = vec!["main".into()];
-            let result = catch_unwind(AssertUnwindSafe(|| wasm_link::link(&config)));
+            let result = link_once(&config);
             assert!(
                 result.is_ok(),
                 "the linker panicked on mutation {round} of a {format:?} archive; the input is {}",
                 input.display()
             );
+            let Ok(Some(module)) = result else { continue };
+            let Some((at, why)) = invalid(&module) else {
+                continue;
+            };
+            let mut args = args.to_vec();
+            args.extend(["-u", "main"]);
+            args.extend(whole.then_some("--whole-archive"));
+            if !wasm_ld_copies_it_too(&input, &args, &module, at) {
+                let keep = dir.join(format!("lib{format:?}-{round}.a"));
+                std::fs::write(&keep, &mutated).expect("cannot keep the input");
+                bugs.push(format!(
+                    "{}: output invalid at {at:#x}: {why}",
+                    keep.display()
+                ));
+            }
         }
         let _ = std::fs::remove_file(&input);
     }
+    assert!(bugs.is_empty(), "invalid modules:\n{}", bugs.join("\n"));
 }

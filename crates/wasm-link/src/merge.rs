@@ -200,7 +200,8 @@ impl MergedStrings {
             None => pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset),
         };
         match after.checked_sub(1) {
-            Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
+            // A negative addend wraps around, as in wasm-ld.
+            Some(p) => pieces[p].1.wrapping_add(offset - u64::from(pieces[p].0)),
             None => offset,
         }
     }
@@ -526,7 +527,8 @@ mod tests {
                     let pieces = merged.pieces(k);
                     let p = pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset);
                     let slow = match p.checked_sub(1) {
-                        Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
+                        // A negative addend wraps around, as in wasm-ld.
+                        Some(p) => pieces[p].1.wrapping_add(offset - u64::from(pieces[p].0)),
                         None => offset,
                     };
                     assert_eq!(merged.map(k, offset), slow);
