@@ -143,6 +143,8 @@ struct Found<'a> {
     data: Option<(u32, Window<'a>)>,
     linking: Option<Window<'a>>,
     relocs: Vec<Window<'a>>,
+    /// The count of the DataCount section, if there is one.
+    data_count: Option<u32>,
     /// The relocation sections of the code and data sections, for errors to point into.
     code_relocs: Option<LazyRelocs<'a>>,
     data_relocs: Option<LazyRelocs<'a>>,
@@ -173,7 +175,7 @@ impl<'a> Object<'a> {
             obj.read_code(w)?;
         }
         if let Some((_, w)) = found.data {
-            obj.read_data(w, &linking.segments)?;
+            obj.read_data(w, &linking.segments, found.data_count)?;
         }
         obj.read_relocs(&mut found)?;
         let at = crate::validate::At {
@@ -244,20 +246,25 @@ impl<'a> Object<'a> {
                 self.tables = sections::parse_table_section(w)?
                     .into_iter()
                     .map(|t| t.ty)
-                    .collect()
+                    .collect();
+                let shared = self.tables.iter().map(|t| t.limits.shared);
+                crate::validate::check_unshared(s.id, w, shared)?;
             }
             SectionId::Memory => {
                 let memories = sections::parse_memory_section(w)?;
                 self.memory64 |= memories.iter().any(|m| m.0.memory64);
             }
             SectionId::Global => {
-                self.globals = sections::parse_global_section(w)?
-                    .into_iter()
-                    .map(|g| Global {
+                let globals = sections::parse_global_section(w)?;
+                let total = self.global_imports.len() + globals.len();
+                self.globals = Vec::with_capacity(globals.len());
+                for g in globals {
+                    crate::validate::check_global_init(&g, total)?;
+                    self.globals.push(Global {
                         ty: g.ty,
                         init: g.init.window,
-                    })
-                    .collect()
+                    });
+                }
             }
             SectionId::Tag => {
                 self.tags = sections::parse_tag_section(w)?;
@@ -271,6 +278,9 @@ impl<'a> Object<'a> {
                     }
                 }
             }
+            // Read only to refuse a malformed one, as LLVM does: the linker makes its own.
+            SectionId::Element => drop(sections::parse_element_section(w)?),
+            SectionId::DataCount => found.data_count = Some(sections::parse_data_count_section(w)?),
             SectionId::Code => found.code = Some((s.index, w)),
             SectionId::Data => found.data = Some((s.index, w)),
             SectionId::Custom => self.read_custom(s, found)?,
@@ -287,6 +297,10 @@ impl<'a> Object<'a> {
             _ => None,
         });
         check_type_indices(SectionId::Import, w, self.types.len(), indices)?;
+        let shared = imports
+            .iter()
+            .map(|i| matches!(i.kind, ImportKind::Table(t) if t.limits.shared));
+        crate::validate::check_unshared(SectionId::Import, w, shared)?;
         for import in imports {
             let (module, field) = (import.module, import.field);
             match import.kind {
@@ -312,10 +326,13 @@ impl<'a> Object<'a> {
         match name {
             "linking" => found.linking = Some(s.contents),
             "target_features" => {
-                self.features = wasm_format::features::parse_target_features(s.contents)?
+                self.features = wasm_format::features::parse_target_features(s.contents)?;
+                crate::validate::check_features(&self.features, s.contents)?;
             }
             "producers" => {
-                self.producers = Some(wasm_format::features::parse_producers(s.contents)?)
+                let producers = wasm_format::features::parse_producers(s.contents)?;
+                crate::validate::check_producers(&producers, s.contents)?;
+                self.producers = Some(producers);
             }
             "name" => {
                 // A malformed name section only costs names, as in wasm-ld.
@@ -347,6 +364,9 @@ impl<'a> Object<'a> {
         for (f, body) in self.functions.iter_mut().zip(bodies) {
             let b = body.window;
             check_body_end(b)?;
+            // The local declarations, which LLVM reads too (and aborts on when they run past
+            // the body): counts inside the body, valid value types.
+            body.code_window()?;
             f.body = with_size_prefix(w, b);
         }
         Ok(())
@@ -356,9 +376,14 @@ impl<'a> Object<'a> {
         &mut self,
         w: Window<'a>,
         infos: &[wasm_format::linking::SegmentInfo<'a>],
+        data_count: Option<u32>,
     ) -> Result<(), Error> {
         self.data_offset = w.offset;
         let segments = sections::parse_data_section(w)?;
+        if data_count.is_some_and(|n| n as usize != segments.len()) {
+            let message = "number of data segments does not match DataCount section";
+            return Err(Error::llvm(w.offset, message.into(), None));
+        }
         if segments.len() != infos.len() && !infos.is_empty() {
             return Err(Error::new(
                 w.offset,

@@ -10,6 +10,7 @@
 
 use crate::object::Object;
 use std::ops::Range;
+use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{entry_offset, ComdatKind, LinkingEntry, SymbolInfo, SymbolKind};
 use wasm_format::reloc::{LazyRelocs, Reloc, RelocTarget, RelocType};
 use wasm_format::{Error, ErrorKind, Section, SectionId, Window};
@@ -114,6 +115,88 @@ pub(crate) fn check_type_indices(
     Ok(())
 }
 
+/// A defined global's initializer gives a value of the global's type (both linkers copy it
+/// as it is, so a mismatch would make an invalid module): a constant of the same number type,
+/// a reference for a reference type; `global.get` of a global that exists.
+pub(crate) fn check_global_init(
+    g: &wasm_format::sections::Global<'_>,
+    globals: usize,
+) -> Result<(), Error> {
+    use wasm_format::types::{ConstValue as C, ValType as V};
+    let init = g.init.window;
+    let fits = match (g.init.value()?, g.ty.val) {
+        (C::I32(_), V::I32) | (C::I64(_), V::I64) | (C::F32(_), V::F32) => true,
+        (C::F64(_), V::F64) | (C::V128(_), V::V128) => true,
+        (C::RefNull(_), V::Ref(r)) => r.nullable,
+        (C::RefFunc(_), V::Ref(_)) => true,
+        (C::GlobalGet(i), _) => (i as usize) < globals,
+        (C::Extended, _) => true,
+        _ => false,
+    };
+    match fits {
+        true => Ok(()),
+        false => Err(Error::new(
+            init.offset,
+            ErrorKind::Invalid {
+                expected: "a global initializer of the global's value type",
+                found: init.bytes.first().map_or(0, |&b| u64::from(b)),
+            },
+        )),
+    }
+}
+
+/// `target_features` names each feature once (LLVM: `target features section contains
+/// repeated feature "F"`).
+pub(crate) fn check_features(features: &[Feature<'_>], w: Window<'_>) -> Result<(), Error> {
+    for (k, f) in features.iter().enumerate() {
+        if features[..k].iter().any(|g| g.name == f.name) {
+            let message = format!(
+                "target features section contains repeated feature \"{}\"",
+                f.name
+            );
+            return Err(Error::llvm(w.offset, message, None));
+        }
+    }
+    Ok(())
+}
+
+/// `producers` has only the fields `language`, `processed-by` and `sdk`, each once, and no
+/// tool twice in one field: LLVM's rules, in its words.
+pub(crate) fn check_producers(p: &Producers<'_>, w: Window<'_>) -> Result<(), Error> {
+    let bad = |message: &str| Err(Error::llvm(w.offset, message.into(), None));
+    for (k, field) in p.fields.iter().enumerate() {
+        if !matches!(field.name, "language" | "processed-by" | "sdk") {
+            return bad(
+                "producers section field is not named one of language, processed-by, or sdk",
+            );
+        }
+        if p.fields[..k].iter().any(|f| f.name == field.name) {
+            return bad("producers section does not have unique fields");
+        }
+        let values = &field.values;
+        if (1..values.len()).any(|v| values[..v].iter().any(|x| x.name == values[v].name)) {
+            return bad("producers section contains repeated producer");
+        }
+    }
+    Ok(())
+}
+
+/// No table of an import or table section `w` is shared (`shared` per entry): both linkers
+/// copy table types, and a shared table of references is no valid table.
+pub(crate) fn check_unshared(
+    id: SectionId,
+    w: Window<'_>,
+    mut shared: impl Iterator<Item = bool>,
+) -> Result<(), Error> {
+    match shared.position(|s| s) {
+        None => Ok(()),
+        Some(k) => Err(Error::new(
+            wasm_format::sections::entry_offset(id, w, k),
+            ErrorKind::Message("a shared table: tables of references cannot be shared"),
+        )),
+    }
+}
+
 /// The windows that errors point into.
 pub(crate) struct At<'x, 'a> {
     /// The `linking` section's contents.
@@ -191,6 +274,9 @@ fn llvm(message: impl Into<String>, detail: Option<ErrorKind>) -> ErrorKind {
 /// One symbol points into its index space: an undefined one at an import, a defined one at a
 /// definition; a data symbol inside its segment.
 fn check_symbol(obj: &Object<'_>, s: &SymbolInfo<'_>) -> Result<(), ErrorKind> {
+    if s.flags.is_undefined() {
+        check_undefined(s)?;
+    }
     let (what, index, imports, total) = match s.kind {
         SymbolKind::Function { index } => (
             "function",
@@ -232,6 +318,27 @@ fn check_symbol(obj: &Object<'_>, s: &SymbolInfo<'_>) -> Result<(), ErrorKind> {
     match detail {
         Some(d) => Err(llvm(format!("invalid {what} symbol index"), Some(d))),
         None => Ok(()),
+    }
+}
+
+/// An undefined symbol is not local (nothing could ever define it: LLVM takes it, and wasm-ld
+/// crashes on a relocation against it), and, unless it is a function or data, not weak
+/// (LLVM's `undefined weak global symbol`, `undefined weak table symbol`).
+fn check_undefined(s: &SymbolInfo<'_>) -> Result<(), ErrorKind> {
+    if s.flags.is_local() {
+        return Err(ErrorKind::Invalid {
+            expected: "an undefined symbol with global or weak binding, not local",
+            found: u64::from(s.flags.0),
+        });
+    }
+    let what = match s.kind {
+        SymbolKind::Global { .. } | SymbolKind::Tag { .. } => "global",
+        SymbolKind::Table { .. } => "table",
+        _ => return Ok(()),
+    };
+    match s.flags.is_weak() {
+        true => Err(llvm(format!("undefined weak {what} symbol"), None)),
+        false => Ok(()),
     }
 }
 

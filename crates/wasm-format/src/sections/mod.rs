@@ -151,7 +151,7 @@ fn external_kind(i: In<'_>) -> PResult<'_, ExternalKind> {
     }
 }
 
-/// The absolute offset of entry `k` of an import, function or tag section `w`, for an error
+/// The absolute offset of entry `k` of an import, function, table or tag section `w`, for an error
 /// about it (see [`item_offset`](crate::parse::item_offset)); the section's start for others.
 #[cold]
 pub fn entry_offset(id: crate::SectionId, w: Window<'_>, k: usize) -> usize {
@@ -159,6 +159,7 @@ pub fn entry_offset(id: crate::SectionId, w: Window<'_>, k: usize) -> usize {
     match id {
         crate::SectionId::Import => item_offset(w, k, import),
         crate::SectionId::Function => item_offset(w, k, var_u32),
+        crate::SectionId::Table => item_offset(w, k, table(w)),
         crate::SectionId::Tag => item_offset(w, k, tag_type),
         _ => w.offset,
     }
