@@ -356,9 +356,14 @@ impl<'a> Object<'a> {
         self.code_offset = w.offset;
         let bodies = sections::parse_code_section(w)?;
         if bodies.len() != self.functions.len() {
-            return Err(Error::new(
+            let detail = ErrorKind::Invalid {
+                expected: "a body for each function of the function section",
+                found: bodies.len() as u64,
+            };
+            return Err(Error::llvm(
                 w.offset,
-                ErrorKind::Message("code section count differs from the function section's"),
+                "invalid function count".into(),
+                Some(detail),
             ));
         }
         for (f, body) in self.functions.iter_mut().zip(bodies) {
@@ -384,10 +389,16 @@ impl<'a> Object<'a> {
             let message = "number of data segments does not match DataCount section";
             return Err(Error::llvm(w.offset, message.into(), None));
         }
-        if segments.len() != infos.len() && !infos.is_empty() {
-            return Err(Error::new(
+        // Fewer names than segments leave the others unnamed, as in LLVM.
+        if infos.len() > segments.len() {
+            let detail = ErrorKind::Invalid {
+                expected: "at most one segment info per data segment",
+                found: infos.len() as u64,
+            };
+            return Err(Error::llvm(
                 w.offset,
-                ErrorKind::Message("segment info count differs from the data section's"),
+                "too many segment names".into(),
+                Some(detail),
             ));
         }
         self.segments.reserve_exact(segments.len());

@@ -209,13 +209,7 @@ pub(crate) struct At<'x, 'a> {
 /// Checks `obj` once its sections are read (custom-section relocations are checked as they
 /// are read, by [`RelocChecker`]).
 pub(crate) fn check(obj: &Object<'_>, at: &At<'_, '_>) -> Result<(), Error> {
-    let in_linking = |entry, kind: ErrorKind| {
-        let offset = entry_offset(at.linking, entry);
-        match kind {
-            ErrorKind::Llvm { message, detail } => Error::llvm(offset, message, detail.map(|d| *d)),
-            kind => Error::new(offset, kind),
-        }
-    };
+    let in_linking = |entry, kind| error_at(entry_offset(at.linking, entry), kind);
     for (k, s) in obj.symbols.iter().enumerate() {
         check_symbol(obj, s).map_err(|e| in_linking(LinkingEntry::Symbol(k), e))?;
     }
@@ -229,20 +223,20 @@ pub(crate) fn check(obj: &Object<'_>, at: &At<'_, '_>) -> Result<(), Error> {
             check_comdat_member(obj, m.kind, m.index).map_err(|e| in_linking(entry, e))?;
         }
     }
-    check_targets(obj, &obj.code_relocs, at.code_relocs)?;
-    check_targets(obj, &obj.data_relocs, at.data_relocs)
+    if let Some(relocs) = at.code_relocs {
+        check_targets(obj, &obj.code_relocs, relocs)?;
+    }
+    if let Some(relocs) = at.data_relocs {
+        check_targets(obj, &obj.data_relocs, relocs)?;
+    }
+    Ok(())
 }
 
-/// Relocations of the code or data section name what their types need.
-fn check_targets(
-    obj: &Object<'_>,
-    relocs: &[Reloc],
-    at: Option<&LazyRelocs<'_>>,
-) -> Result<(), Error> {
+/// Relocations of the code or data section (from section `at`) name what their types need.
+fn check_targets(obj: &Object<'_>, relocs: &[Reloc], at: &LazyRelocs<'_>) -> Result<(), Error> {
     for (k, r) in relocs.iter().enumerate() {
         if let Err(kind) = check_target(obj, r) {
-            let offset = at.map_or(0, |a| a.entry_offset(k));
-            return Err(error_at(offset, kind));
+            return Err(error_at(at.entry_offset(k), kind));
         }
     }
     Ok(())

@@ -79,6 +79,14 @@ struct Parts {
     data_relocs: Vec<R>,
     /// Custom sections to append after everything, by name.
     extra: Vec<(&'static str, Vec<u8>)>,
+    /// Entries of the import, table and global sections (none by default).
+    imports: Vec<Vec<u8>>,
+    tables: Vec<Vec<u8>>,
+    globals: Vec<Vec<u8>>,
+    /// The DataCount section's count, if there is one.
+    data_count: Option<u8>,
+    /// The count of local groups of the second body (0: none).
+    locals: u8,
 }
 
 fn function_symbol(index: u32, sym_name: &str) -> Vec<u8> {
@@ -117,6 +125,11 @@ impl Default for Parts {
             // Segment 0 is bytes 6..14 of the data section, segment 1 19..27.
             data_relocs: vec![(MEM_I32, 10, 3, 0)],
             extra: Vec::new(),
+            imports: Vec::new(),
+            tables: Vec::new(),
+            globals: Vec::new(),
+            data_count: None,
+            locals: 0,
         }
     }
 }
@@ -138,6 +151,12 @@ struct Built {
     data_relocs: Vec<usize>,
     /// Each extra section's header.
     extra: Vec<usize>,
+    /// The first entry of the import, table and global sections.
+    imports: usize,
+    tables: usize,
+    globals: usize,
+    /// Sections so far.
+    count: u8,
 }
 
 impl Built {
@@ -153,7 +172,16 @@ impl Built {
         leb(&mut self.bytes, body.len() as u64);
         let at = BASE + self.bytes.len() + start;
         self.bytes.extend_from_slice(&body);
+        self.count += 1;
         at
+    }
+
+    /// Appends a vector section of `entries` unless there are none; gives its first entry.
+    fn entries(&mut self, id: u8, entries: &[Vec<u8>]) -> usize {
+        match entries.is_empty() {
+            true => 0,
+            false => self.section(id, None, &counted(entries).0) + 1,
+        }
     }
 }
 
@@ -163,10 +191,16 @@ fn build(p: &Parts) -> Built {
         ..Built::default()
     };
     b.section(1, None, &[1, 0x60, 0, 0]);
+    b.imports = b.entries(2, &p.imports);
     let items: Vec<Vec<u8>> = p.functions.iter().map(|&t| vec![t as u8]).collect();
     let (functions, at) = counted(&items);
     let start = b.section(3, None, &functions);
     b.functions = at.iter().map(|k| start + k).collect();
+    b.tables = b.entries(4, &p.tables);
+    b.globals = b.entries(6, &p.globals);
+    if let Some(n) = p.data_count {
+        b.section(12, None, &[n]);
+    }
     let call = [0x10, 0x80, 0x80, 0x80, 0x80, 0x00];
     let mut body = vec![0x00];
     body.extend_from_slice(&call);
@@ -174,18 +208,21 @@ fn build(p: &Parts) -> Built {
     body.push(0x0b);
     let mut last = body.clone();
     *last.last_mut().unwrap() = p.last_byte;
+    last[0] = p.locals;
     let bodies: Vec<Vec<u8>> = [body, last]
         .iter()
         .map(|x| [vec![x.len() as u8], x.clone()].concat())
         .collect();
+    let code = b.count;
     b.code = b.section(10, None, &counted(&bodies).0);
     let segment = |at: u8| [vec![0, 0x41, at, 0x0b, 8], vec![7; 8]].concat();
+    let data = b.count;
     b.data = b.section(11, None, &counted(&[segment(0), segment(8)]).0);
     b.linking = BASE + b.bytes.len();
     let linking = linking_section(p, &mut b);
     b.section(0, Some("linking"), &linking);
-    b.code_relocs = reloc_section(&mut b, "reloc.CODE", 2, &p.code_relocs);
-    b.data_relocs = reloc_section(&mut b, "reloc.DATA", 3, &p.data_relocs);
+    b.code_relocs = reloc_section(&mut b, "reloc.CODE", code, &p.code_relocs);
+    b.data_relocs = reloc_section(&mut b, "reloc.DATA", data, &p.data_relocs);
     for (n, contents) in &p.extra {
         b.extra.push(BASE + b.bytes.len());
         b.section(0, Some(n), contents);
@@ -193,8 +230,7 @@ fn build(p: &Parts) -> Built {
     b
 }
 
-/// The `linking` section's contents; records where the entries go, relative to the contents
-/// until [`fix_linking`] makes them absolute.
+/// The `linking` section's contents; records where its entries go.
 fn linking_section(p: &Parts, b: &mut Built) -> Vec<u8> {
     let mut out = vec![2];
     let mut sub = |out: &mut Vec<u8>, id: u8, contents: &[u8]| {
@@ -577,4 +613,141 @@ fn errors_keep_their_kind() {
     let b = build(&p);
     let e = Object::parse(&b.bytes, BASE).err().expect("an error");
     assert!(matches!(e.kind(), ErrorKind::RelocPlace { .. }), "{e:?}");
+}
+
+/// A global import `env.g` of type i32.
+fn global_import() -> Vec<u8> {
+    let mut e = Vec::new();
+    name(&mut e, "env");
+    name(&mut e, "g");
+    e.extend_from_slice(&[3, 0x7f, 0]);
+    e
+}
+
+#[test]
+fn undefined_symbols_are_neither_local_nor_weak_globals() {
+    let undefined_global = |flags| vec![2, flags, 0];
+    for (flags, expected) in [
+        (
+            0x12,
+            "expected an undefined symbol with global or weak binding, not local, found 0x12"
+                .to_string(),
+        ),
+        (0x11, "undefined weak global symbol\n".to_string()),
+    ] {
+        let mut p = Parts {
+            imports: vec![global_import()],
+            ..Parts::default()
+        };
+        p.symbols.push(undefined_global(flags));
+        let b = build(&p);
+        let (at, text) = error(&b);
+        assert_eq!(at, b.symbols[4]);
+        assert!(text.contains(&expected), "{text}");
+    }
+}
+
+#[test]
+fn a_global_initializer_of_another_type_is_refused() {
+    // A v128 global initialized with `ref.null extern`.
+    let p = Parts {
+        globals: vec![vec![0x7b, 0, 0xd0, 0x6f, 0x0b]],
+        ..Parts::default()
+    };
+    let b = build(&p);
+    let (at, text) = error(&b);
+    assert_eq!(at, b.globals + 2);
+    assert!(
+        text.ends_with("expected a global initializer of the global's value type, found 0xd0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_shared_table_is_refused_at_its_entry() {
+    let p = Parts {
+        tables: vec![vec![0x70, 0, 1], vec![0x70, 3, 1, 2]],
+        ..Parts::default()
+    };
+    let b = build(&p);
+    let (at, text) = error(&b);
+    assert_eq!(at, b.tables + 3);
+    assert!(text.contains("a shared table"), "{text}");
+}
+
+#[test]
+fn a_data_count_that_disagrees_is_llvm_s_error() {
+    let p = Parts {
+        data_count: Some(3),
+        ..Parts::default()
+    };
+    let b = build(&p);
+    let (at, text) = error(&b);
+    assert_eq!(at, b.data);
+    assert!(
+        text.starts_with("number of data segments does not match DataCount section\n"),
+        "{text}"
+    );
+    let p = Parts {
+        data_count: Some(2),
+        ..Parts::default()
+    };
+    assert!(Object::parse(&build(&p).bytes, BASE).is_ok());
+}
+
+#[test]
+fn local_declarations_past_their_body_are_refused() {
+    let p = Parts {
+        locals: 32,
+        ..Parts::default()
+    };
+    let b = build(&p);
+    let (at, text) = error(&b);
+    assert_eq!(at, b.code + 17);
+    assert!(text.contains("32 local groups"), "{text}");
+}
+
+#[test]
+fn producers_and_features_follow_llvm_s_rules() {
+    let mut unknown = vec![1];
+    name(&mut unknown, "compiler");
+    unknown.push(0);
+    let mut twice = vec![2];
+    for _ in 0..2 {
+        twice.push(b'+');
+        name(&mut twice, "simd128");
+    }
+    for (section, contents, expected) in [
+        (
+            "producers",
+            unknown,
+            "producers section field is not named one of language, processed-by, or sdk",
+        ),
+        (
+            "target_features",
+            twice,
+            "target features section contains repeated feature \"simd128\"",
+        ),
+    ] {
+        let p = Parts {
+            extra: vec![(section, contents)],
+            ..Parts::default()
+        };
+        let b = build(&p);
+        let (at, text) = error(&b);
+        assert!(at > b.extra[0] && at < b.extra[0] + 20, "{at:#x}");
+        assert!(text.starts_with(&format!("{expected}\n")), "{text}");
+    }
+}
+
+#[test]
+fn a_code_section_with_a_body_too_few_is_llvm_s_invalid_function_count() {
+    let p = Parts {
+        functions: vec![0, 0, 0],
+        ..Parts::default()
+    };
+    let b = build(&p);
+    let (at, text) = error(&b);
+    assert_eq!(at, b.code);
+    assert!(text.starts_with("invalid function count\n"), "{text}");
 }
