@@ -162,10 +162,9 @@ impl<'a> Object<'a> {
             obj.read_section(section, &mut found)?;
         }
         let Some(linking_at) = found.linking else {
-            return Err(Error::new(
-                offset,
-                ErrorKind::Message("not a relocatable object: no `linking` section"),
-            ));
+            let detail = ErrorKind::Message("it has no `linking` section");
+            let message = "not a relocatable wasm file".into();
+            return Err(Error::llvm(offset, message, Some(detail)));
         };
         let linking: Linking<'a> = wasm_format::linking::parse_linking(linking_at)?;
         obj.symbols = linking.symbols;

@@ -751,3 +751,20 @@ fn a_code_section_with_a_body_too_few_is_llvm_s_invalid_function_count() {
     assert_eq!(at, b.code);
     assert!(text.starts_with("invalid function count\n"), "{text}");
 }
+
+#[test]
+fn a_module_without_linking_is_llvm_s_not_a_relocatable_wasm_file() {
+    let mut b = Built {
+        bytes: b"\0asm\x01\0\0\0".to_vec(),
+        ..Built::default()
+    };
+    b.section(1, None, &[1, 0x60, 0, 0]);
+    let (at, text) = error(&b);
+    assert_eq!(at, BASE);
+    assert_eq!(
+        text,
+        format!(
+            "not a relocatable wasm file\n>>> at offset {BASE:#x}: it has no `linking` section"
+        )
+    );
+}
