@@ -233,7 +233,7 @@ fn build(p: &Parts) -> Built {
 /// The `linking` section's contents; records where its entries go.
 fn linking_section(p: &Parts, b: &mut Built) -> Vec<u8> {
     let mut out = vec![2];
-    let mut sub = |out: &mut Vec<u8>, id: u8, contents: &[u8]| {
+    let sub = |out: &mut Vec<u8>, id: u8, contents: &[u8]| {
         out.push(id);
         leb(out, contents.len() as u64);
         let at = out.len();
@@ -611,7 +611,7 @@ fn errors_keep_their_kind() {
         ..Parts::default()
     };
     let b = build(&p);
-    let e = Object::parse(&b.bytes, BASE).err().expect("an error");
+    let e = Object::parse(&b.bytes, BASE).expect_err("an error");
     assert!(matches!(e.kind(), ErrorKind::RelocPlace { .. }), "{e:?}");
 }
 
