@@ -314,12 +314,17 @@ fn make_archive(fmt: &str, members: &[(&str, &Path)], dir: &Path, archive: &Path
 /// `cargo test --release` builds no second, debug tree), and returns its path. Binaries of another
 /// package are not visible through `CARGO_BIN_EXE_*`.
 pub fn cli_binary(name: &str) -> PathBuf {
-    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let release = !cfg!(debug_assertions);
+    cli_binary_in(name, !cfg!(debug_assertions))
+}
+
+/// [`cli_binary`] in the release profile, or in the debug one (overflow checks on), whatever
+/// profile this test runs in.
+pub fn cli_binary_in(name: &str, release: bool) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, bool)>> = std::sync::Mutex::new(Vec::new());
     let profile = if release { "release" } else { "debug" };
     let bin = target_dir().join(profile).join(name);
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if !built.iter().any(|b| b == name) {
+    if !built.iter().any(|(b, r)| b == name && *r == release) {
         let mut cmd = std::process::Command::new(env!("CARGO"));
         cmd.args(["build", "--quiet", "-p", "wasm-link-cli", "--bin", name]);
         if release {
@@ -332,7 +337,7 @@ pub fn cli_binary(name: &str) -> PathBuf {
             .expect("cannot run cargo");
         assert!(status.success(), "cargo build of {name} failed");
         assert!(bin.is_file(), "{} was not built", bin.display());
-        built.push(name.to_string());
+        built.push((name.to_string(), release));
     }
     bin
 }
@@ -406,6 +411,53 @@ pub fn clang_link_line(compiler: &str, args: &[&OsStr]) -> Vec<String> {
     words.remove(0);
     words
 }
+
+/// The arguments (without `-o` and the output) that `rustc args` passes to its linker, with
+/// file paths made absolute: rustc runs with `-C linker=` a script that records them, in
+/// `dir`, with `-C save-temps` so its objects stay there.
+pub fn rustc_link_line(dir: &Path, args: &[&OsStr]) -> Vec<String> {
+    let record = dir.join("rustc-link-args.txt");
+    let wrapper = dir.join("record-link.sh");
+    let script = "#!/bin/sh\n# Records the link command rustc runs.\nprintf '%s\\n' \"$@\" > \"$WASM_LINK_RECORD\"\n";
+    std::fs::write(&wrapper, script).unwrap_or_else(|e| panic!("{}: {e}", wrapper.display()));
+    make_executable(&wrapper);
+    let _ = std::fs::remove_file(&record);
+    let mut cmd = Command::new(require_tool("rustc"));
+    cmd.current_dir(dir)
+        .env("TMPDIR", dir)
+        .env("WASM_LINK_RECORD", &record)
+        .args(args)
+        .arg("-Csave-temps")
+        .arg(format!("-Clinker={}", wrapper.display()));
+    expect_success(&mut cmd);
+    let text = std::fs::read_to_string(&record)
+        .unwrap_or_else(|e| panic!("rustc did not run the linker wrapper: {e}"));
+    let mut words = Vec::new();
+    let mut lines = text.lines();
+    while let Some(word) = lines.next() {
+        if word == "-o" {
+            lines.next();
+            continue;
+        }
+        let path = dir.join(word);
+        words.push(if !word.starts_with('-') && path.is_file() {
+            path.to_string_lossy().into_owned()
+        } else {
+            word.to_string()
+        });
+    }
+    words
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) {}
 
 /// Splits the driver's `"a" "b c" "d\"e"` into its words.
 fn split_quoted(line: &str) -> Vec<String> {
@@ -565,6 +617,36 @@ impl LinkPair {
             self.theirs.path.display()
         );
         ours
+    }
+
+    /// Panics unless both linkers did the same: exit code, messages and stdout, and for a
+    /// successful link byte-identical outputs that validate; gives the output.
+    pub fn assert_same_run(&self, what: &str) -> Option<&[u8]> {
+        let (ours, theirs) = (&self.ours, &self.theirs);
+        assert_eq!(
+            (ours.code, &ours.messages),
+            (theirs.code, &theirs.messages),
+            "{what}: exit code or messages differ from wasm-ld-19's"
+        );
+        assert!(
+            ours.stdout == theirs.stdout,
+            "{what}: stdout differs from wasm-ld-19's:\n{}\n---\n{}",
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout)
+        );
+        if theirs.code != 0 {
+            assert!(ours.output.is_none(), "{what}: a failed link wrote output");
+            return None;
+        }
+        let bytes = ours.output.as_deref().expect("our output is missing");
+        validate_module(bytes, what);
+        assert!(
+            Some(bytes) == theirs.output.as_deref(),
+            "{what}: output differs from wasm-ld-19's ({} and {})",
+            ours.path.display(),
+            theirs.path.display()
+        );
+        Some(bytes)
     }
 
     /// Panics unless both linkers failed with the same messages, which must include `expected`.

@@ -51,38 +51,22 @@ pub enum ErrorKind {
     },
     /// A name is not valid UTF-8.
     BadUtf8,
+    /// The bytes a relocation patches (as many as its type's width) are not where they must
+    /// be: inside their atom, after the previous relocation's. The error's offset is their
+    /// first byte.
+    Relocation {
+        /// The relocation type's name, e.g. `R_WASM_MEMORY_ADDR_SLEB`.
+        ty: &'static str,
+        /// How many bytes it patches.
+        width: usize,
+        /// Where they must lie, ending in the limit, e.g. "inside their function body, which
+        /// ends at".
+        expected: &'static str,
+        /// The absolute offset `expected` ends with.
+        limit: usize,
+    },
     /// Any other structural error.
     Message(&'static str),
-    /// A fault LLVM's object reader refuses too, in its words (what wasm-ld prints after the
-    /// file name), so that the first line of the error is wasm-ld's; the offset, and `detail`
-    /// if there is one, follow on a `>>>` line.
-    Llvm {
-        /// LLVM's message, e.g. `invalid data relocation: refs`.
-        message: String,
-        /// What we can say more precisely, if anything.
-        detail: Option<Box<ErrorKind>>,
-    },
-    /// An index past the end of its index space.
-    IndexOutOfRange {
-        /// What kind of index, e.g. `a type index`.
-        what: &'static str,
-        /// The index found.
-        index: u64,
-        /// How many there are.
-        count: u64,
-    },
-    /// A relocation patches bytes it may not: outside its function body, data segment or
-    /// section, or some that the relocation before it patches. Every offset is absolute.
-    RelocPlace {
-        /// Where it had to be, e.g. `inside its function body`.
-        expected: &'static str,
-        /// That place: the atom's bytes, or those the relocation before it patches.
-        place: (u64, u64),
-        /// The relocation type's name.
-        ty: &'static str,
-        /// The bytes it patches.
-        patches: (u64, u64),
-    },
 }
 
 impl Error {
@@ -90,13 +74,6 @@ impl Error {
     #[cold]
     pub fn new(offset: usize, kind: ErrorKind) -> Self {
         Error(Box::new(ErrorInner { offset, kind }))
-    }
-
-    /// An error LLVM's object reader reports as `message` (see [`ErrorKind::Llvm`]).
-    #[cold]
-    pub fn llvm(offset: usize, message: String, detail: Option<ErrorKind>) -> Self {
-        let detail = detail.map(Box::new);
-        Error::new(offset, ErrorKind::Llvm { message, detail })
     }
 
     /// The absolute byte offset in the input file.
@@ -132,38 +109,23 @@ impl fmt::Display for ErrorKind {
                 write!(f, "{remaining} unexpected trailing bytes after {what}")
             }
             ErrorKind::BadUtf8 => f.write_str("name is not valid UTF-8"),
-            ErrorKind::Message(msg) => f.write_str(msg),
-            ErrorKind::Llvm { message, .. } => f.write_str(message),
-            ErrorKind::IndexOutOfRange { what, index, count } => {
-                write!(f, "expected {what} below {count}, found {index}")
-            }
-            ErrorKind::RelocPlace {
-                expected,
-                place,
+            ErrorKind::Relocation {
                 ty,
-                patches,
+                width,
+                expected,
+                limit,
             } => write!(
                 f,
-                "expected a relocation {expected} ({:#x}..{:#x}), found {ty} patching {:#x}..{:#x}",
-                place.0, place.1, patches.0, patches.1
+                "expected the {width} bytes {ty} patches to lie {expected} {limit:#x}"
             ),
+            ErrorKind::Message(msg) => f.write_str(msg),
         }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let offset = self.0.offset;
-        match &self.0.kind {
-            ErrorKind::Llvm { message, detail } => {
-                write!(f, "{message}\n>>> at offset {offset:#x}")?;
-                match detail {
-                    Some(detail) => write!(f, ": {detail}"),
-                    None => Ok(()),
-                }
-            }
-            kind => write!(f, "at offset {offset:#x}: {kind}"),
-        }
+        write!(f, "at offset {:#x}: {}", self.0.offset, self.0.kind)
     }
 }
 

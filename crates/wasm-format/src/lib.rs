@@ -36,6 +36,7 @@ pub mod dylink;
 pub mod error;
 pub mod features;
 pub mod linking;
+pub mod locate;
 pub mod module;
 pub mod names;
 pub mod parse;

@@ -13,9 +13,9 @@ use std::fmt;
 pub const LINKING_VERSION: u32 = 2;
 
 const SEGMENT_INFO: u8 = 5;
-const INIT_FUNCS: u8 = 6;
-const COMDAT_INFO: u8 = 7;
-const SYMBOL_TABLE: u8 = 8;
+pub(crate) const INIT_FUNCS: u8 = 6;
+pub(crate) const COMDAT_INFO: u8 = 7;
+pub(crate) const SYMBOL_TABLE: u8 = 8;
 
 /// The decoded `linking` section.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -425,61 +425,6 @@ impl<'a> Linking<'a> {
     }
 }
 
-/// An entry of the `linking` section, for [`entry_offset`] to find.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkingEntry {
-    /// Entry `k` of the symbol table.
-    Symbol(usize),
-    /// Init function `k`.
-    InitFunc(usize),
-    /// Member `member` of comdat `comdat`.
-    ComdatMember {
-        /// The comdat's position.
-        comdat: usize,
-        /// The member's position in it.
-        member: usize,
-    },
-}
-
-/// The absolute offset of `entry` in the contents `w` of a `linking` section, for an error
-/// about it: parsed entries keep no offsets, so this decodes the ones before it again.
-#[cold]
-pub fn entry_offset(w: Window<'_>, entry: LinkingEntry) -> usize {
-    use crate::parse::item_offset;
-    let id = match entry {
-        LinkingEntry::Symbol(_) => SYMBOL_TABLE,
-        LinkingEntry::InitFunc(_) => INIT_FUNCS,
-        LinkingEntry::ComdatMember { .. } => COMDAT_INFO,
-    };
-    let Ok((mut rest, _)) = w.parse_prefix(var_u32) else {
-        return w.offset;
-    };
-    while let Ok((next, (found, payload))) = rest.parse_prefix(subsection) {
-        if found != id {
-            rest = next;
-            continue;
-        }
-        let sub = rest.tail(payload);
-        return match entry {
-            LinkingEntry::Symbol(k) => item_offset(sub, k, symbol),
-            LinkingEntry::InitFunc(k) => item_offset(sub, k, init_func),
-            LinkingEntry::ComdatMember { comdat: c, member } => {
-                let at = item_offset(sub, c, comdat);
-                let group = sub.tail(&sub.bytes[at - sub.offset..]);
-                let header = |i| {
-                    let (i, _) = name(i)?;
-                    var_u32(i)
-                };
-                match group.parse_prefix(header) {
-                    Ok((members, _)) => item_offset(members, member, comdat_member),
-                    Err(_) => at,
-                }
-            }
-        };
-    }
-    rest.offset
-}
-
 /// Walks the `(id:u8, size:varuint32, payload)` subsections of `w`, calling `visit` with each
 /// id and payload window. `visit` returns whether it knew the id; a known id seen twice is an
 /// error (`once` says so), since every format using this framing allows each subsection once.
@@ -542,13 +487,13 @@ fn segment_info(i: In<'_>) -> PResult<'_, SegmentInfo<'_>> {
     ))
 }
 
-fn init_func(i: In<'_>) -> PResult<'_, InitFunc> {
+pub(crate) fn init_func(i: In<'_>) -> PResult<'_, InitFunc> {
     let (i, priority) = var_u32(i)?;
     let (i, symbol) = var_u32(i)?;
     Ok((i, InitFunc { priority, symbol }))
 }
 
-fn comdat(i: In<'_>) -> PResult<'_, Comdat<'_>> {
+pub(crate) fn comdat(i: In<'_>) -> PResult<'_, Comdat<'_>> {
     let (i, name) = name(i)?;
     let (i, flags) = var_u32(i)?;
     let (i, members) = vec_of("comdat members", 2, comdat_member)(i)?;
@@ -563,7 +508,7 @@ fn comdat(i: In<'_>) -> PResult<'_, Comdat<'_>> {
 }
 
 /// The kind is a `uint8` in `Linking.md` but LLVM reads a varuint32; both agree on 0..=5.
-fn comdat_member(i: In<'_>) -> PResult<'_, ComdatMember> {
+pub(crate) fn comdat_member(i: In<'_>) -> PResult<'_, ComdatMember> {
     let (rest, raw) = var_u32(i)?;
     let Some(kind) = ComdatKind::from_u32(raw) else {
         return fail(
@@ -578,7 +523,7 @@ fn comdat_member(i: In<'_>) -> PResult<'_, ComdatMember> {
     Ok((rest, ComdatMember { kind, index }))
 }
 
-fn symbol(i: In<'_>) -> PResult<'_, SymbolInfo<'_>> {
+pub(crate) fn symbol(i: In<'_>) -> PResult<'_, SymbolInfo<'_>> {
     let (rest, kind) = byte("a symbol kind")(i)?;
     let (rest, bits) = var_u32(rest)?;
     let flags = SymbolFlags(bits);

@@ -381,27 +381,6 @@ pub fn vec_of<'a, T>(
     }
 }
 
-/// The absolute offset of item `k` of the counted vector that fills `w`, for an error about
-/// it: parsed items keep no offsets, so this decodes the ones before it again. Where decoding
-/// stops if it cannot get that far.
-#[cold]
-pub fn item_offset<'a, T>(
-    w: Window<'a>,
-    k: usize,
-    mut item: impl FnMut(In<'a>) -> PResult<'a, T>,
-) -> usize {
-    let Ok((mut rest, n)) = var_u32(w.bytes) else {
-        return w.offset;
-    };
-    for _ in 0..k.min(n as usize) {
-        match item(rest) {
-            Ok((r, _)) => rest = r,
-            Err(_) => break,
-        }
-    }
-    w.offset_of(rest)
-}
-
 /// A lazy, counted sequence of items inside a window: each item is parsed when iterated, the
 /// way wasmparser's `SectionLimited` works. Stops after the first error.
 #[derive(Clone)]

@@ -88,6 +88,14 @@ impl PatchWidth {
         }
     }
 
+    /// Whether the field is a padded LEB128 (signed or not).
+    pub const fn is_leb(self) -> bool {
+        matches!(
+            self,
+            PatchWidth::Leb5 | PatchWidth::Sleb5 | PatchWidth::Leb10 | PatchWidth::Sleb10
+        )
+    }
+
     /// Whether the field holds a 64-bit value.
     pub const fn is_64(self) -> bool {
         matches!(
@@ -554,10 +562,20 @@ impl<'a> LazyRelocs<'a> {
     /// Decodes every entry, in file order, handing each to `f`; fails exactly where
     /// [`parse_reloc_section`] would (a malformed entry or trailing bytes).
     pub fn check(&self, mut f: impl FnMut(Reloc)) -> Result<()> {
+        self.try_for_each(|_, r| {
+            f(r);
+            Ok(())
+        })
+    }
+
+    /// Decodes every entry, in file order, handing `f` each with the absolute offset of its
+    /// entry (for errors about it); stops at `f`'s first error, or where [`check`](Self::check)
+    /// would fail.
+    pub fn try_for_each(&self, mut f: impl FnMut(usize, Reloc) -> Result<()>) -> Result<()> {
         let mut rest = self.entries.bytes;
         for _ in 0..self.count {
             let (r, v) = reloc(rest).map_err(|e| self.entries.error(e))?;
-            f(v);
+            f(self.entries.offset_of(rest), v)?;
             rest = r;
         }
         if !rest.is_empty() {
@@ -570,21 +588,6 @@ impl<'a> LazyRelocs<'a> {
             ));
         }
         Ok(())
-    }
-
-    /// The absolute offset of entry `k` (in file order), for an error about it: the entries
-    /// keep no offsets, so this decodes the ones before it again. The end of the entries if
-    /// there are fewer.
-    #[cold]
-    pub fn entry_offset(&self, k: usize) -> usize {
-        let mut rest = self.entries.bytes;
-        for _ in 0..k.min(self.len()) {
-            match reloc(rest) {
-                Ok((r, _)) => rest = r,
-                Err(_) => break,
-            }
-        }
-        self.entries.offset_of(rest)
     }
 
     /// The relocations in file order. Iteration stops at a malformed entry, so call

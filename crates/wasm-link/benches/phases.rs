@@ -1,18 +1,19 @@
 //! Per-phase timings of a link of the synthetic C workload (xtask's `synthetic` generator):
-//! parse (`load::load`), `resolve`, `mark`, `layout` and `write` (relocate and write), each
-//! timed alone with the phases before it done outside the measurement. Reported as bytes of
-//! input (objects, `crt1-command.o` and `libc.a`) per second, so the phases compare directly.
+//! the whole link, then each phase the link reports in `Diagnostics::phases` (`load`,
+//! `resolve`, `mark`, `check`, `layout`, `write`), measured inside whole links through the
+//! library's public API only. Reported as bytes of input (objects, `crt1-command.o` and
+//! `libc.a`) per second, so the phases compare directly.
 //!
 //! The size is 40 units of 200 functions unless `PHASES_TUS` / `PHASES_FUNCS` say otherwise.
 //! Objects are compiled once with clang-19 and cached under `<target dir>/phase-bench/<size>/`;
 //! a unit is recompiled only when its generated source changes.
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::fs;
-use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasm_link::{features, layout, load, mark, resolve, write, Config, Input};
+use std::time::Duration;
+use wasm_link::{Config, Input};
 
 // Only `sources` is used (it lets the cache compare texts before rewriting a file); clippy
 // --all-targets also builds its unit tests here, without a test harness to use them.
@@ -128,57 +129,40 @@ fn check_full_link(config: &Config) {
     assert!(config.output.exists(), "the synthetic link wrote nothing");
 }
 
+/// The phases one link went through, with their durations.
+fn link_phases(config: &Config) -> Vec<(&'static str, Duration)> {
+    let diag = wasm_link::link(config);
+    assert!(diag.errors.is_empty(), "the link failed: {:?}", diag.errors);
+    diag.phases
+}
+
 fn phases(c: &mut Criterion) {
     let (tus, funcs) = (env_size("PHASES_TUS", 40), env_size("PHASES_FUNCS", 200));
     let objects = objects(tus, funcs);
     let out = tempfile::tempdir().expect("cannot create a temporary directory");
     let config = config(&objects, out.path().join("synthetic.wasm"));
     check_full_link(&config);
-
-    let files = load::open(&config).expect("cannot open the inputs");
-    let inputs = load::load(&files, &config).expect("cannot load the inputs");
-    let resolved = || resolve::resolve(&inputs, &config).expect("resolve failed");
+    let names: Vec<&'static str> = link_phases(&config).iter().map(|p| p.0).collect();
 
     let mut group = c.benchmark_group("phases");
     group.throughput(Throughput::Bytes(input_bytes(&config)));
-    group.bench_function("parse", |b| {
-        b.iter_with_large_drop(|| load::load(black_box(&files), &config))
-    });
-    group.bench_function("resolve", |b| {
-        b.iter_with_large_drop(|| resolve::resolve(black_box(&inputs), &config))
-    });
-    group.bench_function("mark", |b| {
-        b.iter_batched(
-            resolved,
-            |mut res| {
-                let live = mark::mark(&inputs, &mut res, &config);
-                (res, live)
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    group.bench_function("layout", |b| {
-        b.iter_batched(
-            || {
-                let mut res = resolved();
-                let live = mark::mark(&inputs, &mut res, &config);
-                (res, live)
-            },
-            |(mut res, live)| {
-                let (features, _) = features::check(&inputs, &res, &live, &config);
-                let l = layout::layout(&inputs, &mut res, &live, features, &config);
-                (res, live, l)
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    let mut res = resolved();
-    let live = mark::mark(&inputs, &mut res, &config);
-    let (features, _) = features::check(&inputs, &res, &live, &config);
-    let laid = layout::layout(&inputs, &mut res, &live, features, &config).expect("layout failed");
-    group.bench_function("write", |b| {
-        b.iter(|| write::write(&inputs, &res, &laid, &config).expect("write failed"))
-    });
+    group.bench_function("link", |b| b.iter(|| link_phases(&config)));
+    for name in names {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| link_phases(&config))
+                    .map(|phases| {
+                        phases
+                            .iter()
+                            .filter(|p| p.0 == name)
+                            .map(|p| p.1)
+                            .sum::<Duration>()
+                    })
+                    .sum()
+            })
+        });
+    }
     group.finish();
 }
 

@@ -36,8 +36,62 @@ impl Features {
 /// For each feature name, the first object (in load order) that declares it with a prefix.
 type FirstUser<'a> = BTreeMap<&'a str, FileId>;
 
+/// What the loaded objects declare, as lld collects it in `populateTargetFeatures`: three
+/// `StringMap`s of feature → first object. A `=` (required) feature is also used.
+#[derive(Default)]
+struct Declared<'a> {
+    used: FirstUser<'a>,
+    required: FirstUser<'a>,
+    disallowed: FirstUser<'a>,
+    /// Used and required names in insertion order, for the `StringMap` iteration order in
+    /// which lld reports them.
+    used_order: Vec<&'a str>,
+    required_order: Vec<&'a str>,
+}
+
+impl<'a> Declared<'a> {
+    fn collect(inputs: &Inputs<'a>, res: &Resolved<'_>) -> Declared<'a> {
+        let mut d = Declared::default();
+        for &f in &res.loaded {
+            for feat in &inputs.obj(f).features {
+                match feat.prefix {
+                    FeaturePrefix::Used => first(&mut d.used, &mut d.used_order, feat.name, f),
+                    FeaturePrefix::Required => {
+                        first(&mut d.used, &mut d.used_order, feat.name, f);
+                        first(&mut d.required, &mut d.required_order, feat.name, f);
+                    }
+                    FeaturePrefix::Disallowed => {
+                        d.disallowed.entry(feat.name).or_insert(f);
+                    }
+                }
+            }
+        }
+        d
+    }
+
+    /// Used features with their first user, in lld's `StringMap` order.
+    fn used(&self) -> impl Iterator<Item = (&'a str, FileId)> + '_ {
+        let names = crate::string_map::iteration_order(self.used_order.iter().copied());
+        names.into_iter().map(|n| (n, self.used[n]))
+    }
+
+    /// Required features with their first requirer, in lld's `StringMap` order.
+    fn required(&self) -> Vec<(&'a str, FileId)> {
+        let names = crate::string_map::iteration_order(self.required_order.iter().copied());
+        names.into_iter().map(|n| (n, self.required[n])).collect()
+    }
+}
+
+/// Records `f` as the first object declaring `name`, unless another was.
+fn first<'a>(map: &mut FirstUser<'a>, order: &mut Vec<&'a str>, name: &'a str, f: FileId) {
+    if let std::collections::btree_map::Entry::Vacant(e) = map.entry(name) {
+        e.insert(f);
+        order.push(name);
+    }
+}
+
 /// Computes the allowed features and checks every object against them. Errors use wasm-ld's
-/// wording, so scripts that look for them keep working.
+/// wording and order, so scripts that look for them keep working.
 pub fn check(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
@@ -52,29 +106,16 @@ pub fn check(
         }
     }
     let mut errors = Vec::new();
-    let mut used = FirstUser::new();
-    let mut disallowed = FirstUser::new();
-    for &f in &res.loaded {
-        for feat in &inputs.obj(f).features {
-            match feat.prefix {
-                FeaturePrefix::Used => used.entry(feat.name).or_insert(f),
-                FeaturePrefix::Disallowed => disallowed.entry(feat.name).or_insert(f),
-                FeaturePrefix::Required => {
-                    errors.push(format!("{}: unknown feature policy prefix", inputs.name(f)));
-                    continue;
-                }
-            };
-        }
-    }
+    let declared = Declared::collect(inputs, res);
     if config.features.is_none() {
-        allowed.extend(used.keys().map(|k| k.to_string()));
+        allowed.extend(declared.used.keys().map(|k| k.to_string()));
     }
     if !config.check_features {
         return (Features { allowed }, errors);
     }
     let features = Features { allowed };
     if config.shared_memory {
-        if let Some(&f) = disallowed.get("shared-mem") {
+        if let Some(&f) = declared.disallowed.get("shared-mem") {
             errors.push(format!(
                 "--shared-memory is disallowed by {} because it was not compiled with 'atomics' or \
                  'bulk-memory' features.",
@@ -87,7 +128,7 @@ pub fn check(
         missing(&features, "thread-local storage", &mut errors);
     }
     if config.features.is_some() {
-        for (name, &f) in &used {
+        for (name, f) in declared.used() {
             if !features.has(name) {
                 errors.push(format!(
                     "Target feature '{name}' used by {} is not allowed.",
@@ -96,7 +137,7 @@ pub fn check(
             }
         }
     }
-    check_disallowed(inputs, res, &disallowed, &mut errors);
+    check_each_object(inputs, res, &declared, &mut errors);
     (features, errors)
 }
 
@@ -126,26 +167,39 @@ pub fn is_tls_segment(name: &str, flags: u32) -> bool {
     flags & 2 != 0 || name.starts_with(".tdata") || name.starts_with(".tbss")
 }
 
-/// Every object using a feature another object disallows is an error naming both.
-fn check_disallowed(
+/// Per object: every feature it uses that another object disallows, then every required
+/// feature it lacks, each an error naming both objects.
+fn check_each_object(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
-    disallowed: &FirstUser<'_>,
+    declared: &Declared<'_>,
     errors: &mut Vec<String>,
 ) {
-    if disallowed.is_empty() {
+    let required = declared.required();
+    if declared.disallowed.is_empty() && required.is_empty() {
         return;
     }
     for &f in &res.loaded {
-        for feat in &inputs.obj(f).features {
-            if feat.prefix == FeaturePrefix::Disallowed {
-                continue;
-            }
-            if let Some(&by) = disallowed.get(feat.name) {
+        let features = &inputs.obj(f).features;
+        let has = features
+            .iter()
+            .filter(|feat| feat.prefix != FeaturePrefix::Disallowed);
+        for feat in has.clone() {
+            if let Some(&by) = declared.disallowed.get(feat.name) {
                 errors.push(format!(
                     "Target feature '{}' used in {} is disallowed by {}. Use --no-check-features \
                      to suppress.",
                     feat.name,
+                    inputs.short_name(f),
+                    inputs.short_name(by)
+                ));
+            }
+        }
+        for &(name, by) in &required {
+            if !has.clone().any(|feat| feat.name == name) {
+                errors.push(format!(
+                    "Missing target feature '{name}' in {}, required by {}. Use \
+                     --no-check-features to suppress.",
                     inputs.short_name(f),
                     inputs.short_name(by)
                 ));

@@ -71,7 +71,8 @@ impl<'g, 'a> Graph<'g, 'a> {
         roots
     }
 
-    /// The symbols of `f`'s constructors: roots once `f` is live.
+    /// The symbols of `f`'s constructors: roots once `f` is live. A constructor a COMDAT
+    /// discarded is left out (lld's `enqueueInitFunctions`).
     pub fn constructors(self, f: FileId) -> impl Iterator<Item = SymbolId> + 'g {
         let syms = &self.res.file_syms[f.idx()];
         self.inputs
@@ -79,6 +80,22 @@ impl<'g, 'a> Graph<'g, 'a> {
             .init_funcs
             .iter()
             .filter_map(move |init| syms.get(init.symbol as usize).copied())
+            .filter(move |&id| !self.is_discarded(id))
+    }
+
+    /// Whether `id` is defined in a chunk a COMDAT discarded (lld's `Symbol::isDiscarded`):
+    /// only local symbols keep such a definition.
+    pub fn is_discarded(self, id: SymbolId) -> bool {
+        let discarded = |f: FileId, atom: Atom| {
+            let d = &self.res.discarded[f.idx()];
+            match atom {
+                Atom::Function(i) => d.functions.get(i.idx()).copied(),
+                Atom::Segment(i) => d.segments.get(i.idx()).copied(),
+            }
+        };
+        self.symbol_atom(id)
+            .and_then(|(f, atom)| discarded(f, atom))
+            .unwrap_or(false)
     }
 
     /// `f`'s RETAIN segments that a COMDAT did not discard: roots once `f` is live.

@@ -1,11 +1,11 @@
 //! Hints for undefined symbols, which wasm-ld does not give: a definition whose name differs
 //! only in its C++ signature or in `extern "C"` linkage, and how to declare a host import.
 
-use crate::demangle::demangle;
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
+use llvm_demangle::demangle;
 use std::collections::HashMap;
 
 /// Definitions shown per undefined symbol.

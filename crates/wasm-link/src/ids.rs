@@ -1,26 +1,7 @@
 //! Typed indices. Input and output index spaces are different types, so an object's function
 //! index can never be written where an output index belongs.
 
-macro_rules! index_type {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-        pub struct $name(pub u32);
-
-        impl $name {
-            /// As a `usize`, for indexing vectors.
-            pub fn idx(self) -> usize {
-                self.0 as usize
-            }
-        }
-
-        impl std::fmt::Debug for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, concat!($prefix, "{}"), self.0)
-            }
-        }
-    };
-}
+use wasm_object::index_type;
 
 index_type!(
     /// An input object (a file on the command line or an archive member).
@@ -45,4 +26,8 @@ index_type!(
 index_type!(
     /// An index in the output's table index space (imports first).
     OutTable, "table"
+);
+index_type!(
+    /// An index in the output's tag index space (imports first).
+    OutTag, "tag"
 );

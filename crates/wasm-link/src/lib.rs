@@ -3,38 +3,38 @@
 
 #![deny(missing_docs)]
 
-pub mod address;
-pub mod build_id;
+mod address;
+mod build_id;
 pub mod config;
-pub mod demangle;
-pub mod features;
+mod features;
+mod gc_report;
 mod graph;
-pub mod hints;
-pub mod ids;
-pub mod inputs;
-pub mod layout;
-pub mod load;
-pub mod map_file;
-pub mod mark;
-pub mod merge;
-pub mod names;
-pub mod output;
-pub mod output_file;
-pub mod relocate;
-pub mod resolve;
-pub mod size_report;
-pub mod start_stop;
-pub mod string_map;
-pub mod symbols;
-pub mod synthetic;
-pub mod tags;
-pub mod trace;
-pub mod undefined;
-pub mod why_live;
-pub mod write;
-pub mod written;
+mod hints;
+mod ids;
+mod inputs;
+mod layout;
+mod load;
+mod map_file;
+mod mark;
+mod merge;
+mod names;
+mod output;
+mod output_file;
+mod relocate;
+mod resolve;
+mod size_report;
+mod start_stop;
+mod string_map;
+mod symbols;
+mod synthetic;
+mod trace;
+mod undefined;
+mod why_live;
+mod write;
+mod written;
 
 pub use config::{BuildId, Config, Entry, Input, UnresolvedPolicy, Wrap};
+pub use output_file::remove_temporaries_on_signal;
 
 /// What a link reports: warnings, and errors (a link with errors writes no output).
 #[derive(Debug, Default)]
@@ -46,6 +46,19 @@ pub struct Diagnostics {
     /// Lines for stdout, in order: `--trace`, `--trace-symbol`, `--why-extract=-`, then
     /// `--why-live`.
     pub messages: Vec<String>,
+    /// How long each phase took, in order (`load`, `resolve`, `mark`, `check`, `layout`,
+    /// `write`): the phases a link went through, for benchmarks and `--time`-style reports.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Diagnostics {
+    /// Records that phase `name` ended now (it began when the previous one ended, or at
+    /// `start`).
+    fn lap(&mut self, name: &'static str, start: std::time::Instant) {
+        let done: std::time::Duration = self.phases.iter().map(|p| p.1).sum();
+        self.phases
+            .push((name, start.elapsed().saturating_sub(done)));
+    }
 }
 
 /// Links according to `config`, writing `config.output` unless there are errors.
@@ -73,23 +86,31 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
         .num_threads(config.threads.unwrap_or(0))
         .build();
     let pool = pool.map_err(|e| vec![format!("cannot start threads: {e}")])?;
+    let start = std::time::Instant::now();
     pool.install(|| {
         let files = load::open(config)?;
         check_outputs(config)?;
         let mut inputs = load::load(&files, config)?;
+        diag.lap("load", start);
         diag.warnings.append(&mut inputs.warnings);
         let mut tracer = trace::Tracer::new(config);
         let resolved = resolve::resolve_traced(&inputs, config, &mut tracer);
         diag.messages.append(&mut tracer.out);
         let mut resolved = resolved?;
+        diag.lap("resolve", start);
         diag.warnings.append(&mut resolved.warnings);
         if config.fatal_warnings && !diag.warnings.is_empty() {
             return Err(std::mem::take(&mut diag.warnings));
         }
-        let live = mark::mark(&inputs, &mut resolved, config);
+        let live = mark::mark(&inputs, &resolved, config);
+        diag.lap("mark", start);
+        if config.print_gc_sections && config.gc_sections {
+            diag.messages
+                .extend(gc_report::report(&inputs, &resolved, &live));
+        }
         let bounds = start_stop::define(&inputs, &mut resolved, &live, config);
         diag.warnings.extend(bounds.warnings);
-        tracer.table_defined(&resolved.table, config);
+        tracer.table_defined(&resolved.table, &live, config);
         diag.messages.append(&mut tracer.out);
         diag.messages
             .extend(why_live::explain(&inputs, &resolved, &live, config));
@@ -105,17 +126,15 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
             return Err(errors);
         }
         undefined::create_stubs(&inputs, &mut resolved, &live, config);
-        if config.print_gc_sections {
-            diag.warnings
-                .extend(undefined::gc_report(&inputs, &resolved, &live));
-        }
-        let layout = layout::layout(&inputs, &mut resolved, &live, features, config)?;
+        diag.lap("check", start);
+        let layout = layout::layout(&inputs, &resolved, &live, features, config)?;
+        diag.lap("layout", start);
         let errors = layout.check_global_features(&resolved, config);
         if !errors.is_empty() {
             return Err(errors);
         }
         let (output, written) =
-            write::write(&inputs, &resolved, &layout, config).map_err(|e| vec![e])?;
+            write::write(&inputs, &resolved, &live, &layout, config).map_err(|e| vec![e])?;
         // The reports come before the commit: if one fails, the old output stays.
         let map = map_file::write(&inputs, &resolved, &layout, config, &written);
         if let Some(map) = map.map_err(|e| vec![e])? {
@@ -131,7 +150,9 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
                 "failed to write output '{}': {e}",
                 config.output.display()
             )]
-        })
+        })?;
+        diag.lap("write", start);
+        Ok(())
     })
 }
 

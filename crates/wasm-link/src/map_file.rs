@@ -160,7 +160,7 @@ fn code(
         header(out, None, at, size);
         match layout.functions.get(i) {
             Some(OutFunction::Input(f, k)) => {
-                let (f, k) = (*f, *k as usize);
+                let (f, k) = (*f, k.idx());
                 let name = syms.function_names[f.idx()][k].as_deref().unwrap_or("");
                 let _ = writeln!(out, "        {}:({name})", inputs.name(f));
                 for sym in &syms.functions[f.idx()][k] {

@@ -13,8 +13,10 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use wasm_object::ids::{Atom, Definition};
 
-/// Which chunks survived.
+/// What survived: symbols, atoms, tags, tables and objects.
 pub struct Liveness {
+    /// Per symbol of the table as GC found it.
+    pub symbols: Vec<bool>,
     /// Per file, per defined function.
     pub functions: Vec<Vec<bool>>,
     /// Per file, per data segment.
@@ -28,6 +30,14 @@ pub struct Liveness {
     pub files: Vec<bool>,
     /// Whether `__wasm_call_ctors` has anything to call or is referenced.
     pub call_ctors: bool,
+}
+
+impl Liveness {
+    /// Whether symbol `id` is live. Symbols created after GC (stubs, `__start_`/`__stop_`)
+    /// are, by construction: they exist because something live needs them.
+    pub fn symbol(&self, id: SymbolId) -> bool {
+        self.symbols.get(id.idx()).copied().unwrap_or(true)
+    }
 }
 
 /// Chunks one task follows depth-first before handing the rest back to the next round.
@@ -47,7 +57,7 @@ struct Marker<'r, 'a> {
 }
 
 /// Marks everything reachable from the roots (everything, with `--no-gc-sections`).
-pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) -> Liveness {
+pub fn mark<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) -> Liveness {
     let all = !config.gc_sections;
     let flags = |n: usize| (0..n).map(|_| AtomicBool::new(all)).collect::<Vec<_>>();
     let m = Marker {
@@ -56,7 +66,8 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
             .table
             .symbols
             .iter()
-            .map(|s| AtomicBool::new(s.live))
+            // wasm-ld marks the stack pointer live from the start, used or not.
+            .map(|s| AtomicBool::new(s.def == Def::Synthetic(Synthetic::StackPointer)))
             .collect(),
         functions: inputs
             .files
@@ -97,6 +108,7 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
             .collect()
     };
     let mut live = Liveness {
+        symbols,
         functions: unwrap(m.functions),
         segments: unwrap(m.segments),
         tags: unwrap(m.tags),
@@ -104,13 +116,8 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &mut Resolved<'a>, config: &Config) ->
         files: m.files.into_iter().map(AtomicBool::into_inner).collect(),
         call_ctors: false,
     };
-    res.table
-        .symbols
-        .par_iter_mut()
-        .zip(symbols)
-        .for_each(|(sym, l)| sym.live = l);
     finish_ctors(inputs, res, &mut live);
-    sync_symbols_with_chunks(inputs, res, &live);
+    sync_symbols_with_chunks(inputs, res, &mut live);
     live
 }
 
@@ -209,7 +216,7 @@ impl<'a> Marker<'_, 'a> {
 
 /// A defined symbol is live when its atom (or tag, or table) is (lld's `Symbol::isLive`), so
 /// an alias of a live function is live too.
-fn sync_symbols_with_chunks(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness) {
+fn sync_symbols_with_chunks(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &mut Liveness) {
     let graph = Graph { inputs, res };
     let synced: Vec<Option<bool>> = (0..res.table.symbols.len())
         .into_par_iter()
@@ -225,15 +232,14 @@ fn sync_symbols_with_chunks(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &
             }
         })
         .collect();
-    res.table
-        .symbols
+    live.symbols
         .par_iter_mut()
         .zip(synced)
-        .for_each(|(sym, synced)| sym.live = synced.unwrap_or(sym.live));
+        .for_each(|(l, synced)| *l = synced.unwrap_or(*l));
 }
 
 /// `__wasm_call_ctors` is live when referenced, or when some live object has a constructor.
-fn finish_ctors(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &mut Liveness) {
+fn finish_ctors(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &mut Liveness) {
     let Some(id) = res.table.find("__wasm_call_ctors") else {
         return;
     };
@@ -241,9 +247,9 @@ fn finish_ctors(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &mut Liveness
         .loaded
         .iter()
         .any(|f| live.files[f.idx()] && !inputs.obj(*f).init_funcs.is_empty());
-    let sym = res.table.get_mut(id);
     if has_ctors {
-        sym.live = true;
+        live.symbols[id.idx()] = true;
     }
-    live.call_ctors = sym.live && sym.def == Def::Synthetic(Synthetic::CallCtors);
+    let sym = res.table.get(id);
+    live.call_ctors = live.symbols[id.idx()] && sym.def == Def::Synthetic(Synthetic::CallCtors);
 }

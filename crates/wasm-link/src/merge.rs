@@ -200,7 +200,6 @@ impl MergedStrings {
             None => pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset),
         };
         match after.checked_sub(1) {
-            // A negative addend wraps around, as in wasm-ld.
             Some(p) => pieces[p].1.wrapping_add(offset - u64::from(pieces[p].0)),
             None => offset,
         }
@@ -527,8 +526,7 @@ mod tests {
                     let pieces = merged.pieces(k);
                     let p = pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset);
                     let slow = match p.checked_sub(1) {
-                        // A negative addend wraps around, as in wasm-ld.
-                        Some(p) => pieces[p].1.wrapping_add(offset - u64::from(pieces[p].0)),
+                        Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
                         None => offset,
                     };
                     assert_eq!(merged.map(k, offset), slow);

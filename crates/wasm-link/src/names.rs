@@ -88,7 +88,7 @@ pub(crate) fn function_names(
                 };
                 format!("{prefix}:{}", demangle(sym.name, config))
             }
-            OutFunction::Input(file, i) => match raw[file.idx()].get(*i as usize) {
+            OutFunction::Input(file, i) => match raw[file.idx()].get(i.idx()) {
                 Some(RawName::Debug(n)) => n.to_string(),
                 Some(RawName::Symbol(n)) => demangle(n, config),
                 _ => String::new(),
@@ -191,13 +191,19 @@ fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<
     names
 }
 
-pub(crate) fn global_symbol_name(inputs: &Inputs<'_>, file: crate::ids::FileId, i: u32) -> String {
+/// The name of the first symbol that defines global `g` of `file`.
+pub(crate) fn global_symbol_name(
+    inputs: &Inputs<'_>,
+    file: crate::ids::FileId,
+    g: wasm_object::ids::DefinedGlobal,
+) -> String {
     let obj = inputs.obj(file);
-    let index = obj.global_imports.len() as u32 + i;
-    obj.symbols
-        .iter()
-        .find(|s| !s.flags.is_undefined() && matches!(s.kind, wasm_format::linking::SymbolKind::Global { index: k } if k == index))
-        .and_then(|s| s.name)
+    (0..obj.symbols.len() as u32)
+        .find(|&i| {
+            !obj.symbols[i as usize].flags.is_undefined()
+                && obj.definition(i) == Some(Definition::Global(g))
+        })
+        .and_then(|i| obj.symbols[i as usize].name)
         .unwrap_or("")
         .to_string()
 }
@@ -210,7 +216,7 @@ pub(crate) fn demangle(name: &str, config: &Config) -> String {
     if !config.demangle {
         return name.to_string();
     }
-    crate::demangle::demangle(name)
+    llvm_demangle::demangle(name)
 }
 
 fn name_map(names: &[(u32, String)]) -> NameMap {

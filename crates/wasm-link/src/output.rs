@@ -12,6 +12,7 @@ use crate::ids::FileId;
 use crate::relocate::{RelocContext, Site};
 use rayon::prelude::*;
 use std::io::Write;
+use wasm_object::ids::DefinedFunc;
 
 /// Pieces are gathered into batches of about this many bytes (a larger piece is a batch alone).
 const WINDOW: usize = 4 << 20;
@@ -22,14 +23,14 @@ pub enum Piece<'p> {
     Owned(Vec<u8>),
     /// Bytes built before writing and borrowed (merged strings).
     Borrowed(&'p [u8]),
-    /// Zero bytes (alignment padding inside a data segment).
-    Zeros(usize),
+    /// Zero bytes (alignment padding inside a data segment); its size is the piece's.
+    Zeros,
     /// Input function `index` of `file`: its body with its size prefix, relocated.
     Function {
         /// The file.
         file: FileId,
-        /// Index among the file's defined functions.
-        index: u32,
+        /// The function.
+        index: DefinedFunc,
     },
     /// Input data segment `index` of `file`, placed at address `va`, relocated.
     Segment {
@@ -90,11 +91,6 @@ impl<'p> Output<'p> {
         self.len
     }
 
-    /// Whether nothing has been added.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Fills every piece and writes the file to `out`. Two windows take turns: while one
     /// batch is written, the next one is filled.
     pub fn write_to(
@@ -149,12 +145,12 @@ fn fill(ctx: &RelocContext<'_, '_>, piece: &Piece<'_>, dst: &mut [u8]) {
     match *piece {
         Piece::Owned(ref bytes) => dst.copy_from_slice(bytes),
         Piece::Borrowed(bytes) => dst.copy_from_slice(bytes),
-        Piece::Zeros(_) => dst.fill(0),
+        Piece::Zeros => dst.fill(0),
         Piece::Function { file, index } => {
             let obj = ctx.inputs.obj(file);
-            let func = &obj.functions[index as usize];
+            let func = &obj.functions[index.idx()];
             let base = (func.body.offset - obj.code_offset) as u64;
-            let relocs = obj.code_relocs[func.relocs.clone()].iter().copied();
+            let relocs = obj.function_relocs(index).iter().copied();
             ctx.apply(site(file, 0, 0), dst, func.body.bytes, relocs, base);
         }
         Piece::Segment { file, index, va } => {

@@ -4,12 +4,13 @@
 
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
-use crate::layout::{Layout, NONE};
+use crate::layout::Layout;
+use crate::mark::Liveness;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
 use wasm_encoder::Encode;
 use wasm_format::reloc::{PatchWidth, Reloc, RelocBase, RelocTarget, RelocType};
-use wasm_object::ids::Definition;
+use wasm_object::ids::{DefinedFunc, Definition};
 
 /// Everything relocation reads: the inputs, resolution, layout and output offsets.
 pub struct RelocContext<'l, 'a> {
@@ -21,6 +22,8 @@ pub struct RelocContext<'l, 'a> {
     pub res: &'l Resolved<'a>,
     /// Layout.
     pub layout: &'l Layout<'a>,
+    /// What GC kept: relocations against dead symbols write a tombstone.
+    pub live: &'l Liveness,
     /// Per output function: offset of its code (after the size prefix) in the code section.
     pub code_offsets: Vec<u64>,
     /// (file, section index) → where that chunk went in its output custom section.
@@ -142,18 +145,14 @@ impl<'l> RelocContext<'l, '_> {
     /// The value of one relocation.
     pub fn value(&self, site: Site, r: &Reloc, place: u64) -> u64 {
         if r.ty == RelocType::TypeIndexLeb {
-            return u64::from(
-                self.layout.file_types[site.file.idx()]
-                    .get(r.index as usize)
-                    .copied()
-                    .unwrap_or(0),
-            );
+            let t = self.layout.file_types[site.file.idx()].get(r.index as usize);
+            return t.copied().flatten().map_or(0, |t| u64::from(t.0));
         }
         let Some(id) = self.symbol(site.file, r.index) else {
             return 0;
         };
         let sym = self.res.table.get(id);
-        if sym.kind != Kind::Section && !sym.live {
+        if sym.kind != Kind::Section && !self.live.symbol(id) {
             return if site.tombstone != 0 {
                 site.tombstone
             } else {
@@ -162,7 +161,7 @@ impl<'l> RelocContext<'l, '_> {
         }
         let l = self.layout;
         match (r.ty.target(), r.ty.base()) {
-            (RelocTarget::Function, _) => index_or_zero(l.sym_func[id.idx()]),
+            (RelocTarget::Function, _) => l.sym_func[id.idx()].map_or(0, |f| u64::from(f.0)),
             (RelocTarget::Table, RelocBase::Module) => {
                 self.table_slot(id).wrapping_sub(u64::from(l.table_base))
             }
@@ -175,7 +174,7 @@ impl<'l> RelocContext<'l, '_> {
             (RelocTarget::Memory, RelocBase::Absolute | RelocBase::Module) => {
                 self.address(id, r.addend)
             }
-            (RelocTarget::Global, _) => index_or_zero(l.sym_global[id.idx()]),
+            (RelocTarget::Global, _) => l.sym_global[id.idx()].map_or(0, |g| u64::from(g.0)),
             (RelocTarget::FunctionOffset, _) => match self.function_offset(id) {
                 Some(offset) => offset.wrapping_add(r.addend as u64),
                 // An imported function has no code: wasm-ld writes the tombstone.
@@ -186,20 +185,24 @@ impl<'l> RelocContext<'l, '_> {
             (RelocTarget::TableNumber, _) => l.symbol_table(id).map_or(0, |t| u64::from(t.0)),
             // A tag left undefined (unresolved symbols ignored) has no index: wasm-ld writes
             // its invalid index -1, and so do we.
-            (RelocTarget::Tag, _) => u64::from(l.sym_tag[id.idx()]),
+            (RelocTarget::Tag, _) => {
+                l.sym_tag[id.idx()].map_or(u64::from(u32::MAX), |t| u64::from(t.0))
+            }
             (RelocTarget::Type, _) => 0,
         }
     }
 
     fn table_slot(&self, id: SymbolId) -> u64 {
-        let f = self.layout.sym_func[id.idx()];
-        if f == NONE || self.res.table.get(id).is_stub() {
+        let Some(f) = self.layout.sym_func[id.idx()] else {
+            return 0;
+        };
+        if self.res.table.get(id).is_stub() {
             return 0;
         }
         if let Some(&slot) = self.layout.stub_slots.get(&id) {
             return u64::from(slot);
         }
-        u64::from(self.layout.func_slot.get(f as usize).copied().unwrap_or(0))
+        u64::from(self.layout.func_slot.get(f.idx()).copied().unwrap_or(0))
     }
 
     fn address(&self, id: SymbolId, addend: i64) -> u64 {
@@ -210,13 +213,9 @@ impl<'l> RelocContext<'l, '_> {
 
     /// Where a function's code starts in the code section; `None` for an imported one.
     fn function_offset(&self, id: SymbolId) -> Option<u64> {
-        let f = self.layout.sym_func[id.idx()];
-        if f == NONE || f < self.layout.num_func_imports {
-            return None;
-        }
-        self.code_offsets
-            .get((f - self.layout.num_func_imports) as usize)
-            .copied()
+        let f = self.layout.sym_func[id.idx()]?;
+        let k = f.0.checked_sub(self.layout.num_func_imports)?;
+        self.code_offsets.get(k as usize).copied()
     }
 
     fn section_offset(&self, id: SymbolId, addend: i64) -> u64 {
@@ -231,14 +230,6 @@ impl<'l> RelocContext<'l, '_> {
             Some(SectionPlace::Merged(merged, k)) => merged.map(*k, addend as u64),
             None => 0,
         }
-    }
-}
-
-fn index_or_zero(i: u32) -> u64 {
-    if i == NONE {
-        0
-    } else {
-        u64::from(i)
     }
 }
 
@@ -276,9 +267,9 @@ fn padded_sleb(dst: &mut [u8], mut v: i64) {
 /// An input function with its relocated LEBs in their shortest form (`--compress-relocations`,
 /// lld's `InputFunction::writeCompressed`), size prefix included. Fixed-width fields keep their
 /// width.
-pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: u32) -> Vec<u8> {
+pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: DefinedFunc) -> Vec<u8> {
     let obj = ctx.inputs.obj(file);
-    let func = &obj.functions[index as usize];
+    let func = &obj.functions[index.idx()];
     let body = func.body.bytes;
     let base = func.body.offset - obj.code_offset;
     let prefix = body.iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1);

@@ -18,6 +18,7 @@ use wasm_object::ids::Definition;
 
 mod checks;
 mod traced;
+mod variants;
 mod wrap;
 
 /// The result of resolution.
@@ -48,10 +49,6 @@ pub struct Resolved<'a> {
     pub created_after_gc: usize,
 }
 
-/// A signature as a map key.
-#[derive(PartialEq, Eq, Hash)]
-struct FuncTypeKey(wasm_format::types::FuncType);
-
 /// Chunks of one file that lost their COMDAT group to an earlier file.
 #[derive(Default, Clone)]
 pub struct Discarded {
@@ -81,17 +78,16 @@ struct Resolver<'i, 'a> {
     internal: Vec<SymbolId>,
     /// Traced functions whose definition met a direct call of another signature.
     variant_traced: Vec<&'a str>,
+    /// Names with signature variants, in the order lld creates their first variant.
+    variant_names: Vec<&'a str>,
     /// Some object was built without reference types and uses the indirect table as table 0.
     legacy_table: bool,
+    /// Per global symbol: 1 + the last file that had a symbol of its name (0: none yet).
+    name_seen_in: Vec<u32>,
 }
 
-/// Resolves every symbol; errors (duplicates, kind mismatches, a missing entry) are returned all
-/// at once.
-pub fn resolve<'a>(inputs: &Inputs<'a>, config: &'a Config) -> Result<Resolved<'a>, Vec<String>> {
-    resolve_traced(inputs, config, &mut Tracer::new(config))
-}
-
-/// [`resolve`], adding what `--trace`, `--trace-symbol` and `--why-extract` print to `trace`
+/// Resolves every symbol, adding what `--trace`, `--trace-symbol` and `--why-extract` print to
+/// `trace`; errors (duplicates, kind mismatches, a missing entry) are returned all at once
 /// (also when resolution fails).
 pub fn resolve_traced<'a>(
     inputs: &Inputs<'a>,
@@ -113,7 +109,9 @@ pub fn resolve_traced<'a>(
         trace: std::mem::take(trace),
         internal: Vec::new(),
         variant_traced: Vec::new(),
+        variant_names: Vec::new(),
         legacy_table: false,
+        name_seen_in: Vec::new(),
     };
     let result = r.run(config);
     *trace = std::mem::take(&mut r.trace);
@@ -206,10 +204,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
             ]);
         }
         for (name, kind, synth) in synthetic {
-            let mut sym = Symbol::new(name, kind, Def::Synthetic(synth), hidden);
-            // wasm-ld marks the stack pointer live from the start, used or not.
-            sym.live = synth == Synthetic::StackPointer;
-            self.table.insert(sym);
+            self.table
+                .insert(Symbol::new(name, kind, Def::Synthetic(synth), hidden));
             self.trace.definition(INTERNAL, name);
         }
     }
@@ -232,9 +228,32 @@ impl<'i, 'a> Resolver<'i, 'a> {
         for (i, s) in obj.symbols.iter().enumerate() {
             syms.push(self.add_symbol(f, i as u32, s));
         }
+        self.check_unique_names(f, &syms);
         self.file_syms[f.idx()] = syms;
         self.add_legacy_table(f);
         self.loaded.push(f);
+    }
+
+    /// Two non-local symbols of one object with one name: LLVM's object reader refuses the
+    /// object, whatever the symbols' kinds or definedness. Both symbols went to the same global
+    /// symbol, so a column stamped with the file finds them at no extra lookup.
+    fn check_unique_names(&mut self, f: FileId, syms: &[SymbolId]) {
+        let obj = self.inputs.obj(f);
+        let stamp = f.idx() as u32 + 1;
+        for (s, &id) in obj.symbols.iter().zip(syms) {
+            if s.flags.is_local() || Kind::of(&s.kind) == Kind::Section {
+                continue;
+            }
+            if self.name_seen_in.len() <= id.idx() {
+                self.name_seen_in.resize(id.idx() + 1, 0);
+            }
+            if std::mem::replace(&mut self.name_seen_in[id.idx()], stamp) == stamp {
+                let name = self.table.get(id).name;
+                let file = self.inputs.name(f);
+                self.errors
+                    .push(format!("{file}: duplicate symbol name {name}"));
+            }
+        }
     }
 
     /// An object without table symbols that imports a table (built before reference types) uses
@@ -398,7 +417,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let obj = self.inputs.obj(f);
         let name = obj.symbol_name(s);
         let kind = Kind::of(&s.kind);
-        let defined = is_definition(s) && !self.is_discarded(f, i);
+        // A global symbol of a chunk a COMDAT discarded resolves to the kept copy; a local one
+        // still names its own chunk, which lld writes when it is live (`--no-gc-sections`).
+        let local = s.flags.is_local();
+        let defined = is_definition(s) && (local || !self.is_discarded(f, i));
         let def = if defined {
             Def::Defined { file: f, index: i }
         } else {
@@ -443,6 +465,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
         };
         let lazy = matches!(self.table.get(id).def, Def::Lazy(_));
         if let (false, Def::Defined { index, .. }) = (lazy, def) {
+            if kind == Kind::Function && self.mismatched_direct_call(id, f, index) {
+                self.note_variant(name);
+            }
             if !self.check_definition(id, kind, f, index) {
                 self.table.get_mut(id).used_in_regular = true;
                 return id;
@@ -464,6 +489,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 sym.import_name = None;
                 sym.import_module = None;
             }
+            // Within one object, `check_unique_names` reports it as LLVM does.
+            Resolve::Duplicate if matches!(sym.def, Def::Defined { file, .. } if file == f) => {}
             Resolve::Duplicate => {
                 let first = self.defining_file_name(id);
                 self.errors.push(format!(
@@ -498,6 +525,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let lazy = matches!(self.table.get(id).def, Def::Lazy(_));
         if !lazy && !self.check_reference(id, kind, f, i) {
             return id;
+        }
+        if !lazy && kind == Kind::Function {
+            self.note_reference_variant(id, f, i, s);
         }
         let sym = self.table.get_mut(id);
         match sym.def {
@@ -658,69 +688,6 @@ impl<'i, 'a> Resolver<'i, 'a> {
             // The table is traced when lld creates it, after GC (`Tracer::table_defined`).
             if synth != Synthetic::IndirectTable {
                 self.trace.definition(INTERNAL, name);
-            }
-        }
-    }
-
-    /// A direct call whose signature differs from the definition's goes to a trapping stub,
-    /// one per (name, signature), with a warning naming both (lld's `handleSymbolVariants`).
-    fn split_signature_variants(&mut self) {
-        let mut variants: HashMap<(&'a str, FuncTypeKey), SymbolId> = HashMap::default();
-        for &f in &self.loaded.clone() {
-            let obj = self.inputs.obj(f);
-            // Each called symbol once, in the order of its first call (not a hash set's order,
-            // which changed from run to run).
-            let mut seen = vec![false; obj.symbols.len()];
-            let called: Vec<u32> = obj
-                .code_relocs
-                .iter()
-                .filter(|r| r.ty == wasm_format::reloc::RelocType::FunctionIndexLeb)
-                .map(|r| r.index)
-                .filter(|&i| {
-                    seen.get_mut(i as usize)
-                        .is_some_and(|s| !std::mem::replace(s, true))
-                })
-                .collect();
-            for &i in &called {
-                let Some(&id) = self.file_syms[f.idx()].get(i as usize) else {
-                    continue;
-                };
-                let Some(caller) = self.signature_of(f, &obj.symbols[i as usize]) else {
-                    continue;
-                };
-                let Some(callee) = self.definition_signature(id) else {
-                    continue;
-                };
-                let caller_ty = &self.inputs.obj(caller.0).types[caller.1 as usize];
-                let callee_ty = &self.inputs.obj(callee.0).types[callee.1 as usize];
-                if caller_ty == callee_ty {
-                    continue;
-                }
-                let name = self.table.get(id).name;
-                let key = (name, FuncTypeKey(caller_ty.clone()));
-                let variant = match variants.get(&key) {
-                    Some(&v) => v,
-                    None => {
-                        self.trace_variant_stub(name);
-                        self.warnings.push(format!(
-                            "function signature mismatch: {name}\n>>> defined as {caller_ty} in {}\n>>> defined as {callee_ty} in {}",
-                            self.inputs.name(f),
-                            self.inputs.name(callee.0)
-                        ));
-                        let mut sym = Symbol::new(
-                            name,
-                            Kind::Function,
-                            Def::Synthetic(Synthetic::SignatureStub),
-                            SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN),
-                        );
-                        sym.signature = Some(caller);
-                        sym.used_in_regular = true;
-                        let v = self.table.push(sym);
-                        variants.insert(key, v);
-                        v
-                    }
-                };
-                self.file_syms[f.idx()][i as usize] = variant;
             }
         }
     }

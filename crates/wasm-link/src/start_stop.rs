@@ -71,9 +71,8 @@ fn segment_names<'a>(
 ) -> Vec<&'a str> {
     let mut names: Vec<&'a str> = Vec::new();
     for &f in &res.loaded {
-        let discarded = &res.discarded[f.idx()].segments;
         for (i, s) in inputs.obj(f).segments.iter().enumerate() {
-            if !live.segments[f.idx()][i] || discarded.get(i).copied().unwrap_or(false) {
+            if !live.segments[f.idx()][i] {
                 continue;
             }
             let name = output_segment_name(s.name, s.flags.is_tls(), config.merge_data_segments);
@@ -95,9 +94,8 @@ fn define_one(res: &mut Resolved<'_>, name: String, synth: Synthetic, config: &C
         Some(id) => id,
         None if exported || config.export_all => {
             let def = Def::Synthetic(synth);
-            let mut sym = Symbol::new(intern(name), Kind::Data, def, flags);
-            sym.live = true;
-            res.table.insert(sym)
+            res.table
+                .insert(Symbol::new(intern(name), Kind::Data, def, flags))
         }
         None => return,
     };

@@ -131,8 +131,6 @@ pub struct Symbol<'a> {
     pub import_module: Option<&'a str>,
     /// The signature the first reference expects: (file, type index) for functions.
     pub signature: Option<(FileId, u32)>,
-    /// Live after GC.
-    pub live: bool,
     /// In the name map (not a local).
     pub global: bool,
     /// For an undefined function that unresolved-symbol policy lets through: the
@@ -157,7 +155,6 @@ impl<'a> Symbol<'a> {
             import_name: None,
             import_module: None,
             signature: None,
-            live: false,
             global: false,
             stub: None,
             stub_slot: false,
@@ -167,11 +164,6 @@ impl<'a> Symbol<'a> {
     /// Whether a file or the linker defines it.
     pub fn is_defined(&self) -> bool {
         matches!(self.def, Def::Defined { .. } | Def::Synthetic(_))
-    }
-
-    /// Undefined or lazy.
-    pub fn is_undefined(&self) -> bool {
-        !self.is_defined()
     }
 
     /// Weak binding.

@@ -1,6 +1,7 @@
 //! Bodies of the functions the linker writes itself, each with its size prefix, built with
 //! wasm-encoder (minimal LEBs, as wasm-ld writes them).
 
+use crate::ids::OutFunc;
 use crate::inputs::Inputs;
 use crate::layout::{Layout, OutFunction};
 use wasm_encoder::{BlockType, Encode, Function, InstructionSink, MemArg, MemArgTarget};
@@ -20,7 +21,7 @@ pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8
         OutFunction::CallCtors => {
             for &(index, results) in &layout.ctors {
                 let mut code = func.instructions();
-                code.call(index);
+                code.call(index.0);
                 for _ in 0..results {
                     code.drop();
                 }
@@ -45,18 +46,18 @@ pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8
 
 /// `<name>.command_export`: the constructors, the function with its arguments, the
 /// destructors (lld's `createCommandExportWrapper`).
-fn command_export(func: &mut Function, l: &Layout<'_>, inputs: &Inputs<'_>, target: u32) {
+fn command_export(func: &mut Function, l: &Layout<'_>, inputs: &Inputs<'_>, target: OutFunc) {
     let code = &mut func.instructions();
     if let Some(ctors) = l.call_ctors {
-        code.call(ctors);
+        code.call(ctors.0);
     }
     let params = l.function_type(inputs, target).params.len();
     for i in 0..params {
         code.local_get(i as u32);
     }
-    code.call(target);
+    code.call(target.0);
     if let Some(dtors) = l.call_dtors {
-        code.call(dtors);
+        code.call(dtors.0);
     }
 }
 
@@ -87,7 +88,7 @@ fn init_memory(func: &mut Function, l: &Layout<'_>) {
         addr.emit_const(code, seg.va);
         if flag.is_some() && seg.is_tls() {
             addr.emit_const(code, seg.va);
-            code.global_set(l.tls_base_global);
+            code.global_set(tls_base(l));
         }
         if seg.is_bss() {
             code.i32_const(0);
@@ -124,17 +125,17 @@ fn init_memory(func: &mut Function, l: &Layout<'_>) {
 fn init_tls(code: &mut InstructionSink<'_>, l: &Layout<'_>) {
     if let Some(index) = l.segments.iter().position(|s| s.is_tls()) {
         code.local_get(0)
-            .global_set(l.tls_base_global)
+            .global_set(tls_base(l))
             .local_get(0)
             .i32_const(0)
             .i32_const(l.segments[index].size as i32)
             .memory_init(0, index as u32);
     }
     if let Some(apply) = l.apply_tls_relocs {
-        code.call(apply);
+        code.call(apply.0);
     }
     if let Some(apply) = l.apply_global_tls_relocs {
-        code.call(apply);
+        code.call(apply.0);
     }
 }
 
@@ -142,12 +143,17 @@ fn init_tls(code: &mut InstructionSink<'_>, l: &Layout<'_>) {
 /// each internal GOT global of a thread-local symbol becomes `__tls_base` plus its offset.
 fn apply_global_tls_relocs(func: &mut Function, l: &Layout<'_>) {
     for &(global, offset) in &l.tls_got {
-        func.instructions().global_get(l.tls_base_global);
+        func.instructions().global_get(tls_base(l));
         // lld writes the offset's full 64-bit value here, wasm32 or not.
         l.address.emit_const_unwrapped(func, offset);
         l.address.emit_add(&mut func.instructions());
-        func.instructions().global_set(global);
+        func.instructions().global_set(global.0);
     }
+}
+
+/// `__tls_base`'s index: the functions that set or read it exist only when it does.
+fn tls_base(l: &Layout<'_>) -> u32 {
+    l.tls_base_global.map_or(0, |g| g.0)
 }
 
 /// `memory.init` of output segment `index` (the destination is on the stack).

@@ -123,14 +123,19 @@ impl Tracer {
 
     /// After GC: lld creates the indirect function table only now, and only when it is live or
     /// exported (`resolveIndirectFunctionTable`), so its definition is traced last.
-    pub fn table_defined(&mut self, table: &SymbolTable<'_>, config: &Config) {
+    pub fn table_defined(
+        &mut self,
+        table: &SymbolTable<'_>,
+        live: &crate::mark::Liveness,
+        config: &Config,
+    ) {
         let name = "__indirect_function_table";
         if config.import_table || !self.traced(name) {
             return;
         }
         let live = table.find(name).is_some_and(|id| {
             let s = table.get(id);
-            s.live && s.def == Def::Synthetic(Synthetic::IndirectTable)
+            live.symbol(id) && s.def == Def::Synthetic(Synthetic::IndirectTable)
         });
         if live || config.export_table {
             self.definition(INTERNAL, name);
@@ -143,7 +148,7 @@ pub fn display_symbol(name: &str, demangle: bool) -> String {
     if name == "__main_argc_argv" {
         "main".to_string()
     } else if demangle {
-        crate::demangle::demangle(name)
+        llvm_demangle::demangle(name)
     } else {
         name.to_string()
     }

@@ -84,6 +84,7 @@ pub fn check(
 fn bad_target(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
+    live: &Liveness,
     f: FileId,
     ty: RelocType,
     index: u32,
@@ -101,7 +102,7 @@ fn bad_target(
     if matches!(
         sym.kind,
         Kind::Function | Kind::Global | Kind::Table | Kind::Tag
-    ) && crate::layout::should_import(sym, inputs, config)
+    ) && crate::layout::should_import(sym, live.symbol(id), inputs, config)
     {
         return None;
     }
@@ -120,14 +121,14 @@ fn for_each_live_reloc(
         let obj = inputs.obj(f);
         let discarded = &res.discarded[f.idx()];
         for (i, func) in obj.functions.iter().enumerate() {
-            if live.functions[f.idx()][i] && !discarded.functions[i] {
+            if live.functions[f.idx()][i] {
                 obj.code_relocs[func.relocs.clone()]
                     .iter()
                     .for_each(|r| visit(f, r));
             }
         }
         for (i, seg) in obj.segments.iter().enumerate() {
-            if live.segments[f.idx()][i] && !discarded.segments[i] {
+            if live.segments[f.idx()][i] {
                 obj.data_relocs[seg.relocs.clone()]
                     .iter()
                     .for_each(|r| visit(f, r));
@@ -220,7 +221,7 @@ fn per_reloc_warnings(
 ) -> Vec<String> {
     let mut out = Vec::new();
     for_each_live_reloc(inputs, res, live, |f, r| {
-        if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+        if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
             let name = display_name(res.table.get(id).name, config);
             out.push(format!("{}: undefined symbol: {name}", inputs.name(f)));
         }
@@ -231,7 +232,7 @@ fn per_reloc_warnings(
 /// A symbol name as wasm-ld prints it in diagnostics: demangled unless `--no-demangle`.
 fn display_name(name: &str, config: &Config) -> String {
     if config.demangle {
-        crate::demangle::demangle(name)
+        llvm_demangle::demangle(name)
     } else {
         name.to_string()
     }
@@ -309,7 +310,6 @@ fn stub_symbol(signature: (FileId, u32)) -> Symbol<'static> {
     let mut sym = Symbol::new("undefined_stub", Kind::Function, def, flags);
     sym.signature = Some(signature);
     sym.used_in_regular = true;
-    sym.live = true;
     sym
 }
 
@@ -334,7 +334,7 @@ fn bad_references(
             continue;
         }
         for r in &obj.code_relocs[func.relocs.clone()] {
-            if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+            if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
                 note(id, function_name(inputs, f, i));
             }
         }
@@ -344,7 +344,7 @@ fn bad_references(
             continue;
         }
         for r in &obj.data_relocs[seg.relocs.clone()] {
-            if let Some(id) = bad_target(inputs, res, f, r.ty, r.index, config) {
+            if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
                 note(id, format!("data {}", seg.name));
             }
         }
@@ -359,8 +359,8 @@ fn shown(name: &str, config: &Config) -> String {
         return name.to_string();
     }
     match name.strip_prefix("function ") {
-        Some(rest) => format!("function {}", crate::demangle::demangle(rest)),
-        None => crate::demangle::demangle(name),
+        Some(rest) => format!("function {}", llvm_demangle::demangle(rest)),
+        None => llvm_demangle::demangle(name),
     }
 }
 
@@ -376,48 +376,4 @@ pub fn function_name(inputs: &Inputs<'_>, f: FileId, i: usize) -> String {
         })
         .and_then(|s| s.name)
         .map_or_else(|| format!("function {index}"), |n| format!("function {n}"))
-}
-
-/// `--print-gc-sections`: every dead function and segment of a loaded object.
-pub fn gc_report(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness) -> Vec<String> {
-    let mut out = Vec::new();
-    for &f in &res.loaded {
-        let obj = inputs.obj(f);
-        for i in 0..obj.functions.len() {
-            if !live.functions[f.idx()][i] {
-                let name = function_name(inputs, f, i);
-                out.push(format!(
-                    "removing unused section {}:({})",
-                    inputs.name(f),
-                    name.trim_start_matches("function ")
-                ));
-            }
-        }
-        for (i, seg) in obj.segments.iter().enumerate() {
-            if !live.segments[f.idx()][i] {
-                out.push(format!(
-                    "removing unused section {}:({})",
-                    inputs.name(f),
-                    seg.name
-                ));
-            }
-        }
-        for (i, _) in live.tables[f.idx()].iter().enumerate().filter(|t| !t.1) {
-            out.push(format!(
-                "removing unused section {}:({})",
-                inputs.name(f),
-                table_name(obj, i)
-            ));
-        }
-    }
-    out
-}
-
-/// A defined table goes by the first symbol that names it (LLVM's `WasmTable::SymbolName`).
-fn table_name<'a>(obj: &wasm_object::object::Object<'a>, i: usize) -> &'a str {
-    let index = (obj.table_imports.len() + i) as u32;
-    let named = obj.symbols.iter().find(
-        |s| matches!(s.kind, wasm_format::linking::SymbolKind::Table { index: t } if t == index),
-    );
-    named.and_then(|s| s.name).unwrap_or("")
 }

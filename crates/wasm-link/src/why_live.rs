@@ -150,7 +150,7 @@ fn explain_one(
     let sym = res.table.get(id);
     let mut text = format!("why-live: {}", describe(inputs, res, id));
     let graph = Graph { inputs, res };
-    let kept = sym.live || graph.symbol_atom(id).is_some_and(|a| atom_live(live, a));
+    let kept = live.symbol(id) || graph.symbol_atom(id).is_some_and(|a| atom_live(live, a));
     if !kept {
         let why = match sym.def {
             Def::Defined { .. } => "not live: nothing reachable from a root uses it",

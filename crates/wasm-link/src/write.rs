@@ -4,9 +4,10 @@
 //! link never leaves a half-written output.
 
 use crate::config::Config;
-use crate::ids::FileId;
+use crate::ids::{FileId, OutType};
 use crate::inputs::Inputs;
-use crate::layout::{ImportKind, Layout, OutFunction, OutGlobalDef};
+use crate::layout::{Exported, ImportKind, Layout, OutFunction, OutGlobalDef};
+use crate::mark::Liveness;
 use crate::names;
 use crate::output::{Output, Piece};
 use crate::output_file::OutputFile;
@@ -22,7 +23,6 @@ use wasm_encoder::{
     FunctionSection, GlobalSection, ImportSection, MemorySection, MemoryType, RefType, Section,
     TableSection, TableType, TagKind, TagSection, TagType, TypeSection,
 };
-use wasm_format::sections::ExternalKind;
 use wasm_format::types::ValType;
 use wasm_format::SectionId;
 
@@ -31,6 +31,7 @@ use wasm_format::SectionId;
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
+    live: &Liveness,
     layout: &Layout<'_>,
     config: &Config,
 ) -> Result<(OutputFile, Written), String> {
@@ -46,6 +47,7 @@ pub fn write(
         inputs,
         res,
         layout,
+        live,
         code_offsets,
         section_offsets,
     };
@@ -133,7 +135,7 @@ fn header_and_head<'a>(
     let mut imports = ImportSection::new();
     for i in &l.imports {
         let ty = match &i.kind {
-            ImportKind::Func { index, .. } => EntityType::Function(*index),
+            ImportKind::Func { index, .. } => EntityType::Function(index.0),
             ImportKind::Global(g) => EntityType::Global(wasm_encoder::GlobalType {
                 val_type: val_type(&g.val),
                 mutable: g.mutable,
@@ -148,7 +150,7 @@ fn header_and_head<'a>(
     push(&mut out, written, &imports, !l.imports.is_empty());
     let mut functions = FunctionSection::new();
     for &t in &l.function_types {
-        functions.function(t);
+        functions.function(t.0);
     }
     push(&mut out, written, &functions, !l.function_types.is_empty());
     let mut tables = TableSection::new();
@@ -173,14 +175,14 @@ fn header_and_head<'a>(
     push_globals(&mut out, written, inputs, res, l, config.shared_memory);
     let mut exports = ExportSection::new();
     for e in &l.exports {
-        let kind = match e.kind {
-            ExternalKind::Func => ExportKind::Func,
-            ExternalKind::Table => ExportKind::Table,
-            ExternalKind::Memory => ExportKind::Memory,
-            ExternalKind::Tag => ExportKind::Tag,
-            ExternalKind::Global => ExportKind::Global,
+        let (kind, index) = match e.item {
+            Exported::Func(f) => (ExportKind::Func, f.0),
+            Exported::Table(t) => (ExportKind::Table, t.0),
+            Exported::Memory => (ExportKind::Memory, 0),
+            Exported::Tag(t) => (ExportKind::Tag, t.0),
+            Exported::Global(g) => (ExportKind::Global, g.0),
         };
-        exports.export(&e.name, kind, e.index);
+        exports.export(&e.name, kind, index);
     }
     push(&mut out, written, &exports, !l.exports.is_empty());
     if let Some(start) = l.init_memory {
@@ -188,7 +190,7 @@ fn header_and_head<'a>(
             &mut out,
             written,
             &wasm_encoder::StartSection {
-                function_index: start,
+                function_index: start.0,
             },
             true,
         );
@@ -201,7 +203,7 @@ fn header_and_head<'a>(
         elems.active(
             table,
             &offset,
-            Elements::Functions(l.elems.as_slice().into()),
+            Elements::Functions(l.elems.iter().map(|f| f.0).collect::<Vec<_>>().into()),
         );
         push(&mut out, written, &elems, true);
     }
@@ -244,7 +246,7 @@ fn push_globals<'a>(
             }
             OutGlobalDef::DataAddress(va) => address_global(false, *va),
             OutGlobalDef::Input(f, i) => {
-                let g = &inputs.obj(*f).globals[*i as usize];
+                let g = &inputs.obj(*f).globals[i.idx()];
                 let init = g.init.bytes;
                 let raw = init.strip_suffix(&[0x0b]).unwrap_or(init);
                 (
@@ -259,10 +261,10 @@ fn push_globals<'a>(
 }
 
 /// An exception tag whose parameters are those of output type `index`.
-fn exception_tag(index: u32) -> TagType {
+fn exception_tag(ty: OutType) -> TagType {
     TagType {
         kind: TagKind::Exception,
-        func_type_idx: index,
+        func_type_idx: ty.0,
     }
 }
 
@@ -400,7 +402,7 @@ fn body_len(
 ) -> (usize, usize) {
     match (&l.functions[k], &bodies[k]) {
         (OutFunction::Input(f, i), None) => {
-            let body = inputs.obj(*f).functions[*i as usize].body;
+            let body = inputs.obj(*f).functions[i.idx()].body;
             let prefix = body
                 .bytes
                 .iter()
@@ -530,14 +532,11 @@ fn segment_pieces<'p>(ctx: &'p RelocContext<'_, '_>, i: usize, out: &mut Output<
     }
     let mut at = 0;
     for (offset, len, piece) in parts {
-        out.push((offset - at) as usize, Piece::Zeros((offset - at) as usize));
+        out.push((offset - at) as usize, Piece::Zeros);
         out.push(len, piece);
         at = offset + len as u64;
     }
-    out.push(
-        (seg.size - at) as usize,
-        Piece::Zeros((seg.size - at) as usize),
-    );
+    out.push((seg.size - at) as usize, Piece::Zeros);
 }
 
 fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {
@@ -668,12 +667,14 @@ fn chunk_len(ctx: &RelocContext<'_, '_>, file: FileId, k: usize) -> u64 {
     ctx.inputs.obj(file).customs[k].contents.len() as u64
 }
 
-/// What relocations against dead code write in a debug section (lld's
-/// `getTombstoneForSection`).
+/// What relocations against dead code write in a custom section (lld's
+/// `getTombstoneForSection`): -2 in `.debug_ranges` and `.debug_loc` (where -1 already means
+/// something), -1 in other debug sections and in `llvm.func_attr.*` (where 0 is a valid
+/// function index), and elsewhere 0, which means the relocation's addend.
 fn tombstone_for(name: &str) -> u64 {
     if name == ".debug_ranges" || name == ".debug_loc" {
         u64::MAX - 1
-    } else if name.starts_with(".debug_") {
+    } else if name.starts_with(".debug_") || name.starts_with("llvm.func_attr.") {
         u64::MAX
     } else {
         0

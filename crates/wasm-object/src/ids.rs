@@ -15,6 +15,11 @@ macro_rules! index_type {
             pub fn idx(self) -> usize {
                 self.0 as usize
             }
+
+            /// The index after this one.
+            pub fn next(self) -> Self {
+                Self(self.0 + 1)
+            }
         }
 
         impl std::fmt::Debug for $name {

@@ -8,11 +8,9 @@
 //! - [`object`] turns one object into its index spaces, symbol table and atoms (function bodies,
 //!   data segments, custom sections), each a window with the slice of relocations that patch it.
 //! - [`validate`] checks every index and relocation once, so that the linker never meets an
-//!   out-of-range value nor copies a damaged object into an invalid module.
+//!   out-of-range value.
 //!
-//! Errors name the file, the archive member and the absolute byte offset of the entry at
-//! fault; where LLVM's object reader (and so wasm-ld) refuses the same thing, its words come
-//! first.
+//! Errors name the file, the archive member and the absolute byte offset.
 //!
 //! # Example: the symbols of a `libc.a` member
 //!

@@ -7,7 +7,7 @@
 use crate::ids::{
     Atom, DefinedFunc, DefinedGlobal, DefinedTable, DefinedTag, Definition, SegmentIndex,
 };
-use crate::validate::check_type_indices;
+use crate::validate::{check_padded, misplaced, Patched, RelocCheck};
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
@@ -143,11 +143,67 @@ struct Found<'a> {
     data: Option<(u32, Window<'a>)>,
     linking: Option<Window<'a>>,
     relocs: Vec<Window<'a>>,
-    /// The count of the DataCount section, if there is one.
-    data_count: Option<u32>,
-    /// The relocation sections of the code and data sections, for errors to point into.
-    code_relocs: Option<LazyRelocs<'a>>,
-    data_relocs: Option<LazyRelocs<'a>>,
+    /// Standard section ids seen, one bit each, and the three custom sections allowed once.
+    seen: u16,
+    seen_custom: [bool; 3],
+}
+
+/// The custom sections an object may hold once, with LLVM's error for a second one.
+const ONCE: [(&str, &str); 3] = [
+    (
+        "linking",
+        "out of order section type: 0 (a second `linking` section)",
+    ),
+    (
+        "target_features",
+        "out of order section type: 0 (a second `target_features` section)",
+    ),
+    (
+        "producers",
+        "out of order section type: 0 (a second `producers` section)",
+    ),
+];
+
+/// LLVM's error for a second standard section, by id.
+const TWICE: [&str; 14] = [
+    "out of order section type: 0",
+    "out of order section type: 1",
+    "out of order section type: 2",
+    "out of order section type: 3",
+    "out of order section type: 4",
+    "out of order section type: 5",
+    "out of order section type: 6",
+    "out of order section type: 7",
+    "out of order section type: 8",
+    "out of order section type: 9",
+    "out of order section type: 10",
+    "out of order section type: 11",
+    "out of order section type: 12",
+    "out of order section type: 13",
+];
+
+impl Found<'_> {
+    /// Refuses a second standard section of one id, or a second `linking`, `target_features`
+    /// or `producers`: LLVM's object reader does (its section order check), and we would
+    /// otherwise keep only the last one silently.
+    fn once(&mut self, s: &wasm_format::Section<'_>) -> Result<(), Error> {
+        let again = if s.id == SectionId::Custom {
+            let name = s.custom_name.unwrap_or("");
+            match ONCE.iter().position(|(n, _)| *n == name) {
+                Some(k) => std::mem::replace(&mut self.seen_custom[k], true).then_some(ONCE[k].1),
+                None => None,
+            }
+        } else {
+            let bit = 1u16 << (s.id as u8);
+            let again = self.seen & bit != 0;
+            self.seen |= bit;
+            again.then_some(TWICE[s.id as usize])
+        };
+        match again {
+            Some(message) => Err(Error::new(s.header_offset, ErrorKind::Message(message))),
+            None => Ok(()),
+        }
+    }
 }
 
 impl<'a> Object<'a> {
@@ -156,17 +212,17 @@ impl<'a> Object<'a> {
         let module = Module::parse(bytes, offset)?;
         let mut obj = Object::empty();
         let mut found = Found::default();
-        let mut order = crate::validate::SectionOrder::default();
         for section in &module.sections {
-            order.check(section)?;
+            found.once(section)?;
             obj.read_section(section, &mut found)?;
         }
-        let Some(linking_at) = found.linking else {
-            let detail = ErrorKind::Message("it has no `linking` section");
-            let message = "not a relocatable wasm file".into();
-            return Err(Error::llvm(offset, message, Some(detail)));
+        let Some(linking) = found.linking else {
+            return Err(Error::new(
+                offset,
+                ErrorKind::Message("not a relocatable object: no `linking` section"),
+            ));
         };
-        let linking: Linking<'a> = wasm_format::linking::parse_linking(linking_at)?;
+        let linking: Linking<'a> = wasm_format::linking::parse_linking(linking)?;
         obj.symbols = linking.symbols;
         obj.init_funcs = linking.init_funcs;
         obj.comdats = linking.comdats;
@@ -174,16 +230,11 @@ impl<'a> Object<'a> {
             obj.read_code(w)?;
         }
         if let Some((_, w)) = found.data {
-            obj.read_data(w, &linking.segments, found.data_count)?;
+            obj.read_data(w, &linking.segments)?;
         }
-        obj.read_relocs(&mut found)?;
-        let at = crate::validate::At {
-            linking: linking_at,
-            code_relocs: found.code_relocs.as_ref(),
-            data_relocs: found.data_relocs.as_ref(),
-        };
-        crate::validate::check(&obj, &at)?;
+        obj.read_relocs(&found)?;
         obj.reloc_sections = found.relocs;
+        crate::validate::check(&obj, &module)?;
         Ok(obj)
     }
 
@@ -230,8 +281,6 @@ impl<'a> Object<'a> {
             SectionId::Import => self.read_imports(w)?,
             SectionId::Function => {
                 let types = sections::parse_function_section(w)?;
-                let indices = types.iter().map(|&t| Some((false, t)));
-                check_type_indices(s.id, w, self.types.len(), indices)?;
                 self.functions = types
                     .into_iter()
                     .map(|type_index| Function {
@@ -245,31 +294,22 @@ impl<'a> Object<'a> {
                 self.tables = sections::parse_table_section(w)?
                     .into_iter()
                     .map(|t| t.ty)
-                    .collect();
-                let shared = self.tables.iter().map(|t| t.limits.shared);
-                crate::validate::check_unshared(s.id, w, shared)?;
+                    .collect()
             }
             SectionId::Memory => {
                 let memories = sections::parse_memory_section(w)?;
                 self.memory64 |= memories.iter().any(|m| m.0.memory64);
             }
             SectionId::Global => {
-                let globals = sections::parse_global_section(w)?;
-                let total = self.global_imports.len() + globals.len();
-                self.globals = Vec::with_capacity(globals.len());
-                for g in globals {
-                    crate::validate::check_global_init(&g, total)?;
-                    self.globals.push(Global {
+                self.globals = sections::parse_global_section(w)?
+                    .into_iter()
+                    .map(|g| Global {
                         ty: g.ty,
                         init: g.init.window,
-                    });
-                }
+                    })
+                    .collect()
             }
-            SectionId::Tag => {
-                self.tags = sections::parse_tag_section(w)?;
-                let indices = self.tags.iter().map(|t| Some((true, t.type_index)));
-                check_type_indices(s.id, w, self.types.len(), indices)?;
-            }
+            SectionId::Tag => self.tags = sections::parse_tag_section(w)?,
             SectionId::Export => {
                 for e in sections::parse_export_section(w)? {
                     if e.kind == sections::ExternalKind::Func {
@@ -277,9 +317,6 @@ impl<'a> Object<'a> {
                     }
                 }
             }
-            // Read only to refuse a malformed one, as LLVM does: the linker makes its own.
-            SectionId::Element => drop(sections::parse_element_section(w)?),
-            SectionId::DataCount => found.data_count = Some(sections::parse_data_count_section(w)?),
             SectionId::Code => found.code = Some((s.index, w)),
             SectionId::Data => found.data = Some((s.index, w)),
             SectionId::Custom => self.read_custom(s, found)?,
@@ -289,18 +326,7 @@ impl<'a> Object<'a> {
     }
 
     fn read_imports(&mut self, w: Window<'a>) -> Result<(), Error> {
-        let imports = sections::parse_import_section(w)?;
-        let indices = imports.iter().map(|i| match i.kind {
-            ImportKind::Func(t) => Some((false, t)),
-            ImportKind::Tag(t) => Some((true, t.type_index)),
-            _ => None,
-        });
-        check_type_indices(SectionId::Import, w, self.types.len(), indices)?;
-        let shared = imports
-            .iter()
-            .map(|i| matches!(i.kind, ImportKind::Table(t) if t.limits.shared));
-        crate::validate::check_unshared(SectionId::Import, w, shared)?;
-        for import in imports {
+        for import in sections::parse_import_section(w)? {
             let (module, field) = (import.module, import.field);
             match import.kind {
                 ImportKind::Func(ty) => self.func_imports.push(ObjImport { module, field, ty }),
@@ -325,13 +351,10 @@ impl<'a> Object<'a> {
         match name {
             "linking" => found.linking = Some(s.contents),
             "target_features" => {
-                self.features = wasm_format::features::parse_target_features(s.contents)?;
-                crate::validate::check_features(&self.features, s.contents)?;
+                self.features = wasm_format::features::parse_target_features(s.contents)?
             }
             "producers" => {
-                let producers = wasm_format::features::parse_producers(s.contents)?;
-                crate::validate::check_producers(&producers, s.contents)?;
-                self.producers = Some(producers);
+                self.producers = Some(wasm_format::features::parse_producers(s.contents)?)
             }
             "name" => {
                 // A malformed name section only costs names, as in wasm-ld.
@@ -355,23 +378,19 @@ impl<'a> Object<'a> {
         self.code_offset = w.offset;
         let bodies = sections::parse_code_section(w)?;
         if bodies.len() != self.functions.len() {
-            let detail = ErrorKind::Invalid {
-                expected: "a body for each function of the function section",
-                found: bodies.len() as u64,
-            };
-            return Err(Error::llvm(
+            return Err(Error::new(
                 w.offset,
-                "invalid function count".into(),
-                Some(detail),
+                ErrorKind::Message("code section count differs from the function section's"),
             ));
         }
+        // Each body's size prefix starts where the previous body ends, the first after the count.
+        let (after_count, _) = w.parse_prefix(wasm_format::parse::var_u32)?;
+        let mut start = after_count.offset;
         for (f, body) in self.functions.iter_mut().zip(bodies) {
-            let b = body.window;
-            check_body_end(b)?;
-            // The local declarations, which LLVM reads too (and aborts on when they run past
-            // the body): counts inside the body, valid value types.
-            body.code_window()?;
-            f.body = with_size_prefix(w, b);
+            check_ends_with_end(body.window)?;
+            let end = body.window.end();
+            f.body = w.sub(start - w.offset, end - start).unwrap_or(body.window);
+            start = end;
         }
         Ok(())
     }
@@ -380,24 +399,13 @@ impl<'a> Object<'a> {
         &mut self,
         w: Window<'a>,
         infos: &[wasm_format::linking::SegmentInfo<'a>],
-        data_count: Option<u32>,
     ) -> Result<(), Error> {
         self.data_offset = w.offset;
         let segments = sections::parse_data_section(w)?;
-        if data_count.is_some_and(|n| n as usize != segments.len()) {
-            let message = "number of data segments does not match DataCount section";
-            return Err(Error::llvm(w.offset, message.into(), None));
-        }
-        // Fewer names than segments leave the others unnamed, as in LLVM.
-        if infos.len() > segments.len() {
-            let detail = ErrorKind::Invalid {
-                expected: "at most one segment info per data segment",
-                found: infos.len() as u64,
-            };
-            return Err(Error::llvm(
+        if segments.len() != infos.len() && !infos.is_empty() {
+            return Err(Error::new(
                 w.offset,
-                "too many segment names".into(),
-                Some(detail),
+                ErrorKind::Message("segment info count differs from the data section's"),
             ));
         }
         self.segments.reserve_exact(segments.len());
@@ -415,98 +423,105 @@ impl<'a> Object<'a> {
         Ok(())
     }
 
-    fn read_relocs(&mut self, found: &mut Found<'a>) -> Result<(), Error> {
+    fn read_relocs(&mut self, found: &Found<'a>) -> Result<(), Error> {
+        let mut targets = Vec::with_capacity(found.relocs.len());
         for w in &found.relocs {
             let lazy = wasm_format::reloc::read_reloc_section(*w)?;
             let target = lazy.target_section;
-            let (slot, relocs) = if found.code.is_some_and(|(i, _)| i == target) {
-                (&mut found.code_relocs, &mut self.code_relocs)
-            } else if found.data.is_some_and(|(i, _)| i == target) {
-                (&mut found.data_relocs, &mut self.data_relocs)
-            } else if let Some(at) = self.customs.iter().position(|c| c.section_index == target) {
-                self.read_custom_relocs(at, lazy)?;
-                continue;
-            } else {
+            if targets.contains(&target) {
+                // wasm-ld would apply both; we would keep only the last.
                 return Err(Error::new(
                     w.offset,
                     ErrorKind::Invalid {
-                        expected: "a relocation target section",
+                        expected: "one relocation section per target section",
                         found: u64::from(target),
                     },
                 ));
-            };
-            if slot.is_some() {
-                return Err(second_reloc_section(w, target));
             }
-            *relocs = ordered_relocs(*w, &lazy)?;
-            *slot = Some(lazy);
+            targets.push(target);
+            match (found.code, found.data) {
+                (Some((i, code)), _) if i == target => {
+                    self.code_relocs = self.decode_relocs(&lazy, code, Patched::Code)?
+                }
+                (_, Some((i, data))) if i == target => {
+                    self.data_relocs = self.decode_relocs(&lazy, data, Patched::Data)?
+                }
+                _ => self.read_custom_relocs(lazy, w.offset)?,
+            }
         }
-        self.assign_code_relocs(found.code_relocs.as_ref())?;
-        self.assign_data_relocs(found.data_relocs.as_ref())
+        let none = Window::new(&[], 0);
+        self.assign_code_relocs(found.code.map_or(none, |(_, w)| w))?;
+        self.assign_data_relocs(found.data.map_or(none, |(_, w)| w))
     }
 
-    /// Checks the relocations of custom section `at` once, keeping those that name an index.
-    fn read_custom_relocs(&mut self, at: usize, lazy: LazyRelocs<'a>) -> Result<(), Error> {
+    /// The relocations of the code or data section `target`, decoded and checked as they are
+    /// read (`validate::RelocCheck`); which atom each patches is decided after.
+    fn decode_relocs(
+        &self,
+        lazy: &LazyRelocs<'a>,
+        target: Window<'a>,
+        patched: Patched,
+    ) -> Result<Vec<Reloc>, Error> {
+        let mut relocs = Vec::with_capacity(lazy.len());
+        let mut check = RelocCheck::new(self, target, patched);
+        lazy.try_for_each(|entry, r| {
+            check.next(entry, &r)?;
+            relocs.push(r);
+            Ok(())
+        })?;
+        Ok(relocs)
+    }
+
+    /// Checks the relocations of a custom section once, keeping those that name an index.
+    fn read_custom_relocs(&mut self, lazy: LazyRelocs<'a>, at: usize) -> Result<(), Error> {
+        let target = lazy.target_section;
+        let Some(k) = self.customs.iter().position(|c| c.section_index == target) else {
+            return Err(Error::new(
+                at,
+                ErrorKind::Invalid {
+                    expected: "a relocation target section",
+                    found: u64::from(target),
+                },
+            ));
+        };
         let mut index_relocs = Vec::new();
-        let contents = self.customs[at].contents;
-        let mut checker = crate::validate::RelocChecker::new(contents.len());
-        lazy.check(|r| {
-            checker.next(self, &r, contents.offset);
+        let mut check = RelocCheck::new(self, self.customs[k].contents, Patched::Custom);
+        lazy.try_for_each(|entry, r| {
+            check.next(entry, &r)?;
             if r.ty.names_an_index() {
                 index_relocs.push(r);
             }
+            Ok(())
         })?;
-        if let Some((k, kind)) = checker.bad {
-            return Err(crate::validate::error_at(lazy.entry_offset(k), kind));
-        }
-        let c = &mut self.customs[at];
+        let c = &mut self.customs[k];
         c.relocs = lazy;
         c.index_relocs = index_relocs;
         Ok(())
     }
 
-    fn assign_code_relocs(&mut self, at: Option<&LazyRelocs<'a>>) -> Result<(), Error> {
-        let base = self.code_offset;
-        let len = self.functions.last().map_or(0, |f| f.body.end() - base);
-        let atoms = self.functions.iter().map(|f| {
-            let start = f.body.offset - base + prefix_len(f.body.bytes);
-            start..f.body.end() - base
+    fn assign_code_relocs(&mut self, code: Window<'a>) -> Result<(), Error> {
+        let base = code.offset;
+        let atoms = self.functions.iter_mut().map(|f| {
+            // Relocations patch the body after its size prefix.
+            let prefix = f
+                .body
+                .bytes
+                .iter()
+                .position(|b| b & 0x80 == 0)
+                .map_or(0, |p| p + 1);
+            let start = f.body.offset + prefix - base;
+            (start..f.body.end() - base, &mut f.relocs)
         });
-        let mut ranges = Vec::with_capacity(self.functions.len());
-        let placed = place_relocs(
-            &self.code_relocs,
-            atoms,
-            len,
-            "inside a function body",
-            |r| ranges.push(r),
-        );
-        misplaced(placed, &self.code_relocs, at, base)?;
-        for (f, r) in self.functions.iter_mut().zip(ranges) {
-            f.relocs = r;
-        }
-        Ok(())
+        assign(&self.code_relocs, atoms, code, &BODIES)
     }
 
-    fn assign_data_relocs(&mut self, at: Option<&LazyRelocs<'a>>) -> Result<(), Error> {
-        let base = self.data_offset;
-        let len = self.segments.last().map_or(0, |s| s.data.end() - base);
-        let atoms = self
-            .segments
-            .iter()
-            .map(|s| s.data.offset - base..s.data.end() - base);
-        let mut ranges = Vec::with_capacity(self.segments.len());
-        let placed = place_relocs(
-            &self.data_relocs,
-            atoms,
-            len,
-            "inside a data segment",
-            |r| ranges.push(r),
-        );
-        misplaced(placed, &self.data_relocs, at, base)?;
-        for (s, r) in self.segments.iter_mut().zip(ranges) {
-            s.relocs = r;
-        }
-        Ok(())
+    fn assign_data_relocs(&mut self, data: Window<'a>) -> Result<(), Error> {
+        let base = data.offset;
+        let atoms = self.segments.iter_mut().map(|s| {
+            let start = s.data.offset - base;
+            (start..start + s.data.len(), &mut s.relocs)
+        });
+        assign(&self.data_relocs, atoms, data, &SEGMENTS)
     }
 
     /// The module and field of the import an undefined function, global, table or tag symbol
@@ -654,108 +669,168 @@ fn defined(index: u32, imports: usize, definitions: usize) -> Option<u32> {
     (i < definitions).then_some(i as u32)
 }
 
-/// The relocations of a code or data section, decoded; they must be in offset order, as LLVM
-/// requires (wasm-ld: `relocations not in offset order`).
-fn ordered_relocs(w: Window<'_>, lazy: &LazyRelocs<'_>) -> Result<Vec<Reloc>, Error> {
-    let relocs = wasm_format::reloc::parse_reloc_section(w)?.relocs;
-    match relocs.windows(2).position(|p| p[1].offset < p[0].offset) {
-        None => Ok(relocs),
-        Some(k) => {
-            let kind = crate::validate::Misplaced::Unordered.kind(&relocs[k + 1], 0);
-            Err(crate::validate::error_at(lazy.entry_offset(k + 1), kind))
-        }
+/// A function body (after its size prefix) must end with `end`: the output copies bodies as
+/// they are, so one that does not would make an invalid module.
+fn check_ends_with_end(body: Window<'_>) -> Result<(), Error> {
+    match body.bytes.last() {
+        Some(0x0b) => Ok(()),
+        Some(&b) => Err(Error::new(
+            body.end() - 1,
+            ErrorKind::Invalid {
+                expected: "a function body ending with `end` (0x0b)",
+                found: b.into(),
+            },
+        )),
+        None => Err(Error::new(
+            body.offset,
+            ErrorKind::Message("an empty function body: expected at least `end` (0x0b)"),
+        )),
     }
 }
 
-/// A second relocation section for the same section (LLVM appends them; we refuse).
-#[cold]
-fn second_reloc_section(w: &Window<'_>, target: u32) -> Error {
-    let kind = ErrorKind::Invalid {
-        expected: "one relocation section per section",
-        found: u64::from(target),
-    };
-    Error::new(w.offset, kind)
+/// How errors about relocations around an atom name it.
+struct AtomNames {
+    /// For one that starts inside an atom and ends after it.
+    crossing: &'static str,
+    /// For one that starts before an atom, after the previous one (or the section start).
+    before: &'static str,
+    /// For one that starts after the last atom.
+    after: &'static str,
 }
 
-/// The error for the relocation [`place_relocs`] found misplaced, at its entry in `at`.
-fn misplaced(
-    placed: Result<(), (usize, crate::validate::Misplaced)>,
+const BODIES: AtomNames = AtomNames {
+    crossing: "inside their function body, which ends at",
+    before: "inside a function body; the next one starts at",
+    after: "inside a function body; the last one ends at",
+};
+
+const SEGMENTS: AtomNames = AtomNames {
+    crossing: "inside their data segment, which ends at",
+    before: "inside a data segment; the next one starts at",
+    after: "inside a data segment; the last one ends at",
+};
+
+/// Gives each atom (its range in section offsets) the relocations that patch it, checking
+/// that each lies wholly inside one atom and that a LEB one patches a padded LEB128. A linear
+/// walk, not a search: atoms and relocations are both in offset order, so each relocation is
+/// looked at once.
+fn assign<'r>(
     relocs: &[Reloc],
-    at: Option<&LazyRelocs<'_>>,
-    base: usize,
+    atoms: impl Iterator<Item = (Range<usize>, &'r mut Range<usize>)>,
+    section: Window<'_>,
+    names: &AtomNames,
 ) -> Result<(), Error> {
-    let Err((k, m)) = placed else {
-        return Ok(());
-    };
-    let kind = m.kind(&relocs[k], base);
-    let offset = at.map_or(base, |a| a.entry_offset(k));
-    Err(crate::validate::error_at(offset, kind))
-}
-
-/// Gives each atom (`atoms`: the bytes of each, in section offsets and in order) the range of
-/// `relocs` (in offset order) that patch it. A relocation must patch bytes inside one atom,
-/// clear of the one before it, and inside the section (`len` bytes); `what` says where it had
-/// to be. One walk: atoms and relocations are both in offset order. The error is the
-/// relocation's position and what is wrong with it.
-fn place_relocs(
-    relocs: &[Reloc],
-    atoms: impl Iterator<Item = Range<usize>>,
-    len: usize,
-    what: &'static str,
-    mut assign: impl FnMut(Range<usize>),
-) -> Result<(), (usize, crate::validate::Misplaced)> {
-    use crate::validate::{check_place, Misplaced};
-    let past = |r: &Reloc| r.range().end > len;
+    let base = section.offset;
     let mut next = 0;
-    let mut last = 0..0;
-    for atom in atoms {
+    let mut last_end = 0;
+    for (atom, slot) in atoms {
         let first = next;
-        let mut prev = None;
-        while let Some(r) = relocs.get(next).filter(|r| (r.offset as usize) < atom.end) {
-            check_place(r, prev, atom.clone(), what).map_err(|m| match m {
-                Misplaced::Outside(..) if past(r) => (next, Misplaced::PastSection(len)),
-                m => (next, m),
-            })?;
-            prev = Some(r.range());
+        while let Some(r) = relocs.get(next) {
+            let at = r.offset as usize;
+            if at >= atom.end {
+                break;
+            }
+            if at < atom.start {
+                return Err(misplaced(r, base, names.before, base + atom.start));
+            }
+            if r.range().end > atom.end {
+                return Err(misplaced(r, base, names.crossing, base + atom.end));
+            }
+            if r.ty.width().is_leb() {
+                let field = section.bytes.get(r.range()).unwrap_or_default();
+                check_padded(field, base + at)?;
+            }
             next += 1;
         }
-        assign(first..next);
-        last = atom;
+        *slot = first..next;
+        last_end = atom.end;
     }
     match relocs.get(next) {
-        Some(r) if past(r) => Err((next, Misplaced::PastSection(len))),
-        Some(_) => Err((next, Misplaced::Outside(what, last))),
+        Some(r) => Err(misplaced(r, base, names.after, base + last_end)),
         None => Ok(()),
     }
 }
 
-/// The length of the size prefix at the start of a body window.
-fn prefix_len(body: &[u8]) -> usize {
-    body.iter()
-        .position(|b| b & 0x80 == 0)
-        .map_or(body.len(), |p| p + 1)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_format::reloc::RelocType;
 
-/// A function body ends on `end` (0x0b): wasm-ld copies one that does not into an invalid
-/// module, and the byte before a size prefix must not look like part of it.
-fn check_body_end(b: Window<'_>) -> Result<(), Error> {
-    let (at, expected, found) = match b.bytes.last() {
-        Some(0x0b) => return Ok(()),
-        Some(&x) => (b.end() - 1, "a function body ending with `end` (0x0b)", x),
-        None => (b.offset - 1, "a function body size above 0", 0),
-    };
-    let found = u64::from(found);
-    Err(Error::new(at, ErrorKind::Invalid { expected, found }))
-}
-
-/// Widens the window of a body to include its size prefix, which sits just before it.
-fn with_size_prefix<'a>(code: Window<'a>, body: Window<'a>) -> Window<'a> {
-    let end = body.end() - code.offset;
-    let mut start = body.offset - code.offset;
-    // The prefix is a LEB128 of at most 5 bytes: walk back over continuation bytes.
-    start -= 1;
-    while start > 0 && body.offset - code.offset - start < 5 && code.bytes[start - 1] & 0x80 != 0 {
-        start -= 1;
+    fn leb(offset: u32) -> Reloc {
+        Reloc {
+            ty: RelocType::FunctionIndexLeb,
+            offset,
+            index: 0,
+            addend: 0,
+        }
     }
-    code.sub(start, end - start).unwrap_or(body)
+
+    /// Atoms at 2..14 and 16..24 of a section whose contents start at 0x100.
+    fn run(relocs: &[Reloc]) -> Result<[Range<usize>; 2], Error> {
+        let mut slots = [0..0, 0..0];
+        let [a, b] = &mut slots;
+        let atoms = [(2..14, a), (16..24, b)].into_iter();
+        // A padded LEB128 at every relocation, as far as they fit.
+        let mut bytes = vec![0; 32];
+        for r in relocs {
+            if let Some(field) = bytes.get_mut(r.range()) {
+                field.copy_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x00]);
+            }
+        }
+        assign(relocs, atoms, Window::new(&bytes, 0x100), &BODIES)?;
+        Ok(slots)
+    }
+
+    /// Whether `err` is at `offset`, says `expected` and ends with `limit`.
+    fn is(err: &Error, offset: usize, expected: &str, limit: usize) -> bool {
+        err.offset() == offset
+            && matches!(err.kind(), ErrorKind::Relocation { expected: e, limit: l, .. }
+                if *e == expected && *l == limit)
+    }
+
+    #[test]
+    fn each_atom_gets_its_relocations() {
+        assert_eq!(run(&[leb(2), leb(7), leb(18)]), Ok([0..2, 2..3]));
+        assert_eq!(run(&[]), Ok([0..0, 0..0]));
+    }
+
+    #[test]
+    fn a_relocation_between_atoms_names_the_next() {
+        let err = run(&[leb(14)]).unwrap_err();
+        assert!(is(&err, 0x10e, BODIES.before, 0x110), "{err}");
+        let err = run(&[leb(0)]).unwrap_err();
+        assert!(is(&err, 0x100, BODIES.before, 0x102), "{err}");
+    }
+
+    #[test]
+    fn a_relocation_crossing_its_atoms_end_names_the_end() {
+        let err = run(&[leb(10)]).unwrap_err();
+        assert!(is(&err, 0x10a, BODIES.crossing, 0x10e), "{err}");
+    }
+
+    #[test]
+    fn a_relocation_after_the_last_atom_names_its_end() {
+        let err = run(&[leb(24)]).unwrap_err();
+        assert!(is(&err, 0x118, BODIES.after, 0x118), "{err}");
+    }
+
+    #[test]
+    fn a_leb_relocation_patches_a_padded_leb() {
+        let mut slot = 0..0;
+        let atoms = [(0..8, &mut slot)].into_iter();
+        let bytes = [0, 0x80, 0x80, 0x00, 0x80, 0x00, 0, 0];
+        let err = assign(&[leb(1)], atoms, Window::new(&bytes, 0x100), &BODIES).unwrap_err();
+        assert_eq!(err.offset(), 0x103);
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 0, .. }));
+    }
+
+    #[test]
+    fn a_body_ends_with_end() {
+        assert_eq!(check_ends_with_end(Window::new(&[0, 0x0b], 9)), Ok(()));
+        let err = check_ends_with_end(Window::new(&[0, 0x41, 0x01], 9)).unwrap_err();
+        assert_eq!(err.offset(), 11);
+        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 1, .. }));
+        let err = check_ends_with_end(Window::new(&[], 9)).unwrap_err();
+        assert_eq!(err.offset(), 9);
+    }
 }

@@ -112,7 +112,7 @@ pub fn parse_import_section(w: Window<'_>) -> Result<Vec<Import<'_>>> {
     w.parse_all("the import section", vec_of("imports", 4, import))
 }
 
-fn import(i: In<'_>) -> PResult<'_, Import<'_>> {
+pub(crate) fn import(i: In<'_>) -> PResult<'_, Import<'_>> {
     let (rest, module) = name(i)?;
     let (rest, field) = name(rest)?;
     let (rest, kind) = import_kind(rest)?;
@@ -148,20 +148,6 @@ fn external_kind(i: In<'_>) -> PResult<'_, ExternalKind> {
                 found: u64::from(b),
             },
         ),
-    }
-}
-
-/// The absolute offset of entry `k` of an import, function, table or tag section `w`, for an error
-/// about it (see [`item_offset`](crate::parse::item_offset)); the section's start for others.
-#[cold]
-pub fn entry_offset(id: crate::SectionId, w: Window<'_>, k: usize) -> usize {
-    use crate::parse::item_offset;
-    match id {
-        crate::SectionId::Import => item_offset(w, k, import),
-        crate::SectionId::Function => item_offset(w, k, var_u32),
-        crate::SectionId::Table => item_offset(w, k, table(w)),
-        crate::SectionId::Tag => item_offset(w, k, tag_type),
-        _ => w.offset,
     }
 }
 

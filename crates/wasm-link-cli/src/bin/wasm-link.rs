@@ -38,7 +38,7 @@ fn main() -> ExitCode {
 }
 
 fn link(config: &wasm_link::Config) -> ExitCode {
-    wasm_link::output_file::remove_temporaries_on_signal();
+    wasm_link::remove_temporaries_on_signal();
     let diagnostics = wasm_link::link(config);
     print_messages(&diagnostics.messages);
     warn(&diagnostics.warnings);

@@ -9,12 +9,13 @@ impl<'a> Layout<'a> {
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
+        live: &Liveness,
         errors: &mut Vec<String>,
     ) {
         if self.call_ctors.is_none() {
             return;
         }
-        let mut ctors: Vec<(u32, u32, usize)> = Vec::new();
+        let mut ctors: Vec<(u32, OutFunc, usize)> = Vec::new();
         for &f in &res.loaded {
             let obj = inputs.obj(f);
             for init in &obj.init_funcs {
@@ -22,10 +23,12 @@ impl<'a> Layout<'a> {
                     continue;
                 };
                 let sym = res.table.get(id);
-                let index = self.sym_func[id.idx()];
-                if !sym.live || index == NONE {
+                // A constructor a COMDAT discarded is not called, even when kept.
+                let discarded = crate::graph::Graph { inputs, res }.is_discarded(id);
+                let Some(index) = self.sym_func[id.idx()].filter(|_| live.symbol(id) && !discarded)
+                else {
                     continue;
-                }
+                };
                 let ty = &self.function_type(inputs, index);
                 if !ty.params.is_empty() {
                     errors.push(format!(
@@ -41,21 +44,18 @@ impl<'a> Layout<'a> {
     }
 
     /// The signature of an output function.
-    pub fn function_type(&self, inputs: &Inputs<'a>, index: u32) -> FuncType {
-        if index < self.num_func_imports {
+    pub fn function_type(&self, inputs: &Inputs<'a>, index: OutFunc) -> FuncType {
+        let Some(defined) = self.defined_function(index) else {
             let mut funcs = self.imports.iter().filter_map(|i| match &i.kind {
                 ImportKind::Func { ty, .. } => Some(ty),
                 _ => None,
             });
-            return funcs
-                .nth(index as usize)
-                .cloned()
-                .unwrap_or_else(empty_type);
-        }
-        match &self.functions[(index - self.num_func_imports) as usize] {
+            return funcs.nth(index.idx()).cloned().unwrap_or_else(empty_type);
+        };
+        match defined {
             OutFunction::Input(f, i) => {
                 let obj = inputs.obj(*f);
-                obj.types[obj.functions[*i as usize].type_index as usize].clone()
+                obj.types[obj.functions[i.idx()].type_index as usize].clone()
             }
             OutFunction::CommandExport { target, .. } => self.function_type(inputs, *target),
             OutFunction::Stub(id) => self.stub_types.get(id).cloned().unwrap_or_else(empty_type),
@@ -72,11 +72,13 @@ impl<'a> Layout<'a> {
 
     /// Wraps every exported function in `<name>.command_export` (ctors, call, dtors) when the
     /// inputs do not call `__wasm_call_ctors` themselves (lld's `createCommandExportWrappers`).
-    pub(super) fn compute_command_exports(&mut self, res: &mut Resolved<'a>, config: &Config) {
-        self.call_dtors = res
-            .call_dtors
-            .map(|id| self.sym_func[id.idx()])
-            .filter(|&f| f != NONE);
+    pub(super) fn compute_command_exports(
+        &mut self,
+        res: &Resolved<'a>,
+        live: &Liveness,
+        config: &Config,
+    ) {
+        self.call_dtors = res.call_dtors.and_then(|id| self.sym_func[id.idx()]);
         let Some(cc) = res.table.find("__wasm_call_ctors") else {
             return;
         };
@@ -87,30 +89,26 @@ impl<'a> Layout<'a> {
         {
             return;
         }
-        let mut next = self.num_func_imports + self.functions.len() as u32;
         for i in 0..res.table.symbols.len() {
             let sym = &res.table.symbols[i];
-            let target = self.sym_func[i];
+            let Some(target) = self.sym_func[i] else {
+                continue;
+            };
             // lld wraps every exported `DefinedFunction`, its own `__wasm_init_tls` included.
             let is_input_fn = matches!(
                 sym.def,
                 Def::Defined { .. } | Def::Synthetic(Synthetic::InitTls)
             ) && sym.kind == Kind::Function;
-            if !sym.global
-                || !sym.live
-                || !is_input_fn
-                || target == NONE
-                || !sym.is_exported(config)
-            {
+            let live = live.symbol(SymbolId(i as u32));
+            if !sym.global || !live || !is_input_fn || !sym.is_exported(config) {
                 continue;
             }
-            self.functions.push(OutFunction::CommandExport {
+            let wrapper = self.push_function(OutFunction::CommandExport {
                 target,
                 symbol: SymbolId(i as u32),
             });
             self.func_slot.push(0);
-            self.wrappers.push((SymbolId(i as u32), next));
-            next += 1;
+            self.wrappers.push((SymbolId(i as u32), wrapper));
         }
     }
 
@@ -118,7 +116,7 @@ impl<'a> Layout<'a> {
     pub(super) fn register_types(&mut self, inputs: &Inputs<'a>, used: &[(FileId, u32)]) {
         for &(f, i) in used {
             if let Some(ty) = inputs.obj(f).types.get(i as usize) {
-                self.file_types[f.idx()][i as usize] = self.intern_type(ty);
+                self.file_types[f.idx()][i as usize] = Some(self.intern_type(ty));
             }
         }
         let mut imports = std::mem::take(&mut self.imports);
@@ -134,20 +132,21 @@ impl<'a> Layout<'a> {
                 // Most functions: one lookup per (file, type), not a clone and a hash each.
                 OutFunction::Input(f, i) => {
                     let obj = inputs.obj(f);
-                    let ty = obj.functions[i as usize].type_index as usize;
-                    match self.file_types[f.idx()].get(ty).copied() {
-                        Some(t) if t != NONE => t,
-                        _ => {
+                    let ty = obj.functions[i.idx()].type_index as usize;
+                    match self.file_types[f.idx()].get(ty).copied().flatten() {
+                        Some(t) => t,
+                        None => {
                             let t = self.intern_type(&obj.types[ty]);
                             if let Some(slot) = self.file_types[f.idx()].get_mut(ty) {
-                                *slot = t;
+                                *slot = Some(t);
                             }
                             t
                         }
                     }
                 }
                 _ => {
-                    let ty = self.function_type(inputs, self.num_func_imports + i as u32);
+                    let index = OutFunc(self.num_func_imports + i as u32);
+                    let ty = self.function_type(inputs, index);
                     self.intern_type(&ty)
                 }
             };
@@ -162,6 +161,7 @@ impl<'a> Layout<'a> {
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
+        live: &Liveness,
         config: &Config,
     ) {
         let memory_export = match (&config.export_memory, &config.import_memory) {
@@ -172,17 +172,16 @@ impl<'a> Layout<'a> {
         if let Some(name) = memory_export {
             self.exports.push(OutExport {
                 name,
-                kind: ExternalKind::Memory,
-                index: 0,
+                item: Exported::Memory,
             });
         }
-        let wrappers: HashMap<SymbolId, u32> = self.wrappers.iter().copied().collect();
+        let wrappers: HashMap<SymbolId, OutFunc> = self.wrappers.iter().copied().collect();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             if i == res.created_after_gc {
                 self.export_created_before_layout(config);
             }
             let id = SymbolId(i as u32);
-            if !sym.global || !sym.live || !sym.is_defined() {
+            if !sym.global || !live.symbol(id) || !sym.is_defined() {
                 continue;
             }
             if !sym.is_exported(config) || sym.is_stub() {
@@ -193,12 +192,10 @@ impl<'a> Layout<'a> {
             }
             let export = match sym.kind {
                 Kind::Function => {
-                    let index = self.sym_func[i];
                     let name = export_name(inputs, sym.def).unwrap_or(sym.name);
-                    (index != NONE).then(|| OutExport {
+                    self.sym_func[i].map(|f| OutExport {
                         name: name.to_string(),
-                        kind: ExternalKind::Func,
-                        index,
+                        item: Exported::Func(f),
                     })
                 }
                 Kind::Global => {
@@ -208,30 +205,24 @@ impl<'a> Layout<'a> {
                         Def::Synthetic(Synthetic::TlsBase) => config.shared_memory,
                         _ => false,
                     };
-                    let index = self.sym_global[i];
-                    (index != NONE && (!synthetic_mutable || sym.export_explicit)).then(|| {
-                        OutExport {
-                            name: sym.name.to_string(),
-                            kind: ExternalKind::Global,
-                            index,
-                        }
+                    let shown = !synthetic_mutable || sym.export_explicit;
+                    self.sym_global[i].filter(|_| shown).map(|g| OutExport {
+                        name: sym.name.to_string(),
+                        item: Exported::Global(g),
                     })
                 }
                 Kind::Data => {
-                    let index = self.num_global_imports + self.globals.len() as u32;
                     let va = self.data_address(inputs, res, id, 0).unwrap_or(0);
-                    self.globals.push(OutGlobalDef::DataAddress(va));
+                    let g = self.push_global(OutGlobalDef::DataAddress(va));
                     Some(OutExport {
                         name: sym.name.to_string(),
-                        kind: ExternalKind::Global,
-                        index,
+                        item: Exported::Global(g),
                     })
                 }
                 Kind::Tag => self.tag_export(id, sym.name),
                 Kind::Table => self.symbol_table(id).map(|t| OutExport {
                     name: sym.name.to_string(),
-                    kind: ExternalKind::Table,
-                    index: t.0,
+                    item: Exported::Table(t),
                 }),
                 _ => None,
             };
@@ -244,12 +235,11 @@ impl<'a> Layout<'a> {
             self.export_late_synthetics();
         }
         // Wrappers are symbols the linker added last, so their exports come last.
-        for &(id, index) in &self.wrappers {
+        for &(id, wrapper) in &self.wrappers {
             let name = export_name(inputs, res.table.get(id).def).unwrap_or(res.table.get(id).name);
             self.exports.push(OutExport {
                 name: name.to_string(),
-                kind: ExternalKind::Func,
-                index,
+                item: Exported::Func(wrapper),
             });
         }
     }
@@ -259,25 +249,19 @@ impl<'a> Layout<'a> {
     /// (`--export-all`) `__wasm_init_memory_flag`.
     fn export_created_before_layout(&mut self, config: &Config) {
         if let Some(t) = self.indirect_table.filter(|_| config.export_table) {
-            let exported = self
-                .exports
-                .iter()
-                .any(|e| e.kind == ExternalKind::Table && e.index == t.0);
+            let exported = self.exports.iter().any(|e| e.item == Exported::Table(t));
             if !exported {
                 self.exports.push(OutExport {
                     name: "__indirect_function_table".into(),
-                    kind: ExternalKind::Table,
-                    index: t.0,
+                    item: Exported::Table(t),
                 });
             }
         }
         if let Some(flag) = self.init_memory_flag.filter(|_| config.export_all) {
-            let index = self.num_global_imports + self.globals.len() as u32;
-            self.globals.push(OutGlobalDef::DataAddress(flag));
+            let g = self.push_global(OutGlobalDef::DataAddress(flag));
             self.exports.push(OutExport {
                 name: "__wasm_init_memory_flag".into(),
-                kind: ExternalKind::Global,
-                index,
+                item: Exported::Global(g),
             });
         }
     }
@@ -293,11 +277,10 @@ impl<'a> Layout<'a> {
             ),
             ("__wasm_apply_tls_relocs", self.apply_tls_relocs),
         ] {
-            if let Some(index) = index {
+            if let Some(f) = index {
                 self.exports.push(OutExport {
                     name: name.into(),
-                    kind: ExternalKind::Func,
-                    index,
+                    item: Exported::Func(f),
                 });
             }
         }
@@ -314,15 +297,12 @@ impl<'a> Layout<'a> {
             _ => None,
         });
         let exported = self.exports.iter().filter_map(|e| {
-            let defined = (e.kind == ExternalKind::Global)
-                .then(|| e.index.checked_sub(self.num_global_imports));
-            match defined {
-                Some(Some(i)) => match self.globals.get(i as usize) {
-                    Some(OutGlobalDef::DataAddress(..)) => None,
-                    _ => Some(e.name.clone()),
-                },
-                Some(None) => Some(e.name.clone()),
-                None => None,
+            let Exported::Global(g) = e.item else {
+                return None;
+            };
+            match self.defined_global(g) {
+                Some(OutGlobalDef::DataAddress(..)) => None,
+                _ => Some(e.name.clone()),
             }
         });
         crate::features::check_globals(&self.features, config, imported, exported)

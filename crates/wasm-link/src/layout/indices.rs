@@ -70,10 +70,7 @@ impl<'a> Layout<'a> {
         f: FileId,
     ) -> Vec<Scanned> {
         let obj = inputs.obj(f);
-        let funcs =
-            obj.functions.iter().enumerate().filter(|(i, _)| {
-                live.functions[f.idx()][*i] && !res.discarded[f.idx()].functions[*i]
-            });
+        let funcs = (obj.functions.iter().enumerate()).filter(|(i, _)| live.functions[f.idx()][*i]);
         let segs = obj.segments.iter().enumerate().filter(|(i, _)| {
             !matches!(
                 self.placements[f.idx()].get(*i),
@@ -90,7 +87,7 @@ impl<'a> Layout<'a> {
                 out.push(Scanned::Type(r.index));
                 continue;
             }
-            let global = matches!(r.ty, RelocType::GlobalIndexLeb | RelocType::GlobalIndexI32);
+            let global = r.ty.target() == RelocTarget::Global;
             if !global && r.ty.target() != RelocTarget::Table {
                 continue;
             }
@@ -104,7 +101,7 @@ impl<'a> Layout<'a> {
                 if matches!(sym.kind, Kind::Data | Kind::Function) {
                     out.push(Scanned::Got(id, sym.kind == Kind::Function));
                 }
-            } else if sym.live {
+            } else if live.symbol(id) {
                 out.push(Scanned::Slot(id));
             }
         }
@@ -117,6 +114,7 @@ impl<'a> Layout<'a> {
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
+        live: &Liveness,
         config: &Config,
     ) {
         if let Some((module, field)) = &config.import_memory {
@@ -129,12 +127,12 @@ impl<'a> Layout<'a> {
             });
         }
         let indirect = self.import_indirect_table(res, config);
-        let mut seen_funcs: HashMap<(String, String, FuncType), u32> = HashMap::new();
-        let mut seen_globals: HashMap<(String, String, GlobalType), u32> = HashMap::new();
+        let mut seen_funcs: HashMap<(String, String, FuncType), OutFunc> = HashMap::new();
+        let mut seen_globals: HashMap<(String, String, GlobalType), OutGlobal> = HashMap::new();
         let mut seen_tables = HashMap::new();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             let id = SymbolId(i as u32);
-            if !should_import(sym, inputs, config) || Some(id) == indirect {
+            if !should_import(sym, live.symbol(id), inputs, config) || Some(id) == indirect {
                 continue;
             }
             let Def::Undefined { file, index } = sym.def else {
@@ -161,16 +159,21 @@ impl<'a> Layout<'a> {
                     // Imports are deduplicated by (module, field, signature).
                     let key = (module.to_string(), field.to_string(), ty.clone());
                     if let Some(&index) = seen_funcs.get(&key) {
-                        self.sym_func[id.idx()] = index;
+                        self.sym_func[id.idx()] = Some(index);
                         continue;
                     }
-                    seen_funcs.insert(key, self.num_func_imports);
-                    self.sym_func[id.idx()] = self.num_func_imports;
+                    let index = OutFunc(self.num_func_imports);
+                    seen_funcs.insert(key, index);
+                    self.sym_func[id.idx()] = Some(index);
                     self.num_func_imports += 1;
                     self.imports.push(OutImport {
                         module,
                         field,
-                        kind: ImportKind::Func { ty, index: 0 },
+                        // The type index is set once types are registered.
+                        kind: ImportKind::Func {
+                            ty,
+                            index: OutType(0),
+                        },
                         symbol: Some(id),
                     });
                 }
@@ -189,11 +192,12 @@ impl<'a> Layout<'a> {
                     // Imports are deduplicated by (module, field, type).
                     let key = (module.to_string(), field.to_string(), g.ty);
                     if let Some(&index) = seen_globals.get(&key) {
-                        self.sym_global[id.idx()] = index;
+                        self.sym_global[id.idx()] = Some(index);
                         continue;
                     }
-                    seen_globals.insert(key, self.num_global_imports);
-                    self.sym_global[id.idx()] = self.num_global_imports;
+                    let index = OutGlobal(self.num_global_imports);
+                    seen_globals.insert(key, index);
+                    self.sym_global[id.idx()] = Some(index);
                     self.num_global_imports += 1;
                     self.imports.push(OutImport {
                         module,
@@ -215,46 +219,38 @@ impl<'a> Layout<'a> {
         live: &Liveness,
         config: &Config,
     ) {
-        let mut next = self.num_func_imports;
         if live.call_ctors {
             if let Some(id) = res.table.find("__wasm_call_ctors") {
-                self.sym_func[id.idx()] = next;
-                self.call_ctors = Some(next);
-                self.functions.push(OutFunction::CallCtors);
-                next += 1;
+                let index = self.push_function(OutFunction::CallCtors);
+                self.sym_func[id.idx()] = Some(index);
+                self.call_ctors = Some(index);
             }
         }
         if let Some(id) = res.table.find("__wasm_init_tls") {
             let sym = res.table.get(id);
-            if sym.live && sym.def == Def::Synthetic(Synthetic::InitTls) {
-                self.sym_func[id.idx()] = next;
-                self.functions.push(OutFunction::InitTls);
-                next += 1;
+            if live.symbol(id) && sym.def == Def::Synthetic(Synthetic::InitTls) {
+                self.sym_func[id.idx()] = Some(self.push_function(OutFunction::InitTls));
             }
         }
-        next = self.assign_stubs(inputs, res, next);
+        self.assign_stubs(inputs, res, live);
         if self.has_init_at_start() {
-            self.init_memory = Some(next);
-            self.functions.push(OutFunction::InitMemory);
-            next += 1;
+            self.init_memory = Some(self.push_function(OutFunction::InitMemory));
         }
         if config.shared_memory && self.got_has_tls(res) {
-            self.apply_global_tls_relocs = Some(next);
-            self.functions.push(OutFunction::ApplyGlobalTlsRelocs);
-            next += 1;
+            self.apply_global_tls_relocs =
+                Some(self.push_function(OutFunction::ApplyGlobalTlsRelocs));
         }
         if config.shared_memory && self.tls_has_relocs(inputs) {
-            self.apply_tls_relocs = Some(next);
-            self.functions.push(OutFunction::ApplyTlsRelocs);
-            next += 1;
+            self.apply_tls_relocs = Some(self.push_function(OutFunction::ApplyTlsRelocs));
         }
         for &f in &res.loaded {
             let obj = inputs.obj(f);
             for i in 0..obj.functions.len() {
-                if live.functions[f.idx()][i] && !res.discarded[f.idx()].functions[i] {
-                    self.file_funcs[f.idx()][i] = next;
-                    self.functions.push(OutFunction::Input(f, i as u32));
-                    next += 1;
+                // A function a COMDAT discarded is written when live: never with GC (nothing
+                // reaches it), always without (lld keeps it, dead, in its file's place).
+                if live.functions[f.idx()][i] {
+                    let func = OutFunction::Input(f, DefinedFunc(i as u32));
+                    self.file_funcs[f.idx()][i] = Some(self.push_function(func));
                 }
             }
         }
@@ -263,12 +259,26 @@ impl<'a> Layout<'a> {
                 continue;
             }
             if let Some(idx) = self.defined_function_index(inputs, sym.def) {
-                self.sym_func[i] = idx;
+                self.sym_func[i] = Some(idx);
             }
             if let Some(stub) = sym.stub {
                 self.sym_func[i] = self.sym_func[stub.idx()];
             }
         }
+    }
+
+    /// Appends a defined function; gives its output index.
+    pub(super) fn push_function(&mut self, f: OutFunction) -> OutFunc {
+        let index = OutFunc(self.num_func_imports + self.functions.len() as u32);
+        self.functions.push(f);
+        index
+    }
+
+    /// Appends a defined global; gives its output index.
+    pub(super) fn push_global(&mut self, g: OutGlobalDef) -> OutGlobal {
+        let index = OutGlobal(self.num_global_imports + self.globals.len() as u32);
+        self.globals.push(g);
+        index
     }
 
     /// Whether a thread-local symbol is read through an internal GOT global (lld's
@@ -290,8 +300,8 @@ impl<'a> Layout<'a> {
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
-        mut next: u32,
-    ) -> u32 {
+        live: &Liveness,
+    ) {
         let mut by_kind: [Vec<usize>; 3] = Default::default();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             let rank = match sym.def {
@@ -300,7 +310,7 @@ impl<'a> Layout<'a> {
                 Def::Synthetic(Synthetic::UndefinedStub) => 2,
                 _ => continue,
             };
-            if sym.live {
+            if live.symbol(SymbolId(i as u32)) {
                 by_kind[rank].push(i);
             }
         }
@@ -310,22 +320,18 @@ impl<'a> Layout<'a> {
                 self.stub_types
                     .insert(SymbolId(i as u32), inputs.obj(f).types[t as usize].clone());
             }
-            self.sym_func[i] = next;
-            self.functions.push(OutFunction::Stub(SymbolId(i as u32)));
-            next += 1;
+            self.sym_func[i] = Some(self.push_function(OutFunction::Stub(SymbolId(i as u32))));
         }
-        next
     }
 
-    pub(super) fn defined_function_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<u32> {
+    pub(super) fn defined_function_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<OutFunc> {
         let Def::Defined { file, index } = def else {
             return None;
         };
         let Some(Definition::Function(f)) = inputs.obj(file).definition(index) else {
             return None;
         };
-        let out = *self.file_funcs[file.idx()].get(f.idx())?;
-        (out != NONE).then_some(out)
+        *self.file_funcs[file.idx()].get(f.idx())?
     }
 
     /// Global indices: imports, `__stack_pointer`, `__tls_base`, then live input globals.
@@ -336,7 +342,6 @@ impl<'a> Layout<'a> {
         live: &Liveness,
         config: &Config,
     ) {
-        let mut next = self.num_global_imports;
         for (name, def) in [
             ("__stack_pointer", OutGlobalDef::StackPointer),
             ("__tls_base", OutGlobalDef::TlsBase),
@@ -350,14 +355,14 @@ impl<'a> Layout<'a> {
             // With shared memory, `__wasm_init_memory` sets `__tls_base`.
             let set_at_start = config.shared_memory
                 && (self.init_memory.is_some() || self.apply_global_tls_relocs.is_some());
-            let live = sym.live || (set_at_start && matches!(def, OutGlobalDef::TlsBase));
-            if live && matches!(sym.def, Def::Synthetic(_)) {
-                self.sym_global[id.idx()] = next;
-                if matches!(def, OutGlobalDef::TlsBase) {
-                    self.tls_base_global = next;
+            let is_live = live.symbol(id) || (set_at_start && matches!(def, OutGlobalDef::TlsBase));
+            if is_live && matches!(sym.def, Def::Synthetic(_)) {
+                let tls_base = matches!(def, OutGlobalDef::TlsBase);
+                let index = self.push_global(def);
+                self.sym_global[id.idx()] = Some(index);
+                if tls_base {
+                    self.tls_base_global = Some(index);
                 }
-                self.globals.push(def);
-                next += 1;
             }
         }
         let mut live_globals: Vec<Vec<bool>> = inputs
@@ -377,7 +382,8 @@ impl<'a> Layout<'a> {
             if let Some(Definition::Global(g)) = inputs.obj(file).definition(index) {
                 let i = g.idx();
                 defined.push((s, file, i));
-                if sym.live || !live.files.is_empty() && !config.gc_sections {
+                if live.symbol(SymbolId(s as u32)) || !live.files.is_empty() && !config.gc_sections
+                {
                     live_globals[file.idx()][i] = true;
                 }
             }
@@ -385,9 +391,8 @@ impl<'a> Layout<'a> {
         for &f in &res.loaded {
             for (i, &is_live) in live_globals[f.idx()].iter().enumerate() {
                 if is_live {
-                    self.file_globals[f.idx()][i] = next;
-                    self.globals.push(OutGlobalDef::Input(f, i as u32));
-                    next += 1;
+                    let global = OutGlobalDef::Input(f, DefinedGlobal(i as u32));
+                    self.file_globals[f.idx()][i] = Some(self.push_global(global));
                 }
             }
         }
@@ -401,14 +406,17 @@ impl<'a> Layout<'a> {
     pub(super) fn assign_table(
         &mut self,
         res: &Resolved<'a>,
+        live: &Liveness,
         slot_order: &[SymbolId],
         config: &Config,
     ) -> bool {
         self.table_base = config.table_base as u32;
         self.func_slot = vec![0; self.num_func_imports as usize + self.functions.len()];
         for &id in slot_order {
-            let f = self.sym_func[id.idx()];
-            if f == NONE || res.table.get(id).is_stub() {
+            let Some(f) = self.sym_func[id.idx()] else {
+                continue;
+            };
+            if res.table.get(id).is_stub() {
                 continue;
             }
             if res.table.get(id).stub.is_some() {
@@ -418,8 +426,8 @@ impl<'a> Layout<'a> {
                 self.elems.push(f);
                 continue;
             }
-            if self.func_slot[f as usize] == 0 {
-                self.func_slot[f as usize] = self.table_base + self.elems.len() as u32;
+            if self.func_slot[f.idx()] == 0 {
+                self.func_slot[f.idx()] = self.table_base + self.elems.len() as u32;
                 self.elems.push(f);
             }
         }
@@ -428,7 +436,7 @@ impl<'a> Layout<'a> {
             .find("__indirect_function_table")
             .is_some_and(|id| {
                 let s = res.table.get(id);
-                s.live && s.def == Def::Synthetic(Synthetic::IndirectTable)
+                live.symbol(id) && s.def == Def::Synthetic(Synthetic::IndirectTable)
             });
         // `--export-table` asks for a table even when nothing uses it (lld's
         // `resolveIndirectFunctionTable`).
@@ -441,9 +449,8 @@ impl<'a> Layout<'a> {
     /// thread-local symbols get their value from `__wasm_apply_global_tls_relocs`.
     pub(super) fn assign_got(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>) {
         for &id in &self.got.clone() {
-            let index = self.num_global_imports + self.globals.len() as u32;
-            self.sym_global[id.idx()] = index;
-            self.globals.push(OutGlobalDef::Got(id));
+            let index = self.push_global(OutGlobalDef::Got(id));
+            self.sym_global[id.idx()] = Some(index);
             let sym = res.table.get(id);
             let tls_data = sym.kind == Kind::Data && sym.is_defined() && sym.flags.is_tls();
             if self.apply_global_tls_relocs.is_some() && tls_data {
@@ -457,12 +464,7 @@ impl<'a> Layout<'a> {
     pub fn got_value(&self, inputs: &Inputs<'a>, res: &Resolved<'a>, id: SymbolId) -> u64 {
         match res.table.get(id).kind {
             Kind::Function => {
-                let f = self.sym_func[id.idx()];
-                if f == NONE {
-                    0
-                } else {
-                    u64::from(self.func_slot[f as usize])
-                }
+                self.sym_func[id.idx()].map_or(0, |f| u64::from(self.func_slot[f.idx()]))
             }
             _ => self.data_address(inputs, res, id, 0).unwrap_or(0),
         }
@@ -477,10 +479,11 @@ impl<'a> Layout<'a> {
 /// Whether an undefined symbol becomes an import (lld's `shouldImport`, non-PIC).
 pub(crate) fn should_import(
     sym: &crate::symbols::Symbol<'_>,
+    live: bool,
     inputs: &Inputs<'_>,
     config: &Config,
 ) -> bool {
-    if !sym.global || sym.kind == Kind::Data || !sym.live || !sym.used_in_regular {
+    if !sym.global || sym.kind == Kind::Data || !live || !sym.used_in_regular {
         return false;
     }
     if !matches!(sym.def, Def::Undefined { .. }) || sym.is_weak() {

@@ -20,7 +20,8 @@ impl<'a> Layout<'a> {
             let obj = inputs.obj(f);
             self.placements[f.idx()] = vec![Placement::None; obj.segments.len()];
             for (i, seg) in obj.segments.iter().enumerate() {
-                if !live.segments[f.idx()][i] || res.discarded[f.idx()].segments[i] {
+                // Like functions, a discarded segment is kept when live (`--no-gc-sections`).
+                if !live.segments[f.idx()][i] {
                     continue;
                 }
                 let name =
@@ -262,7 +263,9 @@ impl<'a> Layout<'a> {
         Some(max / PAGE)
     }
 
-    /// The address of a defined data symbol (`offset` added before merged-string lookup).
+    /// The address of a defined data symbol plus `addend`. As in lld (`DefinedData::getVA` plus
+    /// the addend), the symbol's own offset is looked up (in merged strings, its piece) and the
+    /// addend added after; addresses wrap, so `buf - 1` at address 0 gives the top of memory.
     pub fn data_address(
         &self,
         inputs: &Inputs<'a>,
@@ -280,11 +283,13 @@ impl<'a> Layout<'a> {
                 else {
                     return None;
                 };
-                let offset = offset.wrapping_add(addend as u64);
                 if obj.symbols[index as usize].flags.is_absolute() {
-                    return Some(offset);
+                    return Some(offset.wrapping_add(addend as u64));
                 }
-                let va = self.segment_address(file, segment.0, offset)?;
+                // The addend goes after the merged-string lookup (lld's `DefinedData::getVA`).
+                let va = self
+                    .segment_address(file, segment.0, offset)?
+                    .wrapping_add(addend as u64);
                 // With shared memory a thread-local symbol's "address" is its offset in `.tdata`
                 // (lld's `DefinedData::getVA`), for relocations and exports alike.
                 if self.tls_relative && self.in_tls_segment(file, segment.0) {
@@ -343,15 +348,16 @@ impl<'a> Layout<'a> {
             Placement::Plain { seg, offset: at } => Some(
                 self.segments[*seg as usize]
                     .va
-                    .wrapping_add(at.wrapping_add(offset)),
+                    .wrapping_add(*at)
+                    .wrapping_add(offset),
             ),
             Placement::Merged { seg, pieces } => {
                 let k = pieces
                     .partition_point(|&(inp, _)| u64::from(inp) <= offset)
                     .checked_sub(1)?;
                 let (inp, out) = pieces[k];
-                let within = out.wrapping_add(offset - u64::from(inp));
-                Some(self.segments[*seg as usize].va.wrapping_add(within))
+                let within = offset - u64::from(inp);
+                Some(self.segments[*seg as usize].va.wrapping_add(out + within))
             }
         }
     }

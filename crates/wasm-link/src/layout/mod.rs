@@ -8,7 +8,7 @@
 use crate::address::AddressWidth;
 use crate::config::Config;
 use crate::features::Features;
-use crate::ids::{FileId, OutTable, SymbolId};
+use crate::ids::{FileId, OutFunc, OutGlobal, OutTable, OutTag, OutType, SymbolId};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
 use crate::merge::MergedStrings;
@@ -18,19 +18,18 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::{RelocTarget, RelocType};
-use wasm_format::sections::ExternalKind;
 use wasm_format::types::{FuncType, GlobalType, TableType};
+use wasm_object::ids::{DefinedFunc, DefinedGlobal, DefinedTag};
 
 mod exports;
 mod indices;
 mod memory;
 mod tables;
+mod tags;
 
 pub(crate) use indices::should_import;
 pub use memory::{is_c_identifier, output_segment_name};
 
-/// Marks "no index".
-pub const NONE: u32 = u32::MAX;
 const PAGE: u64 = 65536;
 
 /// An output import.
@@ -54,7 +53,7 @@ pub enum ImportKind {
         /// The signature.
         ty: FuncType,
         /// Its output type index.
-        index: u32,
+        index: OutType,
     },
     /// A global.
     Global(GlobalType),
@@ -67,7 +66,7 @@ pub enum ImportKind {
         /// The signature.
         ty: FuncType,
         /// Its output type index.
-        index: u32,
+        index: OutType,
     },
 }
 
@@ -79,7 +78,7 @@ pub enum OutFunction {
     /// A trapping stub: a called weak undefined function or a mismatched signature.
     Stub(SymbolId),
     /// An input function.
-    Input(FileId, u32),
+    Input(FileId, DefinedFunc),
     /// `__wasm_init_tls(ptr)`: sets `__tls_base` and copies `.tdata` there (shared memory).
     InitTls,
     /// `__wasm_init_memory`, the start function: initialises passive segments and zeroes
@@ -93,7 +92,7 @@ pub enum OutFunction {
     /// `<name>.command_export`: ctors, the function, dtors.
     CommandExport {
         /// The wrapped function's output index.
-        target: u32,
+        target: OutFunc,
         /// The wrapped symbol.
         symbol: SymbolId,
     },
@@ -111,7 +110,7 @@ pub enum OutGlobalDef {
     /// `__tls_align` (shared memory).
     TlsAlign,
     /// An input global.
-    Input(FileId, u32),
+    Input(FileId, DefinedGlobal),
     /// `GOT.data.internal.X` / `GOT.func.internal.X`: the address or table slot of a symbol.
     Got(SymbolId),
     /// An immutable global holding an exported data symbol's address.
@@ -190,18 +189,31 @@ pub struct OutExport {
     /// The export name.
     pub name: String,
     /// What it exports.
-    pub kind: ExternalKind,
-    /// Index in that space.
-    pub index: u32,
+    pub item: Exported,
+}
+
+/// What an export names, in its index space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exported {
+    /// A function.
+    Func(OutFunc),
+    /// A table.
+    Table(OutTable),
+    /// The memory.
+    Memory,
+    /// A global.
+    Global(OutGlobal),
+    /// A tag.
+    Tag(OutTag),
 }
 
 /// The computed layout.
 pub struct Layout<'a> {
     /// Types, deduplicated.
     pub types: Vec<FuncType>,
-    type_ids: rustc_hash::FxHashMap<FuncType, u32>,
-    /// Per file, per input type: output type (or `NONE`).
-    pub file_types: Vec<Vec<u32>>,
+    type_ids: rustc_hash::FxHashMap<FuncType, OutType>,
+    /// Per file, per input type: its output type, if used.
+    pub file_types: Vec<Vec<Option<OutType>>>,
     /// Imports in output order.
     pub imports: Vec<OutImport<'a>>,
     /// Imported function count.
@@ -213,25 +225,25 @@ pub struct Layout<'a> {
     /// Defined functions.
     pub functions: Vec<OutFunction>,
     /// Output type of each defined function.
-    pub function_types: Vec<u32>,
-    /// Per file, per defined function: output index (or `NONE`).
-    pub file_funcs: Vec<Vec<u32>>,
-    /// Per symbol: output function index (or `NONE`).
-    pub sym_func: Vec<u32>,
+    pub function_types: Vec<OutType>,
+    /// Per file, per defined function: its output index, if it is in the output.
+    pub file_funcs: Vec<Vec<Option<OutFunc>>>,
+    /// Per symbol: its output function, if it names one.
+    pub sym_func: Vec<Option<OutFunc>>,
     /// Defined globals.
     pub globals: Vec<OutGlobalDef>,
-    /// Per file, per defined global: output index.
-    pub file_globals: Vec<Vec<u32>>,
-    /// Per symbol: output global index.
-    pub sym_global: Vec<u32>,
+    /// Per file, per defined global: its output index, if it is in the output.
+    pub file_globals: Vec<Vec<Option<OutGlobal>>>,
+    /// Per symbol: its output global (its own, or its GOT entry), if any.
+    pub sym_global: Vec<Option<OutGlobal>>,
     /// Defined tables, in output order (after the imported ones).
     pub tables: Vec<OutTableDef>,
     /// The indirect function table, if the output has one (imported or defined).
     pub indirect_table: Option<OutTable>,
     /// The output table of each symbol that names one.
     pub sym_table: rustc_hash::FxHashMap<SymbolId, OutTable>,
-    /// Function indices in table-slot order, starting at `table_base`.
-    pub elems: Vec<u32>,
+    /// Functions in table-slot order, starting at `table_base`.
+    pub elems: Vec<OutFunc>,
     /// Per output function: its table slot (or 0).
     pub func_slot: Vec<u32>,
     /// First table slot.
@@ -249,46 +261,46 @@ pub struct Layout<'a> {
     /// Values of synthetic data symbols and globals.
     pub synth: SyntheticValues,
     /// Constructors, in call order (output function indices, with result counts to drop).
-    pub ctors: Vec<(u32, usize)>,
+    pub ctors: Vec<(OutFunc, usize)>,
     /// Exports, in order.
     pub exports: Vec<OutExport>,
     /// `__wasm_call_dtors`, if libc defines it.
-    pub call_dtors: Option<u32>,
+    pub call_dtors: Option<OutFunc>,
     /// `__wasm_call_ctors`'s index if it is emitted.
-    pub call_ctors: Option<u32>,
+    pub call_ctors: Option<OutFunc>,
     /// Exported functions wrapped in `.command_export`: (symbol, wrapper index).
-    pub wrappers: Vec<(SymbolId, u32)>,
+    pub wrappers: Vec<(SymbolId, OutFunc)>,
     /// Symbols that `global.get` reads through an internal GOT global, in scan order.
     pub got: Vec<SymbolId>,
     /// What `__wasm_apply_global_tls_relocs` sets: (GOT global index, offset from
     /// `__tls_base`) of each defined thread-local symbol, in GOT order.
-    pub tls_got: Vec<(u32, u64)>,
+    pub tls_got: Vec<(OutGlobal, u64)>,
     /// Signatures of weak stubs: (symbol → signature).
     pub stub_types: HashMap<SymbolId, FuncType>,
     /// The output's target features.
     pub features: Features,
     /// `__wasm_init_memory`, the start function, if some segment is initialised at start.
-    pub init_memory: Option<u32>,
+    pub init_memory: Option<OutFunc>,
     /// `__wasm_apply_global_tls_relocs`, called by `__wasm_init_tls`.
-    pub apply_global_tls_relocs: Option<u32>,
+    pub apply_global_tls_relocs: Option<OutFunc>,
     /// `__wasm_apply_tls_relocs`, called by `__wasm_init_tls`.
-    pub apply_tls_relocs: Option<u32>,
+    pub apply_tls_relocs: Option<OutFunc>,
     /// `__wasm_init_memory_flag`: the address threads race on to initialise memory once.
     pub init_memory_flag: Option<u64>,
-    /// Output index of `__tls_base` (or `NONE`).
-    pub tls_base_global: u32,
+    /// `__tls_base`, if the output defines it.
+    pub tls_base_global: Option<OutGlobal>,
     /// Thread-local symbols are offsets into `.tdata` (shared memory), not addresses.
     pub tls_relative: bool,
     /// Imported tag count.
     pub num_tag_imports: u32,
-    /// Defined tags, in output order: (file, defined tag index).
-    pub tags: Vec<(FileId, u32)>,
+    /// Defined tags, in output order.
+    pub tags: Vec<(FileId, DefinedTag)>,
     /// Output type of each defined tag.
-    pub tag_types: Vec<u32>,
-    /// Per file, per defined tag: output index (or `NONE`).
-    pub file_tags: Vec<Vec<u32>>,
-    /// Per symbol: output tag index (or `NONE`).
-    pub sym_tag: Vec<u32>,
+    pub tag_types: Vec<OutType>,
+    /// Per file, per defined tag: its output index, if it is in the output.
+    pub file_tags: Vec<Vec<Option<OutTag>>>,
+    /// Per symbol: its output tag, if any.
+    pub sym_tag: Vec<Option<OutTag>>,
     /// Table slots of undefined functions that took a slot before becoming `undefined_stub`
     /// callers: each has its own slot, all holding the stub.
     pub stub_slots: HashMap<SymbolId, u32>,
@@ -324,7 +336,7 @@ pub struct SyntheticValues {
 /// Computes the layout.
 pub fn layout<'a>(
     inputs: &Inputs<'a>,
-    res: &mut Resolved<'a>,
+    res: &Resolved<'a>,
     live: &Liveness,
     features: Features,
     config: &Config,
@@ -338,17 +350,17 @@ pub fn layout<'a>(
     l.layout_memory(res, config, &mut errors);
     l.bound_segments(res);
     let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
-    l.compute_imports(inputs, res, config);
+    l.compute_imports(inputs, res, live, config);
     l.assign_functions(inputs, res, live, config);
     l.assign_globals(inputs, res, live, config);
     l.assign_tags(inputs, res, live);
-    let define_indirect = l.assign_table(res, &slot_order, config);
+    let define_indirect = l.assign_table(res, live, &slot_order, config);
     l.assign_tables(inputs, res, live, define_indirect, &mut errors);
     l.assign_got(inputs, res);
-    l.compute_ctors(inputs, res, &mut errors);
-    l.compute_command_exports(res, config);
+    l.compute_ctors(inputs, res, live, &mut errors);
+    l.compute_command_exports(res, live, config);
     l.register_types(inputs, &used_types);
-    l.compute_exports(inputs, res, config);
+    l.compute_exports(inputs, res, live, config);
     if errors.is_empty() {
         Ok(l)
     } else {
@@ -366,7 +378,7 @@ impl<'a> Layout<'a> {
             file_types: inputs
                 .files
                 .iter()
-                .map(|f| vec![NONE; f.obj.types.len()])
+                .map(|f| vec![None; f.obj.types.len()])
                 .collect(),
             imports: Vec::new(),
             num_func_imports: 0,
@@ -377,16 +389,16 @@ impl<'a> Layout<'a> {
             file_funcs: inputs
                 .files
                 .iter()
-                .map(|f| vec![NONE; f.obj.functions.len()])
+                .map(|f| vec![None; f.obj.functions.len()])
                 .collect(),
-            sym_func: vec![NONE; nsym],
+            sym_func: vec![None; nsym],
             globals: Vec::new(),
             file_globals: inputs
                 .files
                 .iter()
-                .map(|f| vec![NONE; f.obj.globals.len()])
+                .map(|f| vec![None; f.obj.globals.len()])
                 .collect(),
-            sym_global: vec![NONE; nsym],
+            sym_global: vec![None; nsym],
             tables: Vec::new(),
             indirect_table: None,
             sym_table: Default::default(),
@@ -412,7 +424,7 @@ impl<'a> Layout<'a> {
             apply_global_tls_relocs: None,
             apply_tls_relocs: None,
             init_memory_flag: None,
-            tls_base_global: NONE,
+            tls_base_global: None,
             tls_relative: false,
             num_tag_imports: 0,
             tags: Vec::new(),
@@ -420,19 +432,31 @@ impl<'a> Layout<'a> {
             file_tags: inputs
                 .files
                 .iter()
-                .map(|f| vec![NONE; f.obj.tags.len()])
+                .map(|f| vec![None; f.obj.tags.len()])
                 .collect(),
-            sym_tag: vec![NONE; nsym],
+            sym_tag: vec![None; nsym],
             stub_slots: HashMap::new(),
         }
     }
 
+    /// What defined function `index` is (`None` for an import).
+    pub fn defined_function(&self, index: OutFunc) -> Option<&OutFunction> {
+        let k = index.0.checked_sub(self.num_func_imports)?;
+        self.functions.get(k as usize)
+    }
+
+    /// What defined global `index` is (`None` for an import).
+    pub fn defined_global(&self, index: OutGlobal) -> Option<&OutGlobalDef> {
+        let k = index.0.checked_sub(self.num_global_imports)?;
+        self.globals.get(k as usize)
+    }
+
     /// The output type index of a signature, adding it if new.
-    pub fn intern_type(&mut self, ty: &FuncType) -> u32 {
+    pub fn intern_type(&mut self, ty: &FuncType) -> OutType {
         if let Some(&i) = self.type_ids.get(ty) {
             return i;
         }
-        let i = self.types.len() as u32;
+        let i = OutType(self.types.len() as u32);
         self.types.push(ty.clone());
         self.type_ids.insert(ty.clone(), i);
         i

@@ -6,9 +6,8 @@
 
 use super::Resolver;
 use crate::ids::{FileId, SymbolId};
-use crate::symbols::{Def, Kind};
+use crate::symbols::Def;
 use crate::trace::INTERNAL;
-use wasm_format::reloc::RelocType;
 
 impl<'a> Resolver<'_, 'a> {
     /// Traces definition `def` of `name` from file `f` taking the place of symbol `id`.
@@ -23,24 +22,6 @@ impl<'a> Resolver<'_, 'a> {
             }
         }
         self.trace.definition(self.inputs.name(f), name);
-    }
-
-    /// Whether `id` is an undefined function whose first reference calls it directly with a
-    /// signature other than that of function symbol `index` of `f`.
-    fn mismatched_direct_call(&self, id: SymbolId, f: FileId, index: u32) -> bool {
-        let sym = self.table.get(id);
-        let (Def::Undefined { file, index: at }, Some(caller)) = (sym.def, sym.signature) else {
-            return false;
-        };
-        let Some(callee) = self.defined_function_type(f, index) else {
-            return false;
-        };
-        let called = self.inputs.obj(file).code_relocs.iter();
-        let called = called
-            .filter(|r| r.ty == RelocType::FunctionIndexLeb)
-            .any(|r| r.index == at);
-        let types = |(f, ty): (FileId, u32)| self.inputs.obj(f).types.get(ty as usize);
-        sym.kind == Kind::Function && called && types(caller) != types(callee)
     }
 
     /// The signature stub for a traced `name` whose definition went into a variant.

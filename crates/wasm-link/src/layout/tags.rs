@@ -7,16 +7,15 @@
 //! are registered after every function type, imports before definitions (lld's
 //! `calculateTypes`). Tags never appear in the `name` section.
 
-use crate::ids::{FileId, SymbolId};
+use super::{Exported, ImportKind, Layout, OutExport, OutImport};
+use crate::ids::{FileId, OutTag, OutType, SymbolId};
 use crate::inputs::Inputs;
-use crate::layout::{ImportKind, Layout, OutExport, OutImport, NONE};
 use crate::mark::Liveness;
 use crate::resolve::Resolved;
 use crate::symbols::Def;
 use std::borrow::Cow;
-use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::types::FuncType;
-use wasm_object::ids::Definition;
+use wasm_object::ids::{DefinedTag, Definition};
 
 impl<'a> Layout<'a> {
     /// Adds the import of undefined tag symbol `id` (symbol `index` of `file`), unless an
@@ -29,13 +28,16 @@ impl<'a> Layout<'a> {
         (module, field): (Cow<'a, str>, Cow<'a, str>),
     ) {
         let obj = inputs.obj(file);
-        let Some(RawKind::Tag { index }) = obj.symbols.get(index as usize).map(|s| s.kind) else {
+        let Some(wasm_format::linking::SymbolKind::Tag { index }) =
+            obj.symbols.get(index as usize).map(|s| s.kind)
+        else {
             return;
         };
-        let Some(import) = obj.tag_imports.get(index as usize) else {
-            return;
-        };
-        let Some(ty) = obj.types.get(import.ty.type_index as usize).cloned() else {
+        let Some(ty) = obj
+            .tag_type(index)
+            .and_then(|t| obj.types.get(t as usize))
+            .cloned()
+        else {
             return;
         };
         let existing = self.imports.iter().position(|i| {
@@ -48,15 +50,19 @@ impl<'a> Layout<'a> {
                 .iter()
                 .filter(|i| matches!(i.kind, ImportKind::Tag { .. }))
                 .count();
-            self.sym_tag[id.idx()] = nth as u32;
+            self.sym_tag[id.idx()] = Some(OutTag(nth as u32));
             return;
         }
-        self.sym_tag[id.idx()] = self.num_tag_imports;
+        self.sym_tag[id.idx()] = Some(OutTag(self.num_tag_imports));
         self.num_tag_imports += 1;
         self.imports.push(OutImport {
             module,
             field,
-            kind: ImportKind::Tag { ty, index: 0 },
+            // The type index is set once types are registered.
+            kind: ImportKind::Tag {
+                ty,
+                index: OutType(0),
+            },
             symbol: Some(id),
         });
     }
@@ -64,13 +70,12 @@ impl<'a> Layout<'a> {
     /// Defined tags: the live tags of each loaded object, in load order, after the imports;
     /// then each defined tag symbol's index.
     pub(crate) fn assign_tags(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, live: &Liveness) {
-        let mut next = self.num_tag_imports;
         for &f in &res.loaded {
             let alive = &live.tags[f.idx()];
             for (i, _) in alive.iter().enumerate().filter(|(_, l)| **l) {
-                self.file_tags[f.idx()][i] = next;
-                self.tags.push((f, i as u32));
-                next += 1;
+                let index = OutTag(self.num_tag_imports + self.tags.len() as u32);
+                self.file_tags[f.idx()][i] = Some(index);
+                self.tags.push((f, DefinedTag(i as u32)));
             }
         }
         if self.tags.is_empty() {
@@ -78,21 +83,20 @@ impl<'a> Layout<'a> {
         }
         for (i, sym) in res.table.symbols.iter().enumerate() {
             if let Some(index) = self.defined_tag_index(inputs, sym.def) {
-                self.sym_tag[i] = index;
+                self.sym_tag[i] = Some(index);
             }
         }
     }
 
     /// The output index of the tag a definition names, if that tag is live.
-    fn defined_tag_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<u32> {
+    fn defined_tag_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<OutTag> {
         let Def::Defined { file, index } = def else {
             return None;
         };
         let Some(Definition::Tag(t)) = inputs.obj(file).definition(index) else {
             return None;
         };
-        let out = *self.file_tags[file.idx()].get(t.idx())?;
-        (out != NONE).then_some(out)
+        *self.file_tags[file.idx()].get(t.idx())?
     }
 
     /// Registers the signature of every defined tag, after the function types.
@@ -108,7 +112,7 @@ impl<'a> Layout<'a> {
     pub fn tag_signature(&self, inputs: &Inputs<'a>, k: usize) -> FuncType {
         let (f, i) = self.tags[k];
         let obj = inputs.obj(f);
-        let ty = obj.tags.get(i as usize).map(|t| t.type_index);
+        let ty = obj.tags.get(i.idx()).map(|t| t.type_index);
         ty.and_then(|t| obj.types.get(t as usize).cloned())
             .unwrap_or(FuncType {
                 params: vec![],
@@ -118,11 +122,9 @@ impl<'a> Layout<'a> {
 
     /// The export of tag symbol `id`, if the tag is in the output.
     pub(crate) fn tag_export(&self, id: SymbolId, name: &str) -> Option<OutExport> {
-        let index = self.sym_tag[id.idx()];
-        (index != NONE).then(|| OutExport {
+        self.sym_tag[id.idx()].map(|t| OutExport {
             name: name.to_string(),
-            kind: wasm_format::sections::ExternalKind::Tag,
-            index,
+            item: Exported::Tag(t),
         })
     }
 }

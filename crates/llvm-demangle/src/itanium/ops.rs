@@ -109,7 +109,8 @@ pub(super) static OPS: &[Op] = &[
     op(b"or", Binary, false, P::Ior, "operator|"),
     op(b"pL", Binary, false, P::Assign, "operator+="),
     op(b"pl", Binary, false, P::Additive, "operator+"),
-    op(b"pm", Member, true, P::PtrMem, "operator->*"),
+    // LLVM 19 cannot name `operator->*` (`pm` demangles only inside expressions).
+    op(b"pm", Member, false, P::PtrMem, "operator->*"),
     op(b"pp", Postfix, false, P::Postfix, "operator++"),
     op(b"ps", Prefix, false, P::Unary, "operator+"),
     op(b"pt", Member, true, P::Postfix, "operator->"),

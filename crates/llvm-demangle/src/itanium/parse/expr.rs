@@ -1,8 +1,8 @@
 //! `<expression>`, `<expr-primary>` and `<unresolved-name>`.
 
 use super::{Parser, R};
-use crate::demangle::ast::*;
-use crate::demangle::ops::{self, Op, OpKind};
+use crate::itanium::ast::*;
+use crate::itanium::ops::{self, Op, OpKind};
 
 /// Literal types of `L <type> <number> E`, with the suffix or cast LLVM prints.
 fn integer_literal_type(c: u8) -> Option<&'static [u8]> {

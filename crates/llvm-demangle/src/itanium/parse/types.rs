@@ -1,7 +1,7 @@
 //! `<type>` and its sub-productions.
 
 use super::{Parser, R};
-use crate::demangle::ast::*;
+use crate::itanium::ast::*;
 
 /// Builtin types spelled by one letter.
 fn builtin(c: u8) -> Option<&'static [u8]> {
@@ -46,50 +46,6 @@ fn builtin_d(c: u8) -> Option<&'static [u8]> {
         b'n' => b"std::nullptr_t",
         _ => return None,
     })
-}
-
-/// N1169 fixed-point types: `DA`/`DR` plus a size letter, optionally `DS`-saturated.
-fn fixed_point(accum: bool, size: u8, sat: bool) -> Option<&'static [u8]> {
-    let plain: [&'static [u8]; 6] = if accum {
-        [
-            b"short _Accum",
-            b"unsigned short _Accum",
-            b"_Accum",
-            b"unsigned _Accum",
-            b"long _Accum",
-            b"unsigned long _Accum",
-        ]
-    } else {
-        [
-            b"short _Fract",
-            b"unsigned short _Fract",
-            b"_Fract",
-            b"unsigned _Fract",
-            b"long _Fract",
-            b"unsigned long _Fract",
-        ]
-    };
-    let saturated: [&'static [u8]; 6] = if accum {
-        [
-            b"_Sat short _Accum",
-            b"_Sat unsigned short _Accum",
-            b"_Sat _Accum",
-            b"_Sat unsigned _Accum",
-            b"_Sat long _Accum",
-            b"_Sat unsigned long _Accum",
-        ]
-    } else {
-        [
-            b"_Sat short _Fract",
-            b"_Sat unsigned short _Fract",
-            b"_Sat _Fract",
-            b"_Sat unsigned _Fract",
-            b"_Sat long _Fract",
-            b"_Sat unsigned long _Fract",
-        ]
-    };
-    let i = b"stijlm".iter().position(|&c| c == size)?;
-    Some(if sat { saturated[i] } else { plain[i] })
 }
 
 impl<'a> Parser<'a> {
@@ -222,20 +178,7 @@ impl<'a> Parser<'a> {
                 self.expect(b'_')?;
                 return Some(self.add(Node::BinaryFp(dim)));
             }
-            b'A' | b'R' => {
-                let size = self.look(2);
-                self.pos = (self.pos + 3).min(self.s.len());
-                return Some(self.name(fixed_point(c1 == b'A', size, false)?));
-            }
-            b'S' => {
-                self.pos += 2;
-                if self.look(0) != b'D' || !matches!(self.look(1), b'A' | b'R') {
-                    return None;
-                }
-                let (kind, size) = (self.look(1), self.look(2));
-                self.pos = (self.pos + 3).min(self.s.len());
-                return Some(self.name(fixed_point(kind == b'A', size, true)?));
-            }
+            // N1169 fixed-point types (`DA`, `DR`, `DS`) came after LLVM 19: they fail.
             b'B' | b'U' => {
                 self.pos += 2;
                 let size = if self.look(0).is_ascii_digit() {

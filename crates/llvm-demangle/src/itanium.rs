@@ -1,8 +1,7 @@
-//! C++ symbol demangling with LLVM 19's exact output, so the `name` section matches
-//! wasm-ld's byte for byte. wasm-ld calls `llvm::demangle`, whose Itanium demangler prints
+//! Itanium C++ names (`_Z...`), demangled as LLVM 19's `itaniumDemangle` does. LLVM prints
 //! differently from GNU-style demanglers (`'lambda'(int)`, `32ul`, `>>`, `(anonymous
-//! namespace)`); this module follows its grammar and printing rules. Names it cannot
-//! demangle come back unchanged, as with LLVM.
+//! namespace)`) and gives up on some valid manglings; this module follows its grammar,
+//! its printing rules and its failures.
 
 mod ast;
 mod float;
@@ -10,45 +9,15 @@ mod ops;
 mod parse;
 mod print;
 
-/// `name` demangled the way `llvm::demangle` (LLVM 19) does for Itanium names: `_Z...` (with
-/// one to four leading underscores, an optional leading `.`, and the one-underscore-stripped
-/// retry). Anything else, or a name that does not parse, is returned unchanged.
-pub fn demangle(name: &str) -> String {
-    if let Some(s) = non_microsoft(name) {
-        return s;
-    }
-    if let Some(s) = name.strip_prefix('_').and_then(non_microsoft) {
-        return s;
-    }
-    name.to_string()
-}
-
-/// LLVM's `nonMicrosoftDemangle` restricted to the Itanium scheme.
-fn non_microsoft(name: &str) -> Option<String> {
-    let (dot, rest) = match name.strip_prefix('.') {
-        Some(rest) => (".", rest),
-        None => ("", name),
-    };
-    if !is_itanium_encoding(rest) {
-        return None;
-    }
-    let s = itanium(rest.as_bytes())?;
-    Some(if dot.is_empty() {
-        s
-    } else {
-        format!("{dot}{s}")
-    })
-}
-
-/// One to four underscores followed by `Z`.
-fn is_itanium_encoding(s: &str) -> bool {
+/// LLVM's `isItaniumEncoding`: one to four underscores followed by `Z`.
+pub(crate) fn is_encoding(s: &str) -> bool {
     let underscores = s.bytes().take_while(|&c| c == b'_').count();
     (1..=4).contains(&underscores) && s.as_bytes().get(underscores) == Some(&b'Z')
 }
 
 /// The Itanium demangling of `s`, or `None` where LLVM's `itaniumDemangle` fails (or the
 /// input exceeds our nesting and size bounds).
-fn itanium(s: &[u8]) -> Option<String> {
+pub(crate) fn demangle(s: &[u8]) -> Option<String> {
     let mut parser = parse::Parser::new(s);
     let root = parser.parse()?;
     let mut printer = print::Printer::new(&parser.arena);
@@ -69,7 +38,7 @@ fn itanium(s: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::demangle;
+    use crate::demangle;
 
     #[test]
     fn llvm_spellings() {

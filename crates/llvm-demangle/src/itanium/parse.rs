@@ -229,14 +229,17 @@ impl<'a> Parser<'a> {
 
     // ---- top level ----
 
-    /// `<mangled-name>`: `_Z <encoding> [.suffix]`, the block-invocation extension, or a type.
+    /// `<mangled-name>`: `_Z <encoding> [.suffix]`, the block-invocation extension (`___Z` or
+    /// `____Z`), or a type.
     pub(super) fn parse(&mut self) -> R {
         let r = self.parse_top()?;
         (self.left() == 0 && self.forward_refs.is_empty()).then_some(r)
     }
 
     fn parse_top(&mut self) -> R {
-        if self.eat_str(b"_Z") || self.eat_str(b"__Z") {
+        // LLVM 19 takes `_Z` only (later versions also `__Z`); `llvm::demangle` still gets to
+        // `__Z...` by dropping one underscore.
+        if self.eat_str(b"_Z") {
             let mut enc = self.parse_encoding()?;
             if self.look(0) == b'.' {
                 enc = self.add(Node::DotSuffix(enc, &self.s[self.pos..]));
@@ -973,10 +976,10 @@ impl<'a> Parser<'a> {
             return Some(self.add(Node::TypeParamDecl(name)));
         }
         if self.eat_str(b"Tk") {
-            let saved = std::mem::replace(&mut self.incomplete_tracking, true);
-            let constraint = self.parse_name(None);
-            self.incomplete_tracking = saved;
-            let constraint = constraint?;
+            // LLVM 19 resolves template parameters in the concept's arguments like anywhere
+            // else (LLVM 20 prints them as written), so `TL0__`, or `T_` before the first
+            // argument, fails the whole name.
+            let constraint = self.parse_name(None)?;
             let name = self.invent_param_name(ParamKind::Type, list);
             return Some(self.add(Node::ConstrainedTypeParamDecl { constraint, name }));
         }
