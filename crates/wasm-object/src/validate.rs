@@ -796,7 +796,7 @@ mod tests {
         assert_eq!(err.offset(), 0x503);
         assert_eq!(
             err.kind(),
-            &ErrorKind::Message("relocations not in offset order")
+            &llvm_kind("relocations not in offset order", None)
         );
     }
 
@@ -804,8 +804,12 @@ mod tests {
     fn a_field_past_the_section_is_refused() {
         let err = check_all(&[reloc(RelocType::FunctionIndexLeb, 6, 1)]).unwrap_err();
         assert_eq!(err.offset(), BASE + 6);
+        let ErrorKind::Llvm { message, detail } = err.kind() else {
+            panic!("{err}");
+        };
+        assert_eq!(message, "invalid relocation offset");
         assert!(
-            matches!(err.kind(), ErrorKind::Relocation { limit, .. } if *limit == BASE + 10),
+            matches!(detail.as_deref(), Some(ErrorKind::Relocation { limit, .. }) if *limit == BASE + 10),
             "{err}"
         );
     }
@@ -843,19 +847,19 @@ mod tests {
 
     #[test]
     fn a_relocation_names_a_symbol_of_its_kind_and_says_which() {
+        // Symbol 2 is the global `s`: LLVM's words, with the symbol's name.
         let err = check_all(&[reloc(RelocType::FunctionIndexLeb, 0, 2)]).unwrap_err();
         assert_eq!(err.offset(), 0x500);
         assert_eq!(
-            err.kind(),
-            &ErrorKind::Invalid {
-                expected: "a relocation naming a function symbol",
-                found: 2,
-            }
+            err.to_string(),
+            "invalid function relocation: s\n>>> at offset 0x500: expected a relocation naming \
+             a function symbol, found 0x2"
         );
+        let out_of_range = |what, index, count| ErrorKind::IndexOutOfRange { what, index, count };
         let err = check_all(&[reloc(RelocType::FunctionIndexLeb, 0, 9)]).unwrap_err();
-        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 9, .. }));
+        assert_eq!(err.kind(), &out_of_range("a symbol index", 9, 3));
         let err = check_all(&[reloc(RelocType::TypeIndexLeb, 0, 1)]).unwrap_err();
-        assert!(matches!(err.kind(), ErrorKind::Invalid { found: 1, .. }));
+        assert_eq!(err.kind(), &out_of_range("a type index", 1, 1));
     }
 
     #[test]
@@ -865,19 +869,25 @@ mod tests {
         obj.symbols[1].kind = SymbolKind::Function { index: 7 };
         let (n, kind) = check_symbols(&obj).unwrap_err();
         assert_eq!(n, 1);
+        let detail = ErrorKind::Invalid {
+            expected: "a defined function symbol's index naming a function defined in the object",
+            found: 7,
+        };
         assert_eq!(
             kind,
-            ErrorKind::Invalid {
-                expected:
-                    "a defined function symbol's index naming a function defined in the object",
-                found: 7,
-            }
+            llvm_kind("invalid function symbol index", Some(detail))
         );
         // An undefined symbol must name an import, not a definition.
         obj.symbols[1] = symbol(SymbolKind::Function { index: 1 }, SymbolFlags::UNDEFINED);
+        let detail = |kind: &ErrorKind| match kind {
+            ErrorKind::Llvm { detail, .. } => detail.as_deref().cloned(),
+            _ => None,
+        };
+        let (n, kind) = check_symbols(&obj).unwrap_err();
+        assert_eq!(n, 1);
         assert!(matches!(
-            check_symbols(&obj),
-            Err((1, ErrorKind::Invalid { found: 1, .. }))
+            detail(&kind),
+            Some(ErrorKind::Invalid { found: 1, .. })
         ));
     }
 
@@ -887,7 +897,7 @@ mod tests {
         obj.symbols[2].flags = SymbolFlags(SymbolFlags::UNDEFINED | SymbolFlags::BINDING_WEAK);
         assert_eq!(
             check_symbols(&obj),
-            Err((2, ErrorKind::Message("undefined weak global symbol")))
+            Err((2, llvm_kind("undefined weak global symbol", None)))
         );
         obj.symbols[2].flags = SymbolFlags(SymbolFlags::UNDEFINED | SymbolFlags::BINDING_LOCAL);
         assert!(matches!(
@@ -913,8 +923,12 @@ mod tests {
                 symbol: 2,
             },
         ];
-        let (at, (_, found)) = check_linking(&obj).unwrap_err();
-        assert_eq!((at, found), (LinkingEntry::InitFunc(1), 2));
+        let (at, message, bad) = check_linking(&obj).unwrap_err();
+        assert_eq!(
+            (at, message.as_str()),
+            (LinkingEntry::InitFunc(1), "invalid function symbol: 2")
+        );
+        assert_eq!(bad.map(|b| b.1), Some(2));
         obj.init_funcs.clear();
         obj.comdats = vec![wasm_format::linking::Comdat {
             name: "c",
@@ -930,12 +944,21 @@ mod tests {
                 },
             ],
         }];
-        let (at, (_, found)) = check_linking(&obj).unwrap_err();
+        let (at, message, bad) = check_linking(&obj).unwrap_err();
         let member = LinkingEntry::ComdatMember {
             comdat: 0,
             member: 1,
         };
-        assert_eq!((at, found), (member, 2));
+        let expected = (member, "COMDAT function index out of range", Some(2));
+        assert_eq!((at, message.as_str(), bad.map(|b| b.1)), expected);
+        // An imported function is no member either (LLVM: defined functions only).
+        obj.comdats[0].members[1].index = 0;
+        let (_, message, _) = check_linking(&obj).unwrap_err();
+        assert_eq!(message, "COMDAT function index out of range");
+        // Nor a global.
+        obj.comdats[0].members[1].kind = ComdatKind::Global;
+        let (_, message, bad) = check_linking(&obj).unwrap_err();
+        assert_eq!((message.as_str(), bad), ("invalid COMDAT entry type", None));
     }
 
     #[test]
@@ -943,8 +966,11 @@ mod tests {
         let mut obj = object();
         assert_eq!(check_types(&obj), Ok(()));
         obj.func_imports[0].ty = 3;
-        let (at, (_, found)) = check_types(&obj).unwrap_err();
-        assert_eq!((at, found), (TypeUse::FuncImport(0), 3));
+        let (at, message, (_, found)) = check_types(&obj).unwrap_err();
+        assert_eq!(
+            (at, message, found),
+            (TypeUse::FuncImport(0), "invalid function type", 3)
+        );
     }
 
     #[test]
@@ -963,5 +989,182 @@ mod tests {
         assert!(matches!(err.kind(), ErrorKind::Invalid { found: 0xd0, .. }));
         obj.globals[0].init = Window::new(&[0x41, 0x07, 0x0b], 0x40);
         assert_eq!(check_globals(&obj), Ok(()));
+    }
+
+    /// A section `id` named `name` at `at`, for the order check.
+    fn section(id: SectionId, name: Option<&'static str>, at: usize) -> Section<'static> {
+        Section {
+            id,
+            index: 0,
+            header_offset: at,
+            custom_name: name,
+            contents: Window::new(&[], at + 2),
+        }
+    }
+
+    #[test]
+    fn sections_come_in_llvm_s_order() {
+        use SectionId::*;
+        let ok = [
+            section(Type, None, 1),
+            section(Custom, Some("anything"), 2),
+            section(Function, None, 3),
+            section(DataCount, None, 4),
+            section(Code, None, 5),
+            section(Data, None, 6),
+            section(Custom, Some("linking"), 7),
+            section(Custom, Some("reloc.CODE"), 8),
+            section(Custom, Some("reloc.DATA"), 9),
+            section(Custom, Some("producers"), 10),
+            section(Custom, Some("target_features"), 11),
+        ];
+        let mut order = SectionOrder::default();
+        for s in &ok {
+            assert_eq!(order.check(s), Ok(()), "{:?}", s.custom_name);
+        }
+        let refused = |sections: &[Section<'static>]| {
+            let mut order = SectionOrder::default();
+            let k = sections.iter().position(|s| order.check(s).is_err())?;
+            let mut fresh = SectionOrder::default();
+            let err = sections.iter().find_map(|s| fresh.check(s).err())?;
+            Some((k, err.offset(), err.to_string()))
+        };
+        // A second type section, code before functions, linking after a relocation section,
+        // data after linking, a second producers section.
+        let cases: [(&[Section<'static>], usize, &str); 5] = [
+            (&[section(Type, None, 1), section(Type, None, 2)], 1, "1"),
+            (
+                &[section(Code, None, 1), section(Function, None, 2)],
+                1,
+                "3",
+            ),
+            (
+                &[
+                    section(Custom, Some("reloc.CODE"), 1),
+                    section(Custom, Some("linking"), 2),
+                ],
+                1,
+                "0",
+            ),
+            (
+                &[section(Custom, Some("linking"), 1), section(Data, None, 2)],
+                1,
+                "11",
+            ),
+            (
+                &[
+                    section(Custom, Some("producers"), 1),
+                    section(Custom, Some("producers"), 2),
+                ],
+                1,
+                "0",
+            ),
+        ];
+        for (sections, k, id) in cases {
+            let (at, offset, text) = refused(sections).expect("refused");
+            assert_eq!((at, offset), (k, k + 1));
+            assert_eq!(
+                text,
+                format!(
+                    "out of order section type: {id}\n>>> at offset {:#x}",
+                    k + 1
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn shared_tables_features_and_producers_are_checked() {
+        // A table section: a funcref table, then a shared one (limits flags 3: max, shared).
+        let tables = [2, 0x70, 0, 1, 0x70, 3, 1, 2];
+        let w = Window::new(&tables, BASE);
+        let err = check_unshared(SectionId::Table, w, [false, true].into_iter()).unwrap_err();
+        assert_eq!(err.offset(), BASE + 4);
+        assert_eq!(
+            check_unshared(SectionId::Table, w, [false, false].into_iter()),
+            Ok(())
+        );
+        use wasm_format::features::{FeaturePrefix, ProducerField, ProducerValue};
+        let feature = |name| Feature {
+            prefix: FeaturePrefix::Used,
+            name,
+        };
+        let w = Window::new(&[], BASE);
+        let err = check_features(&[feature("a"), feature("b"), feature("a")], w).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "target features section contains repeated feature \"a\"\n>>> at offset 0x100"
+        );
+        let field = |name, tools: &[&'static str]| ProducerField {
+            name,
+            values: tools
+                .iter()
+                .map(|&name| ProducerValue { name, version: "1" })
+                .collect(),
+        };
+        let message = |fields| {
+            let err = check_producers(&Producers { fields }, w).err()?;
+            let text = err.to_string();
+            Some(text.lines().next().unwrap_or_default().to_string())
+        };
+        assert_eq!(
+            message(vec![field("language", &["C"]), field("sdk", &["x"])]),
+            None
+        );
+        assert_eq!(
+            message(vec![field("compiler", &["x"])]).as_deref(),
+            Some("producers section field is not named one of language, processed-by, or sdk")
+        );
+        assert_eq!(
+            message(vec![field("sdk", &["x"]), field("sdk", &["y"])]).as_deref(),
+            Some("producers section does not have unique fields")
+        );
+        assert_eq!(
+            message(vec![field("processed-by", &["clang", "clang"])]).as_deref(),
+            Some("producers section contains repeated producer")
+        );
+    }
+
+    #[test]
+    fn data_symbols_lie_in_their_segment_in_llvm_s_words() {
+        let mut obj = object();
+        obj.segments.push(crate::object::Segment {
+            name: ".data",
+            p2align: 0,
+            flags: wasm_format::linking::SegmentFlags(0),
+            passive: false,
+            data: Window::new(&[0; 8], 0),
+            relocs: 0..0,
+        });
+        let data = |segment, offset, size| {
+            symbol(
+                SymbolKind::Data {
+                    def: Some(wasm_format::linking::DataDef {
+                        segment,
+                        offset,
+                        size,
+                    }),
+                },
+                0,
+            )
+        };
+        let first_line = |obj: &Object<'_>| match check_symbols(obj) {
+            Err((_, kind)) => kind.to_string(),
+            Ok(()) => String::new(),
+        };
+        obj.symbols.push(data(0, 0, 8));
+        assert_eq!(first_line(&obj), "");
+        obj.symbols[3] = data(1, 0, 8);
+        assert_eq!(first_line(&obj), "invalid data segment index: 1");
+        obj.symbols[3] = data(0, 9, 0);
+        assert_eq!(
+            first_line(&obj),
+            "invalid data symbol offset: `s` (offset: 9 segment size: 8)"
+        );
+        obj.symbols[3] = data(0, 4, 8);
+        assert_eq!(
+            first_line(&obj),
+            "expected a data symbol ending inside its segment, found 0xc"
+        );
     }
 }
