@@ -373,3 +373,48 @@ fn removed_functions_get_wasm_ld_tombstones_in_custom_sections() {
         }
     }
 }
+
+/// wasm-ld copies every custom section it does not write itself, empty ones and other
+/// `.llvm*` names too, except the bitcode of `-fembed-bitcode` (`.llvmbc`, `.llvmcmd`).
+#[test]
+fn custom_sections_copied() {
+    let source = "\t.section .custom_section.llvm_keep,\"\",@\n\t.int8 1\n\
+        \t.section .custom_section..llvm_other,\"\",@\n\t.int8 2\n\
+        \t.section .custom_section..llvmbc,\"\",@\n\t.int8 3\n\
+        \t.section .custom_section..llvmcmd,\"\",@\n\t.int8 4\n\
+        \t.section .custom_section.empty_one,\"\",@\n\
+        \t.section .text._start,\"\",@\n\t.globl _start\n\t.functype _start () -> ()\n\
+        _start:\n\t.functype _start () -> ()\n\tend_function\n";
+    let obj = e2e_tests::inline_object("customs.s", source);
+    let pair = link_pair("parity", "custom-sections", &[obj.into_os_string()]);
+    let out = pair.assert_same_run("custom sections").expect("linked");
+    let names: Vec<String> = wasmparser::Parser::new(0)
+        .parse_all(out)
+        .filter_map(|p| match p {
+            Ok(wasmparser::Payload::CustomSection(c)) => Some(c.name().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, ["llvm_keep", ".llvm_other", "empty_one", "name"]);
+}
+
+/// Direct calls that disagree on the signature of a function nothing defines: wasm-ld cannot
+/// choose the import's signature and fails with the first two it met, with or without
+/// `--allow-undefined`.
+#[test]
+fn undefined_function_called_with_two_signatures_is_an_error() {
+    let s = Scratch::new("parity", "undefined-variants");
+    let flags = &["--target=wasm32-unknown-unknown", "-O2"];
+    let a = s.object("a.o", "void f(void);\nvoid a(void) { f(); }\n", flags);
+    let b = s.object("b.o", "int f(int);\nint b(void) { return f(1); }\n", flags);
+    for extra in [&[][..], &["--allow-undefined"][..]] {
+        let mut args: Vec<OsString> = vec![a.clone().into(), b.clone().into()];
+        args.extend(["--no-entry", "--export=a", "--export=b"].map(OsString::from));
+        args.extend(extra.iter().map(OsString::from));
+        let pair = link_pair("parity", "undefined-variants", &args);
+        pair.assert_same_errors(
+            "two signatures, no definition",
+            "function signature mismatch: f",
+        );
+    }
+}

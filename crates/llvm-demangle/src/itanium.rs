@@ -106,27 +106,8 @@ mod tests {
         ];
         const ALPHABET: &[u8] =
             b"_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.$";
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for i in 0..rounds {
-            let mut bytes = SEEDS[i % SEEDS.len()].as_bytes().to_vec();
-            for _ in 0..(next() % 4 + 1) {
-                let pos = (next() as usize) % (bytes.len() + 1);
-                let c = ALPHABET[(next() as usize) % ALPHABET.len()];
-                match next() % 3 {
-                    0 if pos < bytes.len() => bytes[pos] = c,
-                    1 if pos < bytes.len() => {
-                        bytes.remove(pos);
-                    }
-                    _ => bytes.insert(pos, c),
-                }
-            }
-            let _ = demangle(&String::from_utf8_lossy(&bytes));
-        }
+        crate::test_util::mutated_names(SEEDS, ALPHABET, 0x9e37_79b9_7f4a_7c15, rounds, |name| {
+            let _ = demangle(name);
+        });
     }
 }

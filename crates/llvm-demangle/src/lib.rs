@@ -45,6 +45,8 @@
 
 mod itanium;
 mod rust;
+#[cfg(test)]
+mod test_util;
 
 /// `name` demangled as LLVM 19's `llvm::demangle` does: an Itanium name (`_Z` after one to
 /// four underscores), else a Rust v0 name (`_R`), each with an optional leading `.` kept in

@@ -80,6 +80,9 @@ struct Resolver<'i, 'a> {
     variant_traced: Vec<&'a str>,
     /// Names with signature variants, in the order lld creates their first variant.
     variant_names: Vec<&'a str>,
+    /// Per name whose direct calls disagree while it is undefined: the first two signatures
+    /// (file, type index), in the order lld meets them.
+    call_variants: HashMap<&'a str, [(FileId, u32); 2]>,
     /// Some object was built without reference types and uses the indirect table as table 0.
     legacy_table: bool,
     /// Per global symbol: 1 + the last file that had a symbol of its name (0: none yet).
@@ -110,6 +113,7 @@ pub fn resolve_traced<'a>(
         internal: Vec::new(),
         variant_traced: Vec::new(),
         variant_names: Vec::new(),
+        call_variants: HashMap::default(),
         legacy_table: false,
         name_seen_in: Vec::new(),
     };

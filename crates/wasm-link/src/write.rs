@@ -596,8 +596,9 @@ fn plan_customs<'a>(
         let obj = inputs.obj(f);
         for (k, c) in obj.customs.iter().enumerate() {
             let debug = c.name.starts_with(".debug_");
-            let dropped = c.name.starts_with(".llvm")
-                || c.contents.is_empty()
+            // wasm-ld 19 drops only the bitcode `-fembed-bitcode` puts there (an empty section
+            // or another `.llvm*` one is copied).
+            let dropped = matches!(c.name, ".llvmbc" | ".llvmcmd")
                 || res.discarded[f.idx()].sections.contains(&c.section_index);
             let stripped = debug
                 && (config.strip_debug || config.strip_all)

@@ -92,26 +92,7 @@ fn fuzz(rounds: usize) {
         "_RINvC1a1fFK12C_unwind_ABIhtEmEB2_",
     ];
     const ALPHABET: &[u8] = b"_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.";
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    for i in 0..rounds {
-        let mut bytes = SEEDS[i % SEEDS.len()].as_bytes().to_vec();
-        for _ in 0..(next() % 4 + 1) {
-            let pos = (next() as usize) % (bytes.len() + 1);
-            let c = ALPHABET[(next() as usize) % ALPHABET.len()];
-            match next() % 3 {
-                0 if pos < bytes.len() => bytes[pos] = c,
-                1 if pos < bytes.len() => {
-                    bytes.remove(pos);
-                }
-                _ => bytes.insert(pos, c),
-            }
-        }
-        let _ = demangle(&String::from_utf8_lossy(&bytes));
-    }
+    crate::test_util::mutated_names(SEEDS, ALPHABET, 0x2545_f491_4f6c_dd1d, rounds, |name| {
+        let _ = demangle(name);
+    });
 }

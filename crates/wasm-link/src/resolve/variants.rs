@@ -53,6 +53,7 @@ impl<'a> Resolver<'_, 'a> {
         if sym.kind != Kind::Function {
             return;
         }
+        let undefined = matches!(sym.def, Def::Undefined { .. });
         let existing = match sym.def {
             Def::Defined { .. } => self.definition_signature(id),
             Def::Undefined { file, index } if self.calls_directly(file, index) => sym.signature,
@@ -62,7 +63,13 @@ impl<'a> Resolver<'_, 'a> {
             return;
         };
         if self.func_type(existing) != self.func_type(new) && self.calls_directly(f, i) {
-            self.note_variant(sym.name);
+            let name = sym.name;
+            self.note_variant(name);
+            if undefined {
+                self.call_variants
+                    .entry(name)
+                    .or_insert([existing, (f, new.1)]);
+            }
         }
     }
 
@@ -102,17 +109,46 @@ impl<'a> Resolver<'_, 'a> {
             by_name.entry(variant.name).or_default().push(v);
         }
         // Names in the order lld inserts them into its map; any not noted keep discovery order.
-        let noted = self
+        let noted: Vec<&'a str> = self
             .variant_names
             .iter()
             .copied()
-            .filter(|n| by_name.contains_key(n));
+            .filter(|n| by_name.contains_key(n) || self.unresolved_variants(n).is_some())
+            .collect();
         let found = variants.iter().map(|v| v.name);
-        for name in crate::string_map::dense_map_order(noted.chain(found)) {
+        for name in crate::string_map::dense_map_order(noted.into_iter().chain(found)) {
+            if let Some([first, second]) = self.unresolved_variants(name) {
+                // No definition to pick the import's signature: lld reports it and stops.
+                self.errors.push(self.mismatch_message(name, first, second));
+                return;
+            }
             for &v in &by_name[name] {
                 self.create_stub(&variants[v]);
             }
         }
+    }
+
+    /// The two disagreeing direct calls of `name`, if nothing defines it.
+    fn unresolved_variants(&self, name: &str) -> Option<[(FileId, u32); 2]> {
+        let id = self.table.find(name)?;
+        let defined = self.table.get(id).is_defined();
+        self.call_variants.get(name).copied().filter(|_| !defined)
+    }
+
+    /// `function signature mismatch: NAME` with the two signatures and their files.
+    fn mismatch_message(&self, name: &str, a: (FileId, u32), b: (FileId, u32)) -> String {
+        let ty = |sig: (FileId, u32)| {
+            self.func_type(sig)
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        };
+        format!(
+            "function signature mismatch: {name}\n>>> defined as {} in {}\n>>> defined as {} in {}",
+            ty(a),
+            self.inputs.name(a.0),
+            ty(b),
+            self.inputs.name(b.0)
+        )
     }
 
     /// The variants of every loaded object's direct calls, per file in load order, each called

@@ -1,0 +1,34 @@
+//! What the demanglers' tests share: mutating real names with a fixed-seed generator.
+
+/// Calls `f` on `rounds` names, each a seed (taken in turn) with one to four bytes replaced,
+/// removed or inserted, drawn from `alphabet` by an xorshift generator started at `seed`.
+pub(crate) fn mutated_names(
+    seeds: &[&str],
+    alphabet: &[u8],
+    seed: u64,
+    rounds: usize,
+    mut f: impl FnMut(&str),
+) {
+    let mut state = seed;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..rounds {
+        let mut bytes = seeds[i % seeds.len()].as_bytes().to_vec();
+        for _ in 0..(next() % 4 + 1) {
+            let pos = (next() as usize) % (bytes.len() + 1);
+            let c = alphabet[(next() as usize) % alphabet.len()];
+            match next() % 3 {
+                0 if pos < bytes.len() => bytes[pos] = c,
+                1 if pos < bytes.len() => {
+                    bytes.remove(pos);
+                }
+                _ => bytes.insert(pos, c),
+            }
+        }
+        f(&String::from_utf8_lossy(&bytes));
+    }
+}
