@@ -35,5 +35,7 @@
 pub mod archive;
 pub mod ids;
 pub mod input;
+pub mod model;
 pub mod object;
 pub mod validate;
+pub mod writer;
