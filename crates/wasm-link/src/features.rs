@@ -6,6 +6,7 @@
 //! an imported memory's `.bss` must be written out (without `bulk-memory`, nothing could zero it).
 
 use crate::config::Config;
+use crate::diagnostic::{errors as errors_of, Code, Errors};
 use crate::ids::FileId;
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
@@ -93,6 +94,16 @@ fn first<'a>(map: &mut FirstUser<'a>, order: &mut Vec<&'a str>, name: &'a str, f
 /// Computes the allowed features and checks every object against them. Errors use wasm-ld's
 /// wording and order, so scripts that look for them keep working.
 pub fn check(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    config: &Config,
+) -> (Features, Errors) {
+    let (features, errors) = check_strings(inputs, res, live, config);
+    (features, errors_of(Code::Features, errors))
+}
+
+fn check_strings(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     live: &Liveness,
@@ -215,7 +226,7 @@ pub fn check_globals(
     config: &Config,
     imported_mutable: impl Iterator<Item = String>,
     exported_globals: impl Iterator<Item = String>,
-) -> Vec<String> {
+) -> Errors {
     if !config.check_features || features.has("mutable-globals") {
         return Vec::new();
     }
@@ -231,5 +242,5 @@ pub fn check_globals(
              `{name}`. Use --no-check-features to suppress."
         )
     });
-    imports.chain(exports).collect()
+    errors_of(Code::Features, imports.chain(exports))
 }

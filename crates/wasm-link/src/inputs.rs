@@ -47,7 +47,7 @@ pub struct Inputs<'a> {
     /// Symbols that `<archive>.imports` side files allow to stay undefined.
     pub allowed_undefined: Vec<String>,
     /// Warnings about the inputs (archive members that are not wasm), in command-line order.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl<'a> Inputs<'a> {

@@ -6,6 +6,7 @@
 mod address;
 mod build_id;
 pub mod config;
+pub mod diagnostic;
 mod features;
 mod gc_report;
 mod graph;
@@ -34,30 +35,41 @@ mod write;
 mod written;
 
 pub use config::{BuildId, Config, Entry, Input, UnresolvedPolicy, Wrap};
+pub use diagnostic::{Code, Diagnostic, Errors, Severity};
 pub use output_file::remove_temporaries_on_signal;
+use std::time::{Duration, Instant};
 
-/// What a link reports: warnings, and errors (a link with errors writes no output).
+/// What a link reports. A link with errors writes no output (and leaves an old one as it was).
 #[derive(Debug, Default)]
 pub struct Diagnostics {
-    /// Warnings, already formatted (`function signature mismatch: ...`).
-    pub warnings: Vec<String>,
-    /// Errors, already formatted (`undefined symbol: foo ...`).
-    pub errors: Vec<String>,
-    /// Lines for stdout, in order: `--trace`, `--trace-symbol`, `--why-extract=-`, then
-    /// `--why-live`.
+    /// Warnings, in the order they were found.
+    pub warnings: Vec<Diagnostic>,
+    /// Errors; empty when the link succeeded.
+    pub errors: Vec<Diagnostic>,
+    /// Lines for stdout, in order: `--trace`, `--trace-symbol`, `--why-extract=-`,
+    /// `--print-gc-sections`, `--why-live`, then `-M`'s map.
     pub messages: Vec<String>,
     /// How long each phase took, in order (`load`, `resolve`, `mark`, `check`, `layout`,
     /// `write`): the phases a link went through, for benchmarks and `--time`-style reports.
-    pub phases: Vec<(&'static str, std::time::Duration)>,
+    pub phases: Vec<(&'static str, Duration)>,
 }
 
 impl Diagnostics {
     /// Records that phase `name` ended now (it began when the previous one ended, or at
     /// `start`).
-    fn lap(&mut self, name: &'static str, start: std::time::Instant) {
-        let done: std::time::Duration = self.phases.iter().map(|p| p.1).sum();
+    fn lap(&mut self, name: &'static str, start: Instant) {
+        let done: Duration = self.phases.iter().map(|p| p.1).sum();
         self.phases
             .push((name, start.elapsed().saturating_sub(done)));
+    }
+
+    /// Adds warnings; with `--fatal-warnings` they stop the link as errors.
+    fn warn(&mut self, warnings: Vec<Diagnostic>, config: &Config) -> Result<(), Errors> {
+        if config.fatal_warnings && !warnings.is_empty() {
+            return Err(warnings.into_iter().map(Diagnostic::as_error).collect());
+        }
+        self.warnings.extend(warnings);
+        Ok(())
     }
 }
 
@@ -70,107 +82,157 @@ pub fn link(config: &Config) -> Diagnostics {
     diag
 }
 
-fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Vec<String>> {
-    if config.relocatable || config.pic || config.emit_relocs {
-        return Err(vec![
-            "--relocatable, --shared, --pie and --emit-relocs are not supported yet".into(),
-        ]);
-    }
-    if config.unresolved == UnresolvedPolicy::ImportDynamic {
-        // wasm-ld writes a dynamically linked module here (`dylink.0`, GOT imports).
-        return Err(vec![
-            "--unresolved-symbols=import-dynamic is not supported yet".into(),
-        ]);
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads.unwrap_or(0))
-        .build();
-    let pool = pool.map_err(|e| vec![format!("cannot start threads: {e}")])?;
-    let start = std::time::Instant::now();
-    pool.install(|| {
+/// The phases of a link, one line each; every phase borrows what the earlier ones returned.
+fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
+    refuse_unsupported(config)?;
+    let start = Instant::now();
+    thread_pool(config)?.install(|| {
         let files = load::open(config)?;
         check_outputs(config)?;
-        let mut inputs = load::load(&files, config)?;
+        let inputs = load::load(&files, config)?;
         diag.lap("load", start);
-        diag.warnings.append(&mut inputs.warnings);
-        let mut tracer = trace::Tracer::new(config);
-        let resolved = resolve::resolve_traced(&inputs, config, &mut tracer);
-        diag.messages.append(&mut tracer.out);
-        let mut resolved = resolved?;
+        let mut resolved = resolve(&inputs, config, diag)?;
         diag.lap("resolve", start);
-        diag.warnings.append(&mut resolved.warnings);
-        if config.fatal_warnings && !diag.warnings.is_empty() {
-            return Err(std::mem::take(&mut diag.warnings));
-        }
         let live = mark::mark(&inputs, &resolved, config);
         diag.lap("mark", start);
-        if config.print_gc_sections && config.gc_sections {
-            diag.messages
-                .extend(gc_report::report(&inputs, &resolved, &live));
-        }
-        let bounds = start_stop::define(&inputs, &mut resolved, &live, config);
-        diag.warnings.extend(bounds.warnings);
-        tracer.table_defined(&resolved.table, &live, config);
-        diag.messages.append(&mut tracer.out);
-        diag.messages
-            .extend(why_live::explain(&inputs, &resolved, &live, config));
-        let (features, mut errors) = features::check(&inputs, &resolved, &live, config);
-        errors.extend(bounds.errors);
-        errors.extend(undefined::tls_relocation_errors(
-            &inputs, &resolved, &live, config,
-        ));
-        if let Err(mut undefined) = undefined::check(&inputs, &resolved, &live, config, diag) {
-            errors.append(&mut undefined);
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        undefined::create_stubs(&inputs, &mut resolved, &live, config);
+        let features = check(&inputs, &mut resolved, &live, config, diag)?;
         diag.lap("check", start);
         let layout = layout::layout(&inputs, &resolved, &live, features, config)?;
         diag.lap("layout", start);
-        let errors = layout.check_global_features(&resolved, config);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let (output, written) =
-            write::write(&inputs, &resolved, &live, &layout, config).map_err(|e| vec![e])?;
+        let (output, written) = write::write(&inputs, &resolved, &live, &layout, config)?;
         // The reports come before the commit: if one fails, the old output stays.
-        let map = map_file::write(&inputs, &resolved, &layout, config, &written);
-        if let Some(map) = map.map_err(|e| vec![e])? {
-            diag.messages.push(map.trim_end().to_string());
-        }
-        if let Some(path) = &config.size_report {
-            size_report::write(&inputs, &resolved, &layout, config, &written, path)
-                .map_err(|e| vec![e])?;
-        }
-        output.commit().map_err(|e| {
-            let e = trace::io_message(&e);
-            vec![format!(
-                "failed to write output '{}': {e}",
-                config.output.display()
-            )]
-        })?;
+        report(&inputs, &resolved, &layout, &written, config, diag)?;
+        output.commit().map_err(|e| output_error(config, &e))?;
         diag.lap("write", start);
         Ok(())
     })
 }
 
+/// What is not supported yet: a clear error, never a wrong module.
+fn refuse_unsupported(config: &Config) -> Result<(), Errors> {
+    let what = if config.relocatable || config.pic || config.emit_relocs {
+        "--relocatable, --shared, --pie and --emit-relocs are not supported yet"
+    } else if config.unresolved == UnresolvedPolicy::ImportDynamic {
+        // wasm-ld writes a dynamically linked module here (`dylink.0`, GOT imports).
+        "--unresolved-symbols=import-dynamic is not supported yet"
+    } else {
+        return Ok(());
+    };
+    Err(vec![Diagnostic::error(Code::Unsupported, what)])
+}
+
+/// The threads phases run on (`--threads`, or one per core).
+fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Errors> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads.unwrap_or(0));
+    pool.build().map_err(|e| {
+        vec![Diagnostic::error(
+            Code::Other,
+            format!("cannot start threads: {e}"),
+        )]
+    })
+}
+
+/// Resolution, with what `--trace`, `--trace-symbol` and `--why-extract` print and the
+/// warnings of loading and resolving.
+fn resolve<'a>(
+    inputs: &inputs::Inputs<'a>,
+    config: &'a Config,
+    diag: &mut Diagnostics,
+) -> Result<resolve::Resolved<'a>, Errors> {
+    diag.warn(inputs.warnings.clone(), config)?;
+    let mut tracer = trace::Tracer::new(config);
+    let resolved = resolve::resolve_traced(inputs, config, &mut tracer);
+    diag.messages.append(&mut tracer.out);
+    let mut resolved = resolved?;
+    diag.warn(std::mem::take(&mut resolved.warnings), config)?;
+    Ok(resolved)
+}
+
+/// After GC: `--print-gc-sections`, the symbols only GC can define (`__start_`/`__stop_`,
+/// `undefined_stub`), `--why-live`, then every check that needs liveness (features, TLS
+/// relocations, undefined symbols), all reported together. Gives the output's features.
+fn check<'a>(
+    inputs: &inputs::Inputs<'a>,
+    resolved: &mut resolve::Resolved<'a>,
+    live: &mark::Liveness,
+    config: &Config,
+    diag: &mut Diagnostics,
+) -> Result<features::Features, Errors> {
+    if config.print_gc_sections && config.gc_sections {
+        diag.messages
+            .extend(gc_report::report(inputs, resolved, live));
+    }
+    let bounds = start_stop::define(inputs, resolved, live, config);
+    let (bound_warnings, mut errors): (Vec<_>, Vec<_>) = bounds
+        .into_iter()
+        .partition(|d| d.severity == diagnostic::Severity::Warning);
+    diag.warnings.extend(bound_warnings);
+    let mut tracer = trace::Tracer::new(config);
+    tracer.table_defined(&resolved.table, live, config);
+    diag.messages.append(&mut tracer.out);
+    diag.messages
+        .extend(why_live::explain(inputs, resolved, live, config));
+    let (features, feature_errors) = features::check(inputs, resolved, live, config);
+    errors.extend(feature_errors);
+    errors.extend(undefined::tls_relocation_errors(
+        inputs, resolved, live, config,
+    ));
+    match undefined::check(inputs, resolved, live, config) {
+        Ok(warnings) => diag.warnings.extend(warnings),
+        Err(undefined) => errors.extend(undefined),
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    undefined::create_stubs(inputs, resolved, live, config);
+    Ok(features)
+}
+
+/// The checks that need the layout, then `--Map` / `-M` and `--size-report`.
+fn report(
+    inputs: &inputs::Inputs<'_>,
+    resolved: &resolve::Resolved<'_>,
+    layout: &layout::Layout<'_>,
+    written: &written::Written,
+    config: &Config,
+    diag: &mut Diagnostics,
+) -> Result<(), Errors> {
+    let errors = layout.check_global_features(resolved, config);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Some(map) = map_file::write(inputs, resolved, layout, config, written)? {
+        diag.messages.push(map.trim_end().to_string());
+    }
+    if let Some(path) = &config.size_report {
+        size_report::write(inputs, resolved, layout, config, written, path)?;
+    }
+    Ok(())
+}
+
+/// wasm-ld's words for an output it could not write.
+fn output_error(config: &Config, e: &std::io::Error) -> Errors {
+    let e = trace::io_message(e);
+    let message = format!("failed to write output '{}': {e}", config.output.display());
+    vec![Diagnostic::error(Code::Output, message).in_file(config.output.display().to_string())]
+}
+
 /// Fails early, before any input is parsed, if an output cannot be written (lld's
 /// `tryCreateFile` in `linkerMain`).
-fn check_outputs(config: &Config) -> Result<(), Vec<String>> {
+fn check_outputs(config: &Config) -> Result<(), Errors> {
     let files = [
         ("output file", Some(&config.output)),
         ("map file", config.map_file.as_ref()),
         ("size report", config.size_report.as_ref()),
     ];
-    let errors: Vec<String> = files
+    let errors: Errors = files
         .into_iter()
         .filter_map(|(what, path)| {
             let path = path?;
             let e = output_file::check_writable(path).err()?;
             let e = trace::io_message(&e);
-            Some(format!("cannot open {what} {}: {e}", path.display()))
+            let message = format!("cannot open {what} {}: {e}", path.display());
+            Some(Diagnostic::error(Code::Output, message).in_file(path.display().to_string()))
         })
         .collect();
     if errors.is_empty() {

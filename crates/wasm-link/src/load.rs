@@ -8,6 +8,7 @@
 //! `--whole-archive`.
 
 use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic, Errors};
 use crate::ids::FileId;
 use crate::inputs::{InputObject, Inputs, Item};
 use rayon::prelude::*;
@@ -16,19 +17,23 @@ use wasm_object::input::{Contents, FileKind, InputErrorKind, InputFile};
 use wasm_object::object::Object;
 
 /// Opens every input file (memory-mapped).
-pub fn open(config: &Config) -> Result<Vec<InputFile>, Vec<String>> {
+pub fn open(config: &Config) -> Result<Vec<InputFile>, Errors> {
     let mut errors = Vec::new();
     let mut files = Vec::new();
     for input in &config.inputs {
         match InputFile::open(&input.path) {
             Ok(f) => files.push(f),
-            Err(e) => errors.push(match e.kind() {
-                InputErrorKind::Io(io) => {
-                    let io = crate::trace::io_message(io);
-                    format!("cannot open {}: {io}", input.path.display())
-                }
-                _ => e.to_string(),
-            }),
+            Err(e) => {
+                let path = input.path.display().to_string();
+                let message = match e.kind() {
+                    InputErrorKind::Io(io) => {
+                        let io = crate::trace::io_message(io);
+                        format!("cannot open {path}: {io}")
+                    }
+                    _ => e.to_string(),
+                };
+                errors.push(Diagnostic::error(Code::Input, message).in_file(path));
+            }
         }
     }
     if errors.is_empty() {
@@ -57,12 +62,12 @@ struct Job<'a> {
 #[derive(Default)]
 struct Collected<'a> {
     jobs: Vec<Job<'a>>,
-    errors: Vec<String>,
-    warnings: Vec<String>,
+    errors: Errors,
+    warnings: Vec<Diagnostic>,
 }
 
 /// Splits archives and parses every object in parallel, keeping command-line order.
-pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, Vec<String>> {
+pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, Errors> {
     let mut c = Collected::default();
     let mut items = Vec::new();
     let mut allowed_undefined = Vec::new();
@@ -108,7 +113,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                 });
                 allowed_undefined.extend(read_imports_file(&input.path));
             }
-            Err(e) => c.errors.push(e.to_string()),
+            Err(e) => c.errors.push(input_error(&e).in_file(path)),
         }
     }
     let Collected {
@@ -116,7 +121,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
         mut errors,
         warnings,
     } = c;
-    let parsed: Vec<Result<InputObject<'a>, String>> = jobs
+    let parsed: Vec<Result<InputObject<'a>, Diagnostic>> = jobs
         .into_par_iter()
         .map(|j| {
             let parsed = match j.bitcode {
@@ -135,8 +140,8 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
                     bitcode: j.bitcode,
                 }),
                 Err(e) => Err(match j.whole_file.then(|| j.file.contents()) {
-                    Some(Err(framing)) => framing.to_string(),
-                    _ => format!("{}: {e}", j.name),
+                    Some(Err(framing)) => input_error(&framing),
+                    _ => parse_error(&j, &e),
                 }),
             }
         })
@@ -167,21 +172,54 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, V
     }
 }
 
+/// An error of the file layer (a missing member of a thin archive, a damaged archive), with
+/// the file, member and offset it names.
+fn input_error(e: &wasm_object::input::InputError) -> Diagnostic {
+    let mut d =
+        Diagnostic::error(Code::Input, e.to_string()).in_file(e.file().display().to_string());
+    if let Some(member) = e.member() {
+        d = d.in_member(member);
+    }
+    match e.offset() {
+        Some(offset) => d.at(offset as u64),
+        None => d,
+    }
+}
+
+/// A parse error of an object or archive member (`lib.a(m.o): at offset ...`).
+fn parse_error(j: &Job<'_>, e: &wasm_format::Error) -> Diagnostic {
+    let d = Diagnostic::error(Code::Input, format!("{}: {e}", j.name)).at(e.offset() as u64);
+    match j.member_at {
+        Some(at) => d
+            .in_file(&j.name[..at - 1])
+            .in_member(j.name[at..].trim_end_matches(')')),
+        None => d.in_file(&j.name),
+    }
+}
+
 /// An object must be built for the architecture `-m` asks for, wasm32 by default (lld's
 /// `InputFile::checkArch`, run on every object and archive member as it is read).
-fn check_arch(o: &InputObject<'_>, config: &Config) -> Result<(), String> {
+fn check_arch(o: &InputObject<'_>, config: &Config) -> Result<(), Diagnostic> {
     let wasm64 = o.obj.memory64;
     match config.memory64 {
         // A bitcode member stands for an object not compiled yet.
         _ if o.bitcode.is_some() => Ok(()),
-        None if wasm64 => Err(format!(
-            "{}: must specify -mwasm64 to process wasm64 object files",
-            o.name
-        )),
-        Some(m) if m != wasm64 => Err(format!(
-            "{}: wasm32 object file can't be linked in wasm64 mode",
-            o.name
-        )),
+        None if wasm64 => Err(Diagnostic::error(
+            Code::Input,
+            format!(
+                "{}: must specify -mwasm64 to process wasm64 object files",
+                o.name
+            ),
+        )
+        .in_file(&o.name)),
+        Some(m) if m != wasm64 => Err(Diagnostic::error(
+            Code::Input,
+            format!(
+                "{}: wasm32 object file can't be linked in wasm64 mode",
+                o.name
+            ),
+        )
+        .in_file(&o.name)),
         _ => Ok(()),
     }
 }
@@ -235,13 +273,22 @@ impl<'a> Collected<'a> {
     /// or (`--whole-archive`) the error of its object reader, with the member named after it.
     fn not_an_object(&mut self, path: &str, member: &str, whole: bool) {
         if whole {
-            self.errors.push(format!(
-                "The file was not recognized as a valid object file\n>>> {path}({member})"
-            ));
+            let message =
+                format!("The file was not recognized as a valid object file\n>>> {path}({member})");
+            self.errors.push(
+                Diagnostic::error(Code::Input, message)
+                    .in_file(path)
+                    .in_member(member),
+            );
         } else {
-            self.warnings.push(format!(
+            let message = format!(
                 "{path}: archive member '{member}' is neither Wasm object file nor LLVM bitcode"
-            ));
+            );
+            self.warnings.push(
+                Diagnostic::warning(Code::Input, message)
+                    .in_file(path)
+                    .in_member(member),
+            );
         }
     }
 }
@@ -281,13 +328,14 @@ impl<'x, 'a> BitcodeIndex<'x, 'a> {
 
 /// The error for bitcode member `name` (`lib.a(m.o)`): met when it is loaded, or at once when
 /// `no_index` leaves no way to tell whether it is needed.
-pub fn bitcode_error(name: &str, no_index: bool) -> String {
+pub fn bitcode_error(name: &str, no_index: bool) -> Diagnostic {
     let why = wasm_object::input::BITCODE_UNSUPPORTED;
-    if no_index {
+    let message = if no_index {
         format!("{name}: {why} (the archive has no symbol index to tell whether it is needed)")
     } else {
         format!("{name}: {why}")
-    }
+    };
+    Diagnostic::error(Code::Unsupported, message).in_file(name)
 }
 
 /// Relocation sections are decoded while parsing (code, data) or read again only when their

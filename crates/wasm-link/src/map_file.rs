@@ -295,7 +295,7 @@ pub fn write(
     layout: &Layout<'_>,
     config: &Config,
     written: &Written,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, crate::diagnostic::Errors> {
     if !wanted(config) {
         return Ok(None);
     }
@@ -307,9 +307,10 @@ pub fn write(
                 let e = crate::trace::io_message(&e);
                 format!("cannot {what} {}: {e}", path.display())
             };
-            let mut file = std::fs::File::create(path).map_err(|e| failed("open", e))?;
+            let mut file = std::fs::File::create(path)
+                .map_err(|e| crate::diagnostic::output_error(failed("open", e)))?;
             file.write_all(map.as_bytes())
-                .map_err(|e| failed("write", e))?;
+                .map_err(|e| crate::diagnostic::output_error(failed("write", e)))?;
             Ok(None)
         }
         _ => Ok(Some(map)),

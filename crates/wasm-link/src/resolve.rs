@@ -8,6 +8,7 @@
 //! object that referenced it has finished loading.
 
 use crate::config::{Config, Entry, UnresolvedPolicy};
+use crate::diagnostic::{Code, Diagnostic, Errors};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::{Inputs, Item};
 use crate::symbols::{resolve_definition, Def, Kind, Resolve, Symbol, SymbolTable, Synthetic};
@@ -34,7 +35,7 @@ pub struct Resolved<'a> {
     /// The entry symbol, if any.
     pub entry: Option<SymbolId>,
     /// Warnings (signature mismatches).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
     /// `__wasm_call_dtors`, when a loaded object defines it.
     pub call_dtors: Option<SymbolId>,
     /// Some object was built without reference types: its `call_indirect`s use table 0, so
@@ -69,8 +70,8 @@ struct Resolver<'i, 'a> {
     loaded: Vec<FileId>,
     discarded: Vec<Discarded>,
     comdats: HashMap<&'a str, FileId>,
-    errors: Vec<String>,
-    warnings: Vec<String>,
+    errors: Errors,
+    warnings: Vec<Diagnostic>,
     /// `--trace`, `--trace-symbol` and `--why-extract` output.
     trace: Tracer,
     /// Undefined symbols the linker itself added (for `--wrap`): their reference is
@@ -96,7 +97,7 @@ pub fn resolve_traced<'a>(
     inputs: &Inputs<'a>,
     config: &'a Config,
     trace: &mut Tracer,
-) -> Result<Resolved<'a>, Vec<String>> {
+) -> Result<Resolved<'a>, Errors> {
     let n = inputs.files.len();
     let mut r = Resolver {
         inputs,
@@ -138,7 +139,7 @@ type Found = (Option<SymbolId>, Option<SymbolId>);
 
 impl<'i, 'a> Resolver<'i, 'a> {
     /// The phases of resolution, in lld's order (`Driver.cpp`, `linkerMain`).
-    fn run(&mut self, config: &'a Config) -> Result<Found, Vec<String>> {
+    fn run(&mut self, config: &'a Config) -> Result<Found, Errors> {
         let r = self;
         let inputs = r.inputs;
         r.add_synthetic(config);
@@ -168,7 +169,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let wrapped = r.add_wrapped_symbols(config);
         if r.errors.is_empty() {
             if let Err(e) = r.trace.write_why_extract(config) {
-                r.errors.push(e);
+                r.errors.push(Diagnostic::error(Code::Output, e));
             }
         }
         r.add_optional_symbols(config);
@@ -254,8 +255,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
             if std::mem::replace(&mut self.name_seen_in[id.idx()], stamp) == stamp {
                 let name = self.table.get(id).name;
                 let file = self.inputs.name(f);
-                self.errors
-                    .push(format!("{file}: duplicate symbol name {name}"));
+                let message = format!("{file}: duplicate symbol name {name}");
+                let error = Diagnostic::error(Code::DuplicateSymbol, message);
+                self.errors.push(error.for_symbol(name).in_file(file));
             }
         }
     }
@@ -305,6 +307,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 return;
             }
         };
+        let error = Diagnostic::error(Code::SymbolMismatch, error).in_file(file);
         self.errors.push(error);
     }
 
@@ -497,10 +500,12 @@ impl<'i, 'a> Resolver<'i, 'a> {
             Resolve::Duplicate if matches!(sym.def, Def::Defined { file, .. } if file == f) => {}
             Resolve::Duplicate => {
                 let first = self.defining_file_name(id);
-                self.errors.push(format!(
+                let message = format!(
                     "duplicate symbol: {name}\n>>> defined in {first}\n>>> defined in {}",
                     self.inputs.name(f)
-                ));
+                );
+                let error = Diagnostic::error(Code::DuplicateSymbol, message);
+                self.errors.push(error.for_symbol(name).in_file(first));
             }
         }
         id
@@ -598,8 +603,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let id = self.handle_undefined("__wasm_call_dtors", INTERNAL)?;
         let sym = self.table.get(id);
         if sym.kind != Kind::Function {
+            let message = "__wasm_call_dtors must be a function";
             self.errors
-                .push("__wasm_call_dtors must be a function".into());
+                .push(Diagnostic::error(Code::SymbolMismatch, message).for_symbol(sym.name));
         }
         (sym.is_defined() && sym.kind == Kind::Function).then_some(id)
     }
@@ -618,9 +624,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 Some(id)
             }
             _ => {
-                self.errors.push(format!(
-                    "entry symbol not defined (pass --no-entry to suppress): {name}"
-                ));
+                let message =
+                    format!("entry symbol not defined (pass --no-entry to suppress): {name}");
+                self.errors
+                    .push(Diagnostic::error(Code::Options, message).for_symbol(name));
                 None
             }
         }
@@ -667,9 +674,11 @@ impl<'i, 'a> Resolver<'i, 'a> {
             let sym = self.table.get_mut(id);
             if sym.is_defined() {
                 if synth == Synthetic::IndirectTable {
-                    self.errors.push(format!(
+                    let message = format!(
                         "{name} is a linker-defined symbol and cannot be defined by an input"
-                    ));
+                    );
+                    self.errors
+                        .push(Diagnostic::error(Code::DuplicateSymbol, message).for_symbol(name));
                 }
                 continue;
             }
@@ -738,9 +747,12 @@ impl<'i, 'a> Resolver<'i, 'a> {
     /// An `--export` of a symbol nothing defines: an error, a warning with
     /// `--warn-unresolved-symbols`, nothing when unresolved symbols are ignored or imported.
     fn export_not_found(&mut self, name: &str, config: &Config) {
-        let msg = format!("symbol exported via --export not found: {name}");
+        let message = format!("symbol exported via --export not found: {name}");
+        let msg = Diagnostic::error(Code::Options, message).for_symbol(name);
         match config.unresolved {
-            UnresolvedPolicy::ReportAll if config.warn_unresolved => self.warnings.push(msg),
+            UnresolvedPolicy::ReportAll if config.warn_unresolved => {
+                self.warnings.push(msg.as_warning())
+            }
             UnresolvedPolicy::ReportAll => self.errors.push(msg),
             UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => {}
         }

@@ -289,7 +289,7 @@ pub fn write(
     config: &Config,
     written: &Written,
     path: &std::path::Path,
-) -> Result<(), String> {
+) -> Result<(), crate::diagnostic::Errors> {
     let report = build(inputs, res, layout, config, written);
     let json = path.extension().is_some_and(|e| e == "json");
     let text = if json {
@@ -297,7 +297,9 @@ pub fn write(
     } else {
         to_text(&report)
     };
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, text).map_err(|e| {
+        crate::diagnostic::output_error(format!("cannot write {}: {e}", path.display()))
+    })
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! turns the list into addresses once the segments are placed.
 
 use crate::config::{Config, UnresolvedPolicy};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::inputs::Inputs;
 use crate::layout::{is_c_identifier, output_segment_name};
 use crate::mark::Liveness;
@@ -15,14 +16,9 @@ use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind, Symbol, Synthetic};
 use wasm_format::linking::SymbolFlags;
 
-/// What defining the bounds symbols found to report.
-#[derive(Default)]
-pub struct Reports {
-    /// `--export` names that are still undefined (errors under the default policy).
-    pub errors: Vec<String>,
-    /// The same, under `--warn-unresolved-symbols`.
-    pub warnings: Vec<String>,
-}
+/// What defining the bounds symbols found to report: the `--export` names that stay
+/// undefined, as errors (or warnings under `--warn-unresolved-symbols`).
+pub type Reports = Vec<Diagnostic>;
 
 /// Defines the bounds symbols of the live C-identifier segments into `res`, then reports the
 /// `--export`s that are still undefined (the check resolution left for after this step).
@@ -120,10 +116,13 @@ fn required_exports(res: &Resolved<'_>, config: &Config) -> Reports {
         {
             continue;
         }
-        let msg = format!("symbol exported via --export not found: {name}");
+        let message = format!("symbol exported via --export not found: {name}");
+        let error = Diagnostic::error(Code::Options, message).for_symbol(name);
         match config.unresolved {
-            UnresolvedPolicy::ReportAll if config.warn_unresolved => reports.warnings.push(msg),
-            UnresolvedPolicy::ReportAll => reports.errors.push(msg),
+            UnresolvedPolicy::ReportAll if config.warn_unresolved => {
+                reports.push(error.as_warning())
+            }
+            UnresolvedPolicy::ReportAll => reports.push(error),
             UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => {}
         }
     }

@@ -6,12 +6,12 @@
 //! undefined function go to a trapping `undefined_stub` ([`create_stubs`]).
 
 use crate::config::{Config, UnresolvedPolicy};
+use crate::diagnostic::{Code, Diagnostic, Errors};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind, Symbol, Synthetic};
-use crate::Diagnostics;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
@@ -19,23 +19,21 @@ use wasm_format::reloc::{Reloc, RelocTarget, RelocType};
 use wasm_format::types::FuncType;
 use wasm_object::ids::Definition;
 
-/// Reports undefined symbols; an error list if any is fatal.
+/// Reports undefined symbols: the warnings to print, or the errors if any is fatal.
 pub fn check(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     live: &Liveness,
     config: &Config,
-    diag: &mut Diagnostics,
-) -> Result<(), Vec<String>> {
+) -> Result<Vec<Diagnostic>, Errors> {
     match config.unresolved {
-        UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => return Ok(()),
+        UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => return Ok(Vec::new()),
         UnresolvedPolicy::ReportAll if config.warn_unresolved => {
             let warnings = per_reloc_warnings(inputs, res, live, config);
             if config.fatal_warnings && !warnings.is_empty() {
-                return Err(warnings);
+                return Err(warnings.into_iter().map(Diagnostic::as_error).collect());
             }
-            diag.warnings.extend(warnings);
-            return Ok(());
+            return Ok(warnings);
         }
         UnresolvedPolicy::ReportAll => {}
     }
@@ -52,10 +50,11 @@ pub fn check(
         }
     }
     let near = (!refs.is_empty()).then(|| crate::hints::NearIndex::new(res));
-    let messages: Vec<String> = refs
+    let messages: Vec<Diagnostic> = refs
         .iter()
         .map(|(id, users)| {
-            let name = shown(res.table.get(*id).name, config);
+            let raw = res.table.get(*id).name;
+            let name = shown(raw, config);
             let mut msg = format!("undefined symbol: {name}");
             for (f, what) in users.iter().take(10) {
                 let what = shown(what, config);
@@ -68,14 +67,16 @@ pub fn check(
                 msg.push('\n');
                 msg.push_str(&hint);
             }
-            msg
+            let first = inputs.name(users[0].0);
+            Diagnostic::error(Code::UndefinedSymbol, msg)
+                .for_symbol(raw)
+                .in_file(first)
         })
         .collect();
     if messages.is_empty() {
-        Ok(())
+        Ok(Vec::new())
     } else if config.warn_unresolved {
-        diag.warnings.extend(messages);
-        Ok(())
+        Ok(messages.into_iter().map(Diagnostic::as_warning).collect())
     } else {
         Err(messages)
     }
@@ -150,7 +151,7 @@ pub fn tls_relocation_errors(
     res: &Resolved<'_>,
     live: &Liveness,
     config: &Config,
-) -> Vec<String> {
+) -> Errors {
     let mut out = Vec::new();
     for_each_live_reloc(inputs, res, live, |f, r| {
         if !matches!(
@@ -166,27 +167,32 @@ pub fn tls_relocation_errors(
         let head = format!("{}: relocation {}", inputs.name(f), r.ty.name());
         let name = display_name(sym.name, config);
         if !sym.is_defined() {
-            out.push(format!(
-                "{head} cannot be used against an undefined symbol `{name}`"
-            ));
+            let message = format!("{head} cannot be used against an undefined symbol `{name}`");
+            out.push(tls_error(message, sym.name, inputs.name(f)));
         }
         if !config.shared_memory {
             return;
         }
         if !sym.flags.is_tls() {
-            out.push(format!(
-                "{head} cannot be used against non-TLS symbol `{name}`"
-            ));
+            let message = format!("{head} cannot be used against non-TLS symbol `{name}`");
+            out.push(tls_error(message, sym.name, inputs.name(f)));
         }
         if let Some(segment) = output_segment_of(inputs, sym, config) {
             if segment != ".tdata" {
-                out.push(format!(
-                    "{head} cannot be used against `{name}` in non-TLS section: {segment}"
-                ));
+                let message =
+                    format!("{head} cannot be used against `{name}` in non-TLS section: {segment}");
+                out.push(tls_error(message, sym.name, inputs.name(f)));
             }
         }
     });
     out
+}
+
+/// An error about a thread-local relocation against `symbol` in `file`.
+fn tls_error(message: String, symbol: &str, file: &str) -> Diagnostic {
+    Diagnostic::error(Code::SymbolMismatch, message)
+        .for_symbol(symbol)
+        .in_file(file)
 }
 
 /// The output segment a defined data symbol lands in.
@@ -218,12 +224,15 @@ fn per_reloc_warnings(
     res: &Resolved<'_>,
     live: &Liveness,
     config: &Config,
-) -> Vec<String> {
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for_each_live_reloc(inputs, res, live, |f, r| {
         if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
-            let name = display_name(res.table.get(id).name, config);
-            out.push(format!("{}: undefined symbol: {name}", inputs.name(f)));
+            let raw = res.table.get(id).name;
+            let name = display_name(raw, config);
+            let message = format!("{}: undefined symbol: {name}", inputs.name(f));
+            let warning = Diagnostic::warning(Code::UndefinedSymbol, message);
+            out.push(warning.for_symbol(raw).in_file(inputs.name(f)));
         }
     });
     out

@@ -4,6 +4,7 @@
 //! link never leaves a half-written output.
 
 use crate::config::Config;
+use crate::diagnostic::{output_error, Errors};
 use crate::ids::{FileId, OutType};
 use crate::inputs::Inputs;
 use crate::layout::{Exported, ImportKind, Layout, OutFunction, OutGlobalDef};
@@ -34,7 +35,7 @@ pub fn write(
     live: &Liveness,
     layout: &Layout<'_>,
     config: &Config,
-) -> Result<(OutputFile, Written), String> {
+) -> Result<(OutputFile, Written), Errors> {
     let bodies = function_bodies(inputs, layout);
     let code_offsets = code_offsets_of(layout, inputs, &bodies);
     let customs = plan_customs(inputs, res, config);
@@ -70,7 +71,8 @@ pub fn write(
         ctx.code_offsets = code_offsets_of(layout, inputs, &bodies);
     }
     let mut written = Written::default();
-    let mut module = Output::new(header_and_head(inputs, res, layout, config, &mut written)?);
+    let head = header_and_head(inputs, res, layout, config, &mut written).map_err(output_error)?;
+    let mut module = Output::new(head);
     written.functions = written.record(&mut module, SectionId::Code, None, |m| {
         code_section(&ctx, bodies, m)
     });
@@ -111,7 +113,7 @@ pub fn write(
         custom(&mut module, &mut written, "build_id", body);
     }
     written.file_size = module.len() as u64;
-    let file = write_file(&config.output, &ctx, &module, &config.build_id)?;
+    let file = write_file(&config.output, &ctx, &module, &config.build_id).map_err(output_error)?;
     Ok((file, written))
 }
 

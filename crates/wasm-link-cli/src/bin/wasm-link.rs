@@ -54,7 +54,7 @@ fn link(config: &wasm_link::Config) -> ExitCode {
     print_errors(&diagnostics.errors[..shown]);
     if shown < diagnostics.errors.len() {
         print_errors(&[
-            "too many errors emitted, stopping now (use --error-limit=0 to see all errors)".into(),
+            "too many errors emitted, stopping now (use --error-limit=0 to see all errors)",
         ]);
     }
     ExitCode::FAILURE
@@ -77,13 +77,15 @@ fn print_messages(lines: &[String]) {
     let _ = out.flush();
 }
 
-fn warn(warnings: &[String]) {
+/// Each warning after `wasm-link: warning: ` (a diagnostic's `Display` is its text).
+fn warn(warnings: &[impl std::fmt::Display]) {
     for w in warnings {
         eprintln!("wasm-link: warning: {w}");
     }
 }
 
-fn print_errors(errors: &[String]) {
+/// Each error after `wasm-link: error: `.
+fn print_errors(errors: &[impl std::fmt::Display]) {
     for e in errors {
         eprintln!("wasm-link: error: {e}");
     }

@@ -288,7 +288,11 @@ impl<'a> Layout<'a> {
 
     /// Without `mutable-globals`, importing a mutable global or exporting a global is an error
     /// (lld's `checkImportExportTargetFeatures`). Imports are named by their symbol.
-    pub fn check_global_features(&self, res: &Resolved<'a>, config: &Config) -> Vec<String> {
+    pub fn check_global_features(
+        &self,
+        res: &Resolved<'a>,
+        config: &Config,
+    ) -> crate::diagnostic::Errors {
         let imported = self.imports.iter().filter_map(|i| match &i.kind {
             ImportKind::Global(g) if g.mutable => Some(match i.symbol {
                 Some(id) => crate::trace::display_symbol(res.table.get(id).name, config.demangle),

@@ -7,6 +7,7 @@
 
 use crate::address::AddressWidth;
 use crate::config::Config;
+use crate::diagnostic::{errors as errors_of, Code, Errors};
 use crate::features::Features;
 use crate::ids::{FileId, OutFunc, OutGlobal, OutTable, OutTag, OutType, SymbolId};
 use crate::inputs::Inputs;
@@ -340,14 +341,14 @@ pub fn layout<'a>(
     live: &Liveness,
     features: Features,
     config: &Config,
-) -> Result<Layout<'a>, Vec<String>> {
+) -> Result<Layout<'a>, Errors> {
     let mut l = Layout::empty(inputs, res, features);
     l.address = AddressWidth::of(config);
     l.tls_relative = config.shared_memory;
-    let mut errors = Vec::new();
+    let (mut memory, mut symbols) = (Vec::new(), Vec::new());
     l.place_segments(inputs, res, live, config);
     l.plan_segment_init(config);
-    l.layout_memory(res, config, &mut errors);
+    l.layout_memory(res, config, &mut memory);
     l.bound_segments(res);
     let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
     l.compute_imports(inputs, res, live, config);
@@ -355,12 +356,14 @@ pub fn layout<'a>(
     l.assign_globals(inputs, res, live, config);
     l.assign_tags(inputs, res, live);
     let define_indirect = l.assign_table(res, live, &slot_order, config);
-    l.assign_tables(inputs, res, live, define_indirect, &mut errors);
+    l.assign_tables(inputs, res, live, define_indirect, &mut symbols);
     l.assign_got(inputs, res);
-    l.compute_ctors(inputs, res, live, &mut errors);
+    l.compute_ctors(inputs, res, live, &mut symbols);
     l.compute_command_exports(res, live, config);
     l.register_types(inputs, &used_types);
     l.compute_exports(inputs, res, live, config);
+    let mut errors = errors_of(Code::Memory, memory);
+    errors.extend(errors_of(Code::SymbolMismatch, symbols));
     if errors.is_empty() {
         Ok(l)
     } else {

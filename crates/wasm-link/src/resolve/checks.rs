@@ -5,6 +5,7 @@
 //! (`updateExistingUndefined`).
 
 use super::Resolver;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::ids::{FileId, SymbolId};
 use crate::symbols::{Def, Kind, Synthetic};
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
@@ -20,6 +21,20 @@ pub(super) struct ImportRef<'a> {
 }
 
 impl<'a> Resolver<'_, 'a> {
+    /// A symbol-mismatch error about symbol `id`.
+    pub(super) fn mismatch(&mut self, id: SymbolId, message: String) {
+        let name = self.table.get(id).name;
+        let error = Diagnostic::error(Code::SymbolMismatch, message).for_symbol(name);
+        self.errors.push(error);
+    }
+
+    /// A symbol-mismatch warning about symbol `id`.
+    fn mismatch_warning(&mut self, id: SymbolId, message: String) {
+        let name = self.table.get(id).name;
+        let warning = Diagnostic::warning(Code::SymbolMismatch, message).for_symbol(name);
+        self.warnings.push(warning);
+    }
+
     /// The import an undefined entry of `f` stands for (none for data).
     pub(super) fn import_ref(
         &self,
@@ -96,12 +111,15 @@ impl<'a> Resolver<'_, 'a> {
             _ => None,
         };
         if let Some((what, old, new)) = mismatch {
-            self.errors.push(format!(
+            self.mismatch(
+                id,
+                format!(
                 "{what} type mismatch: {}\n>>> defined as {old} in {}\n>>> defined as {new} in {}",
                 self.table.get(id).name,
                 self.defining_file_name(id),
                 self.inputs.name(f)
-            ));
+            ),
+            );
         }
     }
 
@@ -129,13 +147,16 @@ impl<'a> Resolver<'_, 'a> {
     fn type_error(&mut self, id: SymbolId, kind: Kind, f: FileId) {
         let sym = self.table.get(id);
         let other = self.defining_file_name(id);
-        self.errors.push(format!(
-            "symbol type mismatch: {}\n>>> defined as {} in {other}\n>>> defined as {} in {}",
-            sym.name,
-            sym.kind.name(),
-            kind.name(),
-            self.inputs.name(f)
-        ));
+        self.mismatch(
+            id,
+            format!(
+                "symbol type mismatch: {}\n>>> defined as {} in {other}\n>>> defined as {} in {}",
+                sym.name,
+                sym.kind.name(),
+                kind.name(),
+                self.inputs.name(f)
+            ),
+        );
     }
 
     /// A later undefined entry for undefined symbol `id` (lld's `updateExistingUndefined`):
@@ -170,7 +191,7 @@ impl<'a> Resolver<'_, 'a> {
         let name = sym.name;
         for (what, first, new) in mismatch {
             let other = self.defining_file_name(id);
-            self.errors.push(format!(
+            self.mismatch(id, format!(
                 "import {what} mismatch for symbol: {name}\n>>> defined as {first} in {other}\n>>> defined as {new} in {}",
                 self.inputs.name(f)
             ));
@@ -193,7 +214,7 @@ impl<'a> Resolver<'_, 'a> {
             return;
         };
         if old != new {
-            self.warnings.push(format!(
+            self.mismatch_warning(id, format!(
                 "Tag signature mismatch: {}\n>>> defined as {old} in {}\n>>> defined as {new} in {}",
                 sym.name,
                 self.inputs.name(file),

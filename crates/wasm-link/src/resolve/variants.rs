@@ -9,6 +9,7 @@
 //! conflicting pair of symbols, which [`Resolver::note_variant`] records as symbols are added.
 
 use super::Resolver;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::ids::{FileId, SymbolId};
 use crate::symbols::{Def, Kind, Symbol, Synthetic};
 use rustc_hash::FxHashMap as HashMap;
@@ -119,7 +120,9 @@ impl<'a> Resolver<'_, 'a> {
         for name in crate::string_map::dense_map_order(noted.into_iter().chain(found)) {
             if let Some([first, second]) = self.unresolved_variants(name) {
                 // No definition to pick the import's signature: lld reports it and stops.
-                self.errors.push(self.mismatch_message(name, first, second));
+                let message = self.mismatch_message(name, first, second);
+                let error = Diagnostic::error(Code::SymbolMismatch, message).for_symbol(name);
+                self.errors.push(error);
                 return;
             }
             for &v in &by_name[name] {
@@ -216,12 +219,14 @@ impl<'a> Resolver<'_, 'a> {
         else {
             return;
         };
-        self.warnings.push(format!(
+        let message = format!(
             "function signature mismatch: {}\n>>> defined as {caller_ty} in {}\n>>> defined as {callee_ty} in {}",
             v.name,
             self.inputs.name(v.file),
             self.inputs.name(v.callee.0)
-        ));
+        );
+        let warning = Diagnostic::warning(Code::SymbolMismatch, message).for_symbol(v.name);
+        self.warnings.push(warning);
         let mut sym = Symbol::new(
             v.name,
             Kind::Function,

@@ -87,7 +87,7 @@ impl<'a> Resolver<'_, 'a> {
     fn internal_kind_error(&mut self, id: SymbolId) {
         let sym = self.table.get(id);
         let other = self.defining_file_name(id);
-        self.errors.push(format!(
+        self.mismatch(id, format!(
             "symbol type mismatch: {}\n>>> defined as {} in {other}\n>>> defined as WASM_SYMBOL_TYPE_FUNCTION in {INTERNAL}",
             sym.name,
             sym.kind.name(),
