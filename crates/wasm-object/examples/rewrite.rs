@@ -13,15 +13,34 @@
 
 use std::path::{Path, PathBuf};
 use wasm_object::archive::Archive;
+use wasm_object::input::{detect, FileKind};
 use wasm_object::model::ObjectModel;
 use wasm_object::object::Object;
 
 #[derive(Default)]
 struct Counts {
     objects: usize,
+    /// Archive members that are not wasm (an rlib's `lib.rmeta`).
+    skipped: usize,
     identical: usize,
     fixed_point: usize,
     failures: Vec<String>,
+    /// Fixed points that are not byte-identical, with where they first differ.
+    different: Vec<String>,
+}
+
+/// Where two files first differ, and their sizes.
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    format!(
+        "first difference at {at:#x} (sizes {} and {})",
+        a.len(),
+        b.len()
+    )
 }
 
 /// Rewrites one object; gives the written bytes when the model is a fixed point.
@@ -34,18 +53,28 @@ fn rewrite(bytes: &[u8]) -> Result<Vec<u8>, String> {
     if model != model2 {
         return Err("the model of the written object differs".into());
     }
-    wasmparser::Validator::new()
+    let features = wasmparser::WasmFeatures::all();
+    wasmparser::Validator::new_with_features(features)
         .validate_all(&written)
         .map_err(|e| format!("wasmparser: {e}"))?;
     Ok(written)
 }
 
 fn one(counts: &mut Counts, name: &str, bytes: &[u8], out: Option<PathBuf>) {
+    if detect(bytes) != FileKind::Wasm {
+        counts.skipped += 1;
+        return;
+    }
     counts.objects += 1;
     match rewrite(bytes) {
         Ok(written) => {
             counts.fixed_point += 1;
             counts.identical += usize::from(written == bytes);
+            if written != bytes {
+                counts
+                    .different
+                    .push(format!("{name}: {}", first_difference(bytes, &written)));
+            }
             if let Some(path) = out {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).expect("create output directory");
@@ -75,19 +104,33 @@ fn main() {
             let archive = Archive::parse(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
             for m in &archive.members {
                 let target = out.as_ref().map(|d| d.join(file).join(m.name));
-                one(&mut counts, &format!("{path}({})", m.name), m.data.bytes, target);
+                one(
+                    &mut counts,
+                    &format!("{path}({})", m.name),
+                    m.data.bytes,
+                    target,
+                );
             }
         } else {
-            one(&mut counts, path, &bytes, out.as_ref().map(|d| d.join(file)));
+            one(
+                &mut counts,
+                path,
+                &bytes,
+                out.as_ref().map(|d| d.join(file)),
+            );
         }
     }
     println!(
-        "{} objects: {} fixed points, {} byte-identical, {} failures",
+        "{} objects ({} other members skipped): {} fixed points, {} byte-identical, {} failures",
         counts.objects,
+        counts.skipped,
         counts.fixed_point,
         counts.identical,
         counts.failures.len()
     );
+    for d in &counts.different {
+        println!("  differs: {d}");
+    }
     for f in &counts.failures {
         println!("  {f}");
     }

@@ -80,7 +80,10 @@ fn import<'a, T: Copy>(i: &ObjImport<'a, T>, kind: fn(T) -> ImportKind) -> Impor
 /// A body without its size prefix, with its relocations counted from its first byte.
 fn function<'a>(obj: &Object<'a>, f: &object::Function<'a>) -> Function<'a> {
     let bytes = f.body.bytes;
-    let prefix = bytes.iter().position(|b| b & 0x80 == 0).map_or(0, |p| p + 1);
+    let prefix = bytes
+        .iter()
+        .position(|b| b & 0x80 == 0)
+        .map_or(0, |p| p + 1);
     let start = (f.body.offset + prefix).saturating_sub(obj.code_offset);
     let relocs = obj.code_relocs.get(f.relocs.clone()).unwrap_or_default();
     Function {
@@ -193,7 +196,10 @@ fn item<D>(index: u32, imports: usize, defined: fn(u32) -> D) -> Item<D> {
 }
 
 fn symbols<'a>(obj: &Object<'a>, sections: &[u32]) -> Result<Vec<Symbol<'a>>, ModelError> {
-    obj.symbols.iter().map(|s| symbol(obj, s, sections)).collect()
+    obj.symbols
+        .iter()
+        .map(|s| symbol(obj, s, sections))
+        .collect()
 }
 
 fn symbol<'a>(
@@ -215,9 +221,7 @@ fn symbol<'a>(
         }
         K::Section { section } => SymbolKind::Section(custom_index(sections, section)?),
         K::Tag { index } => SymbolKind::Tag(item(index, obj.tag_imports.len(), DefinedTag)),
-        K::Table { index } => {
-            SymbolKind::Table(item(index, obj.table_imports.len(), DefinedTable))
-        }
+        K::Table { index } => SymbolKind::Table(item(index, obj.table_imports.len(), DefinedTable)),
     };
     Ok(Symbol {
         flags: s.flags,

@@ -32,6 +32,7 @@ pub use wasm_format::types::{
 pub use wasm_format::linking::InitFunc;
 
 mod from_object;
+mod owned;
 
 crate::index_type!(
     /// A custom section of a model: its position in [`ObjectModel::customs`].
@@ -352,7 +353,10 @@ impl fmt::Display for ModelError {
         match self {
             ModelError::Parse(e) => write!(f, "{e}"),
             ModelError::NotACustomSection(s) => {
-                write!(f, "section {s} is named by a symbol but is not a custom section")
+                write!(
+                    f,
+                    "section {s} is named by a symbol but is not a custom section"
+                )
             }
             ModelError::SecondMemoryImport => f.write_str("more than one memory import"),
             ModelError::BadReloc {

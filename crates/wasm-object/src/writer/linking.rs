@@ -27,13 +27,25 @@ pub(super) struct Relocs<'m> {
 pub(super) fn checked_relocs<'m>(m: &'m ObjectModel<'_>) -> Result<Relocs<'m>, ModelError> {
     let targets = (m.symbols.len(), m.types.len());
     let functions = (m.functions.iter().enumerate())
-        .map(|(n, f)| atom(&f.body, &f.relocs, true, targets, || format!("function {n}")))
+        .map(|(n, f)| {
+            atom(&f.body, &f.relocs, true, targets, || {
+                format!("function {n}")
+            })
+        })
         .collect::<Result<_, _>>()?;
     let segments = (m.segments.iter())
-        .map(|s| atom(&s.data, &s.relocs, false, targets, || format!("segment {}", s.name)))
+        .map(|s| {
+            atom(&s.data, &s.relocs, false, targets, || {
+                format!("segment {}", s.name)
+            })
+        })
         .collect::<Result<_, _>>()?;
     let customs = (m.customs.iter())
-        .map(|c| atom(&c.data, &c.relocs, false, targets, || format!("section {}", c.name)))
+        .map(|c| {
+            atom(&c.data, &c.relocs, false, targets, || {
+                format!("section {}", c.name)
+            })
+        })
         .collect::<Result<_, _>>()?;
     Ok(Relocs {
         functions,
@@ -287,7 +299,10 @@ fn symbol(
     uleb(b, u64::from(s.flags.0));
     uleb(b, u64::from(index.ok_or_else(dangling)?));
     if !undefined || s.flags.has_explicit_name() {
-        s.name.as_deref().ok_or(ModelError::MissingName(n))?.encode(b);
+        s.name
+            .as_deref()
+            .ok_or(ModelError::MissingName(n))?
+            .encode(b);
     }
     Ok(())
 }
@@ -310,7 +325,10 @@ fn data_symbol(
     }
     b.push(1);
     uleb(b, u64::from(s.flags.0));
-    s.name.as_deref().ok_or(ModelError::MissingName(n))?.encode(b);
+    s.name
+        .as_deref()
+        .ok_or(ModelError::MissingName(n))?
+        .encode(b);
     let Some(d) = def else {
         return Ok(());
     };

@@ -96,7 +96,10 @@ impl Out {
     fn encoded(&mut self, id: SectionId, section: &impl Encode) -> Result<u32, ModelError> {
         let mut bytes = Vec::new();
         section.encode(&mut bytes);
-        let size_len = bytes.iter().position(|b| b & 0x80 == 0).map_or(0, |p| p + 1);
+        let size_len = bytes
+            .iter()
+            .position(|b| b & 0x80 == 0)
+            .map_or(0, |p| p + 1);
         self.section(id, &[&bytes[size_len..]])
     }
 
