@@ -255,6 +255,14 @@ pub fn fixture_with(name: &str, extra: &[&str]) -> Fixture {
     build_fixture(name.to_string(), source, extra)
 }
 
+/// A source anywhere in the workspace (`rel` to its root, e.g. `conformance/c/bss.c`) compiled
+/// like a fixture with `extra` flags; cached like the corpus.
+pub fn compiled_source(rel: &str, extra: &[&str]) -> Fixture {
+    let source = workspace_root().join(rel);
+    assert!(source.is_file(), "no source {rel}");
+    build_fixture(rel.to_string(), source, extra)
+}
+
 /// [`link_pair`] as a tuple: (ours, theirs).
 pub fn link_both(group: &str, name: &str, args: &[std::ffi::OsString]) -> (LinkRun, LinkRun) {
     let pair = link_pair(group, name, args);
