@@ -212,3 +212,285 @@ fn compile_all(jobs: Vec<(String, Vec<String>)>) -> Vec<(String, PathBuf)> {
     done.sort_by_key(|d| d.0);
     done.into_iter().map(|(_, what, obj)| (what, obj)).collect()
 }
+
+mod scratch {
+    //! An object built from scratch through the model, linked with a C program by both linkers.
+
+    use e2e_tests::{clang_link_line, link_pair, node_run, run_tool, Scratch};
+    use std::borrow::Cow;
+    use std::ffi::{OsStr, OsString};
+    use wasm_object::ids::{DefinedFunc, DefinedGlobal, SegmentIndex};
+    use wasm_object::model::*;
+
+    const GROUP: &str = "objwriter";
+
+    /// Symbol numbers of the scratch object.
+    const GET: u32 = 0;
+    const PTR: u32 = 1;
+    const VALUE: u32 = 2;
+    const TWICE: u32 = 3;
+    const GET_PTR: u32 = 4;
+    const INIT: u32 = 5;
+    const INIT_VALUE: u32 = 6;
+    const COUNTER: u32 = 7;
+    const GET_COUNTER: u32 = 8;
+    const NOTES: u32 = 9;
+
+    fn i32_type(params: usize) -> FuncType {
+        FuncType {
+            params: vec![ValType::I32; params],
+            results: vec![ValType::I32],
+        }
+    }
+
+    fn limits(min: u64) -> Limits {
+        Limits {
+            min,
+            max: None,
+            shared: false,
+            memory64: false,
+        }
+    }
+
+    fn symbol(flags: u32, name: &'static str, kind: SymbolKind) -> Symbol<'static> {
+        Symbol {
+            flags: SymbolFlags(flags),
+            name: Some(Cow::Borrowed(name)),
+            kind,
+        }
+    }
+
+    fn data(segment: u32, size: u64) -> SymbolKind {
+        SymbolKind::Data(Some(DataRef {
+            segment: SegmentIndex(segment),
+            offset: 0,
+            size,
+        }))
+    }
+
+    fn segment(name: &'static str, atom: AtomBuilder) -> DataSegment<'static> {
+        DataSegment {
+            name: Cow::Borrowed(name),
+            p2align: 2,
+            flags: SegmentFlags(0),
+            mode: DataMode::Active {
+                memory: 0,
+                offset: Expr::i32_const(0),
+            },
+            data: Cow::Owned(atom.bytes),
+            relocs: atom.relocs,
+        }
+    }
+
+    /// `get` returns `twice(**ptr)`, `ptr` points at `value` (21), `get_ptr` holds `get`'s
+    /// table slot, the constructor `init` stores 7 in `init_value`, and `get_counter` (in a
+    /// COMDAT) returns the global `counter` (5). A custom section holds relocated fields.
+    pub fn model() -> ObjectModel<'static> {
+        let mut m = ObjectModel::default();
+        let (t_get, t_twice) = (m.type_index(i32_type(0)), m.type_index(i32_type(1)));
+        let t_init = m.type_index(FuncType {
+            params: vec![],
+            results: vec![],
+        });
+        let memory = ImportKind::Memory(MemoryType(limits(0)));
+        m.add_import(Import::new("env", "__linear_memory", memory));
+        let twice = m.add_import(Import::new("env", "twice", ImportKind::Func(t_twice)));
+        m.functions = vec![get(t_get), init(t_init), get_counter(t_get)];
+        m.globals = vec![Global {
+            ty: GlobalType {
+                val: ValType::I32,
+                mutable: false,
+            },
+            init: Expr::i32_const(5),
+        }];
+        m.segments = segments();
+        m.customs = vec![notes()];
+        m.symbols = symbols(twice);
+        m.init_funcs = vec![InitFunc {
+            priority: 101,
+            symbol: INIT,
+        }];
+        m.comdats = vec![Comdat {
+            name: Cow::Borrowed("get_counter_group"),
+            flags: 0,
+            members: vec![ComdatMember::Function(Item::Defined(DefinedFunc(2)))],
+        }];
+        m.producers = Some(vec![ProducerField {
+            name: Cow::Borrowed("processed-by"),
+            values: vec![(Cow::Borrowed("wasm-object-test"), Cow::Borrowed("1"))],
+        }]);
+        m.features = ["mutable-globals", "sign-ext"]
+            .map(|name| Feature {
+                prefix: FeaturePrefix::Used,
+                name: Cow::Borrowed(name),
+            })
+            .to_vec();
+        m
+    }
+
+    fn get(ty: u32) -> Function<'static> {
+        let mut a = AtomBuilder::default();
+        a.raw(&[0x41]).reloc(RelocType::MemoryAddrSleb, PTR, 0);
+        a.raw(&[0x28, 2, 0, 0x28, 2, 0]); // i32.load; i32.load
+        a.raw(&[0x10]).reloc(RelocType::FunctionIndexLeb, TWICE, 0);
+        a.raw(&[0x0b]);
+        a.into_function(ty, &[])
+    }
+
+    fn init(ty: u32) -> Function<'static> {
+        let mut a = AtomBuilder::default();
+        a.raw(&[0x41]).reloc(RelocType::MemoryAddrSleb, INIT_VALUE, 0);
+        a.raw(&[0x41]).sleb(7).raw(&[0x36, 2, 0, 0x0b]); // i32.const 7; i32.store; end
+        a.into_function(ty, &[])
+    }
+
+    /// With a local, so that relocation offsets move past the local declarations.
+    fn get_counter(ty: u32) -> Function<'static> {
+        let mut a = AtomBuilder::default();
+        a.raw(&[0x23]).reloc(RelocType::GlobalIndexLeb, COUNTER, 0);
+        a.raw(&[0x21, 0, 0x20, 0, 0x0b]); // local.set 0; local.get 0; end
+        a.into_function(ty, &[(1, ValType::I32)])
+    }
+
+    fn segments() -> Vec<DataSegment<'static>> {
+        let mut value = AtomBuilder::default();
+        value.raw(&21u32.to_le_bytes());
+        let mut ptr = AtomBuilder::default();
+        ptr.reloc(RelocType::MemoryAddrI32, VALUE, 0);
+        let mut get_ptr = AtomBuilder::default();
+        get_ptr.reloc(RelocType::TableIndexI32, GET, 0);
+        let mut init_value = AtomBuilder::default();
+        init_value.raw(&[0; 4]);
+        vec![
+            segment(".data.value", value),
+            segment(".data.ptr", ptr),
+            segment(".data.get_ptr", get_ptr),
+            segment(".bss.init_value", init_value),
+        ]
+    }
+
+    fn notes() -> CustomSection<'static> {
+        let mut a = AtomBuilder::default();
+        a.raw(b"note").reloc(RelocType::MemoryAddrI32, VALUE, 2);
+        a.reloc(RelocType::SectionOffsetI32, NOTES, 4);
+        a.reloc(RelocType::FunctionIndexI32, GET, 0);
+        CustomSection {
+            name: Cow::Borrowed("scratch_notes"),
+            data: Cow::Owned(a.bytes),
+            relocs: a.relocs,
+        }
+    }
+
+    fn symbols(twice: u32) -> Vec<Symbol<'static>> {
+        let local = SymbolFlags::BINDING_LOCAL;
+        let func = |d| SymbolKind::Function(Item::Defined(DefinedFunc(d)));
+        vec![
+            symbol(0, "get", func(0)),
+            symbol(local, "ptr", data(1, 4)),
+            symbol(local, "value", data(0, 4)),
+            Symbol {
+                flags: SymbolFlags(SymbolFlags::UNDEFINED),
+                name: None,
+                kind: SymbolKind::Function(Item::Imported(twice)),
+            },
+            symbol(0, "get_ptr", data(2, 4)),
+            symbol(local, "init", func(1)),
+            symbol(0, "init_value", data(3, 4)),
+            symbol(
+                local,
+                "counter",
+                SymbolKind::Global(Item::Defined(DefinedGlobal(0))),
+            ),
+            symbol(0, "get_counter", func(2)),
+            Symbol {
+                flags: SymbolFlags(local),
+                name: None,
+                kind: SymbolKind::Section(CustomIndex(0)),
+            },
+        ]
+    }
+
+    const MAIN: &str = "#include <stdio.h>\n\
+        int get(void); int get_counter(void);\n\
+        extern int (*get_ptr)(void); extern int init_value;\n\
+        int twice(int x) { return 2 * x; }\n\
+        int main(void) {\n\
+          printf(\"%d %d %d %d\\n\", get(), get_ptr(), init_value, get_counter());\n\
+          return 0;\n\
+        }\n";
+
+    #[test]
+    fn a_model_built_from_scratch_writes_an_object_both_linkers_link_alike() {
+        let model = model();
+        let bytes = wasm_object::writer::write(&model).expect("write");
+        super::validate(&bytes, "scratch.o");
+        let obj = wasm_object::object::Object::parse(&bytes, 0).expect("parse");
+        let again = ObjectModel::from_object(&obj).expect("model");
+        assert_eq!(again, model, "the written object reads back as another model");
+
+        let dir = Scratch::new(GROUP, "from-scratch");
+        let scratch_o = dir.path("scratch.o");
+        std::fs::write(&scratch_o, &bytes).expect("write scratch.o");
+        let main_o = dir.object("main.o", MAIN, &["--target=wasm32-wasi", "-O1"]);
+        let out = dir.path("prog.wasm");
+        let line: Vec<&OsStr> = vec![
+            "--target=wasm32-wasi".as_ref(),
+            main_o.as_os_str(),
+            scratch_o.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ];
+        let mut args: Vec<OsString> = clang_link_line("clang-19", &line)
+            .into_iter()
+            .map(OsString::from)
+            .collect();
+        let o = args.iter().position(|a| a == "-o").expect("-o");
+        args.drain(o..o + 2);
+        let pair = link_pair(GROUP, "from-scratch", &args);
+        pair.assert_identical("scratch.o with main.o");
+        assert_eq!(node_run(&pair.ours.path), ("42 42 7 5\n".to_string(), 0));
+    }
+
+    /// LLVM's own tools read the written object: `llvm-objdump-19 -r` lists its relocations
+    /// and `obj2yaml-19` its linking metadata.
+    #[test]
+    fn llvm_tools_read_a_written_object() {
+        let bytes = wasm_object::writer::write(&model()).expect("write");
+        let dir = Scratch::new(GROUP, "llvm-tools");
+        let path = dir.path("scratch.o");
+        std::fs::write(&path, &bytes).expect("write scratch.o");
+        let relocs = run_tool("llvm-objdump-19", &["-r".as_ref(), path.as_os_str()]);
+        let relocs = relocs.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Offsets count from the section's contents: the body of `get` starts after the
+        // function count, its size and its local declarations.
+        for want in [
+            "RELOCATION RECORDS FOR [CODE]: OFFSET TYPE VALUE \
+             00000004 R_WASM_MEMORY_ADDR_SLEB ptr+0 \
+             00000010 R_WASM_FUNCTION_INDEX_LEB twice+0 \
+             00000019 R_WASM_MEMORY_ADDR_SLEB init_value+0 \
+             00000029 R_WASM_GLOBAL_INDEX_LEB counter+0",
+            "RELOCATION RECORDS FOR [DATA]: OFFSET TYPE VALUE \
+             0000000f R_WASM_MEMORY_ADDR_I32 value+0 \
+             00000018 R_WASM_TABLE_INDEX_I32 get+0",
+            "RELOCATION RECORDS FOR [scratch_notes]: OFFSET TYPE VALUE \
+             00000004 R_WASM_MEMORY_ADDR_I32 value+2 \
+             00000008 R_WASM_SECTION_OFFSET_I32 scratch_notes+4 \
+             0000000c R_WASM_FUNCTION_INDEX_I32 get+0",
+        ] {
+            assert!(relocs.contains(want), "no {want:?} in:\n{relocs}");
+        }
+        let yaml = run_tool("obj2yaml-19", &[path.as_os_str()]);
+        for want in [
+            "Version:         2",
+            "SegmentInfo:",
+            "InitFunctions:",
+            "Priority:        101",
+            "Comdats:",
+            "get_counter_group",
+            "Name:            scratch_notes",
+            "Kind:            SECTION",
+        ] {
+            assert!(yaml.contains(want), "no {want:?} in:\n{yaml}");
+        }
+    }
+}

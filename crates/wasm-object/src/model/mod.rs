@@ -450,6 +450,74 @@ impl<'a> Function<'a> {
     }
 }
 
+/// Bytes being assembled with the relocations that patch them: how a producer emits a function
+/// body, a data segment or a custom section without counting offsets by hand. A relocated
+/// field is written as a zero of its full width (a padded LEB128, or a fixed-size integer),
+/// as the format requires, and the relocation is recorded at its offset.
+///
+/// ```
+/// use wasm_object::model::{AtomBuilder, RelocType};
+///
+/// // i32.const <address of symbol 2, plus 4>; end
+/// let mut code = AtomBuilder::default();
+/// code.raw(&[0x41]).reloc(RelocType::MemoryAddrSleb, 2, 4).raw(&[0x0b]);
+/// assert_eq!(code.bytes, [0x41, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b]);
+/// assert_eq!((code.relocs[0].offset, code.relocs[0].addend), (1, 4));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AtomBuilder {
+    /// The bytes so far.
+    pub bytes: Vec<u8>,
+    /// The relocations so far, in offset order, offsets counted from the first byte.
+    pub relocs: Vec<Reloc>,
+}
+
+impl AtomBuilder {
+    /// Appends bytes as they are.
+    pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
+        self.bytes.extend_from_slice(bytes);
+        self
+    }
+
+    /// Appends `v` as a minimal unsigned LEB128 (an immediate nothing relocates).
+    pub fn uleb(&mut self, v: u64) -> &mut Self {
+        uleb(&mut self.bytes, v);
+        self
+    }
+
+    /// Appends `v` as a minimal signed LEB128.
+    pub fn sleb(&mut self, v: i64) -> &mut Self {
+        sleb(&mut self.bytes, v);
+        self
+    }
+
+    /// Appends a field that relocation `ty` patches with symbol (or type) `index` plus
+    /// `addend` (ignored by types without one): zero, at the type's full width.
+    pub fn reloc(&mut self, ty: RelocType, index: u32, addend: i64) -> &mut Self {
+        let offset = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
+        let addend = if ty.has_addend() { addend } else { 0 };
+        self.relocs.push(Reloc {
+            ty,
+            offset,
+            index,
+            addend,
+        });
+        let width = ty.width();
+        if width.is_leb() {
+            padded_uleb(&mut self.bytes, 0, width.size());
+        } else {
+            self.bytes.resize(self.bytes.len() + width.size(), 0);
+        }
+        self
+    }
+
+    /// A function of type `type_index` with these bytes as its instructions (through the
+    /// final `end`) after the local declarations `locals`.
+    pub fn into_function(self, type_index: u32, locals: &[(u32, ValType)]) -> Function<'static> {
+        Function::with_locals(type_index, locals, &self.bytes, self.relocs)
+    }
+}
+
 impl<'a> Import<'a> {
     /// An import of `module.field`.
     pub fn new(
