@@ -17,7 +17,9 @@ fn validate(bytes: &[u8], what: &str) {
         .unwrap_or_else(|e| panic!("{what}: the written object does not validate: {e}"));
 }
 
-/// Rewrites one object and checks the three promises; panics naming `what` otherwise.
+/// Rewrites one object and checks the promises: byte identity, the same model read back, a
+/// valid module, and LLVM's provisional values and layout computed again from the model.
+/// Panics naming `what` otherwise.
 fn assert_round_trip(bytes: &[u8], what: &str) {
     let obj = Object::parse(bytes, 0).unwrap_or_else(|e| panic!("{what}: {e}"));
     let model = ObjectModel::from_object(&obj).unwrap_or_else(|e| panic!("{what}: model: {e}"));
@@ -36,6 +38,74 @@ fn assert_round_trip(bytes: &[u8], what: &str) {
         written.len()
     );
     validate(&written, what);
+    let mut laid_out = model.clone();
+    clear_layout(&mut laid_out);
+    laid_out.lay_out_segments();
+    laid_out.fill_provisional_values();
+    assert_provisional_values_agree(&model, &laid_out, what);
+}
+
+/// Zeroes every relocated field and every active segment's offset: what
+/// `lay_out_segments` and `fill_provisional_values` must restore.
+fn clear_layout(m: &mut ObjectModel<'_>) {
+    use wasm_object::model::{padded_uleb, DataMode, Expr, Reloc};
+    fn clear(bytes: &mut std::borrow::Cow<'_, [u8]>, relocs: &[Reloc]) {
+        for r in relocs {
+            let width = r.ty.width();
+            let mut zero = Vec::new();
+            if width.is_leb() {
+                padded_uleb(&mut zero, 0, width.size());
+            } else {
+                zero.resize(width.size(), 0);
+            }
+            if let Some(field) = bytes.to_mut().get_mut(r.range()) {
+                field.copy_from_slice(&zero);
+            }
+        }
+    }
+    for f in &mut m.functions {
+        clear(&mut f.body, &f.relocs);
+    }
+    for s in &mut m.segments {
+        clear(&mut s.data, &s.relocs);
+        if let DataMode::Active { offset, .. } = &mut s.mode {
+            if offset.0.first() == Some(&0x41) {
+                *offset = Expr::i32_const(0);
+            }
+        }
+    }
+    for c in &mut m.customs {
+        clear(&mut c.data, &c.relocs);
+    }
+}
+
+/// Panics unless LLVM's layout and provisional values, computed again, are what the object
+/// holds; names the first atom that differs.
+fn assert_provisional_values_agree(
+    model: &ObjectModel<'_>,
+    laid_out: &ObjectModel<'_>,
+    what: &str,
+) {
+    for (n, (a, b)) in model.segments.iter().zip(&laid_out.segments).enumerate() {
+        assert!(
+            a == b,
+            "{what}: segment {n} ({}) differs when laid out again",
+            a.name
+        );
+    }
+    for (n, (a, b)) in model.functions.iter().zip(&laid_out.functions).enumerate() {
+        let at = first_difference(&a.body, &b.body);
+        assert!(
+            a == b,
+            "{what}: function {n} differs at {at:#x} with provisional values"
+        );
+    }
+    for (a, b) in model.customs.iter().zip(&laid_out.customs) {
+        let at = first_difference(&a.data, &b.data);
+        let r = a.relocs.iter().find(|r| r.range().contains(&at));
+        assert!(a == b, "{what}: {} differs at {at:#x} ({r:?})", a.name);
+    }
+    assert!(model == laid_out, "{what}: differs when laid out again");
 }
 
 fn first_difference(a: &[u8], b: &[u8]) -> usize {
@@ -224,16 +294,14 @@ mod scratch {
 
     const GROUP: &str = "objwriter";
 
-    /// Symbol numbers of the scratch object.
+    /// Symbol numbers of the scratch object (4 is `get_ptr`, 8 `get_counter`).
     const GET: u32 = 0;
     const PTR: u32 = 1;
     const VALUE: u32 = 2;
     const TWICE: u32 = 3;
-    const GET_PTR: u32 = 4;
     const INIT: u32 = 5;
     const INIT_VALUE: u32 = 6;
     const COUNTER: u32 = 7;
-    const GET_COUNTER: u32 = 8;
     const NOTES: u32 = 9;
 
     fn i32_type(params: usize) -> FuncType {
@@ -339,7 +407,8 @@ mod scratch {
 
     fn init(ty: u32) -> Function<'static> {
         let mut a = AtomBuilder::default();
-        a.raw(&[0x41]).reloc(RelocType::MemoryAddrSleb, INIT_VALUE, 0);
+        a.raw(&[0x41])
+            .reloc(RelocType::MemoryAddrSleb, INIT_VALUE, 0);
         a.raw(&[0x41]).sleb(7).raw(&[0x36, 2, 0, 0x0b]); // i32.const 7; i32.store; end
         a.into_function(ty, &[])
     }
@@ -419,14 +488,46 @@ mod scratch {
           return 0;\n\
         }\n";
 
+    /// The zeros `AtomBuilder` leaves become LLVM's provisional values: `get`'s `i32.const`
+    /// the address of `ptr` (4, after `value`), `ptr` the address of `value` (0),
+    /// `get_counter`'s `global.get` the index of `counter` (0); segments lie one after the
+    /// other.
+    #[test]
+    fn provisional_values_of_a_scratch_model() {
+        let mut m = model();
+        m.lay_out_segments();
+        m.fill_provisional_values();
+        assert_eq!(
+            &m.functions[0].body[1..7],
+            [0x41, 0x84, 0x80, 0x80, 0x80, 0x00]
+        );
+        assert_eq!(
+            &*m.segments[1].data,
+            0u32.to_le_bytes(),
+            "ptr holds value's address"
+        );
+        assert_eq!(m.segment_addresses(), [0, 4, 8, 12]);
+        let DataMode::Active { offset, .. } = &m.segments[1].mode else {
+            panic!("an active segment");
+        };
+        assert_eq!(offset, &Expr::i32_const(4), "ptr lies at 4");
+        let counter = &m.functions[2].body;
+        assert_eq!(&counter[3..9], [0x23, 0x80, 0x80, 0x80, 0x80, 0x00]);
+    }
+
     #[test]
     fn a_model_built_from_scratch_writes_an_object_both_linkers_link_alike() {
-        let model = model();
+        let mut model = model();
+        model.lay_out_segments();
+        model.fill_provisional_values();
         let bytes = wasm_object::writer::write(&model).expect("write");
         super::validate(&bytes, "scratch.o");
         let obj = wasm_object::object::Object::parse(&bytes, 0).expect("parse");
         let again = ObjectModel::from_object(&obj).expect("model");
-        assert_eq!(again, model, "the written object reads back as another model");
+        assert_eq!(
+            again, model,
+            "the written object reads back as another model"
+        );
 
         let dir = Scratch::new(GROUP, "from-scratch");
         let scratch_o = dir.path("scratch.o");
@@ -492,5 +593,116 @@ mod scratch {
         ] {
             assert!(yaml.contains(want), "no {want:?} in:\n{yaml}");
         }
+    }
+}
+
+mod reordered {
+    //! A clang-19 object whose functions and data segments are written in reverse order: the
+    //! writer is not tied to LLVM's order, and both linkers link the result alike.
+
+    use e2e_tests::{clang_link_line, compiled_source, link_pair, node_run, LinkRun};
+    use std::ffi::{OsStr, OsString};
+    use std::path::Path;
+    use wasm_object::ids::{DefinedFunc, SegmentIndex};
+    use wasm_object::model::*;
+    use wasm_object::object::Object;
+
+    const GROUP: &str = "objwriter-reordered";
+
+    /// The flat index (imports first) of function `index` after reversing `n` definitions.
+    fn flat(index: u32, imports: u32, n: u32) -> u32 {
+        match index.checked_sub(imports) {
+            Some(d) if d < n => imports + (n - 1 - d),
+            _ => index,
+        }
+    }
+
+    /// Reverses the definitions and renumbers what names them: symbols, COMDAT members,
+    /// exports, element segments and the start function (relocations name symbols).
+    fn reverse(m: &mut ObjectModel<'_>) {
+        let (nf, ns) = (m.functions.len() as u32, m.segments.len() as u32);
+        let imports = m.import_count(ExternalKind::Func);
+        m.functions.reverse();
+        m.segments.reverse();
+        let func = |d: DefinedFunc| DefinedFunc(nf - 1 - d.0);
+        let seg = |s: SegmentIndex| SegmentIndex(ns - 1 - s.0);
+        for s in &mut m.symbols {
+            match &mut s.kind {
+                SymbolKind::Function(Item::Defined(d)) => *d = func(*d),
+                SymbolKind::Data(Some(r)) => r.segment = seg(r.segment),
+                _ => {}
+            }
+        }
+        for member in m.comdats.iter_mut().flat_map(|c| &mut c.members) {
+            match member {
+                ComdatMember::Function(Item::Defined(d)) => *d = func(*d),
+                ComdatMember::Data(s) => *s = seg(*s),
+                _ => {}
+            }
+        }
+        for e in m
+            .exports
+            .iter_mut()
+            .filter(|e| e.kind == ExternalKind::Func)
+        {
+            e.index = flat(e.index, imports, nf);
+        }
+        for e in &mut m.elements {
+            if let ElementItems::Functions(f) = &mut e.items {
+                f.iter_mut().for_each(|i| *i = flat(*i, imports, nf));
+            }
+        }
+        m.start = m.start.map(|i| flat(i, imports, nf));
+    }
+
+    /// Links `object` into a C++ program with both linkers; gives wasm-link's run after
+    /// checking that wasm-ld-19 wrote the same bytes.
+    fn link(case: &str, object: &Path) -> LinkRun {
+        let line: Vec<&OsStr> = vec![
+            "--target=wasm32-wasi".as_ref(),
+            object.as_os_str(),
+            "-o".as_ref(),
+            "prog.wasm".as_ref(),
+        ];
+        let mut args: Vec<OsString> = clang_link_line("clang++-19", &line)
+            .into_iter()
+            .map(OsString::from)
+            .collect();
+        let o = args.iter().position(|a| a == "-o").expect("-o");
+        args.drain(o..o + 2);
+        let pair = link_pair(GROUP, case, &args);
+        pair.assert_identical(case);
+        pair.ours
+    }
+
+    #[test]
+    fn reversed_functions_and_segments_link_and_run_alike() {
+        let source = "conformance/cpp/function_lambda.cpp";
+        let fixture = compiled_source(source, &["-fno-exceptions", "-O0", "-g"]);
+        let bytes = std::fs::read(&fixture.object).expect("read the object");
+        let obj = Object::parse(&bytes, 0).expect("parse");
+        let mut model = ObjectModel::from_object(&obj).expect("model");
+        assert!(model.functions.len() > 10 && model.segments.len() > 2);
+        assert!(!model.comdats.is_empty() && !model.customs.is_empty());
+        reverse(&mut model);
+        // The fields still hold the old indices and addresses: LLVM's, computed again, make
+        // the code valid on its own (linkers overwrite them either way).
+        model.lay_out_segments();
+        model.fill_provisional_values();
+        let written = wasm_object::writer::write(&model).expect("write");
+        assert!(written != bytes, "reversing changed nothing");
+        super::validate(&written, "the reversed object");
+        let again = Object::parse(&written, 0).expect("reparse");
+        assert_eq!(ObjectModel::from_object(&again).expect("model"), model);
+        let reversed = fixture.object.with_file_name("function_lambda.reversed.o");
+        std::fs::write(&reversed, &written).expect("write the reversed object");
+
+        let original = node_run(&link("original", &fixture.object).path);
+        let run = node_run(&link("reversed", &reversed).path);
+        assert_eq!(original.1, 0, "the original program fails: {}", original.0);
+        assert_eq!(
+            run, original,
+            "the reversed object's program runs differently"
+        );
     }
 }

@@ -33,6 +33,7 @@ pub use wasm_format::linking::InitFunc;
 
 mod from_object;
 mod owned;
+mod provisional;
 
 crate::index_type!(
     /// A custom section of a model: its position in [`ObjectModel::customs`].
