@@ -22,6 +22,12 @@ macro_rules! index_type {
             }
         }
 
+        impl From<$name> for u32 {
+            fn from(i: $name) -> u32 {
+                i.0
+            }
+        }
+
         impl std::fmt::Debug for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, concat!($prefix, "{}"), self.0)

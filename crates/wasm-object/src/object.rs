@@ -12,8 +12,8 @@ use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
 use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
 use wasm_format::reloc::{LazyRelocs, Reloc};
-use wasm_format::sections::{self, DataMode, ImportKind};
-use wasm_format::types::{FuncType, GlobalType, TableType, TagType};
+use wasm_format::sections::{self, DataMode, Element, Export, ExternalKind, ImportKind};
+use wasm_format::types::{ConstExpr, FuncType, GlobalType, TableType, TagType};
 use wasm_format::{Error, ErrorKind, Module, SectionId, Window};
 
 /// An import of the object: the module and field it names, and its type.
@@ -49,6 +49,9 @@ pub struct Segment<'a> {
     pub flags: SegmentFlags,
     /// Whether the segment is passive in the input.
     pub passive: bool,
+    /// Its mode as written: passive, or active with a memory and an offset expression (what
+    /// an object writer needs to write it again; the linker lays segments out itself).
+    pub mode: DataMode<'a>,
     /// The segment's bytes.
     pub data: Window<'a>,
     /// The data-section relocations that fall inside the segment.
@@ -134,6 +137,23 @@ pub struct Object<'a> {
     pub debug_names: Vec<(u32, &'a str)>,
     /// The `reloc.*` sections, already decoded (code, data) or validated (custom sections).
     pub reloc_sections: Vec<Window<'a>>,
+    /// The kind of every import, in import order: how the per-kind lists above interleave.
+    pub import_kinds: Vec<ExternalKind>,
+    /// Defined memories (LLVM's objects import theirs; other producers may define one).
+    pub memories: Vec<wasm_format::types::MemoryType>,
+    /// The initializer of each defined table, parallel to `tables` (`None` unless written in
+    /// the function-references `0x40 0x00` form).
+    pub table_inits: Vec<Option<ConstExpr<'a>>>,
+    /// Every export, in file order (`export_names` keeps the function ones for the linker).
+    pub exports: Vec<Export<'a>>,
+    /// The contents of the element section, parsed only when asked for
+    /// ([`Object::elements`]): the linker builds its own table, but an object writer copies
+    /// it (LLVM lists the address-taken functions there).
+    pub element_section: Option<Window<'a>>,
+    /// The contents of the start section, if any ([`Object::start`]).
+    pub start_section: Option<Window<'a>>,
+    /// The contents of the `name` section, if any, as they are.
+    pub name_section: Option<Window<'a>>,
 }
 
 /// Sections found on the first pass, parsed afterwards.
@@ -211,6 +231,13 @@ impl<'a> Object<'a> {
             export_names: Vec::new(),
             debug_names: Vec::new(),
             reloc_sections: Vec::new(),
+            import_kinds: Vec::new(),
+            memories: Vec::new(),
+            table_inits: Vec::new(),
+            exports: Vec::new(),
+            element_section: None,
+            start_section: None,
+            name_section: None,
         }
     }
 
@@ -235,16 +262,15 @@ impl<'a> Object<'a> {
                     .collect();
             }
             SectionId::Table => {
-                self.tables = sections::parse_table_section(w)?
-                    .into_iter()
-                    .map(|t| t.ty)
-                    .collect();
+                let tables = sections::parse_table_section(w)?;
+                self.tables = tables.iter().map(|t| t.ty).collect();
+                self.table_inits = tables.iter().map(|t| t.init).collect();
                 let shared = self.tables.iter().map(|t| t.limits.shared);
                 crate::validate::check_unshared(s.id, w, shared)?;
             }
             SectionId::Memory => {
-                let memories = sections::parse_memory_section(w)?;
-                self.memory64 |= memories.iter().any(|m| m.0.memory64);
+                self.memories = sections::parse_memory_section(w)?;
+                self.memory64 |= self.memories.iter().any(|m| m.0.memory64);
             }
             SectionId::Global => {
                 self.globals = sections::parse_global_section(w)?
@@ -257,19 +283,24 @@ impl<'a> Object<'a> {
             }
             SectionId::Tag => self.tags = sections::parse_tag_section(w)?,
             SectionId::Export => {
-                for e in sections::parse_export_section(w)? {
-                    if e.kind == sections::ExternalKind::Func {
+                self.exports = sections::parse_export_section(w)?;
+                for e in &self.exports {
+                    if e.kind == ExternalKind::Func {
                         self.export_names.push((e.index, e.name));
                     }
                 }
             }
-            // Read only to refuse malformed ones, as LLVM does: the linker makes its own.
-            SectionId::Element => drop(sections::parse_element_section(w)?),
+            // Parsed to refuse malformed ones, as LLVM does; kept whole for the object writer
+            // (the linker makes its own).
+            SectionId::Element => {
+                drop(sections::parse_element_section(w)?);
+                self.element_section = Some(w);
+            }
             SectionId::DataCount => found.data_count = Some(sections::parse_data_count_section(w)?),
+            SectionId::Start => self.start_section = Some(w),
             SectionId::Code => found.code = Some((s.index, w)),
             SectionId::Data => found.data = Some((s.index, w)),
             SectionId::Custom => self.read_custom(s, found)?,
-            _ => {}
         }
         Ok(())
     }
@@ -282,16 +313,30 @@ impl<'a> Object<'a> {
         crate::validate::check_unshared(SectionId::Import, w, shared)?;
         for import in imports {
             let (module, field) = (import.module, import.field);
-            match import.kind {
-                ImportKind::Func(ty) => self.func_imports.push(ObjImport { module, field, ty }),
-                ImportKind::Global(ty) => self.global_imports.push(ObjImport { module, field, ty }),
-                ImportKind::Table(ty) => self.table_imports.push(ObjImport { module, field, ty }),
-                ImportKind::Tag(ty) => self.tag_imports.push(ObjImport { module, field, ty }),
+            let kind = match import.kind {
+                ImportKind::Func(ty) => {
+                    self.func_imports.push(ObjImport { module, field, ty });
+                    ExternalKind::Func
+                }
+                ImportKind::Global(ty) => {
+                    self.global_imports.push(ObjImport { module, field, ty });
+                    ExternalKind::Global
+                }
+                ImportKind::Table(ty) => {
+                    self.table_imports.push(ObjImport { module, field, ty });
+                    ExternalKind::Table
+                }
+                ImportKind::Tag(ty) => {
+                    self.tag_imports.push(ObjImport { module, field, ty });
+                    ExternalKind::Tag
+                }
                 ImportKind::Memory(ty) => {
                     self.memory64 |= ty.0.memory64;
-                    self.memory_import = Some(ObjImport { module, field, ty })
+                    self.memory_import = Some(ObjImport { module, field, ty });
+                    ExternalKind::Memory
                 }
-            }
+            };
+            self.import_kinds.push(kind);
         }
         Ok(())
     }
@@ -314,6 +359,7 @@ impl<'a> Object<'a> {
                 self.producers = Some(producers);
             }
             "name" => {
+                self.name_section = Some(s.contents);
                 // A malformed name section only costs names, as in wasm-ld.
                 if let Ok(names) = wasm_format::names::parse_name_section(s.contents) {
                     self.debug_names = names.functions.iter().map(|n| (n.index, n.name)).collect();
@@ -392,6 +438,7 @@ impl<'a> Object<'a> {
                 p2align: info.map_or(0, |s| s.p2align),
                 flags: info.map_or(SegmentFlags(0), |s| s.flags),
                 passive: matches!(seg.mode, DataMode::Passive),
+                mode: seg.mode,
                 data: seg.data,
                 relocs: 0..0,
             });
@@ -617,6 +664,20 @@ impl<'a> Object<'a> {
             Atom::Function(f) => self.function_relocs(f),
             Atom::Segment(s) => self.segment_relocs(s),
         }
+    }
+
+    /// The element segments, parsed from [`Object::element_section`] now (the linker never
+    /// needs them).
+    pub fn elements(&self) -> Result<Vec<Element<'a>>, Error> {
+        self.element_section
+            .map_or(Ok(Vec::new()), sections::parse_element_section)
+    }
+
+    /// The start function, parsed from [`Object::start_section`] now.
+    pub fn start(&self) -> Result<Option<u32>, Error> {
+        self.start_section
+            .map(sections::parse_start_section)
+            .transpose()
     }
 
     /// The name a symbol-table entry goes by: its own; for an import without one, the import's

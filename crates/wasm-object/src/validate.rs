@@ -1133,6 +1133,7 @@ mod tests {
             p2align: 0,
             flags: wasm_format::linking::SegmentFlags(0),
             passive: false,
+            mode: wasm_format::sections::DataMode::Passive,
             data: Window::new(&[0; 8], 0),
             relocs: 0..0,
         });
