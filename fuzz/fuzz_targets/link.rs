@@ -3,8 +3,8 @@
 //! line parser. Nothing may panic (debug assertions and overflow checks are on), and a link
 //! without errors must write a valid module whenever the input itself is a module wasmparser
 //! accepts; the one exception is damage wasm-ld 19 copies through the same way (see
-//! `fuzz/README.md`, "The link oracle"), which is judged by linking the same files with
-//! `wasm-ld-19` and validating its output too.
+//! `fuzz/README.md`, "The link oracle"): the classes [`wasm_link_fuzz::oracle`] recognises in
+//! the input, else whatever `wasm-ld-19` also links into an invalid module.
 
 #![no_main]
 
@@ -12,6 +12,7 @@ use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use wasm_link::Config;
 use wasm_link_cli::args::{self, Request};
 
 /// The options of each link, after the inputs and `-o`. `-r` and `-shared` join them once
@@ -43,13 +44,24 @@ fn command_line(input: &Path, output: &Path, options: &[&str]) -> Vec<String> {
     argv
 }
 
-/// Links with wasm-link; whether it succeeded (and so wrote `output`).
-fn link(argv: &[String]) -> bool {
-    let parsed = args::parse(argv.to_vec());
-    let Some(Request::Link { config, .. }) = parsed.request else {
-        panic!("the option set does not parse: {:?}", parsed.report.errors);
-    };
-    wasm_link::link(&config).errors.is_empty()
+/// The links to run on every input: the command line and its config, parsed once (the
+/// parser is not what is fuzzed here, and with debug assertions clap checks its whole
+/// option table on every parse).
+fn links() -> &'static [(Vec<String>, Config)] {
+    static LINKS: OnceLock<Vec<(Vec<String>, Config)>> = OnceLock::new();
+    LINKS.get_or_init(|| {
+        let dir = wasm_link_fuzz::scratch_dir();
+        let (input, output) = (dir.join("input.o"), dir.join("output.wasm"));
+        let parse = |options: &&[&str]| {
+            let argv = command_line(&input, &output, options);
+            let parsed = args::parse(argv.clone());
+            let Some(Request::Link { config, .. }) = parsed.request else {
+                panic!("{argv:?} does not parse: {:?}", parsed.report.errors);
+            };
+            (argv, *config)
+        };
+        OPTION_SETS.iter().map(parse).collect()
+    })
 }
 
 /// Whether wasm-ld 19 links the same command line into an invalid module too: then the
@@ -69,21 +81,20 @@ fn wasm_ld_also_invalid(argv: &[String], output: &Path) -> bool {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let input = wasm_link_fuzz::scratch_file("input.o", data);
-    let output = wasm_link_fuzz::scratch_dir().join("output.wasm");
+    wasm_link_fuzz::scratch_file("input.o", data);
     let input_valid = wasm_link_fuzz::validates(data).is_ok();
-    for options in OPTION_SETS {
-        let argv = command_line(&input, &output, options);
-        let _ = std::fs::remove_file(&output);
-        if !link(&argv) || !input_valid {
+    for (argv, config) in links() {
+        let _ = std::fs::remove_file(&config.output);
+        if !wasm_link::link(config).errors.is_empty() || !input_valid {
             continue;
         }
-        let written = std::fs::read(&output).expect("a link without errors wrote its output");
+        let written = std::fs::read(&config.output).expect("a link without errors wrote its output");
         if let Err(e) = wasm_link_fuzz::validates(&written) {
             assert!(
-                wasm_ld_also_invalid(&argv, &output),
-                "a link without errors wrote an invalid module ({e}) where wasm-ld-19 does not; \
-                 options {options:?}"
+                wasm_link_fuzz::oracle::copied_through(data).is_some()
+                    || wasm_ld_also_invalid(argv, &config.output),
+                "a link without errors wrote an invalid module ({e}) where wasm-ld-19 does not: \
+                 {argv:?}"
             );
         }
     }

@@ -4,6 +4,8 @@
 
 #![deny(missing_docs)]
 
+pub mod oracle;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use wasm_format::{sections, Module, SectionId, Window};

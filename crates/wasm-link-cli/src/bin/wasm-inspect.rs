@@ -5,10 +5,10 @@
 //! but every other file and member is still printed.
 
 use clap::Parser;
-use wasm_link_cli::inspect::{self, Report, ReportError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasm_link_cli::inspect::{self, Report, ReportError};
 
 /// Print the structure of wasm objects, linked modules and archives.
 #[derive(Parser)]
