@@ -26,9 +26,8 @@ const OPTION_SETS: &[&[&str]] = &[
 /// The fixed valid object, written to the scratch directory once.
 fn fixed_object() -> &'static Path {
     static FIXED: OnceLock<PathBuf> = OnceLock::new();
-    FIXED.get_or_init(|| {
-        wasm_link_fuzz::scratch_file("fixed.o", include_bytes!("../fixed/fixed.o"))
-    })
+    FIXED
+        .get_or_init(|| wasm_link_fuzz::scratch_file("fixed.o", include_bytes!("../fixed/fixed.o")))
 }
 
 /// The command line of one link: the fixed object first, then the input.
@@ -75,7 +74,9 @@ fn wasm_ld_also_invalid(argv: &[String], output: &Path) -> bool {
         .args(&argv)
         .stderr(std::process::Stdio::null())
         .status()
-        .expect("cannot run wasm-ld-19, which the link oracle needs (scripts/setup.sh installs it)");
+        .expect(
+            "cannot run wasm-ld-19, which the link oracle needs (scripts/setup.sh installs it)",
+        );
     status.success()
         && std::fs::read(&reference).is_ok_and(|b| wasm_link_fuzz::validates(&b).is_err())
 }
@@ -88,7 +89,8 @@ fuzz_target!(|data: &[u8]| {
         if !wasm_link::link(config).errors.is_empty() || !input_valid {
             continue;
         }
-        let written = std::fs::read(&config.output).expect("a link without errors wrote its output");
+        let written =
+            std::fs::read(&config.output).expect("a link without errors wrote its output");
         if let Err(e) = wasm_link_fuzz::validates(&written) {
             assert!(
                 wasm_link_fuzz::oracle::copied_through(data).is_some()

@@ -16,11 +16,16 @@ fuzz_target!(|data: &[u8]| {
     };
     // The linker indexes the members by these without a check.
     for symbol in &archive.symbols {
-        assert!(symbol.member < archive.members.len(), "{symbol:?} names no member");
+        assert!(
+            symbol.member < archive.members.len(),
+            "{symbol:?} names no member"
+        );
     }
     for member in &archive.members {
         assert_eq!(
-            archive.member_at(member.header_offset).map(|k| archive.members[k].header_offset),
+            archive
+                .member_at(member.header_offset)
+                .map(|k| archive.members[k].header_offset),
             Some(member.header_offset)
         );
         let (bytes, offset) = (member.data.bytes, member.data.offset);

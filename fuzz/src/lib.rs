@@ -79,7 +79,11 @@ fn parse_relocs(w: Window<'_>) -> wasm_format::Result<()> {
         let _ = (r.range(), r.ty.width());
     })?;
     let n = lazy.iter().count();
-    assert_eq!(eager.map(|s| s.relocs.len()).ok(), Some(n), "eager and lazy reloc readers disagree");
+    assert_eq!(
+        eager.map(|s| s.relocs.len()).ok(),
+        Some(n),
+        "eager and lazy reloc readers disagree"
+    );
     Ok(())
 }
 

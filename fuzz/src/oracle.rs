@@ -39,7 +39,10 @@ pub fn copied_through(input: &[u8]) -> Option<&'static str> {
 }
 
 /// Checks each instruction of `body` against the relocations inside it.
-fn unmapped_immediate(obj: &Object<'_>, body: wasmparser::FunctionBody<'_>) -> Option<&'static str> {
+fn unmapped_immediate(
+    obj: &Object<'_>,
+    body: wasmparser::FunctionBody<'_>,
+) -> Option<&'static str> {
     let mut ops = body.get_operators_reader().ok()?;
     let mut current = ops.read_with_offset().ok()?;
     while !ops.eof() {
