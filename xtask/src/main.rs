@@ -4,6 +4,7 @@ mod bench;
 mod ci;
 mod conformance;
 mod demo;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,11 @@ const TASKS: &[Task] = &[
         name: "bench",
         about: "benchmark wasm-link against wasm-ld-19 on large links",
         run: bench::run,
+    },
+    Task {
+        name: "fuzz",
+        about: "build the libFuzzer targets of fuzz/ (nightly) and run each for --seconds N",
+        run: fuzz::run,
     },
     Task {
         name: "spawn-measured",

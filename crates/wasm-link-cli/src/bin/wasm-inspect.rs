@@ -4,15 +4,11 @@
 //! Errors name the file, the member and the offset; the exit code is 1 if any input failed,
 //! but every other file and member is still printed.
 
-#[path = "../inspect/mod.rs"]
-mod inspect;
-
 use clap::Parser;
-use inspect::{Report, ReportError};
-use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasm_link_cli::inspect::{self, Report, ReportError};
 
 /// Print the structure of wasm objects, linked modules and archives.
 #[derive(Parser)]
@@ -24,13 +20,6 @@ struct Args {
     /// Objects, linked modules or archives.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-}
-
-/// The JSON document: every module that parsed, every error.
-#[derive(Serialize)]
-struct JsonOut {
-    modules: Vec<Report>,
-    errors: Vec<ReportError>,
 }
 
 fn main() -> ExitCode {
@@ -74,11 +63,7 @@ fn print_text(results: Vec<Result<Report, ReportError>>) -> std::io::Result<()> 
 }
 
 fn print_json(results: Vec<Result<Report, ReportError>>) -> std::io::Result<()> {
-    let (ok, err): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    let doc = JsonOut {
-        modules: ok.into_iter().filter_map(Result::ok).collect(),
-        errors: err.into_iter().filter_map(Result::err).collect(),
-    };
+    let doc = inspect::JsonOut::new(results);
     for e in &doc.errors {
         eprintln!("wasm-inspect: error: {}", e.message);
     }

@@ -190,6 +190,26 @@ impl From<InputError> for ReportError {
     }
 }
 
+/// The JSON document `--json` prints: every module that parsed, every error.
+#[derive(Debug, Serialize)]
+pub struct JsonOut {
+    /// The modules that parsed, in order.
+    pub modules: Vec<Report>,
+    /// The errors, in order.
+    pub errors: Vec<ReportError>,
+}
+
+impl JsonOut {
+    /// Splits the results of [`inspect_path`] into modules and errors.
+    pub fn new(results: Vec<Result<Report, ReportError>>) -> Self {
+        let (ok, err): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+        JsonOut {
+            modules: ok.into_iter().filter_map(Result::ok).collect(),
+            errors: err.into_iter().filter_map(Result::err).collect(),
+        }
+    }
+}
+
 /// Inspects one file: one result per module (a single one for a module, one per member for an
 /// archive). An error that stops the whole file is one `Err`.
 pub fn inspect_path(path: &Path) -> Vec<Result<Report, ReportError>> {
