@@ -139,7 +139,9 @@ impl<'a> Layout<'a> {
                 ptr = base;
             }
         } else {
-            ptr = config.global_base.unwrap_or(1024);
+            // A relocatable output's data starts at 0: the final link places it.
+            let default = if config.relocatable { 0 } else { 1024 };
+            ptr = config.global_base.unwrap_or(default);
         }
         self.synth.global_base = ptr;
         ptr = self.place_segments_in_memory(ptr, config);
@@ -223,6 +225,10 @@ impl<'a> Layout<'a> {
     }
 
     pub(super) fn place_stack(&mut self, ptr: &mut u64, config: &Config, errors: &mut Vec<String>) {
+        // A relocatable output has no stack: the final link places it.
+        if config.relocatable {
+            return;
+        }
         *ptr = align_to(*ptr, 16);
         self.synth.stack_low = *ptr;
         if !config.stack_size.is_multiple_of(16) {
