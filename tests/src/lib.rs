@@ -190,10 +190,18 @@ fn build_fixture(name: String, source_path: PathBuf, extra: &[&str]) -> Fixture 
     }
 }
 
+/// A name part no other build running now uses: tests in one process (one pid) may build the
+/// same file at the same moment, each into its own temporary, renamed into place.
+fn private_suffix() -> String {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("tmp{}-{call}", std::process::id())
+}
+
 fn compile(tool: &str, args: &[String], source: &Path, object: &Path) {
     let dir = object.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-    let tmp = object.with_extension(format!("o.tmp{}", std::process::id()));
+    let tmp = object.with_extension(format!("o.{}", private_suffix()));
     let mut all: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
     all.extend([source.as_os_str(), "-o".as_ref(), tmp.as_os_str()]);
     run_tool(tool, &all);
@@ -302,9 +310,9 @@ pub fn build_archive(format: ArFormat, members: &[(&str, &Path)]) -> PathBuf {
 }
 
 fn make_archive(fmt: &str, members: &[(&str, &Path)], dir: &Path, archive: &Path) {
-    let staging = dir.join(format!("members.{}", std::process::id()));
+    let staging = dir.join(format!("members.{}", private_suffix()));
     std::fs::create_dir_all(&staging).unwrap_or_else(|e| panic!("{}: {e}", staging.display()));
-    let tmp = dir.join(format!("tmp{}.a", std::process::id()));
+    let tmp = dir.join(format!("{}.a", private_suffix()));
     let format = format!("--format={fmt}");
     let mut args: Vec<std::ffi::OsString> = vec![format.into(), "rcs".into(), tmp.clone().into()];
     for (name, path) in members {
@@ -383,7 +391,7 @@ pub fn inline_object(name: &str, source: &str) -> PathBuf {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let tmp = path.with_extension(private_suffix());
         std::fs::write(&tmp, source).unwrap_or_else(|e| panic!("cannot write source: {e}"));
         std::fs::rename(&tmp, &path).unwrap_or_else(|e| panic!("cannot rename source: {e}"));
     }

@@ -7,7 +7,7 @@
 //! Also: programs with negative addends link with a debug build of the linker (overflow
 //! checks on) exactly as with wasm-ld-19.
 
-use e2e_tests::{require_tool, run_tool, target_dir};
+use e2e_tests::{require_tool, run_tool, target_dir, workspace_root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -222,8 +222,9 @@ fn sleb(out: &mut Vec<u8>, mut v: i64) {
 const CODE: u8 = SectionId::Code as u8;
 const DATA: u8 = SectionId::Data as u8;
 
-/// Links `obj` (written as `name` in `dir`) and returns the first error line without the
-/// `wasm-link: error: ` prefix; the link must fail and write nothing.
+/// Links `obj` (written as `name` in `dir`) and returns the first error without the
+/// `wasm-link: error: ` prefix (its first line, and the `>>>` lines after it); the link must
+/// fail and write nothing.
 fn link_error(dir: &Path, name: &str, obj: &Obj) -> String {
     let input = dir.join(name);
     obj.write(&input);
@@ -238,11 +239,16 @@ fn link_error(dir: &Path, name: &str, obj: &Obj) -> String {
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(1), "{name} linked: {err}");
     assert!(!out.exists(), "{name}: a failed link left an output");
-    let first = err.lines().next().unwrap_or_default();
-    first
+    let mut lines = err.lines();
+    let first = lines.next().unwrap_or_default();
+    let first = first
         .strip_prefix("wasm-link: error: ")
-        .unwrap_or_else(|| panic!("not an error line: {first}"))
-        .to_string()
+        .unwrap_or_else(|| panic!("not an error line: {first}"));
+    let more = lines.take_while(|l| l.starts_with(">>> "));
+    std::iter::once(first)
+        .chain(more)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The first error line of wasm-ld-19 on the same input, without its prefix, if it fails.
@@ -261,6 +267,27 @@ fn wasm_ld_error(dir: &Path, name: &str) -> Option<String> {
 /// `FILE: at offset 0xN: ` as our errors start.
 fn at(dir: &Path, name: &str, offset: usize) -> String {
     format!("{}: at offset {offset:#x}: ", dir.join(name).display())
+}
+
+/// wasm-ld-19 refuses `name` too, and its message is the first line of ours, `err`.
+fn assert_wasm_ld_first_line(dir: &Path, name: &str, err: &str) {
+    let reference = wasm_ld_error(dir, name).expect("wasm-ld-19 refuses it too");
+    assert_eq!(err.lines().next(), Some(reference.as_str()));
+}
+
+/// `FILE: MESSAGE` and `>>> at offset 0xN` after it, as errors in LLVM's words read; `detail`
+/// (what was expected and found), if any, follows the offset.
+fn llvm_at(dir: &Path, name: &str, message: &str, offset: usize, detail: &str) -> String {
+    let file = dir.join(name);
+    let detail = if detail.is_empty() {
+        String::new()
+    } else {
+        format!(": {detail}")
+    };
+    format!(
+        "{}: {message}\n>>> at offset {offset:#x}{detail}",
+        file.display()
+    )
 }
 
 /// What the relocation error of a 5-byte (or `width`) relocation says after its offset.
@@ -364,12 +391,10 @@ fn relocations_outside_their_atom_are_refused() {
     let err = link_error(&dir, "past.o", &past);
     let expected = "inside their section, which ends at";
     let expected = patches("R_WASM_MEMORY_ADDR_I32", 4, expected, base + len);
-    assert_eq!(err, at(&dir, "past.o", base + len - 2) + &expected);
-    let reference = wasm_ld_error(&dir, "past.o").expect("wasm-ld-19 refuses it too");
-    assert!(
-        reference.ends_with("invalid relocation offset"),
-        "{reference}"
-    );
+    let message = "invalid relocation offset";
+    let at = base + len - 2;
+    assert_eq!(err, llvm_at(&dir, "past.o", message, at, &expected));
+    assert_wasm_ld_first_line(&dir, "past.o", &err);
 }
 
 #[test]
@@ -381,15 +406,10 @@ fn relocations_out_of_order_are_refused_as_wasm_ld_does() {
     let entries = obj.set_relocs("reloc.CODE", target, &relocs);
     let base = obj.contents_offset(0, Some("reloc.CODE"));
     let err = link_error(&dir, "order.o", &obj);
-    assert_eq!(
-        err,
-        at(&dir, "order.o", base + entries[2]) + "relocations not in offset order"
-    );
-    let reference = wasm_ld_error(&dir, "order.o").expect("wasm-ld-19 refuses it too");
-    assert!(
-        reference.ends_with("relocations not in offset order"),
-        "{reference}"
-    );
+    let message = "relocations not in offset order";
+    let expected = llvm_at(&dir, "order.o", message, base + entries[2], "");
+    assert_eq!(err, expected);
+    assert_wasm_ld_first_line(&dir, "order.o", &err);
 }
 
 #[test]
@@ -453,16 +473,9 @@ fn repeated_metadata_sections_are_refused_as_wasm_ld_does() {
         let header =
             Module::parse(&twice.bytes(), 0).unwrap().sections[twice.0.len() - 1].header_offset;
         let err = link_error(&dir, &file, &twice);
-        assert_eq!(
-            err,
-            at(&dir, &file, header)
-                + &format!("out of order section type: 0 (a second `{name}` section)")
-        );
-        let reference = wasm_ld_error(&dir, &file).expect("wasm-ld-19 refuses it too");
-        assert!(
-            reference.ends_with("out of order section type: 0"),
-            "{reference}"
-        );
+        let message = "out of order section type: 0";
+        assert_eq!(err, llvm_at(&dir, &file, message, header, ""));
+        assert_wasm_ld_first_line(&dir, &file, &err);
     }
 }
 
@@ -535,8 +548,7 @@ fn out_of_range_indices_name_their_entry_and_the_value() {
     let at_entry = bad.contents_offset(0, Some("reloc.CODE")) + entries[1];
     assert_eq!(
         link_error(&dir, "reloc.o", &bad),
-        at(&dir, "reloc.o", at_entry)
-            + "expected a relocation naming a function symbol, found 0x7f"
+        at(&dir, "reloc.o", at_entry) + "expected a symbol index below 6, found 127"
     );
 
     // The init function (priority 65535, three bytes; then the symbol, 2) naming symbol 0x7f.
@@ -544,11 +556,18 @@ fn out_of_range_indices_name_their_entry_and_the_value() {
     let init = subsection(&payload(&bad), 6);
     let entry = init + 1;
     bad.section(0, Some("linking")).payload[entry + 3] = 0x7f;
+    let err = link_error(&dir, "init.o", &bad);
     assert_eq!(
-        link_error(&dir, "init.o", &bad),
-        at(&dir, "init.o", linking + entry)
-            + "expected an init function naming a function symbol, found 0x7f"
+        err,
+        llvm_at(
+            &dir,
+            "init.o",
+            "invalid function symbol: 127",
+            linking + entry,
+            "expected an init function naming a function symbol, found 0x7f"
+        )
     );
+    assert_wasm_ld_first_line(&dir, "init.o", &err);
 
     // The comdat's one member (after the count, the name `inline_fn`, the flags and the
     // member count) naming function 0x7f.
@@ -556,32 +575,54 @@ fn out_of_range_indices_name_their_entry_and_the_value() {
     let member = subsection(&payload(&bad), 7) + 1 + 1 + "inline_fn".len() + 1 + 1;
     assert_eq!(payload(&bad)[member], 1, "a function member");
     bad.section(0, Some("linking")).payload[member + 1] = 0x7f;
+    let err = link_error(&dir, "comdat.o", &bad);
     assert_eq!(
-        link_error(&dir, "comdat.o", &bad),
-        at(&dir, "comdat.o", linking + member)
-            + "expected a comdat member's function index below the function count, found 0x7f"
+        err,
+        llvm_at(
+            &dir,
+            "comdat.o",
+            "COMDAT function index out of range",
+            linking + member,
+            "expected a comdat member's function index naming a function defined in the \
+             object, found 0x7f"
+        )
     );
+    assert_wasm_ld_first_line(&dir, "comdat.o", &err);
 
     // Symbol 0, `helper` (kind, flags, then its function index), naming function 0x7f.
     let mut bad = obj.clone();
     let symbol = subsection(&payload(&bad), 8) + 1;
     bad.section(0, Some("linking")).payload[symbol + 2] = 0x7f;
+    let err = link_error(&dir, "symbol.o", &bad);
     assert_eq!(
-        link_error(&dir, "symbol.o", &bad),
-        at(&dir, "symbol.o", linking + symbol)
-            + "expected a defined function symbol's index naming a function defined in the \
-               object, found 0x7f"
+        err,
+        llvm_at(
+            &dir,
+            "symbol.o",
+            "invalid function symbol index",
+            linking + symbol,
+            "expected a defined function symbol's index naming a function defined in the \
+             object, found 0x7f"
+        )
     );
+    assert_wasm_ld_first_line(&dir, "symbol.o", &err);
 
     // Function 1 (after the count and function 0) of type 0x7f.
     let mut bad = obj.clone();
     let function = SectionId::Function as u8;
     bad.section(function, None).payload[2] = 0x7f;
+    let err = link_error(&dir, "type.o", &bad);
     assert_eq!(
-        link_error(&dir, "type.o", &bad),
-        at(&dir, "type.o", bad.contents_offset(function, None) + 2)
-            + "expected a type index below the type count, found 0x7f"
+        err,
+        llvm_at(
+            &dir,
+            "type.o",
+            "invalid function type",
+            bad.contents_offset(function, None) + 2,
+            "expected a type index below the type count, found 0x7f"
+        )
     );
+    assert_wasm_ld_first_line(&dir, "type.o", &err);
 }
 
 #[test]
@@ -594,15 +635,9 @@ fn a_second_standard_or_relocation_section_is_refused() {
     types.0.insert(1, copy);
     let header = Module::parse(&types.bytes(), 0).unwrap().sections[1].header_offset;
     let err = link_error(&dir, "types.o", &types);
-    assert_eq!(
-        err,
-        at(&dir, "types.o", header) + "out of order section type: 1"
-    );
-    let reference = wasm_ld_error(&dir, "types.o").expect("wasm-ld-19 refuses it too");
-    assert!(
-        reference.ends_with("out of order section type: 1"),
-        "{reference}"
-    );
+    let message = "out of order section type: 1";
+    assert_eq!(err, llvm_at(&dir, "types.o", message, header, ""));
+    assert_wasm_ld_first_line(&dir, "types.o", &err);
     // A second, empty `reloc.CODE`: wasm-ld applies both, we would have kept only the last.
     let mut relocs = obj.clone();
     let k = relocs.position(0, Some("reloc.CODE"));
@@ -664,9 +699,8 @@ f:
         assert_eq!(payload[entry + 1], 0x10, "an undefined symbol");
         payload[entry + 1] = 0x11;
         let err = link_error(&dir, file, &weak);
-        assert_eq!(err, at(&dir, file, linking + entry) + message);
-        let reference = wasm_ld_error(&dir, file).expect("wasm-ld-19 refuses it too");
-        assert!(reference.ends_with(message), "{reference}");
+        assert_eq!(err, llvm_at(&dir, file, message, linking + entry, ""));
+        assert_wasm_ld_first_line(&dir, file, &err);
     }
 }
 
@@ -755,4 +789,123 @@ int main(void) {
             "{extra:?}"
         );
     }
+}
+
+#[test]
+fn a_relocation_naming_a_symbol_of_another_kind_is_wasm_ld_s_error() {
+    let dir = scratch("kind");
+    let mut obj = Obj::assemble(&dir, SOURCE);
+    // `ptr`'s first word names `value` (symbol 1); made to name `helper` (symbol 0).
+    let (target, mut relocs) = obj.relocs("reloc.DATA");
+    relocs[0].index = 0;
+    let entries = obj.set_relocs("reloc.DATA", target, &relocs);
+    let base = obj.contents_offset(0, Some("reloc.DATA"));
+    let err = link_error(&dir, "kind.o", &obj);
+    let message = "invalid data relocation: helper";
+    let detail = "expected a relocation naming a data symbol, found 0x0";
+    assert_eq!(
+        err,
+        llvm_at(&dir, "kind.o", message, base + entries[0], detail)
+    );
+    assert_wasm_ld_first_line(&dir, "kind.o", &err);
+}
+
+#[test]
+fn a_debug_data_relocation_against_an_externref_table_is_wasm_ld_s_error() {
+    // clang-19 -g describes `static __externref_t refs[0]` in .debug_info with a data
+    // relocation against the table symbol, which LLVM's reader refuses.
+    let dir = scratch("externref");
+    let src = workspace_root().join("conformance/c/externref_table.c");
+    let o = dir.join("externref.o");
+    let args = [
+        "--target=wasm32-wasi",
+        "--sysroot=/usr",
+        "-mreference-types",
+        "-g",
+        "-c",
+        "-w",
+        "-o",
+    ];
+    let mut argv: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    argv.push(o.as_os_str());
+    argv.push(src.as_os_str());
+    run_tool("clang-19", &argv);
+    let obj = Obj::parse(&std::fs::read(&o).unwrap());
+    let err = link_error(&dir, "externref.o", &obj);
+    assert_wasm_ld_first_line(&dir, "externref.o", &err);
+    let file = dir.join("externref.o").display().to_string();
+    let first = format!("{file}: invalid data relocation: refs\n>>> at offset 0x");
+    assert!(err.starts_with(&first), "{err}");
+    // The offset is that of an R_WASM_MEMORY_ADDR_I32 entry of `reloc..debug_info`.
+    let hex = err[first.len()..].split(':').next().unwrap_or_default();
+    let offset = usize::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("{err}"));
+    let bytes = obj.bytes();
+    let k = obj.position(0, Some("reloc..debug_info"));
+    let section = Module::parse(&bytes, 0).unwrap().sections[k];
+    let entries = section.contents.offset..section.contents.end();
+    assert!(entries.contains(&offset), "{err}");
+    assert_eq!(bytes[offset], 5, "R_WASM_MEMORY_ADDR_I32: {err}");
+}
+
+#[test]
+fn more_of_llvm_s_refusals_give_its_first_line() {
+    let dir = scratch("llvm");
+    let obj = Obj::assemble(&dir, SOURCE);
+    let data_section = obj.contents_offset(DATA, None);
+    // A DataCount of 3 for two segments: at the data section.
+    let mut count = obj.clone();
+    count.section(SectionId::DataCount as u8, None).payload = vec![3];
+    let message = "number of data segments does not match DataCount section";
+    // A producers field LLVM does not know, and a feature listed twice: at their sections.
+    let mut field = obj.clone();
+    let mut payload = vec![1];
+    payload.extend_from_slice(b"\x08compiler\x00");
+    field.0.push(Sec {
+        id: 0,
+        name: Some("producers".into()),
+        payload,
+    });
+    let producers = "producers section field is not named one of language, processed-by, or sdk";
+    let mut twice = obj.clone();
+    twice.0.push(Sec {
+        id: 0,
+        name: Some("target_features".into()),
+        payload: b"\x02+\x07simd128+\x07simd128".to_vec(),
+    });
+    let repeated = "target features section contains repeated feature \"simd128\"";
+    // No `linking` section (nor relocations): at the start of the file.
+    let mut plain = obj.clone();
+    plain.0.retain(|s| s.name.is_none());
+    let cases = [
+        (count, "count.o", message, data_section),
+        (field, "field.o", producers, 0),
+        (twice, "twice.o", repeated, 0),
+        (plain, "plain.o", "not a relocatable wasm file", 0),
+    ];
+    for (bad, file, message, mut offset) in cases {
+        if offset == 0 && !matches!(file, "plain.o") {
+            offset = bad.contents_offset(0, bad.0.last().unwrap().name.as_deref());
+        }
+        let err = link_error(&dir, file, &bad);
+        let expected = llvm_at(&dir, file, message, offset, "");
+        assert!(err.starts_with(&expected), "{err}\nnot\n{expected}");
+        assert_wasm_ld_first_line(&dir, file, &err);
+    }
+}
+
+#[test]
+fn local_declarations_past_their_body_are_refused() {
+    let dir = scratch("locals");
+    let mut obj = Obj::assemble(&dir, SOURCE);
+    // The first body: count, size, then its local groups' count (0); 32 groups cannot fit.
+    let code = obj.contents_offset(CODE, None);
+    let body = &mut obj.section(CODE, None).payload;
+    assert_eq!(body[2], 0, "no locals");
+    body[2] = 32;
+    let err = link_error(&dir, "locals.o", &obj);
+    assert!(
+        err.starts_with(&at(&dir, "locals.o", code + 2))
+            && err.contains("count of 32 local groups cannot fit"),
+        "{err}"
+    );
 }

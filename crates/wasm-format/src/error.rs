@@ -67,6 +67,24 @@ pub enum ErrorKind {
     },
     /// Any other structural error.
     Message(&'static str),
+    /// A fault LLVM's object reader refuses too, in its words (what wasm-ld prints after the
+    /// file name), so that the first line of the error is wasm-ld's; the offset, and `detail`
+    /// if there is one, follow on a `>>>` line.
+    Llvm {
+        /// LLVM's message, e.g. `invalid data relocation: refs`.
+        message: String,
+        /// What we can say more precisely, if anything.
+        detail: Option<Box<ErrorKind>>,
+    },
+    /// An index past the end of its index space.
+    IndexOutOfRange {
+        /// What kind of index, e.g. `a symbol index`.
+        what: &'static str,
+        /// The index found.
+        index: u64,
+        /// How many there are.
+        count: u64,
+    },
 }
 
 impl Error {
@@ -74,6 +92,22 @@ impl Error {
     #[cold]
     pub fn new(offset: usize, kind: ErrorKind) -> Self {
         Error(Box::new(ErrorInner { offset, kind }))
+    }
+
+    /// An error LLVM's object reader reports as `message` (see [`ErrorKind::Llvm`]), with
+    /// our `detail` if there is more to say.
+    #[cold]
+    pub fn llvm(offset: usize, message: impl Into<String>, detail: Option<ErrorKind>) -> Self {
+        let message = message.into();
+        let detail = detail.map(Box::new);
+        Error::new(offset, ErrorKind::Llvm { message, detail })
+    }
+
+    /// The same error in LLVM's words `message`, the present kind becoming the detail.
+    #[cold]
+    pub fn in_llvm_words(self, message: impl Into<String>) -> Self {
+        let ErrorInner { offset, kind } = *self.0;
+        Error::llvm(offset, message, Some(kind))
     }
 
     /// The absolute byte offset in the input file.
@@ -119,13 +153,27 @@ impl fmt::Display for ErrorKind {
                 "expected the {width} bytes {ty} patches to lie {expected} {limit:#x}"
             ),
             ErrorKind::Message(msg) => f.write_str(msg),
+            ErrorKind::Llvm { message, .. } => f.write_str(message),
+            ErrorKind::IndexOutOfRange { what, index, count } => {
+                write!(f, "expected {what} below {count}, found {index}")
+            }
         }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at offset {:#x}: {}", self.0.offset, self.0.kind)
+        let offset = self.0.offset;
+        match &self.0.kind {
+            ErrorKind::Llvm { message, detail } => {
+                write!(f, "{message}\n>>> at offset {offset:#x}")?;
+                match detail {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None => Ok(()),
+                }
+            }
+            kind => write!(f, "at offset {offset:#x}: {kind}"),
+        }
     }
 }
 

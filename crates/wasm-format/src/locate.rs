@@ -8,7 +8,7 @@ use crate::linking::{comdat_member, init_func, subsections, symbol, COMDAT_INFO}
 use crate::linking::{INIT_FUNCS, LINKING_VERSION, SYMBOL_TABLE};
 use crate::module::SectionId;
 use crate::parse::{name, var_u32, In, PResult, Window};
-use crate::sections::import;
+use crate::sections::{import, table};
 use crate::types::tag_type;
 
 /// The absolute offset of item `n` of the counted vector at the start of `w`, parsing the
@@ -29,12 +29,13 @@ fn item_offset<'a, T>(
     Some(w.offset_of(rest))
 }
 
-/// Where entry `n` of the import, function or tag section `w` starts (`id` says which).
+/// Where entry `n` of the import, function, table or tag section `w` starts (`id` says which).
 #[cold]
 pub fn section_entry(w: Window<'_>, id: SectionId, n: usize) -> Option<usize> {
     match id {
         SectionId::Import => item_offset(w, n, import),
         SectionId::Function => item_offset(w, n, var_u32),
+        SectionId::Table => item_offset(w, n, table(w)),
         SectionId::Tag => item_offset(w, n, tag_type),
         _ => None,
     }

@@ -91,13 +91,19 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
         check_outputs(config)?;
         let inputs = load::load(&files, config)?;
         diag.lap("load", start);
-        let mut resolved = resolve(&inputs, config, diag)?;
+        let resolved = resolve(&inputs, config, diag)?;
         diag.lap("resolve", start);
         let live = mark::mark(&inputs, &resolved, config);
         diag.lap("mark", start);
-        let features = check(&inputs, &mut resolved, &live, config, diag)?;
+        if config.print_gc_sections && config.gc_sections {
+            let report = gc_report::report(&inputs, &resolved, &live);
+            diag.messages.extend(report);
+        }
+        let (resolved, bounds) = start_stop::define(resolved, &inputs, &live, config);
+        let features = check(&inputs, &resolved, &live, bounds, config, diag)?;
         diag.lap("check", start);
-        let layout = layout::layout(&inputs, &resolved, &live, features, config)?;
+        let stubs = undefined::stubs(&inputs, &resolved, &live, config);
+        let layout = layout::layout(&inputs, &resolved, &live, &stubs, features, config)?;
         diag.lap("layout", start);
         let (output, written) = write::write(&inputs, &resolved, &live, &layout, config)?;
         // The reports come before the commit: if one fails, the old output stays.
@@ -153,16 +159,12 @@ fn resolve<'a>(
 /// relocations, undefined symbols), all reported together. Gives the output's features.
 fn check<'a>(
     inputs: &inputs::Inputs<'a>,
-    resolved: &mut resolve::Resolved<'a>,
+    resolved: &resolve::Resolved<'a>,
     live: &mark::Liveness,
+    bounds: start_stop::Reports,
     config: &Config,
     diag: &mut Diagnostics,
 ) -> Result<features::Features, Errors> {
-    if config.print_gc_sections && config.gc_sections {
-        diag.messages
-            .extend(gc_report::report(inputs, resolved, live));
-    }
-    let bounds = start_stop::define(inputs, resolved, live, config);
     let (bound_warnings, mut errors): (Vec<_>, Vec<_>) = bounds
         .into_iter()
         .partition(|d| d.severity == diagnostic::Severity::Warning);
@@ -184,7 +186,6 @@ fn check<'a>(
     if !errors.is_empty() {
         return Err(errors);
     }
-    undefined::create_stubs(inputs, resolved, live, config);
     Ok(features)
 }
 

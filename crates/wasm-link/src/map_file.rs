@@ -187,13 +187,13 @@ fn synthetic_name(res: &Resolved<'_>, f: &OutFunction) -> String {
         OutFunction::CommandExport { symbol, .. } => {
             format!("{}.command_export", res.table.get(*symbol).name)
         }
+        OutFunction::UndefinedStub(_) => "undefined_stub".into(),
         OutFunction::Stub(id) => {
             let sym = res.table.get(*id);
             match sym.def {
                 Def::Synthetic(Synthetic::SignatureStub) => {
                     format!("signature_mismatch:{}", sym.name)
                 }
-                Def::Synthetic(Synthetic::UndefinedStub) => "undefined_stub".into(),
                 _ => format!("undefined_weak:{}", sym.name),
             }
         }

@@ -70,11 +70,7 @@ pub(crate) fn function_names(
         .par_iter()
         .map(|f| match f {
             OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
-            OutFunction::Stub(s)
-                if res.table.get(*s).def == Def::Synthetic(Synthetic::UndefinedStub) =>
-            {
-                "undefined_stub".to_string()
-            }
+            OutFunction::UndefinedStub(_) => "undefined_stub".to_string(),
             OutFunction::InitTls => "__wasm_init_tls".to_string(),
             OutFunction::InitMemory => "__wasm_init_memory".to_string(),
             OutFunction::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs".to_string(),

@@ -44,8 +44,8 @@ pub struct Resolved<'a> {
     /// The output segments whose bounds `__start_`/`__stop_` symbols name, in output order
     /// (filled after GC by [`crate::start_stop::define`]).
     pub start_stop_segments: Vec<&'a str>,
-    /// Symbols from this index on were created after GC (`__start_`/`__stop_` for exports,
-    /// stubs): lld adds them after the indirect function table and `__wasm_init_memory_flag`,
+    /// Symbols from this index on were created after GC (`__start_`/`__stop_` for exports):
+    /// lld adds them after the indirect function table and `__wasm_init_memory_flag`,
     /// which decides the export order.
     pub created_after_gc: usize,
 }

@@ -20,33 +20,36 @@ use wasm_format::linking::SymbolFlags;
 /// undefined, as errors (or warnings under `--warn-unresolved-symbols`).
 pub type Reports = Vec<Diagnostic>;
 
-/// Defines the bounds symbols of the live C-identifier segments into `res`, then reports the
-/// `--export`s that are still undefined (the check resolution left for after this step).
+/// Completes resolution with the bounds symbols of the live C-identifier segments (which only
+/// exist once GC has run), then reports the `--export`s that are still undefined (the check
+/// resolution left for after this step). Takes the resolution by value: what it returns is
+/// the finished one that every later phase borrows.
 pub fn define<'a>(
+    mut res: Resolved<'a>,
     inputs: &Inputs<'a>,
-    res: &mut Resolved<'a>,
     live: &Liveness,
     config: &Config,
-) -> Reports {
-    let names = segment_names(inputs, res, live, config);
+) -> (Resolved<'a>, Reports) {
+    let names = segment_names(inputs, &res, live, config);
     res.created_after_gc = res.table.symbols.len();
     for (i, &name) in names.iter().enumerate() {
         let i = i as u32;
         define_one(
-            res,
+            &mut res,
             format!("__start_{name}"),
             Synthetic::SegmentStart(i),
             config,
         );
         define_one(
-            res,
+            &mut res,
             format!("__stop_{name}"),
             Synthetic::SegmentStop(i),
             config,
         );
     }
     res.start_stop_segments = names;
-    required_exports(res, config)
+    let reports = required_exports(&res, config);
+    (res, reports)
 }
 
 /// Whether resolution leaves the `--export` check of `name` to [`define`]: a bounds symbol

@@ -78,9 +78,6 @@ pub enum Synthetic {
     WeakStub,
     /// A direct call with a signature other than the definition's: a trapping stub.
     SignatureStub,
-    /// `undefined_stub`: what calls to an undefined function go to when unresolved symbols are
-    /// ignored or only warned about (one per signature, body `unreachable`).
-    UndefinedStub,
 }
 
 /// What currently stands behind a symbol.
@@ -133,12 +130,6 @@ pub struct Symbol<'a> {
     pub signature: Option<(FileId, u32)>,
     /// In the name map (not a local).
     pub global: bool,
-    /// For an undefined function that unresolved-symbol policy lets through: the
-    /// `undefined_stub` its calls go to (lld's `UndefinedFunction::stubFunction`).
-    pub stub: Option<SymbolId>,
-    /// With `stub`: the first relocation against it took its address, so it got a table slot
-    /// (holding the stub) before it became a stub; otherwise its address is null.
-    pub stub_slot: bool,
 }
 
 impl<'a> Symbol<'a> {
@@ -156,8 +147,6 @@ impl<'a> Symbol<'a> {
             import_module: None,
             signature: None,
             global: false,
-            stub: None,
-            stub_slot: false,
         }
     }
 
@@ -180,10 +169,8 @@ impl<'a> Symbol<'a> {
     pub fn is_stub(&self) -> bool {
         matches!(
             self.def,
-            Def::Synthetic(
-                Synthetic::WeakStub | Synthetic::SignatureStub | Synthetic::UndefinedStub
-            )
-        ) || (self.stub.is_some() && !self.stub_slot)
+            Def::Synthetic(Synthetic::WeakStub | Synthetic::SignatureStub)
+        )
     }
 
     /// Whether the output exports it (lld's `Symbol::isExported`).
@@ -302,18 +289,5 @@ mod tests {
         assert_eq!(resolve_definition(&def, true, true), Resolve::Keep);
         assert_eq!(resolve_definition(&def, true, false), Resolve::Replace);
         assert_eq!(resolve_definition(&def, false, false), Resolve::Duplicate);
-    }
-
-    #[test]
-    fn undefined_stub_callers_have_a_null_address_unless_their_address_came_first() {
-        let undef = Def::Undefined { file: F, index: 0 };
-        let mut sym = Symbol::new("f", Kind::Function, undef, SymbolFlags(0));
-        assert!(!sym.is_stub());
-        sym.stub = Some(SymbolId(7));
-        assert!(sym.is_stub());
-        sym.stub_slot = true;
-        assert!(!sym.is_stub());
-        let stub = Def::Synthetic(Synthetic::UndefinedStub);
-        assert!(Symbol::new("undefined_stub", Kind::Function, stub, SymbolFlags(0)).is_stub());
     }
 }

@@ -27,7 +27,7 @@ pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8
                 }
             }
         }
-        OutFunction::Stub(_) => {
+        OutFunction::Stub(_) | OutFunction::UndefinedStub(_) => {
             func.instructions().unreachable();
         }
         OutFunction::CommandExport { target, .. } => {

@@ -3,7 +3,7 @@
 //! function* that references it (wasm-ld reports once per relocation, without functions).
 //! With `--warn-unresolved-symbols` they are warnings, worded and repeated as wasm-ld does;
 //! with `--unresolved-symbols=ignore-all` they pass silently. In both cases calls to an
-//! undefined function go to a trapping `undefined_stub` ([`create_stubs`]).
+//! undefined function go to a trapping `undefined_stub` ([`stubs`]).
 
 use crate::config::{Config, UnresolvedPolicy};
 use crate::diagnostic::{Code, Diagnostic, Errors};
@@ -11,10 +11,10 @@ use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
 use crate::resolve::Resolved;
-use crate::symbols::{Def, Kind, Symbol, Synthetic};
+use crate::symbols::{Def, Kind, Symbol};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
-use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
+use std::collections::{BTreeMap, HashMap};
+use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::{Reloc, RelocTarget, RelocType};
 use wasm_format::types::FuncType;
 use wasm_object::ids::Definition;
@@ -251,18 +251,46 @@ fn display_name(name: &str, config: &Config) -> String {
     }
 }
 
+/// The `undefined_stub` functions of a link, and which undefined functions call them.
+#[derive(Debug, Default)]
+pub struct Stubs {
+    /// One signature per stub, in creation order (the order the output defines them).
+    pub signatures: Vec<FuncType>,
+    /// Per stubbed undefined function: its stub.
+    pub of_symbol: HashMap<SymbolId, Stub>,
+}
+
+/// Where an undefined function's calls go.
+#[derive(Clone, Copy, Debug)]
+pub struct Stub {
+    /// Index into [`Stubs::signatures`].
+    pub index: usize,
+    /// The first relocation against the function took its address, so it has a table slot
+    /// (holding the stub) of its own; otherwise its address is null.
+    pub slot: bool,
+}
+
+impl Stubs {
+    /// Whether `id`'s address is null: a stubbed function that never had its address taken
+    /// first.
+    pub fn has_null_address(&self, id: SymbolId) -> bool {
+        self.of_symbol.get(&id).is_some_and(|s| !s.slot)
+    }
+}
+
 /// Gives every live undefined function that is neither importable nor weak its
 /// `undefined_stub` when unresolved symbols are ignored or only warned about: one stub per
 /// signature, created in scan order, with body `unreachable` (lld's `reportUndefined` and
 /// `createUndefinedStub`). A function whose first relocation takes its address keeps a table
 /// slot (holding the stub); any other has a null address.
-pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness, config: &Config) {
+pub fn stubs(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness, config: &Config) -> Stubs {
+    let mut stubs = Stubs::default();
     if config.unresolved == UnresolvedPolicy::ImportDynamic || config.import_undefined {
-        return;
+        return stubs;
     }
     // Under the default policy any such function was already an error.
     if config.unresolved != UnresolvedPolicy::IgnoreAll && !config.warn_unresolved {
-        return;
+        return stubs;
     }
     // Most links have nothing to stub: skip the pass over every relocation.
     if !res
@@ -271,7 +299,7 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
         .iter()
         .any(|s| needs_stub(inputs, s, config))
     {
-        return;
+        return stubs;
     }
     let mut first: Vec<(SymbolId, bool)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -286,7 +314,7 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
             first.push((id, r.ty.target() == RelocTarget::Table));
         }
     });
-    let mut stubs: std::collections::HashMap<FuncType, SymbolId> = Default::default();
+    let mut by_signature: HashMap<&FuncType, usize> = HashMap::new();
     for (id, slot) in first {
         let Some((file, ty)) = res.table.get(id).signature else {
             continue;
@@ -294,13 +322,13 @@ pub fn create_stubs(inputs: &Inputs<'_>, res: &mut Resolved<'_>, live: &Liveness
         let Some(sig) = inputs.obj(file).types.get(ty as usize) else {
             continue;
         };
-        let stub = *stubs
-            .entry(sig.clone())
-            .or_insert_with(|| res.table.push(stub_symbol((file, ty))));
-        let sym = res.table.get_mut(id);
-        sym.stub = Some(stub);
-        sym.stub_slot = slot;
+        let index = *by_signature.entry(sig).or_insert_with(|| {
+            stubs.signatures.push(sig.clone());
+            stubs.signatures.len() - 1
+        });
+        stubs.of_symbol.insert(id, Stub { index, slot });
     }
+    stubs
 }
 
 /// Whether calls to `sym` go to an `undefined_stub`: an undefined, non-weak function that no
@@ -314,16 +342,6 @@ fn needs_stub(inputs: &Inputs<'_>, sym: &Symbol<'_>, config: &Config) -> bool {
         && matches!(sym.def, Def::Undefined { .. })
         && !sym.is_weak()
         && !allowed
-}
-
-/// A new `undefined_stub` of signature `(file, type index)`: live, hidden, not in the name map.
-fn stub_symbol(signature: (FileId, u32)) -> Symbol<'static> {
-    let flags = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN);
-    let def = Def::Synthetic(Synthetic::UndefinedStub);
-    let mut sym = Symbol::new("undefined_stub", Kind::Function, def, flags);
-    sym.signature = Some(signature);
-    sym.used_in_regular = true;
-    sym
 }
 
 /// The undefined symbols one live object references, each with the function or data segment

@@ -163,67 +163,8 @@ struct Found<'a> {
     data: Option<(u32, Window<'a>)>,
     linking: Option<Window<'a>>,
     relocs: Vec<Window<'a>>,
-    /// Standard section ids seen, one bit each, and the three custom sections allowed once.
-    seen: u16,
-    seen_custom: [bool; 3],
-}
-
-/// The custom sections an object may hold once, with LLVM's error for a second one.
-const ONCE: [(&str, &str); 3] = [
-    (
-        "linking",
-        "out of order section type: 0 (a second `linking` section)",
-    ),
-    (
-        "target_features",
-        "out of order section type: 0 (a second `target_features` section)",
-    ),
-    (
-        "producers",
-        "out of order section type: 0 (a second `producers` section)",
-    ),
-];
-
-/// LLVM's error for a second standard section, by id.
-const TWICE: [&str; 14] = [
-    "out of order section type: 0",
-    "out of order section type: 1",
-    "out of order section type: 2",
-    "out of order section type: 3",
-    "out of order section type: 4",
-    "out of order section type: 5",
-    "out of order section type: 6",
-    "out of order section type: 7",
-    "out of order section type: 8",
-    "out of order section type: 9",
-    "out of order section type: 10",
-    "out of order section type: 11",
-    "out of order section type: 12",
-    "out of order section type: 13",
-];
-
-impl Found<'_> {
-    /// Refuses a second standard section of one id, or a second `linking`, `target_features`
-    /// or `producers`: LLVM's object reader does (its section order check), and we would
-    /// otherwise keep only the last one silently.
-    fn once(&mut self, s: &wasm_format::Section<'_>) -> Result<(), Error> {
-        let again = if s.id == SectionId::Custom {
-            let name = s.custom_name.unwrap_or("");
-            match ONCE.iter().position(|(n, _)| *n == name) {
-                Some(k) => std::mem::replace(&mut self.seen_custom[k], true).then_some(ONCE[k].1),
-                None => None,
-            }
-        } else {
-            let bit = 1u16 << (s.id as u8);
-            let again = self.seen & bit != 0;
-            self.seen |= bit;
-            again.then_some(TWICE[s.id as usize])
-        };
-        match again {
-            Some(message) => Err(Error::new(s.header_offset, ErrorKind::Message(message))),
-            None => Ok(()),
-        }
-    }
+    /// The count of the DataCount section, if there is one.
+    data_count: Option<u32>,
 }
 
 impl<'a> Object<'a> {
@@ -232,14 +173,17 @@ impl<'a> Object<'a> {
         let module = Module::parse(bytes, offset)?;
         let mut obj = Object::empty();
         let mut found = Found::default();
+        let mut order = crate::validate::SectionOrder::default();
         for section in &module.sections {
-            found.once(section)?;
+            order.check(section)?;
             obj.read_section(section, &mut found)?;
         }
         let Some(linking) = found.linking else {
-            return Err(Error::new(
+            let detail = ErrorKind::Message("it has no `linking` section");
+            return Err(Error::llvm(
                 offset,
-                ErrorKind::Message("not a relocatable object: no `linking` section"),
+                "not a relocatable wasm file",
+                Some(detail),
             ));
         };
         let linking: Linking<'a> = wasm_format::linking::parse_linking(linking)?;
@@ -250,7 +194,7 @@ impl<'a> Object<'a> {
             obj.read_code(w)?;
         }
         if let Some((_, w)) = found.data {
-            obj.read_data(w, &linking.segments)?;
+            obj.read_data(w, &linking.segments, found.data_count)?;
         }
         obj.read_relocs(&found)?;
         obj.reloc_sections = found.relocs;
@@ -321,6 +265,8 @@ impl<'a> Object<'a> {
                 let tables = sections::parse_table_section(w)?;
                 self.tables = tables.iter().map(|t| t.ty).collect();
                 self.table_inits = tables.iter().map(|t| t.init).collect();
+                let shared = self.tables.iter().map(|t| t.limits.shared);
+                crate::validate::check_unshared(s.id, w, shared)?;
             }
             SectionId::Memory => {
                 self.memories = sections::parse_memory_section(w)?;
@@ -344,18 +290,28 @@ impl<'a> Object<'a> {
                     }
                 }
             }
-            SectionId::Element => self.element_section = Some(w),
+            // Parsed to refuse malformed ones, as LLVM does; kept whole for the object writer
+            // (the linker makes its own).
+            SectionId::Element => {
+                drop(sections::parse_element_section(w)?);
+                self.element_section = Some(w);
+            }
+            SectionId::DataCount => found.data_count = Some(sections::parse_data_count_section(w)?),
             SectionId::Start => self.start_section = Some(w),
             SectionId::Code => found.code = Some((s.index, w)),
             SectionId::Data => found.data = Some((s.index, w)),
             SectionId::Custom => self.read_custom(s, found)?,
-            _ => {}
         }
         Ok(())
     }
 
     fn read_imports(&mut self, w: Window<'a>) -> Result<(), Error> {
-        for import in sections::parse_import_section(w)? {
+        let imports = sections::parse_import_section(w)?;
+        let shared = imports
+            .iter()
+            .map(|i| matches!(i.kind, ImportKind::Table(t) if t.limits.shared));
+        crate::validate::check_unshared(SectionId::Import, w, shared)?;
+        for import in imports {
             let (module, field) = (import.module, import.field);
             let kind = match import.kind {
                 ImportKind::Func(ty) => {
@@ -394,10 +350,13 @@ impl<'a> Object<'a> {
         match name {
             "linking" => found.linking = Some(s.contents),
             "target_features" => {
-                self.features = wasm_format::features::parse_target_features(s.contents)?
+                self.features = wasm_format::features::parse_target_features(s.contents)?;
+                crate::validate::check_features(&self.features, s.contents)?;
             }
             "producers" => {
-                self.producers = Some(wasm_format::features::parse_producers(s.contents)?)
+                let producers = wasm_format::features::parse_producers(s.contents)?;
+                crate::validate::check_producers(&producers, s.contents)?;
+                self.producers = Some(producers);
             }
             "name" => {
                 self.name_section = Some(s.contents);
@@ -422,9 +381,14 @@ impl<'a> Object<'a> {
         self.code_offset = w.offset;
         let bodies = sections::parse_code_section(w)?;
         if bodies.len() != self.functions.len() {
-            return Err(Error::new(
+            let detail = ErrorKind::Invalid {
+                expected: "a body for each function of the function section",
+                found: bodies.len() as u64,
+            };
+            return Err(Error::llvm(
                 w.offset,
-                ErrorKind::Message("code section count differs from the function section's"),
+                "invalid function count",
+                Some(detail),
             ));
         }
         // Each body's size prefix starts where the previous body ends, the first after the count.
@@ -432,6 +396,9 @@ impl<'a> Object<'a> {
         let mut start = after_count.offset;
         for (f, body) in self.functions.iter_mut().zip(bodies) {
             check_ends_with_end(body.window)?;
+            // The local declarations, which LLVM reads too (and aborts on when they run past
+            // the body): counts inside the body, valid value types.
+            body.code_window()?;
             let end = body.window.end();
             f.body = w.sub(start - w.offset, end - start).unwrap_or(body.window);
             start = end;
@@ -443,13 +410,24 @@ impl<'a> Object<'a> {
         &mut self,
         w: Window<'a>,
         infos: &[wasm_format::linking::SegmentInfo<'a>],
+        data_count: Option<u32>,
     ) -> Result<(), Error> {
         self.data_offset = w.offset;
         let segments = sections::parse_data_section(w)?;
-        if segments.len() != infos.len() && !infos.is_empty() {
-            return Err(Error::new(
+        if data_count.is_some_and(|n| n as usize != segments.len()) {
+            let message = "number of data segments does not match DataCount section";
+            return Err(Error::llvm(w.offset, message, None));
+        }
+        // Fewer names than segments leave the others unnamed, as in LLVM.
+        if infos.len() > segments.len() {
+            let detail = ErrorKind::Invalid {
+                expected: "at most one segment info per data segment",
+                found: infos.len() as u64,
+            };
+            return Err(Error::llvm(
                 w.offset,
-                ErrorKind::Message("segment info count differs from the data section's"),
+                "too many segment names",
+                Some(detail),
             ));
         }
         self.segments.reserve_exact(segments.len());

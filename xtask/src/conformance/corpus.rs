@@ -149,15 +149,32 @@ impl Program {
         }
     }
 
-    /// Every file whose content goes into the build (sources, archive members, headers).
+    /// Every file whose content goes into the build (sources, archive members, headers; a
+    /// single-file program's own `#include "..."`s, which may share another program's header).
     pub fn input_files(&self) -> Result<Vec<PathBuf>, String> {
         if !self.is_dir {
-            return Ok(self.sources.iter().map(|s| self.dir.join(s)).collect());
+            let mut files = Vec::new();
+            for source in &self.sources {
+                let path = self.dir.join(source);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                files.extend(local_includes(&text).map(|h| self.dir.join(h)));
+                files.push(path);
+            }
+            return Ok(files);
         }
         let mut files: Vec<PathBuf> = read_dir_sorted(&self.dir)?;
         files.retain(|p| p.is_file());
         Ok(files)
     }
+}
+
+/// The files a source names in `#include "..."` lines.
+fn local_includes(source: &str) -> impl Iterator<Item = &str> {
+    source.lines().filter_map(|line| {
+        let rest = line.trim_start().strip_prefix("#include")?.trim();
+        rest.strip_prefix('"')?.strip_suffix('"')
+    })
 }
 
 /// The structural keys a program may ignore; kept here so directives are checked at load time.

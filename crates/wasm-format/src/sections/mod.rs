@@ -161,7 +161,7 @@ pub fn parse_table_section(w: Window<'_>) -> Result<Vec<Table<'_>>> {
     w.parse_all("the table section", vec_of("tables", 3, table(w)))
 }
 
-fn table<'a>(w: Window<'a>) -> impl Fn(In<'a>) -> PResult<'a, Table<'a>> {
+pub(crate) fn table<'a>(w: Window<'a>) -> impl Fn(In<'a>) -> PResult<'a, Table<'a>> {
     move |i: In<'a>| {
         if !i.starts_with(&[0x40]) {
             return table_type(i).map(|(rest, ty)| (rest, Table { ty, init: None }));

@@ -59,6 +59,7 @@ impl<'a> Layout<'a> {
             }
             OutFunction::CommandExport { target, .. } => self.function_type(inputs, *target),
             OutFunction::Stub(id) => self.stub_types.get(id).cloned().unwrap_or_else(empty_type),
+            OutFunction::UndefinedStub(i) => self.undefined_stub_types[*i].clone(),
             OutFunction::CallCtors
             | OutFunction::InitMemory
             | OutFunction::ApplyGlobalTlsRelocs

@@ -217,6 +217,7 @@ impl<'a> Layout<'a> {
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
         live: &Liveness,
+        stubs: &Stubs,
         config: &Config,
     ) {
         if live.call_ctors {
@@ -232,7 +233,7 @@ impl<'a> Layout<'a> {
                 self.sym_func[id.idx()] = Some(self.push_function(OutFunction::InitTls));
             }
         }
-        self.assign_stubs(inputs, res, live);
+        let undefined_stubs = self.assign_stubs(inputs, res, live, stubs);
         if self.has_init_at_start() {
             self.init_memory = Some(self.push_function(OutFunction::InitMemory));
         }
@@ -261,8 +262,8 @@ impl<'a> Layout<'a> {
             if let Some(idx) = self.defined_function_index(inputs, sym.def) {
                 self.sym_func[i] = Some(idx);
             }
-            if let Some(stub) = sym.stub {
-                self.sym_func[i] = self.sym_func[stub.idx()];
+            if let Some(stub) = stubs.of_symbol.get(&SymbolId(i as u32)) {
+                self.sym_func[i] = Some(undefined_stubs[stub.index]);
             }
         }
     }
@@ -294,20 +295,20 @@ impl<'a> Layout<'a> {
             .any(|&(f, i, _)| !inputs.obj(f).segments[i as usize].relocs.is_empty())
     }
 
-    /// Live stubs: signature-mismatch ones, then weak ones, then `undefined_stub`s, each kind
-    /// in symbol order (one pass over the table).
-    pub(super) fn assign_stubs(
+    /// Live stubs: signature-mismatch ones, then weak ones, each kind in symbol order (one pass
+    /// over the table), then the `undefined_stub`s; gives the output indices of the last.
+    fn assign_stubs(
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
         live: &Liveness,
-    ) {
-        let mut by_kind: [Vec<usize>; 3] = Default::default();
+        stubs: &Stubs,
+    ) -> Vec<OutFunc> {
+        let mut by_kind: [Vec<usize>; 2] = Default::default();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             let rank = match sym.def {
                 Def::Synthetic(Synthetic::SignatureStub) => 0,
                 Def::Synthetic(Synthetic::WeakStub) => 1,
-                Def::Synthetic(Synthetic::UndefinedStub) => 2,
                 _ => continue,
             };
             if live.symbol(SymbolId(i as u32)) {
@@ -322,6 +323,10 @@ impl<'a> Layout<'a> {
             }
             self.sym_func[i] = Some(self.push_function(OutFunction::Stub(SymbolId(i as u32))));
         }
+        self.undefined_stub_types = stubs.signatures.clone();
+        (0..stubs.signatures.len())
+            .map(|i| self.push_function(OutFunction::UndefinedStub(i)))
+            .collect()
     }
 
     pub(super) fn defined_function_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<OutFunc> {
@@ -407,6 +412,7 @@ impl<'a> Layout<'a> {
         &mut self,
         res: &Resolved<'a>,
         live: &Liveness,
+        stubs: &Stubs,
         slot_order: &[SymbolId],
         config: &Config,
     ) -> bool {
@@ -416,10 +422,10 @@ impl<'a> Layout<'a> {
             let Some(f) = self.sym_func[id.idx()] else {
                 continue;
             };
-            if res.table.get(id).is_stub() {
+            if res.table.get(id).is_stub() || stubs.has_null_address(id) {
                 continue;
             }
-            if res.table.get(id).stub.is_some() {
+            if stubs.of_symbol.contains_key(&id) {
                 // Each such function has a slot of its own, holding the shared stub.
                 self.stub_slots
                     .insert(id, self.table_base + self.elems.len() as u32);

@@ -15,6 +15,7 @@ use crate::mark::Liveness;
 use crate::merge::MergedStrings;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind, Synthetic};
+use crate::undefined::Stubs;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
@@ -78,6 +79,8 @@ pub enum OutFunction {
     CallCtors,
     /// A trapping stub: a called weak undefined function or a mismatched signature.
     Stub(SymbolId),
+    /// A trapping `undefined_stub`, index into [`Stubs::signatures`].
+    UndefinedStub(usize),
     /// An input function.
     Input(FileId, DefinedFunc),
     /// `__wasm_init_tls(ptr)`: sets `__tls_base` and copies `.tdata` there (shared memory).
@@ -278,6 +281,8 @@ pub struct Layout<'a> {
     pub tls_got: Vec<(OutGlobal, u64)>,
     /// Signatures of weak stubs: (symbol → signature).
     pub stub_types: HashMap<SymbolId, FuncType>,
+    /// Signature of each `undefined_stub`.
+    pub undefined_stub_types: Vec<FuncType>,
     /// The output's target features.
     pub features: Features,
     /// `__wasm_init_memory`, the start function, if some segment is initialised at start.
@@ -339,6 +344,7 @@ pub fn layout<'a>(
     inputs: &Inputs<'a>,
     res: &Resolved<'a>,
     live: &Liveness,
+    stubs: &Stubs,
     features: Features,
     config: &Config,
 ) -> Result<Layout<'a>, Errors> {
@@ -352,10 +358,10 @@ pub fn layout<'a>(
     l.bound_segments(res);
     let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
     l.compute_imports(inputs, res, live, config);
-    l.assign_functions(inputs, res, live, config);
+    l.assign_functions(inputs, res, live, stubs, config);
     l.assign_globals(inputs, res, live, config);
     l.assign_tags(inputs, res, live);
-    let define_indirect = l.assign_table(res, live, &slot_order, config);
+    let define_indirect = l.assign_table(res, live, stubs, &slot_order, config);
     l.assign_tables(inputs, res, live, define_indirect, &mut symbols);
     l.assign_got(inputs, res);
     l.compute_ctors(inputs, res, live, &mut symbols);
@@ -422,6 +428,7 @@ impl<'a> Layout<'a> {
             got: Vec::new(),
             tls_got: Vec::new(),
             stub_types: HashMap::new(),
+            undefined_stub_types: Vec::new(),
             features,
             init_memory: None,
             apply_global_tls_relocs: None,

@@ -6,8 +6,11 @@
 //! with instead: each function body, data segment and custom section carries its own bytes and
 //! its own relocations, with offsets relative to that atom, so atoms can be added, dropped or
 //! reordered without recomputing section offsets. [`ObjectModel::from_object`] builds one from
-//! a parsed object (borrowing its bytes); `crate::writer` writes one as LLVM's object writer
-//! lays objects out.
+//! a parsed object (borrowing its bytes), plain struct construction (with [`AtomBuilder`] for
+//! the bytes) builds one from scratch, and [`crate::writer::write`] writes one as LLVM's
+//! object writer lays objects out. [`ObjectModel::fill_provisional_values`] and
+//! [`ObjectModel::lay_out_segments`] put in the values LLVM would (indices, addresses in the
+//! object's own layout) after atoms were added, dropped or moved.
 //!
 //! Index spaces follow the format: a symbol's function, global, tag or table is an
 //! [`Item`], an import (counted among the imports of its kind) or a definition (a typed input
@@ -16,7 +19,13 @@
 //! [`ObjectModel::customs`], since section numbers change when sections are added.
 //!
 //! Bytes and names are [`Cow`]s: a model read from a file borrows them, one built by a
-//! compiler owns them.
+//! compiler owns them, and [`ObjectModel::into_owned`] detaches the first from its file.
+//!
+//! Everything refers to everything else by position in the model's own vectors: symbols to
+//! functions, globals, tags, tables ([`Item`]), segments ([`DataRef`]) and custom sections;
+//! relocations (type, offset in their atom, symbol or type index, addend) and init functions
+//! to symbols; COMDATs to their members. A producer, such as a relocatable link, fills the
+//! vectors and numbers nothing else.
 
 use crate::ids::{DefinedFunc, DefinedGlobal, DefinedTable, DefinedTag, SegmentIndex};
 use std::borrow::Cow;
@@ -439,7 +448,7 @@ impl<'a> Function<'a> {
         let relocs = relocs
             .into_iter()
             .map(|r| Reloc {
-                offset: r.offset + shift,
+                offset: r.offset.saturating_add(shift),
                 ..r
             })
             .collect();

@@ -20,8 +20,26 @@
 //! `LinkingSection` has no segment info, init functions, comdats, tag or section symbols nor
 //! 64-bit data offsets and does not pad subsection sizes, and it has no relocation or
 //! `target_features` builder.
+//!
+//! What is in the relocated fields is written as the model holds it: LLVM's provisional
+//! values for a model read from a file, whatever a producer left otherwise
+//! ([`ObjectModel::fill_provisional_values`] computes LLVM's).
+//!
+//! # Example: an object read and written back, byte for byte
+//!
+//! ```
+//! use wasm_object::model::ObjectModel;
+//! use wasm_object::object::Object;
+//!
+//! let bytes = std::fs::read("/usr/lib/wasm32-wasi/crt1-command.o").expect("wasi-libc");
+//! let model = ObjectModel::from_object(&Object::parse(&bytes, 0)?)?;
+//! assert_eq!(wasm_object::writer::write(&model)?, bytes);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod linking;
+#[cfg(test)]
+mod tests;
 
 use crate::model::*;
 use std::borrow::Cow;
