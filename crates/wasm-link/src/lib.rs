@@ -21,6 +21,7 @@ mod merge;
 mod names;
 mod output;
 mod output_file;
+mod relocatable;
 mod relocate;
 mod resolve;
 mod size_report;

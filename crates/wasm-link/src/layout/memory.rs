@@ -104,7 +104,8 @@ impl<'a> Layout<'a> {
     pub(super) fn plan_segment_init(&mut self, config: &Config) {
         let emit_bss = self.features.emit_bss(config);
         for seg in &mut self.segments {
-            seg.in_binary = !seg.is_bss() || emit_bss;
+            // A relocatable output keeps `.bss` too: its symbols and relocations point into it.
+            seg.in_binary = !seg.is_bss() || emit_bss || config.relocatable;
             seg.passive = config.shared_memory;
             seg.init_at_start = seg.passive || (config.import_memory.is_some() && !seg.in_binary);
         }
