@@ -13,6 +13,7 @@ use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::layout::{Layout, OutFunction, Placement};
 use crate::mark::Liveness;
+use crate::relocate::SectionPlace;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind};
 use crate::written::Written;
@@ -106,6 +107,8 @@ pub struct RelocatableOutput<'r, 'a> {
     pub customs: &'r [CustomChunks<'r>],
     /// Where the writer put the sections and atoms so far.
     pub written: &'r Written,
+    /// Where each input custom section went in its output section.
+    pub section_offsets: &'r crate::relocate::SectionPlaces<'r>,
 }
 
 /// `WASM_SYMBOL_TABLE`, `WASM_SEGMENT_INFO`, `WASM_INIT_FUNCS`, `WASM_COMDAT_INFO`.
@@ -394,10 +397,10 @@ impl RelocatableOutput<'_, '_> {
         };
         if let Def::Defined { file: f, index } = self.res.table.get(id).def {
             if let RawKind::Section { section } = self.inputs.obj(f).symbols[index as usize].kind {
-                if let Some(&(n, offset)) = places.get(&(f, section)) {
+                if let Some(&n) = places.get(&(f, section)) {
                     out.index = self.symtab.section_symbol(n);
                     if r.ty == RelocType::SectionOffsetI32 {
-                        out.addend = r.addend.wrapping_add(offset as i64);
+                        out.addend = self.section_offset(f, section, r.addend) as i64;
                     }
                     return out;
                 }
@@ -407,21 +410,30 @@ impl RelocatableOutput<'_, '_> {
         out
     }
 
-    /// Per input custom section (file, section index): its output custom section and its
-    /// offset there.
+    /// Per input custom section (file, section index): its output custom section.
     fn section_places(&self) -> SectionPlaces {
         let mut places = HashMap::new();
         for (n, c) in self.customs.iter().enumerate() {
-            for &(f, section, _, offset) in c.chunks {
-                places.insert((f, section), (n, offset));
+            for &(f, section, _, _) in c.chunks {
+                places.insert((f, section), n);
             }
         }
         places
     }
+
+    /// Where `addend` of input section `section` of `file` went in its output section (through
+    /// the merged strings of `.debug_str`; lld's `getOffset`).
+    fn section_offset(&self, file: FileId, section: u32, addend: i64) -> u64 {
+        match self.section_offsets.get(file, section) {
+            Some(SectionPlace::Plain(offset)) => offset.wrapping_add(addend as u64),
+            Some(SectionPlace::Merged(merged, k)) => merged.map(*k, addend as u64),
+            None => addend as u64,
+        }
+    }
 }
 
-/// Per input custom section (file, section index): its output custom section and offset.
-type SectionPlaces = HashMap<(FileId, u32), (usize, u64)>;
+/// Per input custom section (file, section index): its output custom section.
+type SectionPlaces = HashMap<(FileId, u32), usize>;
 
 /// Appends a subsection: its id, its size, its contents.
 fn subsection(out: &mut Vec<u8>, id: u8, contents: &[u8]) {

@@ -96,7 +96,8 @@ pub fn write(
         }
     }
     if config.relocatable {
-        linking_and_relocs(inputs, res, live, layout, &customs, &mut module, &mut written);
+        let sections = &ctx.section_offsets;
+        linking_and_relocs(&ctx, sections, &customs, &mut module, &mut written);
     }
     let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|s| s == name);
     if keep("name") {
@@ -123,10 +124,8 @@ pub fn write(
 /// The `linking` section, then the `reloc.*` sections of the code, data and custom sections
 /// (relocatable output).
 fn linking_and_relocs<'p>(
-    inputs: &Inputs<'_>,
-    res: &Resolved<'_>,
-    live: &Liveness,
-    layout: &Layout<'_>,
+    ctx: &RelocContext<'_, '_>,
+    section_offsets: &SectionPlaces<'_>,
     customs: &[CustomPlan<'_>],
     module: &mut Output<'p>,
     written: &mut Written,
@@ -138,14 +137,15 @@ fn linking_and_relocs<'p>(
             chunks: &c.chunks,
         })
         .collect();
-    let symtab = crate::relocatable::symtab(res, live, customs.len());
+    let symtab = crate::relocatable::symtab(ctx.res, ctx.live, customs.len());
     let out = crate::relocatable::RelocatableOutput {
-        inputs,
-        res,
-        layout,
+        inputs: ctx.inputs,
+        res: ctx.res,
+        layout: ctx.layout,
         symtab: &symtab,
         customs: &chunks,
         written,
+        section_offsets,
     };
     let linking = out.linking();
     let relocs = out.reloc_sections();
