@@ -171,7 +171,8 @@ impl RelocatableOutput<'_, '_> {
                 b.push(1);
                 flags.0.encode(b);
                 sym.name.encode(b);
-                if let Some((segment, offset, size)) = self.data_place(id) {
+                if sym.is_defined() {
+                    let (segment, offset, size) = self.data_place(id);
                     segment.encode(b);
                     offset.encode(b);
                     size.encode(b);
@@ -187,25 +188,28 @@ impl RelocatableOutput<'_, '_> {
         }
     }
 
-    /// A defined data symbol's output segment, offset in it and size.
-    fn data_place(&self, id: SymbolId) -> Option<(u32, u64, u64)> {
-        let Def::Defined { file, index } = self.res.table.get(id).def else {
-            return None;
-        };
-        let obj = self.inputs.obj(file);
-        let Some(Definition::Data { segment, size, .. }) = obj.definition(index) else {
-            return None;
-        };
+    /// A defined data symbol's output segment, offset in it and size; one in no segment
+    /// (absolute) is segment 0 at its address (lld's `LinkingSection::writeBody`).
+    fn data_place(&self, id: SymbolId) -> (u32, u64, u64) {
         let address = self
             .layout
             .data_address(self.inputs, self.res, id, 0)
             .unwrap_or(0);
-        let out = match self.layout.placements[file.idx()].get(segment.idx()) {
-            Some(Placement::Plain { seg, .. } | Placement::Merged { seg, .. }) => *seg,
-            _ => return Some((0, address, size)),
+        let Def::Defined { file, index } = self.res.table.get(id).def else {
+            return (0, address, 0);
         };
-        let va = self.layout.segments[out as usize].va;
-        Some((out, address.wrapping_sub(va), size))
+        let obj = self.inputs.obj(file);
+        let Some(Definition::Data { segment, size, .. }) = obj.definition(index) else {
+            return (0, address, 0);
+        };
+        let absolute = obj.symbols[index as usize].flags.is_absolute();
+        match self.layout.placements[file.idx()].get(segment.idx()) {
+            Some(Placement::Plain { seg, .. } | Placement::Merged { seg, .. }) if !absolute => {
+                let va = self.layout.segments[*seg as usize].va;
+                (*seg, address.wrapping_sub(va), size)
+            }
+            _ => (0, address, size),
+        }
     }
 
     fn segment_info(&self) -> Vec<u8> {
