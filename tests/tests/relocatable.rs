@@ -102,10 +102,10 @@ fn c_and_cxx_objects_with_comdats_and_debug_info() {
     for (source, flags) in cases {
         let object = path(&compiled_source(source, flags).object);
         let what = format!("{source} {flags:?}");
-        let pair = relocatable(&what.replace(['/', ' ', '"', '[', ']', ','], "_"), &[
-            object.clone(),
-            path(&memcpy),
-        ]);
+        let pair = relocatable(
+            &what.replace(['/', ' ', '"', '[', ']', ','], "_"),
+            &[object.clone(), path(&memcpy)],
+        );
         assert_same_object(&pair, &what);
         // -O0 keeps `.debug_str` whole; --strip-debug and --strip-all drop what wasm-ld drops.
         for option in ["-O0", "--strip-debug", "--strip-all"] {
@@ -137,7 +137,10 @@ fn libc_member(name: &str) -> PathBuf {
 #[test]
 fn the_whole_of_libc_in_one_object() {
     let args = vec!["--whole-archive".into(), path(&libc_archive())];
-    assert_same_object(&relocatable("whole-libc", &args), "-r --whole-archive libc.a");
+    assert_same_object(
+        &relocatable("whole-libc", &args),
+        "-r --whole-archive libc.a",
+    );
 }
 
 #[test]
@@ -153,7 +156,12 @@ fn rust_objects() {
     .unwrap();
     let object = scratch.path("lib.o");
     let status = Command::new(require_tool("rustc"))
-        .args(["--target", "wasm32-unknown-unknown", "--crate-type=lib", "--emit=obj"])
+        .args([
+            "--target",
+            "wasm32-unknown-unknown",
+            "--crate-type=lib",
+            "--emit=obj",
+        ])
         .args(["-O", "-g"])
         .arg(&source)
         .arg("-o")
@@ -192,9 +200,18 @@ fn wrap_and_weak_definitions() {
 fn refused_combinations_give_wasm_ld_s_messages() {
     let object = path(&fixture("asm/globals.s").object);
     let cases = [
-        ("--shared-memory", "-r and --shared-memory may not be used together"),
-        ("--gc-sections", "-r and --gc-sections may not be used together"),
-        ("--entry=foo", "entry point specified for relocatable output file"),
+        (
+            "--shared-memory",
+            "-r and --shared-memory may not be used together",
+        ),
+        (
+            "--gc-sections",
+            "-r and --gc-sections may not be used together",
+        ),
+        (
+            "--entry=foo",
+            "entry point specified for relocatable output file",
+        ),
     ];
     for (option, message) in cases {
         let pair = relocatable(option, &[option.into(), object.clone()]);
@@ -219,7 +236,10 @@ fn final_link(linker: &Path, objects: &[PathBuf], dir: &Path) -> Vec<u8> {
     args.extend(["-o".into(), path(&out)]);
     let refs: Vec<&std::ffi::OsStr> = args.iter().map(OsString::as_os_str).collect();
     let line = clang_link_line("clang-19", &refs);
-    let ran = Command::new(linker).args(&line).output().expect("cannot run the linker");
+    let ran = Command::new(linker)
+        .args(&line)
+        .output()
+        .expect("cannot run the linker");
     assert!(
         ran.status.success(),
         "{} failed: {}",
@@ -275,4 +295,27 @@ fn a_two_step_link_runs_as_the_one_step_link() {
     let one = node_run(&scratch.path("one.wasm"));
     assert_eq!(two, one, "the two-step link runs differently");
     assert_eq!(two.0, "hello 14 7\n");
+}
+
+#[test]
+fn a_signature_mismatch_warns_and_keeps_a_local_stub() {
+    let scratch = Scratch::new("relocatable", "signature-mismatch");
+    let flags = ["--target=wasm32-wasi", "-O1"];
+    let caller = scratch.object(
+        "caller.o",
+        "int f(int);\nint g(void) { return f(1); }\n",
+        &flags,
+    );
+    let callee = scratch.object(
+        "callee.o",
+        "int f(int a, int b) { return a + b; }\n",
+        &flags,
+    );
+    let pair = relocatable("signature-mismatch", &[path(&caller), path(&callee)]);
+    assert_same_object(&pair, "-r with a signature mismatch");
+    assert!(
+        pair.ours.messages[0].starts_with("warning: function signature mismatch: f"),
+        "{:?}",
+        pair.ours.messages
+    );
 }

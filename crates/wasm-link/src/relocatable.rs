@@ -15,11 +15,11 @@ use crate::layout::{Layout, OutFunction, Placement};
 use crate::mark::Liveness;
 use crate::relocate::SectionPlace;
 use crate::resolve::Resolved;
-use crate::symbols::{Def, Kind};
+use crate::symbols::{Def, Kind, Synthetic};
 use crate::written::Written;
 use std::collections::{BTreeMap, HashMap};
 use wasm_encoder::Encode;
-use wasm_format::linking::{ComdatKind, SymbolKind as RawKind};
+use wasm_format::linking::{ComdatKind, SymbolFlags, SymbolKind as RawKind};
 use wasm_format::reloc::{Reloc, RelocType};
 use wasm_format::SectionId;
 use wasm_object::ids::Definition;
@@ -147,7 +147,7 @@ impl RelocatableOutput<'_, '_> {
                 Entry::Symbol(id) => self.symbol(&mut b, id),
                 Entry::Section(n) => {
                     b.push(3);
-                    wasm_format::linking::SymbolFlags::BINDING_LOCAL.encode(&mut b);
+                    SymbolFlags::BINDING_LOCAL.encode(&mut b);
                     self.section_index(SectionId::Custom, Some(self.customs[n].name))
                         .encode(&mut b);
                 }
@@ -160,6 +160,14 @@ impl RelocatableOutput<'_, '_> {
     fn symbol(&self, b: &mut Vec<u8>, id: SymbolId) {
         let l = self.layout;
         let sym = self.res.table.get(id);
+        // A signature-mismatch stub is a local of its own name (lld's `replaceWithUnreachable`).
+        if sym.def == Def::Synthetic(Synthetic::SignatureStub) {
+            b.push(0);
+            SymbolFlags::BINDING_LOCAL.encode(b);
+            l.sym_func[id.idx()].map_or(0, |f| f.0).encode(b);
+            format!("signature_mismatch:{}", sym.name).encode(b);
+            return;
+        }
         let flags = sym.flags;
         let named = sym.is_defined() || flags.has_explicit_name();
         let index = match sym.kind {
