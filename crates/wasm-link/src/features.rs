@@ -227,7 +227,9 @@ pub fn check_globals(
     imported_mutable: impl Iterator<Item = String>,
     exported_globals: impl Iterator<Item = String>,
 ) -> Errors {
-    if !config.check_features || features.has("mutable-globals") {
+    // A relocatable output's imports are the final link's to check (lld's
+    // `checkImportExportTargetFeatures`).
+    if config.relocatable || !config.check_features || features.has("mutable-globals") {
         return Vec::new();
     }
     let imports = imported_mutable.map(|name| {

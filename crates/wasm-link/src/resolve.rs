@@ -176,7 +176,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         r.split_signature_variants();
         r.wrap_symbols(&wrapped);
         r.mark_exports(config);
-        if !config.pic {
+        if !config.pic && !config.relocatable {
             r.stub_weak_undefined();
         }
         if !r.errors.is_empty() {
@@ -195,6 +195,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
     /// The symbols wasm-ld always defines, in its creation order (lld's
     /// `createSyntheticSymbols`); shared memory adds the thread-local storage ones.
     fn add_synthetic(&mut self, config: &Config) {
+        // A relocatable output defines nothing of its own: the final link will.
+        if config.relocatable {
+            return;
+        }
         let hidden = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN);
         let mut synthetic = vec![
             ("__wasm_call_ctors", Kind::Function, Synthetic::CallCtors),
@@ -594,6 +598,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
     /// command-export wrappers may need it: when the inputs never call `__wasm_call_ctors`
     /// themselves (lld's `Driver.cpp`).
     fn find_call_dtors(&mut self, config: &Config) -> Option<SymbolId> {
+        if config.relocatable {
+            return None;
+        }
         let ctors = self.table.find("__wasm_call_ctors")?;
         let entry_is_ctors = matches!(&config.entry, Entry::Named(n) if n == "__wasm_call_ctors");
         let exported = config.exports.iter().any(|e| e == "__wasm_call_ctors");
@@ -634,6 +641,9 @@ impl<'i, 'a> Resolver<'i, 'a> {
     }
 
     fn add_optional_symbols(&mut self, config: &Config) {
+        if config.relocatable {
+            return;
+        }
         // wasm-ld's creation order, which is the export order under `--export-all`.
         let mut optional = vec![
             ("__dso_handle", Synthetic::DsoHandle),

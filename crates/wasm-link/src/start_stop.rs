@@ -30,6 +30,11 @@ pub fn define<'a>(
     live: &Liveness,
     config: &Config,
 ) -> (Resolved<'a>, Reports) {
+    // A relocatable output leaves them to the final link (lld's `addStartStopSymbols`).
+    if config.relocatable {
+        let reports = required_exports(&res, config);
+        return (res, reports);
+    }
     let names = segment_names(inputs, &res, live, config);
     res.created_after_gc = res.table.symbols.len();
     for (i, &name) in names.iter().enumerate() {

@@ -26,6 +26,10 @@ pub fn check(
     live: &Liveness,
     config: &Config,
 ) -> Result<Vec<Diagnostic>, Errors> {
+    // A relocatable output keeps every undefined symbol for the final link.
+    if config.relocatable {
+        return Ok(Vec::new());
+    }
     match config.unresolved {
         UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => return Ok(Vec::new()),
         UnresolvedPolicy::ReportAll if config.warn_unresolved => {

@@ -95,6 +95,10 @@ pub fn write(
                 .collect();
         }
     }
+    if config.relocatable {
+        let sections = &ctx.section_offsets;
+        linking_and_relocs(&ctx, sections, &customs, &mut module, &mut written);
+    }
     let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|s| s == name);
     if keep("name") {
         let names = names::name_section(inputs, res, layout, config);
@@ -115,6 +119,40 @@ pub fn write(
     written.file_size = module.len() as u64;
     let file = write_file(&config.output, &ctx, &module, &config.build_id).map_err(output_error)?;
     Ok((file, written))
+}
+
+/// The `linking` section, then the `reloc.*` sections of the code, data and custom sections
+/// (relocatable output).
+fn linking_and_relocs<'p>(
+    ctx: &RelocContext<'_, '_>,
+    section_offsets: &SectionPlaces<'_>,
+    customs: &[CustomPlan<'_>],
+    module: &mut Output<'p>,
+    written: &mut Written,
+) {
+    let chunks: Vec<crate::relocatable::CustomChunks<'_>> = customs
+        .iter()
+        .map(|c| crate::relocatable::CustomChunks {
+            name: c.name,
+            chunks: &c.chunks,
+        })
+        .collect();
+    let symtab = crate::relocatable::symtab(ctx.res, ctx.live, customs.len());
+    let out = crate::relocatable::RelocatableOutput {
+        inputs: ctx.inputs,
+        res: ctx.res,
+        layout: ctx.layout,
+        symtab: &symtab,
+        customs: &chunks,
+        written,
+        section_offsets,
+    };
+    let linking = out.linking();
+    let relocs = out.reloc_sections();
+    custom(module, written, "linking", linking);
+    for (name, contents) in relocs {
+        custom(module, written, &name, contents);
+    }
 }
 
 /// The module header and every section before the code section, through wasm-encoder.

@@ -165,6 +165,10 @@ impl<'a> Layout<'a> {
         live: &Liveness,
         config: &Config,
     ) {
+        // A relocatable output exports nothing; its symbol table says what it defines.
+        if config.relocatable {
+            return;
+        }
         let memory_export = match (&config.export_memory, &config.import_memory) {
             (Some(name), _) => Some(name.clone()),
             (None, Some(_)) => None,

@@ -492,7 +492,14 @@ pub(crate) fn should_import(
     if !sym.global || sym.kind == Kind::Data || !live || !sym.used_in_regular {
         return false;
     }
-    if !matches!(sym.def, Def::Undefined { .. }) || sym.is_weak() {
+    if !matches!(sym.def, Def::Undefined { .. }) {
+        return false;
+    }
+    // lld's `shouldImport`: a relocatable output imports every undefined symbol, weak ones too.
+    if config.relocatable {
+        return true;
+    }
+    if sym.is_weak() {
         return false;
     }
     config.import_undefined

@@ -104,7 +104,8 @@ impl<'a> Layout<'a> {
     pub(super) fn plan_segment_init(&mut self, config: &Config) {
         let emit_bss = self.features.emit_bss(config);
         for seg in &mut self.segments {
-            seg.in_binary = !seg.is_bss() || emit_bss;
+            // A relocatable output keeps `.bss` too: its symbols and relocations point into it.
+            seg.in_binary = !seg.is_bss() || emit_bss || config.relocatable;
             seg.passive = config.shared_memory;
             seg.init_at_start = seg.passive || (config.import_memory.is_some() && !seg.in_binary);
         }
@@ -139,7 +140,9 @@ impl<'a> Layout<'a> {
                 ptr = base;
             }
         } else {
-            ptr = config.global_base.unwrap_or(1024);
+            // A relocatable output's data starts at 0: the final link places it.
+            let default = if config.relocatable { 0 } else { 1024 };
+            ptr = config.global_base.unwrap_or(default);
         }
         self.synth.global_base = ptr;
         ptr = self.place_segments_in_memory(ptr, config);
@@ -223,6 +226,10 @@ impl<'a> Layout<'a> {
     }
 
     pub(super) fn place_stack(&mut self, ptr: &mut u64, config: &Config, errors: &mut Vec<String>) {
+        // A relocatable output has no stack: the final link places it.
+        if config.relocatable {
+            return;
+        }
         *ptr = align_to(*ptr, 16);
         self.synth.stack_low = *ptr;
         if !config.stack_size.is_multiple_of(16) {

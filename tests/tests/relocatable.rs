@@ -1,0 +1,321 @@
+//! Relocatable output (`-r`), end to end: every `-r` link runs with wasm-link and wasm-ld-19 on
+//! the same inputs and must give byte-identical objects (so `obj2yaml` is identical too) that
+//! validate and that wasm-object parses back; refused combinations give wasm-ld's messages.
+//! Two-step links (`-r` of some objects, then the final link) must give the same module as
+//! wasm-ld-19's two-step link and run as the one-step link runs.
+
+use e2e_tests::{
+    clang_link_line, cli_binary, compiled_source, fixture, libc_archive, link_pair, node_run,
+    require_tool, LinkPair, Scratch,
+};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Links `-r` plus `args` with both linkers.
+fn relocatable(case: &str, args: &[OsString]) -> LinkPair {
+    let mut all: Vec<OsString> = vec!["-r".into()];
+    all.extend(args.iter().cloned());
+    link_pair("relocatable", case, &all)
+}
+
+/// Asserts both linkers wrote the same object, which validates (with every feature: the
+/// exception-handling fixtures use legacy `try`) and which wasm-object parses back.
+fn assert_same_object(pair: &LinkPair, what: &str) {
+    let (ours, theirs) = (&pair.ours, &pair.theirs);
+    assert_eq!(
+        (ours.code, &ours.messages),
+        (theirs.code, &theirs.messages),
+        "{what}: exit code or messages differ from wasm-ld-19's"
+    );
+    assert_eq!(theirs.code, 0, "{what}: {:?}", theirs.messages);
+    let bytes = ours.output.as_deref().expect("our output is missing");
+    assert!(
+        Some(bytes) == theirs.output.as_deref(),
+        "{what}: output differs from wasm-ld-19's ({} and {})",
+        ours.path.display(),
+        theirs.path.display()
+    );
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .unwrap_or_else(|e| panic!("{what}: output does not validate: {e}"));
+    let object = wasm_object::object::Object::parse(bytes, 0)
+        .unwrap_or_else(|e| panic!("{what}: wasm-object cannot read the -r output: {e}"));
+    assert!(
+        !object.symbols.is_empty(),
+        "{what}: the -r output has no symbol table"
+    );
+}
+
+fn os(items: &[&str]) -> Vec<OsString> {
+    items.iter().map(OsString::from).collect()
+}
+
+fn path(p: &Path) -> OsString {
+    p.as_os_str().to_owned()
+}
+
+#[test]
+fn every_asm_fixture_relinks_as_wasm_ld_does() {
+    // Every relocation type (relocs32/relocs64), symbol kind, table, tag, COMDAT and TLS case.
+    let names = [
+        "comdat",
+        "eh",
+        "eh_catch",
+        "eh_imports",
+        "eh_tag",
+        "eh_tag_i64",
+        "eh_throw",
+        "globals",
+        "relocs32",
+        "relocs64",
+        "tables",
+        "tables_defs",
+        "tables_imports",
+        "tables_mvp",
+        "tables_run",
+        "tables_use",
+        "tables_weak",
+        "tls_nontls",
+    ];
+    for name in names {
+        let object = path(&fixture(&format!("asm/{name}.s")).object);
+        let mut args = os(&["--no-check-features"]);
+        if name == "relocs64" {
+            args.push("-mwasm64".into());
+        }
+        args.push(object);
+        assert_same_object(&relocatable(name, &args), name);
+    }
+}
+
+#[test]
+fn c_and_cxx_objects_with_comdats_and_debug_info() {
+    let cases = [
+        ("conformance/c/ctors_priority.c", &["-O2"][..]),
+        ("conformance/c/ctors_priority.c", &["-O0", "-g"]),
+        ("conformance/cpp/templates_heavy.cpp", &["-O2"]),
+        ("conformance/cpp/templates_heavy.cpp", &["-O0", "-g"]),
+        ("conformance/cpp/containers.cpp", &["-O2", "-g"]),
+    ];
+    let memcpy = libc_member("memcpy.o");
+    for (source, flags) in cases {
+        let object = path(&compiled_source(source, flags).object);
+        let what = format!("{source} {flags:?}");
+        let pair = relocatable(
+            &what.replace(['/', ' ', '"', '[', ']', ','], "_"),
+            &[object.clone(), path(&memcpy)],
+        );
+        assert_same_object(&pair, &what);
+        // -O0 keeps `.debug_str` whole; --strip-debug and --strip-all drop what wasm-ld drops.
+        for option in ["-O0", "--strip-debug", "--strip-all"] {
+            let case = format!("{what} {option}").replace(['/', ' ', '"', '[', ']', ','], "_");
+            let pair = relocatable(&case, &[option.into(), object.clone()]);
+            assert_same_object(&pair, &format!("{what} {option}"));
+        }
+    }
+}
+
+/// One member of wasi-libc's `libc.a`, extracted once.
+fn libc_member(name: &str) -> PathBuf {
+    let dir = e2e_tests::target_dir().join("e2e").join("libc-members");
+    let member = dir.join(name);
+    if !member.is_file() {
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let status = Command::new(require_tool("llvm-ar-19"))
+            .current_dir(&dir)
+            .arg("x")
+            .arg(libc_archive())
+            .arg(name)
+            .status()
+            .expect("cannot run llvm-ar-19");
+        assert!(status.success(), "llvm-ar-19 cannot extract {name}");
+    }
+    member
+}
+
+#[test]
+fn the_whole_of_libc_in_one_object() {
+    let args = vec!["--whole-archive".into(), path(&libc_archive())];
+    assert_same_object(
+        &relocatable("whole-libc", &args),
+        "-r --whole-archive libc.a",
+    );
+}
+
+#[test]
+fn rust_objects() {
+    let scratch = Scratch::new("relocatable", "rust-objects");
+    let source = scratch.path("lib.rs");
+    std::fs::write(
+        &source,
+        "#![no_std]\n#[no_mangle] pub extern \"C\" fn add(a: i32, b: i32) -> i32 { a.wrapping_add(b) }\n\
+         #[no_mangle] pub static TABLE: [u8; 4] = [1, 2, 3, 4];\n\
+         #[panic_handler] fn panic(_: &core::panic::PanicInfo) -> ! { loop {} }\n",
+    )
+    .unwrap();
+    let object = scratch.path("lib.o");
+    let status = Command::new(require_tool("rustc"))
+        .args([
+            "--target",
+            "wasm32-unknown-unknown",
+            "--crate-type=lib",
+            "--emit=obj",
+        ])
+        .args(["-O", "-g"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&object)
+        .status()
+        .expect("cannot run rustc");
+    assert!(status.success(), "rustc failed on {}", source.display());
+    assert_same_object(&relocatable("rust", &[path(&object)]), "a Rust object");
+}
+
+#[test]
+fn wrap_and_weak_definitions() {
+    let scratch = Scratch::new("relocatable", "wrap");
+    let flags = ["--target=wasm32-wasi", "-O1"];
+    let a = scratch.object(
+        "a.o",
+        "int bar(int);\n__attribute__((weak)) int weak_one(void) { return 1; }\n\
+         int foo(int x) { return bar(x) + weak_one(); }\n",
+        &flags,
+    );
+    let b = scratch.object(
+        "b.o",
+        "int bar(int x) { return x * 2; }\nint weak_one(void) { return 2; }\n",
+        &flags,
+    );
+    let w = scratch.object(
+        "w.o",
+        "int __real_bar(int);\nint __wrap_bar(int x) { return __real_bar(x) + 100; }\n",
+        &flags,
+    );
+    let args = vec!["--wrap=bar".into(), path(&a), path(&b), path(&w)];
+    assert_same_object(&relocatable("wrap", &args), "-r --wrap=bar");
+}
+
+#[test]
+fn refused_combinations_give_wasm_ld_s_messages() {
+    let object = path(&fixture("asm/globals.s").object);
+    let cases = [
+        (
+            "--shared-memory",
+            "-r and --shared-memory may not be used together",
+        ),
+        (
+            "--gc-sections",
+            "-r and --gc-sections may not be used together",
+        ),
+        (
+            "--entry=foo",
+            "entry point specified for relocatable output file",
+        ),
+    ];
+    for (option, message) in cases {
+        let pair = relocatable(option, &[option.into(), object.clone()]);
+        pair.assert_same_errors(&format!("-r {option}"), message);
+    }
+}
+
+/// Compiles the C `sources` with clang-19 (wasm32-wasi, `-O2`) into `scratch`.
+fn c_objects(scratch: &Scratch, sources: &[(&str, &str)]) -> Vec<PathBuf> {
+    sources
+        .iter()
+        .map(|(name, text)| scratch.object(name, text, &["--target=wasm32-wasi", "-O2"]))
+        .collect()
+}
+
+/// Links `objects` into a command with clang's link line, by `linker`, into `dir/prog.wasm`.
+fn final_link(linker: &Path, objects: &[PathBuf], dir: &Path) -> Vec<u8> {
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let out = dir.join("prog.wasm");
+    let mut args: Vec<OsString> = os(&["--target=wasm32-wasi", "-O2"]);
+    args.extend(objects.iter().map(|o| path(o)));
+    args.extend(["-o".into(), path(&out)]);
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(OsString::as_os_str).collect();
+    let line = clang_link_line("clang-19", &refs);
+    let ran = Command::new(linker)
+        .args(&line)
+        .output()
+        .expect("cannot run the linker");
+    assert!(
+        ran.status.success(),
+        "{} failed: {}",
+        linker.display(),
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    std::fs::read(&out).unwrap_or_else(|e| panic!("{}: {e}", out.display()))
+}
+
+#[test]
+fn a_two_step_link_runs_as_the_one_step_link() {
+    let scratch = Scratch::new("relocatable", "two-step");
+    let objects = c_objects(
+        &scratch,
+        &[
+            (
+                "main.o",
+                "#include <stdio.h>\nint twice(int);\nextern const char *greeting;\n\
+                 static int counter = 3;\n__attribute__((constructor)) static void init(void) { counter += 4; }\n\
+                 int main(void) { printf(\"%s %d %d\\n\", greeting, twice(counter), counter); return 0; }\n",
+            ),
+            (
+                "lib.o",
+                "const char *greeting = \"hello\";\nint twice(int x) { return x * 2; }\n",
+            ),
+        ],
+    );
+    let ours = cli_binary("wasm-link");
+    let theirs = require_tool("wasm-ld-19");
+    let one_step = final_link(&theirs, &objects, &scratch.path("one"));
+    let mut partial = Vec::new();
+    for (linker, name) in [(&ours, "ours"), (&theirs, "ref")] {
+        let dir = scratch.path(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let combined = dir.join("combined.o");
+        let status = Command::new(linker)
+            .arg("-r")
+            .args(&objects)
+            .arg("-o")
+            .arg(&combined)
+            .status()
+            .expect("cannot run the linker");
+        assert!(status.success(), "{name}: -r failed");
+        partial.push(final_link(linker, &[combined], &dir.join("final")));
+    }
+    assert!(
+        partial[0] == partial[1],
+        "the two-step link differs from wasm-ld-19's"
+    );
+    e2e_tests::validate_module(&partial[0], "two-step link");
+    let two = node_run(&scratch.path("ours/final/prog.wasm"));
+    std::fs::write(scratch.path("one.wasm"), &one_step).unwrap();
+    let one = node_run(&scratch.path("one.wasm"));
+    assert_eq!(two, one, "the two-step link runs differently");
+    assert_eq!(two.0, "hello 14 7\n");
+}
+
+#[test]
+fn a_signature_mismatch_warns_and_keeps_a_local_stub() {
+    let scratch = Scratch::new("relocatable", "signature-mismatch");
+    let flags = ["--target=wasm32-wasi", "-O1"];
+    let caller = scratch.object(
+        "caller.o",
+        "int f(int);\nint g(void) { return f(1); }\n",
+        &flags,
+    );
+    let callee = scratch.object(
+        "callee.o",
+        "int f(int a, int b) { return a + b; }\n",
+        &flags,
+    );
+    let pair = relocatable("signature-mismatch", &[path(&caller), path(&callee)]);
+    assert_same_object(&pair, "-r with a signature mismatch");
+    assert!(
+        pair.ours.messages[0].starts_with("warning: function signature mismatch: f"),
+        "{:?}",
+        pair.ours.messages
+    );
+}
