@@ -219,82 +219,136 @@ fn refused_combinations_give_wasm_ld_s_messages() {
     }
 }
 
-/// Compiles the C `sources` with clang-19 (wasm32-wasi, `-O2`) into `scratch`.
-fn c_objects(scratch: &Scratch, sources: &[(&str, &str)]) -> Vec<PathBuf> {
-    sources
-        .iter()
-        .map(|(name, text)| scratch.object(name, text, &["--target=wasm32-wasi", "-O2"]))
-        .collect()
+/// Runs link line `line` (without `-o`) in two steps with each linker: the inputs `partial`
+/// selects are combined by `-r` first, then the final link takes that object in their place.
+/// Asserts both linkers' final modules are identical and valid and run as the one-step link
+/// runs; gives what it printed.
+fn two_step(scratch: &Scratch, line: &[String], partial: impl Fn(&str) -> bool) -> String {
+    let theirs = require_tool("wasm-ld-19");
+    let one_step = scratch.path("one/prog.wasm");
+    run_link(&theirs, line, &one_step);
+    let mut finals = Vec::new();
+    for (linker, name) in [(cli_binary("wasm-link"), "ours"), (theirs.clone(), "ref")] {
+        let combined = scratch.path(&format!("{name}/combined.o"));
+        let mut args = vec!["-r".to_string()];
+        args.extend(line.iter().filter(|a| partial(a)).cloned());
+        assert!(args.len() > 1, "nothing for -r to combine in {line:?}");
+        run_link(&linker, &args, &combined);
+        let mut rest: Vec<String> = Vec::new();
+        for arg in line {
+            if !partial(arg) {
+                rest.push(arg.clone());
+            } else if !rest.iter().any(|a| Path::new(a) == combined) {
+                rest.push(combined.to_string_lossy().into_owned());
+            }
+        }
+        let out = scratch.path(&format!("{name}/final/prog.wasm"));
+        run_link(&linker, &rest, &out);
+        finals.push(out);
+    }
+    let (ours, reference) = (read(&finals[0]), read(&finals[1]));
+    assert!(
+        ours == reference,
+        "the two-step link differs from wasm-ld-19's"
+    );
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&ours)
+        .unwrap_or_else(|e| panic!("the two-step output does not validate: {e}"));
+    let ran = node_run(&finals[0]);
+    assert_eq!(
+        ran,
+        node_run(&one_step),
+        "the two-step link runs differently"
+    );
+    assert_eq!(ran.1, 0, "the program failed: {ran:?}");
+    ran.0
 }
 
-/// Links `objects` into a command with clang's link line, by `linker`, into `dir/prog.wasm`.
-fn final_link(linker: &Path, objects: &[PathBuf], dir: &Path) -> Vec<u8> {
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Runs `linker args -o out`, creating `out`'s directory; panics with its stderr on failure.
+fn run_link(linker: &Path, args: &[String], out: &Path) {
+    let dir = out.parent().expect("an output directory");
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let out = dir.join("prog.wasm");
-    let mut args: Vec<OsString> = os(&["--target=wasm32-wasi", "-O2"]);
-    args.extend(objects.iter().map(|o| path(o)));
-    args.extend(["-o".into(), path(&out)]);
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(OsString::as_os_str).collect();
-    let line = clang_link_line("clang-19", &refs);
     let ran = Command::new(linker)
-        .args(&line)
+        .args(args)
+        .arg("-o")
+        .arg(out)
         .output()
         .expect("cannot run the linker");
     assert!(
         ran.status.success(),
-        "{} failed: {}",
+        "{} {args:?} failed: {}",
         linker.display(),
         String::from_utf8_lossy(&ran.stderr)
     );
-    std::fs::read(&out).unwrap_or_else(|e| panic!("{}: {e}", out.display()))
+}
+
+/// The link line clang's `driver` runs for `objects` and `flags`.
+fn driver_line(driver: &str, flags: &[&str], objects: &[PathBuf]) -> Vec<String> {
+    let mut args: Vec<OsString> = os(flags);
+    args.extend(objects.iter().map(|o| path(o)));
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(OsString::as_os_str).collect();
+    clang_link_line(driver, &refs)
+}
+
+/// Whether a link-line word is one of the test's own objects (not crt1 nor a library).
+fn own_object(dir: &Path) -> impl Fn(&str) -> bool + '_ {
+    move |arg: &str| arg.ends_with(".o") && Path::new(arg).starts_with(dir)
 }
 
 #[test]
-fn a_two_step_link_runs_as_the_one_step_link() {
-    let scratch = Scratch::new("relocatable", "two-step");
-    let objects = c_objects(
-        &scratch,
-        &[
-            (
-                "main.o",
-                "#include <stdio.h>\nint twice(int);\nextern const char *greeting;\n\
-                 static int counter = 3;\n__attribute__((constructor)) static void init(void) { counter += 4; }\n\
-                 int main(void) { printf(\"%s %d %d\\n\", greeting, twice(counter), counter); return 0; }\n",
-            ),
-            (
-                "lib.o",
-                "const char *greeting = \"hello\";\nint twice(int x) { return x * 2; }\n",
-            ),
-        ],
+fn a_two_step_c_link_runs_as_the_one_step_link() {
+    let scratch = Scratch::new("relocatable", "two-step-c");
+    let flags = ["--target=wasm32-wasi", "-O2"];
+    let main = scratch.object(
+        "main.o",
+        "#include <stdio.h>\nint twice(int);\nextern const char *greeting;\n\
+         static int counter = 3;\n__attribute__((constructor)) static void init(void) { counter += 4; }\n\
+         int main(void) { printf(\"%s %d %d\\n\", greeting, twice(counter), counter); return 0; }\n",
+        &flags,
     );
-    let ours = cli_binary("wasm-link");
-    let theirs = require_tool("wasm-ld-19");
-    let one_step = final_link(&theirs, &objects, &scratch.path("one"));
-    let mut partial = Vec::new();
-    for (linker, name) in [(&ours, "ours"), (&theirs, "ref")] {
-        let dir = scratch.path(name);
-        std::fs::create_dir_all(&dir).unwrap();
-        let combined = dir.join("combined.o");
-        let status = Command::new(linker)
-            .arg("-r")
-            .args(&objects)
-            .arg("-o")
-            .arg(&combined)
-            .status()
-            .expect("cannot run the linker");
-        assert!(status.success(), "{name}: -r failed");
-        partial.push(final_link(linker, &[combined], &dir.join("final")));
-    }
-    assert!(
-        partial[0] == partial[1],
-        "the two-step link differs from wasm-ld-19's"
+    let lib = scratch.object(
+        "lib.o",
+        "const char *greeting = \"hello\";\nint twice(int x) { return x * 2; }\n",
+        &flags,
     );
-    e2e_tests::validate_module(&partial[0], "two-step link");
-    let two = node_run(&scratch.path("ours/final/prog.wasm"));
-    std::fs::write(scratch.path("one.wasm"), &one_step).unwrap();
-    let one = node_run(&scratch.path("one.wasm"));
-    assert_eq!(two, one, "the two-step link runs differently");
-    assert_eq!(two.0, "hello 14 7\n");
+    let line = driver_line("clang-19", &flags, &[main, lib]);
+    let printed = two_step(&scratch, &line, own_object(&scratch.dir));
+    assert_eq!(printed, "hello 14 7\n");
+}
+
+#[test]
+fn a_two_step_cxx_link_with_libcxx() {
+    let scratch = Scratch::new("relocatable", "two-step-cxx");
+    let flags = ["--target=wasm32-wasi", "-O2", "-g", "-fno-exceptions"];
+    let object = compiled_source("conformance/cpp/templates_heavy.cpp", &["-O2", "-g"]).object;
+    let copy = scratch.path("templates_heavy.o");
+    std::fs::copy(&object, &copy).unwrap_or_else(|e| panic!("{}: {e}", object.display()));
+    let line = driver_line("clang++-19", &flags, &[copy]);
+    let printed = two_step(&scratch, &line, own_object(&scratch.dir));
+    assert!(!printed.is_empty());
+}
+
+#[test]
+fn a_two_step_rust_link() {
+    let scratch = Scratch::new("relocatable", "two-step-rust");
+    let source = scratch.path("main.rs");
+    std::fs::write(
+        &source,
+        "use std::collections::HashMap;\nfn main() { let mut m = HashMap::new();\n\
+         for w in \"a b a c b a\".split(' ') { *m.entry(w).or_insert(0) += 1; }\n\
+         let mut v: Vec<_> = m.into_iter().collect(); v.sort();\n println!(\"{:?}\", v); }\n",
+    )
+    .unwrap();
+    let args = os(&["--target", "wasm32-wasip1", "-O"]);
+    let mut refs: Vec<&std::ffi::OsStr> = args.iter().map(OsString::as_os_str).collect();
+    refs.push(source.as_os_str());
+    let line = e2e_tests::rustc_link_line(&scratch.dir, &refs);
+    let printed = two_step(&scratch, &line, own_object(&scratch.dir));
+    assert_eq!(printed, "[(\"a\", 3), (\"b\", 2), (\"c\", 1)]\n");
 }
 
 #[test]
