@@ -1,5 +1,8 @@
 // __start_<section> / __stop_<section>: the linker defines the bounds of an output data segment
 // whose name is a C identifier; the program walks the section between them.
+// Not r: wasm-ld 19's `-r` writes segment flags 0, so the used (RETAIN) segment is collected
+// in the final link and its bounds stay undefined.
+//#Configs: O0 O2 Oz g
 #include <stdio.h>
 
 __attribute__((used, section("mysec"))) static int a = 11;

@@ -116,6 +116,24 @@ fn c_and_cxx_objects_with_comdats_and_debug_info() {
     }
 }
 
+#[test]
+fn comdat_segments_of_several_objects_stay_apart() {
+    // Each object defines the same inline variables and template statics: their COMDAT data
+    // segments share names, and `-r` keeps every copy as its own segment.
+    let objects: Vec<OsString> = ["a.cpp", "b.cpp", "main.cpp"]
+        .iter()
+        .map(|f| {
+            path(
+                &compiled_source(&format!("conformance/cpp/templates_comdat/{f}"), &["-O2"]).object,
+            )
+        })
+        .collect();
+    assert_same_object(
+        &relocatable("comdat-segments", &objects),
+        "-r of three C++ objects",
+    );
+}
+
 /// One member of wasi-libc's `libc.a`, extracted once.
 fn libc_member(name: &str) -> PathBuf {
     let dir = e2e_tests::target_dir().join("e2e").join("libc-members");

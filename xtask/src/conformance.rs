@@ -259,8 +259,17 @@ fn judge_built(env: &Env, case: &Case, args: &[String]) -> Judged {
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         let _ = fs::remove_file(p);
     }
-    let ref_link = exec::link(&env.reference, args, &reference)?;
-    let our_link = exec::link(&env.linker, args, &ours)?;
+    let (ref_args, our_args) = if case.config == Config::R {
+        let combined = |which: &str| dir.join(which).join("combined.o");
+        (
+            two_step(env, &env.reference, args, &combined("ref-r"))?,
+            two_step(env, &env.linker, args, &combined("ours-r"))?,
+        )
+    } else {
+        (args.to_vec(), args.to_vec())
+    };
+    let ref_link = exec::link(&env.reference, &ref_args, &reference)?;
+    let our_link = exec::link(&env.linker, &our_args, &ours)?;
     let result = match &case.program.directives.expect_link_error {
         Some(re) => judge_link_error(re, &ref_link, &our_link).map(|()| None),
         None => judge_links(&ref_link, &our_link)
@@ -270,6 +279,49 @@ fn judge_built(env: &Env, case: &Case, args: &[String]) -> Judged {
         let _ = fs::remove_dir_all(&dir);
     }
     result
+}
+
+/// The first step of a two-step link: `linker -r` combines the program's own objects (those
+/// the harness built) into `combined`; gives the final link's arguments, with `combined` where
+/// the first of them was.
+fn two_step(
+    env: &Env,
+    linker: &str,
+    args: &[String],
+    combined: &Path,
+) -> Result<Vec<String>, String> {
+    let own = |a: &String| a.ends_with(".o") && Path::new(a).starts_with(&env.toolchain.cache);
+    let objects: Vec<&String> = args.iter().filter(|a| own(a)).collect();
+    if objects.is_empty() {
+        return Ok(args.to_vec());
+    }
+    let parent = combined.parent().ok_or("bad output path")?;
+    fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let wasm64 = args.iter().any(|a| a == "-mwasm64" || a == "wasm64");
+    let mut r: Vec<String> = vec!["-r".into()];
+    if wasm64 {
+        r.push("-mwasm64".into());
+    }
+    r.extend(objects.iter().map(|o| o.to_string()));
+    r.extend(["-o".into(), build::OUT.into()]);
+    let step = exec::link(linker, &r, combined)?;
+    if !step.success() {
+        return Err(format!(
+            "-r failed ({}): {}",
+            step.status(),
+            one_line(&step.stderr_text())
+        ));
+    }
+    let combined = combined.to_string_lossy().into_owned();
+    let mut rest: Vec<String> = Vec::new();
+    for a in args {
+        if !own(a) {
+            rest.push(a.clone());
+        } else if !rest.contains(&combined) {
+            rest.push(combined.clone());
+        }
+    }
+    Ok(rest)
 }
 
 fn judge_link_error(

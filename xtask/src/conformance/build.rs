@@ -38,7 +38,8 @@ fn target_args(target: Target) -> &'static [&'static str] {
 
 /// The tools and the cache, found once per run.
 pub struct Toolchain {
-    cache: PathBuf,
+    /// Where built programs are kept: their own objects are the files under it.
+    pub cache: PathBuf,
     wrapper: PathBuf,
     /// Compiler versions and the recipe version: part of every cache key.
     fingerprint: String,
@@ -217,11 +218,11 @@ fn write_wrapper(path: &Path) -> Result<(), String> {
 fn config_flags(lang: Lang, config: Config) -> Vec<&'static str> {
     match (lang, config) {
         (Lang::Rust, Config::O0) => vec!["-Copt-level=0"],
-        (Lang::Rust, Config::O2) => vec!["-Copt-level=2"],
+        (Lang::Rust, Config::O2 | Config::R) => vec!["-Copt-level=2"],
         (Lang::Rust, Config::Oz) => vec!["-Copt-level=z"],
         (Lang::Rust, Config::G) => vec!["-Copt-level=0", "-g"],
         (_, Config::O0) => vec!["-O0"],
-        (_, Config::O2) => vec!["-O2"],
+        (_, Config::O2 | Config::R) => vec!["-O2"],
         (_, Config::Oz) => vec!["-Oz"],
         (_, Config::G) => vec!["-O0", "-g"],
     }

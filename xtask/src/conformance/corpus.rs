@@ -47,11 +47,14 @@ pub enum Config {
     O2,
     Oz,
     G,
+    /// Built as `O2`, linked in two steps: the program's own objects combined by `-r` first
+    /// (each linker its own), then the final link.
+    R,
 }
 
 impl Config {
     /// Every configuration, in report order.
-    pub const ALL: [Config; 4] = [Config::O0, Config::O2, Config::Oz, Config::G];
+    pub const ALL: [Config; 5] = [Config::O0, Config::O2, Config::Oz, Config::G, Config::R];
 
     fn parse(s: &str) -> Option<Config> {
         Config::ALL.into_iter().find(|c| c.name() == s)
@@ -64,6 +67,7 @@ impl Config {
             Config::O2 => "O2",
             Config::Oz => "Oz",
             Config::G => "g",
+            Config::R => "r",
         }
     }
 }
@@ -142,7 +146,13 @@ pub struct Program {
 impl Program {
     /// The configurations this program is built in.
     pub fn configs(&self) -> Vec<Config> {
-        if self.directives.configs.is_empty() {
+        if self.directives.configs.is_empty() && self.directives.expect_link_error.is_some() {
+            // An expected error would come from the `-r` step, not the link under test.
+            Config::ALL
+                .into_iter()
+                .filter(|&c| c != Config::R)
+                .collect()
+        } else if self.directives.configs.is_empty() {
             Config::ALL.to_vec()
         } else {
             self.directives.configs.clone()

@@ -19,6 +19,7 @@ impl<'a> Layout<'a> {
         for &f in &res.loaded {
             let obj = inputs.obj(f);
             self.placements[f.idx()] = vec![Placement::None; obj.segments.len()];
+            let in_comdat = comdat_segments(obj, config);
             for (i, seg) in obj.segments.iter().enumerate() {
                 // Like functions, a discarded segment is kept when live (`--no-gc-sections`).
                 if !live.segments[f.idx()][i] {
@@ -26,10 +27,17 @@ impl<'a> Layout<'a> {
                 }
                 let name =
                     output_segment_name(seg.name, seg.flags.is_tls(), config.merge_data_segments);
-                let g = *by_name.entry(name).or_insert_with(|| {
+                // A relocatable output keeps each COMDAT segment apart, so that the final link
+                // can keep or drop it alone.
+                let g = if in_comdat.binary_search(&(i as u32)).is_ok() {
                     groups.push((name, Vec::new()));
                     groups.len() - 1
-                });
+                } else {
+                    *by_name.entry(name).or_insert_with(|| {
+                        groups.push((name, Vec::new()));
+                        groups.len() - 1
+                    })
+                };
                 groups[g].1.push((f, i as u32));
             }
         }
@@ -424,4 +432,19 @@ pub(super) fn segment_rank(name: &str) -> u8 {
     } else {
         3
     }
+}
+
+/// The data segments of `obj` that belong to a COMDAT, sorted, when the output is relocatable
+/// (only then are they kept apart; lld's `createOutputSegments`).
+fn comdat_segments(obj: &wasm_object::object::Object<'_>, config: &Config) -> Vec<u32> {
+    if !config.relocatable {
+        return Vec::new();
+    }
+    let members = obj.comdats.iter().flat_map(|c| &c.members);
+    let mut segments: Vec<u32> = members
+        .filter(|m| m.kind == wasm_format::linking::ComdatKind::Data)
+        .map(|m| m.index)
+        .collect();
+    segments.sort_unstable();
+    segments
 }
