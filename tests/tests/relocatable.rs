@@ -22,6 +22,17 @@ fn relocatable(case: &str, args: &[OsString]) -> LinkPair {
 /// Asserts both linkers wrote the same object, which validates (with every feature: the
 /// exception-handling fixtures use legacy `try`) and which wasm-object parses back.
 fn assert_same_object(pair: &LinkPair, what: &str) {
+    let bytes = assert_same_module(pair, what);
+    let object = wasm_object::object::Object::parse(bytes, 0)
+        .unwrap_or_else(|e| panic!("{what}: wasm-object cannot read the output: {e}"));
+    assert!(
+        !object.symbols.is_empty(),
+        "{what}: the output has no symbol table"
+    );
+}
+
+/// Asserts both linkers did the same and wrote the same valid module; gives it.
+fn assert_same_module<'p>(pair: &'p LinkPair, what: &str) -> &'p [u8] {
     let (ours, theirs) = (&pair.ours, &pair.theirs);
     assert_eq!(
         (ours.code, &ours.messages),
@@ -39,12 +50,7 @@ fn assert_same_object(pair: &LinkPair, what: &str) {
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(bytes)
         .unwrap_or_else(|e| panic!("{what}: output does not validate: {e}"));
-    let object = wasm_object::object::Object::parse(bytes, 0)
-        .unwrap_or_else(|e| panic!("{what}: wasm-object cannot read the -r output: {e}"));
-    assert!(
-        !object.symbols.is_empty(),
-        "{what}: the -r output has no symbol table"
-    );
+    bytes
 }
 
 fn os(items: &[&str]) -> Vec<OsString> {
@@ -389,5 +395,62 @@ fn a_signature_mismatch_warns_and_keeps_a_local_stub() {
         pair.ours.messages[0].starts_with("warning: function signature mismatch: f"),
         "{:?}",
         pair.ours.messages
+    );
+}
+
+/// Links `source` (compiled with `flags`) into a command with clang's link line plus
+/// `--emit-relocs` and `extra`, with both linkers; asserts the same bytes, valid.
+fn emit_relocs(case: &str, source: &str, flags: &[&str], extra: &[&str]) {
+    let object = compiled_source(source, flags).object;
+    let driver = if source.ends_with(".cpp") {
+        "clang++-19"
+    } else {
+        "clang-19"
+    };
+    let mut driver_flags = vec!["--target=wasm32-wasi"];
+    driver_flags.extend_from_slice(flags);
+    let mut line: Vec<OsString> = driver_line(driver, &driver_flags, &[object])
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+    line.push("--emit-relocs".into());
+    line.extend(os(extra));
+    // Not parsed back: like wasm-ld's, the metadata may name index -1 (a symbol GC removed,
+    // from debug info) or, compressed, hold offsets out of order.
+    let pair = link_pair("emit-relocs", case, &line);
+    assert_same_module(&pair, &format!("--emit-relocs {case}"));
+}
+
+#[test]
+fn emit_relocs_keeps_the_linking_metadata_as_wasm_ld_does() {
+    // Debug info with relocations against symbols GC removed (wasm-ld writes index -1), a
+    // command-export wrapper, weak-undefined stubs listed again among the locals.
+    emit_relocs("hello-g", "conformance/c/hello.c", &["-O0", "-g"], &[]);
+    emit_relocs("weak-undef", "conformance/c/weak_undef.c", &["-O2"], &[]);
+    emit_relocs(
+        "cxx",
+        "conformance/cpp/containers.cpp",
+        &["-O2", "-fno-exceptions"],
+        &[],
+    );
+    emit_relocs(
+        "export-table",
+        "conformance/c/export_table.c",
+        &["-O2"],
+        &["--export-table"],
+    );
+    // Symbols named by --export count as used, and enter the symbol table.
+    emit_relocs(
+        "exports",
+        "conformance/c/hello.c",
+        &["-O2"],
+        &["--export=__heap_base"],
+    );
+    // With --compress-relocations the offsets are wasm-ld's, which LLVM cannot read back.
+    emit_relocs(
+        "compressed",
+        "conformance/c/hello.c",
+        &["-O2"],
+        &["--compress-relocations", "--strip-debug"],
     );
 }

@@ -29,8 +29,9 @@ impl Features {
 
     /// Whether `.bss` is written to the data section: with an imported memory and no
     /// `bulk-memory`, nothing else could zero it (`__wasm_init_memory` uses `memory.fill`).
+    /// With `--emit-relocs`, relocations may point into `.bss`, so it is written too.
     pub fn emit_bss(&self, config: &Config) -> bool {
-        config.import_memory.is_some() && !self.has("bulk-memory")
+        config.emit_relocs || (config.import_memory.is_some() && !self.has("bulk-memory"))
     }
 }
 

@@ -117,8 +117,8 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
 
 /// What is not supported yet: a clear error, never a wrong module.
 fn refuse_unsupported(config: &Config) -> Result<(), Errors> {
-    let what = if config.pic || config.emit_relocs {
-        "--shared, --pie and --emit-relocs are not supported yet"
+    let what = if config.pic {
+        "--shared and --pie are not supported yet"
     } else if config.unresolved == UnresolvedPolicy::ImportDynamic {
         // wasm-ld writes a dynamically linked module here (`dylink.0`, GOT imports).
         "--unresolved-symbols=import-dynamic is not supported yet"

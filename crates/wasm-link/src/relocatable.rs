@@ -17,7 +17,7 @@ use crate::relocate::SectionPlace;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind, Synthetic};
 use crate::written::Written;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use wasm_encoder::Encode;
 use wasm_format::linking::{ComdatKind, SymbolFlags, SymbolKind as RawKind};
 use wasm_format::reloc::{Reloc, RelocType};
@@ -55,23 +55,24 @@ pub struct CustomChunks<'c> {
 pub fn symtab(res: &Resolved<'_>, live: &Liveness, customs: usize) -> Symtab {
     let mut entries = Vec::new();
     let mut index = vec![None; res.table.symbols.len()];
-    let mut add = |id: SymbolId, entries: &mut Vec<Entry>| {
-        if index[id.idx()].is_none() {
-            index[id.idx()] = Some(entries.len() as u32);
-            entries.push(Entry::Symbol(id));
-        }
+    let mut add = |id: SymbolId| {
+        index[id.idx()] = Some(entries.len() as u32);
+        entries.push(Entry::Symbol(id));
     };
     for (i, sym) in res.table.symbols.iter().enumerate() {
         let id = SymbolId(i as u32);
         if sym.global && sym.used_in_regular && live.symbol(id) {
-            add(id, &mut entries);
+            add(id);
         }
     }
+    // Then each object's locals. A weak-undefined function that became a stub is a local in
+    // lld, listed again for each object that references it; references use its last entry.
     for &f in &res.loaded {
         for &id in &res.file_syms[f.idx()] {
             let sym = res.table.get(id);
-            if !sym.global && sym.kind != Kind::Section && live.symbol(id) {
-                add(id, &mut entries);
+            let stub = sym.def == Def::Synthetic(Synthetic::WeakStub);
+            if (stub || !sym.global) && sym.kind != Kind::Section && live.symbol(id) {
+                add(id);
             }
         }
     }
@@ -109,6 +110,8 @@ pub struct RelocatableOutput<'r, 'a> {
     pub written: &'r Written,
     /// Where each input custom section went in its output section.
     pub section_offsets: &'r crate::relocate::SectionPlaces<'r>,
+    /// The options.
+    pub config: &'r crate::config::Config,
 }
 
 /// `WASM_SYMBOL_TABLE`, `WASM_SEGMENT_INFO`, `WASM_INIT_FUNCS`, `WASM_COMDAT_INFO`.
@@ -140,11 +143,12 @@ impl RelocatableOutput<'_, '_> {
     }
 
     fn symbol_table(&self) -> Vec<u8> {
+        let wrapped: HashSet<SymbolId> = self.layout.wrappers.iter().map(|&(id, _)| id).collect();
         let mut b = Vec::new();
         (self.symtab.entries.len() as u32).encode(&mut b);
         for &e in &self.symtab.entries {
             match e {
-                Entry::Symbol(id) => self.symbol(&mut b, id),
+                Entry::Symbol(id) => self.symbol(&mut b, id, &wrapped),
                 Entry::Section(n) => {
                     b.push(3);
                     SymbolFlags::BINDING_LOCAL.encode(&mut b);
@@ -157,19 +161,27 @@ impl RelocatableOutput<'_, '_> {
     }
 
     /// One symbol: kind, flags, then its index and name, or a data symbol's place.
-    fn symbol(&self, b: &mut Vec<u8>, id: SymbolId) {
+    fn symbol(&self, b: &mut Vec<u8>, id: SymbolId, wrapped: &HashSet<SymbolId>) {
         let l = self.layout;
         let sym = self.res.table.get(id);
-        // A signature-mismatch stub is a local of its own name (lld's `replaceWithUnreachable`).
-        if sym.def == Def::Synthetic(Synthetic::SignatureStub) {
+        // A trapping stub is a local of its own name (lld's `replaceWithUnreachable`); a weak
+        // one is hidden too.
+        let stub = match sym.def {
+            Def::Synthetic(Synthetic::SignatureStub) => Some(("signature_mismatch", 0)),
+            Def::Synthetic(Synthetic::WeakStub) => {
+                Some(("undefined_weak", SymbolFlags::VISIBILITY_HIDDEN))
+            }
+            _ => None,
+        };
+        if let Some((prefix, hidden)) = stub {
             b.push(0);
-            SymbolFlags::BINDING_LOCAL.encode(b);
+            (SymbolFlags::BINDING_LOCAL | hidden).encode(b);
             l.sym_func[id.idx()].map_or(0, |f| f.0).encode(b);
-            format!("signature_mismatch:{}", sym.name).encode(b);
+            format!("{prefix}:{}", self.shown(sym.name)).encode(b);
             return;
         }
-        let flags = sym.flags;
-        let named = sym.is_defined() || flags.has_explicit_name();
+        let flags = self.flags(id, wrapped);
+        let named = !flags.is_undefined() || flags.has_explicit_name();
         let index = match sym.kind {
             Kind::Function => (0, l.sym_func[id.idx()].map(|f| f.0)),
             Kind::Global => (2, l.sym_global[id.idx()].map(|g| g.0)),
@@ -179,7 +191,7 @@ impl RelocatableOutput<'_, '_> {
                 b.push(1);
                 flags.0.encode(b);
                 sym.name.encode(b);
-                if sym.is_defined() {
+                if !flags.is_undefined() {
                     let (segment, offset, size) = self.data_place(id);
                     segment.encode(b);
                     offset.encode(b);
@@ -194,6 +206,31 @@ impl RelocatableOutput<'_, '_> {
         if named {
             sym.name.encode(b);
         }
+    }
+
+    /// A name as wasm-ld shows it in stub names: demangled unless `--no-demangle`.
+    fn shown(&self, name: &str) -> String {
+        crate::names::demangle(name, self.config)
+    }
+
+    /// A symbol's flags as wasm-ld keeps them: a function a command-export wrapper took over is
+    /// hidden and no longer exported (lld's `createCommandExportWrappers`); the linker's own
+    /// indirect function table is hidden and nothing else.
+    fn flags(&self, id: SymbolId, wrapped: &HashSet<SymbolId>) -> SymbolFlags {
+        let sym = self.res.table.get(id);
+        if sym.def == Def::Synthetic(Synthetic::IndirectTable) {
+            let hidden = if self.config.export_table {
+                0
+            } else {
+                SymbolFlags::VISIBILITY_HIDDEN
+            };
+            return SymbolFlags(hidden);
+        }
+        if wrapped.contains(&id) {
+            let flags = sym.flags.0 | SymbolFlags::VISIBILITY_HIDDEN;
+            return SymbolFlags(flags & !SymbolFlags::EXPORTED);
+        }
+        sym.flags
     }
 
     /// A defined data symbol's output segment, offset in it and size; one in no segment
@@ -213,8 +250,14 @@ impl RelocatableOutput<'_, '_> {
         let absolute = obj.symbols[index as usize].flags.is_absolute();
         match self.layout.placements[file.idx()].get(segment.idx()) {
             Some(Placement::Plain { seg, .. } | Placement::Merged { seg, .. }) if !absolute => {
-                let va = self.layout.segments[*seg as usize].va;
-                (*seg, address.wrapping_sub(va), size)
+                let out = &self.layout.segments[*seg as usize];
+                // With shared memory a thread-local address is already `.tdata`-relative.
+                let base = if self.layout.tls_relative && out.is_tls() {
+                    0
+                } else {
+                    out.va
+                };
+                (*seg, address.wrapping_sub(base), size)
             }
             _ => (0, address, size),
         }
@@ -418,7 +461,8 @@ impl RelocatableOutput<'_, '_> {
                 }
             }
         }
-        out.index = self.symtab.index[id.idx()].unwrap_or(0);
+        // A symbol GC removed has no output index: wasm-ld 19 writes -1 (debug sections).
+        out.index = self.symtab.index[id.idx()].unwrap_or(u32::MAX);
         out
     }
 

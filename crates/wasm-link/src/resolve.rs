@@ -587,6 +587,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
     /// `option` is what `--why-extract` names as the reference.
     fn handle_undefined(&mut self, name: &str, option: &str) -> Option<SymbolId> {
         let id = self.table.find(name)?;
+        // Named on the command line, it counts as used (lld's `handleUndefined`).
+        self.table.get_mut(id).used_in_regular = true;
         if let Def::Lazy(m) = self.table.get(id).def {
             self.load(m);
             self.record_extraction(option, m, name);

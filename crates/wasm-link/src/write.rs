@@ -95,9 +95,9 @@ pub fn write(
                 .collect();
         }
     }
-    if config.relocatable {
+    if config.relocatable || config.emit_relocs {
         let sections = &ctx.section_offsets;
-        linking_and_relocs(&ctx, sections, &customs, &mut module, &mut written);
+        linking_and_relocs(&ctx, sections, &customs, config, &mut module, &mut written);
     }
     let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|s| s == name);
     if keep("name") {
@@ -127,6 +127,7 @@ fn linking_and_relocs<'p>(
     ctx: &RelocContext<'_, '_>,
     section_offsets: &SectionPlaces<'_>,
     customs: &[CustomPlan<'_>],
+    config: &Config,
     module: &mut Output<'p>,
     written: &mut Written,
 ) {
@@ -146,6 +147,7 @@ fn linking_and_relocs<'p>(
         customs: &chunks,
         written,
         section_offsets,
+        config,
     };
     let linking = out.linking();
     let relocs = out.reloc_sections();
