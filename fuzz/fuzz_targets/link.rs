@@ -21,6 +21,8 @@ const OPTION_SETS: &[&[&str]] = &[
     &[],
     &["--export-all", "--allow-undefined"],
     &["--shared-memory"],
+    &["-r"],
+    &["--emit-relocs", "--export-all", "--allow-undefined"],
 ];
 
 /// The fixed valid object, written to the scratch directory once.

@@ -19,6 +19,7 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("parse_object", &["objects", "modules"]),
     ("parse_archive", &["archives"]),
     ("link", &["link"]),
+    ("write_object", &["objects"]),
     ("inspect", &["objects", "modules", "archives"]),
 ];
 

@@ -186,15 +186,37 @@ impl<'a> Object<'a> {
                 Some(detail),
             ));
         };
+        let linking_at = linking.offset;
         let linking: Linking<'a> = wasm_format::linking::parse_linking(linking)?;
         obj.symbols = linking.symbols;
         obj.init_funcs = linking.init_funcs;
         obj.comdats = linking.comdats;
-        if let Some((_, w)) = found.code {
-            obj.read_code(w)?;
+        match found.data {
+            Some((_, w)) => obj.read_data(w, &linking.segments, found.data_count)?,
+            None if !linking.segments.is_empty() => {
+                let detail = ErrorKind::Invalid {
+                    expected: "no segment info without a data section",
+                    found: linking.segments.len() as u64,
+                };
+                return Err(Error::llvm(
+                    linking_at,
+                    "too many segment names",
+                    Some(detail),
+                ));
+            }
+            None => {}
         }
-        if let Some((_, w)) = found.data {
-            obj.read_data(w, &linking.segments, found.data_count)?;
+        match found.code {
+            Some((_, w)) => obj.read_code(w)?,
+            // Declared functions need bodies: without them the output would not validate.
+            None if !obj.functions.is_empty() => {
+                let detail = ErrorKind::Invalid {
+                    expected: "a code section with a body for each declared function",
+                    found: obj.functions.len() as u64,
+                };
+                return Err(Error::llvm(offset, "invalid function count", Some(detail)));
+            }
+            None => {}
         }
         obj.read_relocs(&found)?;
         obj.reloc_sections = found.relocs;
