@@ -30,6 +30,7 @@ mod symbols;
 mod synthetic;
 mod trace;
 mod undefined;
+mod unresolved;
 mod why_live;
 mod write;
 mod written;
@@ -176,10 +177,7 @@ fn check<'a>(
         .extend(why_live::explain(inputs, resolved, live, config));
     let (features, feature_errors) = features::check(inputs, resolved, live, config);
     errors.extend(feature_errors);
-    errors.extend(undefined::tls_relocation_errors(
-        inputs, resolved, live, config,
-    ));
-    match undefined::check(inputs, resolved, live, config) {
+    match unresolved::check(inputs, resolved, live, config) {
         Ok(warnings) => diag.warnings.extend(warnings),
         Err(undefined) => errors.extend(undefined),
     }

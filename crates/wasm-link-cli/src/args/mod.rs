@@ -48,6 +48,9 @@ pub struct Parsed {
     pub request: Option<Request>,
     /// Diagnostics, to print whatever the request.
     pub report: Report,
+    /// `--color-diagnostics[=always|never]` / `--no-color-diagnostics`: `None` is `auto` (colour
+    /// when stderr is a terminal), lld's default. Known even when there are errors, as in lld.
+    pub color: Option<bool>,
 }
 
 /// The version line.
@@ -76,20 +79,29 @@ pub fn parse(args: Vec<String>) -> Parsed {
             return Parsed {
                 request: None,
                 report,
+                color: None,
             };
         }
     };
+    let color = color(&seen);
     let request = decide(&seen, &mut report);
-    if report.errors.is_empty() {
-        Parsed {
-            request: Some(request),
-            report,
-        }
-    } else {
-        Parsed {
-            request: None,
-            report,
-        }
+    let request = report.errors.is_empty().then_some(request);
+    Parsed {
+        request,
+        report,
+        color,
+    }
+}
+
+/// lld's `handleColorDiagnostics`: the last of the three spellings decides.
+fn color(seen: &matches::Seen) -> Option<bool> {
+    match seen.last_of(&["color-diagnostics", "no-color-diagnostics"])? {
+        "no-color-diagnostics" => Some(false),
+        _ => match seen.last("color-diagnostics") {
+            Some("always") | Some(table::NO_VALUE) => Some(true),
+            Some("never") => Some(false),
+            _ => None,
+        },
     }
 }
 
