@@ -84,6 +84,22 @@ pub fn parse(args: Vec<String>) -> Parsed {
         }
     };
     let color = color(&seen);
+    // lld checks the colour option first and stops after the parser's errors.
+    if let Some(v) = seen
+        .last("color-diagnostics")
+        .filter(|v| !["auto", "always", "never", table::NO_VALUE].contains(v))
+    {
+        report
+            .errors
+            .push(format!("unknown option: --color-diagnostics={v}"));
+    }
+    if !report.errors.is_empty() {
+        return Parsed {
+            request: None,
+            report,
+            color,
+        };
+    }
     let request = decide(&seen, &mut report);
     let request = report.errors.is_empty().then_some(request);
     Parsed {
