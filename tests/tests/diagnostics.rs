@@ -320,3 +320,100 @@ fn a_blank_line_follows_a_message_of_several_lines() {
     assert!(ours.stderr.contains("\n\nwasm-ld: error: duplicate symbol: h\n"));
     assert!(ours.stdout.is_empty());
 }
+
+#[test]
+fn version_names_lld_for_build_systems_and_v_goes_on_linking() {
+    let s = Scratch::new("diagnostics", "version");
+    s.object("c.o", "int g(void) { return 1; }\n", FLAGS);
+    let l = Linkers::new(&s);
+    for args in [&["--version"][..], &["-v"]] {
+        let (ours, theirs) = l.run(&s, args);
+        assert_eq!((ours.code, theirs.code), (0, 0));
+        let first = ours.stdout.lines().next().unwrap_or_default();
+        // Meson and CMake look for `LLD` on the first line, then the first version number.
+        assert!(
+            first.starts_with("LLD 19.1.7 (compatible with GNU linkers)"),
+            "{first}"
+        );
+        assert!(theirs.stdout.contains("LLD 19.1.7"), "{}", theirs.stdout);
+    }
+    // `-v` with inputs prints the version and links.
+    let args = ["-v", "c.o", "--no-entry", "-o", "v.wasm"];
+    let (ours, theirs) = l.run(&s, &args);
+    assert_eq!((ours.code, theirs.code), (0, 0));
+    assert_eq!(ours.stdout.lines().count(), theirs.stdout.lines().count());
+    assert!(s.path("v.wasm").is_file());
+}
+
+#[test]
+fn help_lists_wasm_lds_options_and_only_accepted_spellings() {
+    let s = Scratch::new("diagnostics", "help");
+    s.object("c.o", "int g(void) { return 1; }\n", FLAGS);
+    let l = Linkers::new(&s);
+    let (ours, theirs) = l.run(&s, &["--help"]);
+    assert_eq!((ours.code, theirs.code), (0, 0));
+    // The names column: up to two spaces, spellings separated by ", ".
+    let column = |l: &str| -> Option<String> {
+        let l = l.strip_prefix("  -")?;
+        Some(format!("-{}", l.split("  ").next().unwrap_or("")))
+    };
+    let options = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(column)
+            .flat_map(|l| {
+                let names: Vec<String> = l
+                    .split(", ")
+                    .map(|o| o.split([' ', '=', '<']).next().unwrap_or("").to_string())
+                    .collect();
+                names
+            })
+            .collect()
+    };
+    let ours_listed = options(&ours.stdout);
+    for theirs in options(&theirs.stdout) {
+        assert!(ours_listed.contains(&theirs), "--help does not list {theirs}");
+    }
+    for bogus in ["--o", "--m", "--z", "--O", "--v"] {
+        assert!(!ours_listed.iter().any(|o| o == bogus), "--help lists {bogus}");
+    }
+    // Every spelling --help shows is accepted.
+    for line in ours.stdout.lines().filter_map(column) {
+        for spelling in line.split(", ") {
+            let mut parts = spelling.splitn(2, ' ');
+            let mut args: Vec<String> = vec![parts.next().unwrap_or("").replace("<value>", "1")];
+            if parts.next().is_some() {
+                args.push("1".into());
+            }
+            let name = args[0].clone();
+            if ["--help", "--version", "-v"].contains(&name.as_str()) {
+                continue;
+            }
+            let run = run(&l.ours, &s.dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+            assert!(
+                !run.stderr.contains("unknown argument"),
+                "{args:?}: {}",
+                run.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn verbose_prints_loading_and_processing() {
+    let s = Scratch::new("diagnostics", "verbose");
+    s.object("c.o", "int g(void) { return 1; }\n", FLAGS);
+    s.object("m.o", "int h(void) { return 2; }\n", FLAGS);
+    s.archive("rc", "lib.a", &["m.o"]);
+    let l = Linkers::new(&s);
+    let (ours, theirs) = l.run(&s, &["--verbose", "c.o", "lib.a", "--no-entry", "-o", "v.wasm"]);
+    let wanted = |r: &Run| -> Vec<String> {
+        r.stderr
+            .lines()
+            .filter(|l| l.contains(": Loading: ") || l.contains(": Processing: "))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!((ours.code, theirs.code), (0, 0));
+    assert_eq!(wanted(&ours), wanted(&theirs));
+    assert_eq!(wanted(&ours).len(), 4, "{}", ours.stderr);
+}

@@ -53,10 +53,12 @@ pub struct Parsed {
     pub color: Option<bool>,
 }
 
-/// The version line.
+/// The version line. It starts as lld's does (`LLD 19.1.7 (compatible with GNU linkers)`):
+/// Meson and CMake recognise the linker by `LLD` on the first line and take the first version
+/// number in it.
 pub fn version() -> String {
     format!(
-        "wasm-link {} (compatible with wasm-ld 19)",
+        "LLD 19.1.7 (compatible with GNU linkers); wasm-link {}",
         env!("CARGO_PKG_VERSION")
     )
 }
@@ -124,7 +126,7 @@ fn color(seen: &matches::Seen) -> Option<bool> {
 /// `--help` and `--version` win over everything; otherwise build the link.
 fn decide(seen: &matches::Seen, report: &mut Report) -> Request {
     if seen.has("help") {
-        return Request::Help(table::command().render_help().to_string());
+        return Request::Help(table::help());
     }
     if seen.has("version") || (seen.has("v") && !seen.has(table::INPUT)) {
         return Request::Version;

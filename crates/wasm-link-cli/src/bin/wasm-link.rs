@@ -63,6 +63,9 @@ fn tool_name(argv0: Option<std::ffi::OsString>) -> String {
 fn link(config: &wasm_link::Config, out: &mut Printer) -> ExitCode {
     wasm_link::remove_temporaries_on_signal();
     let diagnostics = wasm_link::link(config);
+    for line in &diagnostics.log {
+        out.log(line);
+    }
     print_messages(&diagnostics.messages);
     for w in &diagnostics.warnings {
         out.warning(&w.to_string());
@@ -113,6 +116,11 @@ impl Printer {
             color,
             separate: false,
         }
+    }
+
+    /// A `--verbose` line: `NAME: TEXT`.
+    fn log(&mut self, text: &str) {
+        eprintln!("{}: {text}", self.name);
     }
 
     fn warning(&mut self, text: &str) {
