@@ -61,7 +61,10 @@ impl Linkers {
 
     /// Runs both in `s`'s directory with `args`.
     fn run(&self, s: &Scratch, args: &[&str]) -> (Run, Run) {
-        (run(&self.ours, &s.dir, args), run(&self.theirs, &s.dir, args))
+        (
+            run(&self.ours, &s.dir, args),
+            run(&self.theirs, &s.dir, args),
+        )
     }
 
     /// Runs both and asserts the same exit code and the same first lines, in order.
@@ -97,7 +100,9 @@ fn dedup(lines: Vec<&str>) -> Vec<&str> {
     let mut seen = std::collections::HashSet::new();
     lines
         .into_iter()
-        .filter(|l| !l.contains("error: ") || !l.contains(": undefined symbol: ") || seen.insert(*l))
+        .filter(|l| {
+            !l.contains("error: ") || !l.contains(": undefined symbol: ") || seen.insert(*l)
+        })
         .collect()
 }
 
@@ -121,11 +126,15 @@ fn undefined_setup(name: &str) -> (Scratch, Linkers) {
 fn prefix_is_the_name_the_linker_was_run_as() {
     let (s, l) = undefined_setup("prefix");
     let (ours, _) = l.same_first_lines(&s, &["a.o", "b.o", "--export=g", "-o", "out.wasm"]);
-    assert!(ours.stderr.starts_with("wasm-ld: error: a.o: undefined symbol: foo\n"));
+    assert!(ours
+        .stderr
+        .starts_with("wasm-ld: error: a.o: undefined symbol: foo\n"));
     // Run by its own name, it says so.
     let direct = run(&cli_binary("wasm-link"), &s.dir, &["a.o", "-o", "out.wasm"]);
     assert!(
-        direct.stderr.starts_with("wasm-link: error: a.o: undefined symbol: foo\n"),
+        direct
+            .stderr
+            .starts_with("wasm-link: error: a.o: undefined symbol: foo\n"),
         "{}",
         direct.stderr
     );
@@ -157,7 +166,12 @@ fn undefined_symbols_once_per_file_with_our_lines_beneath() {
             "{policy:?}"
         );
         // The import hint once per link; every message has its references.
-        assert_eq!(ours.stderr.matches("import it").count(), 1, "{}", ours.stderr);
+        assert_eq!(
+            ours.stderr.matches("import it").count(),
+            1,
+            "{}",
+            ours.stderr
+        );
         assert_eq!(ours.stderr.matches(">>> referenced by").count(), 5);
         assert!(ours.stderr.contains(
             "wasm-ld: error: b.o: undefined symbol: foo\n>>> referenced by b.o (function g)"
@@ -170,7 +184,10 @@ fn warnings_for_undefined_symbols_are_wasm_lds() {
     let (s, l) = undefined_setup("warn");
     for policy in [
         &["--warn-unresolved-symbols"][..],
-        &["--unresolved-symbols=report-all", "--warn-unresolved-symbols"],
+        &[
+            "--unresolved-symbols=report-all",
+            "--warn-unresolved-symbols",
+        ],
     ] {
         let mut args = vec!["a.o", "b.o", "--export=g", "-o", "out.wasm"];
         args.extend_from_slice(policy);
@@ -194,7 +211,9 @@ fn runtime_symbols_name_their_library_not_a_host_import() {
     let (ours, _) = l.same_first_lines(&s, &["rt.o", "--export=mul", "-o", "out.wasm"]);
     assert!(ours.stderr.contains("undefined symbol: __cxa_throw"));
     assert!(ours.stderr.contains("undefined symbol: __multi3"));
-    assert!(ours.stderr.contains(">>> __cxa_* symbols come from the C++ ABI library"));
+    assert!(ours
+        .stderr
+        .contains(">>> __cxa_* symbols come from the C++ ABI library"));
     assert!(ours.stderr.contains(">>> compiler-rt builtins"));
     assert!(!ours.stderr.contains("import it"), "{}", ours.stderr);
 }
@@ -238,7 +257,11 @@ fn colours_as_lld_colours_them() {
 #[test]
 fn exact_wordings() {
     let s = Scratch::new("diagnostics", "wordings");
-    s.object("use.o", "extern int x(void);\nint _start(void) { return x(); }\n", FLAGS);
+    s.object(
+        "use.o",
+        "extern int x(void);\nint _start(void) { return x(); }\n",
+        FLAGS,
+    );
     s.object("data.o", "int x = 1;\n", FLAGS);
     let c = s.object("c.o", "int g(void) { return 1; }\n", FLAGS);
     let mut bytes = std::fs::read(&c).expect("c.o");
@@ -312,12 +335,22 @@ fn exact_wordings() {
 #[test]
 fn a_blank_line_follows_a_message_of_several_lines() {
     let s = Scratch::new("diagnostics", "separator");
-    s.object("a.o", "int g(void) { return 1; }\nint h(void) { return 2; }\n", FLAGS);
-    s.object("b.o", "int g(void) { return 1; }\nint h(void) { return 2; }\n", FLAGS);
+    s.object(
+        "a.o",
+        "int g(void) { return 1; }\nint h(void) { return 2; }\n",
+        FLAGS,
+    );
+    s.object(
+        "b.o",
+        "int g(void) { return 1; }\nint h(void) { return 2; }\n",
+        FLAGS,
+    );
     let l = Linkers::new(&s);
     let (ours, theirs) = l.run(&s, &["a.o", "b.o", "--no-entry", "-o", "o.wasm"]);
     assert_eq!((ours.code, &ours.stderr), (theirs.code, &theirs.stderr));
-    assert!(ours.stderr.contains("\n\nwasm-ld: error: duplicate symbol: h\n"));
+    assert!(ours
+        .stderr
+        .contains("\n\nwasm-ld: error: duplicate symbol: h\n"));
     assert!(ours.stdout.is_empty());
 }
 
@@ -371,10 +404,16 @@ fn help_lists_wasm_lds_options_and_only_accepted_spellings() {
     };
     let ours_listed = options(&ours.stdout);
     for theirs in options(&theirs.stdout) {
-        assert!(ours_listed.contains(&theirs), "--help does not list {theirs}");
+        assert!(
+            ours_listed.contains(&theirs),
+            "--help does not list {theirs}"
+        );
     }
     for bogus in ["--o", "--m", "--z", "--O", "--v"] {
-        assert!(!ours_listed.iter().any(|o| o == bogus), "--help lists {bogus}");
+        assert!(
+            !ours_listed.iter().any(|o| o == bogus),
+            "--help lists {bogus}"
+        );
     }
     // Every spelling --help shows is accepted.
     for line in ours.stdout.lines().filter_map(column) {
@@ -388,7 +427,11 @@ fn help_lists_wasm_lds_options_and_only_accepted_spellings() {
             if ["--help", "--version", "-v"].contains(&name.as_str()) {
                 continue;
             }
-            let run = run(&l.ours, &s.dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+            let run = run(
+                &l.ours,
+                &s.dir,
+                &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            );
             assert!(
                 !run.stderr.contains("unknown argument"),
                 "{args:?}: {}",
@@ -405,7 +448,10 @@ fn verbose_prints_loading_and_processing() {
     s.object("m.o", "int h(void) { return 2; }\n", FLAGS);
     s.archive("rc", "lib.a", &["m.o"]);
     let l = Linkers::new(&s);
-    let (ours, theirs) = l.run(&s, &["--verbose", "c.o", "lib.a", "--no-entry", "-o", "v.wasm"]);
+    let (ours, theirs) = l.run(
+        &s,
+        &["--verbose", "c.o", "lib.a", "--no-entry", "-o", "v.wasm"],
+    );
     let wanted = |r: &Run| -> Vec<String> {
         r.stderr
             .lines()

@@ -200,7 +200,13 @@ mod tests {
 
     #[test]
     fn runtime_symbols_name_their_library() {
-        for name in ["__multi3", "__addtf3", "__extenddftf2", "__fixtfsi", "__mulodi4"] {
+        for name in [
+            "__multi3",
+            "__addtf3",
+            "__extenddftf2",
+            "__fixtfsi",
+            "__mulodi4",
+        ] {
             assert!(is_compiler_rt(name), "{name}");
         }
         for name in ["__stack_pointer", "__wasm_call_ctors", "foo", "__", "__Z3"] {

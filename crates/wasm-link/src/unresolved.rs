@@ -137,7 +137,9 @@ fn tls_errors(
         return;
     }
     if !sym.flags.is_tls() {
-        push(format!("{head} cannot be used against non-TLS symbol `{name}`"));
+        push(format!(
+            "{head} cannot be used against non-TLS symbol `{name}`"
+        ));
     }
     if let Some(segment) = crate::undefined::output_segment_of(inputs, sym, config) {
         if segment != ".tdata" {
