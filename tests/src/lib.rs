@@ -46,6 +46,8 @@ fn package_for(what: &str) -> &'static str {
         "libc.a" | "crt1-command.o" => "wasi-libc",
         "libc++.a" => "libc++-19-dev-wasm32",
         "libc++abi.a" => "libc++abi-19-dev-wasm32",
+        "meson" => "meson",
+        "ninja" => "ninja-build",
         _ => "llvm-19",
     }
 }

@@ -616,7 +616,7 @@ fn undefined_symbols_come_with_hints() {
         ">>> did you mean: bar() defined in",
         "is extern \"C\" missing where it is defined?",
         "undefined symbol: host_log",
-        "__attribute__((import_module(\"env\")))",
+        "__attribute__((import_module(\"env\"), import_name(\"host_log\")))",
     ] {
         assert!(stderr.contains(want), "missing {want:?} in:\n{stderr}");
     }

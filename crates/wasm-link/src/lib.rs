@@ -31,6 +31,7 @@ mod symbols;
 mod synthetic;
 mod trace;
 mod undefined;
+mod unresolved;
 mod why_live;
 mod write;
 mod written;
@@ -50,6 +51,9 @@ pub struct Diagnostics {
     /// Lines for stdout, in order: `--trace`, `--trace-symbol`, `--why-extract=-`,
     /// `--print-gc-sections`, `--why-live`, then `-M`'s map.
     pub messages: Vec<String>,
+    /// `--verbose` lines for stderr, after the program name (lld's `log()`): `Loading: F` per
+    /// input file, then `Processing: F` per object and archive member, in command-line order.
+    pub log: Vec<String>,
     /// How long each phase took, in order (`load`, `resolve`, `mark`, `check`, `layout`,
     /// `write`): the phases a link went through, for benchmarks and `--time`-style reports.
     pub phases: Vec<(&'static str, Duration)>,
@@ -90,8 +94,15 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
     thread_pool(config)?.install(|| {
         let files = load::open(config)?;
         check_outputs(config)?;
+        if config.verbose {
+            let loading = config.inputs.iter().map(|i| i.path.display());
+            diag.log.extend(loading.map(|p| format!("Loading: {p}")));
+        }
         let inputs = load::load(&files, config)?;
         diag.lap("load", start);
+        if config.verbose {
+            diag.log.extend(processing(&inputs));
+        }
         let resolved = resolve(&inputs, config, diag)?;
         diag.lap("resolve", start);
         let live = mark::mark(&inputs, &resolved, config);
@@ -113,6 +124,17 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
         diag.lap("write", start);
         Ok(())
     })
+}
+
+/// `--verbose`'s `Processing:` lines: every object and archive member as the symbol table
+/// takes it in (members too, lazily), in command-line order.
+fn processing(inputs: &inputs::Inputs<'_>) -> Vec<String> {
+    let ids = inputs.items.iter().flat_map(|item| match item {
+        inputs::Item::Object(f) => std::slice::from_ref(f),
+        inputs::Item::Archive { members, .. } => members.as_slice(),
+    });
+    ids.map(|&f| format!("Processing: {}", inputs.name(f)))
+        .collect()
 }
 
 /// What is not supported yet: a clear error, never a wrong module.
@@ -177,10 +199,7 @@ fn check<'a>(
         .extend(why_live::explain(inputs, resolved, live, config));
     let (features, feature_errors) = features::check(inputs, resolved, live, config);
     errors.extend(feature_errors);
-    errors.extend(undefined::tls_relocation_errors(
-        inputs, resolved, live, config,
-    ));
-    match undefined::check(inputs, resolved, live, config) {
+    match unresolved::check(inputs, resolved, live, config) {
         Ok(warnings) => diag.warnings.extend(warnings),
         Err(undefined) => errors.extend(undefined),
     }

@@ -26,6 +26,10 @@ pub fn open(config: &Config) -> Result<Vec<InputFile>, Errors> {
             Err(e) => {
                 let path = input.path.display().to_string();
                 let message = match e.kind() {
+                    // Mapping a directory fails with ENODEV; lld reads it and says this.
+                    InputErrorKind::Io(_) if input.path.is_dir() => {
+                        format!("cannot open {path}: Is a directory")
+                    }
                     InputErrorKind::Io(io) => {
                         let io = crate::trace::io_message(io);
                         format!("cannot open {path}: {io}")
@@ -175,8 +179,18 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, E
 /// An error of the file layer (a missing member of a thin archive, a damaged archive), with
 /// the file, member and offset it names.
 fn input_error(e: &wasm_object::input::InputError) -> Diagnostic {
-    let mut d =
-        Diagnostic::error(Code::Input, e.to_string()).in_file(e.file().display().to_string());
+    let file = e.file().display().to_string();
+    let message = match e.kind() {
+        InputErrorKind::Format(format) => {
+            let name = match e.member() {
+                Some(member) => format!("{file}({member})"),
+                None => file.clone(),
+            };
+            with_wasm_ld_line(&name, format, e.to_string())
+        }
+        _ => e.to_string(),
+    };
+    let mut d = Diagnostic::error(Code::Input, message).in_file(file);
     if let Some(member) = e.member() {
         d = d.in_member(member);
     }
@@ -186,9 +200,22 @@ fn input_error(e: &wasm_object::input::InputError) -> Diagnostic {
     }
 }
 
-/// A parse error of an object or archive member (`lib.a(m.o): at offset ...`).
+/// `ours` after wasm-ld's line for the parse errors wasm-ld words in a fixed way.
+fn with_wasm_ld_line(name: &str, e: &wasm_format::Error, ours: String) -> String {
+    match e.kind() {
+        wasm_format::ErrorKind::Invalid {
+            expected: "binary format version 1",
+            found,
+        } => format!("{name}: invalid version number: {found}\n>>> {ours}"),
+        _ => ours,
+    }
+}
+
+/// A parse error of an object or archive member (`lib.a(m.o): at offset ...`), after
+/// wasm-ld's line where it has a fixed one.
 fn parse_error(j: &Job<'_>, e: &wasm_format::Error) -> Diagnostic {
-    let d = Diagnostic::error(Code::Input, format!("{}: {e}", j.name)).at(e.offset() as u64);
+    let message = with_wasm_ld_line(&j.name, e, format!("{}: {e}", j.name));
+    let d = Diagnostic::error(Code::Input, message).at(e.offset() as u64);
     match j.member_at {
         Some(at) => d
             .in_file(&j.name[..at - 1])

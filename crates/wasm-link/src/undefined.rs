@@ -1,92 +1,23 @@
-//! Undefined-symbol checking, after GC: every live reference to a symbol that is neither
-//! defined nor importable is an error, reported once per symbol with every file *and
-//! function* that references it (wasm-ld reports once per relocation, without functions).
-//! With `--warn-unresolved-symbols` they are warnings, worded and repeated as wasm-ld does;
-//! with `--unresolved-symbols=ignore-all` they pass silently. In both cases calls to an
-//! undefined function go to a trapping `undefined_stub` ([`stubs`]).
+//! Undefined functions that are allowed to stay so: with `--warn-unresolved-symbols` or
+//! `--unresolved-symbols=ignore-all`, calls to them go to a trapping `undefined_stub`
+//! ([`stubs`]). Also what finding undefined references needs (the scan order of live
+//! relocations, [`bad_target`]); `unresolved` reports them.
 
 use crate::config::{Config, UnresolvedPolicy};
-use crate::diagnostic::{Code, Diagnostic, Errors};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
 use crate::resolve::Resolved;
 use crate::symbols::{Def, Kind, Symbol};
-use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use wasm_format::linking::SymbolKind as RawKind;
 use wasm_format::reloc::{Reloc, RelocTarget, RelocType};
 use wasm_format::types::FuncType;
 use wasm_object::ids::Definition;
 
-/// Reports undefined symbols: the warnings to print, or the errors if any is fatal.
-pub fn check(
-    inputs: &Inputs<'_>,
-    res: &Resolved<'_>,
-    live: &Liveness,
-    config: &Config,
-) -> Result<Vec<Diagnostic>, Errors> {
-    // A relocatable output keeps every undefined symbol for the final link.
-    if config.relocatable {
-        return Ok(Vec::new());
-    }
-    match config.unresolved {
-        UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => return Ok(Vec::new()),
-        UnresolvedPolicy::ReportAll if config.warn_unresolved => {
-            let warnings = per_reloc_warnings(inputs, res, live, config);
-            if config.fatal_warnings && !warnings.is_empty() {
-                return Err(warnings.into_iter().map(Diagnostic::as_error).collect());
-            }
-            return Ok(warnings);
-        }
-        UnresolvedPolicy::ReportAll => {}
-    }
-    // Each file's references are found in parallel, then gathered in load order.
-    let per_file: Vec<Vec<(SymbolId, String)>> = res
-        .loaded
-        .par_iter()
-        .map(|&f| bad_references(inputs, res, live, config, f))
-        .collect();
-    let mut refs: BTreeMap<SymbolId, Vec<(FileId, String)>> = BTreeMap::new();
-    for (&f, found) in res.loaded.iter().zip(per_file) {
-        for (id, what) in found {
-            refs.entry(id).or_default().push((f, what));
-        }
-    }
-    let near = (!refs.is_empty()).then(|| crate::hints::NearIndex::new(res));
-    let messages: Vec<Diagnostic> = refs
-        .iter()
-        .map(|(id, users)| {
-            let raw = res.table.get(*id).name;
-            let name = shown(raw, config);
-            let mut msg = format!("undefined symbol: {name}");
-            for (f, what) in users.iter().take(10) {
-                let what = shown(what, config);
-                msg.push_str(&format!("\n>>> referenced by {} ({what})", inputs.name(*f)));
-            }
-            if users.len() > 10 {
-                msg.push_str(&format!("\n>>> and {} more references", users.len() - 10));
-            }
-            for hint in near.iter().flat_map(|n| n.hints(inputs, res, *id)) {
-                msg.push('\n');
-                msg.push_str(&hint);
-            }
-            let first = inputs.name(users[0].0);
-            Diagnostic::error(Code::UndefinedSymbol, msg)
-                .for_symbol(raw)
-                .in_file(first)
-        })
-        .collect();
-    if messages.is_empty() {
-        Ok(Vec::new())
-    } else if config.warn_unresolved {
-        Ok(messages.into_iter().map(Diagnostic::as_warning).collect())
-    } else {
-        Err(messages)
-    }
-}
-
-fn bad_target(
+/// The symbol a relocation of file `f` needs defined, if it is undefined, not weak and not
+/// importable.
+pub(crate) fn bad_target(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     live: &Liveness,
@@ -95,7 +26,8 @@ fn bad_target(
     index: u32,
     config: &Config,
 ) -> Option<SymbolId> {
-    if ty == RelocType::TypeIndexLeb {
+    // A relocatable output keeps every undefined symbol for the final link.
+    if ty == RelocType::TypeIndexLeb || config.relocatable {
         return None;
     }
     let id = *res.file_syms[f.idx()].get(index as usize)?;
@@ -114,6 +46,18 @@ fn bad_target(
     Some(id)
 }
 
+/// Where a relocation is: the function, data segment or custom section (by position in the
+/// object's lists) it patches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Place {
+    /// A defined function, by position in `Object::functions`.
+    Function(usize),
+    /// A data segment, by position in `Object::segments`.
+    Segment(usize),
+    /// A custom section, by position in `Object::customs`.
+    Custom(usize),
+}
+
 /// Visits every relocation of every live chunk in wasm-ld's scan order: per loaded file, its
 /// functions, then its data segments, then its custom sections (lld's `scanRelocations`).
 fn for_each_live_reloc(
@@ -123,84 +67,43 @@ fn for_each_live_reloc(
     mut visit: impl FnMut(FileId, &Reloc),
 ) {
     for &f in &res.loaded {
-        let obj = inputs.obj(f);
-        let discarded = &res.discarded[f.idx()];
-        for (i, func) in obj.functions.iter().enumerate() {
-            if live.functions[f.idx()][i] {
-                obj.code_relocs[func.relocs.clone()]
-                    .iter()
-                    .for_each(|r| visit(f, r));
-            }
+        for_each_live_reloc_in(inputs, res, live, f, |_, r| visit(f, r));
+    }
+}
+
+/// [`for_each_live_reloc`] for one file, with where each relocation is.
+pub(crate) fn for_each_live_reloc_in(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    f: FileId,
+    mut visit: impl FnMut(Place, &Reloc),
+) {
+    let obj = inputs.obj(f);
+    let discarded = &res.discarded[f.idx()];
+    for (i, func) in obj.functions.iter().enumerate() {
+        if live.functions[f.idx()][i] {
+            obj.code_relocs[func.relocs.clone()]
+                .iter()
+                .for_each(|r| visit(Place::Function(i), r));
         }
-        for (i, seg) in obj.segments.iter().enumerate() {
-            if live.segments[f.idx()][i] {
-                obj.data_relocs[seg.relocs.clone()]
-                    .iter()
-                    .for_each(|r| visit(f, r));
-            }
+    }
+    for (i, seg) in obj.segments.iter().enumerate() {
+        if live.segments[f.idx()][i] {
+            obj.data_relocs[seg.relocs.clone()]
+                .iter()
+                .for_each(|r| visit(Place::Segment(i), r));
         }
-        for c in &obj.customs {
-            if !discarded.sections.contains(&c.section_index) {
-                c.relocs.iter().for_each(|r| visit(f, &r));
-            }
+    }
+    for (i, c) in obj.customs.iter().enumerate() {
+        if !discarded.sections.contains(&c.section_index) {
+            c.relocs.iter().for_each(|r| visit(Place::Custom(i), &r));
         }
     }
 }
 
-/// Thread-local relocations (`MEMORY_ADDR_TLS_SLEB*`) need a defined symbol, and with shared
-/// memory a thread-local one in `.tdata`: one error per relocation, in scan order, in wasm-ld's
-/// words (lld's `scanRelocations`). Reported under every unresolved-symbol policy.
-pub fn tls_relocation_errors(
-    inputs: &Inputs<'_>,
-    res: &Resolved<'_>,
-    live: &Liveness,
-    config: &Config,
-) -> Errors {
-    let mut out = Vec::new();
-    for_each_live_reloc(inputs, res, live, |f, r| {
-        if !matches!(
-            r.ty,
-            RelocType::MemoryAddrTlsSleb | RelocType::MemoryAddrTlsSleb64
-        ) {
-            return;
-        }
-        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
-            return;
-        };
-        let sym = res.table.get(id);
-        let head = format!("{}: relocation {}", inputs.name(f), r.ty.name());
-        let name = display_name(sym.name, config);
-        if !sym.is_defined() {
-            let message = format!("{head} cannot be used against an undefined symbol `{name}`");
-            out.push(tls_error(message, sym.name, inputs.name(f)));
-        }
-        if !config.shared_memory {
-            return;
-        }
-        if !sym.flags.is_tls() {
-            let message = format!("{head} cannot be used against non-TLS symbol `{name}`");
-            out.push(tls_error(message, sym.name, inputs.name(f)));
-        }
-        if let Some(segment) = output_segment_of(inputs, sym, config) {
-            if segment != ".tdata" {
-                let message =
-                    format!("{head} cannot be used against `{name}` in non-TLS section: {segment}");
-                out.push(tls_error(message, sym.name, inputs.name(f)));
-            }
-        }
-    });
-    out
-}
-
-/// An error about a thread-local relocation against `symbol` in `file`.
-fn tls_error(message: String, symbol: &str, file: &str) -> Diagnostic {
-    Diagnostic::error(Code::SymbolMismatch, message)
-        .for_symbol(symbol)
-        .in_file(file)
-}
-
 /// The output segment a defined data symbol lands in.
-fn output_segment_of<'a>(
+pub(crate) fn output_segment_of<'a>(
     inputs: &Inputs<'a>,
     sym: &Symbol<'_>,
     config: &Config,
@@ -221,29 +124,8 @@ fn output_segment_of<'a>(
     ))
 }
 
-/// `--warn-unresolved-symbols`: one warning per relocation against an unresolved symbol, in
-/// scan order, worded as wasm-ld words them (`a.o: undefined symbol: foo`).
-fn per_reloc_warnings(
-    inputs: &Inputs<'_>,
-    res: &Resolved<'_>,
-    live: &Liveness,
-    config: &Config,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for_each_live_reloc(inputs, res, live, |f, r| {
-        if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
-            let raw = res.table.get(id).name;
-            let name = display_name(raw, config);
-            let message = format!("{}: undefined symbol: {name}", inputs.name(f));
-            let warning = Diagnostic::warning(Code::UndefinedSymbol, message);
-            out.push(warning.for_symbol(raw).in_file(inputs.name(f)));
-        }
-    });
-    out
-}
-
 /// A symbol name as wasm-ld prints it in diagnostics: demangled unless `--no-demangle`.
-fn display_name(name: &str, config: &Config) -> String {
+pub(crate) fn display_name(name: &str, config: &Config) -> String {
     if config.demangle {
         llvm_demangle::demangle(name)
     } else {
@@ -342,57 +224,6 @@ fn needs_stub(inputs: &Inputs<'_>, sym: &Symbol<'_>, config: &Config) -> bool {
         && matches!(sym.def, Def::Undefined { .. })
         && !sym.is_weak()
         && !allowed
-}
-
-/// The undefined symbols one live object references, each with the function or data segment
-/// that does, once per (symbol, place).
-fn bad_references(
-    inputs: &Inputs<'_>,
-    res: &Resolved<'_>,
-    live: &Liveness,
-    config: &Config,
-    f: FileId,
-) -> Vec<(SymbolId, String)> {
-    let obj = inputs.obj(f);
-    let mut found: Vec<(SymbolId, String)> = Vec::new();
-    let mut note = |id: SymbolId, what: String| {
-        if !found.iter().any(|(i, w)| *i == id && *w == what) {
-            found.push((id, what));
-        }
-    };
-    for (i, func) in obj.functions.iter().enumerate() {
-        if !live.functions[f.idx()][i] {
-            continue;
-        }
-        for r in &obj.code_relocs[func.relocs.clone()] {
-            if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
-                note(id, function_name(inputs, f, i));
-            }
-        }
-    }
-    for (i, seg) in obj.segments.iter().enumerate() {
-        if !live.segments[f.idx()][i] {
-            continue;
-        }
-        for r in &obj.data_relocs[seg.relocs.clone()] {
-            if let Some(id) = bad_target(inputs, res, live, f, r.ty, r.index, config) {
-                note(id, format!("data {}", seg.name));
-            }
-        }
-    }
-    found
-}
-
-/// A symbol name (or `function NAME`) as diagnostics show it: demangled unless
-/// `--no-demangle`.
-fn shown(name: &str, config: &Config) -> String {
-    if !config.demangle {
-        return name.to_string();
-    }
-    match name.strip_prefix("function ") {
-        Some(rest) => format!("function {}", llvm_demangle::demangle(rest)),
-        None => llvm_demangle::demangle(name),
-    }
 }
 
 /// The name of a defined function of an object, for diagnostics.

@@ -36,13 +36,24 @@ fn files(seen: &Seen, c: &mut Config, report: &mut Report) {
         .into_iter()
         .map(PathBuf::from)
         .collect();
+    let before = report.errors.len();
     c.inputs = inputs::collect(seen, &search, c.pic, &mut report.errors);
+    // lld stops after the inputs' errors, and reports no inputs before a missing `-o`.
+    if report.errors.len() > before {
+        return;
+    }
+    if c.inputs.is_empty() {
+        report.errors.push("no input files".into());
+        return;
+    }
     match seen.last("o") {
         Some(out) => c.output = PathBuf::from(out),
-        None => report.errors.push("no output file specified".into()),
+        None => return report.errors.push("no output file specified".into()),
     }
-    if c.inputs.is_empty() && report.errors.is_empty() {
-        report.errors.push("no input files".into());
+    // Read only once the inputs and `-o` are known, as lld does.
+    for file in seen.values("allow-undefined-file") {
+        c.allow_undefined_symbols
+            .extend(read_symbol_file(file, &mut report.errors));
     }
 }
 
@@ -58,10 +69,6 @@ fn symbols(seen: &Seen, c: &mut Config, report: &mut Report) {
     c.unresolved = unresolved(seen, &mut report.errors);
     if seen.has("allow-undefined") {
         c.unresolved = UnresolvedPolicy::IgnoreAll;
-    }
-    for file in seen.values("allow-undefined-file") {
-        c.allow_undefined_symbols
-            .extend(read_symbol_file(file, &mut report.errors));
     }
     c.demangle = seen.pair("demangle", "no-demangle", true);
     c.wrap = seen.values("wrap").into_iter().map(Wrap::new).collect();
@@ -386,25 +393,18 @@ fn parse_hex(mut s: &str, errors: &mut Vec<String>) -> Option<Vec<u8>> {
 /// Options wasm-ld accepts that have no counterpart in [`Config`]: validated where wasm-ld
 /// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
-    const WARN: &[(&str, &str)] = &[
-        ("reproduce", "--reproduce"),
-        ("soname", "--soname"),
-        ("Bsymbolic", "--Bsymbolic"),
-        ("no-shlib-sigcheck", "--no-shlib-sigcheck"),
-        ("mllvm", "--mllvm"),
-    ];
+    // `--soname` and `--no-shlib-sigcheck` only matter with `-shared` (refused), so wasm-ld
+    // says nothing about them here either.
+    const WARN: &[(&str, &str)] = &[("reproduce", "--reproduce"), ("mllvm", "--mllvm")];
+    if seen.has("Bsymbolic") && !seen.has("shared") {
+        let warning = "-Bsymbolic is only meaningful when combined with -shared";
+        report.warnings.push(warning.into());
+    }
     for (_, shown) in WARN.iter().filter(|(id, _)| seen.has(id)) {
         report
             .warnings
             .push(format!("option {shown} is accepted but ignored"));
     }
-    check_choice(
-        seen,
-        "color-diagnostics",
-        &[NO_VALUE, "auto", "always", "never"],
-        "unknown option: --color-diagnostics=",
-        report,
-    );
     check_choice(
         seen,
         "rsp-quoting",

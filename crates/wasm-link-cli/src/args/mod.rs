@@ -48,12 +48,17 @@ pub struct Parsed {
     pub request: Option<Request>,
     /// Diagnostics, to print whatever the request.
     pub report: Report,
+    /// `--color-diagnostics[=always|never]` / `--no-color-diagnostics`: `None` is `auto` (colour
+    /// when stderr is a terminal), lld's default. Known even when there are errors, as in lld.
+    pub color: Option<bool>,
 }
 
-/// The version line.
+/// The version line. It starts as lld's does (`LLD 19.1.7 (compatible with GNU linkers)`):
+/// Meson and CMake recognise the linker by `LLD` on the first line and take the first version
+/// number in it.
 pub fn version() -> String {
     format!(
-        "wasm-link {} (compatible with wasm-ld 19)",
+        "LLD 19.1.7 (compatible with GNU linkers); wasm-link {}",
         env!("CARGO_PKG_VERSION")
     )
 }
@@ -76,27 +81,52 @@ pub fn parse(args: Vec<String>) -> Parsed {
             return Parsed {
                 request: None,
                 report,
+                color: None,
             };
         }
     };
-    let request = decide(&seen, &mut report);
-    if report.errors.is_empty() {
-        Parsed {
-            request: Some(request),
-            report,
-        }
-    } else {
-        Parsed {
+    let color = color(&seen);
+    // lld checks the colour option first and stops after the parser's errors.
+    if let Some(v) = seen
+        .last("color-diagnostics")
+        .filter(|v| !["auto", "always", "never", table::NO_VALUE].contains(v))
+    {
+        report
+            .errors
+            .push(format!("unknown option: --color-diagnostics={v}"));
+    }
+    if !report.errors.is_empty() {
+        return Parsed {
             request: None,
             report,
-        }
+            color,
+        };
+    }
+    let request = decide(&seen, &mut report);
+    let request = report.errors.is_empty().then_some(request);
+    Parsed {
+        request,
+        report,
+        color,
+    }
+}
+
+/// lld's `handleColorDiagnostics`: the last of the three spellings decides.
+fn color(seen: &matches::Seen) -> Option<bool> {
+    match seen.last_of(&["color-diagnostics", "no-color-diagnostics"])? {
+        "no-color-diagnostics" => Some(false),
+        _ => match seen.last("color-diagnostics") {
+            Some("always") | Some(table::NO_VALUE) => Some(true),
+            Some("never") => Some(false),
+            _ => None,
+        },
     }
 }
 
 /// `--help` and `--version` win over everything; otherwise build the link.
 fn decide(seen: &matches::Seen, report: &mut Report) -> Request {
     if seen.has("help") {
-        return Request::Help(table::command().render_help().to_string());
+        return Request::Help(table::help());
     }
     if seen.has("version") || (seen.has("v") && !seen.has(table::INPUT)) {
         return Request::Version;

@@ -449,6 +449,42 @@ pub const OPTS: &[Opt] = &[
     ),
 ];
 
+/// The `--help` text: every spelling the parser accepts, as it is written, grouped by option
+/// in [`OPTS`] order (clap's own help would show its internal `--id` names).
+pub fn help() -> String {
+    let mut out = String::from(
+        "OVERVIEW: wasm-link, a WebAssembly linker compatible with wasm-ld 19\n\n\
+         USAGE: wasm-link [options] file...\n\nOPTIONS:\n",
+    );
+    for o in OPTS {
+        let shown: Vec<String> = SPELLINGS
+            .iter()
+            .filter(|s| s.id == o.id)
+            .map(written)
+            .collect();
+        let text = o.help.unwrap_or("Accepted and ignored: there is no LTO");
+        let names = shown.join(", ");
+        if names.len() < 22 {
+            out.push_str(&format!("  {names:<24}{text}\n"));
+        } else {
+            out.push_str(&format!("  {names}\n  {:<24}{text}\n", ""));
+        }
+    }
+    out
+}
+
+/// How a spelling is written: `--export=<value>`, `-o <value>`, `--no-entry`.
+fn written(s: &Spelling) -> String {
+    let dashes = if s.dashes == Dashes::One { "-" } else { "--" };
+    let value = match s.form {
+        Form::Flag => "",
+        Form::Joined => "<value>",
+        Form::Separate | Form::JoinedOrSeparate => " <value>",
+        Form::EqSep => "=<value>",
+    };
+    format!("{dashes}{}{value}", s.name)
+}
+
 /// Finds the canonical option a spelling names.
 pub fn opt(id: &str) -> Option<&'static Opt> {
     OPTS.iter().find(|o| o.id == id)

@@ -1,28 +1,34 @@
 //! `wasm-link`: a drop-in for `wasm-ld` 19. Parse the command line, run the link, print the
 //! diagnostics; nothing is printed on success.
 
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use wasm_link_cli::args::{self, Request};
 
 fn main() -> ExitCode {
-    let argv = match std::env::args_os()
-        .skip(1)
-        .map(|a| a.into_string())
-        .collect()
-    {
+    let mut args_os = std::env::args_os();
+    let name = tool_name(args_os.next());
+    let argv: Result<Vec<String>, _> = args_os.map(|a| a.into_string()).collect();
+    let argv = match argv {
         Ok(argv) => argv,
         Err(bad) => {
-            return fail(&[format!(
-                "argument is not valid UTF-8: {}",
-                bad.to_string_lossy()
-            )])
+            let mut out = Printer::new(name, None);
+            let bad = bad.to_string_lossy();
+            out.error(&format!("argument is not valid UTF-8: {bad}"));
+            return ExitCode::FAILURE;
         }
     };
     let parsed = args::parse(argv);
-    warn(&parsed.report.warnings);
+    let mut out = Printer::new(name, parsed.color);
+    for w in &parsed.report.warnings {
+        out.warning(w);
+    }
     match parsed.request {
-        None => fail(&parsed.report.errors),
+        None => {
+            out.errors(&parsed.report.errors, DEFAULT_ERROR_LIMIT);
+            ExitCode::FAILURE
+        }
         Some(Request::Help(text)) => done(&text),
         Some(Request::Version) => done(&args::version()),
         Some(Request::Link {
@@ -32,31 +38,43 @@ fn main() -> ExitCode {
             if print_version {
                 println!("{}", args::version());
             }
-            link(&config)
+            link(&config, &mut out)
         }
     }
 }
 
-fn link(config: &wasm_link::Config) -> ExitCode {
+/// lld's default `--error-limit`, which applies to the command line's own errors too.
+const DEFAULT_ERROR_LIMIT: usize = 20;
+
+/// The name messages start with: argv[0]'s file name without `.exe`, as lld's `logName`
+/// (`wasm-ld: error:` when run through a link named `wasm-ld`).
+fn tool_name(argv0: Option<std::ffi::OsString>) -> String {
+    let argv0 = argv0.unwrap_or_default();
+    let path = std::path::Path::new(&argv0);
+    let file = path.file_name().unwrap_or_default().to_string_lossy();
+    let lower = file.to_ascii_lowercase();
+    match lower.strip_suffix(".exe") {
+        Some(stem) => file[..stem.len()].to_string(),
+        None if file.is_empty() => "wasm-link".to_string(),
+        None => file.into_owned(),
+    }
+}
+
+fn link(config: &wasm_link::Config, out: &mut Printer) -> ExitCode {
     wasm_link::remove_temporaries_on_signal();
     let diagnostics = wasm_link::link(config);
+    for line in &diagnostics.log {
+        out.log(line);
+    }
     print_messages(&diagnostics.messages);
-    warn(&diagnostics.warnings);
+    for w in &diagnostics.warnings {
+        out.warning(&w.to_string());
+    }
     if diagnostics.errors.is_empty() {
         return ExitCode::SUCCESS;
     }
-    let limit = if config.error_limit == 0 {
-        usize::MAX
-    } else {
-        config.error_limit
-    };
-    let shown = diagnostics.errors.len().min(limit);
-    print_errors(&diagnostics.errors[..shown]);
-    if shown < diagnostics.errors.len() {
-        print_errors(&[
-            "too many errors emitted, stopping now (use --error-limit=0 to see all errors)",
-        ]);
-    }
+    let errors: Vec<String> = diagnostics.errors.iter().map(|e| e.to_string()).collect();
+    out.errors(&errors, config.error_limit);
     ExitCode::FAILURE
 }
 
@@ -67,7 +85,6 @@ fn done(text: &str) -> ExitCode {
 
 /// `--trace` and friends go to stdout, as lld's `message()` does.
 fn print_messages(lines: &[String]) {
-    use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in lines {
         if writeln!(out, "{line}").is_err() {
@@ -77,21 +94,64 @@ fn print_messages(lines: &[String]) {
     let _ = out.flush();
 }
 
-/// Each warning after `wasm-link: warning: ` (a diagnostic's `Display` is its text).
-fn warn(warnings: &[impl std::fmt::Display]) {
-    for w in warnings {
-        eprintln!("wasm-link: warning: {w}");
-    }
+/// Prints errors and warnings as lld's `ErrorHandler` does: `NAME: error: TEXT`, the
+/// severity coloured when asked, and a blank line after a message of several lines when
+/// another follows.
+struct Printer {
+    name: String,
+    color: bool,
+    /// The last message had several lines.
+    separate: bool,
 }
 
-/// Each error after `wasm-link: error: `.
-fn print_errors(errors: &[impl std::fmt::Display]) {
-    for e in errors {
-        eprintln!("wasm-link: error: {e}");
+impl Printer {
+    /// `color`: `None` is lld's `auto` (colour if stderr is a terminal that has colours).
+    fn new(name: String, color: Option<bool>) -> Self {
+        let color = color.unwrap_or_else(|| {
+            std::io::stderr().is_terminal()
+                && std::env::var("TERM").is_ok_and(|t| !t.is_empty() && t != "dumb")
+        });
+        Printer {
+            name,
+            color,
+            separate: false,
+        }
     }
-}
 
-fn fail(errors: &[String]) -> ExitCode {
-    print_errors(errors);
-    ExitCode::FAILURE
+    /// A `--verbose` line: `NAME: TEXT`.
+    fn log(&mut self, text: &str) {
+        eprintln!("{}: {text}", self.name);
+    }
+
+    fn warning(&mut self, text: &str) {
+        self.print("warning", "\x1b[0;35m", text);
+    }
+
+    fn error(&mut self, text: &str) {
+        self.print("error", "\x1b[0;31m", text);
+    }
+
+    /// At most `limit` errors (0: all), then lld's closing line if some were left out.
+    fn errors(&mut self, errors: &[String], limit: usize) {
+        let limit = if limit == 0 { usize::MAX } else { limit };
+        for e in errors.iter().take(limit) {
+            self.error(e);
+        }
+        if errors.len() > limit {
+            self.error(
+                "too many errors emitted, stopping now (use -error-limit=0 to see all errors)",
+            );
+        }
+    }
+
+    fn print(&mut self, severity: &str, color: &str, text: &str) {
+        let sep = if self.separate { "\n" } else { "" };
+        let (on, off) = if self.color {
+            (color, "\x1b[0m")
+        } else {
+            ("", "")
+        };
+        eprintln!("{sep}{}: {on}{severity}: {off}{text}", self.name);
+        self.separate = text.contains('\n');
+    }
 }
