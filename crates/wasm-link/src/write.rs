@@ -340,45 +340,11 @@ fn memory_type(l: &Layout<'_>, config: &Config) -> MemoryType {
 }
 
 fn val_type(v: &ValType) -> wasm_encoder::ValType {
-    match v {
-        ValType::I32 => wasm_encoder::ValType::I32,
-        ValType::I64 => wasm_encoder::ValType::I64,
-        ValType::F32 => wasm_encoder::ValType::F32,
-        ValType::F64 => wasm_encoder::ValType::F64,
-        ValType::V128 => wasm_encoder::ValType::V128,
-        ValType::Ref(r) => wasm_encoder::ValType::Ref(ref_type(r)),
-    }
+    wasm_object::writer::val_type(*v)
 }
 
 fn ref_type(r: &wasm_format::types::RefType) -> RefType {
-    use wasm_encoder::{AbstractHeapType as A, HeapType as H};
-    use wasm_format::types::HeapType;
-    let ty = match r.heap {
-        HeapType::Concrete(i) => {
-            return RefType {
-                nullable: r.nullable,
-                heap_type: H::Concrete(i),
-            }
-        }
-        HeapType::Func => A::Func,
-        HeapType::Extern => A::Extern,
-        HeapType::Any => A::Any,
-        HeapType::None => A::None,
-        HeapType::NoExtern => A::NoExtern,
-        HeapType::NoFunc => A::NoFunc,
-        HeapType::Eq => A::Eq,
-        HeapType::Struct => A::Struct,
-        HeapType::Array => A::Array,
-        HeapType::I31 => A::I31,
-        HeapType::Exn => A::Exn,
-        HeapType::NoExn => A::NoExn,
-        HeapType::Cont => A::Cont,
-        HeapType::NoCont => A::NoCont,
-    };
-    RefType {
-        nullable: r.nullable,
-        heap_type: H::Abstract { shared: false, ty },
-    }
+    wasm_object::writer::ref_type(*r)
 }
 
 /// Appends section `s` (if `needed`) to the head of the module, which starts the file.

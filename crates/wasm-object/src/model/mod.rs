@@ -616,30 +616,14 @@ pub fn external_kind(kind: &ImportKind) -> ExternalKind {
     }
 }
 
-/// Appends `v` as a minimal unsigned LEB128.
-pub fn uleb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
+/// Appends `v` as a minimal unsigned LEB128 (wasm-encoder's encoding).
+pub fn uleb(out: &mut Vec<u8>, v: u64) {
+    wasm_encoder::Encode::encode(&v, out);
 }
 
-/// Appends `v` as a minimal signed LEB128.
-pub fn sleb(out: &mut Vec<u8>, mut v: i64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if (v == 0 && b & 0x40 == 0) || (v == -1 && b & 0x40 != 0) {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
+/// Appends `v` as a minimal signed LEB128 (wasm-encoder's encoding).
+pub fn sleb(out: &mut Vec<u8>, v: i64) {
+    wasm_encoder::Encode::encode(&v, out);
 }
 
 /// Appends `v` as an unsigned LEB128 padded to `width` bytes (5 for 32-bit fields, 10 for

@@ -372,7 +372,8 @@ fn tag_type(func_type_idx: u32) -> enc::TagType {
     }
 }
 
-fn val_type(v: ValType) -> enc::ValType {
+/// A value type as wasm-encoder spells it (the linker writes modules with it too).
+pub fn val_type(v: ValType) -> enc::ValType {
     match v {
         ValType::I32 => enc::ValType::I32,
         ValType::I64 => enc::ValType::I64,
@@ -383,7 +384,8 @@ fn val_type(v: ValType) -> enc::ValType {
     }
 }
 
-fn ref_type(r: RefType) -> enc::RefType {
+/// A reference type as wasm-encoder spells it.
+pub fn ref_type(r: RefType) -> enc::RefType {
     use enc::AbstractHeapType as A;
     let ty = match r.heap {
         HeapType::Concrete(i) => {
