@@ -30,6 +30,8 @@ pub struct Symtab {
     entries: Vec<Entry>,
     /// Per symbol: its output index, if it is in the table.
     index: Vec<Option<u32>>,
+    /// The index of the first section symbol (they come last, one per output custom section).
+    first_section: u32,
 }
 
 /// One entry of the output symbol table.
@@ -76,21 +78,19 @@ pub fn symtab(res: &Resolved<'_>, live: &Liveness, customs: usize) -> Symtab {
             }
         }
     }
+    let first_section = entries.len() as u32;
     entries.extend((0..customs).map(Entry::Section));
-    Symtab { entries, index }
+    Symtab {
+        entries,
+        index,
+        first_section,
+    }
 }
 
 impl Symtab {
     /// The output index of the section symbol of output custom section `n`.
     fn section_symbol(&self, n: usize) -> u32 {
-        let first = self.entries.len()
-            - self
-                .entries
-                .iter()
-                .rev()
-                .take_while(|e| matches!(e, Entry::Section(_)))
-                .count();
-        (first + n) as u32
+        self.first_section + n as u32
     }
 }
 
