@@ -228,7 +228,7 @@ fn version_and_help() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.starts_with("wasm-link ") && text.ends_with("(compatible with wasm-ld 19)\n"),
+        text.starts_with("LLD 19.1.7 (compatible with GNU linkers); wasm-link "),
         "{text}"
     );
     let out = wasm_link(&["-help"]);
