@@ -227,9 +227,8 @@ fn version_and_help() {
     let out = wasm_link(&["--version"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    // Meson and CMake find the linker by lld's words.
     assert!(
-        text.starts_with("LLD 19.1.7 (compatible with GNU linkers)"),
+        text.starts_with("LLD 19.1.7 (compatible with GNU linkers); wasm-link "),
         "{text}"
     );
     let out = wasm_link(&["-help"]);
