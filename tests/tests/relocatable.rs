@@ -236,6 +236,10 @@ fn refused_combinations_give_wasm_ld_s_messages() {
             "--entry=foo",
             "entry point specified for relocatable output file",
         ),
+        (
+            "--compress-relocations",
+            "-r -and --compress-relocations may not be used together",
+        ),
     ];
     for (option, message) in cases {
         let pair = relocatable(option, &[option.into(), object.clone()]);
