@@ -611,7 +611,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
         let id = self.handle_undefined("__wasm_call_dtors", INTERNAL)?;
         let sym = self.table.get(id);
-        if sym.kind != Kind::Function {
+        // lld wants a defined function here: an undefined one is refused too.
+        if !(sym.is_defined() && sym.kind == Kind::Function) {
             let message = "__wasm_call_dtors must be a function";
             self.errors
                 .push(Diagnostic::error(Code::SymbolMismatch, message).for_symbol(sym.name));
