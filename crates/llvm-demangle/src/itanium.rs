@@ -88,10 +88,7 @@ mod tests {
             }
             fuzz(200_000);
         };
-        let t = std::thread::Builder::new().stack_size(1 << 20).spawn(run);
-        assert!(t
-            .and_then(|t| t.join().map_err(|_| std::io::ErrorKind::Other.into()))
-            .is_ok());
+        crate::test_util::on_small_stack(run);
     }
 
     /// Mutates real manglings byte by byte with a fixed-seed generator.

@@ -32,3 +32,12 @@ pub(crate) fn mutated_names(
         f(&String::from_utf8_lossy(&bytes));
     }
 }
+
+/// Runs `f` on a thread with a 1 MiB stack (less than a main thread's) and asserts it did not
+/// panic: deep or hostile names must neither overflow the stack nor panic.
+pub(crate) fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    let t = std::thread::Builder::new().stack_size(1 << 20).spawn(f);
+    assert!(t
+        .and_then(|t| t.join().map_err(|_| std::io::ErrorKind::Other.into()))
+        .is_ok());
+}

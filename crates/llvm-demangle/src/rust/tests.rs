@@ -74,10 +74,7 @@ fn hostile_inputs_terminate() {
         let _ = demangle(&punycode);
         fuzz(200_000);
     };
-    let t = std::thread::Builder::new().stack_size(1 << 20).spawn(run);
-    assert!(t
-        .and_then(|t| t.join().map_err(|_| std::io::ErrorKind::Other.into()))
-        .is_ok());
+    crate::test_util::on_small_stack(run);
 }
 
 /// Mutates real v0 names byte by byte with a fixed-seed generator.
