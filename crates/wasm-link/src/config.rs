@@ -153,8 +153,12 @@ pub struct Config {
     pub verbose: bool,
     /// `--relocatable` / `-r` (accepted; reported as unsupported by the linker).
     pub relocatable: bool,
-    /// `--shared` / `--pie` (accepted; reported as unsupported by the linker).
+    /// `--shared` or `--pie`: position-independent output with `dylink.0`.
     pub pic: bool,
+    /// `--shared`: a shared library (implies `pic`).
+    pub shared: bool,
+    /// `-Bsymbolic`: a shared library binds its own definitions without the GOT.
+    pub bsymbolic: bool,
     /// `--emit-relocs` (accepted; reported as unsupported by the linker).
     pub emit_relocs: bool,
     /// `--wrap SYMBOL`, in command-line order (repeats allowed; later ones are ignored).
@@ -244,6 +248,8 @@ impl Default for Config {
             verbose: false,
             relocatable: false,
             pic: false,
+            shared: false,
+            bsymbolic: false,
             emit_relocs: false,
             wrap: Vec::new(),
             trace: false,

@@ -29,6 +29,8 @@ pub(crate) enum Root {
     NoStrip,
     /// `__wasm_call_dtors`, which command exports call.
     CallDtors,
+    /// `__wasm_call_ctors` of a PIC output, which its loader calls.
+    PicCtors,
 }
 
 /// The graph of one link, borrowed from resolution.
@@ -68,6 +70,10 @@ impl<'g, 'a> Graph<'g, 'a> {
                 }),
         );
         roots.extend(self.res.call_dtors.map(|d| (d, Root::CallDtors)));
+        if config.pic {
+            let ctors = self.res.table.find("__wasm_call_ctors");
+            roots.extend(ctors.map(|c| (c, Root::PicCtors)));
+        }
         roots
     }
 

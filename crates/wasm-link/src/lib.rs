@@ -7,6 +7,7 @@ mod address;
 mod build_id;
 pub mod config;
 pub mod diagnostic;
+mod dylink;
 mod features;
 mod gc_report;
 mod graph;
@@ -139,9 +140,7 @@ fn processing(inputs: &inputs::Inputs<'_>) -> Vec<String> {
 
 /// What is not supported yet: a clear error, never a wrong module.
 fn refuse_unsupported(config: &Config) -> Result<(), Errors> {
-    let what = if config.pic {
-        "--shared and --pie are not supported yet"
-    } else if config.unresolved == UnresolvedPolicy::ImportDynamic {
+    let what = if config.unresolved == UnresolvedPolicy::ImportDynamic {
         // wasm-ld writes a dynamically linked module here (`dylink.0`, GOT imports).
         "--unresolved-symbols=import-dynamic is not supported yet"
     } else {

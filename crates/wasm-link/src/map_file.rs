@@ -182,6 +182,9 @@ fn synthetic_name(res: &Resolved<'_>, f: &OutFunction) -> String {
         OutFunction::CallCtors => "__wasm_call_ctors".into(),
         OutFunction::InitTls => "__wasm_init_tls".into(),
         OutFunction::InitMemory => "__wasm_init_memory".into(),
+        OutFunction::ApplyDataRelocs => "__wasm_apply_data_relocs".into(),
+        OutFunction::ApplyGlobalRelocs => "__wasm_apply_global_relocs".into(),
+        OutFunction::Start => "__wasm_start".into(),
         OutFunction::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs".into(),
         OutFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs".into(),
         OutFunction::CommandExport { symbol, .. } => {

@@ -56,6 +56,15 @@ struct Marker<'r, 'a> {
     files: Vec<AtomicBool>,
 }
 
+/// What wasm-ld marks live before GC starts (lld's `createSyntheticSymbols`).
+fn live_from_start(s: &crate::symbols::Symbol<'_>) -> bool {
+    match s.def {
+        Def::Synthetic(Synthetic::StackPointer) => true,
+        Def::Synthetic(Synthetic::PicImport) => s.name != "__stack_pointer",
+        _ => false,
+    }
+}
+
 /// Marks everything reachable from the roots (everything, with `--no-gc-sections`).
 pub fn mark<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) -> Liveness {
     let all = !config.gc_sections;
@@ -66,8 +75,9 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) -> Liv
             .table
             .symbols
             .iter()
-            // wasm-ld marks the stack pointer live from the start, used or not.
-            .map(|s| AtomicBool::new(s.def == Def::Synthetic(Synthetic::StackPointer)))
+            // wasm-ld marks the stack pointer live from the start, used or not, and in a PIC
+            // output the imported bases the data and table are placed at.
+            .map(|s| AtomicBool::new(live_from_start(s)))
             .collect(),
         functions: inputs
             .files

@@ -73,6 +73,9 @@ pub(crate) fn function_names(
             OutFunction::UndefinedStub(_) => "undefined_stub".to_string(),
             OutFunction::InitTls => "__wasm_init_tls".to_string(),
             OutFunction::InitMemory => "__wasm_init_memory".to_string(),
+            OutFunction::ApplyDataRelocs => "__wasm_apply_data_relocs".to_string(),
+            OutFunction::ApplyGlobalRelocs => "__wasm_apply_global_relocs".to_string(),
+            OutFunction::Start => "__wasm_start".to_string(),
             OutFunction::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs".to_string(),
             OutFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs".to_string(),
             OutFunction::Stub(s) => {

@@ -200,10 +200,16 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return;
         }
         let hidden = SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN);
-        let mut synthetic = vec![
-            ("__wasm_call_ctors", Kind::Function, Synthetic::CallCtors),
-            ("__stack_pointer", Kind::Global, Synthetic::StackPointer),
-        ];
+        let mut synthetic = vec![("__wasm_call_ctors", Kind::Function, Synthetic::CallCtors)];
+        if config.pic {
+            synthetic.extend([
+                ("__stack_pointer", Kind::Global, Synthetic::PicImport),
+                ("__memory_base", Kind::Global, Synthetic::PicImport),
+                ("__table_base", Kind::Global, Synthetic::PicImport),
+            ]);
+        } else {
+            synthetic.push(("__stack_pointer", Kind::Global, Synthetic::StackPointer));
+        }
         if config.shared_memory {
             synthetic.extend([
                 ("__tls_base", Kind::Global, Synthetic::TlsBase),
@@ -213,8 +219,24 @@ impl<'i, 'a> Resolver<'i, 'a> {
             ]);
         }
         for (name, kind, synth) in synthetic {
+            let sym = if synth == Synthetic::PicImport {
+                let undefined = SymbolFlags(SymbolFlags::UNDEFINED);
+                let mut sym = Symbol::new(name, kind, Def::Synthetic(synth), undefined);
+                sym.used_in_regular = true;
+                sym
+            } else {
+                self.trace.definition(INTERNAL, name);
+                Symbol::new(name, kind, Def::Synthetic(synth), hidden)
+            };
+            self.table.insert(sym);
+        }
+        if config.pic {
+            // Exported with default visibility: the dynamic loader calls it.
+            let name = "__wasm_apply_data_relocs";
+            let def = Def::Synthetic(Synthetic::ApplyDataRelocs);
+            let exported = SymbolFlags(SymbolFlags::EXPORTED);
             self.table
-                .insert(Symbol::new(name, kind, Def::Synthetic(synth), hidden));
+                .insert(Symbol::new(name, Kind::Function, def, exported));
             self.trace.definition(INTERNAL, name);
         }
     }
@@ -648,17 +670,22 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return;
         }
         // wasm-ld's creation order, which is the export order under `--export-all`.
-        let mut optional = vec![
-            ("__dso_handle", Synthetic::DsoHandle),
-            ("__data_end", Synthetic::DataEnd),
-            ("__stack_low", Synthetic::StackLow),
-            ("__stack_high", Synthetic::StackHigh),
-            ("__global_base", Synthetic::GlobalBase),
-            ("__heap_base", Synthetic::HeapBase),
-            ("__heap_end", Synthetic::HeapEnd),
-            ("__memory_base", Synthetic::MemoryBase),
-            ("__table_base", Synthetic::TableBase),
-        ];
+        let mut optional = vec![("__dso_handle", Synthetic::DsoHandle)];
+        if !config.shared {
+            optional.push(("__data_end", Synthetic::DataEnd));
+        }
+        // A PIC output learns where its memory and table start at run time.
+        if !config.pic {
+            optional.extend([
+                ("__stack_low", Synthetic::StackLow),
+                ("__stack_high", Synthetic::StackHigh),
+                ("__global_base", Synthetic::GlobalBase),
+                ("__heap_base", Synthetic::HeapBase),
+                ("__heap_end", Synthetic::HeapEnd),
+                ("__memory_base", Synthetic::MemoryBase),
+                ("__table_base", Synthetic::TableBase),
+            ]);
+        }
         if !config.shared_memory {
             optional.push(("__tls_base", Synthetic::TlsBase));
         }

@@ -78,6 +78,12 @@ pub enum Synthetic {
     WeakStub,
     /// A direct call with a signature other than the definition's: a trapping stub.
     SignatureStub,
+    /// A global a PIC output imports from `env` (lld's `createUndefinedGlobal`):
+    /// `__stack_pointer` (mutable), `__memory_base` and `__table_base`. Undefined, but
+    /// always allowed to be.
+    PicImport,
+    /// `__wasm_apply_data_relocs` (PIC): stores the run-time addresses into the data.
+    ApplyDataRelocs,
 }
 
 /// What currently stands behind a symbol.
@@ -152,7 +158,19 @@ impl<'a> Symbol<'a> {
 
     /// Whether a file or the linker defines it.
     pub fn is_defined(&self) -> bool {
-        matches!(self.def, Def::Defined { .. } | Def::Synthetic(_))
+        match self.def {
+            Def::Defined { .. } => true,
+            Def::Synthetic(s) => s != Synthetic::PicImport,
+            _ => false,
+        }
+    }
+
+    /// Whether it is undefined at the end of the link (an import, a GOT entry, or an error).
+    pub fn is_undefined(&self) -> bool {
+        matches!(
+            self.def,
+            Def::Undefined { .. } | Def::Synthetic(Synthetic::PicImport)
+        )
     }
 
     /// Weak binding.

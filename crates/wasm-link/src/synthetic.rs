@@ -36,7 +36,18 @@ pub fn body(f: &OutFunction, layout: &Layout<'_>, inputs: &Inputs<'_>) -> Vec<u8
         OutFunction::InitMemory => init_memory(&mut func, layout),
         OutFunction::InitTls => init_tls(&mut func.instructions(), layout),
         OutFunction::ApplyGlobalTlsRelocs => apply_global_tls_relocs(&mut func, layout),
-        OutFunction::ApplyTlsRelocs | OutFunction::Input(..) => {}
+        OutFunction::ApplyGlobalRelocs => apply_global_relocs(&mut func, layout),
+        OutFunction::Start => {
+            let mut code = func.instructions();
+            for f in [layout.apply_global_relocs, layout.init_memory]
+                .into_iter()
+                .flatten()
+            {
+                code.call(f.0);
+            }
+        }
+        // `__wasm_apply_data_relocs` is written from the relocations (`dylink`).
+        OutFunction::ApplyDataRelocs | OutFunction::ApplyTlsRelocs | OutFunction::Input(..) => {}
     }
     func.instructions().end();
     let mut out = Vec::new();
@@ -145,6 +156,21 @@ fn apply_global_tls_relocs(func: &mut Function, l: &Layout<'_>) {
     for &(global, offset) in &l.tls_got {
         func.instructions().global_get(tls_base(l));
         // lld writes the offset's full 64-bit value here, wasm32 or not.
+        l.address.emit_const_unwrapped(func, offset);
+        l.address.emit_add(&mut func.instructions());
+        func.instructions().global_set(global.0);
+    }
+}
+
+/// `__wasm_apply_global_relocs` (PIC): each internal GOT global becomes `__memory_base` or
+/// `__table_base` plus its offset.
+fn apply_global_relocs(func: &mut Function, l: &Layout<'_>) {
+    for &(global, base, offset) in &l.pic_got {
+        let base = match base {
+            crate::layout::pic::Base::Memory => l.memory_base,
+            crate::layout::pic::Base::Table => l.table_base_global,
+        };
+        func.instructions().global_get(base.map_or(0, |g| g.0));
         l.address.emit_const_unwrapped(func, offset);
         l.address.emit_add(&mut func.instructions());
         func.instructions().global_set(global.0);

@@ -36,14 +36,32 @@ pub(crate) fn bad_target(
     {
         return None;
     }
-    if matches!(
+    let importable = matches!(
         sym.kind,
         Kind::Function | Kind::Global | Kind::Table | Kind::Tag
-    ) && crate::layout::should_import(sym, live.symbol(id), inputs, config)
-    {
-        return None;
-    }
-    Some(id)
+    );
+    // A PIC output imports every undefined symbol, but only those allowed to be undefined
+    // pass (lld's `allowUndefined`).
+    let allowed = if config.pic {
+        allowed_undefined(sym, inputs, config)
+    } else {
+        importable && crate::layout::should_import(sym, live.symbol(id), true, inputs, config)
+    };
+    (!allowed).then_some(id)
+}
+
+/// lld's `allowUndefined`: explicitly imported, an undefined function with
+/// `--import-undefined`, named by `--allow-undefined-file`, or dynamic imports.
+fn allowed_undefined(
+    sym: &crate::symbols::Symbol<'_>,
+    inputs: &Inputs<'_>,
+    config: &Config,
+) -> bool {
+    sym.import_name.is_some()
+        || (sym.kind == Kind::Function && config.import_undefined)
+        || config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic
+        || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
+        || inputs.allowed_undefined.iter().any(|s| s == sym.name)
 }
 
 /// Where a relocation is: the function, data segment or custom section (by position in the

@@ -189,6 +189,10 @@ fn step(
         Some(Cause::Root(Root::Entry)) => (format!("{name} is the entry point"), None),
         Some(Cause::Root(Root::Export)) => (format!("{name} is exported"), None),
         Some(Cause::Root(Root::NoStrip)) => (format!("{name} is marked used (NO_STRIP)"), None),
+        Some(Cause::Root(Root::PicCtors)) => (
+            format!("{name} is called by the dynamic loader (PIC)"),
+            None,
+        ),
         Some(Cause::Root(Root::CallDtors)) => (
             format!("{name} runs the destructors after each command export"),
             None,

@@ -53,6 +53,17 @@ pub fn write(
         section_offsets,
     };
     let mut bodies = bodies;
+    if config.pic {
+        // Its body comes from the data relocations; only debug sections read code offsets.
+        if let Some(k) = layout
+            .functions
+            .iter()
+            .position(|f| matches!(f, OutFunction::ApplyDataRelocs))
+        {
+            bodies[k] = Some(crate::dylink::apply_data_relocs(&ctx, config));
+            ctx.code_offsets = code_offsets_of(layout, inputs, &bodies);
+        }
+    }
     if config.compress_relocations {
         // Only code relocations change size; nothing that reads code offsets is written
         // (debug sections are stripped), but keep them right all the same.
@@ -71,7 +82,8 @@ pub fn write(
         ctx.code_offsets = code_offsets_of(layout, inputs, &bodies);
     }
     let mut written = Written::default();
-    let head = header_and_head(inputs, res, layout, config, &mut written).map_err(output_error)?;
+    let head =
+        header_and_head(inputs, res, live, layout, config, &mut written).map_err(output_error)?;
     let mut module = Output::new(head);
     written.functions = written.record(&mut module, SectionId::Code, None, |m| {
         code_section(&ctx, bodies, m)
@@ -161,11 +173,20 @@ fn linking_and_relocs<'p>(
 fn header_and_head<'a>(
     inputs: &Inputs<'a>,
     res: &Resolved<'a>,
+    live: &Liveness,
     l: &Layout<'a>,
     config: &Config,
     written: &mut Written,
 ) -> Result<Vec<u8>, String> {
     let mut out = b"\0asm\x01\0\0\0".to_vec();
+    if config.pic {
+        let data = crate::dylink::section(res, live, l, config);
+        let dylink = wasm_encoder::CustomSection {
+            name: "dylink.0".into(),
+            data: data.into(),
+        };
+        push(&mut out, written, &dylink, true);
+    }
     let mut types = TypeSection::new();
     for t in &l.types {
         types.ty().function(
@@ -214,7 +235,7 @@ fn header_and_head<'a>(
         tags.tag(exception_tag(t));
     }
     push(&mut out, written, &tags, !l.tag_types.is_empty());
-    push_globals(&mut out, written, inputs, res, l, config.shared_memory);
+    push_globals(&mut out, written, inputs, res, l, config);
     let mut exports = ExportSection::new();
     for e in &l.exports {
         let (kind, index) = match e.item {
@@ -227,7 +248,7 @@ fn header_and_head<'a>(
         exports.export(&e.name, kind, index);
     }
     push(&mut out, written, &exports, !l.exports.is_empty());
-    if let Some(start) = l.init_memory {
+    if let Some(start) = l.start.or(l.init_memory).or(l.apply_global_relocs) {
         push(
             &mut out,
             written,
@@ -239,7 +260,10 @@ fn header_and_head<'a>(
     }
     if !l.elems.is_empty() {
         let mut elems = ElementSection::new();
-        let offset = l.address.const_expr(u64::from(l.table_base));
+        let offset = match l.table_base_global {
+            Some(base) => ConstExpr::global_get(base.0),
+            None => l.address.const_expr(u64::from(l.table_base)),
+        };
         // Flags 2 and the table number when the indirect table is not table 0.
         let table = l.indirect_table.map(|t| t.0).filter(|&t| t != 0);
         elems.active(
@@ -266,8 +290,9 @@ fn push_globals<'a>(
     inputs: &Inputs<'a>,
     res: &Resolved<'a>,
     l: &Layout<'a>,
-    shared: bool,
+    config: &Config,
 ) {
+    let shared = config.shared_memory;
     // Input globals and data addresses need their own encodings; build them in order. The
     // linker's own globals all hold addresses or sizes: address-sized.
     let mut globals = GlobalSection::new();
@@ -283,7 +308,10 @@ fn push_globals<'a>(
             OutGlobalDef::TlsAlign => address_global(false, l.synth.tls_align),
             OutGlobalDef::Got(id) => {
                 // With shared memory, `__wasm_apply_global_tls_relocs` sets thread-local ones.
-                let mutable = shared && res.table.get(*id).flags.is_tls();
+                // With PIC, `__wasm_apply_global_relocs` sets the others (stubs stay 0).
+                let sym = res.table.get(*id);
+                let tls = sym.flags.is_tls();
+                let mutable = (shared && tls) || (config.pic && !tls && !sym.is_stub());
                 address_global(mutable, l.got_value(inputs, res, *id))
             }
             OutGlobalDef::DataAddress(va) => address_global(false, *va),
@@ -502,7 +530,11 @@ fn data_section<'p>(
             head.push(1);
         } else {
             head.push(0);
-            l.address.const_expr(l.segments[i].va).encode(&mut head);
+            match l.memory_base {
+                // PIC: one segment, at `__memory_base`.
+                Some(base) => ConstExpr::global_get(base.0).encode(&mut head),
+                None => l.address.const_expr(l.segments[i].va).encode(&mut head),
+            }
         }
         l.segments[i].size.encode(&mut head);
         body.bytes(std::mem::take(&mut head));

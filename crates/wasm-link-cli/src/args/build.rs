@@ -26,7 +26,9 @@ pub fn config(seen: &Seen, report: &mut Report) -> Config {
 
 fn output_kind(seen: &Seen, c: &mut Config) {
     c.relocatable = seen.has("relocatable");
-    c.pic = seen.has("shared") || seen.pair("pie", "no-pie", false);
+    c.shared = seen.has("shared");
+    c.pic = c.shared || seen.pair("pie", "no-pie", false);
+    c.bsymbolic = seen.has("Bsymbolic");
     c.emit_relocs = seen.has("emit-relocs");
 }
 
@@ -132,9 +134,11 @@ pub fn io_message(e: &std::io::Error) -> String {
 fn memory(seen: &Seen, c: &mut Config, report: &mut Report) {
     let errors = &mut report.errors;
     c.global_base = integer(seen, "global-base", "--global-base=", errors).filter(|&v| v != 0);
+    // A PIC output's table starts at `__table_base`; otherwise slot 0 stays null.
+    let default_table_base = if c.pic { 0 } else { 1 };
     c.table_base = integer(seen, "table-base", "--table-base=", errors)
         .filter(|&v| v != 0)
-        .unwrap_or(1);
+        .unwrap_or(default_table_base);
     c.initial_memory =
         integer(seen, "initial-memory", "--initial-memory=", errors).filter(|&v| v != 0);
     c.max_memory = integer(seen, "max-memory", "--max-memory=", errors).filter(|&v| v != 0);

@@ -61,6 +61,9 @@ impl<'a> Layout<'a> {
             OutFunction::Stub(id) => self.stub_types.get(id).cloned().unwrap_or_else(empty_type),
             OutFunction::UndefinedStub(i) => self.undefined_stub_types[*i].clone(),
             OutFunction::CallCtors
+            | OutFunction::ApplyDataRelocs
+            | OutFunction::ApplyGlobalRelocs
+            | OutFunction::Start
             | OutFunction::InitMemory
             | OutFunction::ApplyGlobalTlsRelocs
             | OutFunction::ApplyTlsRelocs => empty_type(),
@@ -80,6 +83,10 @@ impl<'a> Layout<'a> {
         config: &Config,
     ) {
         self.call_dtors = res.call_dtors.and_then(|id| self.sym_func[id.idx()]);
+        // A PIC module's loader calls the constructors.
+        if config.pic {
+            return;
+        }
         let Some(cc) = res.table.find("__wasm_call_ctors") else {
             return;
         };
@@ -189,7 +196,10 @@ impl<'a> Layout<'a> {
             if !sym.global || !live.symbol(id) || !sym.is_defined() {
                 continue;
             }
-            if !sym.is_exported(config) || sym.is_stub() {
+            // A symbol other modules reach through the GOT must be exported (lld's
+            // `addGOTEntry`).
+            let through_got = self.got_imports.contains(&id);
+            if !(sym.is_exported(config) || through_got) || sym.is_stub() {
                 continue;
             }
             if wrappers.contains_key(&id) {
@@ -198,7 +208,10 @@ impl<'a> Layout<'a> {
             let export = match sym.kind {
                 Kind::Function => {
                     let name = export_name(inputs, sym.def).unwrap_or(sym.name);
-                    self.sym_func[i].map(|f| OutExport {
+                    // The definition, even where calls go to an import (a shared library's
+                    // weak definition).
+                    let index = self.defined_function_index(inputs, sym.def);
+                    index.or(self.sym_func[i]).map(|f| OutExport {
                         name: name.to_string(),
                         item: Exported::Func(f),
                     })

@@ -1,6 +1,7 @@
 //! Index spaces: the relocation scan, imports, functions (synthetic, stubs, inputs), globals,
 //! the indirect function table and internal GOT entries.
 
+use super::pic;
 use super::*;
 use wasm_object::ids::Definition;
 
@@ -8,57 +9,94 @@ use wasm_object::ids::Definition;
 pub(super) enum Scanned {
     /// `TYPE_INDEX_LEB`: this input type is used.
     Type(u32),
-    /// `GLOBAL_INDEX` of a data or function symbol (true for a function): an internal GOT entry.
-    Got(SymbolId, bool),
+    /// A GOT entry for a data or function symbol (lld's `addGOTEntry`): an imported
+    /// `GOT.*` global when the symbol needs GOT access, else an internal one (and for a
+    /// function, a table slot too).
+    Got(SymbolId),
     /// A table-index relocation of a live function: a table slot.
     Slot(SymbolId),
+    /// A relocation a PIC output cannot have, against this symbol.
+    NotPic(SymbolId, RelocType),
+    /// A base-relative relocation against an undefined symbol (PIC).
+    RelativeToUndefined(SymbolId, RelocType),
+}
+
+/// What the relocation scan found, replayed in load order.
+#[derive(Default)]
+pub(super) struct ScanResult {
+    /// (file, input type) of every `TYPE_INDEX_LEB`, in order.
+    pub used_types: Vec<(FileId, u32)>,
+    /// Address-taken functions in the order they get their table slot.
+    pub slot_order: Vec<SymbolId>,
+    /// Symbols reached through imported `GOT.*` globals, in import order.
+    pub got_imports: Vec<SymbolId>,
+    /// wasm-ld's errors for relocations a PIC output cannot have.
+    pub errors: Vec<String>,
 }
 
 impl<'a> Layout<'a> {
     /// Scans relocations of live chunks in load order: records the types that
-    /// `TYPE_INDEX_LEB` uses (registered first) and gives functions whose address is taken
-    /// their table slot, in the order lld's `scanRelocations` does.
+    /// `TYPE_INDEX_LEB` uses (registered first), gives functions whose address is taken
+    /// their table slot, and symbols read through `global.get` their GOT entry, in the order
+    /// lld's `scanRelocations` does.
     pub(super) fn scan_relocations(
         &mut self,
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
         live: &Liveness,
-    ) -> (Vec<(FileId, u32)>, Vec<SymbolId>) {
+        config: &Config,
+    ) -> ScanResult {
         // Each file is scanned in parallel; its findings are replayed in load order, so the
         // first occurrence decides as in a single scan.
         let found: Vec<Vec<Scanned>> = res
             .loaded
             .par_iter()
-            .map(|&f| self.scan_file(inputs, res, live, f))
+            .map(|&f| self.scan_file(inputs, res, live, f, config))
             .collect();
-        let mut used: Vec<(FileId, u32)> = Vec::new();
+        let mut out = ScanResult::default();
         let mut got_seen = vec![false; res.table.symbols.len()];
-        let mut slot_order: Vec<SymbolId> = Vec::new();
         let mut seen = vec![false; res.table.symbols.len()];
         for (&f, events) in res.loaded.iter().zip(found) {
             for event in events {
                 match event {
-                    Scanned::Type(t) => used.push((f, t)),
-                    Scanned::Got(id, is_function) => {
-                        if !got_seen[id.idx()] {
-                            got_seen[id.idx()] = true;
-                            self.got.push(id);
-                            if is_function && !seen[id.idx()] {
-                                seen[id.idx()] = true;
-                                slot_order.push(id);
-                            }
+                    Scanned::Type(t) => out.used_types.push((f, t)),
+                    Scanned::Got(id) => {
+                        if std::mem::replace(&mut got_seen[id.idx()], true) {
+                            continue;
+                        }
+                        let sym = res.table.get(id);
+                        if pic::requires_got_access(sym, config) {
+                            out.got_imports.push(id);
+                            continue;
+                        }
+                        self.got.push(id);
+                        if sym.kind == Kind::Function && !seen[id.idx()] {
+                            seen[id.idx()] = true;
+                            out.slot_order.push(id);
                         }
                     }
                     Scanned::Slot(id) => {
                         if !seen[id.idx()] {
                             seen[id.idx()] = true;
-                            slot_order.push(id);
+                            out.slot_order.push(id);
                         }
                     }
+                    Scanned::NotPic(id, ty) => out.errors.push(format!(
+                        "{}: relocation {} cannot be used against symbol `{}`; recompile with -fPIC",
+                        inputs.name(f),
+                        ty.name(),
+                        crate::trace::display_symbol(res.table.get(id).name, config.demangle)
+                    )),
+                    Scanned::RelativeToUndefined(id, ty) => out.errors.push(format!(
+                        "{}: relocation {} is not supported against an undefined symbol `{}`",
+                        inputs.name(f),
+                        ty.name(),
+                        crate::trace::display_symbol(res.table.get(id).name, config.demangle)
+                    )),
                 }
             }
         }
-        (used, slot_order)
+        out
     }
 
     /// What one file's live relocations ask of the layout, in relocation order.
@@ -68,6 +106,7 @@ impl<'a> Layout<'a> {
         res: &Resolved<'a>,
         live: &Liveness,
         f: FileId,
+        config: &Config,
     ) -> Vec<Scanned> {
         let obj = inputs.obj(f);
         let funcs = (obj.functions.iter().enumerate()).filter(|(i, _)| live.functions[f.idx()][*i]);
@@ -77,35 +116,65 @@ impl<'a> Layout<'a> {
                 None | Some(Placement::None)
             )
         });
-        let ranges = funcs
-            .map(|(_, x)| &obj.code_relocs[x.relocs.clone()])
-            .chain(segs.map(|(_, s)| &obj.data_relocs[s.relocs.clone()]))
-            .chain(obj.customs.iter().map(|c| &c.index_relocs[..]));
         let mut out = Vec::new();
-        for r in ranges.flatten() {
-            if r.ty == RelocType::TypeIndexLeb {
-                out.push(Scanned::Type(r.index));
-                continue;
-            }
-            let global = r.ty.target() == RelocTarget::Global;
-            if !global && r.ty.target() != RelocTarget::Table {
-                continue;
-            }
-            let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
-                continue;
-            };
-            let sym = res.table.get(id);
-            if global {
-                // `global.get` of a data or function symbol: an internal GOT entry, and for a
-                // function, a table slot too.
-                if matches!(sym.kind, Kind::Data | Kind::Function) {
-                    out.push(Scanned::Got(id, sym.kind == Kind::Function));
+        let code = funcs.flat_map(|(_, x)| &obj.code_relocs[x.relocs.clone()]);
+        let data = segs.flat_map(|(_, s)| &obj.data_relocs[s.relocs.clone()]);
+        for r in code.chain(data) {
+            self.scan_reloc(res, live, f, r, config, &mut out);
+        }
+        for c in &obj.customs {
+            if config.pic {
+                // Every relocation counts, debug sections' addresses too: they take GOT entries.
+                for r in c.relocs.iter() {
+                    self.scan_reloc(res, live, f, &r, config, &mut out);
                 }
-            } else if live.symbol(id) {
-                out.push(Scanned::Slot(id));
+            } else {
+                for r in &c.index_relocs {
+                    self.scan_reloc(res, live, f, r, config, &mut out);
+                }
             }
         }
         out
+    }
+
+    /// What one relocation asks of the layout.
+    fn scan_reloc(
+        &self,
+        res: &Resolved<'a>,
+        live: &Liveness,
+        f: FileId,
+        r: &wasm_format::reloc::Reloc,
+        config: &Config,
+        out: &mut Vec<Scanned>,
+    ) {
+        if r.ty == RelocType::TypeIndexLeb {
+            out.push(Scanned::Type(r.index));
+            return;
+        }
+        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
+            return;
+        };
+        let sym = res.table.get(id);
+        match r.ty.target() {
+            // `global.get` of a data or function symbol: a GOT entry.
+            RelocTarget::Global if matches!(sym.kind, Kind::Data | Kind::Function) => {
+                out.push(Scanned::Got(id));
+            }
+            RelocTarget::Table if live.symbol(id) && !pic::requires_got_access(sym, config) => {
+                out.push(Scanned::Slot(id));
+            }
+            _ => {}
+        }
+        if !config.pic {
+            return;
+        }
+        if pic::is_absolute_in_code(r.ty) {
+            out.push(Scanned::NotPic(id, r.ty));
+        } else if pic::is_data_address(r.ty) && pic::requires_got_access(sym, config) {
+            out.push(Scanned::Got(id));
+        } else if pic::is_base_relative(r.ty) && sym.is_undefined() {
+            out.push(Scanned::RelativeToUndefined(id, r.ty));
+        }
     }
 
     /// Imports: the memory, the table, then every live undefined symbol that may be imported,
@@ -115,6 +184,7 @@ impl<'a> Layout<'a> {
         inputs: &Inputs<'a>,
         res: &Resolved<'a>,
         live: &Liveness,
+        called_directly: &[bool],
         config: &Config,
     ) {
         if let Some((module, field)) = &config.import_memory {
@@ -132,10 +202,16 @@ impl<'a> Layout<'a> {
         let mut seen_tables = HashMap::new();
         for (i, sym) in res.table.symbols.iter().enumerate() {
             let id = SymbolId(i as u32);
-            if !should_import(sym, live.symbol(id), inputs, config) || Some(id) == indirect {
+            let called = called_directly.get(i).copied().unwrap_or(true);
+            if !should_import(sym, live.symbol(id), called, inputs, config) || Some(id) == indirect
+            {
                 continue;
             }
-            let Def::Undefined { file, index } = sym.def else {
+            if sym.def == Def::Synthetic(Synthetic::PicImport) {
+                self.import_pic_global(id, sym.name, &mut seen_globals);
+                continue;
+            }
+            let (Def::Undefined { file, index } | Def::Defined { file, index }) = sym.def else {
                 continue;
             };
             let obj = inputs.obj(file);
@@ -146,7 +222,13 @@ impl<'a> Layout<'a> {
                 (module.into(), field.into());
             match sym.kind {
                 Kind::Function => {
-                    let (sf, ty) = sym.signature.unwrap_or((file, 0));
+                    let defined = match inputs.obj(file).definition(index) {
+                        Some(Definition::Function(f)) => {
+                            Some((file, inputs.obj(file).functions[f.idx()].type_index))
+                        }
+                        _ => None,
+                    };
+                    let (sf, ty) = defined.or(sym.signature).unwrap_or((file, 0));
                     let ty = inputs
                         .obj(sf)
                         .types
@@ -211,6 +293,35 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// Imports `env.NAME` for a global a PIC output gets from its loader: `__stack_pointer`
+    /// (mutable), `__memory_base`, `__table_base`.
+    fn import_pic_global(
+        &mut self,
+        id: SymbolId,
+        name: &'a str,
+        seen: &mut HashMap<(String, String, GlobalType), OutGlobal>,
+    ) {
+        let ty = GlobalType {
+            val: self.address.val_type(),
+            mutable: name == "__stack_pointer",
+        };
+        let index = OutGlobal(self.num_global_imports);
+        match name {
+            "__memory_base" => self.memory_base = Some(index),
+            "__table_base" => self.table_base_global = Some(index),
+            _ => {}
+        }
+        seen.insert(("env".into(), name.into(), ty), index);
+        self.sym_global[id.idx()] = Some(index);
+        self.num_global_imports += 1;
+        self.imports.push(OutImport {
+            module: "env".into(),
+            field: name.into(),
+            kind: ImportKind::Global(ty),
+            symbol: Some(id),
+        });
+    }
+
     /// Function indices: imports, synthetic functions, then input functions in load order.
     pub(super) fn assign_functions(
         &mut self,
@@ -233,6 +344,12 @@ impl<'a> Layout<'a> {
                 self.sym_func[id.idx()] = Some(self.push_function(OutFunction::InitTls));
             }
         }
+        if let Some(id) = res.table.find("__wasm_apply_data_relocs") {
+            if res.table.get(id).def == Def::Synthetic(Synthetic::ApplyDataRelocs) {
+                let index = self.push_function(OutFunction::ApplyDataRelocs);
+                self.sym_func[id.idx()] = Some(index);
+            }
+        }
         let undefined_stubs = self.assign_stubs(inputs, res, live, stubs);
         if self.has_init_at_start() {
             self.init_memory = Some(self.push_function(OutFunction::InitMemory));
@@ -243,6 +360,12 @@ impl<'a> Layout<'a> {
         }
         if config.shared_memory && self.tls_has_relocs(inputs) {
             self.apply_tls_relocs = Some(self.push_function(OutFunction::ApplyTlsRelocs));
+        }
+        if config.pic && self.got_has_non_tls(res) {
+            self.apply_global_relocs = Some(self.push_function(OutFunction::ApplyGlobalRelocs));
+            if self.init_memory.is_some() {
+                self.start = Some(self.push_function(OutFunction::Start));
+            }
         }
         for &f in &res.loaded {
             let obj = inputs.obj(f);
@@ -259,8 +382,9 @@ impl<'a> Layout<'a> {
             if sym.kind != Kind::Function {
                 continue;
             }
+            // A weak definition a shared library imports keeps the import's index.
             if let Some(idx) = self.defined_function_index(inputs, sym.def) {
-                self.sym_func[i] = Some(idx);
+                self.sym_func[i] = self.sym_func[i].or(Some(idx));
             }
             if let Some(stub) = stubs.of_symbol.get(&SymbolId(i as u32)) {
                 self.sym_func[i] = Some(undefined_stubs[stub.index]);
@@ -286,6 +410,12 @@ impl<'a> Layout<'a> {
     /// `GlobalSection::needsTLSRelocations`).
     pub(super) fn got_has_tls(&self, res: &Resolved<'a>) -> bool {
         self.got.iter().any(|&id| res.table.get(id).flags.is_tls())
+    }
+
+    /// Whether an internal GOT global of a non-TLS symbol needs its run-time value (lld's
+    /// `GlobalSection::needsRelocations`).
+    pub(super) fn got_has_non_tls(&self, res: &Resolved<'a>) -> bool {
+        self.got.iter().any(|&id| !res.table.get(id).flags.is_tls())
     }
 
     /// Whether some input segment of `.tdata` has relocations.
@@ -453,11 +583,14 @@ impl<'a> Layout<'a> {
 
     /// Internal GOT globals follow the input globals. With shared memory, those of defined
     /// thread-local symbols get their value from `__wasm_apply_global_tls_relocs`.
-    pub(super) fn assign_got(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>) {
+    pub(super) fn assign_got(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) {
         for &id in &self.got.clone() {
             let index = self.push_global(OutGlobalDef::Got(id));
             self.sym_global[id.idx()] = Some(index);
             let sym = res.table.get(id);
+            if config.pic && !sym.flags.is_tls() {
+                self.relocate_pic_got(inputs, res, id, index);
+            }
             let tls_data = sym.kind == Kind::Data && sym.is_defined() && sym.flags.is_tls();
             if self.apply_global_tls_relocs.is_some() && tls_data {
                 let offset = self.data_address(inputs, res, id, 0).unwrap_or(0);
@@ -482,25 +615,37 @@ impl<'a> Layout<'a> {
     }
 }
 
-/// Whether an undefined symbol becomes an import (lld's `shouldImport`, non-PIC).
+/// Whether a symbol becomes an import (lld's `shouldImport`). `called_directly`: some loaded
+/// object calls it (a PIC output imports an undefined function only then; other uses go
+/// through `GOT.func`).
 pub(crate) fn should_import(
     sym: &crate::symbols::Symbol<'_>,
     live: bool,
+    called_directly: bool,
     inputs: &Inputs<'_>,
     config: &Config,
 ) -> bool {
     if !sym.global || sym.kind == Kind::Data || !live || !sym.used_in_regular {
         return false;
     }
-    if !matches!(sym.def, Def::Undefined { .. }) {
+    // A shared library's weak definition may be overridden by another module: it is both
+    // imported and exported.
+    let defined = matches!(sym.def, Def::Defined { .. });
+    if config.shared && sym.is_weak() && defined && !sym.is_hidden() {
+        return true;
+    }
+    if !sym.is_undefined() {
         return false;
     }
     // lld's `shouldImport`: a relocatable output imports every undefined symbol, weak ones too.
     if config.relocatable {
         return true;
     }
-    if sym.is_weak() {
+    if sym.is_weak() && !config.pic {
         return false;
+    }
+    if config.pic {
+        return sym.kind != Kind::Function || called_directly;
     }
     config.import_undefined
         || config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic

@@ -148,8 +148,13 @@ impl<'a> Layout<'a> {
                 ptr = base;
             }
         } else {
-            // A relocatable output's data starts at 0: the final link places it.
-            let default = if config.relocatable { 0 } else { 1024 };
+            // A relocatable output's data starts at 0: the final link places it; a PIC
+            // output's is at `__memory_base`.
+            let default = if config.relocatable || config.pic {
+                0
+            } else {
+                1024
+            };
             ptr = config.global_base.unwrap_or(default);
         }
         self.synth.global_base = ptr;
@@ -234,8 +239,9 @@ impl<'a> Layout<'a> {
     }
 
     pub(super) fn place_stack(&mut self, ptr: &mut u64, config: &Config, errors: &mut Vec<String>) {
-        // A relocatable output has no stack: the final link places it.
-        if config.relocatable {
+        // A relocatable output has no stack: the final link places it; a PIC output uses
+        // its loader's.
+        if config.relocatable || config.pic {
             return;
         }
         *ptr = align_to(*ptr, 16);

@@ -26,6 +26,7 @@ use wasm_object::ids::{DefinedFunc, DefinedGlobal, DefinedTag};
 mod exports;
 mod indices;
 mod memory;
+pub mod pic;
 mod tables;
 mod tags;
 
@@ -93,6 +94,14 @@ pub enum OutFunction {
     ApplyGlobalTlsRelocs,
     /// `__wasm_apply_tls_relocs`: runtime relocations of `.tdata` (none without PIC).
     ApplyTlsRelocs,
+    /// `__wasm_apply_data_relocs` (PIC): stores run-time addresses into the data.
+    ApplyDataRelocs,
+    /// `__wasm_apply_global_relocs` (PIC), a start function: sets the internal GOT globals
+    /// from `__memory_base` and `__table_base`.
+    ApplyGlobalRelocs,
+    /// `__wasm_start` (PIC with passive segments): calls `__wasm_apply_global_relocs`, then
+    /// `__wasm_init_memory`.
+    Start,
     /// `<name>.command_export`: ctors, the function, dtors.
     CommandExport {
         /// The wrapped function's output index.
@@ -279,6 +288,21 @@ pub struct Layout<'a> {
     /// What `__wasm_apply_global_tls_relocs` sets: (GOT global index, offset from
     /// `__tls_base`) of each defined thread-local symbol, in GOT order.
     pub tls_got: Vec<(OutGlobal, u64)>,
+    /// Symbols read through imported `GOT.mem`/`GOT.func` globals (PIC), in import order.
+    pub got_imports: Vec<SymbolId>,
+    /// What `dylink.0` reports about the static data (PIC).
+    pub dylink_memory: pic::DylinkMemory,
+    /// `__wasm_apply_global_relocs` (PIC).
+    pub apply_global_relocs: Option<OutFunc>,
+    /// `__wasm_start`, when the PIC start function must call two.
+    pub start: Option<OutFunc>,
+    /// What `__wasm_apply_global_relocs` sets: each internal GOT global of a PIC output,
+    /// from its base and offset.
+    pub pic_got: Vec<(OutGlobal, pic::Base, u64)>,
+    /// The imported `__memory_base` (PIC).
+    pub memory_base: Option<OutGlobal>,
+    /// The imported `__table_base` (PIC).
+    pub table_base_global: Option<OutGlobal>,
     /// Signatures of weak stubs: (symbol → signature).
     pub stub_types: HashMap<SymbolId, FuncType>,
     /// Signature of each `undefined_stub`.
@@ -356,19 +380,23 @@ pub fn layout<'a>(
     l.plan_segment_init(config);
     l.layout_memory(res, config, &mut memory);
     l.bound_segments(res);
-    let (used_types, slot_order) = l.scan_relocations(inputs, res, live);
-    l.compute_imports(inputs, res, live, config);
+    l.combine_segments(config);
+    let scan = l.scan_relocations(inputs, res, live, config);
+    let called_directly = pic::called_directly(inputs, res, config);
+    l.compute_imports(inputs, res, live, &called_directly, config);
+    l.import_got(res, &scan.got_imports);
     l.assign_functions(inputs, res, live, stubs, config);
     l.assign_globals(inputs, res, live, config);
     l.assign_tags(inputs, res, live);
-    let define_indirect = l.assign_table(res, live, stubs, &slot_order, config);
+    let define_indirect = l.assign_table(res, live, stubs, &scan.slot_order, config);
     l.assign_tables(inputs, res, live, define_indirect, &mut symbols);
-    l.assign_got(inputs, res);
+    l.assign_got(inputs, res, config);
     l.compute_ctors(inputs, res, live, &mut symbols);
     l.compute_command_exports(res, live, config);
-    l.register_types(inputs, &used_types);
+    l.register_types(inputs, &scan.used_types);
     l.compute_exports(inputs, res, live, config);
     let mut errors = errors_of(Code::Memory, memory);
+    errors.extend(errors_of(Code::Input, scan.errors));
     errors.extend(errors_of(Code::SymbolMismatch, symbols));
     if errors.is_empty() {
         Ok(l)
@@ -426,6 +454,13 @@ impl<'a> Layout<'a> {
             call_ctors: None,
             wrappers: Vec::new(),
             got: Vec::new(),
+            got_imports: Vec::new(),
+            dylink_memory: Default::default(),
+            apply_global_relocs: None,
+            start: None,
+            pic_got: Vec::new(),
+            memory_base: None,
+            table_base_global: None,
             tls_got: Vec::new(),
             stub_types: HashMap::new(),
             undefined_stub_types: Vec::new(),
