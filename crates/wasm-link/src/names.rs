@@ -31,7 +31,7 @@ pub fn name_section(
     if !functions.is_empty() {
         section.functions(&name_map(&functions));
     }
-    let globals = global_names(inputs, res, l);
+    let globals = global_names(inputs, res, l, config);
     if !globals.is_empty() {
         section.globals(&name_map(&globals));
     }
@@ -152,15 +152,20 @@ fn raw_function_names<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>) -> Vec<Vec<Ra
     out
 }
 
-fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<(u32, String)> {
+/// Global names: imports and the linker's GOT globals by their (demangled) symbol, as lld's
+/// `toString(Symbol)` names them.
+fn global_names(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    config: &Config,
+) -> Vec<(u32, String)> {
     let mut names = Vec::new();
     let mut index = 0;
     for i in &l.imports {
         if let ImportKind::Global(_) = i.kind {
-            names.push((
-                index,
-                i.symbol.map_or("", |s| res.table.get(s).name).to_string(),
-            ));
+            let name = i.symbol.map_or("", |s| res.table.get(s).name);
+            names.push((index, demangle(name, config)));
             index += 1;
         }
     }
@@ -178,7 +183,7 @@ fn global_names(inputs: &Inputs<'_>, res: &Resolved<'_>, l: &Layout<'_>) -> Vec<
                 } else {
                     "data"
                 };
-                format!("GOT.{kind}.internal.{}", sym.name)
+                format!("GOT.{kind}.internal.{}", demangle(sym.name, config))
             }
             OutGlobalDef::DataAddress(..) => String::new(),
         };

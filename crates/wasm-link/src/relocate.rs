@@ -213,7 +213,11 @@ impl<'l> RelocContext<'l, '_> {
 
     /// Where a function's code starts in the code section; `None` for an imported one.
     fn function_offset(&self, id: SymbolId) -> Option<u64> {
-        let f = self.layout.sym_func[id.idx()]?;
+        // The definition's code, also when calls go to an import (a shared library's weak
+        // definition).
+        let def = self.res.table.get(id).def;
+        let defined = self.layout.defined_function_index(self.inputs, def);
+        let f = defined.or(self.layout.sym_func[id.idx()])?;
         let k = f.0.checked_sub(self.layout.num_func_imports)?;
         self.code_offsets.get(k as usize).copied()
     }

@@ -80,12 +80,34 @@ fn command_export(func: &mut Function, l: &Layout<'_>, inputs: &Inputs<'_>, targ
 fn init_memory(func: &mut Function, l: &Layout<'_>) {
     let flag = l.init_memory_flag;
     let addr = l.address;
+    // PIC: addresses are `__memory_base` plus an offset; the flag's is computed once.
+    let pic_base = l.memory_base.filter(|_| flag.is_some());
+    if pic_base.is_some() {
+        let local = if addr.is64() {
+            wasm_encoder::ValType::I64
+        } else {
+            wasm_encoder::ValType::I32
+        };
+        *func = Function::new([(2, local)]);
+    }
     let code = &mut func.instructions();
+    let flag_address = |code: &mut InstructionSink<'_>, flag: u64| match pic_base {
+        Some(_) => {
+            code.local_get(0);
+        }
+        None => addr.emit_const(code, flag),
+    };
+    if let (Some(base), Some(flag)) = (pic_base, flag) {
+        code.global_get(base.0);
+        addr.emit_const(code, flag);
+        addr.emit_add(code);
+        code.local_set(0);
+    }
     if let Some(flag) = flag {
         for _ in 0..3 {
             code.block(BlockType::Empty);
         }
-        addr.emit_const(code, flag);
+        flag_address(code, flag);
         code.i32_const(0)
             .i32_const(1)
             .i32_atomic_rmw_cmpxchg(ATOMIC_I32)
@@ -97,9 +119,20 @@ fn init_memory(func: &mut Function, l: &Layout<'_>) {
             continue;
         }
         addr.emit_const(code, seg.va);
+        if let Some(base) = l.memory_base {
+            code.global_get(base.0);
+            addr.emit_add(code);
+        }
         if flag.is_some() && seg.is_tls() {
-            addr.emit_const(code, seg.va);
-            code.global_set(tls_base(l));
+            match pic_base {
+                Some(_) => {
+                    code.local_tee(1).global_set(tls_base(l)).local_get(1);
+                }
+                None => {
+                    addr.emit_const(code, seg.va);
+                    code.global_set(tls_base(l));
+                }
+            }
         }
         if seg.is_bss() {
             code.i32_const(0);
@@ -110,15 +143,15 @@ fn init_memory(func: &mut Function, l: &Layout<'_>) {
         }
     }
     if let Some(flag) = flag {
-        addr.emit_const(code, flag);
+        flag_address(code, flag);
         code.i32_const(2).i32_atomic_store(ATOMIC_I32);
-        addr.emit_const(code, flag);
+        flag_address(code, flag);
         code.i32_const(-1)
             .memory_atomic_notify(ATOMIC_I32)
             .drop()
             .br(1)
             .end();
-        addr.emit_const(code, flag);
+        flag_address(code, flag);
         code.i32_const(1)
             .i64_const(-1)
             .memory_atomic_wait32(ATOMIC_I32)

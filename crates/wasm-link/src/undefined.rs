@@ -57,7 +57,11 @@ fn allowed_undefined(
     inputs: &Inputs<'_>,
     config: &Config,
 ) -> bool {
-    sym.import_name.is_some()
+    // The indirect function table a PIC output imports is allowed like lld's own
+    // undefined globals.
+    let table = sym.kind == Kind::Table && sym.name == "__indirect_function_table";
+    table
+        || sym.import_name.is_some()
         || (sym.kind == Kind::Function && config.import_undefined)
         || config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)

@@ -120,19 +120,11 @@ impl<'a> Layout<'a> {
         let code = funcs.flat_map(|(_, x)| &obj.code_relocs[x.relocs.clone()]);
         let data = segs.flat_map(|(_, s)| &obj.data_relocs[s.relocs.clone()]);
         for r in code.chain(data) {
-            self.scan_reloc(res, live, f, r, config, &mut out);
+            self.scan_reloc(res, live, f, r, config.pic, config, &mut out);
         }
-        for c in &obj.customs {
-            if config.pic {
-                // Every relocation counts, debug sections' addresses too: they take GOT entries.
-                for r in c.relocs.iter() {
-                    self.scan_reloc(res, live, f, &r, config, &mut out);
-                }
-            } else {
-                for r in &c.index_relocs {
-                    self.scan_reloc(res, live, f, r, config, &mut out);
-                }
-            }
+        // Custom sections' addresses take no GOT entries (wasm-ld 19 does not scan them).
+        for r in obj.customs.iter().flat_map(|c| &c.index_relocs) {
+            self.scan_reloc(res, live, f, r, false, config, &mut out);
         }
         out
     }
@@ -144,6 +136,7 @@ impl<'a> Layout<'a> {
         live: &Liveness,
         f: FileId,
         r: &wasm_format::reloc::Reloc,
+        pic: bool,
         config: &Config,
         out: &mut Vec<Scanned>,
     ) {
@@ -165,7 +158,7 @@ impl<'a> Layout<'a> {
             }
             _ => {}
         }
-        if !config.pic {
+        if !pic {
             return;
         }
         if pic::is_absolute_in_code(r.ty) {
@@ -459,7 +452,7 @@ impl<'a> Layout<'a> {
             .collect()
     }
 
-    pub(super) fn defined_function_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<OutFunc> {
+    pub fn defined_function_index(&self, inputs: &Inputs<'a>, def: Def) -> Option<OutFunc> {
         let Def::Defined { file, index } = def else {
             return None;
         };
@@ -491,7 +484,8 @@ impl<'a> Layout<'a> {
             let set_at_start = config.shared_memory
                 && (self.init_memory.is_some() || self.apply_global_tls_relocs.is_some());
             let is_live = live.symbol(id) || (set_at_start && matches!(def, OutGlobalDef::TlsBase));
-            if is_live && matches!(sym.def, Def::Synthetic(_)) {
+            let defined = matches!(sym.def, Def::Synthetic(s) if s != Synthetic::PicImport);
+            if is_live && defined {
                 let tls_base = matches!(def, OutGlobalDef::TlsBase);
                 let index = self.push_global(def);
                 self.sym_global[id.idx()] = Some(index);

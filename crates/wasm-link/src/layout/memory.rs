@@ -276,6 +276,9 @@ impl<'a> Layout<'a> {
                 ));
             }
             max
+        } else if config.shared_memory && config.pic {
+            // The loader places a PIC module in a memory that may grow to the largest size.
+            limit
         } else if config.no_growable_memory || config.shared_memory {
             initial
         } else {
