@@ -1,0 +1,207 @@
+//! Position-independent output (`--experimental-pic` with `-shared` and `-pie`), end to end:
+//! every link runs with wasm-link and wasm-ld-19 on the same objects and must give the same
+//! messages and byte-identical modules that validate (`dylink.0`, `env.__memory_base`,
+//! `GOT.mem`/`GOT.func` imports, internal GOT globals, `__wasm_apply_data_relocs`,
+//! `__wasm_apply_global_relocs`, one `.data` at `__memory_base`).
+
+use e2e_tests::{link_pair, require_tool, workspace_root, LinkPair, Scratch};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Compiles `src` with clang (`clang-19` or `clang++-19`) and `flags` into `obj`.
+fn compile(compiler: &str, src: &Path, obj: &Path, flags: &[&str]) -> bool {
+    let status = Command::new(require_tool(compiler))
+        .args(flags)
+        .arg("-c")
+        .arg(src)
+        .arg("-o")
+        .arg(obj)
+        .status()
+        .unwrap_or_else(|e| panic!("{compiler}: {e}"));
+    status.success()
+}
+
+/// `--experimental-pic`, the output kind's options, `extra`, then the objects.
+fn pic_args(kind: &str, extra: &[&str], objects: &[PathBuf]) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec!["--experimental-pic".into()];
+    match kind {
+        "shared" => args.push("-shared".into()),
+        _ => args.extend(["-pie", "--no-entry", "--export-dynamic"].map(OsString::from)),
+    }
+    args.extend(extra.iter().map(OsString::from));
+    args.extend(objects.iter().map(|o| o.clone().into_os_string()));
+    args
+}
+
+fn fixture(name: &str) -> PathBuf {
+    workspace_root().join("fixtures/pic").join(name)
+}
+
+/// Compiles a fixture of `fixtures/pic` for `target` with `flags`.
+fn pic_object(scratch: &Scratch, name: &str, target: &str, flags: &[&str]) -> PathBuf {
+    let obj = scratch.path(&format!("{name}.{target}.o"));
+    let mut all = vec![target, "-fPIC", "-fvisibility=default", "-O2"];
+    all.extend(flags);
+    assert!(
+        compile("clang-19", &fixture(&format!("{name}.c")), &obj, &all),
+        "{name}.c does not compile"
+    );
+    obj
+}
+
+const WASM32: &str = "--target=wasm32-unknown-unknown";
+
+#[test]
+fn shared_library_with_got_imports_weak_symbols_and_data_relocations() {
+    let s = Scratch::new("pic", "shared_library");
+    let lib = pic_object(&s, "lib", WASM32, &[]);
+    for (case, extra) in [
+        ("shared", vec!["--allow-undefined"]),
+        ("bsymbolic", vec!["--allow-undefined", "-Bsymbolic"]),
+        ("export_all", vec!["--allow-undefined", "--export-all"]),
+    ] {
+        let pair = link_pair("pic", case, &pic_args("shared", &extra, &[lib.clone()]));
+        let bytes = pair.assert_identical(case);
+        assert!(
+            bytes.windows(8).any(|w| w == b"dylink.0"),
+            "{case}: no dylink.0 section"
+        );
+    }
+}
+
+#[test]
+fn pie_with_internal_got_and_start_function() {
+    let s = Scratch::new("pic", "pie");
+    let main = pic_object(&s, "main", WASM32, &[]);
+    let mut args = vec![OsString::from("--experimental-pic"), "-pie".into()];
+    args.extend(["--allow-undefined".into(), main.into_os_string()]);
+    link_pair("pic", "pie", &args).assert_identical("pie");
+}
+
+#[test]
+fn memory64_shared_library() {
+    let s = Scratch::new("pic", "memory64");
+    let lib = pic_object(&s, "lib", "--target=wasm64-unknown-unknown", &[]);
+    let args = pic_args("shared", &["-mwasm64", "--allow-undefined"], &[lib]);
+    link_pair("pic", "memory64", &args).assert_identical("memory64 -shared");
+}
+
+#[test]
+fn thread_local_storage_with_shared_memory() {
+    let s = Scratch::new("pic", "tls");
+    let tls = pic_object(&s, "tls", WASM32, &["-matomics", "-mbulk-memory"]);
+    for kind in ["shared", "pie"] {
+        let extra = ["--shared-memory", "--import-memory", "--allow-undefined"];
+        let pair = link_pair(
+            "pic",
+            &format!("tls_{kind}"),
+            &pic_args(kind, &extra, &[tls.clone()]),
+        );
+        pair.assert_identical(&format!("TLS -{kind}"));
+    }
+}
+
+#[test]
+fn objects_built_without_fpic_are_refused_in_wasm_lds_words() {
+    let s = Scratch::new("pic", "not_pic");
+    let obj = s.path("main.o");
+    let flags = [WASM32, "-fvisibility=default", "-O2"];
+    assert!(compile("clang-19", &fixture("main.c"), &obj, &flags));
+    let pair = link_pair(
+        "pic",
+        "not_pic",
+        &pic_args("pie", &["--allow-undefined"], &[obj]),
+    );
+    pair.assert_same_errors("non-PIC object", "recompile with -fPIC");
+}
+
+#[test]
+fn undefined_symbols_of_a_shared_library_are_errors_with_wasm_lds_first_lines() {
+    let s = Scratch::new("pic", "undefined");
+    let lib = pic_object(&s, "lib", WASM32, &[]);
+    let pair: LinkPair = link_pair("pic", "undefined", &pic_args("shared", &[], &[lib]));
+    assert_ne!(pair.ours.code, 0, "the link succeeded");
+    assert!(pair.ours.output.is_none(), "a failed link wrote output");
+    // wasm-ld repeats the line per relocation; we give each (file, symbol) once, with our
+    // `>>>` lines beneath.
+    let theirs: std::collections::BTreeSet<&str> =
+        pair.theirs.messages.iter().map(|m| first_line(m)).collect();
+    let ours: std::collections::BTreeSet<&str> =
+        pair.ours.messages.iter().map(|m| first_line(m)).collect();
+    assert_eq!(ours, theirs, "first lines differ from wasm-ld-19's");
+}
+
+fn first_line(m: &str) -> &str {
+    m.lines().next().unwrap_or("")
+}
+
+/// Every C and C++ conformance program compiled with `-fPIC` (at -O2 and at -O0 -g), linked
+/// as a shared library and as a PIE without libc (its calls become imports).
+#[test]
+fn conformance_sources_as_shared_libraries_and_pies() {
+    let s = Scratch::new("pic", "conformance");
+    let root = workspace_root().join("conformance");
+    let mut sources = Vec::new();
+    for (lang, ext) in [("c", "c"), ("cpp", "cpp")] {
+        collect_sources(&root.join(lang), ext, &mut sources);
+    }
+    sources.sort();
+    let mut linked = 0;
+    for src in &sources {
+        let cxx = src.extension().is_some_and(|e| e == "cpp");
+        let compiler = if cxx { "clang++-19" } else { "clang-19" };
+        let stem = src
+            .strip_prefix(&root)
+            .unwrap_or(src)
+            .to_string_lossy()
+            .replace(['/', '.'], "_");
+        for (opt, flags) in [("O2", vec!["-O2"]), ("O0g", vec!["-O0", "-g"])] {
+            let obj = s.path(&format!("{stem}.{opt}.o"));
+            let mut all = vec!["--target=wasm32-wasi", "--sysroot=/usr", "-fPIC"];
+            all.extend(["-fvisibility=default", "-fno-exceptions"]);
+            all.extend(flags);
+            // Programs that need another target or features are not PIC material here.
+            if !compile(compiler, src, &obj, &all) {
+                continue;
+            }
+            for kind in ["shared", "pie"] {
+                let case = format!("{stem}_{opt}_{kind}");
+                let args = pic_args(kind, &["--allow-undefined"], &[obj.clone()]);
+                let pair = link_pair("pic", &case, &args);
+                if pair.theirs.code == 0 {
+                    pair.assert_identical(&case);
+                    linked += 1;
+                } else {
+                    // wasm-ld refuses a few debug sections; so must we, with its first line.
+                    assert_ne!(pair.ours.code, 0, "{case}: wasm-ld-19 failed, we did not");
+                    let firsts = |r: &e2e_tests::LinkRun| -> Vec<String> {
+                        r.messages
+                            .iter()
+                            .map(|m| first_line(m).to_string())
+                            .collect()
+                    };
+                    assert_eq!(firsts(&pair.ours), firsts(&pair.theirs), "{case}");
+                }
+            }
+        }
+    }
+    assert!(
+        linked >= 200,
+        "only {linked} links: the corpus did not compile"
+    );
+}
+
+fn collect_sources(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        panic!("{}: missing", dir.display());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_sources(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
