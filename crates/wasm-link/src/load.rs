@@ -117,6 +117,14 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, E
                 });
                 allowed_undefined.extend(read_imports_file(&input.path));
             }
+            // wasm-ld's text stub libraries (Emscripten's `libstub.so`).
+            Err(_) if file.bytes().starts_with(b"#STUB") => c.errors.push(
+                Diagnostic::error(
+                    Code::Unsupported,
+                    format!("{path}: stub libraries (#STUB) are not supported yet"),
+                )
+                .in_file(path),
+            ),
             Err(e) => c.errors.push(input_error(&e).in_file(path)),
         }
     }

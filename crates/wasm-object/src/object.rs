@@ -179,7 +179,15 @@ impl<'a> Object<'a> {
             obj.read_section(section, &mut found)?;
         }
         let Some(linking) = found.linking else {
-            let detail = ErrorKind::Message("it has no `linking` section");
+            let shared = module
+                .sections
+                .iter()
+                .any(|s| s.custom_name == Some("dylink.0"));
+            let detail = ErrorKind::Message(if shared {
+                "it is a shared library (`dylink.0`); shared library inputs are not supported yet"
+            } else {
+                "it has no `linking` section"
+            });
             return Err(Error::llvm(
                 offset,
                 "not a relocatable wasm file",
