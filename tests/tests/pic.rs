@@ -4,7 +4,7 @@
 //! `GOT.mem`/`GOT.func` imports, internal GOT globals, `__wasm_apply_data_relocs`,
 //! `__wasm_apply_global_relocs`, one `.data` at `__memory_base`).
 
-use e2e_tests::{link_pair, require_tool, workspace_root, LinkPair, Scratch};
+use e2e_tests::{libc_archive, link_pair, require_tool, workspace_root, LinkPair, Scratch};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -136,6 +136,92 @@ fn first_line(m: &str) -> &str {
     m.lines().next().unwrap_or("")
 }
 
+/// `--unresolved-symbols=import-dynamic` without PIC: what no input defines is imported, data
+/// through `GOT.mem`, and `__wasm_apply_data_relocs` stores those addresses.
+#[test]
+fn dynamic_imports_without_pic() {
+    let s = Scratch::new("pic", "import_dynamic");
+    let obj = s.path("dyn.o");
+    let flags = [WASM32, "-fvisibility=default", "-O2"];
+    assert!(compile("clang-19", &fixture("dyn.c"), &obj, &flags));
+    for (case, pic_flag) in [
+        ("import_dynamic", "--experimental-pic"),
+        ("warned", "--no-pie"),
+    ] {
+        let mut args: Vec<OsString> = vec![
+            pic_flag.into(),
+            "--unresolved-symbols=import-dynamic".into(),
+        ];
+        args.extend(["--no-entry", "--export=use"].map(OsString::from));
+        args.push(obj.clone().into_os_string());
+        link_pair("pic", case, &args).assert_identical(case);
+    }
+}
+
+/// Every C conformance program, built with and without `-fPIC`, linked with libc as a command
+/// whose unresolved symbols become dynamic imports.
+#[test]
+fn conformance_c_with_dynamic_imports() {
+    let s = Scratch::new("pic", "conformance_dynamic");
+    let root = workspace_root().join("conformance");
+    let mut sources = Vec::new();
+    collect_sources(&root.join("c"), "c", &mut sources);
+    sources.sort();
+    let libc = libc_archive();
+    let crt1 = libc.with_file_name("crt1-command.o");
+    let mut linked = 0;
+    for src in &sources {
+        let stem = src
+            .strip_prefix(&root)
+            .unwrap_or(src)
+            .to_string_lossy()
+            .replace(['/', '.'], "_");
+        for (opt, flags) in [("O2_pic", vec!["-O2", "-fPIC"]), ("O0g", vec!["-O0", "-g"])] {
+            let obj = s.path(&format!("{stem}.{opt}.o"));
+            let mut all = vec![
+                "--target=wasm32-wasi",
+                "--sysroot=/usr",
+                "-fvisibility=default",
+            ];
+            all.extend(flags);
+            if !compile("clang-19", src, &obj, &all) {
+                continue;
+            }
+            let case = format!("dyn_{stem}_{opt}");
+            let mut args: Vec<OsString> = vec!["--experimental-pic".into()];
+            args.push("--unresolved-symbols=import-dynamic".into());
+            args.extend([
+                crt1.clone().into_os_string(),
+                obj.into_os_string(),
+                libc.clone().into_os_string(),
+            ]);
+            let pair = link_pair("pic", &case, &args);
+            if pair.theirs.code == 0 {
+                pair.assert_identical(&case);
+                linked += 1;
+            } else {
+                assert_same_first_lines(&pair, &case);
+            }
+        }
+    }
+    assert!(
+        linked >= 100,
+        "only {linked} links: the corpus did not compile"
+    );
+}
+
+/// Both failed, with wasm-ld-19's first lines in its order.
+fn assert_same_first_lines(pair: &LinkPair, case: &str) {
+    assert_ne!(pair.ours.code, 0, "{case}: wasm-ld-19 failed, we did not");
+    let firsts = |r: &e2e_tests::LinkRun| -> Vec<String> {
+        r.messages
+            .iter()
+            .map(|m| first_line(m).to_string())
+            .collect()
+    };
+    assert_eq!(firsts(&pair.ours), firsts(&pair.theirs), "{case}");
+}
+
 /// Every C and C++ conformance program compiled with `-fPIC` (at -O2 and at -O0 -g), linked
 /// as a shared library and as a PIE without libc (its calls become imports).
 #[test]
@@ -174,14 +260,7 @@ fn conformance_sources_as_shared_libraries_and_pies() {
                     linked += 1;
                 } else {
                     // wasm-ld refuses a few debug sections; so must we, with its first line.
-                    assert_ne!(pair.ours.code, 0, "{case}: wasm-ld-19 failed, we did not");
-                    let firsts = |r: &e2e_tests::LinkRun| -> Vec<String> {
-                        r.messages
-                            .iter()
-                            .map(|m| first_line(m).to_string())
-                            .collect()
-                    };
-                    assert_eq!(firsts(&pair.ours), firsts(&pair.theirs), "{case}");
+                    assert_same_first_lines(&pair, &case);
                 }
             }
         }

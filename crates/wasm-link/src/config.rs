@@ -195,6 +195,15 @@ impl Wrap {
     }
 }
 
+impl Config {
+    /// Whether the output is dynamically linked: PIC, or non-PIC with dynamic imports
+    /// (`--unresolved-symbols=import-dynamic`). It then has `dylink.0` and
+    /// `__wasm_apply_data_relocs`.
+    pub fn dynamic(&self) -> bool {
+        self.pic || self.unresolved == UnresolvedPolicy::ImportDynamic
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

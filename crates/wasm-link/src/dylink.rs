@@ -98,7 +98,10 @@ pub fn apply_data_relocs(ctx: &RelocContext<'_, '_>, config: &Config) -> Vec<u8>
             };
             for r in &obj.data_relocs[input.relocs.clone()] {
                 let at = va.wrapping_add(u64::from(r.offset).wrapping_sub(base));
-                store_relocated(ctx, site, r, at, seg.is_tls(), &mut code);
+                // Without PIC only addresses read from the GOT are unknown at link time.
+                if config.pic || symbol_got(ctx, site, r).is_some() {
+                    store_relocated(ctx, site, r, at, seg.is_tls(), &mut code);
+                }
             }
         }
     }
@@ -122,19 +125,21 @@ fn store_relocated(
     let global = |g: Option<crate::ids::OutGlobal>| g.map_or(0, |g| g.0);
     let pointer_64 = l.address.is64();
     push_const(code, pointer_64, at as i64);
-    let module_base = if tls_segment {
-        global(l.tls_base_global)
-    } else {
-        global(l.memory_base)
-    };
-    code.push(0x23); // global.get
-    module_base.encode(code);
-    code.push(if pointer_64 { 0x7c } else { 0x6a }); // add
+    if l.memory_base.is_some() {
+        let module_base = if tls_segment {
+            global(l.tls_base_global)
+        } else {
+            global(l.memory_base)
+        };
+        code.push(0x23); // global.get
+        module_base.encode(code);
+        code.push(if pointer_64 { 0x7c } else { 0x6a }); // add
+    }
     let value_64 = r.ty.is_64();
     let id = ctx.res.file_syms[site.file.idx()]
         .get(r.index as usize)
         .copied();
-    let got = id.and_then(|id| got_global(ctx, id));
+    let got = symbol_got(ctx, site, r);
     if let Some(got) = got {
         code.push(0x23);
         got.encode(code);
@@ -164,11 +169,26 @@ fn push_const(code: &mut Vec<u8>, is_64: bool, value: i64) {
     value.encode(code);
 }
 
-/// The GOT global of a data or function symbol, imported or internal (lld's `hasGOTIndex`).
+/// The GOT global of the symbol relocation `r` names, if it has one.
+fn symbol_got(
+    ctx: &RelocContext<'_, '_>,
+    site: Site,
+    r: &wasm_format::reloc::Reloc,
+) -> Option<u32> {
+    let id = ctx.res.file_syms[site.file.idx()].get(r.index as usize)?;
+    got_global(ctx, *id)
+}
+
+/// The GOT global of a data or function symbol (lld's `hasGOTIndex`): imported or internal
+/// with PIC; without PIC wasm-ld 19 writes code only for imported ones (dynamic imports).
 fn got_global(ctx: &RelocContext<'_, '_>, id: crate::ids::SymbolId) -> Option<u32> {
     let sym = ctx.res.table.get(id);
     if !matches!(sym.kind, Kind::Data | Kind::Function) {
         return None;
     }
-    ctx.layout.sym_global[id.idx()].map(|g| g.0)
+    let l = ctx.layout;
+    let pic = l.memory_base.is_some();
+    l.sym_global[id.idx()]
+        .map(|g| g.0)
+        .filter(|&g| pic || g < l.num_global_imports)
 }

@@ -90,7 +90,6 @@ pub fn link(config: &Config) -> Diagnostics {
 
 /// The phases of a link, one line each; every phase borrows what the earlier ones returned.
 fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
-    refuse_unsupported(config)?;
     let start = Instant::now();
     thread_pool(config)?.install(|| {
         let files = load::open(config)?;
@@ -136,17 +135,6 @@ fn processing(inputs: &inputs::Inputs<'_>) -> Vec<String> {
     });
     ids.map(|&f| format!("Processing: {}", inputs.name(f)))
         .collect()
-}
-
-/// What is not supported yet: a clear error, never a wrong module.
-fn refuse_unsupported(config: &Config) -> Result<(), Errors> {
-    let what = if config.unresolved == UnresolvedPolicy::ImportDynamic {
-        // wasm-ld writes a dynamically linked module here (`dylink.0`, GOT imports).
-        "--unresolved-symbols=import-dynamic is not supported yet"
-    } else {
-        return Ok(());
-    };
-    Err(vec![Diagnostic::error(Code::Unsupported, what)])
 }
 
 /// The threads phases run on (`--threads`, or one per core).

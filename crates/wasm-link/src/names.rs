@@ -183,7 +183,13 @@ fn global_names(
                 } else {
                     "data"
                 };
-                format!("GOT.{kind}.internal.{}", demangle(sym.name, config))
+                // A stub is named as lld names the function that replaced the symbol.
+                let prefix = match sym.def {
+                    Def::Synthetic(Synthetic::WeakStub) => "undefined_weak:",
+                    Def::Synthetic(Synthetic::SignatureStub) => "signature_mismatch:",
+                    _ => "",
+                };
+                format!("GOT.{kind}.internal.{prefix}{}", demangle(sym.name, config))
             }
             OutGlobalDef::DataAddress(..) => String::new(),
         };

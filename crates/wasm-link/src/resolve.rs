@@ -230,7 +230,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             };
             self.table.insert(sym);
         }
-        if config.pic {
+        if config.dynamic() {
             // Exported with default visibility: the dynamic loader calls it.
             let name = "__wasm_apply_data_relocs";
             let def = Def::Synthetic(Synthetic::ApplyDataRelocs);

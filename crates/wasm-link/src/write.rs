@@ -53,7 +53,7 @@ pub fn write(
         section_offsets,
     };
     let mut bodies = bodies;
-    if config.pic {
+    if config.dynamic() {
         // Its body comes from the data relocations; only debug sections read code offsets.
         if let Some(k) = layout
             .functions
@@ -179,7 +179,7 @@ fn header_and_head<'a>(
     written: &mut Written,
 ) -> Result<Vec<u8>, String> {
     let mut out = b"\0asm\x01\0\0\0".to_vec();
-    if config.pic {
+    if config.dynamic() {
         let data = crate::dylink::section(res, live, l, config);
         let dylink = wasm_encoder::CustomSection {
             name: "dylink.0".into(),

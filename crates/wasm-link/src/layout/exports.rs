@@ -102,10 +102,12 @@ impl<'a> Layout<'a> {
             let Some(target) = self.sym_func[i] else {
                 continue;
             };
-            // lld wraps every exported `DefinedFunction`, its own `__wasm_init_tls` included.
+            // lld wraps every exported `DefinedFunction`, its own `__wasm_init_tls` and
+            // `__wasm_apply_data_relocs` included.
             let is_input_fn = matches!(
                 sym.def,
-                Def::Defined { .. } | Def::Synthetic(Synthetic::InitTls)
+                Def::Defined { .. }
+                    | Def::Synthetic(Synthetic::InitTls | Synthetic::ApplyDataRelocs)
             ) && sym.kind == Kind::Function;
             let live = live.symbol(SymbolId(i as u32));
             if !sym.global || !live || !is_input_fn || !sym.is_exported(config) {

@@ -120,11 +120,11 @@ impl<'a> Layout<'a> {
         let code = funcs.flat_map(|(_, x)| &obj.code_relocs[x.relocs.clone()]);
         let data = segs.flat_map(|(_, s)| &obj.data_relocs[s.relocs.clone()]);
         for r in code.chain(data) {
-            self.scan_reloc(res, live, f, r, config.pic, config, &mut out);
+            self.scan_reloc(res, live, f, r, (config.pic, true), config, &mut out);
         }
         // Custom sections' addresses take no GOT entries (wasm-ld 19 does not scan them).
         for r in obj.customs.iter().flat_map(|c| &c.index_relocs) {
-            self.scan_reloc(res, live, f, r, false, config, &mut out);
+            self.scan_reloc(res, live, f, r, (false, false), config, &mut out);
         }
         out
     }
@@ -136,7 +136,7 @@ impl<'a> Layout<'a> {
         live: &Liveness,
         f: FileId,
         r: &wasm_format::reloc::Reloc,
-        pic: bool,
+        (pic, scan_code_and_data): (bool, bool),
         config: &Config,
         out: &mut Vec<Scanned>,
     ) {
@@ -149,8 +149,11 @@ impl<'a> Layout<'a> {
         };
         let sym = res.table.get(id);
         match r.ty.target() {
-            // `global.get` of a data or function symbol: a GOT entry.
-            RelocTarget::Global if matches!(sym.kind, Kind::Data | Kind::Function) => {
+            // `global.get` of a data or function symbol: a GOT entry (not for debug info's
+            // global locations, which wasm-ld 19 does not scan).
+            RelocTarget::Global
+                if scan_code_and_data && matches!(sym.kind, Kind::Data | Kind::Function) =>
+            {
                 out.push(Scanned::Got(id));
             }
             RelocTarget::Table if live.symbol(id) && !pic::requires_got_access(sym, config) => {
@@ -158,7 +161,10 @@ impl<'a> Layout<'a> {
             }
             _ => {}
         }
-        if !pic {
+        // Dynamic imports of a non-PIC output follow the PIC rules for undefined symbols.
+        let dynamic_import = config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic
+            && sym.is_undefined();
+        if !(pic || (dynamic_import && scan_code_and_data)) {
             return;
         }
         if pic::is_absolute_in_code(r.ty) {

@@ -26,7 +26,7 @@ pub enum Base {
 /// `requiresGOTAccess`): anything another module may define or override, that is every
 /// visible symbol, except the definitions of an executable or a `-Bsymbolic` library.
 pub(crate) fn requires_got_access(sym: &crate::symbols::Symbol<'_>, config: &Config) -> bool {
-    if !config.pic || sym.is_hidden() || !sym.global {
+    if !config.dynamic() || sym.is_hidden() || !sym.global {
         return false;
     }
     !(sym.is_defined() && (!config.shared || config.bsymbolic))
@@ -150,14 +150,13 @@ impl<'a> Layout<'a> {
     /// segments laid out become one `.data` with the same addresses (lld's
     /// `combineOutputSegments`). Records what `dylink.0` reports first.
     pub(super) fn combine_segments(&mut self, config: &Config) {
-        if !config.pic {
-            return;
-        }
+        // Only a PIC output reports its data size; any reports the alignment.
+        let size = self.synth.data_end.wrapping_sub(self.synth.global_base);
         self.dylink_memory = DylinkMemory {
-            size: self.synth.data_end.wrapping_sub(self.synth.global_base),
+            size: if config.pic { size } else { 0 },
             p2align: self.segments.iter().map(|s| s.p2align).max().unwrap_or(0),
         };
-        if config.shared_memory || self.segments.len() <= 1 {
+        if !config.pic || config.shared_memory || self.segments.len() <= 1 {
             return;
         }
         let segments = std::mem::take(&mut self.segments);
