@@ -159,6 +159,9 @@ pub struct Config {
     pub shared: bool,
     /// `-Bsymbolic`: a shared library binds its own definitions without the GOT.
     pub bsymbolic: bool,
+    /// Direct calls must match the signature a shared library gives a function
+    /// (`--no-shlib-sigcheck` turns this off).
+    pub shlib_sigcheck: bool,
     /// `--emit-relocs` (accepted; reported as unsupported by the linker).
     pub emit_relocs: bool,
     /// `--wrap SYMBOL`, in command-line order (repeats allowed; later ones are ignored).
@@ -259,6 +262,7 @@ impl Default for Config {
             pic: false,
             shared: false,
             bsymbolic: false,
+            shlib_sigcheck: true,
             emit_relocs: false,
             wrap: Vec::new(),
             trace: false,

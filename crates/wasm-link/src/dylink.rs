@@ -14,6 +14,8 @@ use wasm_format::reloc::RelocType;
 
 /// `WASM_DYLINK_MEM_INFO`.
 const MEM_INFO: u8 = 1;
+/// `WASM_DYLINK_NEEDED`.
+const NEEDED: u8 = 2;
 /// `WASM_DYLINK_EXPORT_INFO`.
 const EXPORT_INFO: u8 = 3;
 /// `WASM_DYLINK_IMPORT_INFO`.
@@ -28,6 +30,13 @@ pub fn section(res: &Resolved<'_>, live: &Liveness, l: &Layout<'_>, config: &Con
     (l.elems.len() as u32).encode(&mut mem);
     0u32.encode(&mut mem);
     subsection(&mut out, MEM_INFO, &mem);
+    if !l.needed.is_empty() {
+        let mut needed = Vec::new();
+        for name in &l.needed {
+            name.as_str().encode(&mut needed);
+        }
+        subsection(&mut out, NEEDED, &counted(l.needed.len() as u32, needed));
+    }
     // Exported thread-local data is relative to `__tls_base`, not `__memory_base`; a weak
     // import may stay unresolved.
     let (mut exports, mut imports) = (Vec::new(), Vec::new());

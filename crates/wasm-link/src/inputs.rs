@@ -48,6 +48,48 @@ pub struct Inputs<'a> {
     pub allowed_undefined: Vec<String>,
     /// Warnings about the inputs (archive members that are not wasm), in command-line order.
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
+    /// Stub libraries (`#STUB` text files), in command-line order.
+    pub stubs: Vec<StubLibrary>,
+}
+
+/// A stub library: a text file starting with `#STUB` whose lines `SYMBOL: DEP, DEP` say that
+/// the runtime provides `SYMBOL` (it is imported) and needs the `DEP`s (they are exported).
+/// Emscripten's `libstub.so` lists its JavaScript functions so.
+#[derive(Debug, Clone)]
+pub struct StubLibrary {
+    /// The file as named on the command line.
+    pub name: String,
+    /// Each symbol with its dependencies, in file order.
+    pub symbols: Vec<(String, Vec<String>)>,
+}
+
+impl StubLibrary {
+    /// Parses the text of a stub library (lld's `StubFile::parse`): `#` starts a comment
+    /// line, a symbol may be followed by `:` and comma-separated dependencies.
+    pub fn parse(name: &str, text: &str) -> StubLibrary {
+        let mut symbols: Vec<(String, Vec<String>)> = Vec::new();
+        for line in text.split('\n').map(str::trim) {
+            if line.starts_with('#') {
+                continue;
+            }
+            let (symbol, rest) = line.split_once(':').unwrap_or((line, ""));
+            let deps = rest
+                .split(',')
+                .map(|d| d.trim_matches(' ').to_string())
+                .filter(|d| !d.is_empty())
+                .collect();
+            let symbol = symbol.trim_matches(' ').to_string();
+            // A later line for the same symbol replaces the earlier one, as in lld's map.
+            match symbols.iter_mut().find(|(s, _)| *s == symbol) {
+                Some(entry) => entry.1 = deps,
+                None => symbols.push((symbol, deps)),
+            }
+        }
+        StubLibrary {
+            name: name.to_string(),
+            symbols,
+        }
+    }
 }
 
 impl<'a> Inputs<'a> {

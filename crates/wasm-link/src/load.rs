@@ -75,6 +75,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, E
     let mut c = Collected::default();
     let mut items = Vec::new();
     let mut allowed_undefined = Vec::new();
+    let mut stubs = Vec::new();
     // A wasm file is framed once, by its parse in parallel below; archives are split here,
     // in parallel too (reading every member header faults in a page per member).
     let framed: Vec<_> = files
@@ -118,13 +119,10 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, E
                 allowed_undefined.extend(read_imports_file(&input.path));
             }
             // wasm-ld's text stub libraries (Emscripten's `libstub.so`).
-            Err(_) if file.bytes().starts_with(b"#STUB") => c.errors.push(
-                Diagnostic::error(
-                    Code::Unsupported,
-                    format!("{path}: stub libraries (#STUB) are not supported yet"),
-                )
-                .in_file(path),
-            ),
+            Err(_) if file.bytes().starts_with(b"#STUB") => {
+                let text = String::from_utf8_lossy(file.bytes());
+                stubs.push(crate::inputs::StubLibrary::parse(&path, &text));
+            }
             Err(e) => c.errors.push(input_error(&e).in_file(path)),
         }
     }
@@ -140,7 +138,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, E
                 Some(_) => Ok(Object::empty()),
                 // Relocation sections are decoded now or read again much later: let their
                 // pages go meanwhile.
-                None => Object::parse(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj)),
+                None => parse_object(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj)),
             };
             match parsed {
                 Ok(obj) => Ok(InputObject {
@@ -163,6 +161,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, E
         items,
         allowed_undefined,
         warnings,
+        stubs,
     };
     for p in parsed {
         match p {
@@ -392,4 +391,17 @@ fn read_imports_file(archive: &std::path::Path) -> Vec<String> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(String::from)
         .collect()
+}
+
+/// Parses an object, or a shared library (`dylink.0`, no `linking`) as the symbols it offers.
+fn parse_object(bytes: &[u8], offset: usize) -> Result<Object<'_>, wasm_format::Error> {
+    match Object::parse(bytes, offset) {
+        Err(e) => match wasm_format::Module::parse(bytes, offset) {
+            Ok(m) if wasm_object::shared::is_shared_library(&m) => {
+                Object::parse_shared(bytes, offset)
+            }
+            _ => Err(e),
+        },
+        ok => ok,
+    }
 }

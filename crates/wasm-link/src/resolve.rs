@@ -18,6 +18,7 @@ use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
 use wasm_object::ids::Definition;
 
 mod checks;
+mod stubs;
 mod traced;
 mod variants;
 mod wrap;
@@ -167,6 +168,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let entry = r.resolve_entry(config);
         let call_dtors = r.find_call_dtors(config);
         let wrapped = r.add_wrapped_symbols(config);
+        r.process_stub_libraries();
         if r.errors.is_empty() {
             if let Err(e) = r.trace.write_why_extract(config) {
                 r.errors.push(Diagnostic::error(Code::Output, e));
@@ -416,7 +418,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return;
         };
         let sym = self.table.get_mut(id);
-        if !matches!(sym.def, Def::Undefined { .. }) {
+        // A shared library's symbol counts as defined: no member is extracted for it.
+        if !matches!(sym.def, Def::Undefined { .. }) || sym.shared {
             return;
         }
         if sym.is_weak() {
@@ -466,9 +469,55 @@ impl<'i, 'a> Resolver<'i, 'a> {
         }
         if defined {
             self.add_defined(f, name, kind, def, s.flags)
+        } else if obj.shared_library {
+            self.add_shared(f, i, name, kind, s)
         } else {
             self.add_undefined(f, i, name, kind, s)
         }
+    }
+
+    /// A symbol a shared library offers (lld's `addSharedFunction` / `addSharedData`): it
+    /// takes the place of an undefined symbol (for a function, of a lazy one too) and never of
+    /// a definition.
+    fn add_shared(
+        &mut self,
+        f: FileId,
+        i: u32,
+        name: &'a str,
+        kind: Kind,
+        s: &SymbolInfo<'a>,
+    ) -> SymbolId {
+        let def = Def::Undefined { file: f, index: i };
+        let signature = self.signature_of(f, s);
+        let offered = SymbolFlags(SymbolFlags::UNDEFINED);
+        let Some(id) = self.table.find(name) else {
+            let mut sym = Symbol::new(name, kind, def, offered);
+            sym.shared = true;
+            sym.signature = signature;
+            return self.table.insert(sym);
+        };
+        let sym = self.table.get(id);
+        let replaces = match sym.def {
+            Def::Undefined { .. } => !sym.shared,
+            Def::Lazy(_) => kind == Kind::Function,
+            _ => false,
+        };
+        if sym.kind != kind || !replaces {
+            return id;
+        }
+        if let (Kind::Function, Def::Undefined { file, index }) = (kind, sym.def) {
+            let called = (file, index, sym.signature);
+            self.check_shared_signature(name, called, signature, false);
+        }
+        let sym = self.table.get_mut(id);
+        sym.def = def;
+        sym.flags = offered;
+        sym.shared = true;
+        // With `--no-shlib-sigcheck` the program's signature is the one imported.
+        if sym.signature.is_none() || self.config.shlib_sigcheck {
+            sym.signature = signature;
+        }
+        id
     }
 
     /// Whether the function or data symbol `i` of `f` defines lies in a discarded COMDAT.
@@ -518,6 +567,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             Resolve::Keep => {}
             Resolve::Replace => {
                 sym.def = def;
+                sym.shared = false;
                 sym.flags = flags;
                 sym.import_name = None;
                 sym.import_module = None;
@@ -559,6 +609,18 @@ impl<'i, 'a> Resolver<'i, 'a> {
         self.table.get_mut(id).used_in_regular = true;
         let lazy = matches!(self.table.get(id).def, Def::Lazy(_));
         if !lazy && !self.check_reference(id, kind, f, i) {
+            return id;
+        }
+        // A shared library's symbol counts as defined: the reference changes nothing, but a
+        // direct call must match its signature.
+        if self.table.get(id).shared {
+            if kind == Kind::Function {
+                let offered = self.table.get(id).signature;
+                self.check_shared_signature(name, (f, i, signature), offered, true);
+                if !self.config.shlib_sigcheck && self.calls_directly(f, i) {
+                    self.table.get_mut(id).signature = signature;
+                }
+            }
             return id;
         }
         if !lazy && kind == Kind::Function {

@@ -136,6 +136,11 @@ pub struct Symbol<'a> {
     pub signature: Option<(FileId, u32)>,
     /// In the name map (not a local).
     pub global: bool,
+    /// Offered by a shared library input (its `def` names the library's export): imported at
+    /// run time, never an undefined-symbol error (lld's `isShared`).
+    pub shared: bool,
+    /// Named by a stub library: imported, allowed to stay undefined (lld's `forceImport`).
+    pub force_import: bool,
 }
 
 impl<'a> Symbol<'a> {
@@ -153,6 +158,8 @@ impl<'a> Symbol<'a> {
             import_module: None,
             signature: None,
             global: false,
+            shared: false,
+            force_import: false,
         }
     }
 

@@ -32,6 +32,9 @@ pub(crate) fn bad_target(
     }
     let id = *res.file_syms[f.idx()].get(index as usize)?;
     let sym = res.table.get(id);
+    if sym.shared {
+        return None;
+    }
     if sym.is_defined() || sym.is_weak() || !matches!(sym.def, Def::Undefined { .. } | Def::Lazy(_))
     {
         return None;
@@ -62,6 +65,7 @@ fn allowed_undefined(
     let table = sym.kind == Kind::Table && sym.name == "__indirect_function_table";
     table
         || sym.import_name.is_some()
+        || sym.force_import
         || (sym.kind == Kind::Function && config.import_undefined)
         || config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)

@@ -179,7 +179,7 @@ fn header_and_head<'a>(
     written: &mut Written,
 ) -> Result<Vec<u8>, String> {
     let mut out = b"\0asm\x01\0\0\0".to_vec();
-    if config.dynamic() {
+    if config.dynamic() || !l.needed.is_empty() {
         let data = crate::dylink::section(res, live, l, config);
         let dylink = wasm_encoder::CustomSection {
             name: "dylink.0".into(),

@@ -69,5 +69,6 @@ pub mod ids;
 pub mod input;
 pub mod model;
 pub mod object;
+pub mod shared;
 pub mod validate;
 pub mod writer;

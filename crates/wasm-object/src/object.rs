@@ -154,11 +154,14 @@ pub struct Object<'a> {
     pub start_section: Option<Window<'a>>,
     /// The contents of the `name` section, if any, as they are.
     pub name_section: Option<Window<'a>>,
+    /// A shared library (`dylink.0`) seen as what it offers: its exports as undefined
+    /// symbols ([`Object::parse_shared`]).
+    pub shared_library: bool,
 }
 
 /// Sections found on the first pass, parsed afterwards.
 #[derive(Default)]
-struct Found<'a> {
+pub(crate) struct Found<'a> {
     code: Option<(u32, Window<'a>)>,
     data: Option<(u32, Window<'a>)>,
     linking: Option<Window<'a>>,
@@ -179,15 +182,7 @@ impl<'a> Object<'a> {
             obj.read_section(section, &mut found)?;
         }
         let Some(linking) = found.linking else {
-            let shared = module
-                .sections
-                .iter()
-                .any(|s| s.custom_name == Some("dylink.0"));
-            let detail = ErrorKind::Message(if shared {
-                "it is a shared library (`dylink.0`); shared library inputs are not supported yet"
-            } else {
-                "it has no `linking` section"
-            });
+            let detail = ErrorKind::Message("it has no `linking` section");
             return Err(Error::llvm(
                 offset,
                 "not a relocatable wasm file",
@@ -268,10 +263,11 @@ impl<'a> Object<'a> {
             element_section: None,
             start_section: None,
             name_section: None,
+            shared_library: false,
         }
     }
 
-    fn read_section(
+    pub(crate) fn read_section(
         &mut self,
         s: &wasm_format::Section<'a>,
         found: &mut Found<'a>,

@@ -29,6 +29,7 @@ fn output_kind(seen: &Seen, c: &mut Config) {
     c.shared = seen.has("shared");
     c.pic = c.shared || seen.pair("pie", "no-pie", false);
     c.bsymbolic = seen.has("Bsymbolic");
+    c.shlib_sigcheck = !seen.has("no-shlib-sigcheck");
     c.emit_relocs = seen.has("emit-relocs");
 }
 

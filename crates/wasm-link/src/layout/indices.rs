@@ -634,6 +634,9 @@ pub(crate) fn should_import(
     if config.shared && sym.is_weak() && defined && !sym.is_hidden() {
         return true;
     }
+    if sym.shared {
+        return true;
+    }
     if !sym.is_undefined() {
         return false;
     }
@@ -652,4 +655,5 @@ pub(crate) fn should_import(
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
         || inputs.allowed_undefined.iter().any(|s| s == sym.name)
         || sym.import_name.is_some()
+        || sym.force_import
 }

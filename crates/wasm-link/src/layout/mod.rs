@@ -292,6 +292,9 @@ pub struct Layout<'a> {
     pub got_imports: Vec<SymbolId>,
     /// What `dylink.0` reports about the static data (PIC).
     pub dylink_memory: pic::DylinkMemory,
+    /// File names of the shared library inputs, in command-line order (`dylink.0`'s
+    /// `NEEDED`).
+    pub needed: Vec<String>,
     /// `__wasm_apply_global_relocs` (PIC).
     pub apply_global_relocs: Option<OutFunc>,
     /// `__wasm_start`, when the PIC start function must call two.
@@ -381,6 +384,7 @@ pub fn layout<'a>(
     l.layout_memory(res, config, &mut memory);
     l.bound_segments(res);
     l.combine_segments(config);
+    l.needed = pic::needed(inputs);
     let scan = l.scan_relocations(inputs, res, live, config);
     let called_directly = pic::called_directly(inputs, res, config);
     l.compute_imports(inputs, res, live, &called_directly, config);
@@ -456,6 +460,7 @@ impl<'a> Layout<'a> {
             got: Vec::new(),
             got_imports: Vec::new(),
             dylink_memory: Default::default(),
+            needed: Vec::new(),
             apply_global_relocs: None,
             start: None,
             pic_got: Vec::new(),

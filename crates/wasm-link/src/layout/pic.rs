@@ -26,6 +26,9 @@ pub enum Base {
 /// `requiresGOTAccess`): anything another module may define or override, that is every
 /// visible symbol, except the definitions of an executable or a `-Bsymbolic` library.
 pub(crate) fn requires_got_access(sym: &crate::symbols::Symbol<'_>, config: &Config) -> bool {
+    if sym.shared {
+        return true;
+    }
     if !config.dynamic() || sym.is_hidden() || !sym.global {
         return false;
     }
@@ -60,6 +63,22 @@ pub(super) fn called_directly(
         }
     }
     called
+}
+
+/// The file names of the shared library inputs, in command-line order.
+pub(super) fn needed(inputs: &Inputs<'_>) -> Vec<String> {
+    let shared = inputs
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.obj.shared_library);
+    shared
+        .map(|(i, _)| {
+            let name = inputs.name(FileId(i as u32));
+            let base = std::path::Path::new(name).file_name();
+            base.map_or(name.to_string(), |b| b.to_string_lossy().into_owned())
+        })
+        .collect()
 }
 
 /// Relocations a PIC output cannot have: they need an address known at link time

@@ -90,7 +90,7 @@ impl<'a> Resolver<'_, 'a> {
     }
 
     /// Whether the code of `f` calls its symbol `index` directly (lld's `isCalledDirectly`).
-    fn calls_directly(&self, f: FileId, index: u32) -> bool {
+    pub(super) fn calls_directly(&self, f: FileId, index: u32) -> bool {
         let relocs = self.inputs.obj(f).code_relocs.iter();
         relocs
             .filter(|r| r.ty == RelocType::FunctionIndexLeb)
@@ -136,6 +136,36 @@ impl<'a> Resolver<'_, 'a> {
         let id = self.table.find(name)?;
         let defined = self.table.get(id).is_defined();
         self.call_variants.get(name).copied().filter(|_| !defined)
+    }
+
+    /// A direct call of another signature than the one a shared library gives the function:
+    /// an error, unless `--no-shlib-sigcheck` (lld's `addSharedFunction` /
+    /// `addUndefinedFunction`). `call` is the calling reference's (file, symbol index) and
+    /// signature; `offered` the library's signature; `library_first` when the library came
+    /// first (the message names the older symbol first).
+    pub(super) fn check_shared_signature(
+        &mut self,
+        name: &str,
+        (file, index, called): (FileId, u32, Option<(FileId, u32)>),
+        offered: Option<(FileId, u32)>,
+        library_first: bool,
+    ) {
+        let (Some(called), Some(offered)) = (called, offered) else {
+            return;
+        };
+        if !self.config.shlib_sigcheck
+            || self.func_type(called) == self.func_type(offered)
+            || !self.calls_directly(file, index)
+        {
+            return;
+        }
+        let message = if library_first {
+            self.mismatch_message(name, offered, called)
+        } else {
+            self.mismatch_message(name, called, offered)
+        };
+        let error = Diagnostic::error(Code::SymbolMismatch, message).for_symbol(name);
+        self.errors.push(error);
     }
 
     /// `function signature mismatch: NAME` with the two signatures and their files.
