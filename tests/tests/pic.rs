@@ -284,3 +284,225 @@ fn collect_sources(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Links with wasm-ld-19 alone (to make a shared library both linkers then take as input).
+fn reference_link(args: &[OsString], out: &Path) {
+    let status = Command::new(require_tool("wasm-ld-19"))
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .status()
+        .expect("wasm-ld-19");
+    assert!(
+        status.success(),
+        "wasm-ld-19 failed to make {}",
+        out.display()
+    );
+}
+
+fn os(items: &[&str]) -> Vec<OsString> {
+    items.iter().map(OsString::from).collect()
+}
+
+/// A PIE linked against a shared library: the library's functions and data become imports
+/// (`env`, `GOT.func`, `GOT.mem`), `dylink.0` lists it as needed; signatures are checked in
+/// either order, `--no-shlib-sigcheck` turns that off, and `-l` finds `lib*.so` with `-pie`.
+#[test]
+fn shared_library_inputs() {
+    let s = Scratch::new("pic", "so_inputs");
+    let lib = pic_object(&s, "lib", WASM32, &[]);
+    let so = s.path("libfoo.so");
+    let mut args = os(&["--experimental-pic", "-shared", "--allow-undefined"]);
+    args.push(lib.into_os_string());
+    reference_link(&args, &so);
+    let main = pic_object(&s, "main", WASM32, &[]);
+    let sig = pic_object(&s, "sig", WASM32, &[]);
+    let (main, sig, so) = (
+        main.into_os_string(),
+        sig.into_os_string(),
+        so.into_os_string(),
+    );
+    let pie = os(&["--experimental-pic", "-pie"]);
+    let with = |extra: &[OsString]| -> Vec<OsString> { pie.iter().chain(extra).cloned().collect() };
+    let cases: Vec<(&str, Vec<OsString>)> = vec![
+        ("pie_with_so", with(&[main.clone(), so.clone()])),
+        ("so_first", with(&[so.clone(), main.clone()])),
+        (
+            "search",
+            with(&[
+                main.clone(),
+                "-L".into(),
+                s.dir.clone().into_os_string(),
+                "-lfoo".into(),
+            ]),
+        ),
+        (
+            "no_sigcheck",
+            with(
+                &os(&["--no-entry", "--export=call", "--no-shlib-sigcheck"])
+                    .into_iter()
+                    .chain([sig.clone(), so.clone()])
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "static_with_so",
+            vec![
+                "--no-entry".into(),
+                "--export=main".into(),
+                main.clone(),
+                so.clone(),
+            ],
+        ),
+    ];
+    for (case, args) in cases {
+        let bytes = link_pair("pic", case, &args)
+            .assert_identical(case)
+            .to_vec();
+        assert!(
+            bytes.windows(9).any(|w| w == b"libfoo.so"),
+            "{case}: no NEEDED entry"
+        );
+    }
+    for (case, order) in [
+        ("sig_call_first", [sig.clone(), so.clone()]),
+        ("sig_so_first", [so, sig]),
+    ] {
+        let args = with(
+            &os(&["--no-entry", "--export=call"])
+                .into_iter()
+                .chain(order)
+                .collect::<Vec<_>>(),
+        );
+        link_pair("pic", case, &args)
+            .assert_same_errors(case, "function signature mismatch: lib_fn");
+    }
+}
+
+/// Every multi-file conformance program split in two: its first file a PIE, the others a
+/// shared library it is linked against (the library made by wasm-ld-19, then by both).
+#[test]
+fn conformance_programs_split_into_pie_and_shared_library() {
+    let s = Scratch::new("pic", "split");
+    let root = workspace_root().join("conformance");
+    let mut dirs: Vec<PathBuf> = ["c", "cpp"]
+        .iter()
+        .flat_map(|lang| {
+            std::fs::read_dir(root.join(lang))
+                .expect("conformance")
+                .flatten()
+        })
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut pairs = 0;
+    for dir in dirs {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let mut sources: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "c" || e == "cpp"))
+            .collect();
+        sources.sort();
+        let mut objects = Vec::new();
+        for src in &sources {
+            let cxx = src.extension().is_some_and(|e| e == "cpp");
+            let compiler = if cxx { "clang++-19" } else { "clang-19" };
+            let obj = s.path(&format!(
+                "{name}.{}.o",
+                src.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            let flags = [
+                "--target=wasm32-wasi",
+                "--sysroot=/usr",
+                "-fPIC",
+                "-fvisibility=default",
+                "-fno-exceptions",
+                "-O2",
+            ];
+            if compile(compiler, src, &obj, &flags) {
+                objects.push(obj);
+            }
+        }
+        if objects.len() < 2 {
+            continue;
+        }
+        let so = s.path(&format!("lib{name}.so"));
+        let mut lib_args = os(&["--experimental-pic", "-shared", "--allow-undefined"]);
+        lib_args.extend(objects[1..].iter().map(|o| o.clone().into_os_string()));
+        link_pair("pic", &format!("{name}_lib"), &lib_args).assert_identical(&name);
+        reference_link(&lib_args, &so);
+        let mut main_args = os(&[
+            "--experimental-pic",
+            "-pie",
+            "--no-entry",
+            "--export-dynamic",
+            "--allow-undefined",
+        ]);
+        main_args.extend([objects[0].clone().into_os_string(), so.into_os_string()]);
+        link_pair("pic", &format!("{name}_main"), &main_args).assert_identical(&name);
+        pairs += 1;
+    }
+    assert!(
+        pairs >= 15,
+        "only {pairs} programs: the corpus did not compile"
+    );
+}
+
+/// Stub libraries: the symbols they name are imported, their dependencies exported (and
+/// extracted from archives); a missing dependency is wasm-ld's error; `-y` and
+/// `--why-extract` print wasm-ld's lines.
+#[test]
+fn stub_libraries() {
+    let s = Scratch::new("pic", "stubs");
+    let flags = [WASM32, "-fvisibility=default", "-O2"];
+    let object = |name: &str| {
+        let obj = s.path(&format!("{name}.o"));
+        assert!(compile(
+            "clang-19",
+            &fixture(&format!("{name}.c")),
+            &obj,
+            &flags
+        ));
+        obj.into_os_string()
+    };
+    let (user, caller, member) = (
+        object("stub_user"),
+        object("stub_caller"),
+        object("stub_member"),
+    );
+    let write = |name: &str, text: &str| {
+        let path = s.path(name);
+        std::fs::write(&path, text).expect("write stub");
+        path.into_os_string()
+    };
+    let js = write(
+        "libjs.so",
+        "#STUB\n# comment\njs_fn: helper_needed, helper2\njs_other\nunused_sym: nothere\n",
+    );
+    let bad = write("libbad.so", "#STUB\njs_fn: missing_dep\n");
+    let js2 = write("libjs2.so", "#STUB\njs_fn: helper_needed\njs_cb\n");
+    let archive = s.path("libm1.a");
+    let status = Command::new(require_tool("llvm-ar-19"))
+        .arg("rc")
+        .arg(&archive)
+        .arg(&member)
+        .status();
+    assert!(status.is_ok_and(|s| s.success()), "llvm-ar-19 failed");
+    let archive = archive.into_os_string();
+    let base = os(&["--no-entry", "--export=call"]);
+    let with =
+        |extra: Vec<OsString>| -> Vec<OsString> { base.iter().cloned().chain(extra).collect() };
+    link_pair("pic", "stub", &with(vec![user.clone(), js])).assert_identical("stub");
+    link_pair("pic", "stub_bad", &with(vec![user, bad]))
+        .assert_same_errors("stub_bad", "Required by js_fn");
+    let traced = os(&["-y", "js_fn", "-y", "helper_needed", "--why-extract=-"]);
+    let args = with(traced.into_iter().chain([caller, archive, js2]).collect());
+    link_pair("pic", "stub_archive", &args).assert_same_run("stub_archive");
+}
