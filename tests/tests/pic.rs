@@ -90,15 +90,24 @@ fn memory64_shared_library() {
 #[test]
 fn thread_local_storage_with_shared_memory() {
     let s = Scratch::new("pic", "tls");
-    let tls = pic_object(&s, "tls", WASM32, &["-matomics", "-mbulk-memory"]);
-    for kind in ["shared", "pie"] {
-        let extra = ["--shared-memory", "--import-memory", "--allow-undefined"];
+    // `tls_relocs` has thread-local pointers: `__wasm_apply_tls_relocs` sets them.
+    for name in ["tls", "tls_relocs"] {
+        let tls = pic_object(&s, name, WASM32, &["-matomics", "-mbulk-memory"]);
+        for kind in ["shared", "pie"] {
+            let extra = ["--shared-memory", "--import-memory", "--allow-undefined"];
+            let case = format!("{name}_{kind}");
+            let pair = link_pair("pic", &case, &pic_args(kind, &extra, &[tls.clone()]));
+            pair.assert_identical(&case);
+        }
+        // Without shared memory, thread-local data is ordinary data.
+        let single = pic_object(&s, name, WASM32, &[]);
+        let case = format!("{name}_single");
         let pair = link_pair(
             "pic",
-            &format!("tls_{kind}"),
-            &pic_args(kind, &extra, &[tls.clone()]),
+            &case,
+            &pic_args("shared", &["--allow-undefined"], &[single]),
         );
-        pair.assert_identical(&format!("TLS -{kind}"));
+        pair.assert_identical(&case);
     }
 }
 

@@ -89,10 +89,25 @@ fn subsection(out: &mut Vec<u8>, ty: u8, contents: &[u8]) {
 /// `__memory_base + address` either a GOT global (plus the addend) or the value relative to
 /// `__memory_base`, `__table_base` or `__tls_base`.
 pub fn apply_data_relocs(ctx: &RelocContext<'_, '_>, config: &Config) -> Vec<u8> {
+    relocation_code(ctx, config, |seg| !(config.shared_memory && seg.is_tls()))
+}
+
+/// The body of `__wasm_apply_tls_relocs` (shared memory): the same for `.tdata`, relative
+/// to this thread's `__tls_base`.
+pub fn apply_tls_relocs(ctx: &RelocContext<'_, '_>, config: &Config) -> Vec<u8> {
+    relocation_code(ctx, config, |seg| seg.is_tls())
+}
+
+/// Run-time relocation code for the input segments of the output segments `wanted` picks.
+fn relocation_code(
+    ctx: &RelocContext<'_, '_>,
+    config: &Config,
+    wanted: impl Fn(&crate::layout::OutSegment) -> bool,
+) -> Vec<u8> {
     let l = ctx.layout;
     let mut code = vec![0u8]; // no locals
     for seg in &l.segments {
-        if config.shared_memory && seg.is_tls() {
+        if !wanted(seg) {
             continue;
         }
         for &(file, index, offset) in &seg.parts {

@@ -55,14 +55,18 @@ pub fn write(
     let mut bodies = bodies;
     if config.dynamic() {
         // Its body comes from the data relocations; only debug sections read code offsets.
-        if let Some(k) = layout
-            .functions
-            .iter()
-            .position(|f| matches!(f, OutFunction::ApplyDataRelocs))
-        {
-            bodies[k] = Some(crate::dylink::apply_data_relocs(&ctx, config));
-            ctx.code_offsets = code_offsets_of(layout, inputs, &bodies);
+        for (k, f) in layout.functions.iter().enumerate() {
+            match f {
+                OutFunction::ApplyDataRelocs => {
+                    bodies[k] = Some(crate::dylink::apply_data_relocs(&ctx, config))
+                }
+                OutFunction::ApplyTlsRelocs => {
+                    bodies[k] = Some(crate::dylink::apply_tls_relocs(&ctx, config))
+                }
+                _ => {}
+            }
         }
+        ctx.code_offsets = code_offsets_of(layout, inputs, &bodies);
     }
     if config.compress_relocations {
         // Only code relocations change size; nothing that reads code offsets is written
