@@ -61,7 +61,11 @@ fn shared_library_with_got_imports_weak_symbols_and_data_relocations() {
         ("bsymbolic", vec!["--allow-undefined", "-Bsymbolic"]),
         ("export_all", vec!["--allow-undefined", "--export-all"]),
     ] {
-        let pair = link_pair("pic", case, &pic_args("shared", &extra, &[lib.clone()]));
+        let pair = link_pair(
+            "pic",
+            case,
+            &pic_args("shared", &extra, std::slice::from_ref(&lib)),
+        );
         let bytes = pair.assert_identical(case);
         assert!(
             bytes.windows(8).any(|w| w == b"dylink.0"),
@@ -96,7 +100,11 @@ fn thread_local_storage_with_shared_memory() {
         for kind in ["shared", "pie"] {
             let extra = ["--shared-memory", "--import-memory", "--allow-undefined"];
             let case = format!("{name}_{kind}");
-            let pair = link_pair("pic", &case, &pic_args(kind, &extra, &[tls.clone()]));
+            let pair = link_pair(
+                "pic",
+                &case,
+                &pic_args(kind, &extra, std::slice::from_ref(&tls)),
+            );
             pair.assert_identical(&case);
         }
         // Without shared memory, thread-local data is ordinary data.
@@ -262,7 +270,7 @@ fn conformance_sources_as_shared_libraries_and_pies() {
             }
             for kind in ["shared", "pie"] {
                 let case = format!("{stem}_{opt}_{kind}");
-                let args = pic_args(kind, &["--allow-undefined"], &[obj.clone()]);
+                let args = pic_args(kind, &["--allow-undefined"], std::slice::from_ref(&obj));
                 let pair = link_pair("pic", &case, &args);
                 if pair.theirs.code == 0 {
                     pair.assert_identical(&case);
