@@ -118,8 +118,11 @@ for lib in libwasi-emulated-getpid.a libwasi-emulated-mman.a libwasi-emulated-si
     cp "$sysroot/$lib" "$out/archives/$lib"
 done
 
-# The link target's corpus: the objects up to 16 KiB.
+# The link target's corpus: the objects up to 16 KiB, and the shared module (a `.so` input of
+# the dynamic links).
 find "$out/objects" -name '*.o' -size -16k -exec cp {} "$out/link/" \;
+cp "$out/modules/pic-shared.wasm" "$out/link/"
+printf '#STUB\nimported_fn: main\nother\n' > "$out/link/stub.so"
 
 rm -rf "$tmp"
 touch "$out/.done"

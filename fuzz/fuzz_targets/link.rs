@@ -15,14 +15,16 @@ use std::sync::OnceLock;
 use wasm_link::Config;
 use wasm_link_cli::args::{self, Request};
 
-/// The options of each link, after the inputs and `-o`. `-r` and `-shared` join them once
-/// they are supported.
-const OPTION_SETS: &[&[&str]] = &[
-    &[],
-    &["--export-all", "--allow-undefined"],
-    &["--shared-memory"],
-    &["-r"],
-    &["--emit-relocs", "--export-all", "--allow-undefined"],
+/// The options of each link, after the inputs and `-o`, and whether the fixed object joins
+/// the link (it is not built with `-fPIC`, so the dynamic links take the input alone).
+const OPTION_SETS: &[(&[&str], bool)] = &[
+    (&[], true),
+    (&["--export-all", "--allow-undefined"], true),
+    (&["--shared-memory"], true),
+    (&["-r"], true),
+    (&["--emit-relocs", "--export-all", "--allow-undefined"], true),
+    (&["--experimental-pic", "-shared", "--allow-undefined"], false),
+    (&["--experimental-pic", "-pie", "--no-entry", "--export-dynamic", "--unresolved-symbols=import-dynamic"], false),
 ];
 
 /// The fixed valid object, written to the scratch directory once.
@@ -32,15 +34,13 @@ fn fixed_object() -> &'static Path {
         .get_or_init(|| wasm_link_fuzz::scratch_file("fixed.o", include_bytes!("../fixed/fixed.o")))
 }
 
-/// The command line of one link: the fixed object first, then the input.
-fn command_line(input: &Path, output: &Path, options: &[&str]) -> Vec<String> {
-    let mut argv = vec![
-        fixed_object().display().to_string(),
-        input.display().to_string(),
-        "-o".to_owned(),
-        output.display().to_string(),
-        "--threads=1".to_owned(),
-    ];
+/// The command line of one link: `-o OUTPUT`, the fixed object (if `fixed`), then the input.
+fn command_line(input: &Path, output: &Path, (options, fixed): (&[&str], bool)) -> Vec<String> {
+    let mut argv = vec!["-o".to_owned(), output.display().to_string()];
+    if fixed {
+        argv.push(fixed_object().display().to_string());
+    }
+    argv.extend([input.display().to_string(), "--threads=1".to_owned()]);
     argv.extend(options.iter().map(|o| o.to_string()));
     argv
 }
@@ -53,8 +53,8 @@ fn links() -> &'static [(Vec<String>, Config)] {
     LINKS.get_or_init(|| {
         let dir = wasm_link_fuzz::scratch_dir();
         let (input, output) = (dir.join("input.o"), dir.join("output.wasm"));
-        let parse = |options: &&[&str]| {
-            let argv = command_line(&input, &output, options);
+        let parse = |set: &(&[&str], bool)| {
+            let argv = command_line(&input, &output, *set);
             let parsed = args::parse(argv.clone());
             let Some(Request::Link { config, .. }) = parsed.request else {
                 panic!("{argv:?} does not parse: {:?}", parsed.report.errors);
@@ -70,7 +70,7 @@ fn links() -> &'static [(Vec<String>, Config)] {
 fn wasm_ld_also_invalid(argv: &[String], output: &Path) -> bool {
     let reference = output.with_extension("wasm-ld.wasm");
     let mut argv = argv.to_vec();
-    argv[3] = reference.display().to_string();
+    argv[1] = reference.display().to_string();
     let _ = std::fs::remove_file(&reference);
     let status = Command::new("wasm-ld-19")
         .args(&argv)
