@@ -40,8 +40,8 @@ const C_PROGRAM: Program = Program {
     name: "c",
     compiler: "clang-19",
     flags: C_FLAGS,
-    library: "dso.c",
-    main: "main.c",
+    library: "c/dylink_pointers/lib.c",
+    main: "c/dylink_pointers/main.c",
     expected: "7\n23\n81\n27\n31\n40\n42\n30\n12\n-1\nstrong greeting from the main module\n42\n",
 };
 
@@ -51,13 +51,14 @@ const CXX_PROGRAM: Program = Program {
     name: "cxx",
     compiler: "clang++-19",
     flags: CXX_FLAGS,
-    library: "shapes_lib.cpp",
-    main: "shapes_main.cpp",
+    library: "cpp/dylink_virtuals/shapes.cpp",
+    main: "cpp/dylink_virtuals/main.cpp",
     expected: "square\n9\n18\nrect\n10\n20\ncircle\n12\n24\ncircle\n112\nsquare\n109\n",
 };
 
+/// A source of the conformance corpus (whose `pie` configuration runs the same programs).
 fn source(name: &str) -> PathBuf {
-    workspace_root().join("tests/dylink").join(name)
+    workspace_root().join("conformance").join(name)
 }
 
 fn compile(p: &Program, src: &str, obj: &Path) {
@@ -119,7 +120,7 @@ fn link_set(linker: &Path, dir: &Path, lib_obj: &Path, main_obj: &Path, host: &P
 /// What the loader prints for `main` (failing on a non-zero exit).
 fn run(main: &Path) -> String {
     require_tool("node");
-    let loader = source("loader.mjs");
+    let loader = workspace_root().join("tests/dylink/loader.mjs");
     let out = Command::new("node")
         .arg(&loader)
         .arg(main)

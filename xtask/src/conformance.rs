@@ -10,6 +10,7 @@
 mod build;
 mod corpus;
 mod diff;
+mod dylink;
 mod exec;
 mod wasm64;
 
@@ -53,6 +54,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         linker,
         reference: opts.reference.clone(),
         runner,
+        loader: root.join("tests/dylink/loader.mjs"),
         out: work.join("out"),
         keep: opts.keep,
     };
@@ -172,6 +174,8 @@ struct Env {
     linker: String,
     reference: String,
     runner: PathBuf,
+    /// The dynamic loader the `pie` configuration runs under.
+    loader: PathBuf,
     out: PathBuf,
     keep: bool,
 }
@@ -264,6 +268,12 @@ fn judge_built(env: &Env, case: &Case, args: &[String]) -> Judged {
         (
             two_step(env, &env.reference, args, &combined("ref-r"))?,
             two_step(env, &env.linker, args, &combined("ours-r"))?,
+        )
+    } else if case.config == Config::Pie {
+        let lib = |p: &Path| p.with_file_name(dylink::LIBRARY);
+        (
+            dylink::split(env, &env.reference, args, &lib(&reference))?,
+            dylink::split(env, &env.linker, args, &lib(&ours))?,
         )
     } else {
         (args.to_vec(), args.to_vec())
@@ -379,6 +389,9 @@ fn judge_outputs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Judge
 }
 
 fn judge_runs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Judged {
+    if case.config == Config::Pie {
+        return dylink::judge(env, ours, reference);
+    }
     let d = &case.program.directives;
     let wasm64 = d.target == corpus::Target::Wasm64;
     let spec = exec::RunSpec {
@@ -524,31 +537,35 @@ fn print_table(cells: &BTreeMap<(Lang, Config), (usize, usize)>) {
             format!("{p}/{t}")
         }
     };
-    let header: Vec<String> = Config::ALL
+    let header: Vec<String> = Config::REPORTED
         .iter()
         .map(|c| format!("{:>9}", c.name()))
         .collect();
     println!("{:<6}{}{:>10}", "lang", header.join(""), "total");
-    let mut totals = vec![(0, 0); Config::ALL.len() + 1];
+    let mut totals = vec![(0, 0); Config::REPORTED.len() + 1];
     for lang in Lang::ALL {
         let mut row = format!("{:<6}", lang.dir());
-        for (i, config) in Config::ALL.into_iter().enumerate() {
+        for (i, config) in Config::REPORTED.into_iter().enumerate() {
             let c = cells.get(&(lang, config)).copied().unwrap_or_default();
             row.push_str(&format!("{:>9}", cell(c)));
             add(&mut totals[i], c);
-            add(&mut totals[Config::ALL.len()], c);
+            add(&mut totals[Config::REPORTED.len()], c);
         }
-        let lang_total = Config::ALL.iter().fold((0, 0), |acc, &config| {
+        let lang_total = Config::REPORTED.iter().fold((0, 0), |acc, &config| {
             let c = cells.get(&(lang, config)).copied().unwrap_or_default();
             (acc.0 + c.0, acc.1 + c.1)
         });
         println!("{row}{:>10}", cell(lang_total));
     }
-    let row: String = totals[..Config::ALL.len()]
+    let row: String = totals[..Config::REPORTED.len()]
         .iter()
         .map(|&c| format!("{:>9}", cell(c)))
         .collect();
-    println!("{:<6}{row}{:>10}", "total", cell(totals[Config::ALL.len()]));
+    println!(
+        "{:<6}{row}{:>10}",
+        "total",
+        cell(totals[Config::REPORTED.len()])
+    );
 }
 
 fn add(total: &mut (usize, usize), c: (usize, usize)) {

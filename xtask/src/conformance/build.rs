@@ -225,6 +225,8 @@ fn config_flags(lang: Lang, config: Config) -> Vec<&'static str> {
         (_, Config::O2 | Config::R) => vec!["-O2"],
         (_, Config::Oz) => vec!["-Oz"],
         (_, Config::G) => vec!["-O0", "-g"],
+        (Lang::Rust, Config::Pie) => vec!["-Copt-level=2", "-Crelocation-model=pic"],
+        (_, Config::Pie) => vec!["-O2", "-fPIC", "-fvisibility=default"],
     }
 }
 

@@ -50,14 +50,28 @@ pub enum Config {
     /// Built as `O2`, linked in two steps: the program's own objects combined by `-r` first
     /// (each linker its own), then the final link.
     R,
+    /// Built `-O2 -fPIC`, dynamically linked: the main file's object a PIE, the others a
+    /// shared library it needs (each linker its own), run under `tests/dylink/loader.mjs`.
+    /// Only for programs that ask for it (`//#Configs: pie`): there is no PIC libc.
+    Pie,
 }
 
 impl Config {
-    /// Every configuration, in report order.
+    /// Every configuration a program gets unless it names its own, in report order.
     pub const ALL: [Config; 5] = [Config::O0, Config::O2, Config::Oz, Config::G, Config::R];
 
+    /// Every configuration, in report order (`pie` only for programs that name it).
+    pub const REPORTED: [Config; 6] = [
+        Config::O0,
+        Config::O2,
+        Config::Oz,
+        Config::G,
+        Config::R,
+        Config::Pie,
+    ];
+
     fn parse(s: &str) -> Option<Config> {
-        Config::ALL.into_iter().find(|c| c.name() == s)
+        Config::REPORTED.into_iter().find(|c| c.name() == s)
     }
 
     /// The name used in directives and reports.
@@ -68,6 +82,7 @@ impl Config {
             Config::Oz => "Oz",
             Config::G => "g",
             Config::R => "r",
+            Config::Pie => "pie",
         }
     }
 }

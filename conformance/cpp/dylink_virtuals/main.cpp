@@ -1,3 +1,6 @@
+//#Configs: pie
+//#DriverArgs: -nostdlib
+//#CompileArgs: -fno-rtti
 #include "shapes.h"
 
 struct Circle : Shape {  // derived in the main module from the library's class

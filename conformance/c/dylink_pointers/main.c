@@ -1,3 +1,5 @@
+//#Configs: pie
+//#DriverArgs: -nostdlib
 // The main module (a PIE): function pointers and data pointers in both directions, a weak
 // undefined function, a definition that overrides the library's weak one.
 extern void print_str(const char *);
