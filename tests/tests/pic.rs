@@ -60,6 +60,7 @@ fn shared_library_with_got_imports_weak_symbols_and_data_relocations() {
         ("shared", vec!["--allow-undefined"]),
         ("bsymbolic", vec!["--allow-undefined", "-Bsymbolic"]),
         ("export_all", vec!["--allow-undefined", "--export-all"]),
+        ("soname", vec!["--allow-undefined", "--soname=libbar.so"]),
     ] {
         let pair = link_pair(
             "pic",

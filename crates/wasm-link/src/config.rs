@@ -159,6 +159,8 @@ pub struct Config {
     pub shared: bool,
     /// `-Bsymbolic`: a shared library binds its own definitions without the GOT.
     pub bsymbolic: bool,
+    /// `--soname=NAME`: the module name in the name section.
+    pub soname: Option<String>,
     /// Direct calls must match the signature a shared library gives a function
     /// (`--no-shlib-sigcheck` turns this off).
     pub shlib_sigcheck: bool,
@@ -263,6 +265,7 @@ impl Default for Config {
             shared: false,
             bsymbolic: false,
             shlib_sigcheck: true,
+            soname: None,
             emit_relocs: false,
             wrap: Vec::new(),
             trace: false,

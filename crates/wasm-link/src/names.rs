@@ -21,11 +21,15 @@ pub fn name_section(
     config: &Config,
 ) -> NameSection {
     let mut section = NameSection::new();
-    let module = config
-        .output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    // `--soname` names the module; else the output's file name does.
+    let module = match &config.soname {
+        Some(name) if !name.is_empty() => name.clone(),
+        _ => config
+            .output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
     section.module(&module);
     let functions = function_names(inputs, res, l, config);
     if !functions.is_empty() {

@@ -30,6 +30,7 @@ fn output_kind(seen: &Seen, c: &mut Config) {
     c.pic = c.shared || seen.pair("pie", "no-pie", false);
     c.bsymbolic = seen.has("Bsymbolic");
     c.shlib_sigcheck = !seen.has("no-shlib-sigcheck");
+    c.soname = seen.last("soname").map(String::from);
     c.emit_relocs = seen.has("emit-relocs");
 }
 
@@ -398,8 +399,6 @@ fn parse_hex(mut s: &str, errors: &mut Vec<String>) -> Option<Vec<u8>> {
 /// Options wasm-ld accepts that have no counterpart in [`Config`]: validated where wasm-ld
 /// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
-    // `--soname` and `--no-shlib-sigcheck` only matter with `-shared` (refused), so wasm-ld
-    // says nothing about them here either.
     const WARN: &[(&str, &str)] = &[("reproduce", "--reproduce"), ("mllvm", "--mllvm")];
     if seen.has("Bsymbolic") && !seen.has("shared") {
         let warning = "-Bsymbolic is only meaningful when combined with -shared";

@@ -384,9 +384,15 @@ pub const OPTS: &[Opt] = &[
     flag("pie", "Build a position-independent executable"),
     flag("no-pie", "Do not build a PIE (default)"),
     flag("experimental-pic", "Silence the PIC stability warnings"),
-    flag("Bsymbolic", "Accepted, ignored"),
-    value("soname", "Accepted, ignored"),
-    flag("no-shlib-sigcheck", "Accepted, ignored"),
+    flag(
+        "Bsymbolic",
+        "Bind a shared library's own definitions locally (no GOT)",
+    ),
+    value("soname", "Set the module name in the name section"),
+    flag(
+        "no-shlib-sigcheck",
+        "Do not check signatures against shared libraries",
+    ),
     Opt {
         id: "build-id",
         takes: Takes::OptionalValue,
