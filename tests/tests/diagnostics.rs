@@ -355,7 +355,7 @@ fn a_blank_line_follows_a_message_of_several_lines() {
 }
 
 #[test]
-fn version_names_lld_for_build_systems_and_v_goes_on_linking() {
+fn version_names_lld_for_build_systems_and_v_only_prints_it() {
     let s = Scratch::new("diagnostics", "version");
     s.object("c.o", "int g(void) { return 1; }\n", FLAGS);
     let l = Linkers::new(&s);
@@ -370,12 +370,34 @@ fn version_names_lld_for_build_systems_and_v_goes_on_linking() {
         );
         assert!(theirs.stdout.contains("LLD 19.1.7"), "{}", theirs.stdout);
     }
-    // `-v` with inputs prints the version and links.
+    // `-v` with inputs prints the version and, in wasm-ld 19, links nothing.
     let args = ["-v", "c.o", "--no-entry", "-o", "v.wasm"];
     let (ours, theirs) = l.run(&s, &args);
     assert_eq!((ours.code, theirs.code), (0, 0));
     assert_eq!(ours.stdout.lines().count(), theirs.stdout.lines().count());
-    assert!(s.path("v.wasm").is_file());
+    assert!(!s.path("v.wasm").exists(), "-v linked");
+    // After argument errors: the errors, then the version line on stdout, and failure.
+    for args in [&["-v", "--bogus"][..], &["--version", "--bogus"]] {
+        let (ours, theirs) = l.run(&s, args);
+        assert_eq!((ours.code, theirs.code), (1, 1), "{args:?}");
+        assert_eq!(ours.stdout.lines().count(), 1, "{args:?}: {}", ours.stdout);
+        assert_eq!(
+            theirs.stdout.lines().count(),
+            1,
+            "{args:?}: {}",
+            theirs.stdout
+        );
+        let first = |t: &str| {
+            t.lines()
+                .next()
+                .unwrap_or_default()
+                .split(": ")
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(": ")
+        };
+        assert_eq!(first(&ours.stderr), first(&theirs.stderr), "{args:?}");
+    }
 }
 
 #[test]

@@ -19,16 +19,14 @@ pub use inputs::find_library;
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Request {
-    /// Link. `print_version` is set by `-v`, which prints the version and still links.
+    /// Link.
     Link {
         /// The link to run.
         config: Box<Config>,
-        /// `-v` was given: print the version line first.
-        print_version: bool,
     },
     /// `--help`: print this text and exit.
     Help(String),
-    /// `--version` (or `-v` without inputs): print [`version`] and exit.
+    /// `--version` or `-v`: print [`version`] and exit (wasm-ld 19 links nothing after `-v`).
     Version,
 }
 
@@ -51,6 +49,9 @@ pub struct Parsed {
     /// `--color-diagnostics[=always|never]` / `--no-color-diagnostics`: `None` is `auto` (colour
     /// when stderr is a terminal), lld's default. Known even when there are errors, as in lld.
     pub color: Option<bool>,
+    /// The `--help` or `--version` text wasm-ld prints on stdout after the argument errors
+    /// (it still fails).
+    pub info: Option<String>,
 }
 
 /// The version line. It starts as lld's does (`LLD 19.1.7 (compatible with GNU linkers)`):
@@ -82,6 +83,7 @@ pub fn parse(args: Vec<String>) -> Parsed {
                 request: None,
                 report,
                 color: None,
+                info: None,
             };
         }
     };
@@ -96,10 +98,16 @@ pub fn parse(args: Vec<String>) -> Parsed {
             .push(format!("unknown option: --color-diagnostics={v}"));
     }
     if !report.errors.is_empty() {
+        let info = match help_or_version(&seen) {
+            Some(Request::Help(text)) => Some(text),
+            Some(_) => Some(version()),
+            None => None,
+        };
         return Parsed {
             request: None,
             report,
             color,
+            info,
         };
     }
     let request = decide(&seen, &mut report);
@@ -108,6 +116,18 @@ pub fn parse(args: Vec<String>) -> Parsed {
         request,
         report,
         color,
+        info: None,
+    }
+}
+
+/// `--help`, else `--version` or `-v`: they win over everything (lld's `linkerMain`).
+fn help_or_version(seen: &matches::Seen) -> Option<Request> {
+    if seen.has("help") {
+        Some(Request::Help(table::help()))
+    } else if seen.has("version") || seen.has("v") {
+        Some(Request::Version)
+    } else {
+        None
     }
 }
 
@@ -125,11 +145,8 @@ fn color(seen: &matches::Seen) -> Option<bool> {
 
 /// `--help` and `--version` win over everything; otherwise build the link.
 fn decide(seen: &matches::Seen, report: &mut Report) -> Request {
-    if seen.has("help") {
-        return Request::Help(table::help());
-    }
-    if seen.has("version") || (seen.has("v") && !seen.has(table::INPUT)) {
-        return Request::Version;
+    if let Some(request) = help_or_version(seen) {
+        return request;
     }
     let config = build::config(seen, report);
     if config.fatal_warnings {
@@ -137,7 +154,6 @@ fn decide(seen: &matches::Seen, report: &mut Report) -> Request {
     }
     Request::Link {
         config: Box::new(config),
-        print_version: seen.has("v"),
     }
 }
 

@@ -27,19 +27,14 @@ fn main() -> ExitCode {
     match parsed.request {
         None => {
             out.errors(&parsed.report.errors, DEFAULT_ERROR_LIMIT);
+            if let Some(text) = &parsed.info {
+                done(text);
+            }
             ExitCode::FAILURE
         }
         Some(Request::Help(text)) => done(&text),
         Some(Request::Version) => done(&args::version()),
-        Some(Request::Link {
-            config,
-            print_version,
-        }) => {
-            if print_version {
-                println!("{}", args::version());
-            }
-            link(&config, &mut out)
-        }
+        Some(Request::Link { config }) => link(&config, &mut out),
     }
 }
 
