@@ -68,3 +68,17 @@ fn the_writer_never_writes_what_the_parser_refuses() {
         }
     }
 }
+
+/// `link` (`-shared`): weak table definitions with their relocations renamed away. A shared
+/// library imports its weak definitions (another module may override them) and still defines
+/// and exports them; we neither imported the tables nor kept their index space, so the
+/// unrelocated `table.size 1` named a table that did not exist. Now the same bytes as wasm-ld.
+#[test]
+fn weak_tables_of_a_shared_library_are_imported_and_defined_like_wasm_ld() {
+    let input = workspace_root().join("fixtures/fuzz/weak-tables-in-shared-library.o");
+    let mut args: Vec<std::ffi::OsString> = ["--experimental-pic", "-shared", "--allow-undefined"]
+        .map(Into::into)
+        .to_vec();
+    args.push(input.into_os_string());
+    e2e_tests::link_pair("fuzz-regressions", "weak-tables", &args).assert_identical("weak tables");
+}

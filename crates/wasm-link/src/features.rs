@@ -111,6 +111,10 @@ fn check_strings(
     config: &Config,
 ) -> (Features, Vec<String>) {
     let mut allowed: BTreeSet<String> = config.extra_features.iter().cloned().collect();
+    // PIC objects should all say so themselves; lld adds it regardless.
+    if config.pic {
+        allowed.insert("mutable-globals".to_string());
+    }
     if let Some(explicit) = &config.features {
         allowed.extend(explicit.iter().cloned());
         if !config.check_features {

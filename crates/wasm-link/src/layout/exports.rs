@@ -226,7 +226,11 @@ impl<'a> Layout<'a> {
                         _ => false,
                     };
                     let shown = !synthetic_mutable || sym.export_explicit;
-                    self.sym_global[i].filter(|_| shown).map(|g| OutExport {
+                    let own = match self.own_definition.get(&id) {
+                        Some(Exported::Global(g)) => Some(*g),
+                        _ => self.sym_global[i],
+                    };
+                    own.filter(|_| shown).map(|g| OutExport {
                         name: sym.name.to_string(),
                         item: Exported::Global(g),
                     })
@@ -240,7 +244,11 @@ impl<'a> Layout<'a> {
                     })
                 }
                 Kind::Tag => self.tag_export(id, sym.name),
-                Kind::Table => self.symbol_table(id).map(|t| OutExport {
+                Kind::Table => match self.own_definition.get(&id) {
+                    Some(Exported::Table(t)) => Some(*t),
+                    _ => self.symbol_table(id),
+                }
+                .map(|t| OutExport {
                     name: sym.name.to_string(),
                     item: Exported::Table(t),
                 }),

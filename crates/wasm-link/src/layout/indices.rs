@@ -264,14 +264,21 @@ impl<'a> Layout<'a> {
                     self.import_table(inputs, id, (file, index), key, &mut seen_tables);
                 }
                 Kind::Global => {
-                    let RawKind::Global { index } = obj.symbols[index as usize].kind else {
-                        continue;
+                    let ty = match obj.definition(index) {
+                        // A shared library's weak definition is imported with its own type.
+                        Some(Definition::Global(g)) => obj.globals.get(g.idx()).map(|g| g.ty),
+                        _ => match obj.symbols[index as usize].kind {
+                            RawKind::Global { index } => {
+                                obj.global_imports.get(index as usize).map(|g| g.ty)
+                            }
+                            _ => None,
+                        },
                     };
-                    let Some(g) = obj.global_imports.get(index as usize) else {
+                    let Some(ty) = ty else {
                         continue;
                     };
                     // Imports are deduplicated by (module, field, type).
-                    let key = (module.to_string(), field.to_string(), g.ty);
+                    let key = (module.to_string(), field.to_string(), ty);
                     if let Some(&index) = seen_globals.get(&key) {
                         self.sym_global[id.idx()] = Some(index);
                         continue;
@@ -283,7 +290,7 @@ impl<'a> Layout<'a> {
                     self.imports.push(OutImport {
                         module,
                         field,
-                        kind: ImportKind::Global(g.ty),
+                        kind: ImportKind::Global(ty),
                         symbol: Some(id),
                     });
                 }
@@ -532,7 +539,15 @@ impl<'a> Layout<'a> {
             }
         }
         for (s, file, g) in defined {
-            self.sym_global[s] = self.file_globals[file.idx()][g];
+            let own = self.file_globals[file.idx()][g];
+            // An imported weak definition: uses go to the import, the export to this.
+            match (self.sym_global[s], own) {
+                (Some(_), Some(own)) => {
+                    let id = SymbolId(s as u32);
+                    self.own_definition.insert(id, Exported::Global(own));
+                }
+                _ => self.sym_global[s] = own,
+            }
         }
     }
 

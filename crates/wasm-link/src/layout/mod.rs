@@ -288,6 +288,9 @@ pub struct Layout<'a> {
     /// What `__wasm_apply_global_tls_relocs` sets: (GOT global index, offset from
     /// `__tls_base`) of each defined thread-local symbol, in GOT order.
     pub tls_got: Vec<(OutGlobal, u64)>,
+    /// The definitions of the globals and tables a shared library both imports and defines
+    /// (its weak definitions): what their exports name.
+    pub own_definition: HashMap<SymbolId, Exported>,
     /// Symbols read through imported `GOT.mem`/`GOT.func` globals (PIC), in import order.
     pub got_imports: Vec<SymbolId>,
     /// What `dylink.0` reports about the static data (PIC).
@@ -459,6 +462,7 @@ impl<'a> Layout<'a> {
             wrappers: Vec::new(),
             got: Vec::new(),
             got_imports: Vec::new(),
+            own_definition: HashMap::new(),
             dylink_memory: Default::default(),
             needed: Vec::new(),
             apply_global_relocs: None,

@@ -171,7 +171,13 @@ impl<'a> Layout<'a> {
                 _ => None,
             };
             if let Some(&t) = def.and_then(|d| index.get(&d)) {
-                self.sym_table.insert(SymbolId(i as u32), t);
+                let id = SymbolId(i as u32);
+                // An imported weak definition: uses go to the import, the export to this.
+                if self.sym_table.contains_key(&id) {
+                    self.own_definition.insert(id, super::Exported::Table(t));
+                } else {
+                    self.sym_table.insert(id, t);
+                }
             }
         }
     }
@@ -205,6 +211,10 @@ fn defined_table(inputs: &Inputs<'_>, file: FileId, index: u32) -> Option<OutTab
 /// The type an undefined table entry (symbol `index` of `file`) imports.
 fn referenced_table_type(inputs: &Inputs<'_>, file: FileId, index: u32) -> Option<TableType> {
     let obj = inputs.obj(file);
+    // A shared library's weak definition is imported with its own type.
+    if let Some(Definition::Table(t)) = obj.definition(index) {
+        return obj.tables.get(t.idx()).copied();
+    }
     match obj.symbols.get(index as usize).map(|s| s.kind) {
         Some(RawKind::Table { index }) => obj.table_imports.get(index as usize).map(|t| t.ty),
         // A legacy object's table import has no symbol.
