@@ -485,3 +485,42 @@ fn verbose_prints_loading_and_processing() {
     assert_eq!(wanted(&ours), wanted(&theirs));
     assert_eq!(wanted(&ours).len(), 4, "{}", ours.stderr);
 }
+
+/// `--print-map` wins over `--Map=FILE` (the map goes to stdout, no file), whatever their
+/// order; stubs are named by their symbol in the map (`<internal>:(maybe)`).
+#[test]
+fn print_map_wins_over_map_and_names_stubs_by_symbol() {
+    let s = Scratch::new("diagnostics", "print_map");
+    let source = "extern void maybe(void) __attribute__((weak));\n\
+                  int f(int x);\n\
+                  void _start(void) { if (maybe) maybe(); }\n";
+    s.object("weak.o", source, FLAGS);
+    s.object("call.o", "int f(int x);\nvoid g(void) { f(1); }\n", FLAGS);
+    s.object("def.o", "int f(int x, int y) { return x + y; }\n", FLAGS);
+    let l = Linkers::new(&s);
+    let inputs = ["weak.o", "call.o", "def.o", "--export=g", "-o", "m.wasm"];
+    for options in [
+        &["-M"][..],
+        &["-M", "--Map=m.map"],
+        &["--Map=m.map", "--print-map"],
+    ] {
+        let args: Vec<&str> = options.iter().chain(&inputs).copied().collect();
+        let _ = std::fs::remove_file(s.path("m.map"));
+        let (ours, theirs) = l.run(&s, &args);
+        assert_eq!(
+            (ours.code, &ours.stdout),
+            (theirs.code, &theirs.stdout),
+            "{args:?}"
+        );
+        assert!(
+            ours.stdout.contains("<internal>:(maybe)"),
+            "{}",
+            ours.stdout
+        );
+        assert!(ours.stdout.contains("<internal>:(f)"), "{}", ours.stdout);
+        assert!(
+            !s.path("m.map").exists(),
+            "{args:?}: a map file was written"
+        );
+    }
+}

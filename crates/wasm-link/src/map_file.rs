@@ -11,7 +11,7 @@ use crate::inputs::Inputs;
 use crate::layout::{Layout, OutFunction, OutGlobalDef, OutSegment};
 use crate::names::{demangle, global_symbol_name};
 use crate::resolve::Resolved;
-use crate::symbols::{Def, Synthetic};
+use crate::symbols::Def;
 use crate::written::Written;
 use std::fmt::Write as _;
 use wasm_format::SectionId;
@@ -191,15 +191,9 @@ fn synthetic_name(res: &Resolved<'_>, f: &OutFunction) -> String {
             format!("{}.command_export", res.table.get(*symbol).name)
         }
         OutFunction::UndefinedStub(_) => "undefined_stub".into(),
-        OutFunction::Stub(id) => {
-            let sym = res.table.get(*id);
-            match sym.def {
-                Def::Synthetic(Synthetic::SignatureStub) => {
-                    format!("signature_mismatch:{}", sym.name)
-                }
-                _ => format!("undefined_weak:{}", sym.name),
-            }
-        }
+        // The map names a stub by the symbol it stands for (the name section adds
+        // `undefined_weak:` or `signature_mismatch:`).
+        OutFunction::Stub(id) => res.table.get(*id).name.to_string(),
         OutFunction::Input(..) => String::new(),
     }
 }

@@ -231,6 +231,10 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
         c.build_id = build_id(style, errors);
     }
     c.print_map = seen.has("print-map");
+    // `--print-map` wins over `--Map=FILE` (lld sets the map file to `-`).
+    if c.print_map {
+        c.map_file = None;
+    }
     c.why_live = seen
         .values("why-live")
         .into_iter()
