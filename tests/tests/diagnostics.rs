@@ -524,3 +524,42 @@ fn print_map_wins_over_map_and_names_stubs_by_symbol() {
         );
     }
 }
+
+/// `--rsp-quoting=windows`: response files split as LLVM's `TokenizeWindowsCommandLine` does
+/// (`""` inside quotes, backslashes before quotes, line breaks inside quotes); the missing
+/// files wasm-ld names show the arguments it made.
+#[test]
+fn windows_response_file_quoting() {
+    let s = Scratch::new("diagnostics", "rsp_windows");
+    s.object("a b.o", "void _start(void) {}\n", FLAGS);
+    let text = "\"a b.o\" -o \"out put.wasm\" \"x\"\"y\" a\\\\\"b c\\\\\\\\\"d e\"\n";
+    std::fs::write(s.path("w.rsp"), text).expect("write rsp");
+    std::fs::write(s.path("ok.rsp"), "\"a b.o\" -o \"out put.wasm\"\n").expect("write rsp");
+    let l = Linkers::new(&s);
+    let (ours, theirs) = l.same_first_lines(&s, &["--rsp-quoting=windows", "@w.rsp"]);
+    assert_eq!(ours.code, 1, "{}", ours.stderr);
+    assert!(
+        theirs.stderr.contains("cannot open x\"y"),
+        "{}",
+        theirs.stderr
+    );
+    for args in [
+        &["--rsp-quoting=windows", "@ok.rsp"][..],
+        &["@ok.rsp", "--rsp-quoting", "windows"],
+    ] {
+        let (ours, theirs) = l.run(&s, args);
+        assert_eq!(
+            (ours.code, theirs.code),
+            (0, 0),
+            "{args:?}: {}",
+            ours.stderr
+        );
+    }
+    assert!(s.path("out put.wasm").is_file());
+    let (ours, _) = l.same_first_lines(&s, &["--rsp-quoting=bogus", "@ok.rsp"]);
+    assert!(
+        ours.stderr.contains("invalid response file quoting: bogus"),
+        "{}",
+        ours.stderr
+    );
+}

@@ -416,7 +416,7 @@ fn ignored(seen: &Seen, report: &mut Report) {
     check_choice(
         seen,
         "rsp-quoting",
-        &["posix"],
+        &["posix", "windows"],
         "invalid response file quoting: ",
         report,
     );

@@ -288,7 +288,10 @@ pub const OPTS: &[Opt] = &[
     flag("end-lib", "End --start-lib"),
     flag("Bstatic", "Do not search for shared libraries (default)"),
     flag("Bdynamic", "Search for lib<name>.so before lib<name>.a"),
-    value("rsp-quoting", "Response file quoting: posix"),
+    value(
+        "rsp-quoting",
+        "Quoting style for response files: posix or windows",
+    ),
     value("entry", "Entry symbol (-e <sym>)"),
     flag("no-entry", "No entry point"),
     value("undefined", "Force a symbol to be resolved (-u <sym>)"),

@@ -518,7 +518,7 @@ fn help_version_and_v() {
     // After argument errors it still prints the version (and fails).
     let bad = run(&["-v", "--bogus"]);
     assert!(bad.request.is_none());
-    assert_eq!(bad.info.as_deref(), Some(version().as_str()));
+    assert_eq!(bad.info.as_deref(), Some(super::version().as_str()));
 }
 
 #[test]
