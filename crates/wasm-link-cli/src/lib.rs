@@ -5,3 +5,4 @@
 
 pub mod args;
 pub mod inspect;
+pub mod reproduce;

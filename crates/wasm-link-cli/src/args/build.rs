@@ -403,7 +403,7 @@ fn parse_hex(mut s: &str, errors: &mut Vec<String>) -> Option<Vec<u8>> {
 /// Options wasm-ld accepts that have no counterpart in [`Config`]: validated where wasm-ld
 /// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
-    const WARN: &[(&str, &str)] = &[("reproduce", "--reproduce"), ("mllvm", "--mllvm")];
+    const WARN: &[(&str, &str)] = &[("mllvm", "--mllvm")];
     if seen.has("Bsymbolic") && !seen.has("shared") {
         let warning = "-Bsymbolic is only meaningful when combined with -shared";
         report.warnings.push(warning.into());

@@ -14,6 +14,7 @@ pub mod table;
 
 use wasm_link::Config;
 
+pub use build::io_message;
 pub use inputs::find_library;
 
 /// What the command line asks for.
@@ -52,6 +53,8 @@ pub struct Parsed {
     /// The `--help` or `--version` text wasm-ld prints on stdout after the argument errors
     /// (it still fails).
     pub info: Option<String>,
+    /// `--reproduce`: the tar to write before linking.
+    pub reproduce: Option<crate::reproduce::Reproduce>,
 }
 
 /// The version line. It starts as lld's does (`LLD 19.1.7 (compatible with GNU linkers)`):
@@ -73,6 +76,7 @@ pub fn parse(args: Vec<String>) -> Parsed {
     );
     let normalized = normalize::normalize(&args);
     report.errors.extend(normalized.errors);
+    let rendered = normalized.rendered;
     let seen = match table::command().try_get_matches_from(&normalized.tokens) {
         Ok(m) => matches::Seen::new(m),
         Err(e) => {
@@ -84,6 +88,7 @@ pub fn parse(args: Vec<String>) -> Parsed {
                 report,
                 color: None,
                 info: None,
+                reproduce: None,
             };
         }
     };
@@ -108,16 +113,54 @@ pub fn parse(args: Vec<String>) -> Parsed {
             report,
             color,
             info,
+            reproduce: None,
         };
     }
     let request = decide(&seen, &mut report);
+    let reproduce = match &request {
+        Request::Link { config } => reproduce(&seen, config, &rendered),
+        _ => None,
+    };
     let request = report.errors.is_empty().then_some(request);
     Parsed {
         request,
         report,
         color,
         info: None,
+        reproduce,
     }
+}
+
+/// `--reproduce=FILE` (else `LLD_REPRODUCE`): what to write, the files in the order lld reads
+/// them (each input, an archive's `.imports` beside it, then `--allow-undefined-file`).
+fn reproduce(
+    seen: &matches::Seen,
+    config: &Config,
+    rendered: &[normalize::Rendered],
+) -> Option<crate::reproduce::Reproduce> {
+    let tar = seen
+        .last("reproduce")
+        .map(String::from)
+        .or_else(|| std::env::var("LLD_REPRODUCE").ok())
+        .filter(|t| !t.is_empty())?;
+    let mut files = Vec::new();
+    for input in &config.inputs {
+        files.push(input.path.clone());
+        let imports = input.path.with_extension("imports");
+        if input.path.extension().is_some_and(|e| e == "a") && imports.is_file() {
+            files.push(imports);
+        }
+    }
+    let allow = seen
+        .values("allow-undefined-file")
+        .into_iter()
+        .map(std::path::PathBuf::from);
+    files.extend(allow);
+    Some(crate::reproduce::Reproduce {
+        tar: tar.into(),
+        response: crate::reproduce::response_file(rendered),
+        files,
+    })
 }
 
 /// `--help`, else `--version` or `-v`: they win over everything (lld's `linkerMain`).

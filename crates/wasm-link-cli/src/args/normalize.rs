@@ -15,6 +15,45 @@ pub struct Normalized {
     pub tokens: Vec<String>,
     /// `unknown argument: X`, `X: missing argument`.
     pub errors: Vec<String>,
+    /// Each argument as `--reproduce` writes it back into `response.txt`.
+    pub rendered: Vec<Rendered>,
+}
+
+/// An argument as lld's `createResponseFile` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rendered {
+    /// An input path (written relative to the root).
+    Input(String),
+    /// `-o PATH` (written with the file name only).
+    Output(String),
+    /// `--reproduce` itself (left out).
+    Reproduce,
+    /// Any other option, as lld's `toString(Arg)` renders it.
+    Option(String),
+}
+
+/// `s`, in double quotes if it has a space (lld's `quote`).
+pub fn quote(s: &str) -> String {
+    if s.contains(' ') {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    }
+}
+
+/// How lld renders an option: its spelling as written, then its value, joined for a joined
+/// option (whose spelling ends in `=` or takes what follows), else after a space (an `=` form of
+/// a separate option is an alias of it).
+fn render(spelling: &Spelling, written: &str, value: Option<&str>) -> Rendered {
+    match (spelling.id, value) {
+        ("o", Some(v)) => Rendered::Output(v.to_string()),
+        ("reproduce", _) => Rendered::Reproduce,
+        (_, None) => Rendered::Option(written.to_string()),
+        (_, Some(v)) if spelling.form == Form::Joined => {
+            Rendered::Option(format!("{written}{}", quote(v)))
+        }
+        (_, Some(v)) => Rendered::Option(format!("{written} {}", quote(v))),
+    }
 }
 
 /// Rewrites `args` (already free of `@file` and `-flavor`) into canonical tokens.
@@ -32,6 +71,7 @@ fn normalize_one(args: &[String], at: usize, out: &mut Normalized) -> usize {
     let arg = &args[at];
     if arg == "-" || !arg.starts_with('-') {
         out.tokens.push(arg.clone());
+        out.rendered.push(Rendered::Input(arg.clone()));
         return 1;
     }
     for (spelling, matched) in candidates(arg) {
@@ -41,6 +81,7 @@ fn normalize_one(args: &[String], at: usize, out: &mut Normalized) -> usize {
             Accepted::Missing => out.errors.push(format!("{arg}: missing argument")),
             Accepted::Value { value, used } => {
                 out.tokens.push(canonical(spelling.id, value));
+                out.rendered.push(render(spelling, &arg[..matched], value));
                 return used;
             }
         }

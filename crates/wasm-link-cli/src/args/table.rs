@@ -446,7 +446,10 @@ pub const OPTS: &[Opt] = &[
     flag("help", "Print this help"),
     value("Map", "Print a link map to the specified file"),
     flag("print-map", "Print a link map to the standard output (-M)"),
-    value("reproduce", "Accepted, ignored"),
+    value(
+        "reproduce",
+        "Write a tar of the inputs and the command line to run the link again",
+    ),
     value(
         "size-report",
         "Write which inputs the output's bytes come from to FILE (JSON if it ends in .json; \

@@ -34,7 +34,19 @@ fn main() -> ExitCode {
         }
         Some(Request::Help(text)) => done(&text),
         Some(Request::Version) => done(&args::version()),
-        Some(Request::Link { config }) => link(&config, &mut out),
+        Some(Request::Link { config }) => {
+            if let Some(r) = &parsed.reproduce {
+                if let Err(e) = wasm_link_cli::reproduce::write(r, &args::version()) {
+                    let e = args::io_message(&e);
+                    out.error(&format!(
+                        "--reproduce: failed to open {}: {e}",
+                        r.tar.display()
+                    ));
+                    return ExitCode::FAILURE;
+                }
+            }
+            link(&config, &mut out)
+        }
     }
 }
 

@@ -173,10 +173,13 @@ impl<'a> Layout<'a> {
             if let Some(&t) = def.and_then(|d| index.get(&d)) {
                 let id = SymbolId(i as u32);
                 // An imported weak definition: uses go to the import, the export to this.
-                if self.sym_table.contains_key(&id) {
-                    self.own_definition.insert(id, super::Exported::Table(t));
-                } else {
-                    self.sym_table.insert(id, t);
+                match self.sym_table.entry(id) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        self.own_definition.insert(id, super::Exported::Table(t));
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(t);
+                    }
                 }
             }
         }
