@@ -563,3 +563,22 @@ fn windows_response_file_quoting() {
         ours.stderr
     );
 }
+
+/// `-o -` with `-M` and `-t`: the map and the trace come before the module on stdout, as wasm-ld
+/// prints them while linking; the whole stream is wasm-ld's.
+#[test]
+fn stdout_output_follows_the_map_and_trace() {
+    let s = Scratch::new("diagnostics", "stdout_map");
+    s.object("c.o", "void _start(void) {}\n", FLAGS);
+    let l = Linkers::new(&s);
+    let (ours, theirs) = l.run(&s, &["-M", "-t", "c.o", "-o", "-"]);
+    assert_eq!((ours.code, theirs.code), (0, 0), "{}", ours.stderr);
+    let map = ours.stdout.find("    Addr").expect("no map on stdout");
+    let module = ours.stdout.find("asm").expect("no module on stdout");
+    assert!(
+        ours.stdout.starts_with("c.o\n") && map < module,
+        "{}",
+        ours.stdout
+    );
+    assert_eq!(ours.stdout, theirs.stdout);
+}

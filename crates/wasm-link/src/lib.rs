@@ -120,6 +120,9 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
         let (output, written) = write::write(&inputs, &resolved, &live, &layout, config)?;
         // The reports come before the commit: if one fails, the old output stays.
         report(&inputs, &resolved, &layout, &written, config, diag)?;
+        if config.output.as_os_str() == "-" {
+            flush_messages(diag);
+        }
         output.commit().map_err(|e| output_error(config, &e))?;
         diag.lap("write", start);
         Ok(())
@@ -216,6 +219,17 @@ fn report(
         size_report::write(inputs, resolved, layout, config, written, path)?;
     }
     Ok(())
+}
+
+/// With `-o -` the module goes to stdout: what wasm-ld prints there while linking (the map,
+/// `--trace` lines) must come first.
+fn flush_messages(diag: &mut Diagnostics) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in diag.messages.drain(..) {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = out.flush();
 }
 
 /// wasm-ld's words for an output it could not write.
