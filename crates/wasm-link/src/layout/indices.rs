@@ -563,6 +563,9 @@ impl<'a> Layout<'a> {
     ) -> bool {
         self.table_base = config.table_base as u32;
         self.func_slot = vec![0; self.num_func_imports as usize + self.functions.len()];
+        // Slot 0 is a real slot when the table starts at 0 (PIC), so "has a slot" is kept
+        // apart from the slot itself.
+        let mut slotted = vec![false; self.func_slot.len()];
         for &id in slot_order {
             let Some(f) = self.sym_func[id.idx()] else {
                 continue;
@@ -577,7 +580,7 @@ impl<'a> Layout<'a> {
                 self.elems.push(f);
                 continue;
             }
-            if self.func_slot[f.idx()] == 0 {
+            if !std::mem::replace(&mut slotted[f.idx()], true) {
                 self.func_slot[f.idx()] = self.table_base + self.elems.len() as u32;
                 self.elems.push(f);
             }
