@@ -213,19 +213,25 @@ fn conformance_c_with_dynamic_imports() {
                 obj.into_os_string(),
                 libc.clone().into_os_string(),
             ]);
-            let pair = link_pair("pic", &case, &args);
-            if pair.theirs.code == 0 {
-                pair.assert_identical(&case);
-                linked += 1;
-            } else {
-                assert_same_first_lines(&pair, &case);
-            }
+            linked += usize::from(same_link(&link_pair("pic", &case, &args), &case));
         }
     }
     assert!(
         linked >= 100,
         "only {linked} links: the corpus did not compile"
     );
+}
+
+/// Both linked the same module (true), or both failed with wasm-ld-19's first lines (wasm-ld
+/// refuses a few debug sections).
+fn same_link(pair: &LinkPair, case: &str) -> bool {
+    if pair.theirs.code == 0 {
+        pair.assert_identical(case);
+        true
+    } else {
+        assert_same_first_lines(pair, case);
+        false
+    }
 }
 
 /// Both failed, with wasm-ld-19's first lines in its order.
@@ -272,14 +278,7 @@ fn conformance_sources_as_shared_libraries_and_pies() {
             for kind in ["shared", "pie"] {
                 let case = format!("{stem}_{opt}_{kind}");
                 let args = pic_args(kind, &["--allow-undefined"], std::slice::from_ref(&obj));
-                let pair = link_pair("pic", &case, &args);
-                if pair.theirs.code == 0 {
-                    pair.assert_identical(&case);
-                    linked += 1;
-                } else {
-                    // wasm-ld refuses a few debug sections; so must we, with its first line.
-                    assert_same_first_lines(&pair, &case);
-                }
+                linked += usize::from(same_link(&link_pair("pic", &case, &args), &case));
             }
         }
     }

@@ -56,17 +56,7 @@ impl<'a> Layout<'a> {
         index: u32,
         config: &Config,
     ) -> OutSegment {
-        let mut out = OutSegment {
-            name,
-            p2align: 0,
-            va: 0,
-            size: 0,
-            parts: Vec::new(),
-            merged: Vec::new(),
-            in_binary: true,
-            passive: false,
-            init_at_start: false,
-        };
+        let mut out = OutSegment::new(name, 0);
         let mergeable = |f: FileId, i: u32| {
             let s = &inputs.obj(f).segments[i as usize];
             config.opt_level > 0 && s.p2align == 0 && s.flags.is_strings()

@@ -185,6 +185,21 @@ pub struct OutSegment {
 }
 
 impl OutSegment {
+    /// An empty active segment with this name and alignment, in the data section.
+    pub fn new(name: String, p2align: u32) -> OutSegment {
+        OutSegment {
+            name,
+            p2align,
+            va: 0,
+            size: 0,
+            parts: Vec::new(),
+            merged: Vec::new(),
+            in_binary: true,
+            passive: false,
+            init_at_start: false,
+        }
+    }
+
     /// A `.bss*` segment: zeros.
     pub fn is_bss(&self) -> bool {
         self.name.starts_with(".bss")

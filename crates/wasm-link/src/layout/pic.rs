@@ -180,17 +180,8 @@ impl<'a> Layout<'a> {
         }
         let segments = std::mem::take(&mut self.segments);
         let start = segments[0].va;
-        let mut combined = OutSegment {
-            name: ".data".into(),
-            p2align: self.dylink_memory.p2align,
-            va: start,
-            size: 0,
-            parts: Vec::new(),
-            merged: Vec::new(),
-            in_binary: true,
-            passive: false,
-            init_at_start: false,
-        };
+        let mut combined = OutSegment::new(".data".into(), self.dylink_memory.p2align);
+        combined.va = start;
         for (old, seg) in segments.into_iter().enumerate() {
             let shift = seg.va - start;
             for (f, i, offset) in seg.parts {
