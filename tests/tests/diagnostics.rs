@@ -582,3 +582,27 @@ fn stdout_output_follows_the_map_and_trace() {
     );
     assert_eq!(ours.stdout, theirs.stdout);
 }
+
+/// `--time` (ours): one line per phase in order, the total, and the peak memory, on stderr;
+/// the output is the same as without it.
+#[test]
+fn time_prints_each_phase() {
+    let s = Scratch::new("diagnostics", "time");
+    s.object("c.o", "void _start(void) {}\n", FLAGS);
+    let l = Linkers::new(&s);
+    let (ours, _) = l.run(&s, &["--time", "c.o", "-o", "timed.wasm"]);
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    let phases: Vec<&str> = ours
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once("time: ")?.1.split_whitespace().next())
+        .collect();
+    let want = [
+        "load", "resolve", "mark", "check", "layout", "write", "reports", "commit", "total", "peak",
+    ];
+    assert_eq!(phases, want, "{}", ours.stderr);
+    let (plain, _) = l.run(&s, &["c.o", "-o", "plain.wasm"]);
+    assert_eq!(plain.code, 0);
+    let read = |f: &str| std::fs::read(s.path(f)).expect("output");
+    assert!(read("timed.wasm").len() == read("plain.wasm").len());
+}

@@ -159,6 +159,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         workloads,
     };
     println!("{}", report::table(&report));
+    for w in report.workloads.iter().filter(|w| !w.phases.is_empty()) {
+        let phases: Vec<String> = w
+            .phases
+            .iter()
+            .map(|(p, ms)| format!("{p} {ms:.1}"))
+            .collect();
+        println!(
+            "phases (ms, ours, default threads) {:<10} {}",
+            w.name,
+            phases.join(", ")
+        );
+    }
     println!(
         "total {:.1}s, {} pairs per row, {} cores",
         report.total_seconds, opts.runs, report.cores
@@ -267,6 +279,7 @@ fn measure_all(
         let pairs = pairs(opts, spec, extra, &outs)?;
         report.rows.push(Row::new(threads, &pairs));
     }
+    report.phases = measure::phases(&opts.linker, spec, &outs.ours);
     let inputs = prep::input_files(spec);
     report.input_files = inputs.len();
     report.input_bytes = inputs

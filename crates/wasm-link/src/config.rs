@@ -159,6 +159,8 @@ pub struct Config {
     pub shared: bool,
     /// `-Bsymbolic`: a shared library binds its own definitions without the GOT.
     pub bsymbolic: bool,
+    /// `--time` (ours): print each phase's wall time and the peak memory to stderr.
+    pub time: bool,
     /// `--soname=NAME`: the module name in the name section.
     pub soname: Option<String>,
     /// Direct calls must match the signature a shared library gives a function
@@ -266,6 +268,7 @@ impl Default for Config {
             bsymbolic: false,
             shlib_sigcheck: true,
             soname: None,
+            time: false,
             emit_relocs: false,
             wrap: Vec::new(),
             trace: false,

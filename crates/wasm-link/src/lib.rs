@@ -56,7 +56,7 @@ pub struct Diagnostics {
     /// input file, then `Processing: F` per object and archive member, in command-line order.
     pub log: Vec<String>,
     /// How long each phase took, in order (`load`, `resolve`, `mark`, `check`, `layout`,
-    /// `write`): the phases a link went through, for benchmarks and `--time`-style reports.
+    /// `write`, `reports`, `commit`): the phases a link went through, for `--time`.
     pub phases: Vec<(&'static str, Duration)>,
 }
 
@@ -118,13 +118,15 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
         let layout = layout::layout(&inputs, &resolved, &live, &stubs, features, config)?;
         diag.lap("layout", start);
         let (output, written) = write::write(&inputs, &resolved, &live, &layout, config)?;
+        diag.lap("write", start);
         // The reports come before the commit: if one fails, the old output stays.
         report(&inputs, &resolved, &layout, &written, config, diag)?;
+        diag.lap("reports", start);
         if config.output.as_os_str() == "-" {
             flush_messages(diag);
         }
         output.commit().map_err(|e| output_error(config, &e))?;
-        diag.lap("write", start);
+        diag.lap("commit", start);
         Ok(())
     })
 }

@@ -70,6 +70,30 @@ pub fn link(linker: &Path, spec: &LinkSpec, extra: &[&str], out: &Path) -> Resul
     })
 }
 
+/// One more link of `spec` with `--time`: each phase and its milliseconds, as the linker
+/// prints them (`NAME: time: PHASE  X ms`); empty if it does not understand `--time`.
+pub fn phases(linker: &Path, spec: &LinkSpec, out: &Path) -> Vec<(String, f64)> {
+    let run = Command::new(linker)
+        .args(&spec.args)
+        .args(["--time", "-o"])
+        .arg(out)
+        .current_dir(&spec.cwd)
+        .stdin(Stdio::null())
+        .output();
+    let Some(run) = run.ok().filter(|r| r.status.success()) else {
+        return Vec::new();
+    };
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    stderr
+        .lines()
+        .filter_map(|l| l.split_once("time: ")?.1.strip_suffix(" ms"))
+        .filter_map(|rest| {
+            let mut words = rest.split_whitespace();
+            Some((words.next()?.to_string(), words.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
 /// `xtask spawn-measured LINKER ARGS...`: runs the linker with this process's stdin, stderr and
 /// directory, and prints `status wall-seconds cpu-seconds max-rss-kib` to stdout.
 pub fn spawn_measured(args: &[String]) -> Result<(), String> {

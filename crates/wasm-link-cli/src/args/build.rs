@@ -31,6 +31,7 @@ fn output_kind(seen: &Seen, c: &mut Config) {
     c.bsymbolic = seen.has("Bsymbolic");
     c.shlib_sigcheck = !seen.has("no-shlib-sigcheck");
     c.soname = seen.last("soname").map(String::from);
+    c.time = seen.has("time");
     c.emit_relocs = seen.has("emit-relocs");
 }
 

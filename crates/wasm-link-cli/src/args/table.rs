@@ -70,7 +70,7 @@ use Dashes::{Both, One, Two};
 use Form::{EqSep, Flag, Joined, JoinedOrSeparate, Separate};
 
 /// Options of ours that wasm-ld does not have.
-pub const EXTENSIONS: &[&str] = &["size-report", "why-live"];
+pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time"];
 
 /// Every spelling wasm-ld 19 accepts, and our [`EXTENSIONS`]. Anything else starting with `-`
 /// is an unknown argument.
@@ -212,6 +212,7 @@ pub const SPELLINGS: &[Spelling] = &[
     sp("reproduce", Two, EqSep, "reproduce"),
     sp("size-report", Two, EqSep, "size-report"),
     sp("why-live", Two, EqSep, "why-live"),
+    ff("time"),
 ];
 
 /// What clap stores for a canonical option.
@@ -458,6 +459,10 @@ pub const OPTS: &[Opt] = &[
     value(
         "why-live",
         "Print why symbols matching GLOB are kept by --gc-sections (repeatable; not in wasm-ld)",
+    ),
+    flag(
+        "time",
+        "Print the wall time of each phase and the peak memory to stderr (not in wasm-ld)",
     ),
 ];
 

@@ -70,6 +70,9 @@ fn tool_name(argv0: Option<std::ffi::OsString>) -> String {
 fn link(config: &wasm_link::Config, out: &mut Printer) -> ExitCode {
     wasm_link::remove_temporaries_on_signal();
     let diagnostics = wasm_link::link(config);
+    if config.time {
+        print_times(&diagnostics.phases, out);
+    }
     for line in &diagnostics.log {
         out.log(line);
     }
@@ -83,6 +86,26 @@ fn link(config: &wasm_link::Config, out: &mut Printer) -> ExitCode {
     let errors: Vec<String> = diagnostics.errors.iter().map(|e| e.to_string()).collect();
     out.errors(&errors, config.error_limit);
     ExitCode::FAILURE
+}
+
+/// `--time`: one line per phase, the total, and the peak resident memory (Linux).
+fn print_times(phases: &[(&'static str, std::time::Duration)], out: &mut Printer) {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    for (name, d) in phases {
+        out.log(&format!("time: {name:<8} {:9.3} ms", ms(*d)));
+    }
+    let total: std::time::Duration = phases.iter().map(|p| p.1).sum();
+    out.log(&format!("time: {:<8} {:9.3} ms", "total", ms(total)));
+    if let Some(kib) = peak_rss_kib() {
+        out.log(&format!("time: peak RSS {:.1} MiB", kib as f64 / 1024.0));
+    }
+}
+
+/// The process's peak resident set size (`VmHWM` in `/proc/self/status`), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn done(text: &str) -> ExitCode {
