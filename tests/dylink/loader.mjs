@@ -74,7 +74,7 @@ const VALTYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64' };
 function parseModule(bytes, name) {
   const r = new Reader(bytes, 8);
   const info = { memSize: 0, memAlign: 0, tableSize: 0, tableAlign: 0, needed: [],
-    importInfo: new Map(), imports: [], dylink: false };
+    importInfo: [], imports: [], dylink: false };
   let first = true;
   while (r.pos < r.end) {
     const id = r.u8();
@@ -109,8 +109,7 @@ function parseDylink(s, info) {
       for (let n = s.uleb(); n > 0; n--) info.needed.push(s.name());
     } else if (type === 4) {
       for (let n = s.uleb(); n > 0; n--) {
-        const key = `${s.name()}.${s.name()}`;
-        info.importInfo.set(key, s.uleb());
+        info.importInfo.push([[s.name(), s.name()], s.uleb()]);
       }
     }
     s.pos = end;
@@ -128,6 +127,17 @@ function parseImports(s, out) {
     else if (imp.kind === 4) { s.u8(); s.uleb(); }
     out.push(imp);
   }
+}
+
+/** Whether IMPORT_INFO marks an import weak. It names the symbol with its own import module
+ * (`env` by default), also for the symbol's `GOT.mem` / `GOT.func` import. */
+function isWeak(info, imp) {
+  const got = imp.module === 'GOT.mem' || imp.module === 'GOT.func';
+  for (const [key, flags] of info.importInfo) {
+    const [module, field] = key;
+    if (field === imp.field && (got || module === imp.module) && flags & WEAK) return true;
+  }
+  return false;
 }
 
 /** Loads `file` and, first, the libraries it needs; appends each once to `order`. */
@@ -192,7 +202,7 @@ function run(mainPath, args) {
 
   /** The value of one import of module `m`. */
   function resolve(m, imp) {
-    const weak = (m.info.importInfo.get(`${imp.module}.${imp.field}`) ?? 0) & WEAK;
+    const weak = isWeak(m.info, imp);
     if (imp.module === 'wasi_snapshot_preview1') return wasi.wasiImport[imp.field];
     if (imp.module === 'GOT.mem' || imp.module === 'GOT.func') {
       const key = `${imp.module}.${imp.field}`;
