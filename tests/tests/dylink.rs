@@ -69,8 +69,11 @@ const PIE: &[&str] = &[
     "--import-memory",
     "--export-dynamic",
     "--export=__wasm_call_ctors",
-    "/usr/lib/wasm32-wasi/crt1-command.o",
+    CRT1,
 ];
+
+/// wasi-libc's start file for commands: `_start` calls `__original_main`, then `exit`.
+const CRT1: &str = "/usr/lib/wasm32-wasi/crt1-command.o";
 
 /// The source directory of the programs.
 fn sources_dir() -> PathBuf {
@@ -321,4 +324,144 @@ fn cxx_virtual_classes() {
             triangle 2 destroyed\n\
             alive after delete: 0\n",
     });
+}
+
+/// Links `args` with wasm-ld-19 into `<scratch>/inputs/<file>`, for use as an input of
+/// another link (so that one test judges one module).
+fn reference_module(scratch: &Scratch, file: &str, args: &[OsString]) -> PathBuf {
+    let run = link_into(
+        &require_tool("wasm-ld-19"),
+        args,
+        &scratch.path(&format!("inputs/{file}")),
+        file,
+    );
+    assert_eq!(
+        run.code, 0,
+        "wasm-ld-19 failed to link {file}: {}",
+        run.stderr
+    );
+    run.path
+}
+
+/// Links `args` with both linkers (into `<scratch>/{ours,ref}/<case>/<file>`); panics unless
+/// both succeed and write the same bytes, valid with `features`. Gives wasm-ld-19's output.
+fn assert_links_identically(
+    scratch: &Scratch,
+    case: &str,
+    file: &str,
+    args: &[OsString],
+    features: wasmparser::WasmFeatures,
+) -> Vec<u8> {
+    let dir = |side: &str| scratch.path(&format!("{side}/{case}"));
+    let theirs = link_into(&require_tool("wasm-ld-19"), args, &dir("ref"), file);
+    let bytes = theirs.output.filter(|_| theirs.code == 0);
+    let bytes = bytes.unwrap_or_else(|| panic!("{case}: wasm-ld-19 failed: {}", theirs.stderr));
+    let validate = |b: &[u8], who: &str| {
+        let mut validator = wasmparser::Validator::new_with_features(features);
+        validator
+            .validate_all(b)
+            .unwrap_or_else(|e| panic!("{case}: {who}'s output does not validate: {e}"));
+    };
+    validate(&bytes, "wasm-ld-19");
+    let ours = link_into(&cli_binary("wasm-link"), args, &dir("ours"), file);
+    let our_bytes = ours.output.filter(|_| ours.code == 0);
+    let our_bytes = our_bytes
+        .unwrap_or_else(|| panic!("{case}: wasm-link failed to link {file}: {}", ours.stderr));
+    validate(&our_bytes, "wasm-link");
+    assert!(
+        our_bytes == bytes,
+        "{case}: {file} differs from wasm-ld-19's ({} and {})",
+        ours.path.display(),
+        theirs.path.display()
+    );
+    bytes
+}
+
+fn os_args(items: &[&str]) -> Vec<OsString> {
+    items.iter().map(OsString::from).collect()
+}
+
+/// The pointers program's objects for `target`, and wasm-ld-19's `libminirt.so` and
+/// `libpointers.so` linked from them with `shared` options.
+fn pointers_inputs(scratch: &Scratch, target: &[&str], shared: &[&str]) -> [PathBuf; 3] {
+    let obj = |s: &str| compile(scratch, "obj", s, target);
+    let (minirt, lib, main) = (
+        obj("minirt.c"),
+        obj("pointers_lib.c"),
+        obj("pointers_main.c"),
+    );
+    let mut args = os_args(shared);
+    args.push(minirt.into());
+    let minirt_so = reference_module(scratch, "libminirt.so", &args);
+    let mut args = os_args(shared);
+    args.extend([lib.into_os_string(), minirt_so.clone().into_os_string()]);
+    let lib_so = reference_module(scratch, "libpointers.so", &args);
+    [main, lib_so, minirt_so]
+}
+
+/// `-pie` with its defaults: main defines and exports its memory, exports only `_start` and
+/// what a GOT entry needs, and starts with `__wasm_apply_global_relocs`. Not run: the loader
+/// wants the memory imported.
+#[test]
+fn pie_with_defaults_links_identically() {
+    let scratch = Scratch::new("dylink", "pie_defaults");
+    let [main, lib_so, minirt_so] = pointers_inputs(
+        &scratch,
+        &["--target=wasm32-wasi", "--sysroot=/usr"],
+        SHARED,
+    );
+    let mut args = os_args(&["--experimental-pic", "-pie", CRT1]);
+    args.extend([main, lib_so, minirt_so].map(PathBuf::into_os_string));
+    let features = wasmparser::WasmFeatures::default();
+    assert_links_identically(&scratch, "pie", "main.wasm", &args, features);
+}
+
+/// A main module linked without the libraries as inputs: its undefined symbols become imports
+/// by `--unresolved-symbols=import-dynamic`, and dylink.0 has no NEEDED list.
+#[test]
+fn pie_without_shared_inputs_links_identically() {
+    let scratch = Scratch::new("dylink", "pie_no_needed");
+    let [main, ..] = pointers_inputs(
+        &scratch,
+        &["--target=wasm32-wasi", "--sysroot=/usr"],
+        SHARED,
+    );
+    let mut args = os_args(PIE);
+    args.extend([
+        "--unresolved-symbols=import-dynamic".into(),
+        main.into_os_string(),
+    ]);
+    let features = wasmparser::WasmFeatures::default();
+    assert_links_identically(&scratch, "pie", "main.wasm", &args, features);
+}
+
+/// The pointers program for wasm64: i64 `__memory_base`, `__stack_pointer` and GOT globals, a
+/// 64-bit table. Linked only: node 20 cannot compile wasm-ld-19's wasm64 PIC modules (their
+/// table64 limits flags), and node's WASI is 32-bit.
+#[test]
+fn memory64_links_identically() {
+    let scratch = Scratch::new("dylink", "memory64");
+    let shared = ["-m", "wasm64", "--experimental-pic", "-shared"];
+    let shared = [&shared[..], &["--unresolved-symbols=import-dynamic"]].concat();
+    let target = ["--target=wasm64-unknown-unknown"];
+    let [main, lib_so, minirt_so] = pointers_inputs(&scratch, &target, &shared);
+    let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::MEMORY64;
+    let lib_obj = compile(&scratch, "obj", "pointers_lib.c", &target);
+    let mut args = os_args(&shared);
+    args.extend([lib_obj.into_os_string(), minirt_so.clone().into_os_string()]);
+    assert_links_identically(&scratch, "lib", "libpointers.so", &args, features);
+    let mut args = os_args(&[
+        "-m",
+        "wasm64",
+        "--experimental-pic",
+        "-pie",
+        "--import-memory",
+    ]);
+    args.extend(os_args(&[
+        "--export-dynamic",
+        "--no-entry",
+        "--export=main",
+    ]));
+    args.extend([main, lib_so, minirt_so].map(PathBuf::into_os_string));
+    assert_links_identically(&scratch, "main", "main.wasm", &args, features);
 }
