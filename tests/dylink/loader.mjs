@@ -28,7 +28,9 @@
 //    (for the main module only what it exports; link it with `--export=__wasm_call_ctors` when
 //    its `_start` does not call them), then the main module's `_start` through WASI, and exits
 //    with its exit code.
-// Handles wasm32 and memory64 (i64 `__memory_base`, `__stack_pointer` and GOT globals).
+// Written for wasm32. The memory64 paths (an i64 memory, i64 `__memory_base`, `__table_base`,
+// `__stack_pointer` and GOT globals) are small but untested: node 20 cannot compile
+// wasm-ld-19's wasm64 PIC modules (their 64-bit table), and node's WASI is 32-bit.
 // Not handled: thread-local exports (EXPORT_INFO TLS), `dlopen`, shared memory, tags.
 import { WASI } from 'node:wasi';
 import { readFileSync } from 'node:fs';
@@ -147,7 +149,7 @@ function loadTree(dir, file, order, seen = new Set()) {
   const bytes = readFileSync(join(dir, file));
   const info = parseModule(bytes, file);
   for (const lib of info.needed) loadTree(dir, lib, order, seen);
-  order.push({ name: file, bytes, info, module: new WebAssembly.Module(bytes) });
+  order.push({ name: file, info, module: new WebAssembly.Module(bytes) });
 }
 
 const alignUp = (x, p2) => Math.ceil(x / 2 ** p2) * 2 ** p2;
