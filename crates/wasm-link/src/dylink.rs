@@ -41,13 +41,17 @@ pub fn section(res: &Resolved<'_>, live: &Liveness, l: &Layout<'_>, config: &Con
     // import may stay unresolved.
     let (mut exports, mut imports) = (Vec::new(), Vec::new());
     let (mut num_exports, mut num_imports) = (0u32, 0u32);
+    let mut got_imported = vec![false; res.table.symbols.len()];
+    for id in &l.got_imports {
+        got_imported[id.idx()] = true;
+    }
     for (i, sym) in res.table.symbols.iter().enumerate() {
         let id = crate::ids::SymbolId(i as u32);
         if !sym.global || !live.symbol(id) {
             continue;
         }
         let defined_data = sym.kind == Kind::Data && matches!(sym.def, Def::Defined { .. });
-        let exported = sym.is_exported(config) || l.got_imports.contains(&id);
+        let exported = sym.is_exported(config) || got_imported[id.idx()];
         if defined_data && sym.flags.is_tls() && exported {
             sym.name.encode(&mut exports);
             sym.flags.0.encode(&mut exports);

@@ -190,6 +190,10 @@ impl<'a> Layout<'a> {
             });
         }
         let wrappers: HashMap<SymbolId, OutFunc> = self.wrappers.iter().copied().collect();
+        let mut got_imported = vec![false; res.table.symbols.len()];
+        for id in &self.got_imports {
+            got_imported[id.idx()] = true;
+        }
         for (i, sym) in res.table.symbols.iter().enumerate() {
             if i == res.created_after_gc {
                 self.export_created_before_layout(config);
@@ -200,7 +204,7 @@ impl<'a> Layout<'a> {
             }
             // A symbol other modules reach through the GOT must be exported (lld's
             // `addGOTEntry`).
-            let through_got = self.got_imports.contains(&id);
+            let through_got = got_imported[id.idx()];
             if !(sym.is_exported(config) || through_got) || sym.is_stub() {
                 continue;
             }
