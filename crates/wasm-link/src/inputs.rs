@@ -7,6 +7,8 @@ use wasm_object::object::Object;
 
 /// One parsed object file or archive member.
 pub struct InputObject<'a> {
+    /// Where its bytes are ([`crate::load::parsed_key`]): how a session finds it again.
+    pub key: (usize, usize),
     /// `a.o`, or `libc.a(printf.o)` for a member.
     pub name: String,
     /// For an archive member, where its member name starts in `name`.

@@ -25,6 +25,7 @@ mod output_file;
 mod relocatable;
 mod relocate;
 mod resolve;
+pub mod session;
 mod size_report;
 mod start_stop;
 mod string_map;
@@ -40,6 +41,7 @@ mod written;
 pub use config::{BuildId, Config, Entry, Input, UnresolvedPolicy, Wrap};
 pub use diagnostic::{Code, Diagnostic, Errors, Severity};
 pub use output_file::remove_temporaries_on_signal;
+pub use session::{InputId, LinkKind, LinkStats, Linker, Outcome, SessionError};
 use std::time::{Duration, Instant};
 
 /// What a link reports. A link with errors writes no output (and leaves an old one as it was).
@@ -98,36 +100,67 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
             let loading = config.inputs.iter().map(|i| i.path.display());
             diag.log.extend(loading.map(|p| format!("Loading: {p}")));
         }
-        let inputs = load::load(&files, config)?;
+        let files: Vec<_> = files.iter().collect();
+        let inputs = load::load(&files, config, &mut load::Parsed::default())?;
         diag.lap("load", start);
-        if config.verbose {
-            diag.log.extend(processing(&inputs));
-        }
-        let resolved = resolve(&inputs, config, diag)?;
-        diag.lap("resolve", start);
-        let live = mark::mark(&inputs, &resolved, config);
-        diag.lap("mark", start);
-        if config.print_gc_sections && config.gc_sections {
-            let report = gc_report::report(&inputs, &resolved, &live);
-            diag.messages.extend(report);
-        }
-        let (resolved, bounds) = start_stop::define(resolved, &inputs, &live, config);
-        let features = check(&inputs, &resolved, &live, bounds, config, diag)?;
-        diag.lap("check", start);
-        let stubs = undefined::stubs(&inputs, &resolved, &live, config);
-        let layout = layout::layout(&inputs, &resolved, &live, &stubs, features, config)?;
-        diag.lap("layout", start);
-        let (output, written) = write::write(&inputs, &resolved, &live, &layout, config)?;
-        diag.lap("write", start);
-        // The reports come before the commit: if one fails, the old output stays.
-        report(&inputs, &resolved, &layout, &written, config, diag)?;
-        diag.lap("reports", start);
+        let linked = link_loaded(inputs, config, diag, start, false)?;
         if config.output.as_os_str() == "-" {
             flush_messages(diag);
         }
-        output.commit().map_err(|e| output_error(config, &e))?;
+        linked.output.commit().map_err(|e| output_error(config, &e))?;
         diag.lap("commit", start);
         Ok(())
+    })
+}
+
+/// Everything a link made, which a [`Linker`] session keeps for the next link.
+pub(crate) struct Linked<'a> {
+    inputs: inputs::Inputs<'a>,
+    resolved: resolve::Resolved<'a>,
+    live: mark::Liveness,
+    layout: layout::Layout<'a>,
+    written: written::Written,
+    output: output_file::OutputFile,
+}
+
+/// The phases after loading: resolve → mark → check → layout → write → reports. The output is
+/// not committed yet (or, with `in_memory`, is kept in memory).
+fn link_loaded<'a>(
+    inputs: inputs::Inputs<'a>,
+    config: &'a Config,
+    diag: &mut Diagnostics,
+    start: Instant,
+    in_memory: bool,
+) -> Result<Linked<'a>, Errors> {
+    if config.verbose {
+        diag.log.extend(processing(&inputs));
+    }
+    let resolved = resolve(&inputs, config, diag)?;
+    diag.lap("resolve", start);
+    let live = mark::mark(&inputs, &resolved, config);
+    diag.lap("mark", start);
+    if config.print_gc_sections && config.gc_sections {
+        let report = gc_report::report(&inputs, &resolved, &live);
+        diag.messages.extend(report);
+    }
+    let (resolved, bounds) = start_stop::define(resolved, &inputs, &live, config);
+    let features = check(&inputs, &resolved, &live, bounds, config, diag)?;
+    diag.lap("check", start);
+    let stubs = undefined::stubs(&inputs, &resolved, &live, config);
+    let layout = layout::layout(&inputs, &resolved, &live, &stubs, features, config)?;
+    diag.lap("layout", start);
+    let (output, written) = write::write(&inputs, &resolved, &live, &layout, config, in_memory)?;
+    diag.lap("write", start);
+    // The reports come before the commit: if one fails, the old output stays.
+    report(&inputs, &resolved, &layout, &written, config, diag)?;
+    diag.lap("reports", start);
+    Ok(Linked {
+        inputs,
+        resolved,
+        live,
+        layout,
+        written,
+        output,
     })
 }
 
@@ -143,7 +176,7 @@ fn processing(inputs: &inputs::Inputs<'_>) -> Vec<String> {
 }
 
 /// The threads phases run on (`--threads`, or one per core).
-fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Errors> {
+pub(crate) fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Errors> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads.unwrap_or(0));
     pool.build().map_err(|e| {
         vec![Diagnostic::error(
@@ -235,7 +268,7 @@ fn flush_messages(diag: &mut Diagnostics) {
 }
 
 /// wasm-ld's words for an output it could not write.
-fn output_error(config: &Config, e: &std::io::Error) -> Errors {
+pub(crate) fn output_error(config: &Config, e: &std::io::Error) -> Errors {
     let e = trace::io_message(e);
     let message = format!("failed to write output '{}': {e}", config.output.display());
     vec![Diagnostic::error(Code::Output, message).in_file(config.output.display().to_string())]

@@ -70,8 +70,23 @@ struct Collected<'a> {
     warnings: Vec<Diagnostic>,
 }
 
-/// Splits archives and parses every object in parallel, keeping command-line order.
-pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, Errors> {
+/// Objects parsed by an earlier link of a session, by the address and length of their bytes
+/// (which stay where they are as long as their file does): [`load`] takes them instead of
+/// parsing again.
+pub type Parsed<'a> = rustc_hash::FxHashMap<(usize, usize), Object<'a>>;
+
+/// Where `bytes` are: the key of [`Parsed`].
+pub fn parsed_key(bytes: &[u8]) -> (usize, usize) {
+    (bytes.as_ptr() as usize, bytes.len())
+}
+
+/// Splits archives and parses every object in parallel, keeping command-line order; objects in
+/// `reuse` are taken as they are.
+pub fn load<'a>(
+    files: &[&'a InputFile],
+    config: &Config,
+    reuse: &mut Parsed<'a>,
+) -> Result<Inputs<'a>, Errors> {
     let mut c = Collected::default();
     let mut items = Vec::new();
     let mut allowed_undefined = Vec::new();
@@ -85,7 +100,7 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, E
             _ => file.contents().map(Some),
         })
         .collect();
-    for ((file, input), contents) in files.iter().zip(&config.inputs).zip(framed) {
+    for ((&file, input), contents) in files.iter().zip(&config.inputs).zip(framed) {
         let path = file.path().display().to_string();
         match contents {
             Ok(None) | Ok(Some(Contents::Object(_))) | Ok(Some(Contents::LinkedModule(_))) => {
@@ -131,17 +146,26 @@ pub fn load<'a>(files: &'a [InputFile], config: &Config) -> Result<Inputs<'a>, E
         mut errors,
         warnings,
     } = c;
+    let jobs: Vec<(Job<'a>, Option<Object<'a>>)> = jobs
+        .into_iter()
+        .map(|j| {
+            let reused = reuse.remove(&parsed_key(j.bytes));
+            (j, reused)
+        })
+        .collect();
     let parsed: Vec<Result<InputObject<'a>, Diagnostic>> = jobs
         .into_par_iter()
-        .map(|j| {
-            let parsed = match j.bitcode {
-                Some(_) => Ok(Object::empty()),
+        .map(|(j, reused)| {
+            let parsed = match (j.bitcode.as_ref(), reused) {
+                (_, Some(obj)) => Ok(obj),
+                (Some(_), None) => Ok(Object::empty()),
                 // Relocation sections are decoded now or read again much later: let their
                 // pages go meanwhile.
-                None => parse_object(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj)),
+                (None, None) => parse_object(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj)),
             };
             match parsed {
                 Ok(obj) => Ok(InputObject {
+                    key: parsed_key(j.bytes),
                     name: j.name,
                     member_at: j.member_at,
                     obj,
@@ -394,7 +418,7 @@ fn read_imports_file(archive: &std::path::Path) -> Vec<String> {
 }
 
 /// Parses an object, or a shared library (`dylink.0`, no `linking`) as the symbols it offers.
-fn parse_object(bytes: &[u8], offset: usize) -> Result<Object<'_>, wasm_format::Error> {
+pub(crate) fn parse_object(bytes: &[u8], offset: usize) -> Result<Object<'_>, wasm_format::Error> {
     match Object::parse(bytes, offset) {
         Err(e) => match wasm_format::Module::parse(bytes, offset) {
             Ok(m) if wasm_object::shared::is_shared_library(&m) => {

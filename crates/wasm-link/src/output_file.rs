@@ -46,6 +46,23 @@ impl OutputFile {
         })
     }
 
+    /// An output kept in memory, for a caller that wants the bytes ([`OutputFile::into_bytes`]);
+    /// `path` only names it in messages.
+    pub fn in_memory(path: &Path) -> OutputFile {
+        OutputFile {
+            path: path.to_owned(),
+            sink: Sink::Memory(Cursor::new(Vec::new())),
+        }
+    }
+
+    /// The bytes of an output kept in memory; `None` for a file being written.
+    pub fn into_bytes(self) -> Option<Vec<u8>> {
+        match self.sink {
+            Sink::Memory(m) => Some(m.into_inner()),
+            Sink::Temporary(_) => None,
+        }
+    }
+
     /// Makes the output visible: renames the temporary file over the path, or writes the bytes
     /// to standard output or the special file.
     pub fn commit(self) -> io::Result<()> {

@@ -27,14 +27,16 @@ use wasm_encoder::{
 use wasm_format::types::ValType;
 use wasm_format::SectionId;
 
-/// Builds the module and writes it for `config.output`; nothing is at that path before
-/// [`OutputFile::commit`]. Gives where every section and atom went.
+/// Builds the module and writes it for `config.output` (or into memory, with `in_memory`);
+/// nothing is at that path before [`OutputFile::commit`]. Gives where every section and atom
+/// went.
 pub fn write(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     live: &Liveness,
     layout: &Layout<'_>,
     config: &Config,
+    in_memory: bool,
 ) -> Result<(OutputFile, Written), Errors> {
     let bodies = function_bodies(inputs, layout);
     let code_offsets = code_offsets_of(layout, inputs, &bodies);
@@ -109,6 +111,7 @@ pub fn write(
                 .iter()
                 .map(|&(f, _, k, _)| (f, chunk_len(&ctx, f, k)))
                 .collect();
+            section.chunk_customs = c.chunks.iter().map(|c| c.2).collect();
         }
     }
     if config.relocatable || config.emit_relocs {
@@ -133,7 +136,12 @@ pub fn write(
         custom(&mut module, &mut written, "build_id", body);
     }
     written.file_size = module.len() as u64;
-    let file = write_file(&config.output, &ctx, &module, &config.build_id).map_err(output_error)?;
+    let file = match in_memory {
+        true => OutputFile::in_memory(&config.output),
+        false => open_output(&config.output).map_err(output_error)?,
+    };
+    let file = write_file(file, &config.output, &ctx, &module, &config.build_id);
+    let file = file.map_err(output_error)?;
     Ok((file, written))
 }
 
@@ -390,7 +398,7 @@ fn push(out: &mut Vec<u8>, written: &mut Written, s: &impl Section, needed: bool
 }
 
 /// The id and minimal size LEB of a section whose contents are `len` bytes.
-fn section_header(id: u8, len: usize) -> Vec<u8> {
+pub(crate) fn section_header(id: u8, len: usize) -> Vec<u8> {
     let mut out = vec![id];
     (len as u64).encode(&mut out);
     out
@@ -716,7 +724,7 @@ fn chunk_len(ctx: &RelocContext<'_, '_>, file: FileId, k: usize) -> u64 {
 /// `getTombstoneForSection`): -2 in `.debug_ranges` and `.debug_loc` (where -1 already means
 /// something), -1 in other debug sections and in `llvm.func_attr.*` (where 0 is a valid
 /// function index), and elsewhere 0, which means the relocation's addend.
-fn tombstone_for(name: &str) -> u64 {
+pub(crate) fn tombstone_for(name: &str) -> u64 {
     if name == ".debug_ranges" || name == ".debug_loc" {
         u64::MAX - 1
     } else if name.starts_with(".debug_") || name.starts_with("llvm.func_attr.") {
@@ -726,16 +734,21 @@ fn tombstone_for(name: &str) -> u64 {
     }
 }
 
-/// Writes the module and its build id; wasm-ld's words for failures (`Writer::openFile`,
-/// `FileOutputBuffer::commit`).
+/// Opens the output, in wasm-ld's words when it cannot (`Writer::openFile`).
+fn open_output(path: &std::path::Path) -> Result<OutputFile, String> {
+    OutputFile::create(path)
+        .map_err(|e| format!("failed to open {}: {}", path.display(), io_message(&e)))
+}
+
+/// Writes the module and its build id; wasm-ld's words for failures
+/// (`FileOutputBuffer::commit`).
 fn write_file(
+    mut out: OutputFile,
     path: &std::path::Path,
     ctx: &RelocContext<'_, '_>,
     module: &Output<'_>,
     build_id: &crate::config::BuildId,
 ) -> Result<OutputFile, String> {
-    let mut out = OutputFile::create(path)
-        .map_err(|e| format!("failed to open {}: {}", path.display(), io_message(&e)))?;
     let failed = |e: std::io::Error| {
         format!(
             "failed to write output '{}': {}",

@@ -19,6 +19,8 @@ pub struct WrittenSection {
     /// A custom section made of input chunks copied as they are: each chunk's file and size,
     /// in order (empty for merged or linker-made sections).
     pub chunks: Vec<(FileId, u64)>,
+    /// Parallel to `chunks`: each chunk's position in its object's custom sections.
+    pub chunk_customs: Vec<usize>,
 }
 
 impl WrittenSection {
@@ -53,6 +55,7 @@ impl Written {
                 offset: start,
                 size: end - start,
                 chunks: Vec::new(),
+                chunk_customs: Vec::new(),
             });
         }
     }

@@ -176,11 +176,14 @@ impl std::error::Error for InputError {
     }
 }
 
-/// An input file, memory-mapped. An empty file has no mapping and reads as no bytes.
+/// An input file, memory-mapped (or bytes held in memory, [`InputFile::from_bytes`]). An empty
+/// file has no mapping and reads as no bytes.
 #[derive(Debug)]
 pub struct InputFile {
     path: PathBuf,
     map: Option<Mmap>,
+    /// Bytes that are not a file's: an object built in memory, or a file read whole.
+    owned: Option<Box<[u8]>>,
     /// For a thin archive, its members' files, in member order.
     thin_members: Vec<InputFile>,
 }
@@ -225,6 +228,7 @@ impl InputFile {
             return Ok(InputFile {
                 path: path.to_owned(),
                 map: None,
+                owned: None,
                 thin_members: Vec::new(),
             });
         }
@@ -234,8 +238,21 @@ impl InputFile {
         Ok(InputFile {
             path: path.to_owned(),
             map: Some(map),
+            owned: None,
             thin_members: Vec::new(),
         })
+    }
+
+    /// An input whose bytes are held in memory rather than mapped: an object a compiler built,
+    /// or a file read whole so that later changes on disk cannot reach it. `name` is what
+    /// messages call it.
+    pub fn from_bytes(name: impl Into<PathBuf>, bytes: Vec<u8>) -> InputFile {
+        InputFile {
+            path: name.into(),
+            map: None,
+            owned: Some(bytes.into_boxed_slice()),
+            thin_members: Vec::new(),
+        }
     }
 
     /// The path the file was opened by.
@@ -245,7 +262,11 @@ impl InputFile {
 
     /// The whole file.
     pub fn bytes(&self) -> &[u8] {
-        self.map.as_deref().unwrap_or(&[])
+        match (&self.map, &self.owned) {
+            (Some(map), _) => map,
+            (None, Some(owned)) => owned,
+            (None, None) => &[],
+        }
     }
 
     /// Drops the pages wholly inside `offset..offset + len` from this process's memory once

@@ -1,0 +1,264 @@
+//! `wasm_link::Linker` sessions: after every edit of an in-memory object, the session's relink
+//! must give the same bytes as a cold link of the same inputs (the objects written to disk and
+//! linked by `wasm_link::link`, as the command line does), and the module must validate. The
+//! edits are random but seeded: body changes of the same and of other sizes, added and removed
+//! functions, changed exports, symbols becoming weak.
+
+use e2e_tests::{clang_link_line, libc_archive, require_tool, validate_module, workspace_root, Scratch};
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use wasm_link::{Config, InputId, LinkKind, Linker};
+use wasm_object::ids::DefinedFunc;
+use wasm_object::model::{FuncType, Item, ObjectModel, Symbol, SymbolFlags, SymbolKind};
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Compiles `fixtures/session/NAME.c` with `flags`.
+fn compile(s: &Scratch, name: &str, flags: &[&str]) -> PathBuf {
+    let obj = s.path(&format!("{name}.o"));
+    let src = workspace_root().join("fixtures/session").join(format!("{name}.c"));
+    let status = Command::new(require_tool("clang-19"))
+        .args(["--target=wasm32-wasi", "-c"])
+        .args(flags)
+        .arg(&src)
+        .arg("-o")
+        .arg(&obj)
+        .status()
+        .expect("clang-19 runs");
+    assert!(status.success(), "{} does not compile", src.display());
+    obj
+}
+
+/// The configuration clang's link line for `objects` gives.
+fn config_for(objects: &[PathBuf], out: &Path) -> Config {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("--target=wasm32-wasi")];
+    args.extend(objects.iter().map(|o| o.as_os_str()));
+    args.extend([OsStr::new("-o"), out.as_os_str()]);
+    let line = clang_link_line("clang-19", &args);
+    match wasm_link_cli::args::parse(line).request {
+        Some(wasm_link_cli::args::Request::Link { config }) => *config,
+        other => panic!("clang's link line does not parse as a link: {other:?}"),
+    }
+}
+
+/// The model of an object file.
+fn model_of(path: &Path) -> ObjectModel<'static> {
+    let bytes = std::fs::read(path).expect("object");
+    let obj = wasm_object::object::Object::parse(&bytes, 0).expect("parses");
+    ObjectModel::from_object(&obj).expect("models").into_owned()
+}
+
+/// A cold link of `config` with each in-memory object written to `dir` in its place.
+fn cold_link(config: &Config, models: &[(usize, &ObjectModel<'_>)], dir: &Path) -> Vec<u8> {
+    let mut config = config.clone();
+    for &(at, model) in models {
+        let path = dir.join(format!("cold-{at}.o"));
+        std::fs::write(&path, wasm_object::writer::write(model).expect("writes")).unwrap();
+        config.inputs[at].path = path;
+    }
+    // The name section names the module after its file: the same name as the session's.
+    let name = config.output.file_name().expect("an output file name").to_owned();
+    std::fs::create_dir_all(dir.join("cold")).unwrap();
+    config.output = dir.join("cold").join(name);
+    let diag = wasm_link::link(&config);
+    assert!(diag.errors.is_empty(), "cold link failed: {:?}", diag.errors);
+    std::fs::read(&config.output).expect("cold output")
+}
+
+/// Where the instructions of a body start (after its local declarations).
+fn code_start(body: &[u8]) -> usize {
+    let mut at = 0;
+    let uleb = |at: &mut usize| {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = body[*at];
+            *at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                return v;
+            }
+        }
+    };
+    let groups = uleb(&mut at);
+    for _ in 0..groups {
+        uleb(&mut at);
+        at += 1; // a numeric type: one byte in C objects
+    }
+    at
+}
+
+/// `i32.const 0; drop`: valid at the start of any function's instructions.
+const FILLER: [u8; 3] = [0x41, 0x00, 0x1a];
+
+/// One random edit of `m`; gives what it did.
+fn edit(m: &mut ObjectModel<'static>, rng: &mut Rng, added: &mut Vec<String>) -> String {
+    let n = m.functions.len();
+    match rng.below(10) {
+        0..=3 => {
+            // A body change of the same size: the filler's constant.
+            let f = rng.below(n);
+            let body = m.functions[f].body.to_mut();
+            let at = code_start(body);
+            if body[at..].starts_with(&FILLER) {
+                body[at + 1] = (rng.below(60) + 1) as u8;
+                format!("constant in function {f}")
+            } else {
+                grow(m, f)
+            }
+        }
+        4..=5 => grow(m, rng.below(n)),
+        6 => {
+            // Shrink: drop a filler.
+            let f = rng.below(n);
+            let func = &mut m.functions[f];
+            let at = code_start(&func.body);
+            if !func.body[at..].starts_with(&[0x41]) || func.body.get(at + 2) != Some(&0x1a) {
+                return grow(m, f);
+            }
+            func.body.to_mut().drain(at..at + 3);
+            for r in &mut func.relocs {
+                if r.offset as usize >= at + 3 {
+                    r.offset -= 3;
+                }
+            }
+            format!("shrank function {f}")
+        }
+        7 => {
+            let name = format!("added_{}", rng.next() % 100_000);
+            let ty = m.type_index(FuncType {
+                params: vec![],
+                results: vec![],
+            });
+            m.functions.push(wasm_object::model::Function {
+                type_index: ty,
+                body: Cow::Owned(vec![0x00, 0x0b]),
+                relocs: vec![],
+            });
+            let index = DefinedFunc((m.functions.len() - 1) as u32);
+            m.add_symbol(Symbol {
+                flags: SymbolFlags(SymbolFlags::EXPORTED),
+                name: Some(Cow::Owned(name.clone())),
+                kind: SymbolKind::Function(Item::Defined(index)),
+            });
+            added.push(name.clone());
+            format!("added {name}")
+        }
+        8 => match added.pop() {
+            Some(name) => {
+                // The last added function and symbol are last in their tables.
+                m.symbols.pop();
+                m.functions.pop();
+                format!("removed {name}")
+            }
+            None => grow(m, rng.below(n)),
+        },
+        _ => {
+            // A defined global function symbol becomes weak, or exported, or back.
+            let defined: Vec<usize> = (0..m.symbols.len())
+                .filter(|&s| {
+                    let sym = &m.symbols[s];
+                    matches!(sym.kind, SymbolKind::Function(Item::Defined(_)))
+                        && sym.flags.0 & SymbolFlags::BINDING_LOCAL == 0
+                        && sym.name.as_deref() != Some("main")
+                })
+                .collect();
+            let Some(&s) = defined.get(rng.below(defined.len())) else {
+                return grow(m, rng.below(n));
+            };
+            let flag = [SymbolFlags::BINDING_WEAK, SymbolFlags::EXPORTED][rng.below(2)];
+            m.symbols[s].flags.0 ^= flag;
+            format!("flag {flag:#x} of symbol {s}")
+        }
+    }
+}
+
+/// Puts a filler at the start of function `f`'s instructions.
+fn grow(m: &mut ObjectModel<'static>, f: usize) -> String {
+    let func = &mut m.functions[f];
+    let at = code_start(&func.body);
+    func.body.to_mut().splice(at..at, FILLER);
+    for r in &mut func.relocs {
+        if r.offset as usize >= at {
+            r.offset += 3;
+        }
+    }
+    format!("grew function {f}")
+}
+
+/// Random edits of two clang objects (with debug information, so that changed sizes move the
+/// code offsets of `.debug_*`), each relink compared with a cold link.
+#[test]
+fn every_relink_is_identical_to_a_cold_link() {
+    let s = Scratch::new("session", "random_edits");
+    let flags = ["-O1", "-g"];
+    let objects = [compile(&s, "main", &flags), compile(&s, "lib", &flags)];
+    let out = s.path("session.wasm");
+    let config = config_for(&objects, &out);
+    let at = |path: &Path| config.inputs.iter().position(|i| i.path == path).expect("input");
+    let places = [at(&objects[0]), at(&objects[1])];
+    let mut models = [model_of(&objects[0]), model_of(&objects[1])];
+    let mut linker = Linker::new(config.clone());
+    let ids: Vec<InputId> = linker.inputs();
+    for (k, m) in models.iter().enumerate() {
+        linker.replace(ids[places[k]], m.clone()).expect("replace");
+    }
+    let first = linker.link();
+    assert!(first.succeeded(), "{:?}", first.diagnostics.errors);
+    assert_eq!(first.stats.kind, LinkKind::Cold);
+    let module = std::fs::read(&out).expect("the session writes its output");
+    assert_eq!(Some(&module[..]), linker.module());
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut added = [Vec::new(), Vec::new()];
+    let mut kinds = std::collections::BTreeMap::new();
+    let edits: usize = std::env::var("SESSION_EDITS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    for step in 0..edits {
+        let k = rng.below(2);
+        let what = edit(&mut models[k], &mut rng, &mut added[k]);
+        linker.replace(ids[places[k]], models[k].clone()).expect("replace");
+        let outcome = linker.link();
+        assert!(outcome.succeeded(), "step {step} ({what}): {:?}", outcome.diagnostics.errors);
+        let st = &outcome.stats;
+        let kind = match st.kind {
+            LinkKind::Patched if st.offsets_patched > 0 => "patched, code moved".to_string(),
+            LinkKind::Patched => "patched in place".to_string(),
+            other => format!("{other:?}"),
+        };
+        *kinds.entry(kind).or_insert(0) += 1;
+        let relinked = linker.module().expect("a module").to_vec();
+        let cold = cold_link(&config, &[(places[0], &models[0]), (places[1], &models[1])], &s.path(""));
+        if relinked != cold {
+            std::fs::write(s.path("relinked.wasm"), &relinked).unwrap();
+        }
+        assert!(
+            relinked == cold,
+            "step {step} ({what}): the {:?} relink differs from a cold link ({:?})",
+            outcome.stats.kind,
+            outcome.stats.fallback
+        );
+        assert_eq!(std::fs::read(&out).unwrap(), relinked, "step {step}: output file");
+        validate_module(&relinked, &format!("step {step} ({what})"));
+    }
+    eprintln!("link kinds: {kinds:?}");
+    for kind in ["patched in place", "patched, code moved", "Relinked"] {
+        assert!(kinds.contains_key(kind), "no {kind} link: {kinds:?}");
+    }
+    let _ = libc_archive();
+}
