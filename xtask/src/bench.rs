@@ -15,6 +15,7 @@ mod report;
 mod rust;
 mod sqlite;
 pub mod synthetic;
+mod relink;
 mod workloads;
 
 use measure::Sample;
@@ -25,11 +26,13 @@ use workloads::{Dirs, Prepared, Sizes, Workload};
 
 const USAGE: &str = "usage: cargo xtask bench [--linker PATH] [--reference PATH] [--runs N]
     [--workload NAME]... [--quick] [--json FILE] [--tus N] [--funcs M]
-    [--cxx-units N] [--cxx-classes M] [--emit-synthetic DIR]
+    [--cxx-units N] [--cxx-classes M] [--emit-synthetic DIR] [--relink]
 workloads: synthetic sqlite sqlite-g cxx cxx-g rust (default: all)
 --linker defaults to <target dir>/release/wasm-link; --reference to wasm-ld-19 on PATH;
 --quick shrinks the generated workloads and defaults --runs to 2;
---emit-synthetic writes the synthetic C sources (sized by --tus/--funcs) to DIR and stops.";
+--emit-synthetic writes the synthetic C sources (sized by --tus/--funcs) to DIR and stops;
+--relink times relinks through a wasm_link::Linker session instead (synthetic and cxx-g by
+default): cold, a same-size body change, a grown body, a new exported function.";
 
 /// What the command line asked for.
 struct Options {
@@ -40,6 +43,7 @@ struct Options {
     json: Option<PathBuf>,
     emit_synthetic: Option<PathBuf>,
     sizes: Sizes,
+    relink: bool,
 }
 
 const FULL: Sizes = Sizes {
@@ -66,10 +70,15 @@ impl Options {
             json: None,
             emit_synthetic: None,
             sizes: if quick { QUICK } else { FULL },
+            relink: false,
         };
         let mut iter = args.iter();
         while let Some(flag) = iter.next() {
             if flag == "--quick" {
+                continue;
+            }
+            if flag == "--relink" {
+                o.relink = true;
                 continue;
             }
             if flag == "--help" || flag == "-h" {
@@ -79,6 +88,9 @@ impl Options {
                 .next()
                 .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
             o.set(flag, value)?;
+        }
+        if o.workloads.is_empty() && o.relink {
+            o.workloads = relink::WORKLOADS.to_vec();
         }
         if o.workloads.is_empty() {
             o.workloads = workloads::ALL.to_vec();
@@ -136,12 +148,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
         eprintln!("wrote {} files to {}", files.len(), dir.display());
         return Ok(());
     }
-    check_linkers(&opts)?;
     let root = workspace_root();
     let dirs = Dirs {
         cache: root.join("target/bench"),
         root,
     };
+    if opts.relink {
+        return relink::run(&opts.workloads, opts.sizes, opts.runs, &dirs);
+    }
+    check_linkers(&opts)?;
     std::fs::create_dir_all(dirs.cache.join("out")).map_err(|e| e.to_string())?;
     let runner = dirs.cache.join("wasi-runner.mjs");
     prep::write(&runner, include_str!("../../bench/wasi-runner.mjs"))?;
