@@ -4,7 +4,9 @@
 //! edits are random but seeded: body changes of the same and of other sizes, added and removed
 //! functions, changed exports, symbols becoming weak.
 
-use e2e_tests::{clang_link_line, libc_archive, require_tool, validate_module, workspace_root, Scratch};
+use e2e_tests::{
+    clang_link_line, libc_archive, require_tool, validate_module, workspace_root, Scratch,
+};
 use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -32,7 +34,9 @@ impl Rng {
 /// Compiles `fixtures/session/NAME.c` with `flags`.
 fn compile(s: &Scratch, name: &str, flags: &[&str]) -> PathBuf {
     let obj = s.path(&format!("{name}.o"));
-    let src = workspace_root().join("fixtures/session").join(format!("{name}.c"));
+    let src = workspace_root()
+        .join("fixtures/session")
+        .join(format!("{name}.c"));
     let status = Command::new(require_tool("clang-19"))
         .args(["--target=wasm32-wasi", "-c"])
         .args(flags)
@@ -73,11 +77,19 @@ fn cold_link(config: &Config, models: &[(usize, &ObjectModel<'_>)], dir: &Path) 
         config.inputs[at].path = path;
     }
     // The name section names the module after its file: the same name as the session's.
-    let name = config.output.file_name().expect("an output file name").to_owned();
+    let name = config
+        .output
+        .file_name()
+        .expect("an output file name")
+        .to_owned();
     std::fs::create_dir_all(dir.join("cold")).unwrap();
     config.output = dir.join("cold").join(name);
     let diag = wasm_link::link(&config);
-    assert!(diag.errors.is_empty(), "cold link failed: {:?}", diag.errors);
+    assert!(
+        diag.errors.is_empty(),
+        "cold link failed: {:?}",
+        diag.errors
+    );
     std::fs::read(&config.output).expect("cold output")
 }
 
@@ -163,13 +175,18 @@ fn edit(m: &mut ObjectModel<'static>, rng: &mut Rng, added: &mut Vec<String>) ->
         }
         8 => match added.pop() {
             Some(name) => {
-                // The last added function and symbol are last in their tables.
-                m.symbols.pop();
+                // The last added function is last; only added symbols (with no relocations
+                // against them) come after its symbol.
+                let s = (m.symbols.iter())
+                    .position(|s| s.name.as_deref() == Some(&name))
+                    .expect("the added symbol");
+                m.symbols.remove(s);
                 m.functions.pop();
                 format!("removed {name}")
             }
             None => grow(m, rng.below(n)),
         },
+        9 if rng.below(3) == 0 => pull(m, rng),
         _ => {
             // A defined global function symbol becomes weak, or exported, or back.
             let defined: Vec<usize> = (0..m.symbols.len())
@@ -188,6 +205,51 @@ fn edit(m: &mut ObjectModel<'static>, rng: &mut Rng, added: &mut Vec<String>) ->
             format!("flag {flag:#x} of symbol {s}")
         }
     }
+}
+
+/// Adds an undefined function that a libc member defines, which the link then pulls in.
+fn pull(m: &mut ObjectModel<'static>, rng: &mut Rng) -> String {
+    use wasm_object::model::{ExternalKind, Import, ImportKind, ValType};
+    let names = ["abs", "toupper", "isdigit", "labs", "isalpha", "tolower"];
+    let name = names[rng.below(names.len())];
+    let taken = |m: &ObjectModel<'_>| m.imports.iter().any(|i| i.field == name);
+    if taken(m) {
+        return grow(m, rng.below(m.functions.len()));
+    }
+    let ty = m.type_index(FuncType {
+        params: vec![ValType::I32],
+        results: vec![ValType::I32],
+    });
+    // Defined functions come after the imports: their flat indices move up by one.
+    let imported = m.import_count(ExternalKind::Func);
+    for e in m
+        .exports
+        .iter_mut()
+        .filter(|e| e.kind == ExternalKind::Func)
+    {
+        if e.index >= imported {
+            e.index += 1;
+        }
+    }
+    for segment in &mut m.elements {
+        if let wasm_object::model::ElementItems::Functions(items) = &mut segment.items {
+            items
+                .iter_mut()
+                .filter(|f| **f >= imported)
+                .for_each(|f| *f += 1);
+        }
+    }
+    m.imports.push(Import {
+        module: Cow::Borrowed("env"),
+        field: Cow::Owned(name.to_string()),
+        kind: ImportKind::Func(ty),
+    });
+    m.add_symbol(Symbol {
+        flags: SymbolFlags(SymbolFlags::UNDEFINED),
+        name: None,
+        kind: SymbolKind::Function(Item::Imported(imported)),
+    });
+    format!("pulled {name}")
 }
 
 /// Puts a filler at the start of function `f`'s instructions.
@@ -212,7 +274,13 @@ fn every_relink_is_identical_to_a_cold_link() {
     let objects = [compile(&s, "main", &flags), compile(&s, "lib", &flags)];
     let out = s.path("session.wasm");
     let config = config_for(&objects, &out);
-    let at = |path: &Path| config.inputs.iter().position(|i| i.path == path).expect("input");
+    let at = |path: &Path| {
+        config
+            .inputs
+            .iter()
+            .position(|i| i.path == path)
+            .expect("input")
+    };
     let places = [at(&objects[0]), at(&objects[1])];
     let mut models = [model_of(&objects[0]), model_of(&objects[1])];
     let mut linker = Linker::new(config.clone());
@@ -228,13 +296,23 @@ fn every_relink_is_identical_to_a_cold_link() {
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let mut added = [Vec::new(), Vec::new()];
     let mut kinds = std::collections::BTreeMap::new();
-    let edits: usize = std::env::var("SESSION_EDITS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let mut edits_done = std::collections::BTreeMap::new();
+    let edits: usize = std::env::var("SESSION_EDITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
     for step in 0..edits {
         let k = rng.below(2);
         let what = edit(&mut models[k], &mut rng, &mut added[k]);
-        linker.replace(ids[places[k]], models[k].clone()).expect("replace");
+        linker
+            .replace(ids[places[k]], models[k].clone())
+            .expect("replace");
         let outcome = linker.link();
-        assert!(outcome.succeeded(), "step {step} ({what}): {:?}", outcome.diagnostics.errors);
+        assert!(
+            outcome.succeeded(),
+            "step {step} ({what}): {:?}",
+            outcome.diagnostics.errors
+        );
         let st = &outcome.stats;
         let kind = match st.kind {
             LinkKind::Patched if st.offsets_patched > 0 => "patched, code moved".to_string(),
@@ -242,8 +320,14 @@ fn every_relink_is_identical_to_a_cold_link() {
             other => format!("{other:?}"),
         };
         *kinds.entry(kind).or_insert(0) += 1;
+        let verb = what.split(' ').next().unwrap_or_default().to_string();
+        *edits_done.entry(verb).or_insert(0) += 1;
         let relinked = linker.module().expect("a module").to_vec();
-        let cold = cold_link(&config, &[(places[0], &models[0]), (places[1], &models[1])], &s.path(""));
+        let cold = cold_link(
+            &config,
+            &[(places[0], &models[0]), (places[1], &models[1])],
+            &s.path(""),
+        );
         if relinked != cold {
             std::fs::write(s.path("relinked.wasm"), &relinked).unwrap();
         }
@@ -253,12 +337,75 @@ fn every_relink_is_identical_to_a_cold_link() {
             outcome.stats.kind,
             outcome.stats.fallback
         );
-        assert_eq!(std::fs::read(&out).unwrap(), relinked, "step {step}: output file");
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            relinked,
+            "step {step}: output file"
+        );
         validate_module(&relinked, &format!("step {step} ({what})"));
     }
-    eprintln!("link kinds: {kinds:?}");
+    eprintln!("link kinds: {kinds:?}; edits: {edits_done:?}");
+    for verb in [
+        "constant", "grew", "shrank", "added", "removed", "flag", "pulled",
+    ] {
+        assert!(
+            edits_done.contains_key(verb),
+            "no `{verb}` edit: {edits_done:?}"
+        );
+    }
     for kind in ["patched in place", "patched, code moved", "Relinked"] {
         assert!(kinds.contains_key(kind), "no {kind} link: {kinds:?}");
     }
     let _ = libc_archive();
+}
+
+/// A file input rewritten on disk is noticed by its length and time; an unchanged session
+/// keeps its output; wrong use of the API is an error, not a panic.
+#[test]
+fn changed_files_are_noticed_and_wrong_use_is_an_error() {
+    let s = Scratch::new("session", "files");
+    let flags = ["-O2"];
+    let objects = [compile(&s, "main", &flags), compile(&s, "lib", &flags)];
+    let out = s.path("files.wasm");
+    let config = config_for(&objects, &out);
+    let mut linker = Linker::new(config.clone());
+    let first = linker.link();
+    assert!(first.succeeded(), "{:?}", first.diagnostics.errors);
+    assert_eq!(
+        linker.module().unwrap(),
+        &cold_link(&config, &[], &s.path(""))[..]
+    );
+    assert_eq!(linker.link().stats.kind, LinkKind::Unchanged);
+
+    let mut lib = model_of(&objects[1]);
+    grow(&mut lib, 0);
+    std::fs::write(&objects[1], wasm_object::writer::write(&lib).unwrap()).unwrap();
+    let second = linker.link();
+    assert!(second.succeeded(), "{:?}", second.diagnostics.errors);
+    assert_eq!(
+        second.stats.kind,
+        LinkKind::Patched,
+        "{:?}",
+        second.stats.fallback
+    );
+    let relinked = linker.module().unwrap().to_vec();
+    assert_eq!(relinked, cold_link(&config, &[], &s.path("")));
+    validate_module(&relinked, "relinked after a file changed");
+
+    let ids = linker.inputs();
+    let file = ids[0];
+    assert_eq!(
+        linker.object(file).err(),
+        Some(wasm_link::SessionError::NotInMemory(file))
+    );
+    linker.remove(file).unwrap();
+    let gone = Some(wasm_link::SessionError::UnknownInput(file));
+    assert_eq!(linker.remove(file).err(), gone);
+    assert_eq!(linker.replace(file, lib.clone()).err(), gone);
+    assert_eq!(linker.changed(file).err(), gone);
+    let message = linker.remove(file).unwrap_err().to_string();
+    assert!(
+        message.contains("not an input of this session"),
+        "{message}"
+    );
 }

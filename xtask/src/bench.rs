@@ -11,11 +11,11 @@
 mod cxx;
 pub mod measure;
 mod prep;
+mod relink;
 mod report;
 mod rust;
 mod sqlite;
 pub mod synthetic;
-mod relink;
 mod workloads;
 
 use measure::Sample;

@@ -61,7 +61,9 @@ fn bench(name: &str, link: &[String], runs: usize, out: &Path) -> Result<(), Str
     let session = || -> Result<Linker, String> {
         let mut linker = Linker::new(config.clone());
         let id = linker.inputs()[at];
-        linker.replace(id, versions.base.clone()).map_err(|e| e.to_string())?;
+        linker
+            .replace(id, versions.base.clone())
+            .map_err(|e| e.to_string())?;
         Ok(linker)
     };
     let mut cold = Vec::new();
@@ -71,7 +73,10 @@ fn bench(name: &str, link: &[String], runs: usize, out: &Path) -> Result<(), Str
         let outcome = linker.link();
         cold.push(start.elapsed().as_secs_f64());
         if !outcome.succeeded() {
-            return Err(format!("cold link failed: {:?}", outcome.diagnostics.errors));
+            return Err(format!(
+                "cold link failed: {:?}",
+                outcome.diagnostics.errors
+            ));
         }
     }
     let cold = median(cold);
@@ -90,14 +95,23 @@ fn bench(name: &str, link: &[String], runs: usize, out: &Path) -> Result<(), Str
         let mut kinds = Vec::new();
         for run in 0..runs * 2 {
             let version = if run % 2 == 0 { edited } else { &versions.base };
-            linker.replace(id, version.clone()).map_err(|e| e.to_string())?;
+            linker
+                .replace(id, version.clone())
+                .map_err(|e| e.to_string())?;
             let start = Instant::now();
             let outcome = linker.link();
             times.push(start.elapsed().as_secs_f64());
             if !outcome.succeeded() {
-                return Err(format!("{kind}: relink failed: {:?}", outcome.diagnostics.errors));
+                return Err(format!(
+                    "{kind}: relink failed: {:?}",
+                    outcome.diagnostics.errors
+                ));
             }
-            kinds.push((outcome.stats.kind, outcome.stats.bodies_patched, outcome.stats.offsets_patched));
+            kinds.push((
+                outcome.stats.kind,
+                outcome.stats.bodies_patched,
+                outcome.stats.offsets_patched,
+            ));
             if run < 2 {
                 let module = linker.module().unwrap_or_default();
                 let expected = cold_link(&config, at, version, out)?;
@@ -119,7 +133,12 @@ fn bench(name: &str, link: &[String], runs: usize, out: &Path) -> Result<(), Str
 }
 
 /// A cold link of `config` with input `at` replaced by `model`, written to disk.
-fn cold_link(config: &Config, at: usize, model: &ObjectModel<'_>, dir: &Path) -> Result<Vec<u8>, String> {
+fn cold_link(
+    config: &Config,
+    at: usize,
+    model: &ObjectModel<'_>,
+    dir: &Path,
+) -> Result<Vec<u8>, String> {
     let mut config = config.clone();
     let path = dir.join("edited.o");
     let bytes = wasm_object::writer::write(model).map_err(|e| e.to_string())?;
@@ -149,7 +168,9 @@ fn pick_object(config: &Config) -> Result<(usize, Versions, u32), String> {
     let (_, at, path) = best.ok_or("no object among the inputs")?;
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let obj = wasm_object::object::Object::parse(&bytes, 0).map_err(|e| e.to_string())?;
-    let model = ObjectModel::from_object(&obj).map_err(|e| e.to_string())?.into_owned();
+    let model = ObjectModel::from_object(&obj)
+        .map_err(|e| e.to_string())?
+        .into_owned();
     let f = (0..model.functions.len())
         .max_by_key(|&f| model.functions[f].body.len())
         .ok_or("the object has no functions")?;
@@ -172,7 +193,11 @@ fn pick_object(config: &Config) -> Result<(usize, Versions, u32), String> {
 const FILLER: [u8; 3] = [0x41, 0x00, 0x1a];
 
 /// `model` with `fillers` at the start of function `f`'s instructions.
-fn with_filler(model: &ObjectModel<'static>, f: usize, fillers: &[[u8; 3]]) -> ObjectModel<'static> {
+fn with_filler(
+    model: &ObjectModel<'static>,
+    f: usize,
+    fillers: &[[u8; 3]],
+) -> ObjectModel<'static> {
     let mut m = model.clone();
     let func = &mut m.functions[f];
     let at = code_start(&func.body);

@@ -107,7 +107,10 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
         if config.output.as_os_str() == "-" {
             flush_messages(diag);
         }
-        linked.output.commit().map_err(|e| output_error(config, &e))?;
+        linked
+            .output
+            .commit()
+            .map_err(|e| output_error(config, &e))?;
         diag.lap("commit", start);
         Ok(())
     })

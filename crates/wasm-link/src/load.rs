@@ -161,7 +161,9 @@ pub fn load<'a>(
                 (Some(_), None) => Ok(Object::empty()),
                 // Relocation sections are decoded now or read again much later: let their
                 // pages go meanwhile.
-                (None, None) => parse_object(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj)),
+                (None, None) => {
+                    parse_object(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj))
+                }
             };
             match parsed {
                 Ok(obj) => Ok(InputObject {

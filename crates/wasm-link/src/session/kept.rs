@@ -146,9 +146,7 @@ impl Kept {
             state, ids, files, ..
         } = self;
         let State { inputs, .. } = state;
-        let objects = (inputs.files.into_iter())
-            .map(|o| (o.key, o.obj))
-            .collect();
+        let objects = (inputs.files.into_iter()).map(|o| (o.key, o.obj)).collect();
         Reusable {
             objects,
             files: ids.into_iter().zip(files).collect(),
@@ -175,7 +173,8 @@ impl Kept {
                 return Ok(Err("a changed object does not parse".to_string()));
             };
             let old = &self.state.inputs.files[fid.idx()];
-            let changed = match patch::changed_functions(old.source.bytes(), &old.obj, bytes, &new) {
+            let changed = match patch::changed_functions(old.source.bytes(), &old.obj, bytes, &new)
+            {
                 Ok(changed) => changed,
                 Err(reason) => return Ok(Err(format!("{}: {reason}", old.name))),
             };
@@ -204,7 +203,10 @@ impl Kept {
         let inputs = &self.state.inputs;
         let fid = (0..inputs.files.len()).find(|&f| inputs.files[f].key == key)?;
         let fid = FileId(fid as u32);
-        let whole = inputs.items.iter().any(|i| matches!(i, Item::Object(f) if *f == fid));
+        let whole = inputs
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Object(f) if *f == fid));
         whole.then_some(fid)
     }
 
@@ -237,7 +239,6 @@ impl Kept {
             })
             .collect()
     }
-
 }
 
 impl State<'static> {

@@ -145,11 +145,9 @@ impl fmt::Display for SessionError {
             SessionError::UnknownInput(id) => {
                 write!(f, "input {} is not an input of this session", id.0)
             }
-            SessionError::NotInMemory(id) => write!(
-                f,
-                "input {} is a file, not an in-memory object",
-                id.0
-            ),
+            SessionError::NotInMemory(id) => {
+                write!(f, "input {} is a file, not an in-memory object", id.0)
+            }
         }
     }
 }
@@ -220,7 +218,11 @@ impl Linker {
 
     /// Replaces input `id` with in-memory object `model`, in the same place (a file input
     /// becomes an in-memory object of the same name).
-    pub fn replace(&mut self, id: InputId, model: ObjectModel<'static>) -> Result<(), SessionError> {
+    pub fn replace(
+        &mut self,
+        id: InputId,
+        model: ObjectModel<'static>,
+    ) -> Result<(), SessionError> {
         let entry = self.entry_mut(id)?;
         match &mut entry.source {
             Source::Memory { model: old, .. } => **old = model,
@@ -332,8 +334,10 @@ impl Linker {
     fn notice_changes(&mut self) {
         for e in &mut self.entries {
             if let Source::File(input) = &e.source {
-                if e.stamp.is_none() || Stamp::of(&input.path) != e.stamp {
+                let now = Stamp::of(&input.path);
+                if e.stamp.is_none() || now != e.stamp {
                     e.changed = true;
+                    e.stamp = now;
                 }
             }
         }
@@ -412,13 +416,8 @@ impl Linker {
         Ok(())
     }
 
-    /// Writes the output file (unless told not to), and records the inputs' stamps.
+    /// Writes the output file (unless told not to).
     fn finish(&mut self, outcome: &mut Outcome, start: Instant) -> Result<(), Errors> {
-        for e in &mut self.entries {
-            if let Source::File(input) = &e.source {
-                e.stamp = e.stamp.or_else(|| Stamp::of(&input.path));
-            }
-        }
         let kept = self.kept.as_ref().expect("a link succeeded");
         outcome.diagnostics.messages = kept.messages.clone();
         if self.write_output {

@@ -57,15 +57,22 @@ pub(super) fn changed_functions(
         let (ra, rb) = (old.function_relocs(i), new.function_relocs(i));
         let base_a = (a.body.offset - old.code_offset) as u32;
         let base_b = (b.body.offset - new.code_offset) as u32;
-        let relative = |r: &Reloc, base: u32| (r.ty, r.offset.wrapping_sub(base), r.index, r.addend);
+        let relative =
+            |r: &Reloc, base: u32| (r.ty, r.offset.wrapping_sub(base), r.index, r.addend);
         let same = a.body.bytes == b.body.bytes
             && ra.len() == rb.len()
-            && ra.iter().zip(rb).all(|(x, y)| relative(x, base_a) == relative(y, base_b));
+            && ra
+                .iter()
+                .zip(rb)
+                .all(|(x, y)| relative(x, base_a) == relative(y, base_b));
         if same {
             continue;
         }
         let targets_kept = ra.len() == rb.len()
-            && ra.iter().zip(rb).all(|(x, y)| (x.ty, x.index) == (y.ty, y.index));
+            && ra
+                .iter()
+                .zip(rb)
+                .all(|(x, y)| (x.ty, x.index) == (y.ty, y.index));
         if !targets_kept {
             return Err(format!("function {} refers to other symbols", i.0));
         }
@@ -127,7 +134,10 @@ pub(super) struct CodeSection {
 impl CodeSection {
     /// The code section of an output, if it has one.
     pub fn find(written: &Written) -> Option<CodeSection> {
-        let index = written.sections.iter().position(|s| s.id == SectionId::Code)?;
+        let index = written
+            .sections
+            .iter()
+            .position(|s| s.id == SectionId::Code)?;
         let s = &written.sections[index];
         let contents_len = written.functions.last().map_or(0, |&(o, size)| o + size);
         let (offset, size) = (s.offset as usize, s.size as usize);
@@ -216,7 +226,11 @@ pub(super) struct OffsetSite {
 }
 
 /// Every `FUNCTION_OFFSET` relocation in the custom sections copied into the output.
-pub(super) fn offset_sites(inputs: &Inputs<'_>, written: &Written, output: &[u8]) -> Vec<OffsetSite> {
+pub(super) fn offset_sites(
+    inputs: &Inputs<'_>,
+    written: &Written,
+    output: &[u8],
+) -> Vec<OffsetSite> {
     let _ = output;
     let mut chunks = Vec::new();
     for (s, section) in written.sections.iter().enumerate() {
