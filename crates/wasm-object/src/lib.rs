@@ -65,6 +65,7 @@
 #![deny(missing_docs)]
 
 pub mod archive;
+pub mod builder;
 pub mod ids;
 pub mod input;
 pub mod model;
