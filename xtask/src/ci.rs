@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
-/// Runs fmt, clippy, rustdoc and the tests (which include the conformance run against
-/// wasm-ld-19).
+/// Runs fmt, clippy, rustdoc, the tests (which include the conformance run against
+/// wasm-ld-19) and the `compiler_loop` example.
 pub fn run(_args: &[String]) -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&[
@@ -18,6 +18,16 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     std::env::set_var("RUSTDOCFLAGS", "-Dwarnings");
     cargo(&["doc", "--no-deps", "--workspace"])?;
     cargo(&["test", "--workspace", "--release"])?;
+    // The compiler-facing session, end to end: it fails unless every relink is identical to
+    // a cold link and every module runs.
+    cargo(&[
+        "run",
+        "--release",
+        "-p",
+        "wasm-link",
+        "--example",
+        "compiler_loop",
+    ])?;
     Ok(())
 }
 

@@ -27,6 +27,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// One edit of the program.
+type Edit = fn(&mut Program) -> Result<(), String>;
+
 /// The program's symbols.
 struct Program {
     b: ObjectBuilder,
@@ -67,7 +70,7 @@ fn edit_and_run(dir: &Path, [crt1, libc, builtins]: [PathBuf; 3]) -> Result<(), 
     let mut relinks = Vec::new();
     link_and_run(&mut linker, "first link", dir, &mut Vec::new())?;
 
-    let edits: [(&str, fn(&mut Program) -> Result<(), String>); 4] = [
+    let edits: [(&str, Edit); 4] = [
         ("edit: value() adds 5, not 2", |p| set_value(p, &[0x41, 5])),
         ("edit: add twice() and call it", add_twice),
         ("edit: remove unused()", |p| {

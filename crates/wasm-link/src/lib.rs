@@ -1,5 +1,42 @@
 //! The linker. [`link`] reads like the table of contents of a link:
 //! load → resolve → mark → layout → write, one module per phase.
+//!
+//! [`Linker`] is a link session for compilers, REPLs and dev servers: inputs are files or
+//! in-memory objects, and each link after an edit reuses what the last one did, giving the
+//! same bytes as a cold link (`docs/incremental-linking.md`).
+//!
+//! ```
+//! use wasm_link::{Config, Entry, LinkKind, Linker};
+//! use wasm_object::builder::{Linkage, ObjectBuilder};
+//! use wasm_object::model::{FuncType, ValType};
+//!
+//! // int answer(void) { return 42; }, exported.
+//! let mut b = ObjectBuilder::new();
+//! let ty = FuncType { params: vec![], results: vec![ValType::I32] };
+//! let answer = b.declare_function("answer", ty, Linkage::global())?;
+//! b.set_body(answer, vec![0x00, 0x41, 42, 0x0b], vec![])?;
+//! b.export(answer, "answer")?;
+//! let config = Config { entry: Entry::None, ..Config::default() };
+//! let mut linker = Linker::new(config);
+//! linker.write_output(false);
+//! let id = linker.add_object("answer.o", b.model()?);
+//! assert!(linker.link().succeeded());
+//!
+//! // Edit the body and relink: only the body is relocated into the kept output.
+//! b.set_body(answer, vec![0x00, 0x41, 43, 0x0b], vec![])?;
+//! linker.replace(id, b.model()?)?;
+//! let outcome = linker.link();
+//! assert_eq!(outcome.stats.kind, LinkKind::Patched);
+//! let module = linker.module().expect("linked").to_vec();
+//!
+//! // The same bytes as a fresh session's cold link.
+//! let mut cold = Linker::new(Config { entry: Entry::None, ..Config::default() });
+//! cold.write_output(false);
+//! cold.add_object("answer.o", b.model()?);
+//! assert!(cold.link().succeeded());
+//! assert_eq!(cold.module(), Some(&module[..]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![deny(missing_docs)]
 

@@ -738,3 +738,192 @@ fn wrong(slot: &Slot, expected: &'static str) -> BuildError {
         expected,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::Object;
+
+    fn void() -> FuncType {
+        FuncType {
+            params: vec![],
+            results: vec![],
+        }
+    }
+
+    /// `call f; end` with the call relocated.
+    fn calls(f: Sym) -> (Vec<u8>, Vec<BodyReloc>) {
+        let code = vec![0x00, 0x10, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b];
+        let reloc = BodyReloc {
+            ty: RelocType::FunctionIndexLeb,
+            offset: 2,
+            target: Target::Symbol(f),
+            addend: 0,
+        };
+        (code, vec![reloc])
+    }
+
+    /// Writes the model, parses it back and checks it reads as the same model.
+    fn round_trip(b: &ObjectBuilder) -> Vec<u8> {
+        let model = b.model().expect("a model");
+        let bytes = crate::writer::write(&model).expect("written");
+        let obj = Object::parse(&bytes, 0).expect("parses");
+        assert_eq!(ObjectModel::from_object(&obj).expect("models"), model);
+        bytes
+    }
+
+    #[test]
+    fn functions_data_imports_globals_tables_tags_ctors_exports_round_trip() {
+        let mut b = ObjectBuilder::new();
+        let ext = b.import_function("ext", "host", "ext_fn", void()).unwrap();
+        let g = b
+            .import_global(
+                "g",
+                "env",
+                "g",
+                GlobalType {
+                    val: ValType::I32,
+                    mutable: true,
+                },
+            )
+            .unwrap();
+        let f = b.declare_function("f", void(), Linkage::weak()).unwrap();
+        let (code, relocs) = calls(ext);
+        b.set_body(f, code, relocs).unwrap();
+        b.add_init_function(f, 100).unwrap();
+        b.export(f, "f_export").unwrap();
+        let d = b.declare_data("d", Linkage::global()).unwrap();
+        let addr = BodyReloc {
+            ty: RelocType::MemoryAddrI32,
+            offset: 0,
+            target: Target::Symbol(d),
+            addend: 4,
+        };
+        b.set_data(d, vec![0, 0, 0, 0, 1, 2, 3, 4], 2, vec![addr])
+            .unwrap();
+        b.define_global(
+            "counter",
+            GlobalType {
+                val: ValType::I64,
+                mutable: true,
+            },
+            Expr::i64_const(7),
+            Linkage::local(),
+        )
+        .unwrap();
+        let limits = Limits {
+            min: 1,
+            max: None,
+            shared: false,
+            memory64: false,
+        };
+        b.define_table(
+            "t",
+            TableType {
+                elem: RefType::FUNCREF,
+                limits,
+            },
+            Linkage::local(),
+        )
+        .unwrap();
+        b.define_tag("oops", vec![ValType::I32], Linkage::global())
+            .unwrap();
+        let _ = g;
+        let bytes = round_trip(&b);
+        let obj = Object::parse(&bytes, 0).unwrap();
+        assert_eq!(obj.init_funcs.len(), 1);
+        assert_eq!(obj.export_names.len(), 1);
+        assert!(obj
+            .func_imports
+            .iter()
+            .any(|i| (i.module, i.field) == ("host", "ext_fn")));
+        assert_eq!(obj.segments[0].name, ".data.d");
+        assert_eq!(
+            (obj.globals.len(), obj.tables.len(), obj.tags.len()),
+            (1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn bodies_are_replaced_and_freed_slots_reused() {
+        let mut b = ObjectBuilder::new();
+        let a = b.declare_function("a", void(), Linkage::global()).unwrap();
+        b.set_body(a, vec![0x00, 0x0b], vec![]).unwrap();
+        let c = b.declare_function("c", void(), Linkage::global()).unwrap();
+        let (code, relocs) = calls(a);
+        b.set_body(c, code, relocs).unwrap();
+        // A longer body, then a shorter one.
+        b.set_body(a, vec![0x00, 0x41, 0x01, 0x1a, 0x0b], vec![])
+            .unwrap();
+        assert_eq!(b.model().unwrap().functions[0].body.len(), 5);
+        b.set_body(a, vec![0x00, 0x0b], vec![]).unwrap();
+        round_trip(&b);
+        b.free(c).unwrap();
+        let d = b.declare_data("d", Linkage::local()).unwrap();
+        assert_eq!(d, c, "the freed slot is reused");
+        b.set_data(d, vec![0; 16], 3, vec![]).unwrap();
+        let m = b.model().unwrap();
+        assert_eq!((m.functions.len(), m.segments.len()), (1, 1));
+        assert_eq!(m.segments[0].name, ".bss.d");
+        assert_eq!(b.symbol("c"), None);
+        round_trip(&b);
+    }
+
+    #[test]
+    fn lazy_symbols_are_made_once() {
+        let mut b = ObjectBuilder::new();
+        let mut made = 0;
+        for _ in 0..3 {
+            b.get_or_create("error_names", |b| {
+                made += 1;
+                let s = b.declare_data("error_names", Linkage::local())?;
+                b.set_data(s, b"none\0".to_vec(), 0, vec![])?;
+                Ok(s)
+            })
+            .unwrap();
+        }
+        assert_eq!(made, 1);
+        round_trip(&b);
+    }
+
+    #[test]
+    fn wrong_use_is_an_error_naming_the_symbol() {
+        let mut b = ObjectBuilder::new();
+        let f = b.declare_function("f", void(), Linkage::global()).unwrap();
+        assert_eq!(
+            b.declare_data("f", Linkage::global()),
+            Err(BuildError::Duplicate("f".into()))
+        );
+        assert_eq!(
+            b.model().unwrap_err().to_string(),
+            "`f` was declared but never given contents"
+        );
+        let g = b.declare_function("g", void(), Linkage::global()).unwrap();
+        b.set_body(g, vec![0x00, 0x0b], vec![]).unwrap();
+        let (code, relocs) = calls(g);
+        b.set_body(f, code, relocs).unwrap();
+        b.free(g).unwrap();
+        let err = b.model().unwrap_err().to_string();
+        assert!(err.contains("`f`") && err.contains("free"), "{err}");
+        assert_eq!(
+            b.set_body(g, vec![], vec![]),
+            Err(BuildError::NoSuchSymbol(g))
+        );
+        assert_eq!(b.free(g), Err(BuildError::NoSuchSymbol(g)));
+        let d = b.declare_data("d", Linkage::local()).unwrap();
+        b.set_data(d, vec![0; 4], 2, vec![]).unwrap();
+        let (code, relocs) = calls(d);
+        b.set_body(f, code, relocs).unwrap();
+        let err = b.model().unwrap_err().to_string();
+        assert!(err.contains("cannot point at `d`"), "{err}");
+        let mut short = calls(f);
+        short.0.truncate(4);
+        b.set_body(f, short.0, short.1).unwrap();
+        let err = b.model().unwrap_err().to_string();
+        assert!(err.contains("does not fit"), "{err}");
+        assert!(matches!(
+            b.set_data(f, vec![], 0, vec![]),
+            Err(BuildError::WrongKind { .. })
+        ));
+    }
+}

@@ -38,7 +38,9 @@ pub(super) struct State<'a> {
     written: Written,
 }
 
-/// The last link of a session, kept for the next.
+/// The last link of a session, kept for the next. Files are boxed because `state` borrows the
+/// `InputFile`s themselves (`InputObject::source`), which must not move when the vector grows.
+#[allow(clippy::vec_box)]
 pub(super) struct Kept {
     /// Borrows `files`, `retired` and `config`; declared first, so dropped first.
     state: State<'static>,
@@ -89,6 +91,7 @@ unsafe fn erase<T: ?Sized>(value: &T) -> &'static T {
 impl Kept {
     /// A full link of `files` (one per input, in order), taking the objects `previous` parsed
     /// where their files are among `files`.
+    #[allow(clippy::vec_box)]
     pub fn link(
         config: Config,
         ids: Vec<InputId>,
