@@ -12,6 +12,7 @@ mod cxx;
 pub mod measure;
 mod prep;
 mod relink;
+mod scale;
 mod report;
 mod rust;
 mod sqlite;
@@ -26,13 +27,14 @@ use workloads::{Dirs, Prepared, Sizes, Workload};
 
 const USAGE: &str = "usage: cargo xtask bench [--linker PATH] [--reference PATH] [--runs N]
     [--workload NAME]... [--quick] [--json FILE] [--tus N] [--funcs M]
-    [--cxx-units N] [--cxx-classes M] [--emit-synthetic DIR] [--relink]
+    [--cxx-units N] [--cxx-classes M] [--emit-synthetic DIR] [--relink] [--scale]
 workloads: synthetic sqlite sqlite-g cxx cxx-g rust (default: all)
 --linker defaults to <target dir>/release/wasm-link; --reference to wasm-ld-19 on PATH;
 --quick shrinks the generated workloads and defaults --runs to 2;
 --emit-synthetic writes the synthetic C sources (sized by --tus/--funcs) to DIR and stops;
 --relink times relinks through a wasm_link::Linker session instead (synthetic and cxx-g by
-default): cold, a same-size body change, a grown body, a new exported function.";
+default): cold, a same-size body change, a grown body, a new exported function;
+--scale runs the synthetic workload at 1x, 2x and 4x and prints how time and memory grow.";
 
 /// What the command line asked for.
 struct Options {
@@ -44,6 +46,7 @@ struct Options {
     emit_synthetic: Option<PathBuf>,
     sizes: Sizes,
     relink: bool,
+    scale: bool,
 }
 
 const FULL: Sizes = Sizes {
@@ -71,14 +74,16 @@ impl Options {
             emit_synthetic: None,
             sizes: if quick { QUICK } else { FULL },
             relink: false,
+            scale: false,
         };
         let mut iter = args.iter();
         while let Some(flag) = iter.next() {
             if flag == "--quick" {
                 continue;
             }
-            if flag == "--relink" {
-                o.relink = true;
+            if flag == "--relink" || flag == "--scale" {
+                o.relink |= flag == "--relink";
+                o.scale |= flag == "--scale";
                 continue;
             }
             if flag == "--help" || flag == "-h" {
@@ -155,6 +160,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     if opts.relink {
         return relink::run(&opts.workloads, opts.sizes, opts.runs, &dirs);
+    }
+    if opts.scale {
+        std::fs::create_dir_all(dirs.cache.join("out")).map_err(|e| e.to_string())?;
+        return scale::run(&opts, &dirs);
     }
     check_linkers(&opts)?;
     std::fs::create_dir_all(dirs.cache.join("out")).map_err(|e| e.to_string())?;
