@@ -42,16 +42,16 @@ struct Program {
 
 fn run() -> Result<(), String> {
     let crt1 = require(&Path::new(SYSROOT).join("crt1-command.o"), "wasi-libc")?;
-    let libc = require(&Path::new(SYSROOT).join("libc.a"), "wasi-libc")?;
+    require(&Path::new(SYSROOT).join("libc.a"), "wasi-libc")?;
     let builtins = require(Path::new(BUILTINS), "libclang-rt-19-dev-wasm32")?;
     let dir = std::env::temp_dir().join(format!("compiler-loop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let result = edit_and_run(&dir, [crt1, libc, builtins]);
+    let result = edit_and_run(&dir, [crt1, builtins]);
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-fn edit_and_run(dir: &Path, [crt1, libc, builtins]: [PathBuf; 3]) -> Result<(), String> {
+fn edit_and_run(dir: &Path, [crt1, builtins]: [PathBuf; 2]) -> Result<(), String> {
     let file = |path: PathBuf| Input {
         path,
         whole_archive: false,
@@ -65,7 +65,10 @@ fn edit_and_run(dir: &Path, [crt1, libc, builtins]: [PathBuf; 3]) -> Result<(), 
     let mut linker = Linker::new(config);
     let mut p = program().map_err(|e| e.to_string())?;
     let id = linker.add_object("loop.o", p.b.model().map_err(|e| e.to_string())?);
-    linker.add_file(file(libc));
+    let sysroot = [PathBuf::from(SYSROOT)];
+    linker
+        .add_library("c", &sysroot, true)
+        .map_err(|e| e.to_string())?;
     linker.add_file(file(builtins));
     let mut relinks = Vec::new();
     link_and_run(&mut linker, "first link", dir, &mut Vec::new())?;

@@ -1,7 +1,7 @@
 //! What a link is asked to do: the inputs in command-line order and every option, already
 //! parsed and validated by the command line. The library never reads `std::env::args`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One input file, in command-line order, with the archive mode in force where it appeared.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -276,4 +276,25 @@ impl Default for Config {
             why_extract: None,
         }
     }
+}
+
+/// Searches `-l name` like wasm-ld: `-l:file` looks for `file` itself; otherwise each
+/// directory is tried in turn for `lib<name>.so` (only when linking dynamically), then
+/// `lib<name>.a`.
+pub fn find_library(name: &str, search: &[PathBuf], is_static: bool) -> Option<PathBuf> {
+    if let Some(file) = name.strip_prefix(':') {
+        return search.iter().map(|dir| dir.join(file)).find(|p| exists(p));
+    }
+    search.iter().find_map(|dir| {
+        let shared = dir.join(format!("lib{name}.so"));
+        let archive = dir.join(format!("lib{name}.a"));
+        if !is_static && exists(&shared) {
+            return Some(shared);
+        }
+        exists(&archive).then_some(archive)
+    })
+}
+
+fn exists(path: &Path) -> bool {
+    path.exists()
 }

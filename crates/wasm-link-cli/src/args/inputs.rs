@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use wasm_link::config::find_library;
 use wasm_link::Input;
 
 use super::matches::Seen;
@@ -79,27 +80,6 @@ fn switch(modes: &mut Modes, id: &str, errors: &mut Vec<String>) {
         "end-lib" => modes.lazy = false,
         _ => {}
     }
-}
-
-/// Searches `-l name` like wasm-ld: `-l:file` looks for `file` itself; otherwise each
-/// directory is tried in turn for `lib<name>.so` (only when linking dynamically), then
-/// `lib<name>.a`.
-pub fn find_library(name: &str, search: &[PathBuf], is_static: bool) -> Option<PathBuf> {
-    if let Some(file) = name.strip_prefix(':') {
-        return search.iter().map(|dir| dir.join(file)).find(|p| exists(p));
-    }
-    search.iter().find_map(|dir| {
-        let shared = dir.join(format!("lib{name}.so"));
-        let archive = dir.join(format!("lib{name}.a"));
-        if !is_static && exists(&shared) {
-            return Some(shared);
-        }
-        exists(&archive).then_some(archive)
-    })
-}
-
-fn exists(path: &Path) -> bool {
-    path.exists()
 }
 
 #[cfg(test)]

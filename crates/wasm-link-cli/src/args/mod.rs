@@ -15,7 +15,7 @@ pub mod table;
 use wasm_link::Config;
 
 pub use build::io_message;
-pub use inputs::find_library;
+pub use wasm_link::config::find_library;
 
 /// What the command line asks for.
 #[derive(Debug)]

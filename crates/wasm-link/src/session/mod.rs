@@ -137,6 +137,8 @@ pub enum SessionError {
     UnknownInput(InputId),
     /// The input is a file, not an in-memory object.
     NotInMemory(InputId),
+    /// `-l name` found nothing in the search directories.
+    NoLibrary(String),
 }
 
 impl fmt::Display for SessionError {
@@ -148,6 +150,7 @@ impl fmt::Display for SessionError {
             SessionError::NotInMemory(id) => {
                 write!(f, "input {} is a file, not an in-memory object", id.0)
             }
+            SessionError::NoLibrary(name) => write!(f, "unable to find library -l{name}"),
         }
     }
 }
@@ -194,6 +197,23 @@ impl Linker {
     /// Appends a file input (an object or an archive, as on the command line).
     pub fn add_file(&mut self, input: Input) -> InputId {
         self.push(Source::File(input))
+    }
+
+    /// Appends library `-l name`, searched in `search` as wasm-ld searches (`lib<name>.a`, or
+    /// `lib<name>.so` first unless `is_static`; `:file` for a file name).
+    pub fn add_library(
+        &mut self,
+        name: &str,
+        search: &[PathBuf],
+        is_static: bool,
+    ) -> Result<InputId, SessionError> {
+        let path = crate::config::find_library(name, search, is_static)
+            .ok_or_else(|| SessionError::NoLibrary(name.to_string()))?;
+        Ok(self.add_file(Input {
+            path,
+            whole_archive: false,
+            lazy: false,
+        }))
     }
 
     /// Appends an in-memory object; `name` is what messages and the name section call it.
