@@ -2,7 +2,7 @@
 //! (`--whole-archive`, `--start-lib`, `-Bstatic`, ...) are replayed by their positions, so
 //! each input gets the modes in force where it appeared, as in wasm-ld's `createFiles`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use wasm_link::config::find_library;
 use wasm_link::Input;
