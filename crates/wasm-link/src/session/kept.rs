@@ -163,6 +163,12 @@ impl Kept {
         opened: Vec<(usize, Box<InputFile>)>,
         stats: &mut LinkStats,
     ) -> Result<Result<(), String>, Errors> {
+        // Replaced files are kept while the symbol table may borrow from them; a full link
+        // lets them go once they outweigh the inputs.
+        let size = |files: &[Box<InputFile>]| files.iter().map(|f| f.bytes().len()).sum::<usize>();
+        if size(&self.retired) > size(&self.files) {
+            return Ok(Err("replaced inputs kept for the symbol table outgrew the inputs".into()));
+        }
         let mut plans = Vec::with_capacity(opened.len());
         for (at, file) in opened {
             // SAFETY: `file` is moved into `self.files` below, or dropped with `new` when the
