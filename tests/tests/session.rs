@@ -31,6 +31,14 @@ impl Rng {
     }
 }
 
+/// `SESSION_SEED` if set, else `seed`.
+fn seed_or_env(seed: u64) -> u64 {
+    std::env::var("SESSION_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(seed)
+}
+
 /// Compiles `fixtures/session/NAME.c` with `flags`.
 fn compile(s: &Scratch, name: &str, flags: &[&str]) -> PathBuf {
     let obj = s.path(&format!("{name}.o"));
@@ -124,7 +132,8 @@ const FILLER: [u8; 3] = [0x41, 0x00, 0x1a];
 fn edit(m: &mut ObjectModel<'static>, rng: &mut Rng, added: &mut Vec<String>) -> String {
     let n = m.functions.len();
     match rng.below(10) {
-        0..=3 => {
+        3 => poke_data(m, rng).unwrap_or_else(|| grow(m, rng.below(n))),
+        0..=2 => {
             // A body change of the same size: the filler's constant.
             let f = rng.below(n);
             let body = m.functions[f].body.to_mut();
@@ -207,6 +216,22 @@ fn edit(m: &mut ObjectModel<'static>, rng: &mut Rng, added: &mut Vec<String>) ->
     }
 }
 
+/// Changes one byte of a data segment that no relocation patches.
+fn poke_data(m: &mut ObjectModel<'static>, rng: &mut Rng) -> Option<String> {
+    let k = rng.below(m.segments.len());
+    let seg = m.segments.get_mut(k)?;
+    let at = rng.below(seg.data.len());
+    let patched = |r: &wasm_object::model::Reloc| {
+        (r.offset as usize..r.offset as usize + r.ty.width().size()).contains(&at)
+    };
+    if seg.data.is_empty() || seg.relocs.iter().any(patched) {
+        return None;
+    }
+    let byte = &mut seg.data.to_mut()[at];
+    *byte = byte.wrapping_add(1 + rng.below(9) as u8);
+    Some(format!("data byte {at} of segment {}", seg.name))
+}
+
 /// Adds an undefined function that a libc member defines, which the link then pulls in.
 fn pull(m: &mut ObjectModel<'static>, rng: &mut Rng) -> String {
     use wasm_object::model::{ExternalKind, Import, ImportKind, ValType};
@@ -266,7 +291,8 @@ fn grow(m: &mut ObjectModel<'static>, f: usize) -> String {
 }
 
 /// Random edits of two clang objects (with debug information, so that changed sizes move the
-/// code offsets of `.debug_*`), each relink compared with a cold link.
+/// code offsets of `.debug_*`), linked with crt1.o and libc.a; each relink compared with a
+/// cold link.
 #[test]
 fn every_relink_is_identical_to_a_cold_link() {
     let s = Scratch::new("session", "random_edits");
@@ -274,10 +300,53 @@ fn every_relink_is_identical_to_a_cold_link() {
     let objects = [compile(&s, "main", &flags), compile(&s, "lib", &flags)];
     let out = s.path("session.wasm");
     let config = config_for(&objects, &out);
+    let kinds = edit_and_compare(&s, config, &objects, 0x5eed_1234_abcd_0001);
+    for kind in [
+        "patched in place",
+        "patched, code moved",
+        "patched data",
+        "Relinked",
+    ] {
+        assert!(kinds.contains_key(kind), "no {kind} link: {kinds:?}");
+    }
+}
+
+/// The same with position-independent objects in a shared library: code is patched, data
+/// changes relink (their relocations are code in `__wasm_apply_data_relocs`).
+#[test]
+fn every_relink_of_a_shared_library_is_identical_to_a_cold_link() {
+    let s = Scratch::new("session", "random_edits_shared");
+    let flags = ["-O2", "-g", "-fPIC"];
+    let objects = [compile(&s, "main", &flags), compile(&s, "lib", &flags)];
+    let out = s.path("shared.wasm");
+    let mut args: Vec<String> = ["--experimental-pic", "-shared", "--allow-undefined"]
+        .map(String::from)
+        .to_vec();
+    args.extend(objects.iter().map(|o| o.display().to_string()));
+    args.extend(["-o".to_string(), out.display().to_string()]);
+    let config = match wasm_link_cli::args::parse(args).request {
+        Some(wasm_link_cli::args::Request::Link { config }) => *config,
+        other => panic!("the link line does not parse as a link: {other:?}"),
+    };
+    let kinds = edit_and_compare(&s, config, &objects, 0x5eed_0bad_cafe_0002);
+    assert!(!kinds.contains_key("patched data"), "{kinds:?}");
+    for kind in ["patched in place", "patched, code moved", "Relinked"] {
+        assert!(kinds.contains_key(kind), "no {kind} link: {kinds:?}");
+    }
+}
+
+/// Links `objects` (inputs of `config`) as in-memory objects through a session, then makes
+/// `SESSION_EDITS` (300) random edits seeded by `seed` (or `SESSION_SEED`), relinking after
+/// each and comparing with a cold link; gives how many links took each path.
+fn edit_and_compare(
+    s: &Scratch,
+    config: Config,
+    objects: &[PathBuf; 2],
+    seed: u64,
+) -> std::collections::BTreeMap<String, usize> {
+    let out = config.output.clone();
     let at = |path: &Path| {
-        config
-            .inputs
-            .iter()
+        (config.inputs.iter())
             .position(|i| i.path == path)
             .expect("input")
     };
@@ -293,7 +362,7 @@ fn every_relink_is_identical_to_a_cold_link() {
     assert_eq!(first.stats.kind, LinkKind::Cold);
     let module = std::fs::read(&out).expect("the session writes its output");
     assert_eq!(Some(&module[..]), linker.module());
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut rng = Rng(seed_or_env(seed));
     let mut added = [Vec::new(), Vec::new()];
     let mut kinds = std::collections::BTreeMap::new();
     let mut edits_done = std::collections::BTreeMap::new();
@@ -315,6 +384,7 @@ fn every_relink_is_identical_to_a_cold_link() {
         );
         let st = &outcome.stats;
         let kind = match st.kind {
+            LinkKind::Patched if st.segments_patched > 0 => "patched data".to_string(),
             LinkKind::Patched if st.offsets_patched > 0 => "patched, code moved".to_string(),
             LinkKind::Patched => "patched in place".to_string(),
             other => format!("{other:?}"),
@@ -346,17 +416,14 @@ fn every_relink_is_identical_to_a_cold_link() {
     }
     eprintln!("link kinds: {kinds:?}; edits: {edits_done:?}");
     for verb in [
-        "constant", "grew", "shrank", "added", "removed", "flag", "pulled",
+        "constant", "data", "grew", "shrank", "added", "removed", "flag", "pulled",
     ] {
         assert!(
             edits_done.contains_key(verb),
             "no `{verb}` edit: {edits_done:?}"
         );
     }
-    for kind in ["patched in place", "patched, code moved", "Relinked"] {
-        assert!(kinds.contains_key(kind), "no {kind} link: {kinds:?}");
-    }
-    let _ = libc_archive();
+    kinds
 }
 
 /// A file input rewritten on disk is noticed by its length and time; an unchanged session

@@ -25,7 +25,7 @@ use crate::resolve::Resolved;
 use crate::written::Written;
 use crate::Diagnostics;
 use std::time::Instant;
-use wasm_object::ids::DefinedFunc;
+use wasm_object::ids::{DefinedFunc, SegmentIndex};
 use wasm_object::input::InputFile;
 use wasm_object::object::Object;
 
@@ -167,7 +167,9 @@ impl Kept {
         // lets them go once they outweigh the inputs.
         let size = |files: &[Box<InputFile>]| files.iter().map(|f| f.bytes().len()).sum::<usize>();
         if size(&self.retired) > size(&self.files) {
-            return Ok(Err("replaced inputs kept for the symbol table outgrew the inputs".into()));
+            return Ok(Err(
+                "replaced inputs kept for the symbol table outgrew the inputs".into(),
+            ));
         }
         let mut plans = Vec::with_capacity(opened.len());
         for (at, file) in opened {
@@ -182,8 +184,10 @@ impl Kept {
                 return Ok(Err("a changed object does not parse".to_string()));
             };
             let old = &self.state.inputs.files[fid.idx()];
-            let changed = match patch::changed_functions(old.source.bytes(), &old.obj, bytes, &new)
-            {
+            // Position-independent code turns data relocations into code.
+            let data = !self.config.dynamic();
+            let changed = patch::changed_atoms(old.source.bytes(), &old.obj, bytes, &new, data);
+            let changed = match changed {
                 Ok(changed) => changed,
                 Err(reason) => return Ok(Err(format!("{}: {reason}", old.name))),
             };
@@ -193,17 +197,87 @@ impl Kept {
         if plans.is_empty() {
             return Ok(Ok(()));
         }
-        stats.kind = LinkKind::Patched;
         let mut bodies = Vec::new();
+        let mut segments = Vec::new();
         for (_, fid, new, _, changed) in &plans {
-            bodies.extend(self.relocated(*fid, new, changed));
+            bodies.extend(self.relocated(*fid, new, &changed.functions));
+            match self.relocated_segments(*fid, new, &changed.segments) {
+                Ok(relocated) => segments.extend(relocated),
+                Err(reason) => return Ok(Err(reason)),
+            }
         }
+        stats.kind = LinkKind::Patched;
         stats.bodies_patched = bodies.len();
+        stats.segments_patched = segments.len();
         for (at, fid, new, file, _) in plans {
             self.swap_object(at, fid, file, new);
         }
         self.write_bodies(bodies, stats);
+        self.write_segments(segments, stats);
         Ok(Ok(()))
+    }
+
+    /// The changed segments of `new` (file `fid`), relocated with the kept layout, each with
+    /// its output segment and its offset there; dead segments have none. Segments whose
+    /// strings were merged cannot be patched.
+    fn relocated_segments(
+        &self,
+        fid: FileId,
+        new: &Object<'_>,
+        changed: &[SegmentIndex],
+    ) -> Result<Vec<(usize, u64, Vec<u8>)>, String> {
+        let s = &self.state;
+        let ctx = s.context(Vec::new());
+        let mut out = Vec::with_capacity(changed.len());
+        for &k in changed {
+            let place = s.layout.segments.iter().enumerate().find_map(|(i, seg)| {
+                let part = seg.parts.iter().find(|p| (p.0, p.1) == (fid, k.0))?;
+                Some((i, part.2))
+            });
+            let live = s.live.segments[fid.idx()]
+                .get(k.idx())
+                .copied()
+                .unwrap_or(false);
+            let Some((i, offset)) = place else {
+                if live {
+                    return Err(format!(
+                        "data segment {} was merged",
+                        new.segments[k.idx()].name
+                    ));
+                }
+                continue;
+            };
+            let seg = &new.segments[k.idx()];
+            let mut bytes = vec![0; seg.data.len()];
+            let site = Site {
+                file: fid,
+                tombstone: 0,
+                va: s.layout.segments[i].va.wrapping_add(offset),
+            };
+            let base = (seg.data.offset - new.data_offset) as u64;
+            let relocs = new.segment_relocs(k).iter().copied();
+            ctx.apply(site, &mut bytes, seg.data.bytes, relocs, base);
+            if !s.layout.segments[i].in_binary && bytes.iter().any(|&b| b != 0) {
+                return Err(format!("data segment {} is no longer zero", seg.name));
+            }
+            out.push((i, offset, bytes));
+        }
+        Ok(out)
+    }
+
+    /// Puts relocated segments (output segment, offset there, bytes) into the output.
+    fn write_segments(&mut self, segments: Vec<(usize, u64, Vec<u8>)>, stats: &mut LinkStats) {
+        let Some(contents) = patch::data_contents(&self.state.written) else {
+            return;
+        };
+        for (i, offset, bytes) in segments {
+            let Some((_, start)) = self.state.written.segments[i] else {
+                continue;
+            };
+            let at = contents + (start + offset) as usize;
+            self.output[at..at + bytes.len()].copy_from_slice(&bytes);
+            stats.bytes_rewritten += bytes.len() as u64;
+        }
     }
 
     /// The file of input `at`, if it is an object loaded whole (not an archive, not lazy).

@@ -9,9 +9,9 @@
 //! by length and modification time, or told with [`Linker::changed`]) the next link reuses the
 //! previous one's work:
 //!
-//! - **patched**: when only function bodies changed, and each changed body refers to the same
-//!   symbols, through the same relocation types, in the same order, nothing that resolution,
-//!   GC or layout computed can differ. The new bodies are relocated with the kept layout into
+//! - **patched**: when only function bodies and data bytes changed, and each changed atom
+//!   refers to the same symbols, through the same relocation types, in the same order (and a
+//!   data segment keeps its size), nothing that resolution, GC or layout computed can differ. The new bodies are relocated with the kept layout into
 //!   the kept output: in place when they have their old sizes; otherwise the code section is
 //!   rebuilt from the kept relocated bytes and the code offsets that debug sections hold are
 //!   patched. Nothing is read or parsed but the changed objects.
@@ -106,6 +106,8 @@ pub struct LinkStats {
     pub files_read: usize,
     /// Function bodies relocated into the kept output (patched links).
     pub bodies_patched: usize,
+    /// Data segments relocated into the kept output (patched links).
+    pub segments_patched: usize,
     /// Code offsets patched in debug sections (patched links whose bodies changed size).
     pub offsets_patched: usize,
     /// Bytes of the output that were written anew (the rest was kept).

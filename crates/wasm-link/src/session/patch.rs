@@ -16,8 +16,9 @@ use crate::relocate::{patch, RelocContext, Site};
 use crate::written::Written;
 use rayon::prelude::*;
 use wasm_format::reloc::{Reloc, RelocTarget};
+use wasm_format::sections::DataMode;
 use wasm_format::{Module, SectionId};
-use wasm_object::ids::DefinedFunc;
+use wasm_object::ids::{DefinedFunc, SegmentIndex};
 use wasm_object::object::Object;
 
 /// The option that makes a patched link impossible: its output or its reports depend on more
@@ -39,15 +40,75 @@ pub(super) fn blocking_option(config: &Config) -> Option<&'static str> {
     options.into_iter().find(|o| o.0).map(|o| o.1)
 }
 
-/// The functions of `new` whose bodies differ from those of `old`, if nothing else differs and
-/// every changed body keeps its relocation targets; else why not.
-pub(super) fn changed_functions(
+/// The atoms of an object that changed.
+#[derive(Default)]
+pub(super) struct Changes {
+    /// Functions whose bodies changed.
+    pub functions: Vec<DefinedFunc>,
+    /// Data segments whose bytes changed (never their size).
+    pub segments: Vec<SegmentIndex>,
+}
+
+/// The function bodies and data segments of `new` that differ from those of `old`, if nothing
+/// else differs and every changed atom keeps its relocation targets (and a segment its size);
+/// else why not. Data may change only when `data` allows (position-independent code turns
+/// data relocations into code).
+pub(super) fn changed_atoms(
     old_bytes: &[u8],
     old: &Object<'_>,
     new_bytes: &[u8],
     new: &Object<'_>,
-) -> Result<Vec<DefinedFunc>, String> {
-    same_sections(old_bytes, new_bytes)?;
+    data: bool,
+) -> Result<Changes, String> {
+    same_sections(old_bytes, new_bytes, data)?;
+    Ok(Changes {
+        functions: changed_functions(old, new)?,
+        segments: match data {
+            true => changed_segments(old, new)?,
+            false => Vec::new(),
+        },
+    })
+}
+
+/// The segments whose bytes or addends changed, when nothing else about them did.
+fn changed_segments(old: &Object<'_>, new: &Object<'_>) -> Result<Vec<SegmentIndex>, String> {
+    if old.segments.len() != new.segments.len() {
+        return Err("data segments were added or removed".into());
+    }
+    let mut changed = Vec::new();
+    for (k, (a, b)) in old.segments.iter().zip(&new.segments).enumerate() {
+        fn mode<'s>(s: &wasm_object::object::Segment<'s>) -> Option<(u32, &'s [u8])> {
+            match s.mode {
+                DataMode::Passive => None,
+                DataMode::Active { memory, offset } => Some((memory, offset.window.bytes)),
+            }
+        }
+        if a.data.len() != b.data.len() || a.passive != b.passive || mode(a) != mode(b) {
+            return Err(format!("data segment {} changed size or place", a.name));
+        }
+        let s = SegmentIndex(k as u32);
+        let (ra, rb) = (old.segment_relocs(s), new.segment_relocs(s));
+        if a.data.bytes == b.data.bytes && ra == rb {
+            continue;
+        }
+        if !same_targets(ra, rb) {
+            return Err(format!("data segment {} refers to other symbols", a.name));
+        }
+        changed.push(s);
+    }
+    Ok(changed)
+}
+
+/// The same relocation types against the same symbols, in the same order.
+fn same_targets(a: &[Reloc], b: &[Reloc]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x.ty, x.index) == (y.ty, y.index))
+}
+
+/// The functions whose bodies changed, when their relocation targets did not.
+fn changed_functions(old: &Object<'_>, new: &Object<'_>) -> Result<Vec<DefinedFunc>, String> {
     if old.functions.len() != new.functions.len() {
         return Err("functions were added or removed".into());
     }
@@ -90,8 +151,9 @@ pub(super) fn changed_functions(
     Ok(changed)
 }
 
-/// Every section but the code section and its relocations is the same in both objects.
-fn same_sections(old: &[u8], new: &[u8]) -> Result<(), String> {
+/// Every section but the code section and its relocations (and, with `data`, the data
+/// section and its relocations) is the same in both objects.
+fn same_sections(old: &[u8], new: &[u8], data: bool) -> Result<(), String> {
     let unframed = |_| "an object does not parse".to_string();
     let (a, b) = (
         Module::parse(old, 0).map_err(unframed)?,
@@ -105,6 +167,9 @@ fn same_sections(old: &[u8], new: &[u8]) -> Result<(), String> {
             return Err("sections were added or removed".into());
         }
         if x.id == SectionId::Code || x.custom_name == Some("reloc.CODE") {
+            continue;
+        }
+        if data && (x.id == SectionId::Data || x.custom_name == Some("reloc.DATA")) {
             continue;
         }
         if x.contents.bytes != y.contents.bytes {
@@ -197,6 +262,20 @@ impl CodeSection {
         written.file_size = out.len() as u64;
         (out, new_size)
     }
+}
+
+/// The offset of the data section's contents in the output.
+pub(super) fn data_contents(written: &Written) -> Option<usize> {
+    let s = written.sections.iter().find(|s| s.id == SectionId::Data)?;
+    // The header is the id and the LEB128 size of the contents: find the size that fits.
+    let contents_len = (1..=5u64)
+        .map(|k| s.size - 1 - k)
+        .find(|&len| leb_len(len) == s.size - 1 - len)?;
+    Some((s.offset + s.size - contents_len) as usize)
+}
+
+fn leb_len(v: u64) -> u64 {
+    (64 - v.max(1).leading_zeros() as u64).div_ceil(7)
 }
 
 /// Per output function: the offset of its code (after the size prefix) in the code section's
