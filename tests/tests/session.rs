@@ -296,6 +296,8 @@ fn grow(m: &mut ObjectModel<'static>, f: usize) -> String {
 #[test]
 fn every_relink_is_identical_to_a_cold_link() {
     let s = Scratch::new("session", "random_edits");
+    // Fails with the package to install when wasi-libc is missing.
+    libc_archive();
     let flags = ["-O1", "-g"];
     let objects = [compile(&s, "main", &flags), compile(&s, "lib", &flags)];
     let out = s.path("session.wasm");
