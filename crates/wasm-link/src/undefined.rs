@@ -31,13 +31,25 @@ pub(crate) fn bad_target(
         return None;
     }
     let id = *res.file_syms[f.idx()].get(index as usize)?;
+    bad_symbol(inputs, res, live, id, config).then_some(id)
+}
+
+/// Whether a relocation against symbol `id` is an undefined-symbol error (or warning): it is
+/// undefined, not weak and not importable.
+pub(crate) fn bad_symbol(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    id: SymbolId,
+    config: &Config,
+) -> bool {
     let sym = res.table.get(id);
-    if sym.shared {
-        return None;
+    if config.relocatable || sym.shared {
+        return false;
     }
     if sym.is_defined() || sym.is_weak() || !matches!(sym.def, Def::Undefined { .. } | Def::Lazy(_))
     {
-        return None;
+        return false;
     }
     let importable = matches!(
         sym.kind,
@@ -50,7 +62,7 @@ pub(crate) fn bad_target(
     } else {
         importable && crate::layout::should_import(sym, live.symbol(id), true, inputs, config)
     };
-    (!allowed).then_some(id)
+    !allowed
 }
 
 /// lld's `allowUndefined`: explicitly imported, an undefined function with

@@ -36,10 +36,16 @@ pub fn check(
     live: &Liveness,
     config: &Config,
 ) -> Result<Vec<Diagnostic>, Errors> {
+    let suspects = suspects(inputs, res, live, config);
     let per_file: Vec<Vec<Found>> = res
         .loaded
         .par_iter()
-        .map(|&f| scan_file(inputs, res, live, config, f))
+        .map(|&f| match suspects.as_ref() {
+            // A file that refers to no suspect symbol has nothing to report: its
+            // relocations are not read at all (debug sections have millions).
+            Some(s) if !res.file_syms[f.idx()].iter().any(|id| s[id.idx()]) => Vec::new(),
+            _ => scan_file(inputs, res, live, config, f),
+        })
         .collect();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -67,6 +73,32 @@ pub fn check(
         return Err(warnings.into_iter().map(Diagnostic::as_error).collect());
     }
     Ok(warnings)
+}
+
+/// Per symbol, whether a relocation against it may be reported: an undefined-symbol error,
+/// or a thread-local relocation against undefined data. `None` with shared memory, where
+/// thread-local relocations against defined symbols are checked too (every file is scanned).
+fn suspects(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    config: &Config,
+) -> Option<Vec<bool>> {
+    if config.shared_memory {
+        return None;
+    }
+    let undefined = reports_undefined(config);
+    let ids = (0..res.table.symbols.len()).into_par_iter();
+    Some(
+        ids.map(|i| {
+            let id = crate::ids::SymbolId(i as u32);
+            let sym = res.table.get(id);
+            // Thread-local relocations name data symbols (checked when objects are read).
+            let tls = sym.kind == crate::symbols::Kind::Data && !sym.is_defined();
+            tls || (undefined && crate::undefined::bad_symbol(inputs, res, live, id, config))
+        })
+        .collect(),
+    )
 }
 
 /// wasm-ld's line: `a.o: undefined symbol: foo`.
