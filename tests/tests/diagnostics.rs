@@ -583,8 +583,8 @@ fn stdout_output_follows_the_map_and_trace() {
     assert_eq!(ours.stdout, theirs.stdout);
 }
 
-/// `--time` (ours): one line per phase in order, the total, and the peak memory, on stderr;
-/// the output is the same as without it.
+/// `--time` (ours): one line per phase in order (the parts of writing after `write`), the
+/// total, and the peak memory, on stderr; the output is the same as without it.
 #[test]
 fn time_prints_each_phase() {
     let s = Scratch::new("diagnostics", "time");
@@ -598,7 +598,21 @@ fn time_prints_each_phase() {
         .filter_map(|l| l.split_once("time: ")?.1.split_whitespace().next())
         .collect();
     let want = [
-        "load", "resolve", "mark", "check", "layout", "write", "reports", "commit", "total", "peak",
+        "load",
+        "resolve",
+        "mark",
+        "check",
+        "layout",
+        "write",
+        "write.plan",
+        "write.head",
+        "write.sections",
+        "write.names",
+        "write.fill",
+        "reports",
+        "commit",
+        "total",
+        "peak",
     ];
     assert_eq!(phases, want, "{}", ours.stderr);
     let (plain, _) = l.run(&s, &["c.o", "-o", "plain.wasm"]);

@@ -97,6 +97,8 @@ pub struct Diagnostics {
     /// How long each phase took, in order (`load`, `resolve`, `mark`, `check`, `layout`,
     /// `write`, `reports`, `commit`): the phases a link went through, for `--time`.
     pub phases: Vec<(&'static str, Duration)>,
+    /// The parts of the `write` phase, in order, for `--time`.
+    pub write_parts: Vec<(&'static str, Duration)>,
 }
 
 impl Diagnostics {
@@ -191,6 +193,7 @@ fn link_loaded<'a>(
     diag.lap("layout", start);
     let (output, written) = write::write(&inputs, &resolved, &live, &layout, config, in_memory)?;
     diag.lap("write", start);
+    diag.write_parts = written.parts.clone();
     // The reports come before the commit: if one fails, the old output stays.
     report(&inputs, &resolved, &layout, &written, config, diag)?;
     diag.lap("reports", start);

@@ -38,9 +38,11 @@ pub fn write(
     config: &Config,
     in_memory: bool,
 ) -> Result<(OutputFile, Written), Errors> {
+    let mut parts = Parts::default();
     let bodies = function_bodies(inputs, layout);
     let code_offsets = code_offsets_of(layout, inputs, &bodies);
     let customs = plan_customs(inputs, res, config);
+    parts.lap("plan");
     let mut section_offsets = SectionPlaces::default();
     for ((file, section), place) in customs.iter().flat_map(section_places) {
         section_offsets.insert(file, section, place);
@@ -90,6 +92,7 @@ pub fn write(
     let mut written = Written::default();
     let head =
         header_and_head(inputs, res, live, layout, config, &mut written).map_err(output_error)?;
+    parts.lap("head");
     let mut module = Output::new(head);
     written.functions = written.record(&mut module, SectionId::Code, None, |m| {
         code_section(&ctx, bodies, m)
@@ -120,8 +123,10 @@ pub fn write(
     }
     let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|s| s == name);
     if keep("name") {
+        parts.lap("sections");
         let names = names::name_section(inputs, res, layout, config);
         encoded_custom(&mut module, &mut written, "name", &names);
+        parts.lap("names");
     }
     if let Some(p) = names::producers(inputs, res).filter(|_| keep("producers")) {
         encoded_custom(&mut module, &mut written, "producers", &p);
@@ -142,7 +147,27 @@ pub fn write(
     };
     let file = write_file(file, &config.output, &ctx, &module, &config.build_id);
     let file = file.map_err(output_error)?;
+    parts.lap("fill");
+    written.parts = parts.0;
     Ok((file, written))
+}
+
+/// The wall time of each part of writing, for `--time`.
+struct Parts(Vec<(&'static str, std::time::Duration)>, std::time::Instant);
+
+impl Default for Parts {
+    fn default() -> Self {
+        Parts(Vec::new(), std::time::Instant::now())
+    }
+}
+
+impl Parts {
+    /// Records that part `name` ended now.
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.0.push((name, now - self.1));
+        self.1 = now;
+    }
 }
 
 /// The `linking` section, then the `reloc.*` sections of the code, data and custom sections

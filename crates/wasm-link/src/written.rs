@@ -43,6 +43,9 @@ pub struct Written {
     pub segments: Vec<Option<(u64, u64)>>,
     /// The output's size.
     pub file_size: u64,
+    /// How long each part of writing took (planning custom sections, the head, the other
+    /// sections' plan, the name section, filling and writing the pieces), for `--time`.
+    pub parts: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Written {

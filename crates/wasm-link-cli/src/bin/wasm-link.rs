@@ -71,7 +71,7 @@ fn link(config: &wasm_link::Config, out: &mut Printer) -> ExitCode {
     wasm_link::remove_temporaries_on_signal();
     let diagnostics = wasm_link::link(config);
     if config.time {
-        print_times(&diagnostics.phases, out);
+        print_times(&diagnostics, out);
     }
     for line in &diagnostics.log {
         out.log(line);
@@ -88,11 +88,18 @@ fn link(config: &wasm_link::Config, out: &mut Printer) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// `--time`: one line per phase, the total, and the peak resident memory (Linux).
-fn print_times(phases: &[(&'static str, std::time::Duration)], out: &mut Printer) {
+/// `--time`: one line per phase (the parts of `write` after it), the total, and the peak
+/// resident memory (Linux).
+fn print_times(diagnostics: &wasm_link::Diagnostics, out: &mut Printer) {
+    let phases = &diagnostics.phases;
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     for (name, d) in phases {
         out.log(&format!("time: {name:<8} {:9.3} ms", ms(*d)));
+        if *name == "write" {
+            for (part, d) in &diagnostics.write_parts {
+                out.log(&format!("time:   write.{part:<9} {:9.3} ms", ms(*d)));
+            }
+        }
     }
     let total: std::time::Duration = phases.iter().map(|p| p.1).sum();
     out.log(&format!("time: {:<8} {:9.3} ms", "total", ms(total)));
