@@ -478,3 +478,108 @@ fn changed_files_are_noticed_and_wrong_use_is_an_error() {
         "{message}"
     );
 }
+
+/// An object made with `wasm_object::builder` (a constructor, an export, a call to `printf`
+/// from libc.a, data with relocations) links with wasm-ld-19 to the same bytes as with ours, and
+/// runs: the builder writes objects as LLVM would for the linker's purposes.
+#[test]
+fn builder_objects_link_as_wasm_ld_links_them() {
+    use wasm_object::builder::{BodyReloc, Linkage, ObjectBuilder, Target};
+    use wasm_object::model::{RelocType, ValType::I32};
+    let s = Scratch::new("session", "builder_object");
+    let field = [0x80, 0x80, 0x80, 0x80, 0x00];
+    let reloc = |ty, offset, target| BodyReloc {
+        ty,
+        offset,
+        target: Target::Symbol(target),
+        addend: 0,
+    };
+    let ty = |params: &[wasm_object::model::ValType], results: &[wasm_object::model::ValType]| {
+        FuncType {
+            params: params.to_vec(),
+            results: results.to_vec(),
+        }
+    };
+    let mut b = ObjectBuilder::new();
+    let printf = b
+        .undefined_function("printf", ty(&[I32, I32], &[I32]))
+        .unwrap();
+    let text = b.declare_data("text", Linkage::local()).unwrap();
+    b.set_data(text, b"built: %d\n\0".to_vec(), 0, vec![])
+        .unwrap();
+    let value = b.declare_data("value", Linkage::global()).unwrap();
+    b.set_data(value, vec![0; 4], 2, vec![]).unwrap();
+    // `args` holds a pointer to `value` (a data relocation), kept by `NO_STRIP`.
+    let keep = Linkage {
+        no_strip: true,
+        ..Linkage::local()
+    };
+    let args = b.declare_data("args", keep).unwrap();
+    let addr = reloc(RelocType::MemoryAddrI32, 0, value);
+    b.set_data(args, vec![0; 4], 2, vec![addr]).unwrap();
+    let init = b
+        .declare_function("init", ty(&[], &[]), Linkage::local())
+        .unwrap();
+    let code = [
+        &[0x00, 0x41][..],
+        &field,
+        &[0x41, 0x2a, 0x36, 0x02, 0x00, 0x0b],
+    ]
+    .concat();
+    b.set_body(init, code, vec![reloc(RelocType::MemoryAddrSleb, 2, value)])
+        .unwrap();
+    b.add_init_function(init, 100).unwrap();
+    let main = b
+        .declare_function("__main_void", ty(&[], &[I32]), Linkage::global())
+        .unwrap();
+    // printf(text, &value): wasm32 passes varargs as a pointer to them in memory, and `value`
+    // is that memory.
+    let code = [
+        &[0x00, 0x41][..],
+        &field,
+        &[0x41],
+        &field,
+        &[0x10],
+        &field,
+        &[0x1a, 0x41, 0x00, 0x0b],
+    ]
+    .concat();
+    let relocs = vec![
+        reloc(RelocType::MemoryAddrSleb, 2, text),
+        reloc(RelocType::MemoryAddrSleb, 8, value),
+        reloc(RelocType::FunctionIndexLeb, 14, printf),
+    ];
+    b.set_body(main, code, relocs).unwrap();
+    let add = b
+        .declare_function("add", ty(&[I32, I32], &[I32]), Linkage::global())
+        .unwrap();
+    b.set_body(add, vec![0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b], vec![])
+        .unwrap();
+    b.export(add, "add").unwrap();
+    let obj = s.path("built.o");
+    std::fs::write(
+        &obj,
+        wasm_object::writer::write(&b.model().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let line = clang_link_line(
+        "clang-19",
+        &[
+            OsStr::new("--target=wasm32-wasi"),
+            obj.as_os_str(),
+            OsStr::new("-o"),
+            OsStr::new("x.wasm"),
+        ],
+    );
+    let args: Vec<std::ffi::OsString> = line
+        .iter()
+        .take_while(|a| *a != "-o")
+        .map(Into::into)
+        .collect();
+    let pair = e2e_tests::link_pair("session", "builder_object", &args);
+    pair.assert_identical("a builder object");
+    let (stdout, code) = e2e_tests::node_run(
+        &e2e_tests::target_dir().join("e2e/session/builder_object/ours/out.wasm"),
+    );
+    assert_eq!((stdout.as_str(), code), ("built: 42\n", 0));
+}
