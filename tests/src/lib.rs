@@ -778,3 +778,22 @@ pub fn validate_module(bytes: &[u8], what: &str) {
         .validate_all(bytes)
         .unwrap_or_else(|e| panic!("{what}: output does not validate: {e}"));
 }
+
+/// A small deterministic generator (xorshift64*), for seeded random tests.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next value.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A value below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

@@ -13,7 +13,7 @@
 //! Everything the linker reads beyond a module (the linking metadata, relocations and their
 //! placement) leaves the input valid, so damage there is never excused.
 
-use e2e_tests::{build_archive, fixture, fixtures, target_dir, ArFormat};
+use e2e_tests::{build_archive, fixture, fixtures, target_dir, ArFormat, Rng};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use wasm_format::reloc::{Reloc, RelocType};
@@ -27,22 +27,6 @@ const KNOWN_INVALID: &[(&str, usize, &str)] = &[];
 
 /// Mutations per fixture.
 const ROUNDS: usize = 120;
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// One to eight random edits of `bytes`.
 fn mutate(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {

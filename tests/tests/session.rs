@@ -5,31 +5,14 @@
 //! functions, changed exports, symbols becoming weak.
 
 use e2e_tests::{
-    clang_link_line, libc_archive, require_tool, validate_module, workspace_root, Scratch,
+    clang_link_line, libc_archive, require_tool, validate_module, workspace_root, Rng, Scratch,
 };
 use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasm_link::{Config, InputId, LinkKind, Linker};
-use wasm_object::ids::DefinedFunc;
 use wasm_object::model::{FuncType, Item, ObjectModel, Symbol, SymbolFlags, SymbolKind};
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// `SESSION_SEED` if set, else `seed`.
 fn seed_or_env(seed: u64) -> u64 {
@@ -101,28 +84,21 @@ fn cold_link(config: &Config, models: &[(usize, &ObjectModel<'_>)], dir: &Path) 
     std::fs::read(&config.output).expect("cold output")
 }
 
-/// Where the instructions of a body start (after its local declarations).
-fn code_start(body: &[u8]) -> usize {
-    let mut at = 0;
-    let uleb = |at: &mut usize| {
-        let mut v = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = body[*at];
-            *at += 1;
-            v |= u64::from(b & 0x7f) << shift;
-            shift += 7;
-            if b & 0x80 == 0 {
-                return v;
-            }
-        }
-    };
-    let groups = uleb(&mut at);
-    for _ in 0..groups {
-        uleb(&mut at);
-        at += 1; // a numeric type: one byte in C objects
+/// `() -> ()`.
+fn void() -> FuncType {
+    FuncType {
+        params: vec![],
+        results: vec![],
     }
-    at
+}
+
+/// A body that does nothing.
+fn empty_body() -> wasm_object::model::Function<'static> {
+    wasm_object::model::Function {
+        type_index: 0,
+        body: Cow::Owned(vec![0x00, 0x0b]),
+        relocs: vec![],
+    }
 }
 
 /// `i32.const 0; drop`: valid at the start of any function's instructions.
@@ -136,8 +112,8 @@ fn edit(m: &mut ObjectModel<'static>, rng: &mut Rng, added: &mut Vec<String>) ->
         0..=2 => {
             // A body change of the same size: the filler's constant.
             let f = rng.below(n);
+            let at = m.functions[f].code_start();
             let body = m.functions[f].body.to_mut();
-            let at = code_start(body);
             if body[at..].starts_with(&FILLER) {
                 body[at + 1] = (rng.below(60) + 1) as u8;
                 format!("constant in function {f}")
@@ -150,7 +126,7 @@ fn edit(m: &mut ObjectModel<'static>, rng: &mut Rng, added: &mut Vec<String>) ->
             // Shrink: drop a filler.
             let f = rng.below(n);
             let func = &mut m.functions[f];
-            let at = code_start(&func.body);
+            let at = func.code_start();
             if !func.body[at..].starts_with(&[0x41]) || func.body.get(at + 2) != Some(&0x1a) {
                 return grow(m, f);
             }
@@ -164,21 +140,8 @@ fn edit(m: &mut ObjectModel<'static>, rng: &mut Rng, added: &mut Vec<String>) ->
         }
         7 => {
             let name = format!("added_{}", rng.next() % 100_000);
-            let ty = m.type_index(FuncType {
-                params: vec![],
-                results: vec![],
-            });
-            m.functions.push(wasm_object::model::Function {
-                type_index: ty,
-                body: Cow::Owned(vec![0x00, 0x0b]),
-                relocs: vec![],
-            });
-            let index = DefinedFunc((m.functions.len() - 1) as u32);
-            m.add_symbol(Symbol {
-                flags: SymbolFlags(SymbolFlags::EXPORTED),
-                name: Some(Cow::Owned(name.clone())),
-                kind: SymbolKind::Function(Item::Defined(index)),
-            });
+            let flags = SymbolFlags(SymbolFlags::EXPORTED);
+            m.add_function(Cow::Owned(name.clone()), flags, void(), empty_body());
             added.push(name.clone());
             format!("added {name}")
         }
@@ -280,7 +243,7 @@ fn pull(m: &mut ObjectModel<'static>, rng: &mut Rng) -> String {
 /// Puts a filler at the start of function `f`'s instructions.
 fn grow(m: &mut ObjectModel<'static>, f: usize) -> String {
     let func = &mut m.functions[f];
-    let at = code_start(&func.body);
+    let at = func.code_start();
     func.body.to_mut().splice(at..at, FILLER);
     for r in &mut func.relocs {
         if r.offset as usize >= at {

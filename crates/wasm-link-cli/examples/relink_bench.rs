@@ -11,8 +11,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use wasm_link::{Config, LinkKind, Linker};
-use wasm_object::ids::DefinedFunc;
-use wasm_object::model::{FuncType, Item, ObjectModel, Symbol, SymbolFlags, SymbolKind};
+use wasm_object::model::{FuncType, ObjectModel, SymbolFlags};
 
 fn main() {
     if let Err(e) = run() {
@@ -184,7 +183,7 @@ fn pick_object(config: &Config) -> Result<(usize, Versions, u32), String> {
         .ok_or("the object has no functions")?;
     let base = with_filler(&model, f, &[FILLER]);
     let mut same_size = base.clone();
-    let start = code_start(&same_size.functions[f].body);
+    let start = same_size.functions[f].code_start();
     same_size.functions[f].body.to_mut()[start + 1] = 7;
     let grown = with_filler(&model, f, &[FILLER, FILLER]);
     let exported = with_export(&base);
@@ -208,7 +207,7 @@ fn with_filler(
 ) -> ObjectModel<'static> {
     let mut m = model.clone();
     let func = &mut m.functions[f];
-    let at = code_start(&func.body);
+    let at = func.code_start();
     let inserted: Vec<u8> = fillers.concat();
     let n = inserted.len() as u32;
     func.body.to_mut().splice(at..at, inserted);
@@ -223,45 +222,18 @@ fn with_filler(
 /// `model` with one more function, exported.
 fn with_export(model: &ObjectModel<'static>) -> ObjectModel<'static> {
     let mut m = model.clone();
-    let ty = m.type_index(FuncType {
+    let void = FuncType {
         params: vec![],
         results: vec![],
-    });
-    m.functions.push(wasm_object::model::Function {
-        type_index: ty,
+    };
+    let body = wasm_object::model::Function {
+        type_index: 0,
         body: Cow::Owned(vec![0x00, 0x0b]),
         relocs: vec![],
-    });
-    let index = DefinedFunc((m.functions.len() - 1) as u32);
-    m.add_symbol(Symbol {
-        flags: SymbolFlags(SymbolFlags::EXPORTED),
-        name: Some(Cow::Borrowed("relink_bench_added")),
-        kind: SymbolKind::Function(Item::Defined(index)),
-    });
-    m
-}
-
-/// Where the instructions of a body start (after its local declarations).
-fn code_start(body: &[u8]) -> usize {
-    let mut at = 0;
-    let uleb = |at: &mut usize| {
-        let mut v = 0u64;
-        let mut shift = 0;
-        while let Some(&b) = body.get(*at) {
-            *at += 1;
-            v |= u64::from(b & 0x7f) << shift;
-            shift += 7;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-        v
     };
-    for _ in 0..uleb(&mut at) {
-        uleb(&mut at);
-        at += 1;
-    }
-    at
+    let flags = SymbolFlags(SymbolFlags::EXPORTED);
+    m.add_function(Cow::Borrowed("relink_bench_added"), flags, void, body);
+    m
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

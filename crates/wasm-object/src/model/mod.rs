@@ -116,6 +116,40 @@ pub struct Function<'a> {
     pub relocs: Vec<Reloc>,
 }
 
+impl Function<'_> {
+    /// Where the instructions start in [`body`](Self::body): after the local declarations
+    /// (the body's length if they are cut short).
+    pub fn code_start(&self) -> usize {
+        let body = &self.body[..];
+        let mut at = 0;
+        let uleb = |at: &mut usize| {
+            let mut v = 0u64;
+            let mut shift = 0;
+            while let Some(&b) = body.get(*at) {
+                *at += 1;
+                v |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+                shift += 7;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            v
+        };
+        for _ in 0..uleb(&mut at) {
+            if at >= body.len() {
+                break;
+            }
+            uleb(&mut at);
+            // A value type: one byte, or a reference type with its heap type.
+            at += match body.get(at) {
+                Some(0x63 | 0x64) => 2,
+                _ => 1,
+            };
+        }
+        at.min(body.len())
+    }
+}
+
 /// A constant expression's bytes, through its final `end` (`0x0b`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expr<'a>(pub Cow<'a, [u8]>);
@@ -563,6 +597,25 @@ impl<'a> ObjectModel<'a> {
         let n = self.import_count(kind);
         self.imports.push(import);
         n
+    }
+
+    /// Adds a defined function of type `ty` with `body` and its symbol `name` with `flags`,
+    /// giving the symbol's index.
+    pub fn add_function(
+        &mut self,
+        name: Cow<'a, str>,
+        flags: SymbolFlags,
+        ty: FuncType,
+        body: Function<'a>,
+    ) -> u32 {
+        let type_index = self.type_index(ty);
+        self.functions.push(Function { type_index, ..body });
+        let index = DefinedFunc(self.functions.len() as u32 - 1);
+        self.add_symbol(Symbol {
+            flags,
+            name: Some(name),
+            kind: SymbolKind::Function(Item::Defined(index)),
+        })
     }
 
     /// Adds a symbol, giving its index (what relocations and init functions name).
