@@ -186,7 +186,8 @@ fn bitcode_archive(s: &Scratch, operation: &str) {
     s.archive(operation, "libbc.a", &["lto.o", "other.o"]);
 }
 
-const BITCODE: &str = "LLVM bitcode (from -flto or linker-plugin LTO): LTO is not supported yet";
+const BITCODE: &str = "LLVM bitcode (from -flto or linker-plugin LTO) here: LTO is done for \
+     bitcode objects on the command line of a link, not yet for archive members";
 
 #[test]
 fn a_needed_bitcode_member_is_an_error_naming_it() {

@@ -168,6 +168,22 @@ pub struct Config {
     pub shlib_sigcheck: bool,
     /// `--emit-relocs` (accepted; reported as unsupported by the linker).
     pub emit_relocs: bool,
+    /// `--lto-library=PATH` (ours): the libLTO to load for bitcode inputs.
+    pub lto_library: Option<PathBuf>,
+    /// `--lto-O0`..`--lto-O3` (default 2).
+    pub lto_opt_level: u8,
+    /// `--lto-CGO`, which libLTO's C API cannot set (an error when bitcode is linked).
+    pub lto_cgo: Option<String>,
+    /// `--lto-partitions=N` (only 1 can be honoured).
+    pub lto_partitions: Option<u32>,
+    /// `--thinlto-cache-dir` was given (an error when bitcode is linked).
+    pub thinlto_cache: bool,
+    /// `-mllvm`/`--mllvm` options, passed to LLVM for LTO.
+    pub mllvm: Vec<String>,
+    /// `--disable-verify`: LTO skips LLVM's IR verifier.
+    pub lto_disable_verify: bool,
+    /// `--save-temps`: LTO's object is kept as `OUTPUT.lto.o`.
+    pub save_temps: bool,
     /// `--wrap SYMBOL`, in command-line order (repeats allowed; later ones are ignored).
     pub wrap: Vec<Wrap>,
     /// `--trace` / `-t`: print every object as it is loaded.
@@ -270,6 +286,14 @@ impl Default for Config {
             soname: None,
             time: false,
             emit_relocs: false,
+            lto_library: None,
+            lto_opt_level: 2,
+            lto_cgo: None,
+            lto_partitions: None,
+            thinlto_cache: false,
+            mllvm: Vec::new(),
+            lto_disable_verify: false,
+            save_temps: false,
             wrap: Vec::new(),
             trace: false,
             trace_symbols: Vec::new(),

@@ -53,6 +53,7 @@ mod ids;
 mod inputs;
 mod layout;
 mod load;
+mod lto;
 mod map_file;
 mod mark;
 mod merge;
@@ -139,6 +140,9 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
             let loading = config.inputs.iter().map(|i| i.path.display());
             diag.log.extend(loading.map(|p| format!("Loading: {p}")));
         }
+        // LTO compiles the bitcode inputs into one object that takes their place.
+        let (lto_config, files) = lto::compile(config, files)?;
+        let config = lto_config.as_ref().unwrap_or(config);
         let files: Vec<_> = files.iter().collect();
         let inputs = load::load(&files, config, &mut load::Parsed::default())?;
         diag.lap("load", start);

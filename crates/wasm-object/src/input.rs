@@ -72,9 +72,11 @@ pub enum InputErrorKind {
     },
 }
 
-/// Why an LLVM bitcode input or archive member is refused.
+/// Why an LLVM bitcode archive member (or a bitcode input of a link session) is refused.
 pub const BITCODE_UNSUPPORTED: &str =
-    "LLVM bitcode (from -flto or linker-plugin LTO): LTO is not supported yet; compile without LTO";
+    "LLVM bitcode (from -flto or linker-plugin LTO) here: LTO is done for bitcode objects on the \
+     command line of a link, not yet for archive members or link sessions; list the objects \
+     on the command line or compile without LTO";
 
 /// An input error: the file, the archive member if any, and what went wrong (with its offset).
 #[derive(Debug)]

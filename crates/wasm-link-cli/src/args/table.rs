@@ -183,7 +183,8 @@ pub const SPELLINGS: &[Spelling] = &[
     ff("no-check-features"),
     sp("features=", Both, Joined, "features"),
     sp("extra-features=", Both, Joined, "extra-features"),
-    // LTO (accepted; there is no LTO).
+    // LTO, through libLTO.
+    sp("lto-library=", Two, Joined, "lto-library"),
     sp("lto-O", Two, Joined, "lto-O"),
     sp("lto-CGO", Two, Joined, "lto-CGO"),
     sp("lto-partitions=", Two, Joined, "lto-partitions"),
@@ -414,6 +415,10 @@ pub const OPTS: &[Opt] = &[
     value(
         "extra-features",
         "Comma-separated features added to the inferred set",
+    ),
+    value(
+        "lto-library",
+        "LLVM's libLTO for bitcode inputs (default: searched for)",
     ),
     hidden("lto-O", Takes::Value),
     hidden("lto-CGO", Takes::Value),

@@ -1,0 +1,209 @@
+//! Link-time optimization through libLTO: bitcode objects from `clang -flto` and `-flto=thin`,
+//! alone or mixed with native objects and libc.a, linked by wasm-link and by wasm-ld-19. Both
+//! outputs must validate and run alike, and ours must be within 1% of wasm-ld's size. The
+//! bytes differ: libLTO's code generator is LLVM's legacy one, not lld's, and the LTO object
+//! comes where the first bitcode object was rather than last (see `docs/lto.md`). A
+//! position-independent library is byte-identical. Errors are wasm-ld's where it has them.
+
+use e2e_tests::{clang_link_line, link_pair, node_run, require_tool, validate_module, Scratch};
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PROGRAM: &str = r#"
+#include <stdio.h>
+static int helper(int x) { return x * 3; }
+int twice(int);
+extern int base;
+int main(void) { printf("%d\n", helper(4) + twice(5) + base); return 0; }
+"#;
+
+const TWICE: &str = "int base = 100;\nint twice(int x) { return 2 * x; }\n";
+
+const CXX: &str = r#"
+#include <vector>
+#include <cstdio>
+struct Shape { virtual ~Shape() {} virtual int area() const = 0; };
+struct Square : Shape { int s; Square(int s) : s(s) {} int area() const override { return s * s; } };
+int main() {
+  std::vector<Shape *> v;
+  for (int i = 1; i < 5; i++) v.push_back(new Square(i));
+  int t = 0;
+  for (auto *s : v) { t += s->area(); delete s; }
+  std::printf("total %d\n", t);
+}
+"#;
+
+/// Compiles `source` (named `name`) with `compiler` and `flags` into `name.o`.
+fn compile(s: &Scratch, compiler: &str, name: &str, source: &str, flags: &[&str]) -> PathBuf {
+    let ext = if compiler.contains("++") { "cpp" } else { "c" };
+    let src = s.path(&format!("{name}.{ext}"));
+    std::fs::write(&src, source).expect("source");
+    let obj = s.path(&format!("{name}.o"));
+    let status = Command::new(require_tool(compiler))
+        .args(flags)
+        .arg("-c")
+        .arg(&src)
+        .arg("-o")
+        .arg(&obj)
+        .status()
+        .expect("compiler runs");
+    assert!(status.success(), "{name}.{ext} does not compile");
+    obj
+}
+
+/// The linker arguments `compiler` gives for `objects` (without `-o`).
+fn link_args(compiler: &str, flags: &[&str], objects: &[&Path]) -> Vec<OsString> {
+    let mut args: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
+    args.extend(objects.iter().map(|o| o.as_os_str()));
+    args.extend([OsStr::new("-o"), OsStr::new("x.wasm")]);
+    let line = clang_link_line(compiler, &args);
+    let end = line.iter().position(|a| a == "-o").unwrap_or(line.len());
+    line[..end].iter().map(Into::into).collect()
+}
+
+/// Links with both linkers; both must succeed with the same messages, validate, print the
+/// same, and be within 1% in size. Gives whether the bytes are identical.
+fn same_program(case: &str, args: &[OsString], stdout: &str) -> bool {
+    let pair = link_pair("lto", case, args);
+    assert_eq!(
+        pair.theirs.code, 0,
+        "{case}: wasm-ld-19: {:?}",
+        pair.theirs.messages
+    );
+    assert_eq!(
+        (pair.ours.code, &pair.ours.messages),
+        (0, &pair.theirs.messages),
+        "{case}: our link"
+    );
+    let ours = pair.ours.output.as_deref().expect("our output");
+    let theirs = pair.theirs.output.as_deref().expect("wasm-ld's output");
+    validate_module(ours, case);
+    for path in [&pair.ours.path, &pair.theirs.path] {
+        assert_eq!(
+            node_run(path),
+            (stdout.to_string(), 0),
+            "{case}: {}",
+            path.display()
+        );
+    }
+    let ratio = ours.len() as f64 / theirs.len() as f64;
+    eprintln!(
+        "{case}: {} bytes, wasm-ld {} ({ratio:.4}x)",
+        ours.len(),
+        theirs.len()
+    );
+    assert!(
+        (0.99..=1.01).contains(&ratio),
+        "{case}: size {ratio:.4}x of wasm-ld's"
+    );
+    ours == theirs
+}
+
+const WASI: &str = "--target=wasm32-wasi";
+
+#[test]
+fn c_with_full_and_thin_lto_mixed_with_native_objects_and_libc() {
+    let s = Scratch::new("lto", "c");
+    for (case, lto) in [("full", "-flto"), ("thin", "-flto=thin")] {
+        let flags = [WASI, lto, "-O2"];
+        let main = compile(&s, "clang-19", &format!("main_{case}"), PROGRAM, &flags);
+        let twice = compile(&s, "clang-19", &format!("twice_{case}"), TWICE, &flags);
+        let native = compile(&s, "clang-19", "twice_native", TWICE, &[WASI, "-O2"]);
+        let args = link_args("clang-19", &[WASI, lto, "-O2"], &[&main, &twice]);
+        same_program(&format!("{case}_bitcode"), &args, "122\n");
+        let args = link_args("clang-19", &[WASI, lto, "-O2"], &[&main, &native]);
+        same_program(&format!("{case}_mixed"), &args, "122\n");
+    }
+}
+
+#[test]
+fn cxx_with_libcxx() {
+    let s = Scratch::new("lto", "cxx");
+    let flags = [WASI, "-flto", "-O2", "-fno-exceptions"];
+    let obj = compile(&s, "clang++-19", "shapes", CXX, &flags);
+    let args = link_args("clang++-19", &flags, &[&obj]);
+    same_program("cxx", &args, "total 30\n");
+}
+
+/// `-fPIC` bitcode linked `-shared`: PIC code generation, byte-identical to wasm-ld's.
+#[test]
+fn position_independent_library_is_identical() {
+    let s = Scratch::new("lto", "pic");
+    let obj = compile(
+        &s,
+        "clang-19",
+        "lib",
+        TWICE,
+        &[WASI, "-flto", "-fPIC", "-O2"],
+    );
+    let args: Vec<OsString> = vec!["--experimental-pic".into(), "-shared".into(), obj.into()];
+    link_pair("lto", "pic", &args).assert_identical("-shared bitcode");
+}
+
+/// `--save-temps` keeps LTO's object as `OUTPUT.lto.o`, as wasm-ld names it; `--lto-O0`
+/// links too.
+#[test]
+fn save_temps_and_optimization_levels() {
+    let s = Scratch::new("lto", "save_temps");
+    let obj = compile(&s, "clang-19", "lib", TWICE, &[WASI, "-flto", "-O2"]);
+    for level in ["--lto-O0", "--lto-O3"] {
+        let out = s.path(&format!("lib{level}.wasm"));
+        let run = Command::new(e2e_tests::cli_binary("wasm-link"))
+            .args([level, "--save-temps", "--no-entry", "--export=twice"])
+            .arg(&obj)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .expect("wasm-link runs");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        validate_module(&std::fs::read(&out).unwrap(), level);
+        let temp = std::fs::read(format!("{}.lto.o", out.display())).expect("OUTPUT.lto.o");
+        wasm_object::object::Object::parse(&temp, 0).expect("the LTO object parses");
+    }
+}
+
+/// Errors: a bitcode object for another machine and a wasm64 one get wasm-ld's words; a
+/// missing libLTO names the bitcode input and what to install.
+#[test]
+fn wrong_machines_and_a_missing_liblto_are_clear_errors() {
+    let s = Scratch::new("lto", "errors");
+    let x86 = compile(
+        &s,
+        "clang-19",
+        "x86",
+        TWICE,
+        &["--target=x86_64-linux-gnu", "-flto"],
+    );
+    let w64 = compile(&s, "clang-19", "w64", TWICE, &["--target=wasm64", "-flto"]);
+    for (case, obj) in [("x86", &x86), ("wasm64", &w64)] {
+        let args: Vec<OsString> = vec!["--no-entry".into(), obj.into()];
+        let pair = link_pair("lto", case, &args);
+        assert_eq!(pair.theirs.code, 1, "{case}");
+        assert_eq!(
+            (pair.ours.code, pair.ours.messages.first()),
+            (1, pair.theirs.messages.first()),
+            "{case}"
+        );
+    }
+    let obj = compile(&s, "clang-19", "lib", TWICE, &[WASI, "-flto"]);
+    let run = Command::new(e2e_tests::cli_binary("wasm-link"))
+        .args(["--lto-library=/nonexistent/libLTO.so", "--no-entry"])
+        .arg(&obj)
+        .arg("-o")
+        .arg(s.path("missing.wasm"))
+        .output()
+        .expect("wasm-link runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("lib.o: linking LLVM bitcode (-flto) needs LLVM's libLTO")
+            && stderr.contains("llvm-19-linker-tools"),
+        "{stderr}"
+    );
+    assert!(!s.path("missing.wasm").exists());
+}
