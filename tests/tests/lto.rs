@@ -1,9 +1,9 @@
 //! Link-time optimization through libLTO: bitcode objects from `clang -flto` and `-flto=thin`,
 //! alone or mixed with native objects and libc.a, linked by wasm-link and by wasm-ld-19. Both
 //! outputs must validate and run alike, and ours must be within 1% of wasm-ld's size. The
-//! bytes differ: libLTO's code generator is LLVM's legacy one, not lld's, and the LTO object
-//! comes where the first bitcode object was rather than last (see `docs/lto.md`). A
-//! position-independent library is byte-identical. Errors are wasm-ld's where it has them.
+//! bytes differ: lld resolves symbols before code generation renames `main`, and libLTO's code
+//! generator is LLVM's legacy one (see `docs/lto.md`). A position-independent library is
+//! byte-identical. Errors are wasm-ld's where it has them.
 
 use e2e_tests::{clang_link_line, link_pair, node_run, require_tool, validate_module, Scratch};
 use std::ffi::{OsStr, OsString};

@@ -1,6 +1,7 @@
 // setjmp/longjmp lowered to wasm exceptions (clang -mllvm -wasm-enable-sjlj): every object
 // defines a weak `__c_longjmp` tag; rt.c provides the runtime calls clang emits, and throws
 // with that tag (Debian's wasi-libc has no setjmp). Tags must match wasm-ld's and run.
+//#NoLto: wasm-ld-19 cannot link it with LTO (`lto.tmp: undefined symbol: setjmp`)
 //#CompileArgs: -mexception-handling -mllvm -wasm-enable-sjlj
 #include <stdio.h>
 

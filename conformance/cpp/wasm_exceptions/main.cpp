@@ -1,6 +1,7 @@
 // C++ wasm exceptions (-fwasm-exceptions): every object defines a weak `__cpp_exception` tag,
 // the throw is in another object (rt.cpp, a tiny runtime: Debian's libc++abi has none for
 // wasm EH), and `catch (...)` catches it. Tags, TAG_INDEX_LEB and the tag section must match.
+//#NoLto: wasm-ld-19 crashes on it with LTO (`Cannot invoke an intrinsic other than donothing, ...`)
 //#CompileArgs: -fexceptions -fwasm-exceptions
 #include <cstdio>
 

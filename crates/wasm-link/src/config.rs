@@ -184,6 +184,9 @@ pub struct Config {
     pub lto_disable_verify: bool,
     /// `--save-temps`: LTO's object is kept as `OUTPUT.lto.o`.
     pub save_temps: bool,
+    /// Set by LTO: one input is the object it made, which is laid out after every other file
+    /// (lld appends LTO objects once symbols are resolved).
+    pub lto_object: bool,
     /// `--wrap SYMBOL`, in command-line order (repeats allowed; later ones are ignored).
     pub wrap: Vec<Wrap>,
     /// `--trace` / `-t`: print every object as it is loaded.
@@ -294,6 +297,7 @@ impl Default for Config {
             mllvm: Vec::new(),
             lto_disable_verify: false,
             save_temps: false,
+            lto_object: false,
             wrap: Vec::new(),
             trace: false,
             trace_symbols: Vec::new(),

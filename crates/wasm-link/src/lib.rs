@@ -181,7 +181,8 @@ fn link_loaded<'a>(
     if config.verbose {
         diag.log.extend(processing(&inputs));
     }
-    let resolved = resolve(&inputs, config, diag)?;
+    let mut resolved = resolve(&inputs, config, diag)?;
+    lto::lay_out_last(&inputs, &mut resolved.loaded, config);
     diag.lap("resolve", start);
     let live = mark::mark(&inputs, &resolved, config);
     diag.lap("mark", start);

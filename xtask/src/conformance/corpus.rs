@@ -54,6 +54,10 @@ pub enum Config {
     /// shared library it needs (each linker its own), run under `tests/dylink/loader.mjs`.
     /// Only for programs that ask for it (`//#Configs: pie`): there is no PIC libc.
     Pie,
+    /// Built `-O2 -flto` (LLVM bitcode), linked through LTO. Judged by the runs and the size
+    /// (within 1% of wasm-ld's), not the structure: libLTO's code generator is not lld's.
+    /// For C and C++ wasm32 programs without archives (bitcode members are not supported).
+    Lto,
 }
 
 impl Config {
@@ -61,13 +65,14 @@ impl Config {
     pub const ALL: [Config; 5] = [Config::O0, Config::O2, Config::Oz, Config::G, Config::R];
 
     /// Every configuration, in report order (`pie` only for programs that name it).
-    pub const REPORTED: [Config; 6] = [
+    pub const REPORTED: [Config; 7] = [
         Config::O0,
         Config::O2,
         Config::Oz,
         Config::G,
         Config::R,
         Config::Pie,
+        Config::Lto,
     ];
 
     fn parse(s: &str) -> Option<Config> {
@@ -83,6 +88,7 @@ impl Config {
             Config::G => "g",
             Config::R => "r",
             Config::Pie => "pie",
+            Config::Lto => "lto",
         }
     }
 }
@@ -134,6 +140,8 @@ pub struct Directives {
     pub stdin: String,
     pub args: Vec<String>,
     pub crate_type: Option<String>,
+    /// `//#NoLto: why`: the program is not built in the `lto` configuration, for this reason.
+    pub no_lto: Option<String>,
 }
 
 impl Directives {
@@ -168,7 +176,15 @@ impl Program {
                 .filter(|&c| c != Config::R)
                 .collect()
         } else if self.directives.configs.is_empty() {
-            Config::ALL.to_vec()
+            let d = &self.directives;
+            let lto = self.lang != Lang::Rust
+                && d.archives.is_empty()
+                && d.target == Target::Wasm32
+                && d.no_lto.is_none();
+            Config::ALL
+                .into_iter()
+                .chain(lto.then_some(Config::Lto))
+                .collect()
         } else {
             self.directives.configs.clone()
         }
@@ -379,6 +395,7 @@ fn apply(d: &mut Directives, key: &str, value: &str) -> Result<(), String> {
         }
         "Args" => d.args.extend(words(value)),
         "CrateType" => d.crate_type = Some(value.to_string()),
+        "NoLto" => d.no_lto = Some(value.to_string()),
         "Target" => {
             d.target = match value {
                 "wasm32" => Target::Wasm32,

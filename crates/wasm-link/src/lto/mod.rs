@@ -287,5 +287,26 @@ fn replace_bitcode(
         }
     }
     config.inputs = inputs;
+    config.lto_object = true;
     (config, kept)
+}
+
+/// After resolution, which took the LTO object where the first bitcode object was: lays it
+/// out after every other loaded file, archive members included, as lld does.
+pub fn lay_out_last(
+    inputs: &crate::inputs::Inputs<'_>,
+    loaded: &mut Vec<crate::ids::FileId>,
+    config: &Config,
+) {
+    if !config.lto_object {
+        return;
+    }
+    let is_lto = |f: &crate::ids::FileId| {
+        let input = &inputs.files[f.idx()];
+        input.name == LTO_OBJECT && input.member_at.is_none()
+    };
+    if let Some(at) = loaded.iter().position(is_lto) {
+        let f = loaded.remove(at);
+        loaded.push(f);
+    }
 }
