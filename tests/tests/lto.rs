@@ -207,3 +207,31 @@ fn wrong_machines_and_a_missing_liblto_are_clear_errors() {
     );
     assert!(!s.path("missing.wasm").exists());
 }
+
+/// `-r` with bitcode: LTO makes a relocatable object that keeps every visible symbol; it
+/// links into the same program as wasm-ld's `-r` output does.
+#[test]
+fn relocatable_output_from_bitcode() {
+    let s = Scratch::new("lto", "relocatable");
+    let flags = [WASI, "-flto", "-O2"];
+    let main = compile(&s, "clang-19", "main", PROGRAM, &flags);
+    let twice = compile(&s, "clang-19", "twice", TWICE, &flags);
+    let args: Vec<OsString> = vec!["-r".into(), main.into(), twice.into()];
+    let pair = link_pair("lto", "relocatable", &args);
+    assert_eq!(
+        (pair.ours.code, pair.theirs.code),
+        (0, 0),
+        "{:?}",
+        pair.ours.messages
+    );
+    let ours = pair.ours.output.as_deref().expect("our object");
+    let theirs = pair.theirs.output.as_deref().expect("wasm-ld's object");
+    wasm_object::object::Object::parse(ours, 0).expect("our -r output is an object");
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "the same object, its symbols in another order"
+    );
+    let args = link_args("clang-19", &[WASI], &[&pair.ours.path]);
+    same_program("relocatable_final", &args, "122\n");
+}

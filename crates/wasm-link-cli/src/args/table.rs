@@ -70,7 +70,7 @@ use Dashes::{Both, One, Two};
 use Form::{EqSep, Flag, Joined, JoinedOrSeparate, Separate};
 
 /// Options of ours that wasm-ld does not have.
-pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time"];
+pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time", "lto-library"];
 
 /// Every spelling wasm-ld 19 accepts, and our [`EXTENSIONS`]. Anything else starting with `-`
 /// is an unknown argument.

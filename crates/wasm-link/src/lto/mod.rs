@@ -228,7 +228,9 @@ fn preserved(
         .filter(|(name, attributes)| {
             let scope = attributes & SCOPE_MASK;
             let visible = scope != SCOPE_INTERNAL;
+            // A relocatable output keeps every visible symbol for the final link.
             let exported = config.export_all
+                || config.relocatable
                 || (config.export_dynamic || config.shared) && scope != SCOPE_HIDDEN;
             visible && (referenced.contains(name) || named.contains(name.as_str()) || exported)
         })
