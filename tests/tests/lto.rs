@@ -235,3 +235,51 @@ fn relocatable_output_from_bitcode() {
     let args = link_args("clang-19", &[WASI], &[&pair.ours.path]);
     same_program("relocatable_final", &args, "122\n");
 }
+
+/// A bitcode archive: its needed members go through LTO with the command line's bitcode, the
+/// others stay out, as with wasm-ld.
+#[test]
+fn bitcode_archive_members() {
+    let s = Scratch::new("lto", "archive");
+    let flags = [WASI, "-flto", "-O2"];
+    let main = compile(&s, "clang-19", "main", PROGRAM, &flags);
+    let twice = compile(&s, "clang-19", "twice", TWICE, &flags);
+    let unused = compile(
+        &s,
+        "clang-19",
+        "unused",
+        "int unused(void) { return 9; }\n",
+        &flags,
+    );
+    let archive = s.path("libtwice.a");
+    let status = Command::new(require_tool("llvm-ar-19"))
+        .arg("rcs")
+        .arg(&archive)
+        .args([&twice, &unused])
+        .status()
+        .expect("llvm-ar-19 runs");
+    assert!(status.success());
+    let args = link_args("clang-19", &flags, &[&main, &archive]);
+    same_program("archive", &args, "122\n");
+}
+
+/// `--wrap` of a function the bitcode defines is refused: libLTO would bind the bitcode's own
+/// calls to it, skipping the wrapper, where wasm-ld's LTO does not.
+#[test]
+fn wrapping_a_bitcode_function_is_refused() {
+    let s = Scratch::new("lto", "wrap");
+    let obj = compile(&s, "clang-19", "lib", TWICE, &[WASI, "-flto", "-O2"]);
+    let run = Command::new(e2e_tests::cli_binary("wasm-link"))
+        .args(["--no-entry", "--wrap=twice", "--export=twice"])
+        .arg(&obj)
+        .arg("-o")
+        .arg(s.path("wrap.wasm"))
+        .output()
+        .expect("wasm-link runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("--wrap=twice: the symbol is defined in LLVM bitcode"),
+        "{stderr}"
+    );
+}

@@ -2,6 +2,7 @@
 // (extracted because the linker itself references __wrap_SYMBOL), which reach libc's through
 // __real_SYMBOL; a wrapped symbol of the program (scale) is wrapped by a plain object, and
 // --export of a wrapped name exports the wrapper.
+//#NoLto: --wrap=scale of a function defined in bitcode is refused under LTO (libLTO cannot keep main's calls from binding to it)
 //#Archive: libwrap.a: wrap_libc.c
 //#LinkArgs: --wrap=malloc --wrap=free --wrap=puts --wrap=scale --wrap=scale --wrap=absent --export=scale
 #include <stdio.h>

@@ -72,11 +72,12 @@ pub enum InputErrorKind {
     },
 }
 
-/// Why an LLVM bitcode archive member (or a bitcode input of a link session) is refused.
+/// Why LLVM bitcode is refused where LTO does not reach it: a member of an archive without a
+/// symbol index, or an input of a link session.
 pub const BITCODE_UNSUPPORTED: &str =
-    "LLVM bitcode (from -flto or linker-plugin LTO) here: LTO is done for bitcode objects on the \
-     command line of a link, not yet for archive members or link sessions; list the objects \
-     on the command line or compile without LTO";
+    "LLVM bitcode (from -flto or linker-plugin LTO) here: LTO is done for the bitcode of a link's \
+     command line and of its indexed archives, not yet in link sessions or archives without a \
+     symbol index; index the archive (ranlib) or compile without LTO";
 
 /// An input error: the file, the archive member if any, and what went wrong (with its offset).
 #[derive(Debug)]

@@ -56,7 +56,7 @@ pub enum Config {
     Pie,
     /// Built `-O2 -flto` (LLVM bitcode), linked through LTO. Judged by the runs and the size
     /// (within 1% of wasm-ld's), not the structure: libLTO's code generator is not lld's.
-    /// For C and C++ wasm32 programs without archives (bitcode members are not supported).
+    /// For C and C++ wasm32 programs (their archives hold bitcode too).
     Lto,
 }
 
@@ -177,10 +177,7 @@ impl Program {
                 .collect()
         } else if self.directives.configs.is_empty() {
             let d = &self.directives;
-            let lto = self.lang != Lang::Rust
-                && d.archives.is_empty()
-                && d.target == Target::Wasm32
-                && d.no_lto.is_none();
+            let lto = self.lang != Lang::Rust && d.target == Target::Wasm32 && d.no_lto.is_none();
             Config::ALL
                 .into_iter()
                 .chain(lto.then_some(Config::Lto))

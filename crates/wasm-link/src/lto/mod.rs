@@ -8,8 +8,11 @@
 //! `--export-if-defined`, `--export-all`, `--export-dynamic`), the entry, `-u`, `--wrap`ped
 //! symbols and the runtime functions code generation may call. libLTO internalizes the rest.
 //!
-//! Not done here, each a clear error: bitcode archive members (see `load`), `--lto-CGO`,
-//! `--lto-partitions` other than 1, and the ThinLTO cache options. ThinLTO bitcode
+//! Bitcode archive members are taken when the link needs them, found as lld's lazy symbols
+//! would be, before resolution (`LazyMembers`).
+//!
+//! Not done here, each a clear error: `--lto-CGO`, `--lto-partitions` other than 1, the
+//! ThinLTO cache options, and `--wrap` of a symbol the bitcode defines. ThinLTO bitcode
 //! (`-flto=thin`) is compiled as full LTO would: the same program, by another strategy.
 
 mod library;
@@ -45,44 +48,36 @@ const SCOPE_MASK: u32 = 0x3800;
 const SCOPE_INTERNAL: u32 = 0x800;
 const SCOPE_HIDDEN: u32 = 0x1000;
 
-/// The inputs after LTO, with the configuration that names them (`None` when no input is
-/// bitcode: nothing changes).
+/// The inputs after LTO, with the configuration that names them (`None` when no bitcode is
+/// linked: nothing changes).
 pub fn compile(
     config: &Config,
     files: Vec<InputFile>,
 ) -> Result<(Option<Config>, Vec<InputFile>), Errors> {
-    let bitcode: Vec<usize> = (0..files.len())
+    let on_command_line: Vec<usize> = (0..files.len())
         .filter(|&k| files[k].kind() == FileKind::Unknown && is_bitcode(files[k].bytes()))
         .collect();
-    let Some(&first) = bitcode.first() else {
+    let lazy = LazyMembers::of(&files, config);
+    if on_command_line.is_empty() && !lazy.has_bitcode() {
+        return Ok((None, files));
+    }
+    unsupported_options(config)?;
+    let mut lto = Lto::default();
+    for &k in &on_command_line {
+        lto.add(&files[k], config, None)?;
+    }
+    let extracted = lazy.extract(&files, config, &mut lto)?;
+    let Some(lib) = lto.lib.take() else {
         return Ok((None, files));
     };
-    unsupported_options(config)?;
-    let lib = LibLto::find(config.lto_library.as_deref())
-        .map_err(|detail| vec![missing_library(&files[first], &detail)])?;
-    let mut modules = Vec::new();
-    let mut defined = Vec::new();
-    let mut errors = Vec::new();
-    for &k in &bitcode {
-        match read_module(&lib, &files[k], config) {
-            Ok((m, symbols)) => {
-                modules.push(m);
-                defined.extend(symbols);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        modules.into_iter().for_each(|m| lib.dispose(m));
-        return Err(errors);
-    }
+    wrapped_in_bitcode(config, &lto.defined)?;
     let native: Vec<&InputFile> = (0..files.len())
-        .filter(|k| !bitcode.contains(k))
+        .filter(|k| !on_command_line.contains(k))
         .map(|k| &files[k])
         .collect();
-    let preserve = preserved(config, &defined, &referenced_by(&native));
+    let preserve = preserved(config, &lto.defined, &referenced_by(&native));
     let bytes = lib
-        .compile(modules, &preserve, config.pic, &options(config))
+        .compile(lto.modules, &preserve, config.pic, &options(config))
         .map_err(|e| {
             vec![Diagnostic::error(
                 Code::Input,
@@ -92,8 +87,224 @@ pub fn compile(
     if config.save_temps {
         save_object(config, &bytes)?;
     }
-    let (config, files) = replace_bitcode(config, files, &bitcode, bytes);
+    // In place of the first bitcode object, or before the archive of the first member.
+    let at = on_command_line
+        .first()
+        .or(extracted.first())
+        .copied()
+        .unwrap_or(0);
+    let (config, files) = replace_bitcode(config, files, &on_command_line, at, bytes);
     Ok((Some(config), files))
+}
+
+/// The bitcode being linked: libLTO (loaded for the first module), the modules, and what they
+/// define and leave undefined.
+#[derive(Default)]
+struct Lto {
+    lib: Option<LibLto>,
+    modules: Vec<library::Module>,
+    defined: Vec<(String, u32)>,
+    undefined: Vec<String>,
+}
+
+impl Lto {
+    /// Reads one bitcode object (`member` of `file`, or `file` itself).
+    fn add(
+        &mut self,
+        file: &InputFile,
+        config: &Config,
+        member: Option<(&str, &[u8])>,
+    ) -> Result<(), Errors> {
+        let name = match member {
+            Some((m, _)) => format!("{}({m})", file.path().display()),
+            None => file.path().display().to_string(),
+        };
+        let bytes = member.map_or(file.bytes(), |m| m.1);
+        if self.lib.is_none() {
+            let lib = LibLto::find(config.lto_library.as_deref())
+                .map_err(|detail| vec![missing_library(&name, &detail)])?;
+            self.lib = Some(lib);
+        }
+        let lib = self.lib.as_ref().expect("loaded above");
+        let (m, symbols) = read_module(lib, bytes, &name, config).map_err(|e| vec![e])?;
+        self.modules.push(m);
+        for (sym, attributes) in symbols {
+            if matches!(attributes & DEFINITION_MASK, UNDEFINED | WEAK_UNDEFINED) {
+                if attributes & DEFINITION_MASK == UNDEFINED {
+                    self.undefined.push(sym);
+                }
+            } else {
+                self.defined.push((sym, attributes));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every archive member, in command-line order, with the names it defines and (for native
+/// members) leaves undefined: what deciding which bitcode members a link needs takes.
+struct LazyMembers {
+    members: Vec<LazyMember>,
+    /// Names defined and (strongly) undefined by the native objects of the command line.
+    defined: HashSet<String>,
+    undefined: Vec<String>,
+}
+
+struct LazyMember {
+    /// The archive's position among the inputs.
+    file: usize,
+    /// Its position among the archive's members.
+    index: usize,
+    bitcode: bool,
+    whole: bool,
+    defined: Vec<String>,
+    undefined: Vec<String>,
+}
+
+impl LazyMembers {
+    fn of(files: &[InputFile], config: &Config) -> LazyMembers {
+        let mut jobs = Vec::new();
+        let mut out = LazyMembers {
+            members: Vec::new(),
+            defined: HashSet::new(),
+            undefined: Vec::new(),
+        };
+        for (k, (file, input)) in files.iter().zip(&config.inputs).enumerate() {
+            match file.contents() {
+                Ok(Contents::Object(_)) => {
+                    let (d, u) = names_of(file.bytes(), 0);
+                    out.defined.extend(d);
+                    out.undefined.extend(u);
+                }
+                Ok(Contents::Archive(a)) => {
+                    for (i, m) in a.members.iter().enumerate() {
+                        let bitcode = is_bitcode(m.data.bytes);
+                        let defined = match bitcode {
+                            true => (a.symbols.iter())
+                                .filter(|s| s.member == i)
+                                .map(|s| s.name.to_string())
+                                .collect(),
+                            false => Vec::new(),
+                        };
+                        out.members.push(LazyMember {
+                            file: k,
+                            index: i,
+                            bitcode,
+                            whole: input.whole_archive,
+                            defined,
+                            undefined: Vec::new(),
+                        });
+                        if !bitcode && wasm_format::is_wasm(m.data.bytes) {
+                            jobs.push((out.members.len() - 1, m.data.bytes, m.data.offset));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let names: Vec<(usize, Names)> = jobs
+            .par_iter()
+            .map(|&(at, bytes, offset)| (at, names_of(bytes, offset)))
+            .collect();
+        for (at, (d, u)) in names {
+            out.members[at].defined = d;
+            out.members[at].undefined = u;
+        }
+        out
+    }
+
+    fn has_bitcode(&self) -> bool {
+        self.members.iter().any(|m| m.bitcode)
+    }
+
+    /// The members symbol resolution will take, found as lld's lazy symbols would be: a
+    /// member is taken when it defines a name something taken leaves undefined (the first
+    /// member in command-line order that does), or under `--whole-archive`. Bitcode members
+    /// go to `lto`; gives the positions of the archives they came from, in order.
+    fn extract(
+        self,
+        files: &[InputFile],
+        config: &Config,
+        lto: &mut Lto,
+    ) -> Result<Vec<usize>, Errors> {
+        let mut defined = self.defined;
+        defined.extend(lto.defined.iter().map(|d| d.0.clone()));
+        let mut undefined: Vec<String> = self.undefined;
+        undefined.extend(lto.undefined.iter().cloned());
+        // What the command line asks for extracts members too.
+        undefined.extend(roots(config).map(str::to_string));
+        let mut members = self.members;
+        let mut taken = vec![false; members.len()];
+        let mut archives = Vec::new();
+        loop {
+            let wanted: HashSet<&String> =
+                undefined.iter().filter(|n| !defined.contains(*n)).collect();
+            let next = (0..members.len()).find(|&i| {
+                !taken[i]
+                    && (members[i].whole || members[i].defined.iter().any(|n| wanted.contains(n)))
+            });
+            let Some(i) = next else { break };
+            taken[i] = true;
+            let m = &mut members[i];
+            if m.bitcode {
+                let Ok(Contents::Archive(a)) = files[m.file].contents() else {
+                    continue;
+                };
+                let member = &a.members[m.index];
+                let seen = lto.defined.len();
+                let unseen = lto.undefined.len();
+                lto.add(
+                    &files[m.file],
+                    config,
+                    Some((member.name, member.data.bytes)),
+                )?;
+                m.defined = lto.defined[seen..].iter().map(|d| d.0.clone()).collect();
+                m.undefined = lto.undefined[unseen..].to_vec();
+                archives.push(m.file);
+            }
+            defined.extend(m.defined.iter().cloned());
+            undefined.extend(m.undefined.iter().cloned());
+        }
+        Ok(archives)
+    }
+}
+
+/// The names the command line makes undefined: the entry, `--export`, `-u`, and the
+/// `__wrap_` side of `--wrap`.
+fn roots(config: &Config) -> impl Iterator<Item = &str> {
+    let entry = match &config.entry {
+        Entry::Default if !config.relocatable && !config.shared => Some("_start"),
+        Entry::Named(name) => Some(name.as_str()),
+        _ => None,
+    };
+    (config.exports.iter())
+        .chain(&config.undefined)
+        .map(String::as_str)
+        .chain(entry)
+        .chain(config.wrap.iter().map(|w| w.wrap.as_str()))
+}
+
+/// The names an object defines, and those it leaves undefined.
+type Names = (Vec<String>, Vec<String>);
+
+/// The names an object defines (not local) and leaves strongly undefined.
+fn names_of(bytes: &[u8], offset: usize) -> Names {
+    let Ok(obj) = Object::parse(bytes, offset) else {
+        return Default::default();
+    };
+    let mut defined = Vec::new();
+    let mut undefined = Vec::new();
+    for s in &obj.symbols {
+        let Some(name) = s.name.or_else(|| obj.symbol_import(s).map(|i| i.1)) else {
+            continue;
+        };
+        if s.is_defined() && !s.flags.is_local() {
+            defined.push(name.to_string());
+        } else if !s.is_defined() && !s.flags.is_weak() {
+            undefined.push(name.to_string());
+        }
+    }
+    (defined, undefined)
 }
 
 /// The options libLTO's C API cannot honour.
@@ -112,27 +323,46 @@ fn unsupported_options(config: &Config) -> Result<(), Errors> {
     }
 }
 
+/// `--wrap=foo` with `foo` defined in bitcode: lld keeps LTO from binding the bitcode's own
+/// calls to `foo`, which the C API cannot, so the wrapper would be skipped. Refused.
+fn wrapped_in_bitcode(config: &Config, defined: &[(String, u32)]) -> Result<(), Errors> {
+    let wrapped = config
+        .wrap
+        .iter()
+        .find(|w| defined.iter().any(|d| d.0 == w.symbol));
+    match wrapped {
+        Some(w) => Err(vec![Diagnostic::error(
+            Code::Unsupported,
+            format!(
+                "--wrap={}: the symbol is defined in LLVM bitcode, and LTO through libLTO cannot \
+                 keep the bitcode's own calls from binding to it; compile that file without -flto",
+                w.symbol
+            ),
+        )]),
+        None => Ok(()),
+    }
+}
+
 /// wasm-ld has libLTO built in; we look for it. Names the first bitcode input.
-fn missing_library(first: &InputFile, detail: &str) -> Diagnostic {
-    let name = first.path().display();
+fn missing_library(name: &str, detail: &str) -> Diagnostic {
     let message = format!(
         "{name}: linking LLVM bitcode (-flto) needs LLVM's libLTO, which could not be loaded \
          ({detail}): install the Debian package llvm-19-linker-tools, or name the library with \
          --lto-library=PATH or {}",
         library::ENV
     );
-    Diagnostic::error(Code::Input, message).in_file(name.to_string())
+    Diagnostic::error(Code::Input, message).in_file(name)
 }
 
 /// Reads one bitcode input: its module and its defined symbols (name, attributes).
 fn read_module(
     lib: &LibLto,
-    file: &InputFile,
+    bytes: &[u8],
+    name: &str,
     config: &Config,
 ) -> Result<(library::Module, Vec<(String, u32)>), Diagnostic> {
-    let name = file.path().display().to_string();
-    let error = |message: String| Diagnostic::error(Code::Input, message).in_file(&name);
-    let m = lib.module(file.bytes(), &name).map_err(|e| {
+    let error = |message: String| Diagnostic::error(Code::Input, message).in_file(name);
+    let m = lib.module(bytes, name).map_err(|e| {
         error(format!(
             "{name}: libLTO ({}, {}) cannot read this bitcode: {e}; bitcode from a newer LLVM \
              (rustc's, for one) needs a libLTO at least as new",
@@ -163,11 +393,7 @@ fn read_module(
         return Err(error(message));
     }
     let symbols = lib.symbols(m).map_err(&error)?;
-    let defined = symbols
-        .into_iter()
-        .filter(|(_, a)| !matches!(a & DEFINITION_MASK, UNDEFINED | WEAK_UNDEFINED))
-        .collect();
-    Ok((m, defined))
+    Ok((m, symbols))
 }
 
 /// The names native objects and archive members leave undefined.
@@ -264,28 +490,33 @@ fn save_object(config: &Config, bytes: &[u8]) -> Result<(), Errors> {
     })
 }
 
-/// The inputs with the LTO object in place of the first bitcode input, and without the
-/// others.
+/// The inputs with the LTO object at position `at` (where the first bitcode object was, or
+/// before the archive of the first bitcode member), without the bitcode objects.
 fn replace_bitcode(
     config: &Config,
     files: Vec<InputFile>,
     bitcode: &[usize],
+    at: usize,
     object: Vec<u8>,
 ) -> (Config, Vec<InputFile>) {
     let mut config = config.clone();
-    let mut inputs = Vec::with_capacity(files.len());
-    let mut kept = Vec::with_capacity(files.len());
+    let mut inputs = Vec::with_capacity(files.len() + 1);
+    let mut kept = Vec::with_capacity(files.len() + 1);
     let mut object = Some(object);
     for (k, (file, input)) in files.into_iter().zip(&config.inputs).enumerate() {
+        if k == at {
+            if let Some(bytes) = object.take() {
+                inputs.push(Input {
+                    path: LTO_OBJECT.into(),
+                    whole_archive: false,
+                    lazy: false,
+                });
+                kept.push(InputFile::from_bytes(LTO_OBJECT, bytes));
+            }
+        }
         if !bitcode.contains(&k) {
             inputs.push(input.clone());
             kept.push(file);
-        } else if let Some(bytes) = object.take() {
-            inputs.push(Input {
-                path: LTO_OBJECT.into(),
-                ..input.clone()
-            });
-            kept.push(InputFile::from_bytes(LTO_OBJECT, bytes));
         }
     }
     config.inputs = inputs;
