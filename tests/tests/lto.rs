@@ -283,3 +283,67 @@ fn wrapping_a_bitcode_function_is_refused() {
         "{stderr}"
     );
 }
+
+/// ThinLTO bitcode goes through libLTO's ThinLTO, one object per module; with
+/// `--thinlto-cache-dir` the second link takes every object from the cache (no entry is
+/// written again) and gives the same module.
+#[test]
+fn thinlto_cache_hit_on_the_second_link() {
+    let s = Scratch::new("lto", "thin_cache");
+    let flags = [WASI, "-flto=thin", "-O2"];
+    let main = compile(&s, "clang-19", "main", PROGRAM, &flags);
+    let twice = compile(&s, "clang-19", "twice", TWICE, &flags);
+    let cache = s.path("cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    let mut args = link_args("clang-19", &flags, &[&main, &twice]);
+    args.push(format!("--thinlto-cache-dir={}", cache.display()).into());
+    args.push("--save-temps".into());
+    let link = |dir: &str| {
+        let out = s.path(dir).join("thin.wasm");
+        std::fs::create_dir_all(s.path(dir)).unwrap();
+        let run = Command::new(e2e_tests::cli_binary("wasm-link"))
+            .args(&args)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .expect("wasm-link runs");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        out
+    };
+    let entries = || {
+        let mut all: Vec<(String, std::time::SystemTime)> = std::fs::read_dir(&cache)
+            .expect("the cache exists")
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("llvmcache-"))
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    e.metadata().unwrap().modified().unwrap(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let first = link("first");
+    let cached = entries();
+    assert_eq!(cached.len(), 2, "one cache entry per module: {cached:?}");
+    for k in 1..=2 {
+        let temp = format!("{}{k}.lto.o", first.display());
+        assert!(Path::new(&temp).exists(), "--save-temps wrote no {temp}");
+    }
+    let second = link("second");
+    assert_eq!(
+        entries(),
+        cached,
+        "the second link wrote cache entries again"
+    );
+    let bytes = std::fs::read(&second).unwrap();
+    assert_eq!(std::fs::read(&first).unwrap(), bytes);
+    validate_module(&bytes, "ThinLTO from the cache");
+    assert_eq!(node_run(&second), ("122\n".to_string(), 0));
+}

@@ -176,8 +176,10 @@ pub struct Config {
     pub lto_cgo: Option<String>,
     /// `--lto-partitions=N` (only 1 can be honoured).
     pub lto_partitions: Option<u32>,
-    /// `--thinlto-cache-dir` was given (an error when bitcode is linked).
-    pub thinlto_cache: bool,
+    /// `--thinlto-cache-dir=DIR`: libLTO's ThinLTO cache.
+    pub thinlto_cache_dir: Option<PathBuf>,
+    /// `--thinlto-cache-policy`, which the C API cannot take as it is (an error with bitcode).
+    pub thinlto_cache_policy: Option<String>,
     /// `-mllvm`/`--mllvm` options, passed to LLVM for LTO.
     pub mllvm: Vec<String>,
     /// `--disable-verify`: LTO skips LLVM's IR verifier.
@@ -293,7 +295,8 @@ impl Default for Config {
             lto_opt_level: 2,
             lto_cgo: None,
             lto_partitions: None,
-            thinlto_cache: false,
+            thinlto_cache_dir: None,
+            thinlto_cache_policy: None,
             mllvm: Vec::new(),
             lto_disable_verify: false,
             save_temps: false,

@@ -251,7 +251,8 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
     c.lto_library = seen.last("lto-library").map(PathBuf::from);
     c.lto_cgo = seen.last("lto-CGO").map(str::to_owned);
     c.lto_partitions = seen.last("lto-partitions").and_then(|v| v.parse().ok());
-    c.thinlto_cache = seen.has("thinlto-cache-dir");
+    c.thinlto_cache_dir = seen.last("thinlto-cache-dir").map(PathBuf::from);
+    c.thinlto_cache_policy = seen.last("thinlto-cache-policy").map(str::to_owned);
     c.mllvm = seen
         .values("mllvm")
         .into_iter()

@@ -218,6 +218,133 @@ impl LibLto {
     }
 }
 
+/// `LTOObjectBuffer`.
+#[repr(C)]
+struct ObjectBuffer {
+    buffer: *const c_char,
+    size: usize,
+}
+
+impl LibLto {
+    /// `lto_module_is_thinlto`: the module has a ThinLTO summary (`-flto=thin`).
+    pub fn is_thin(&self, m: Module) -> bool {
+        let f = self.get::<unsafe extern "C" fn(Module) -> bool>(b"lto_module_is_thinlto\0");
+        // SAFETY: `m` is a live module.
+        f.map(|f| unsafe { f(m) }).unwrap_or(false)
+    }
+
+    /// ThinLTO over `modules` (name, bitcode), keeping `preserve`, with `cross` the symbols one
+    /// module refers to in another; one object per module, in order. `cache` turns on
+    /// libLTO's cache there.
+    pub fn compile_thin(
+        &self,
+        modules: &[(String, &[u8])],
+        preserve: &[String],
+        cross: &[String],
+        pic: bool,
+        cache: Option<&Path>,
+        options: &[String],
+    ) -> Result<Vec<Vec<u8>>, String> {
+        if !options.is_empty() {
+            let debug = self.get::<unsafe extern "C" fn(*const *const c_char, c_int)>(
+                b"thinlto_debug_options\0",
+            )?;
+            let owned: Vec<CString> = options
+                .iter()
+                .map(|o| CString::new(o.as_str()).unwrap_or_default())
+                .collect();
+            let ptrs: Vec<*const c_char> = owned.iter().map(|o| o.as_ptr()).collect();
+            // SAFETY: the strings live across the call.
+            unsafe { debug(ptrs.as_ptr(), ptrs.len() as c_int) };
+        }
+        let create = self.get::<unsafe extern "C" fn() -> CodeGen>(b"thinlto_create_codegen\0")?;
+        let dispose = self.get::<unsafe extern "C" fn(CodeGen)>(b"thinlto_codegen_dispose\0")?;
+        // SAFETY: a fresh code generator, disposed of below.
+        let cg = unsafe { create() };
+        let names: Vec<CString> = modules
+            .iter()
+            .map(|m| CString::new(m.0.as_str()).unwrap_or_default())
+            .collect();
+        let result = self.thin_with(cg, modules, &names, preserve, cross, pic, cache);
+        // SAFETY: `cg` is not used again; the objects were copied out.
+        unsafe { dispose(cg) };
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn thin_with(
+        &self,
+        cg: CodeGen,
+        modules: &[(String, &[u8])],
+        names: &[CString],
+        preserve: &[String],
+        cross: &[String],
+        pic: bool,
+        cache: Option<&Path>,
+    ) -> Result<Vec<Vec<u8>>, String> {
+        type Add = unsafe extern "C" fn(CodeGen, *const c_char, *const c_char, c_int);
+        let add = self.get::<Add>(b"thinlto_codegen_add_module\0")?;
+        for ((_, bytes), name) in modules.iter().zip(names) {
+            // SAFETY: the bitcode and the name outlive `cg` (the caller keeps them).
+            unsafe {
+                add(
+                    cg,
+                    name.as_ptr(),
+                    bytes.as_ptr().cast(),
+                    bytes.len() as c_int,
+                )
+            };
+        }
+        let model = self.get::<unsafe extern "C" fn(CodeGen, c_uint) -> bool>(
+            b"thinlto_codegen_set_pic_model\0",
+        )?;
+        // SAFETY: as above; `true` means an error.
+        if unsafe { model(cg, if pic { PIC_DYNAMIC } else { PIC_STATIC }) } {
+            return Err(self.error());
+        }
+        type Symbol = unsafe extern "C" fn(CodeGen, *const c_char, c_int);
+        let keep = self.get::<Symbol>(b"thinlto_codegen_add_must_preserve_symbol\0")?;
+        let crossed = self.get::<Symbol>(b"thinlto_codegen_add_cross_referenced_symbol\0")?;
+        for (f, list) in [(&keep, preserve), (&crossed, cross)] {
+            for name in list {
+                // SAFETY: libLTO copies the name.
+                unsafe { f(cg, name.as_ptr().cast(), name.len() as c_int) };
+            }
+        }
+        if let Some(dir) = cache {
+            let set = self.get::<unsafe extern "C" fn(CodeGen, *const c_char)>(
+                b"thinlto_codegen_set_cache_dir\0",
+            )?;
+            let dir = CString::new(dir.to_string_lossy().as_bytes()).unwrap_or_default();
+            // SAFETY: libLTO copies the path.
+            unsafe { set(cg, dir.as_ptr()) };
+        }
+        let process = self.get::<unsafe extern "C" fn(CodeGen)>(b"thinlto_codegen_process\0")?;
+        // SAFETY: a configured code generator.
+        unsafe { process(cg) };
+        let count = self
+            .get::<unsafe extern "C" fn(CodeGen) -> c_uint>(b"thinlto_module_get_num_objects\0")?;
+        let object = self.get::<unsafe extern "C" fn(CodeGen, c_uint) -> ObjectBuffer>(
+            b"thinlto_module_get_object\0",
+        )?;
+        // SAFETY: every index is below the object count; each buffer is copied at once.
+        let n = unsafe { count(cg) };
+        if n as usize != modules.len() {
+            return Err(format!(
+                "ThinLTO made {n} objects for {} modules: {}",
+                modules.len(),
+                self.error()
+            ));
+        }
+        Ok((0..n)
+            .map(|i| unsafe {
+                let b = object(cg, i);
+                std::slice::from_raw_parts(b.buffer.cast::<u8>(), b.size).to_vec()
+            })
+            .collect())
+    }
+}
+
 /// A C string as an owned `String` (empty for a null pointer).
 ///
 /// # Safety

@@ -11,9 +11,12 @@
 //! Bitcode archive members are taken when the link needs them, found as lld's lazy symbols
 //! would be, before resolution (`LazyMembers`).
 //!
-//! Not done here, each a clear error: `--lto-CGO`, `--lto-partitions` other than 1, the
-//! ThinLTO cache options, and `--wrap` of a symbol the bitcode defines. ThinLTO bitcode
-//! (`-flto=thin`) is compiled as full LTO would: the same program, by another strategy.
+//! When every module is ThinLTO bitcode (`-flto=thin`), ThinLTO makes one object per module,
+//! through libLTO's `thinlto_*` functions and their cache (`--thinlto-cache-dir`); a mix of
+//! ThinLTO and full LTO bitcode goes through full LTO.
+//!
+//! Not done here, each a clear error: `--lto-CGO`, `--lto-partitions` other than 1,
+//! `--thinlto-cache-policy`, and `--wrap` of a symbol the bitcode defines.
 
 mod library;
 
@@ -62,7 +65,10 @@ pub fn compile(
         return Ok((None, files));
     }
     unsupported_options(config)?;
-    let mut lto = Lto::default();
+    let mut lto = Lto {
+        thin: true,
+        ..Lto::default()
+    };
     for &k in &on_command_line {
         lto.add(&files[k], config, None)?;
     }
@@ -76,44 +82,76 @@ pub fn compile(
         .map(|k| &files[k])
         .collect();
     let preserve = preserved(config, &lto.defined, &referenced_by(&native));
-    let bytes = lib
-        .compile(lto.modules, &preserve, config.pic, &options(config))
-        .map_err(|e| {
-            vec![Diagnostic::error(
-                Code::Input,
-                format!("LTO code generation failed: {e}"),
-            )]
-        })?;
+    let objects = codegen(&lib, lto, &preserve, config)?;
     if config.save_temps {
-        save_object(config, &bytes)?;
+        save_objects(config, &objects)?;
     }
     // In place of the first bitcode object, or before the archive of the first member.
-    let at = on_command_line
-        .first()
+    let at = (on_command_line.first())
         .or(extracted.first())
         .copied()
         .unwrap_or(0);
-    let (config, files) = replace_bitcode(config, files, &on_command_line, at, bytes);
+    let (config, files) = replace_bitcode(config, files, &on_command_line, at, objects);
     Ok((Some(config), files))
 }
 
-/// The bitcode being linked: libLTO (loaded for the first module), the modules, and what they
-/// define and leave undefined.
+/// Full LTO into one object; or, when every module is ThinLTO bitcode, ThinLTO into one object
+/// per module (with the cache of `--thinlto-cache-dir`).
+fn codegen(
+    lib: &LibLto,
+    lto: Lto<'_>,
+    preserve: &[String],
+    config: &Config,
+) -> Result<Vec<Vec<u8>>, Errors> {
+    let failed = |e: String| {
+        let message = format!("LTO code generation failed: {e}");
+        vec![Diagnostic::error(Code::Input, message)]
+    };
+    if !lto.thin {
+        let object = lib.compile(lto.modules, preserve, config.pic, &options(config));
+        return object.map(|o| vec![o]).map_err(failed);
+    }
+    for m in lto.modules {
+        lib.dispose(m);
+    }
+    let defined: HashSet<&str> = lto.defined.iter().map(|d| d.0.as_str()).collect();
+    let mut cross: Vec<String> = (lto.undefined.iter())
+        .filter(|n| defined.contains(n.as_str()))
+        .cloned()
+        .collect();
+    cross.sort();
+    cross.dedup();
+    let cache = config.thinlto_cache_dir.as_deref();
+    if let Some(dir) = cache {
+        // libLTO aborts the process when it cannot write there: make it first, as lld does.
+        std::fs::create_dir_all(dir).map_err(|e| {
+            let message = format!("cannot create the ThinLTO cache {}: {e}", dir.display());
+            vec![Diagnostic::error(Code::Output, message)]
+        })?;
+    }
+    let opts = options(config);
+    (lib.compile_thin(&lto.sources, preserve, &cross, config.pic, cache, &opts)).map_err(failed)
+}
+
+/// The bitcode being linked: libLTO (loaded for the first module), the modules with their
+/// names and bytes, whether all are ThinLTO bitcode, and what they define and leave undefined.
 #[derive(Default)]
-struct Lto {
+struct Lto<'f> {
     lib: Option<LibLto>,
     modules: Vec<library::Module>,
+    sources: Vec<(String, &'f [u8])>,
+    thin: bool,
     defined: Vec<(String, u32)>,
     undefined: Vec<String>,
 }
 
-impl Lto {
+impl<'f> Lto<'f> {
     /// Reads one bitcode object (`member` of `file`, or `file` itself).
     fn add(
         &mut self,
-        file: &InputFile,
+        file: &'f InputFile,
         config: &Config,
-        member: Option<(&str, &[u8])>,
+        member: Option<(&str, &'f [u8])>,
     ) -> Result<(), Errors> {
         let name = match member {
             Some((m, _)) => format!("{}({m})", file.path().display()),
@@ -127,7 +165,9 @@ impl Lto {
         }
         let lib = self.lib.as_ref().expect("loaded above");
         let (m, symbols) = read_module(lib, bytes, &name, config).map_err(|e| vec![e])?;
+        self.thin &= lib.is_thin(m);
         self.modules.push(m);
+        self.sources.push((name, bytes));
         for (sym, attributes) in symbols {
             if matches!(attributes & DEFINITION_MASK, UNDEFINED | WEAK_UNDEFINED) {
                 if attributes & DEFINITION_MASK == UNDEFINED {
@@ -221,11 +261,11 @@ impl LazyMembers {
     /// member is taken when it defines a name something taken leaves undefined (the first
     /// member in command-line order that does), or under `--whole-archive`. Bitcode members
     /// go to `lto`; gives the positions of the archives they came from, in order.
-    fn extract(
+    fn extract<'f>(
         self,
-        files: &[InputFile],
+        files: &'f [InputFile],
         config: &Config,
-        lto: &mut Lto,
+        lto: &mut Lto<'f>,
     ) -> Result<Vec<usize>, Errors> {
         let mut defined = self.defined;
         defined.extend(lto.defined.iter().map(|d| d.0.clone()));
@@ -318,7 +358,7 @@ fn unsupported_options(config: &Config) -> Result<(), Errors> {
         _ if config.lto_partitions.is_some_and(|p| p != 1) => {
             refuse("--lto-partitions other than 1")
         }
-        _ if config.thinlto_cache => refuse("the ThinLTO cache (--thinlto-cache-dir)"),
+        _ if config.thinlto_cache_policy.is_some() => refuse("--thinlto-cache-policy"),
         _ => Ok(()),
     }
 }
@@ -480,14 +520,21 @@ fn options(config: &Config) -> Vec<String> {
     out
 }
 
-/// `--save-temps`: the object LTO made, as wasm-ld names it (`OUTPUT.lto.o`).
-fn save_object(config: &Config, bytes: &[u8]) -> Result<(), Errors> {
-    let mut path = config.output.clone().into_os_string();
-    path.push(".lto.o");
-    std::fs::write(&path, bytes).map_err(|e| {
-        let message = format!("cannot write {}: {e}", path.to_string_lossy());
-        vec![Diagnostic::error(Code::Output, message)]
-    })
+/// `--save-temps`: the objects LTO made, as wasm-ld names them: `OUTPUT.lto.o` for full LTO,
+/// `OUTPUTn.lto.o` for ThinLTO's n-th (from 1).
+fn save_objects(config: &Config, objects: &[Vec<u8>]) -> Result<(), Errors> {
+    for (k, bytes) in objects.iter().enumerate() {
+        let mut path = config.output.clone().into_os_string();
+        match objects.len() {
+            1 => path.push(".lto.o"),
+            _ => path.push(format!("{}.lto.o", k + 1)),
+        }
+        std::fs::write(&path, bytes).map_err(|e| {
+            let message = format!("cannot write {}: {e}", path.to_string_lossy());
+            vec![Diagnostic::error(Code::Output, message)]
+        })?;
+    }
+    Ok(())
 }
 
 /// The inputs with the LTO object at position `at` (where the first bitcode object was, or
@@ -497,15 +544,15 @@ fn replace_bitcode(
     files: Vec<InputFile>,
     bitcode: &[usize],
     at: usize,
-    object: Vec<u8>,
+    objects: Vec<Vec<u8>>,
 ) -> (Config, Vec<InputFile>) {
     let mut config = config.clone();
-    let mut inputs = Vec::with_capacity(files.len() + 1);
-    let mut kept = Vec::with_capacity(files.len() + 1);
-    let mut object = Some(object);
+    let mut inputs = Vec::with_capacity(files.len() + objects.len());
+    let mut kept = Vec::with_capacity(files.len() + objects.len());
+    let mut objects = Some(objects);
     for (k, (file, input)) in files.into_iter().zip(&config.inputs).enumerate() {
         if k == at {
-            if let Some(bytes) = object.take() {
+            for bytes in objects.take().unwrap_or_default() {
                 inputs.push(Input {
                     path: LTO_OBJECT.into(),
                     whole_archive: false,
@@ -538,8 +585,7 @@ pub fn lay_out_last(
         let input = &inputs.files[f.idx()];
         input.name == LTO_OBJECT && input.member_at.is_none()
     };
-    if let Some(at) = loaded.iter().position(is_lto) {
-        let f = loaded.remove(at);
-        loaded.push(f);
-    }
+    let (mut last, rest): (Vec<_>, Vec<_>) = loaded.iter().partition(|f| is_lto(f));
+    *loaded = rest;
+    loaded.append(&mut last);
 }
