@@ -347,3 +347,47 @@ fn thinlto_cache_hit_on_the_second_link() {
     validate_module(&bytes, "ThinLTO from the cache");
     assert_eq!(node_run(&second), ("122\n".to_string(), 0));
 }
+
+/// rustc's bitcode (`-C linker-plugin-lto`) comes from a newer LLVM than libLTO 19: an error
+/// naming both versions and what to load, never a crash (libLTO 19 would crash on its ThinLTO
+/// summary).
+#[test]
+fn bitcode_newer_than_liblto_is_an_error_naming_both() {
+    let s = Scratch::new("lto", "newer");
+    let src = s.path("add.rs");
+    std::fs::write(
+        &src,
+        "#[no_mangle]\npub extern \"C\" fn add(a: i32, b: i32) -> i32 { a + b }\n",
+    )
+    .unwrap();
+    let obj = s.path("add.o");
+    let status = Command::new("rustc")
+        .args(["--target", "wasm32-unknown-unknown", "--crate-type=cdylib"])
+        .args([
+            "-C",
+            "linker-plugin-lto",
+            "-C",
+            "opt-level=2",
+            "--emit=obj",
+            "-o",
+        ])
+        .arg(&obj)
+        .arg(&src)
+        .status()
+        .expect("rustc runs (install the Rust target wasm32-unknown-unknown)");
+    assert!(status.success());
+    let run = Command::new(e2e_tests::cli_binary("wasm-link"))
+        .args(["--no-entry", "--export=add"])
+        .arg(&obj)
+        .arg("-o")
+        .arg(s.path("add.wasm"))
+        .output()
+        .expect("wasm-link runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("add.o: this bitcode was made by LLVM")
+            && stderr.contains("newer than the libLTO loaded (LLVM version 19"),
+        "{stderr}"
+    );
+}

@@ -19,6 +19,7 @@
 //! `--thinlto-cache-policy`, and `--wrap` of a symbol the bitcode defines.
 
 mod library;
+mod producer;
 
 use crate::config::{Config, Entry, Input};
 use crate::diagnostic::{Code, Diagnostic, Errors};
@@ -402,6 +403,21 @@ fn read_module(
     config: &Config,
 ) -> Result<(library::Module, Vec<(String, u32)>), Diagnostic> {
     let error = |message: String| Diagnostic::error(Code::Input, message).in_file(name);
+    // libLTO may crash on bitcode newer than itself rather than refuse it.
+    let made_by = producer::producer(bytes);
+    let ours = producer::major(&lib.version());
+    if let (Some(made_by), Some(ours)) = (&made_by, ours) {
+        if producer::major(made_by).is_some_and(|v| v > ours) {
+            return Err(error(format!(
+                "{name}: this bitcode was made by {made_by}, newer than the libLTO loaded ({}, \
+                 {}): load a libLTO at least as new with --lto-library=PATH or {} (rustc's \
+                 LLVM is the one `rustc --version --verbose` names)",
+                lib.version(),
+                lib.path.display(),
+                library::ENV
+            )));
+        }
+    }
     let m = lib.module(bytes, name).map_err(|e| {
         error(format!(
             "{name}: libLTO ({}, {}) cannot read this bitcode: {e}; bitcode from a newer LLVM \
