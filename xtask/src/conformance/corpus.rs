@@ -58,6 +58,8 @@ pub enum Config {
     /// (within 1% of wasm-ld's), not the structure: libLTO's code generator is not lld's.
     /// For C and C++ wasm32 programs (their archives hold bitcode too).
     Lto,
+    /// The same with `-flto=thin`: ThinLTO, one object per module.
+    Thin,
 }
 
 impl Config {
@@ -65,7 +67,7 @@ impl Config {
     pub const ALL: [Config; 5] = [Config::O0, Config::O2, Config::Oz, Config::G, Config::R];
 
     /// Every configuration, in report order (`pie` only for programs that name it).
-    pub const REPORTED: [Config; 7] = [
+    pub const REPORTED: [Config; 8] = [
         Config::O0,
         Config::O2,
         Config::Oz,
@@ -73,6 +75,7 @@ impl Config {
         Config::R,
         Config::Pie,
         Config::Lto,
+        Config::Thin,
     ];
 
     fn parse(s: &str) -> Option<Config> {
@@ -89,6 +92,7 @@ impl Config {
             Config::R => "r",
             Config::Pie => "pie",
             Config::Lto => "lto",
+            Config::Thin => "thin",
         }
     }
 }
@@ -178,9 +182,10 @@ impl Program {
         } else if self.directives.configs.is_empty() {
             let d = &self.directives;
             let lto = self.lang != Lang::Rust && d.target == Target::Wasm32 && d.no_lto.is_none();
+            let lto = lto.then_some([Config::Lto, Config::Thin]);
             Config::ALL
                 .into_iter()
-                .chain(lto.then_some(Config::Lto))
+                .chain(lto.into_iter().flatten())
                 .collect()
         } else {
             self.directives.configs.clone()

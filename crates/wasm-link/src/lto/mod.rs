@@ -115,13 +115,22 @@ fn codegen(
     for m in lto.modules {
         lib.dispose(m);
     }
-    let defined: HashSet<&str> = lto.defined.iter().map(|d| d.0.as_str()).collect();
-    let mut cross: Vec<String> = (lto.undefined.iter())
-        .filter(|n| defined.contains(n.as_str()))
-        .cloned()
+    // Referenced across modules: undefined in one and defined in another, or defined in
+    // several (a weak definition another overrides). libLTO's ThinLTO drops the rest.
+    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for d in lto
+        .defined
+        .iter()
+        .filter(|d| d.1 & SCOPE_MASK != SCOPE_INTERNAL)
+    {
+        *count.entry(d.0.as_str()).or_default() += 1;
+    }
+    let undefined: HashSet<&str> = lto.undefined.iter().map(String::as_str).collect();
+    let mut cross: Vec<String> = (count.iter())
+        .filter(|(name, &n)| n > 1 || undefined.contains(*name))
+        .map(|(name, _)| name.to_string())
         .collect();
     cross.sort();
-    cross.dedup();
     let cache = config.thinlto_cache_dir.as_deref();
     if let Some(dir) = cache {
         // libLTO aborts the process when it cannot write there: make it first, as lld does.
