@@ -5,7 +5,7 @@
 # what is missing.
 set -euo pipefail
 
-packages=(clang-19 lld-19 llvm-19 llvm-19-linker-tools wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
+packages=(clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
           libc++abi-19-dev-wasm32 wabt meson ninja-build)
 missing=()
 for p in "${packages[@]}"; do

@@ -168,27 +168,6 @@ pub struct Config {
     pub shlib_sigcheck: bool,
     /// `--emit-relocs` (accepted; reported as unsupported by the linker).
     pub emit_relocs: bool,
-    /// `--lto-library=PATH` (ours): the libLTO to load for bitcode inputs.
-    pub lto_library: Option<PathBuf>,
-    /// `--lto-O0`..`--lto-O3` (default 2).
-    pub lto_opt_level: u8,
-    /// `--lto-CGO`, which libLTO's C API cannot set (an error when bitcode is linked).
-    pub lto_cgo: Option<String>,
-    /// `--lto-partitions=N` (only 1 can be honoured).
-    pub lto_partitions: Option<u32>,
-    /// `--thinlto-cache-dir=DIR`: libLTO's ThinLTO cache.
-    pub thinlto_cache_dir: Option<PathBuf>,
-    /// `--thinlto-cache-policy`, which the C API cannot take as it is (an error with bitcode).
-    pub thinlto_cache_policy: Option<String>,
-    /// `-mllvm`/`--mllvm` options, passed to LLVM for LTO.
-    pub mllvm: Vec<String>,
-    /// `--disable-verify`: LTO skips LLVM's IR verifier.
-    pub lto_disable_verify: bool,
-    /// `--save-temps`: LTO's object is kept as `OUTPUT.lto.o`.
-    pub save_temps: bool,
-    /// Set by LTO: one input is the object it made, which is laid out after every other file
-    /// (lld appends LTO objects once symbols are resolved).
-    pub lto_object: bool,
     /// `--wrap SYMBOL`, in command-line order (repeats allowed; later ones are ignored).
     pub wrap: Vec<Wrap>,
     /// `--trace` / `-t`: print every object as it is loaded.
@@ -291,16 +270,6 @@ impl Default for Config {
             soname: None,
             time: false,
             emit_relocs: false,
-            lto_library: None,
-            lto_opt_level: 2,
-            lto_cgo: None,
-            lto_partitions: None,
-            thinlto_cache_dir: None,
-            thinlto_cache_policy: None,
-            mllvm: Vec::new(),
-            lto_disable_verify: false,
-            save_temps: false,
-            lto_object: false,
             wrap: Vec::new(),
             trace: false,
             trace_symbols: Vec::new(),

@@ -53,7 +53,6 @@ mod ids;
 mod inputs;
 mod layout;
 mod load;
-mod lto;
 mod map_file;
 mod mark;
 mod merge;
@@ -140,9 +139,6 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
             let loading = config.inputs.iter().map(|i| i.path.display());
             diag.log.extend(loading.map(|p| format!("Loading: {p}")));
         }
-        // LTO compiles the bitcode inputs into one object that takes their place.
-        let (lto_config, files) = lto::compile(config, files)?;
-        let config = lto_config.as_ref().unwrap_or(config);
         let files: Vec<_> = files.iter().collect();
         let inputs = load::load(&files, config, &mut load::Parsed::default())?;
         diag.lap("load", start);
@@ -181,8 +177,7 @@ fn link_loaded<'a>(
     if config.verbose {
         diag.log.extend(processing(&inputs));
     }
-    let mut resolved = resolve(&inputs, config, diag)?;
-    lto::lay_out_last(&inputs, &mut resolved.loaded, config);
+    let resolved = resolve(&inputs, config, diag)?;
     diag.lap("resolve", start);
     let live = mark::mark(&inputs, &resolved, config);
     diag.lap("mark", start);

@@ -305,8 +305,6 @@ impl<'a> Collected<'a> {
                 let name = format!("{path}({})", m.name);
                 match index.symbols_of(i) {
                     Some(symbols) => Some(symbols),
-                    // Loaded whatever it defines: the index is not needed.
-                    None if whole => Some(Vec::new()),
                     None => {
                         self.errors.push(bitcode_error(&name, true));
                         continue;

@@ -150,11 +150,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 Item::Archive {
                     members,
                     whole: true,
-                } => members
-                    .iter()
-                    // LTO compiled the bitcode members of whole archives already.
-                    .filter(|m| !(config.lto_object && inputs.files[m.idx()].bitcode.is_some()))
-                    .for_each(|m| r.load(*m)),
+                } => members.iter().for_each(|m| r.load(*m)),
                 Item::Archive {
                     members,
                     whole: false,
@@ -256,16 +252,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         self.trace.file(self.inputs.name(f));
         if self.inputs.files[f.idx()].bitcode.is_some() {
             let name = self.inputs.name(f);
-            let error = match self.config.lto_object {
-                // Needed only by what LTO made: wasm-ld's words.
-                true => Diagnostic::error(
-                    Code::Unsupported,
-                    format!("attempt to add bitcode file after LTO ({name})"),
-                )
-                .in_file(name),
-                false => crate::load::bitcode_error(name, false),
-            };
-            self.errors.push(error);
+            self.errors.push(crate::load::bitcode_error(name, false));
             return;
         }
         self.claim_comdats(f);

@@ -72,12 +72,9 @@ pub enum InputErrorKind {
     },
 }
 
-/// Why LLVM bitcode is refused where LTO does not reach it: a member of an archive without a
-/// symbol index, or an input of a link session.
+/// Why an LLVM bitcode input or archive member is refused.
 pub const BITCODE_UNSUPPORTED: &str =
-    "LLVM bitcode (from -flto or linker-plugin LTO) here: LTO is done for the bitcode of a link's \
-     command line and of its indexed archives, not yet in link sessions or archives without a \
-     symbol index; index the archive (ranlib) or compile without LTO";
+    "LLVM bitcode (from -flto or linker-plugin LTO): LTO is not supported yet; compile without LTO";
 
 /// An input error: the file, the archive member if any, and what went wrong (with its offset).
 #[derive(Debug)]

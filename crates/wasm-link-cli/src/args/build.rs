@@ -241,25 +241,9 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    match integer(seen, "lto-O", "--lto-O", errors) {
-        Some(level) if level > 3 => {
-            errors.push(format!("invalid optimization level for LTO: {level}"))
-        }
-        Some(level) => c.lto_opt_level = level as u8,
-        None => {}
+    if let Some(level) = integer(seen, "lto-O", "--lto-O", errors).filter(|&l| l > 3) {
+        errors.push(format!("invalid optimization level for LTO: {level}"));
     }
-    c.lto_library = seen.last("lto-library").map(PathBuf::from);
-    c.lto_cgo = seen.last("lto-CGO").map(str::to_owned);
-    c.lto_partitions = seen.last("lto-partitions").and_then(|v| v.parse().ok());
-    c.thinlto_cache_dir = seen.last("thinlto-cache-dir").map(PathBuf::from);
-    c.thinlto_cache_policy = seen.last("thinlto-cache-policy").map(str::to_owned);
-    c.mllvm = seen
-        .values("mllvm")
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    c.lto_disable_verify = seen.has("disable-verify");
-    c.save_temps = seen.has("save-temps");
 }
 
 fn threads(seen: &Seen, errors: &mut Vec<String>) -> Option<usize> {
@@ -420,9 +404,15 @@ fn parse_hex(mut s: &str, errors: &mut Vec<String>) -> Option<Vec<u8>> {
 /// Options wasm-ld accepts that have no counterpart in [`Config`]: validated where wasm-ld
 /// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
+    const WARN: &[(&str, &str)] = &[("mllvm", "--mllvm")];
     if seen.has("Bsymbolic") && !seen.has("shared") {
         let warning = "-Bsymbolic is only meaningful when combined with -shared";
         report.warnings.push(warning.into());
+    }
+    for (_, shown) in WARN.iter().filter(|(id, _)| seen.has(id)) {
+        report
+            .warnings
+            .push(format!("option {shown} is accepted but ignored"));
     }
     check_choice(
         seen,

@@ -70,7 +70,7 @@ use Dashes::{Both, One, Two};
 use Form::{EqSep, Flag, Joined, JoinedOrSeparate, Separate};
 
 /// Options of ours that wasm-ld does not have.
-pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time", "lto-library"];
+pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time"];
 
 /// Every spelling wasm-ld 19 accepts, and our [`EXTENSIONS`]. Anything else starting with `-`
 /// is an unknown argument.
@@ -183,8 +183,7 @@ pub const SPELLINGS: &[Spelling] = &[
     ff("no-check-features"),
     sp("features=", Both, Joined, "features"),
     sp("extra-features=", Both, Joined, "extra-features"),
-    // LTO, through libLTO.
-    sp("lto-library=", Two, Joined, "lto-library"),
+    // LTO (accepted; there is no LTO).
     sp("lto-O", Two, Joined, "lto-O"),
     sp("lto-CGO", Two, Joined, "lto-CGO"),
     sp("lto-partitions=", Two, Joined, "lto-partitions"),
@@ -415,10 +414,6 @@ pub const OPTS: &[Opt] = &[
     value(
         "extra-features",
         "Comma-separated features added to the inferred set",
-    ),
-    value(
-        "lto-library",
-        "LLVM's libLTO for bitcode inputs (default: searched for)",
     ),
     hidden("lto-O", Takes::Value),
     hidden("lto-CGO", Takes::Value),
