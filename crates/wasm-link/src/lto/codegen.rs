@@ -94,8 +94,10 @@ fn add_modules<'l>(
 }
 
 /// LLVM options for lld's settings (`lld/wasm/LTO.cpp` `createConfig`), then `-mllvm`'s.
-/// libLTO takes the optimization level as `-O<n>` and sets the code generator's level from
-/// it, so a `--lto-CGO` that differs from what `--lto-O` implies cannot be honoured.
+/// libLTO takes the optimization level as `-O<n>` and sets the code generation level to the
+/// same number, so an explicit `--lto-CGO` must equal `--lto-O`. (lld's default code
+/// generation level is 2 below `--lto-O3`: at `--lto-O0` and `--lto-O1` libLTO generates
+/// less optimized code than wasm-ld, see `docs/lto.md`.)
 fn llvm_options(config: &Config) -> Result<Vec<String>, Diagnostic> {
     let lto = &config.lto;
     if lto.partitions != 1 {
@@ -104,12 +106,11 @@ fn llvm_options(config: &Config) -> Result<Vec<String>, Diagnostic> {
             lto.partitions
         )));
     }
-    let implied = implied_cg_level(lto.opt_level);
-    if let Some(level) = lto.cg_opt_level.filter(|&l| l != implied) {
+    if let Some(level) = lto.cg_opt_level.filter(|&l| l != lto.opt_level) {
         return Err(unsupported(format!(
             "--lto-CGO{level}: libLTO's C API sets the code generation level from --lto-O{} \
-             (--lto-CGO{implied}); pass --lto-O{level} or drop --lto-CGO",
-            lto.opt_level
+             (--lto-CGO{}); pass --lto-O{level} or drop --lto-CGO",
+            lto.opt_level, lto.opt_level
         )));
     }
     if lto.debug_pass_manager {
@@ -127,12 +128,6 @@ fn llvm_options(config: &Config) -> Result<Vec<String>, Diagnostic> {
     }
     options.extend(lto.mllvm.iter().cloned());
     Ok(options)
-}
-
-/// The code generation level lld derives from the LTO level (`args::getCGOptLevel`), which
-/// is also the one libLTO uses.
-fn implied_cg_level(opt_level: u8) -> u8 {
-    opt_level.min(3)
 }
 
 /// Receives LLVM's diagnostics (`lto_diagnostic_handler_t`).

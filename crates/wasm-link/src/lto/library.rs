@@ -52,6 +52,8 @@ struct Api {
     module_create_from_memory_with_path:
         unsafe extern "C" fn(*const c_void, usize, *const c_char) -> ModuleT,
     module_dispose: unsafe extern "C" fn(ModuleT),
+    input_create: unsafe extern "C" fn(*const c_void, usize, *const c_char) -> *mut c_void,
+    input_dispose: unsafe extern "C" fn(*mut c_void),
     module_get_target_triple: unsafe extern "C" fn(ModuleT) -> *const c_char,
     module_get_num_symbols: unsafe extern "C" fn(ModuleT) -> c_uint,
     module_get_symbol_name: unsafe extern "C" fn(ModuleT, c_uint) -> *const c_char,
@@ -178,6 +180,22 @@ impl Library {
         unsafe { string((self.api.get_error_message)()) }
     }
 
+    /// Reads `bytes` as lld reads a bitcode input (`lto::InputFile`, through
+    /// `lto_input_create`): its errors are lld's (a newer producer, an unknown summary
+    /// version).
+    pub fn check_input(&self, bytes: &[u8], path: &str) -> Result<(), String> {
+        let path = c_string(path);
+        // SAFETY: `bytes` outlives the call; the input is disposed of before returning.
+        unsafe {
+            let input = (self.api.input_create)(bytes.as_ptr().cast(), bytes.len(), path.as_ptr());
+            if input.is_null() {
+                return Err(self.last_error());
+            }
+            (self.api.input_dispose)(input);
+        }
+        Ok(())
+    }
+
     /// Reads a module's symbol table only (lazily, in a context of its own). `path` names it
     /// in libLTO's messages.
     pub fn symbols_module(&self, bytes: &[u8], path: &str) -> Result<Module<'_>, String> {
@@ -259,6 +277,8 @@ impl Api {
                     "lto_module_create_from_memory_with_path",
                 )?,
                 module_dispose: get(lib, "lto_module_dispose")?,
+                input_create: get(lib, "lto_input_create")?,
+                input_dispose: get(lib, "lto_input_dispose")?,
                 module_get_target_triple: get(lib, "lto_module_get_target_triple")?,
                 module_get_num_symbols: get(lib, "lto_module_get_num_symbols")?,
                 module_get_symbol_name: get(lib, "lto_module_get_symbol_name")?,

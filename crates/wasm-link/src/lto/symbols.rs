@@ -90,15 +90,22 @@ pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
         }
     };
     for (name, bytes) in &found {
-        let module = library.symbols_module(bytes, name).map(|m| BitcodeModule {
-            triple: m.triple(),
-            symbols: m
-                .symbols()
-                .into_iter()
-                .filter(|(_, attrs)| attrs & attr::SCOPE_MASK != attr::SCOPE_INTERNAL)
-                .collect(),
-            thin: m.is_thin(),
-        });
+        // libLTO puts its own words before LLVM's; wasm-ld prints LLVM's alone.
+        let prefix = format!("{name}: Could not read LTO input file: ");
+        let checked = library
+            .check_input(bytes, name)
+            .map_err(|e| e.strip_prefix(&prefix).map_or(e.clone(), String::from));
+        let module = checked
+            .and_then(|()| library.symbols_module(bytes, name))
+            .map(|m| BitcodeModule {
+                triple: m.triple(),
+                symbols: m
+                    .symbols()
+                    .into_iter()
+                    .filter(|(_, attrs)| attrs & attr::SCOPE_MASK != attr::SCOPE_INTERNAL)
+                    .collect(),
+                thin: m.is_thin(),
+            });
         scanned
             .modules
             .insert(crate::load::parsed_key(bytes), module);
