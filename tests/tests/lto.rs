@@ -280,7 +280,7 @@ fn missing_liblto_names_the_bitcode_and_what_to_install() {
 }
 
 #[test]
-fn options_libl_to_cannot_honour_are_errors() {
+fn options_liblto_cannot_honour_are_errors() {
     let s = Scratch::new("lto", "options");
     let obj = compile(
         &s,
@@ -346,4 +346,19 @@ fn bitcode_from_a_newer_llvm_names_both_versions() {
         "{text}"
     );
     assert!(pair.ours.output.is_none());
+}
+
+#[test]
+fn relocatable_output_keeps_every_bitcode_symbol() {
+    let s = Scratch::new("lto", "relocatable");
+    let main = compile(&s, "clang-19", "main.o", MAIN_C, &["-flto"]);
+    let native = compile(&s, "clang-19", "native.o", NATIVE_C, &[]);
+    let args: Vec<OsString> = vec!["-r".into(), main.into(), native.into()];
+    let pair = link_pair("lto", "relocatable", &args);
+    let ours = pair.ours.output.as_deref().expect("our output");
+    assert_eq!(pair.ours.code, 0, "{}", pair.ours.stderr);
+    assert!(
+        Some(ours) == pair.theirs.output.as_deref(),
+        "-r output differs from wasm-ld-19's"
+    );
 }

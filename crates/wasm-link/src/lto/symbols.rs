@@ -99,11 +99,7 @@ pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
             .and_then(|()| library.symbols_module(bytes, name))
             .map(|m| BitcodeModule {
                 triple: m.triple(),
-                symbols: m
-                    .symbols()
-                    .into_iter()
-                    .filter(|(_, attrs)| attrs & attr::SCOPE_MASK != attr::SCOPE_INTERNAL)
-                    .collect(),
+                symbols: symbol_order(m.symbols()),
                 thin: m.is_thin(),
             });
         scanned
@@ -112,6 +108,19 @@ pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
     }
     scanned.library = Some(library);
     scanned
+}
+
+/// The external symbols, nearer lld's order (LLVM's module symbol table: functions and
+/// variables, then aliases), which decides the symbol order of a relocatable output. libLTO
+/// lists the definitions in that order but puts a module's undefined symbols after its
+/// definitions and aliases; moving the aliases last restores lld's order except where
+/// declarations and definitions interleave.
+fn symbol_order(symbols: Vec<(String, u32)>) -> Vec<(String, u32)> {
+    let (aliases, others): (Vec<_>, Vec<_>) = symbols
+        .into_iter()
+        .filter(|(_, attrs)| attrs & attr::SCOPE_MASK != attr::SCOPE_INTERNAL)
+        .partition(|(_, attrs)| attrs & attr::ALIAS != 0);
+    others.into_iter().chain(aliases).collect()
 }
 
 /// Every bitcode file and archive member, with its display name (`a.o`, `lib.a(m.o)`).
@@ -151,7 +160,7 @@ pub fn object(module: &BitcodeModule) -> Object<'_> {
             definition,
             attr::DEFINITION_UNDEFINED | attr::DEFINITION_WEAKUNDEF
         );
-        let mut flags = SymbolFlags::EXPLICIT_NAME;
+        let mut flags = 0;
         if undefined {
             flags |= SymbolFlags::UNDEFINED;
         }
