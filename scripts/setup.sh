@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian machine: the LLVM 19 wasm toolchain (the
-# reference linker wasm-ld-19, clang-19, llvm-mc-19, llvm-objdump-19), wasi-libc, libc++ for
+# reference linker wasm-ld-19, clang-19, llvm-mc-19, llvm-objdump-19, and libLTO for LTO from
+# llvm-19-linker-tools), wasi-libc, libc++ for
 # wasm32-wasi, wabt, node, meson and ninja (for the Meson test), and the Rust wasm targets. Safe to run again: it installs only
 # what is missing.
 set -euo pipefail
 
-packages=(clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
+packages=(clang-19 lld-19 llvm-19 llvm-19-linker-tools wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
           libc++abi-19-dev-wasm32 wabt meson ninja-build)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,9 +1,9 @@
 //! Archive inputs, end to end against wasm-ld-19: thin archives (members read from files named
 //! relative to the archive's directory), members that are neither wasm nor bitcode (wasm-ld's
-//! warning, or its error under `--whole-archive`), and LLVM bitcode members (an error naming
-//! the member whenever wasm-ld would load it, since LTO is not supported).
+//! warning, or its error under `--whole-archive`), and LLVM bitcode members (compiled by LTO
+//! when loaded; without libLTO, an error naming the member whenever wasm-ld would load it).
 
-use e2e_tests::{run_both, validate_module, LinkRun, Scratch};
+use e2e_tests::{cli_binary, run_both, run_linker, validate_module, LinkRun, Scratch};
 use std::ffi::OsStr;
 
 const FLAGS: &[&str] = &["--target=wasm32", "-O2"];
@@ -186,40 +186,63 @@ fn bitcode_archive(s: &Scratch, operation: &str) {
     s.archive(operation, "libbc.a", &["lto.o", "other.o"]);
 }
 
-const BITCODE: &str = "LLVM bitcode (from -flto or linker-plugin LTO): LTO is not supported yet";
-
 #[test]
-fn a_needed_bitcode_member_is_an_error_naming_it() {
+fn a_needed_bitcode_member_is_compiled_by_lto_as_wasm_ld_does() {
     let s = Scratch::new("archives", "bitcode-needed");
     bitcode_archive(&s, "rcs");
-    // wasm-ld-19 would extract lto.o for `helper` (and run LTO); we say why we cannot.
+    // lto.o is extracted for `helper` and compiled by LTO, as wasm-ld-19 does.
     let (ours, theirs) = run_both(&os(&["../../start.o", "../../libbc.a"]), &s.path("needed"));
-    assert_eq!(theirs.code, 0, "{}", theirs.stderr);
-    assert_eq!(ours.code, 1);
-    assert!(
-        first_line(&ours).starts_with(&format!("error: ../../libbc.a(lto.o): {BITCODE}")),
-        "{}",
-        ours.stderr
-    );
-    assert_eq!(ours.stderr.lines().count(), 1, "{}", ours.stderr);
-    assert!(ours.output.is_none());
-    // Under --whole-archive every member is loaded: both are named.
+    assert_same_output(&ours, &theirs, "needed bitcode member");
+    // Under --whole-archive every member is loaded and compiled.
+    let args = os(&["../../start.o", "--whole-archive", "../../libbc.a"]);
+    let (ours, theirs) = run_both(&args, &s.path("whole"));
+    assert_same_output(&ours, &theirs, "--whole-archive bitcode members");
+    // With helper.o too, wasm-ld's duplicate-symbol error names the member.
     let args = os(&[
         "../../start.o",
         "../../helper.o",
         "--whole-archive",
         "../../libbc.a",
     ]);
-    let (ours, _) = run_both(&args, &s.path("whole"));
+    let (ours, theirs) = run_both(&args, &s.path("duplicate"));
+    assert_eq!((ours.code, &ours.stderr), (1, &theirs.stderr));
+}
+
+/// Without libLTO, a bitcode member is lazy by the archive index's symbols, and an error
+/// naming it (and what to install) when it is needed.
+#[test]
+fn a_needed_bitcode_member_without_liblto_is_an_error_naming_it() {
+    let s = Scratch::new("archives", "bitcode-no-liblto");
+    bitcode_archive(&s, "rcs");
+    let args = os(&[
+        "--lto-library=/nonexistent",
+        "../../start.o",
+        "../../libbc.a",
+    ]);
+    let ours = run_linker(&cli_binary("wasm-link"), &args, &s.path("needed/ours"));
     assert_eq!(ours.code, 1);
-    for member in ["lto.o", "other.o"] {
-        assert!(
-            ours.stderr
-                .contains(&format!("../../libbc.a({member}): {BITCODE}")),
-            "{}",
-            ours.stderr
-        );
-    }
+    assert!(
+        first_line(&ours).starts_with(
+            "error: ../../libbc.a(lto.o): LLVM bitcode needs libLTO for link-time optimization"
+        ),
+        "{}",
+        ours.stderr
+    );
+    assert!(
+        ours.stderr.contains("llvm-19-linker-tools"),
+        "{}",
+        ours.stderr
+    );
+    assert!(ours.output.is_none());
+    // Not needed: linked without libLTO.
+    let args = os(&[
+        "--lto-library=/nonexistent",
+        "../../start.o",
+        "../../helper.o",
+        "../../libbc.a",
+    ]);
+    let ours = run_linker(&cli_binary("wasm-link"), &args, &s.path("unneeded/ours"));
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
 }
 
 #[test]
@@ -233,16 +256,11 @@ fn an_unneeded_bitcode_member_is_left_alone_like_wasm_ld_does() {
 }
 
 #[test]
-fn a_bitcode_member_without_an_index_is_an_error_never_skipped() {
+fn a_bitcode_member_without_an_index_is_read_by_liblto() {
     let s = Scratch::new("archives", "bitcode-no-index");
-    // `S`: no symbol index, so nothing tells which symbols lto.o defines.
+    // `S`: no symbol index; libLTO reads the members' symbols, as wasm-ld does.
     bitcode_archive(&s, "rcS");
-    let args = os(&["../../start.o", "../../helper.o", "../../libbc.a"]);
-    let (ours, _) = run_both(&args, &s.path("no-index"));
-    assert_eq!(ours.code, 1);
-    assert!(
-        first_line(&ours).starts_with(&format!("error: ../../libbc.a(lto.o): {BITCODE}")),
-        "{}",
-        ours.stderr
-    );
+    let args = os(&["../../start.o", "../../libbc.a"]);
+    let (ours, theirs) = run_both(&args, &s.path("no-index"));
+    assert_same_output(&ours, &theirs, "bitcode archive without an index");
 }

@@ -176,6 +176,54 @@ pub struct Config {
     pub trace_symbols: Vec<String>,
     /// `--why-extract=FILE` (`-` for stdout): why each archive member was extracted.
     pub why_extract: Option<PathBuf>,
+    /// Link-time optimization of bitcode inputs (`--lto-*`, `-mllvm`, `--save-temps`).
+    pub lto: LtoOptions,
+}
+
+/// How bitcode inputs are optimized and compiled (`docs/lto.md`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LtoOptions {
+    /// `--lto-library=PATH` (ours): the libLTO to load, before `$WASM_LINK_LIBLTO` and the
+    /// usual places.
+    pub library: Option<PathBuf>,
+    /// `--lto-O<n>` (default 2).
+    pub opt_level: u8,
+    /// `--lto-CGO<n>`; by default the level `--lto-O` implies.
+    pub cg_opt_level: Option<u8>,
+    /// `-mllvm OPTION`, in order: handed to LLVM's option parser.
+    pub mllvm: Vec<String>,
+    /// `--disable-verify`: skip the IR verifier.
+    pub disable_verify: bool,
+    /// `--save-temps`: write the intermediate files next to the output.
+    pub save_temps: bool,
+    /// `--lto-partitions=N` (default 1).
+    pub partitions: u32,
+    /// `--lto-debug-pass-manager`.
+    pub debug_pass_manager: bool,
+    /// `--thinlto-jobs=N`.
+    pub thinlto_jobs: Option<String>,
+    /// `--thinlto-cache-dir=DIR`.
+    pub thinlto_cache_dir: Option<PathBuf>,
+    /// `--thinlto-cache-policy=POLICY`.
+    pub thinlto_cache_policy: Option<String>,
+}
+
+impl Default for LtoOptions {
+    fn default() -> Self {
+        LtoOptions {
+            library: None,
+            opt_level: 2,
+            cg_opt_level: None,
+            mllvm: Vec::new(),
+            disable_verify: false,
+            save_temps: false,
+            partitions: 1,
+            debug_pass_manager: false,
+            thinlto_jobs: None,
+            thinlto_cache_dir: None,
+            thinlto_cache_policy: None,
+        }
+    }
 }
 
 /// One `--wrap SYMBOL`: references to `SYMBOL` go to `__wrap_SYMBOL`, references to
@@ -274,6 +322,7 @@ impl Default for Config {
             trace: false,
             trace_symbols: Vec::new(),
             why_extract: None,
+            lto: LtoOptions::default(),
         }
     }
 }

@@ -20,9 +20,40 @@ pub struct InputObject<'a> {
     /// The file it was read from (the archive, for a member; the member's own file, for a
     /// member of a thin archive).
     pub source: &'a InputFile,
-    /// An LLVM bitcode archive member: an empty `obj`, and the symbols the archive index says
-    /// it defines. Loading it is an error (no LTO yet); until then it is lazy like any member.
+    /// An LLVM bitcode archive member libLTO could not read (it is missing): an empty `obj`,
+    /// and the symbols the archive index says it defines. Loading it is an error; until then
+    /// it is lazy like any member.
     pub bitcode: Option<Vec<&'a str>>,
+    /// An LLVM bitcode module read by libLTO: `obj` has its symbols only
+    /// ([`crate::lto::object`]); LTO compiles it if it is loaded.
+    pub lto: Option<BitcodeInput<'a>>,
+}
+
+/// A bitcode input libLTO read.
+#[derive(Clone, Copy)]
+pub struct BitcodeInput<'a> {
+    /// Its bitcode.
+    pub bytes: &'a [u8],
+    /// What libLTO read of it.
+    pub module: &'a crate::lto::BitcodeModule,
+}
+
+impl InputObject<'_> {
+    /// Whether it is LLVM bitcode (read by libLTO or not).
+    pub fn is_bitcode(&self) -> bool {
+        self.bitcode.is_some() || self.lto.is_some()
+    }
+}
+
+/// What link-time optimization adds to the inputs.
+#[derive(Default)]
+pub struct LtoInputs {
+    /// The library functions LTO code generation may call ([`crate::lto::libcalls`]): lazy
+    /// bitcode definitions of them are loaded before LTO.
+    pub libcalls: &'static [&'static str],
+    /// The object LTO compiled (`lto.tmp`), once there is one; it is in `files`, not in
+    /// `items`: resolution adds it where lld does.
+    pub object: Option<FileId>,
 }
 
 /// One command-line item, in order.
@@ -52,6 +83,8 @@ pub struct Inputs<'a> {
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
     /// Stub libraries (`#STUB` text files), in command-line order.
     pub stubs: Vec<StubLibrary>,
+    /// Link-time optimization's part.
+    pub lto: LtoInputs,
 }
 
 /// A stub library: a text file starting with `#STUB` whose lines `SYMBOL: DEP, DEP` say that

@@ -53,6 +53,7 @@ mod ids;
 mod inputs;
 mod layout;
 mod load;
+mod lto;
 mod map_file;
 mod mark;
 mod merge;
@@ -75,7 +76,7 @@ mod why_live;
 mod write;
 mod written;
 
-pub use config::{BuildId, Config, Entry, Input, UnresolvedPolicy, Wrap};
+pub use config::{BuildId, Config, Entry, Input, LtoOptions, UnresolvedPolicy, Wrap};
 pub use diagnostic::{Code, Diagnostic, Errors, Severity};
 pub use output_file::remove_temporaries_on_signal;
 pub use session::{InputId, LinkKind, LinkStats, Linker, Outcome, SessionError};
@@ -133,15 +134,22 @@ pub fn link(config: &Config) -> Diagnostics {
 fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
     let start = Instant::now();
     thread_pool(config)?.install(|| {
+        // Declared first: the inputs borrow the object LTO compiles, too.
+        let lto_object = std::cell::OnceCell::new();
         let files = load::open(config)?;
         check_outputs(config)?;
         if config.verbose {
             let loading = config.inputs.iter().map(|i| i.path.display());
             diag.log.extend(loading.map(|p| format!("Loading: {p}")));
         }
+        let scanned = lto::scan(&files, config);
         let files: Vec<_> = files.iter().collect();
-        let inputs = load::load(&files, config, &mut load::Parsed::default())?;
+        let mut inputs = load::load(&files, config, &mut load::Parsed::default(), &scanned)?;
         diag.lap("load", start);
+        if inputs.files.iter().any(|f| f.lto.is_some()) {
+            link_time_optimize(&mut inputs, &lto_object, &scanned, config, diag)?;
+            diag.lap("lto", start);
+        }
         let linked = link_loaded(inputs, config, diag, start, false)?;
         if config.output.as_os_str() == "-" {
             flush_messages(diag);
@@ -153,6 +161,43 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
         diag.lap("commit", start);
         Ok(())
     })
+}
+
+/// LTO (`lto`): a first resolution decides which bitcode modules are loaded and what they
+/// must keep; libLTO compiles them into one object, which joins the inputs for the link
+/// proper (resolution adds it where lld does).
+fn link_time_optimize<'a>(
+    inputs: &mut inputs::Inputs<'a>,
+    slot: &'a std::cell::OnceCell<wasm_object::input::InputFile>,
+    scanned: &lto::Scanned,
+    config: &Config,
+    diag: &mut Diagnostics,
+) -> Result<(), Errors> {
+    let plan = resolve::plan_lto(inputs, config)?;
+    if plan.modules.is_empty() {
+        return Ok(());
+    }
+    let compiled = lto::compile(inputs, &plan, scanned, config)?;
+    diag.warn(compiled.warnings, config)?;
+    let file = slot.get_or_init(|| {
+        wasm_object::input::InputFile::from_bytes(lto::OBJECT_NAME, compiled.object)
+    });
+    let obj = load::parse_object(file.bytes(), 0).map_err(|e| {
+        let message = format!("{}: {e}", lto::OBJECT_NAME);
+        vec![Diagnostic::error(Code::Input, message).in_file(lto::OBJECT_NAME)]
+    })?;
+    inputs.lto.object = Some(ids::FileId(inputs.files.len() as u32));
+    inputs.files.push(inputs::InputObject {
+        key: load::parsed_key(file.bytes()),
+        name: lto::OBJECT_NAME.to_string(),
+        member_at: None,
+        obj,
+        lazy: false,
+        source: file,
+        bitcode: None,
+        lto: None,
+    });
+    Ok(())
 }
 
 /// Everything a link made, which a [`Linker`] session keeps for the next link.

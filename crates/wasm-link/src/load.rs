@@ -2,15 +2,17 @@
 //! in parallel. Archive members are parsed up front too (their symbol tables are needed for
 //! lazy resolution anyway), so resolution never waits on I/O or parsing.
 //!
-//! Archive members that are not wasm are treated as wasm-ld treats them: LLVM bitcode stays a
-//! lazy member whose symbols come from the archive index (loading it is an error, as LTO is not
-//! supported); anything else is skipped with wasm-ld's warning, or refused under
-//! `--whole-archive`.
+//! LLVM bitcode (files and archive members) was read by [`crate::lto::scan`] before: each
+//! module becomes an object with a symbol table only, which LTO compiles if it is loaded.
+//! Without libLTO, a bitcode file is an error and a bitcode member stays lazy with its symbols
+//! from the archive index (loading it is the error). Archive members that are neither are
+//! skipped with wasm-ld's warning, or refused under `--whole-archive`.
 
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Errors};
 use crate::ids::FileId;
-use crate::inputs::{InputObject, Inputs, Item};
+use crate::inputs::{BitcodeInput, InputObject, Inputs, Item};
+use crate::lto::Scanned;
 use rayon::prelude::*;
 use wasm_object::archive::Archive;
 use wasm_object::input::{Contents, FileKind, InputErrorKind, InputFile};
@@ -58,13 +60,16 @@ struct Job<'a> {
     lazy: bool,
     file: &'a InputFile,
     whole_file: bool,
-    /// An LLVM bitcode member: not parsed; its symbols from the archive index.
+    /// An LLVM bitcode member libLTO could not read: not parsed; its symbols from the
+    /// archive index.
     bitcode: Option<Vec<&'a str>>,
+    /// LLVM bitcode libLTO read.
+    lto: Option<BitcodeInput<'a>>,
 }
 
 /// What [`load`] collects while it walks the command line.
-#[derive(Default)]
 struct Collected<'a> {
+    scanned: &'a Scanned,
     jobs: Vec<Job<'a>>,
     errors: Errors,
     warnings: Vec<Diagnostic>,
@@ -86,8 +91,14 @@ pub fn load<'a>(
     files: &[&'a InputFile],
     config: &Config,
     reuse: &mut Parsed<'a>,
+    scanned: &'a Scanned,
 ) -> Result<Inputs<'a>, Errors> {
-    let mut c = Collected::default();
+    let mut c = Collected {
+        scanned,
+        jobs: Vec::new(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
     let mut items = Vec::new();
     let mut allowed_undefined = Vec::new();
     let mut stubs = Vec::new();
@@ -123,7 +134,14 @@ pub fn load<'a>(
                     file,
                     whole_file: true,
                     bitcode: None,
+                    lto: None,
                 });
+            }
+            Err(e) if matches!(e.kind(), InputErrorKind::Bitcode) => {
+                match c.bitcode_input(file.bytes(), &path) {
+                    Ok(lto) => c.add_bitcode_file(file, input.lazy, path, lto, &mut items),
+                    Err(e) => c.errors.push(e),
+                }
             }
             Ok(Some(Contents::Archive(archive))) => {
                 let members = c.add_members(file, &archive, &path, input.whole_archive);
@@ -145,6 +163,7 @@ pub fn load<'a>(
         jobs,
         mut errors,
         warnings,
+        ..
     } = c;
     let jobs: Vec<(Job<'a>, Option<Object<'a>>)> = jobs
         .into_iter()
@@ -159,6 +178,9 @@ pub fn load<'a>(
             let parsed = match (j.bitcode.as_ref(), reused) {
                 (_, Some(obj)) => Ok(obj),
                 (Some(_), None) => Ok(Object::empty()),
+                (None, None) if j.lto.is_some() => Ok(j
+                    .lto
+                    .map_or_else(Object::empty, |b| crate::lto::object(b.module))),
                 // Relocation sections are decoded now or read again much later: let their
                 // pages go meanwhile.
                 (None, None) => {
@@ -174,6 +196,7 @@ pub fn load<'a>(
                     lazy: j.lazy,
                     source: j.file,
                     bitcode: j.bitcode,
+                    lto: j.lto,
                 }),
                 Err(e) => Err(match j.whole_file.then(|| j.file.contents()) {
                     Some(Err(framing)) => input_error(&framing),
@@ -188,6 +211,10 @@ pub fn load<'a>(
         allowed_undefined,
         warnings,
         stubs,
+        lto: crate::inputs::LtoInputs {
+            libcalls: crate::lto::libcalls::LIBCALLS,
+            object: None,
+        },
     };
     for p in parsed {
         match p {
@@ -262,7 +289,7 @@ fn parse_error(j: &Job<'_>, e: &wasm_format::Error) -> Diagnostic {
 fn check_arch(o: &InputObject<'_>, config: &Config) -> Result<(), Diagnostic> {
     let wasm64 = o.obj.memory64;
     match config.memory64 {
-        // A bitcode member stands for an object not compiled yet.
+        // A bitcode member libLTO could not read stands for an object not compiled yet.
         _ if o.bitcode.is_some() => Ok(()),
         None if wasm64 => Err(Diagnostic::error(
             Code::Input,
@@ -285,6 +312,51 @@ fn check_arch(o: &InputObject<'_>, config: &Config) -> Result<(), Diagnostic> {
 }
 
 impl<'a> Collected<'a> {
+    /// What libLTO read of bitcode `bytes` (named `name`), or the error: libLTO is missing, or
+    /// could not read it.
+    fn bitcode_input(&self, bytes: &'a [u8], name: &str) -> Result<BitcodeInput<'a>, Diagnostic> {
+        match self.scanned.modules.get(&parsed_key(bytes)) {
+            Some(Ok(module)) => Ok(BitcodeInput { bytes, module }),
+            Some(Err(why)) => Err(crate::lto::unreadable(name, why, self.scanned)),
+            None => Err(Diagnostic::error(
+                Code::Unsupported,
+                crate::lto::missing_library_text(name, self.scanned.not_found.as_ref()),
+            )
+            .in_file(name)),
+        }
+    }
+
+    /// A bitcode file on the command line: loaded, or lazy between `--start-lib`/`--end-lib`.
+    fn add_bitcode_file(
+        &mut self,
+        file: &'a InputFile,
+        lazy: bool,
+        name: String,
+        lto: BitcodeInput<'a>,
+        items: &mut Vec<Item>,
+    ) {
+        let id = FileId(self.jobs.len() as u32);
+        items.push(if lazy {
+            Item::Archive {
+                members: vec![id],
+                whole: false,
+            }
+        } else {
+            Item::Object(id)
+        });
+        self.jobs.push(Job {
+            name,
+            member_at: None,
+            bytes: file.bytes(),
+            offset: 0,
+            lazy,
+            file,
+            whole_file: true,
+            bitcode: None,
+            lto: Some(lto),
+        });
+    }
+
     /// The jobs for an archive's members, in archive order; returns their ids. A member that
     /// is neither wasm nor bitcode gets wasm-ld's warning (`addFile`), or its error under
     /// `--whole-archive`.
@@ -299,14 +371,26 @@ impl<'a> Collected<'a> {
         let mut members = Vec::new();
         for (i, m) in archive.members.iter().enumerate() {
             let bytes = m.data.bytes;
+            let mut lto = None;
             let bitcode = if wasm_format::is_wasm(bytes) {
                 None
             } else if wasm_object::input::is_bitcode(bytes) {
                 let name = format!("{path}({})", m.name);
-                match index.symbols_of(i) {
-                    Some(symbols) => Some(symbols),
-                    None => {
-                        self.errors.push(bitcode_error(&name, true));
+                match self.bitcode_input(bytes, &name) {
+                    Ok(read) => {
+                        lto = Some(read);
+                        None
+                    }
+                    // Without libLTO, the member is lazy by the archive index's symbols.
+                    Err(_) if self.scanned.library.is_none() => match index.symbols_of(i) {
+                        Some(symbols) => Some(symbols),
+                        None => {
+                            self.errors.push(bitcode_error(&name, true));
+                            continue;
+                        }
+                    },
+                    Err(e) => {
+                        self.errors.push(e);
                         continue;
                     }
                 }
@@ -324,6 +408,7 @@ impl<'a> Collected<'a> {
                 file: file.member_file(i),
                 whole_file: false,
                 bitcode,
+                lto,
             });
         }
         members
@@ -386,14 +471,15 @@ impl<'x, 'a> BitcodeIndex<'x, 'a> {
     }
 }
 
-/// The error for bitcode member `name` (`lib.a(m.o)`): met when it is loaded, or at once when
-/// `no_index` leaves no way to tell whether it is needed.
+/// The error for bitcode member `name` (`lib.a(m.o)`) when libLTO is missing: met when it is
+/// loaded, or at once when `no_index` leaves no way to tell whether it is needed.
 pub fn bitcode_error(name: &str, no_index: bool) -> Diagnostic {
-    let why = wasm_object::input::BITCODE_UNSUPPORTED;
+    let why = crate::lto::missing_library_text(name, None);
     let message = if no_index {
-        format!("{name}: {why} (the archive has no symbol index to tell whether it is needed)")
+        let (first, rest) = why.split_once('\n').unwrap_or((&why, ""));
+        format!("{first} (the archive has no symbol index to tell whether it is needed)\n{rest}")
     } else {
-        format!("{name}: {why}")
+        why
     };
     Diagnostic::error(Code::Unsupported, message).in_file(name)
 }

@@ -18,6 +18,7 @@ use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
 use wasm_object::ids::Definition;
 
 mod checks;
+mod lto;
 mod stubs;
 mod traced;
 mod variants;
@@ -60,6 +61,8 @@ pub struct Discarded {
     pub segments: Vec<bool>,
     /// Section indices (custom sections).
     pub sections: Vec<u32>,
+    /// For a bitcode module: the symbols whose COMDAT an earlier file holds.
+    pub symbols: Vec<u32>,
 }
 
 struct Resolver<'i, 'a> {
@@ -89,6 +92,10 @@ struct Resolver<'i, 'a> {
     legacy_table: bool,
     /// Per global symbol: 1 + the last file that had a symbol of its name (0: none yet).
     name_seen_in: Vec<u32>,
+    /// The first resolution of a link with bitcode: stop where lld runs LTO.
+    stop_before_lto: bool,
+    /// LTO has run: loading bitcode now is an error.
+    lto_done: bool,
 }
 
 /// Resolves every symbol, adding what `--trace`, `--trace-symbol` and `--why-extract` print to
@@ -99,28 +106,11 @@ pub fn resolve_traced<'a>(
     config: &'a Config,
     trace: &mut Tracer,
 ) -> Result<Resolved<'a>, Errors> {
-    let n = inputs.files.len();
-    let mut r = Resolver {
-        inputs,
-        config,
-        table: SymbolTable::for_objects(inputs.files.iter().map(|f| &f.obj)),
-        file_syms: vec![Vec::new(); n],
-        loaded_flag: vec![false; n],
-        loaded: Vec::new(),
-        discarded: vec![Discarded::default(); n],
-        comdats: HashMap::default(),
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        trace: std::mem::take(trace),
-        internal: Vec::new(),
-        variant_traced: Vec::new(),
-        variant_names: Vec::new(),
-        call_variants: HashMap::default(),
-        legacy_table: false,
-        name_seen_in: Vec::new(),
-    };
+    let mut r = Resolver::new(inputs, config, trace);
     let result = r.run(config);
     *trace = std::mem::take(&mut r.trace);
+    // Bitcode modules took part in resolution; the compiled object stands for them now.
+    r.loaded.retain(|&f| !inputs.files[f.idx()].is_bitcode());
     result.map(|(entry, call_dtors)| Resolved {
         table: r.table,
         file_syms: r.file_syms,
@@ -133,6 +123,46 @@ pub fn resolve_traced<'a>(
         start_stop_segments: Vec::new(),
         created_after_gc: usize::MAX,
     })
+}
+
+/// The first resolution of a link with bitcode, up to where lld runs LTO: which modules LTO
+/// compiles and which of their symbols it must keep (`crate::lto`).
+pub fn plan_lto(inputs: &Inputs<'_>, config: &Config) -> Result<crate::lto::Plan, Errors> {
+    let mut trace = Tracer::new(config);
+    let mut r = Resolver::new(inputs, config, &mut trace);
+    r.stop_before_lto = true;
+    r.run(config)?;
+    if !r.errors.is_empty() {
+        return Err(std::mem::take(&mut r.errors));
+    }
+    r.plan(config)
+}
+
+impl<'i, 'a> Resolver<'i, 'a> {
+    fn new(inputs: &'i Inputs<'a>, config: &'a Config, trace: &mut Tracer) -> Self {
+        let n = inputs.files.len();
+        Resolver {
+            inputs,
+            config,
+            table: SymbolTable::for_objects(inputs.files.iter().map(|f| &f.obj)),
+            file_syms: vec![Vec::new(); n],
+            loaded_flag: vec![false; n],
+            loaded: Vec::new(),
+            discarded: vec![Discarded::default(); n],
+            comdats: HashMap::default(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            trace: std::mem::take(trace),
+            internal: Vec::new(),
+            variant_traced: Vec::new(),
+            variant_names: Vec::new(),
+            call_variants: HashMap::default(),
+            legacy_table: false,
+            name_seen_in: Vec::new(),
+            stop_before_lto: false,
+            lto_done: false,
+        }
+    }
 }
 
 /// What [`Resolver::run`] finds besides the table: the entry and `__wasm_call_dtors`.
@@ -168,6 +198,11 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let entry = r.resolve_entry(config);
         let call_dtors = r.find_call_dtors(config);
         let wrapped = r.add_wrapped_symbols(config);
+        r.extract_libcall_members();
+        if r.stop_before_lto {
+            return Ok((entry, call_dtors));
+        }
+        r.add_lto_object();
         r.process_stub_libraries();
         if r.errors.is_empty() {
             if let Err(e) = r.trace.write_why_extract(config) {
@@ -255,13 +290,27 @@ impl<'i, 'a> Resolver<'i, 'a> {
             self.errors.push(crate::load::bitcode_error(name, false));
             return;
         }
-        self.claim_comdats(f);
+        if !self.accept_bitcode(f) {
+            return;
+        }
+        let bitcode = self.is_lto_input(f);
+        if bitcode {
+            self.claim_bitcode_comdats(f);
+        } else {
+            self.claim_comdats(f);
+        }
         let obj = self.inputs.obj(f);
         let mut syms = Vec::with_capacity(obj.symbols.len());
         for (i, s) in obj.symbols.iter().enumerate() {
-            syms.push(self.add_symbol(f, i as u32, s));
+            syms.push(if bitcode {
+                self.add_bitcode_symbol(f, i as u32, s)
+            } else {
+                self.add_symbol(f, i as u32, s)
+            });
         }
-        self.check_unique_names(f, &syms);
+        if !bitcode {
+            self.check_unique_names(f, &syms);
+        }
         self.file_syms[f.idx()] = syms;
         self.add_legacy_table(f);
         self.loaded.push(f);
@@ -375,6 +424,11 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let d = &mut self.discarded[f.idx()];
         d.functions = vec![false; obj.functions.len()];
         d.segments = vec![false; obj.segments.len()];
+        // The object LTO compiled keeps every group: its bitcode claimed them (lld parses it
+        // with `ignoreComdats`).
+        if self.inputs.lto.object == Some(f) {
+            return;
+        }
         for c in &obj.comdats {
             let winner = *self.comdats.entry(c.name).or_insert(f);
             if winner == f {

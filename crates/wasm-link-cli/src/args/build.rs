@@ -241,9 +241,88 @@ fn misc(seen: &Seen, c: &mut Config, report: &mut Report) {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    if let Some(level) = integer(seen, "lto-O", "--lto-O", errors).filter(|&l| l > 3) {
-        errors.push(format!("invalid optimization level for LTO: {level}"));
+    c.lto = lto(seen, errors);
+}
+
+/// `--lto-*`, `--thinlto-*`, `-mllvm`, `--save-temps`, validated as wasm-ld validates them.
+fn lto(seen: &Seen, errors: &mut Vec<String>) -> wasm_link::LtoOptions {
+    let mut o = wasm_link::LtoOptions::default();
+    if let Some(level) = integer(seen, "lto-O", "--lto-O", errors) {
+        if level > 3 {
+            errors.push(format!("invalid optimization level for LTO: {level}"));
+        }
+        o.opt_level = level.min(3) as u8;
     }
+    if let Some(level) = integer(seen, "lto-CGO", "--lto-CGO", errors) {
+        if level > 3 {
+            errors.push(format!(
+                "invalid codegen optimization level for LTO: {level}"
+            ));
+        }
+        o.cg_opt_level = Some(level.min(3) as u8);
+    }
+    if let Some(n) = integer(seen, "lto-partitions", "--lto-partitions=", errors) {
+        if n == 0 {
+            errors.push("--lto-partitions: number of threads must be > 0".into());
+        }
+        o.partitions = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    if let Some(jobs) = seen.last("thinlto-jobs") {
+        if jobs != "all" && jobs.parse::<u32>().is_err() {
+            errors.push(format!("--thinlto-jobs: invalid job count: {jobs}"));
+        }
+        o.thinlto_jobs = Some(jobs.to_string());
+    }
+    if let Some(policy) = seen.last("thinlto-cache-policy") {
+        if let Err(e) = check_cache_policy(policy) {
+            errors.push(format!("--thinlto-cache-policy: invalid cache policy: {e}"));
+        }
+        o.thinlto_cache_policy = Some(policy.to_string());
+    }
+    o.library = seen.last("lto-library").map(PathBuf::from);
+    o.thinlto_cache_dir = seen.last("thinlto-cache-dir").map(PathBuf::from);
+    o.mllvm = seen.values("mllvm").into_iter().map(String::from).collect();
+    o.disable_verify = seen.has("disable-verify");
+    o.save_temps = seen.has("save-temps");
+    o.debug_pass_manager = seen.has("lto-debug-pass-manager");
+    o
+}
+
+/// LLVM's `parseCachePruningPolicy`: `key=value` pairs separated by `:`; its messages.
+fn check_cache_policy(policy: &str) -> Result<(), String> {
+    for pair in policy.split(':').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let duration = |v: &str| {
+            let digits = v.trim_end_matches(['s', 'm', 'h']);
+            (digits.len() + 1 == v.len() && digits.parse::<u64>().is_ok())
+                .then_some(())
+                .ok_or_else(|| format!("'{v}' must end with one of 's', 'm' or 'h'"))
+        };
+        match key {
+            "prune_interval" | "prune_after" => duration(value)?,
+            "cache_size" => {
+                let pct = value.strip_suffix('%').and_then(|p| p.parse::<u32>().ok());
+                match pct {
+                    Some(p) if p <= 100 => {}
+                    Some(_) => return Err(format!("'{value}' must be between 0 and 100")),
+                    None => return Err(format!("'{value}' must be a percentage")),
+                }
+            }
+            "cache_size_bytes" => {
+                let digits = value.trim_end_matches(['k', 'm', 'g', 'K', 'M', 'G']);
+                if digits.parse::<u64>().is_err() {
+                    return Err(format!("'{value}' not an integer"));
+                }
+            }
+            "cache_size_files" => {
+                if value.parse::<u64>().is_err() {
+                    return Err(format!("'{value}' not an integer"));
+                }
+            }
+            _ => return Err(format!("Unknown key: '{key}'")),
+        }
+    }
+    Ok(())
 }
 
 fn threads(seen: &Seen, errors: &mut Vec<String>) -> Option<usize> {
@@ -404,7 +483,7 @@ fn parse_hex(mut s: &str, errors: &mut Vec<String>) -> Option<Vec<u8>> {
 /// Options wasm-ld accepts that have no counterpart in [`Config`]: validated where wasm-ld
 /// validates them, then reported as ignored.
 fn ignored(seen: &Seen, report: &mut Report) {
-    const WARN: &[(&str, &str)] = &[("mllvm", "--mllvm")];
+    const WARN: &[(&str, &str)] = &[];
     if seen.has("Bsymbolic") && !seen.has("shared") {
         let warning = "-Bsymbolic is only meaningful when combined with -shared";
         report.warnings.push(warning.into());

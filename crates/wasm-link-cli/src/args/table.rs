@@ -70,7 +70,7 @@ use Dashes::{Both, One, Two};
 use Form::{EqSep, Flag, Joined, JoinedOrSeparate, Separate};
 
 /// Options of ours that wasm-ld does not have.
-pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time"];
+pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time", "lto-library"];
 
 /// Every spelling wasm-ld 19 accepts, and our [`EXTENSIONS`]. Anything else starting with `-`
 /// is an unknown argument.
@@ -183,7 +183,8 @@ pub const SPELLINGS: &[Spelling] = &[
     ff("no-check-features"),
     sp("features=", Both, Joined, "features"),
     sp("extra-features=", Both, Joined, "extra-features"),
-    // LTO (accepted; there is no LTO).
+    // LTO (through libLTO, `docs/lto.md`).
+    sp("lto-library", Two, EqSep, "lto-library"),
     sp("lto-O", Two, Joined, "lto-O"),
     sp("lto-CGO", Two, Joined, "lto-CGO"),
     sp("lto-partitions=", Two, Joined, "lto-partitions"),
@@ -257,14 +258,6 @@ const fn value(id: &'static str, help: &'static str) -> Opt {
         id,
         takes: Takes::Value,
         help: Some(help),
-    }
-}
-
-const fn hidden(id: &'static str, takes: Takes) -> Opt {
-    Opt {
-        id,
-        takes,
-        help: None,
     }
 }
 
@@ -415,16 +408,39 @@ pub const OPTS: &[Opt] = &[
         "extra-features",
         "Comma-separated features added to the inferred set",
     ),
-    hidden("lto-O", Takes::Value),
-    hidden("lto-CGO", Takes::Value),
-    hidden("lto-partitions", Takes::Value),
-    hidden("lto-debug-pass-manager", Takes::Nothing),
-    hidden("disable-verify", Takes::Nothing),
-    hidden("save-temps", Takes::Nothing),
-    hidden("thinlto-cache-dir", Takes::Value),
-    hidden("thinlto-cache-policy", Takes::Value),
-    hidden("thinlto-jobs", Takes::Value),
-    hidden("mllvm", Takes::Value),
+    value(
+        "lto-library",
+        "The libLTO to do LTO with (else $WASM_LINK_LIBLTO, llvm-config, the usual places; \
+         not in wasm-ld)",
+    ),
+    value("lto-O", "Optimization level for LTO (0-3, default 2)"),
+    value(
+        "lto-CGO",
+        "Codegen optimization level for LTO (libLTO: as --lto-O implies)",
+    ),
+    value(
+        "lto-partitions",
+        "Number of LTO codegen partitions (libLTO: 1 only)",
+    ),
+    flag(
+        "lto-debug-pass-manager",
+        "Debug the LTO pass manager (not available through libLTO)",
+    ),
+    flag("disable-verify", "Do not verify the IR during LTO"),
+    flag("save-temps", "Save intermediate LTO compilation results"),
+    value(
+        "thinlto-cache-dir",
+        "Path to ThinLTO cached object file directory",
+    ),
+    value(
+        "thinlto-cache-policy",
+        "Pruning policy for the ThinLTO cache",
+    ),
+    value("thinlto-jobs", "Number of ThinLTO jobs"),
+    value(
+        "mllvm",
+        "Additional arguments to forward to LLVM's option processing",
+    ),
     value("threads", "Worker threads"),
     value(
         "error-limit",
@@ -479,7 +495,7 @@ pub fn help() -> String {
             .filter(|s| s.id == o.id)
             .map(written)
             .collect();
-        let text = o.help.unwrap_or("Accepted and ignored: there is no LTO");
+        let text = o.help.unwrap_or("");
         let names = shown.join(", ");
         if names.len() < 22 {
             out.push_str(&format!("  {names:<24}{text}\n"));

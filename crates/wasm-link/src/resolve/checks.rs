@@ -54,6 +54,9 @@ impl<'a> Resolver<'_, 'a> {
     /// neither new nor lazy. Returns false when the definition must be dropped: a function
     /// meeting another kind (lld's `addDefinedFunction` returns there, without a duplicate).
     pub(super) fn check_definition(&mut self, id: SymbolId, kind: Kind, f: FileId, i: u32) -> bool {
+        if self.kind_unknown(id) {
+            self.table.get_mut(id).kind = kind;
+        }
         let existing = self.table.get(id).kind;
         if existing != kind {
             self.type_error(id, kind, f);
@@ -67,6 +70,9 @@ impl<'a> Resolver<'_, 'a> {
     /// which is not lazy. Returns false when the reference is to be ignored (a function
     /// reference to another kind).
     pub(super) fn check_reference(&mut self, id: SymbolId, kind: Kind, f: FileId, i: u32) -> bool {
+        if self.kind_unknown(id) {
+            self.table.get_mut(id).kind = kind;
+        }
         let sym = self.table.get(id);
         if kind == Kind::Function && sym.kind != Kind::Function {
             self.type_error(id, kind, f);

@@ -113,7 +113,8 @@ impl Kept {
             None => Default::default(),
         };
         let offered = parsed.len();
-        let inputs = load::load(&refs, config_ref, &mut parsed);
+        // Sessions do not do LTO: bitcode is refused as when libLTO is missing.
+        let inputs = load::load(&refs, config_ref, &mut parsed, crate::lto::Scanned::none());
         // What was not taken borrows files of the previous link: drop it before them.
         stats.reused = offered - parsed.len();
         drop(parsed);

@@ -1,0 +1,202 @@
+//! The symbols of every bitcode input, read through libLTO before loading, so that bitcode
+//! takes part in resolution like an object: each module becomes an [`Object`] with a symbol
+//! table and nothing else (lld's `BitcodeFile`, `createBitcodeSymbol`).
+//!
+//! What the C API tells of a symbol: defined or undefined, weak, visibility, function or data
+//! (for definitions only: libLTO gives an undefined symbol no permissions), in a COMDAT or not
+//! (not which one). An undefined bitcode symbol or an alias therefore has no kind of its own:
+//! resolution gives it the kind of what it meets. A definition in a COMDAT claims a group named after
+//! the symbol, which is the group clang gives C++ inline functions, templates and vtables.
+
+use super::library::{attr, Library, NotFound};
+use crate::config::Config;
+use rustc_hash::FxHashMap as HashMap;
+use wasm_format::linking::{Comdat, ComdatKind, ComdatMember, SymbolFlags, SymbolInfo, SymbolKind};
+use wasm_object::input::{Contents, FileKind, InputFile};
+use wasm_object::object::Object;
+
+/// One bitcode module as libLTO reads it.
+#[derive(Debug)]
+pub struct BitcodeModule {
+    /// Its target triple (`wasm32-unknown-wasi`).
+    pub triple: String,
+    /// Its external symbols (internal ones left out): name and `lto_symbol_attributes`.
+    pub symbols: Vec<(String, u32)>,
+    /// Compiled for ThinLTO (`-flto=thin`).
+    pub thin: bool,
+}
+
+impl BitcodeModule {
+    /// Whether symbol `i` has no kind libLTO tells: an undefined symbol, or an alias (libLTO
+    /// gives every alias data permissions).
+    pub fn kind_unknown(&self, i: u32) -> bool {
+        self.symbols.get(i as usize).is_some_and(|(_, attrs)| {
+            attrs & attr::ALIAS != 0
+                || matches!(
+                    attrs & attr::DEFINITION_MASK,
+                    attr::DEFINITION_UNDEFINED | attr::DEFINITION_WEAKUNDEF
+                )
+        })
+    }
+
+    /// Whether the triple is a WebAssembly one (lld: `Triple::isWasm`).
+    pub fn is_wasm(&self) -> bool {
+        let arch = self.triple.split('-').next().unwrap_or("");
+        arch == "wasm32" || arch == "wasm64"
+    }
+
+    /// A wasm64 module.
+    pub fn is_wasm64(&self) -> bool {
+        self.triple.starts_with("wasm64")
+    }
+}
+
+/// Every bitcode input of a link, read once before loading.
+#[derive(Default)]
+pub struct Scanned {
+    /// libLTO, opened when some input is bitcode.
+    pub library: Option<Library>,
+    /// Where libLTO was looked for, when some input is bitcode and it was not found.
+    pub not_found: Option<NotFound>,
+    /// The first bitcode input (for the error when libLTO is missing).
+    pub first: Option<String>,
+    /// Each bitcode file or member by where its bytes are ([`crate::load::parsed_key`]): its
+    /// module, or why libLTO could not read it.
+    pub modules: HashMap<(usize, usize), Result<BitcodeModule, String>>,
+}
+
+impl Scanned {
+    /// No bitcode read: for link sessions, which do not do LTO.
+    pub fn none() -> &'static Scanned {
+        static NONE: std::sync::OnceLock<Scanned> = std::sync::OnceLock::new();
+        NONE.get_or_init(Scanned::default)
+    }
+}
+
+/// Finds every bitcode input (files and archive members) and reads its symbols, opening
+/// libLTO only if there is one.
+pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
+    let found = find_bitcode(files);
+    let mut scanned = Scanned::default();
+    let Some((first, _)) = found.first() else {
+        return scanned;
+    };
+    scanned.first = Some(first.clone());
+    let library = match Library::find(config.lto.library.as_deref()) {
+        Ok(library) => library,
+        Err(not_found) => {
+            scanned.not_found = Some(not_found);
+            return scanned;
+        }
+    };
+    for (name, bytes) in &found {
+        // libLTO puts its own words before LLVM's; wasm-ld prints LLVM's alone.
+        let prefix = format!("{name}: Could not read LTO input file: ");
+        let checked = library
+            .check_input(bytes, name)
+            .map_err(|e| e.strip_prefix(&prefix).map_or(e.clone(), String::from));
+        let module = checked
+            .and_then(|()| library.symbols_module(bytes, name))
+            .map(|m| BitcodeModule {
+                triple: m.triple(),
+                symbols: symbol_order(m.symbols()),
+                thin: m.is_thin(),
+            });
+        scanned
+            .modules
+            .insert(crate::load::parsed_key(bytes), module);
+    }
+    scanned.library = Some(library);
+    scanned
+}
+
+/// The external symbols, nearer lld's order (LLVM's module symbol table: functions and
+/// variables, then aliases), which decides the symbol order of a relocatable output. libLTO
+/// lists the definitions in that order but puts a module's undefined symbols after its
+/// definitions and aliases; moving the aliases last restores lld's order except where
+/// declarations and definitions interleave.
+fn symbol_order(symbols: Vec<(String, u32)>) -> Vec<(String, u32)> {
+    let (aliases, others): (Vec<_>, Vec<_>) = symbols
+        .into_iter()
+        .filter(|(_, attrs)| attrs & attr::SCOPE_MASK != attr::SCOPE_INTERNAL)
+        .partition(|(_, attrs)| attrs & attr::ALIAS != 0);
+    others.into_iter().chain(aliases).collect()
+}
+
+/// Every bitcode file and archive member, with its display name (`a.o`, `lib.a(m.o)`).
+fn find_bitcode(files: &[InputFile]) -> Vec<(String, &[u8])> {
+    let mut found = Vec::new();
+    for file in files {
+        let path = file.path().display().to_string();
+        match file.kind() {
+            FileKind::Unknown if wasm_object::input::is_bitcode(file.bytes()) => {
+                found.push((path, file.bytes()))
+            }
+            FileKind::Archive | FileKind::ThinArchive => {
+                let Ok(Contents::Archive(archive)) = file.contents() else {
+                    continue;
+                };
+                for m in &archive.members {
+                    if wasm_object::input::is_bitcode(m.data.bytes) {
+                        found.push((format!("{path}({})", m.name), m.data.bytes));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The object resolution sees for a bitcode module: its external symbols, in libLTO's order,
+/// and a COMDAT per definition libLTO says is in one.
+pub fn object(module: &BitcodeModule) -> Object<'_> {
+    let mut obj = Object::empty();
+    obj.memory64 = module.is_wasm64();
+    for (name, attrs) in &module.symbols {
+        let scope = attrs & attr::SCOPE_MASK;
+        let definition = attrs & attr::DEFINITION_MASK;
+        let undefined = matches!(
+            definition,
+            attr::DEFINITION_UNDEFINED | attr::DEFINITION_WEAKUNDEF
+        );
+        let mut flags = 0;
+        if undefined {
+            flags |= SymbolFlags::UNDEFINED;
+        }
+        if matches!(
+            definition,
+            attr::DEFINITION_WEAK | attr::DEFINITION_WEAKUNDEF
+        ) {
+            flags |= SymbolFlags::BINDING_WEAK;
+        }
+        if matches!(scope, attr::SCOPE_HIDDEN | attr::SCOPE_PROTECTED) {
+            flags |= SymbolFlags::VISIBILITY_HIDDEN;
+        }
+        let function = attrs & attr::PERMISSIONS_MASK == attr::PERMISSIONS_CODE;
+        let kind = if function || undefined {
+            SymbolKind::Function { index: u32::MAX }
+        } else {
+            SymbolKind::Data { def: None }
+        };
+        let index = obj.symbols.len() as u32;
+        if !undefined && attrs & attr::COMDAT != 0 {
+            obj.comdats.push(Comdat {
+                name,
+                flags: 0,
+                // The member is the symbol itself: resolution makes it undefined when the
+                // group goes to an earlier file (lld's `excludedByComdat`).
+                members: vec![ComdatMember {
+                    kind: ComdatKind::Function,
+                    index,
+                }],
+            });
+        }
+        obj.symbols.push(SymbolInfo {
+            flags: SymbolFlags(flags),
+            name: Some(name),
+            kind,
+        });
+    }
+    obj
+}
