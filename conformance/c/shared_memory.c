@@ -3,7 +3,6 @@
 // its relocations (__wasm_apply_tls_relocs) and sets __tls_base. Debian's libc.a is built
 // without atomics and disallows shared memory, so this single-threaded program links with
 // --no-check-features.
-//#NoLto: 1.9% smaller than wasm-ld's LTO link: lld resolves `__original_main` to libc's before LTO (its member brings 1.7 KB of debug info), libLTO's object defines it
 //#CompileArgs: -matomics -mbulk-memory
 //#LinkArgs: --shared-memory --no-check-features
 #include <stdio.h>

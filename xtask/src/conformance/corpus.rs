@@ -55,11 +55,10 @@ pub enum Config {
     /// Only for programs that ask for it (`//#Configs: pie`): there is no PIC libc.
     Pie,
     /// Built `-O2 -flto` (LLVM bitcode), linked through LTO. Judged by the runs and the size
-    /// (within 1% of wasm-ld's), not the structure: libLTO's code generator is not lld's.
+    /// (within 1% of wasm-ld's), not the structure: the outputs are usually the same bytes,
+    /// but libLTO's code generator is not lld's.
     /// For C and C++ wasm32 programs (their archives hold bitcode too).
     Lto,
-    /// The same with `-flto=thin`: ThinLTO, one object per module.
-    Thin,
 }
 
 impl Config {
@@ -67,7 +66,7 @@ impl Config {
     pub const ALL: [Config; 5] = [Config::O0, Config::O2, Config::Oz, Config::G, Config::R];
 
     /// Every configuration, in report order (`pie` only for programs that name it).
-    pub const REPORTED: [Config; 8] = [
+    pub const REPORTED: [Config; 7] = [
         Config::O0,
         Config::O2,
         Config::Oz,
@@ -75,7 +74,6 @@ impl Config {
         Config::R,
         Config::Pie,
         Config::Lto,
-        Config::Thin,
     ];
 
     fn parse(s: &str) -> Option<Config> {
@@ -92,7 +90,6 @@ impl Config {
             Config::R => "r",
             Config::Pie => "pie",
             Config::Lto => "lto",
-            Config::Thin => "thin",
         }
     }
 }
@@ -182,10 +179,9 @@ impl Program {
         } else if self.directives.configs.is_empty() {
             let d = &self.directives;
             let lto = self.lang != Lang::Rust && d.target == Target::Wasm32 && d.no_lto.is_none();
-            let lto = lto.then_some([Config::Lto, Config::Thin]);
             Config::ALL
                 .into_iter()
-                .chain(lto.into_iter().flatten())
+                .chain(lto.then_some(Config::Lto))
                 .collect()
         } else {
             self.directives.configs.clone()
