@@ -430,6 +430,16 @@ pub fn clang_link_line(compiler: &str, args: &[&OsStr]) -> Vec<String> {
     words
 }
 
+/// [`clang_link_line`] for `args` (which name an output with `-o`) without `-o` and the
+/// output: the arguments [`link_pair`] and [`run_both`] take.
+pub fn clang_link_args(compiler: &str, args: &[&OsStr]) -> Vec<std::ffi::OsString> {
+    let mut line = clang_link_line(compiler, args);
+    if let Some(o) = line.iter().position(|a| a == "-o") {
+        line.drain(o..(o + 2).min(line.len()));
+    }
+    line.into_iter().map(Into::into).collect()
+}
+
 /// The arguments (without `-o` and the output) that `rustc args` passes to its linker, with
 /// file paths made absolute: rustc runs with `-C linker=` a script that records them, in
 /// `dir`, with `-C save-temps` so its objects stay there.

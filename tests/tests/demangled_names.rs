@@ -4,7 +4,7 @@
 //! byte-identical modules with wasm-link and wasm-ld-19.
 
 use e2e_tests::{
-    clang_link_line, link_pair, require_tool, rustc_link_line, workspace_root, Scratch,
+    clang_link_args, link_pair, require_tool, rustc_link_line, workspace_root, Scratch,
 };
 use std::ffi::{OsStr, OsString};
 use wasmparser::{Parser, Payload};
@@ -140,15 +140,7 @@ fn cxx20_name_llvm_cannot_demangle_stays_mangled() {
     let out = scratch.path("sv.wasm");
     let mut line: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
     line.extend([object.as_os_str(), OsStr::new("-o"), out.as_os_str()]);
-    let mut args: Vec<OsString> = clang_link_line("clang++-19", &line)
-        .into_iter()
-        .map(OsString::from)
-        .collect();
-    let o = args
-        .iter()
-        .position(|a| a == "-o")
-        .expect("-o in the link line");
-    args.drain(o..o + 2);
+    let args = clang_link_args("clang++-19", &line);
     let pair = link_pair("demangled-names", "cxx20", &args);
     let module = pair.assert_identical("cxx20");
     let names = String::from_utf8_lossy(&name_section(module)).into_owned();

@@ -5,7 +5,7 @@
 //! loaded, bitcode newer than libLTO, options the C API cannot honour.
 
 use e2e_tests::{
-    clang_link_line, link_pair, node_run, require_tool, validate_module, LinkPair, Scratch,
+    clang_link_args, link_pair, node_run, require_tool, validate_module, LinkPair, Scratch,
 };
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -46,16 +46,7 @@ fn link_line(compiler: &str, inputs: &[&Path]) -> Vec<OsString> {
     line.push(OsStr::new("-flto"));
     line.extend(inputs.iter().map(|p| p.as_os_str()));
     line.extend([OsStr::new("-o"), OsStr::new("a.wasm")]);
-    let mut args: Vec<OsString> = clang_link_line(compiler, &line)
-        .into_iter()
-        .map(OsString::from)
-        .collect();
-    let o = args
-        .iter()
-        .position(|a| a == "-o")
-        .expect("-o in the link line");
-    args.drain(o..o + 2);
-    args
+    clang_link_args(compiler, &line)
 }
 
 /// Both linkers' outputs run under node with the same stdout, which is `expected`.
