@@ -546,3 +546,33 @@ fn builder_objects_link_as_wasm_ld_links_them() {
     );
     assert_eq!((stdout.as_str(), code), ("built: 42\n", 0));
 }
+
+/// Removing an input the program needs fails the link with the undefined symbols and keeps no
+/// output in memory; adding it back (now last) links again, identical to a cold link of the
+/// session's inputs in their new order.
+#[test]
+fn removing_and_adding_inputs_relinks_from_scratch() {
+    let s = Scratch::new("session", "remove");
+    let flags = ["-O2"];
+    let objects = [compile(&s, "main", &flags), compile(&s, "lib", &flags)];
+    let out = s.path("remove.wasm");
+    let config = config_for(&objects, &out);
+    let mut linker = Linker::new(config.clone());
+    assert!(linker.link().succeeded());
+    let at = (config.inputs.iter())
+        .position(|i| i.path == objects[1])
+        .expect("lib.o is an input");
+    linker.remove(linker.inputs()[at]).unwrap();
+    let failed = linker.link();
+    assert!(!failed.succeeded());
+    let first = failed.diagnostics.errors[0].to_string();
+    assert!(first.contains("undefined symbol"), "{first}");
+    assert!(linker.module().is_none(), "a failed link keeps no module");
+    linker.add_file(config.inputs[at].clone());
+    let relinked = linker.link();
+    assert!(relinked.succeeded(), "{:?}", relinked.diagnostics.errors);
+    assert_eq!(relinked.stats.kind, LinkKind::Cold);
+    let module = linker.module().unwrap().to_vec();
+    assert_eq!(module, cold_link(&linker.config(), &[], &s.path("")));
+    validate_module(&module, "relinked after a removal");
+}
