@@ -2,10 +2,12 @@
 //! bitcode archive, bitcode mixed with native objects and libc.a, linked by wasm-link and by
 //! wasm-ld-19 with the link line `clang -###` gives, compared byte for byte (and in size) and
 //! run under node; `--save-temps`; and the errors: a non-wasm triple, a libLTO that cannot be
-//! loaded, bitcode newer than libLTO, options the C API cannot honour.
+//! loaded, bitcode newer than libLTO, options the C API cannot honour. The same for ThinLTO
+//! (`-flto=thin`), with its object per module, its cache, and thin and full bitcode mixed.
 
 use e2e_tests::{
-    clang_link_args, link_pair, node_run, require_tool, validate_module, LinkPair, Scratch,
+    clang_link_args, cli_binary, link_into, link_pair, node_run, require_tool, validate_module,
+    LinkPair, Scratch,
 };
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -42,8 +44,13 @@ fn compile(scratch: &Scratch, compiler: &str, name: &str, source: &str, flags: &
 
 /// The wasm-ld line `compiler -flto inputs` gives, without its `-o`.
 fn link_line(compiler: &str, inputs: &[&Path]) -> Vec<OsString> {
+    link_line_with(compiler, "-flto", inputs)
+}
+
+/// The wasm-ld line `compiler <lto> inputs` gives (`-flto` or `-flto=thin`), without its `-o`.
+fn link_line_with(compiler: &str, lto: &str, inputs: &[&Path]) -> Vec<OsString> {
     let mut line: Vec<&OsStr> = C_FLAGS.iter().map(OsStr::new).collect();
-    line.push(OsStr::new("-flto"));
+    line.push(OsStr::new(lto));
     line.extend(inputs.iter().map(|p| p.as_os_str()));
     line.extend([OsStr::new("-o"), OsStr::new("a.wasm")]);
     clang_link_args(compiler, &line)
@@ -352,4 +359,237 @@ fn relocatable_output_keeps_every_bitcode_symbol() {
         Some(ours) == pair.theirs.output.as_deref(),
         "-r output differs from wasm-ld-19's"
     );
+}
+
+const THIN_LIB_C: &str = r#"
+int used_by_native(int x);
+int helper(int x) { return used_by_native(x) + 1; }
+int lib_unused(int x) { return x * 7; }
+"#;
+
+#[test]
+fn thin_c_modules_referring_to_each_other_with_libc_are_identical() {
+    let s = Scratch::new("lto", "thin-c");
+    let main = compile(&s, "clang-19", "main.o", MAIN_C, &["-flto=thin"]);
+    let lib = compile(&s, "clang-19", "lib.o", THIN_LIB_C, &["-flto=thin"]);
+    let args = link_line_with("clang-19", "-flto=thin", &[&main, &lib]);
+    let pair = link_pair("lto", "thin-c", &args);
+    pair.assert_identical("ThinLTO C modules + libc.a");
+    assert_runs(&pair, "ThinLTO C", "hello 12\n");
+}
+
+#[test]
+fn thin_cxx_bitcode_archive_with_libcxx_is_identical() {
+    let s = Scratch::new("lto", "thin-cxx");
+    let flags = ["-flto=thin", "-fno-exceptions"];
+    let main = compile(&s, "clang++-19", "main.o", CXX_MAIN, &flags);
+    compile(&s, "clang++-19", "lib.o", CXX_LIB, &flags);
+    let archive = s.archive("rcs", "liblib.a", &["lib.o"]);
+    let mut args = link_line_with("clang++-19", "-flto=thin", &[&main, &archive]);
+    args.retain(|a| a != "-fno-exceptions");
+    let pair = link_pair("lto", "thin-cxx", &args);
+    pair.assert_identical("ThinLTO C++ + bitcode archive + libc++");
+    assert_runs(&pair, "ThinLTO C++", "lto 10\n");
+}
+
+#[test]
+fn thin_and_full_bitcode_mixed_with_native_objects() {
+    let s = Scratch::new("lto", "thin-mixed");
+    let main = compile(&s, "clang-19", "main.o", MAIN_C, &["-flto=thin"]);
+    let full = compile(
+        &s,
+        "clang-19",
+        "full.o",
+        "int helper(int x) { return x + 1; }\n",
+        &["-flto"],
+    );
+    let native = compile(
+        &s,
+        "clang-19",
+        "native.o",
+        "int unused_native(void) { return 3; }\n",
+        &[],
+    );
+    let args = link_line_with("clang-19", "-flto=thin", &[&main, &full, &native]);
+    let pair = link_pair("lto", "thin-mixed", &args);
+    pair.assert_identical("ThinLTO, full LTO and native objects");
+    assert_runs(&pair, "ThinLTO and full LTO", "hello 4\n");
+}
+
+#[test]
+fn thin_save_temps_names_each_object_by_task() {
+    let s = Scratch::new("lto", "thin-save-temps");
+    let main = compile(&s, "clang-19", "main.o", MAIN_C, &["-flto=thin"]);
+    let lib = compile(&s, "clang-19", "lib.o", THIN_LIB_C, &["-flto=thin"]);
+    let mut args = link_line_with("clang-19", "-flto=thin", &[&main, &lib]);
+    args.push("--save-temps".into());
+    let pair = link_pair("lto", "thin-save-temps", &args);
+    pair.assert_identical("ThinLTO --save-temps");
+    let temp = |run: &e2e_tests::LinkRun, suffix: &str| {
+        let mut p = run.path.clone().into_os_string();
+        p.push(suffix);
+        std::fs::read(PathBuf::from(p)).ok()
+    };
+    // One object per module, numbered by lld's task (0 is the full LTO one, absent here).
+    for suffix in ["1.lto.o", "2.lto.o"] {
+        let ours = temp(&pair.ours, suffix);
+        assert!(ours.is_some(), "no {suffix}");
+        assert_eq!(
+            ours,
+            temp(&pair.theirs, suffix),
+            "{suffix} differs from wasm-ld-19's"
+        );
+    }
+    assert_eq!(
+        temp(&pair.ours, ".lto.o"),
+        None,
+        "a full LTO object without full LTO"
+    );
+}
+
+/// Each file of `dir` with its inode: a cache hit reads an entry, a miss writes it anew
+/// (a temporary file renamed over it, so a new inode).
+fn cache_entries(dir: &Path) -> Vec<(String, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut entries: Vec<(String, u64)> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("a cache entry"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().expect("metadata").ino(),
+            )
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn thin_cache_is_hit_on_the_second_link() {
+    let s = Scratch::new("lto", "thin-cache");
+    let main = compile(&s, "clang-19", "main.o", MAIN_C, &["-flto=thin"]);
+    let lib = compile(&s, "clang-19", "lib.o", THIN_LIB_C, &["-flto=thin"]);
+    let args = link_line_with("clang-19", "-flto=thin", &[&main, &lib]);
+    // Each linker its own cache: their keys differ.
+    let link = |linker: &Path, cache: &str, run: &str| {
+        let cache = s.path(cache);
+        let mut args = args.clone();
+        args.push(format!("--thinlto-cache-dir={}", cache.display()).into());
+        args.push("--thinlto-cache-policy=prune_after=1h:cache_size=90%".into());
+        let run = link_into(linker, &args, &s.path(run), "out.wasm");
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        (run, cache)
+    };
+    let _ = std::fs::remove_dir_all(s.path("cache-ours"));
+    let _ = std::fs::remove_dir_all(s.path("cache-ref"));
+    let (first, cache) = link(&cli_binary("wasm-link"), "cache-ours", "first");
+    let (theirs, _) = link(&require_tool("wasm-ld-19"), "cache-ref", "ref");
+    assert!(
+        first.output == theirs.output,
+        "the cached link differs from wasm-ld-19's"
+    );
+    let entries = cache_entries(&cache);
+    let objects = entries.iter().filter(|(n, _)| n.starts_with("llvmcache-"));
+    assert_eq!(
+        objects.count(),
+        2,
+        "one cache entry per module: {entries:?}"
+    );
+    let (second, _) = link(&cli_binary("wasm-link"), "cache-ours", "second");
+    assert!(
+        second.output == first.output,
+        "the link from the cache differs"
+    );
+    assert_eq!(
+        cache_entries(&cache),
+        entries,
+        "the second link did not reuse the cache"
+    );
+    assert_eq!(node_run(&second.path), ("hello 12\n".to_string(), 0));
+}
+
+#[test]
+fn uncreatable_thin_cache_directory_is_an_error() {
+    let s = Scratch::new("lto", "thin-cache-error");
+    let main = compile(&s, "clang-19", "main.o", MAIN_C, &["-flto=thin"]);
+    let blocker = s.path("a-file");
+    std::fs::write(&blocker, "not a directory").expect("write");
+    let mut args = link_line_with("clang-19", "-flto=thin", &[&main]);
+    args.push(format!("--thinlto-cache-dir={}/cache", blocker.display()).into());
+    let run = link_into(&cli_binary("wasm-link"), &args, &s.path("out"), "out.wasm");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.output.is_none(), "an output was written");
+    assert!(
+        run.stderr
+            .starts_with("error: can't create cache directory "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn thin_relocatable_and_shared_outputs_are_identical() {
+    let s = Scratch::new("lto", "thin-r");
+    let main = compile(&s, "clang-19", "main.o", MAIN_C, &["-flto=thin"]);
+    let lib = compile(&s, "clang-19", "lib.o", THIN_LIB_C, &["-flto=thin"]);
+    let args: Vec<OsString> = vec!["-r".into(), main.into(), lib.into()];
+    let pair = link_pair("lto", "thin-r", &args);
+    assert_eq!(pair.ours.code, 0, "{}", pair.ours.stderr);
+    assert!(
+        pair.ours.output.is_some() && pair.ours.output == pair.theirs.output,
+        "ThinLTO -r output differs from wasm-ld-19's"
+    );
+    let pic = compile(
+        &s,
+        "clang-19",
+        "pic.o",
+        THIN_LIB_C,
+        &["-flto=thin", "-fPIC"],
+    );
+    let args: Vec<OsString> = ["--experimental-pic", "-shared", "--no-entry"]
+        .map(OsString::from)
+        .into_iter()
+        .chain([pic.into_os_string()])
+        .collect();
+    link_pair("lto", "thin-shared", &args).assert_identical("ThinLTO -shared");
+}
+
+#[test]
+fn bad_thinlto_cache_policies_get_wasm_lds_messages() {
+    let s = Scratch::new("lto", "thin-policy");
+    let main = compile(&s, "clang-19", "main.o", MAIN_C, &["-flto=thin"]);
+    for policy in [
+        "prune_interval=abc",
+        "prune_interval=10x",
+        "prune_interval=",
+        "cache_size=50",
+        "cache_size=abc%",
+        "cache_size=200%",
+        "cache_size_bytes=1x",
+        "cache_size_files=q",
+        "foo=1",
+        "a::b",
+    ] {
+        let args: Vec<OsString> = vec![
+            format!("--thinlto-cache-policy={policy}").into(),
+            "--no-entry".into(),
+            main.clone().into_os_string(),
+        ];
+        let pair = link_pair("lto", "thin-policy", &args);
+        let first = |stderr: &str| {
+            stderr
+                .lines()
+                .next()
+                .unwrap_or("")
+                .split_once(": ")
+                .map(|(_, m)| m.to_string())
+        };
+        assert_ne!(pair.ours.code, 0, "{policy}");
+        assert_eq!(
+            first(&pair.ours.stderr),
+            first(&pair.theirs.stderr),
+            "{policy}"
+        );
+    }
 }

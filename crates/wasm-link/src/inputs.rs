@@ -51,9 +51,10 @@ pub struct LtoInputs {
     /// The library functions LTO code generation may call ([`crate::lto::libcalls`]): lazy
     /// bitcode definitions of them are loaded before LTO.
     pub libcalls: &'static [&'static str],
-    /// The object LTO compiled (`lto.tmp`), once there is one; it is in `files`, not in
-    /// `items`: resolution adds it where lld does.
-    pub object: Option<FileId>,
+    /// The objects LTO compiled (each `lto.tmp`: the full LTO object first, then one per
+    /// ThinLTO module), once there are some; they are in `files`, not in `items`: resolution
+    /// adds them where lld does.
+    pub objects: Vec<FileId>,
 }
 
 /// One command-line item, in order.

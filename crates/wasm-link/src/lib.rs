@@ -78,6 +78,7 @@ mod written;
 
 pub use config::{BuildId, Config, Entry, Input, LtoOptions, UnresolvedPolicy, Wrap};
 pub use diagnostic::{Code, Diagnostic, Errors, Severity};
+pub use lto::CachePolicy;
 pub use output_file::remove_temporaries_on_signal;
 pub use session::{InputId, LinkKind, LinkStats, Linker, Outcome, SessionError};
 use std::time::{Duration, Instant};
@@ -134,8 +135,8 @@ pub fn link(config: &Config) -> Diagnostics {
 fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
     let start = Instant::now();
     thread_pool(config)?.install(|| {
-        // Declared first: the inputs borrow the object LTO compiles, too.
-        let lto_object = std::cell::OnceCell::new();
+        // Declared first: the inputs borrow the objects LTO compiles, too.
+        let lto_objects = std::cell::OnceCell::new();
         let files = load::open(config)?;
         check_outputs(config)?;
         if config.verbose {
@@ -147,7 +148,7 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
         let mut inputs = load::load(&files, config, &mut load::Parsed::default(), &scanned)?;
         diag.lap("load", start);
         if inputs.files.iter().any(|f| f.lto.is_some()) {
-            link_time_optimize(&mut inputs, &lto_object, &scanned, config, diag)?;
+            link_time_optimize(&mut inputs, &lto_objects, &scanned, config, diag)?;
             diag.lap("lto", start);
         }
         let linked = link_loaded(inputs, config, diag, start, false)?;
@@ -164,11 +165,11 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
 }
 
 /// LTO (`lto`): a first resolution decides which bitcode modules are loaded and what they
-/// must keep; libLTO compiles them into one object, which joins the inputs for the link
-/// proper (resolution adds it where lld does).
+/// must keep; libLTO compiles them into objects (one for full LTO, one per ThinLTO module),
+/// which join the inputs for the link proper (resolution adds them where lld does).
 fn link_time_optimize<'a>(
     inputs: &mut inputs::Inputs<'a>,
-    slot: &'a std::cell::OnceCell<wasm_object::input::InputFile>,
+    slot: &'a std::cell::OnceCell<Vec<wasm_object::input::InputFile>>,
     scanned: &lto::Scanned,
     config: &Config,
     diag: &mut Diagnostics,
@@ -179,24 +180,32 @@ fn link_time_optimize<'a>(
     }
     let compiled = lto::compile(inputs, &plan, scanned, config)?;
     diag.warn(compiled.warnings, config)?;
-    let file = slot.get_or_init(|| {
-        wasm_object::input::InputFile::from_bytes(lto::OBJECT_NAME, compiled.object)
+    let files = slot.get_or_init(|| {
+        let objects = compiled.objects.into_iter();
+        objects
+            .map(|o| wasm_object::input::InputFile::from_bytes(lto::OBJECT_NAME, o))
+            .collect()
     });
-    let obj = load::parse_object(file.bytes(), 0).map_err(|e| {
-        let message = format!("{}: {e}", lto::OBJECT_NAME);
-        vec![Diagnostic::error(Code::Input, message).in_file(lto::OBJECT_NAME)]
-    })?;
-    inputs.lto.object = Some(ids::FileId(inputs.files.len() as u32));
-    inputs.files.push(inputs::InputObject {
-        key: load::parsed_key(file.bytes()),
-        name: lto::OBJECT_NAME.to_string(),
-        member_at: None,
-        obj,
-        lazy: false,
-        source: file,
-        bitcode: None,
-        lto: None,
-    });
+    for file in files {
+        let obj = load::parse_object(file.bytes(), 0).map_err(|e| {
+            let message = format!("{}: {e}", lto::OBJECT_NAME);
+            vec![Diagnostic::error(Code::Input, message).in_file(lto::OBJECT_NAME)]
+        })?;
+        inputs
+            .lto
+            .objects
+            .push(ids::FileId(inputs.files.len() as u32));
+        inputs.files.push(inputs::InputObject {
+            key: load::parsed_key(file.bytes()),
+            name: lto::OBJECT_NAME.to_string(),
+            member_at: None,
+            obj,
+            lazy: false,
+            source: file,
+            bitcode: None,
+            lto: None,
+        });
+    }
     Ok(())
 }
 

@@ -213,7 +213,7 @@ pub fn load<'a>(
         stubs,
         lto: crate::inputs::LtoInputs {
             libcalls: crate::lto::libcalls::LIBCALLS,
-            object: None,
+            objects: Vec::new(),
         },
     };
     for p in parsed {

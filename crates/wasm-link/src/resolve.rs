@@ -202,7 +202,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         if r.stop_before_lto {
             return Ok((entry, call_dtors));
         }
-        r.add_lto_object();
+        r.add_lto_objects();
         r.process_stub_libraries();
         if r.errors.is_empty() {
             if let Err(e) = r.trace.write_why_extract(config) {
@@ -426,7 +426,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         d.segments = vec![false; obj.segments.len()];
         // The object LTO compiled keeps every group: its bitcode claimed them (lld parses it
         // with `ignoreComdats`).
-        if self.inputs.lto.object == Some(f) {
+        if self.inputs.lto.objects.contains(&f) {
             return;
         }
         for c in &obj.comdats {

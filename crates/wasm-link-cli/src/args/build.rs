@@ -274,7 +274,7 @@ fn lto(seen: &Seen, errors: &mut Vec<String>) -> wasm_link::LtoOptions {
         o.thinlto_jobs = Some(jobs.to_string());
     }
     if let Some(policy) = seen.last("thinlto-cache-policy") {
-        if let Err(e) = check_cache_policy(policy) {
+        if let Err(e) = wasm_link::CachePolicy::parse(policy) {
             errors.push(format!("--thinlto-cache-policy: invalid cache policy: {e}"));
         }
         o.thinlto_cache_policy = Some(policy.to_string());
@@ -286,43 +286,6 @@ fn lto(seen: &Seen, errors: &mut Vec<String>) -> wasm_link::LtoOptions {
     o.save_temps = seen.has("save-temps");
     o.debug_pass_manager = seen.has("lto-debug-pass-manager");
     o
-}
-
-/// LLVM's `parseCachePruningPolicy`: `key=value` pairs separated by `:`; its messages.
-fn check_cache_policy(policy: &str) -> Result<(), String> {
-    for pair in policy.split(':').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let duration = |v: &str| {
-            let digits = v.trim_end_matches(['s', 'm', 'h']);
-            (digits.len() + 1 == v.len() && digits.parse::<u64>().is_ok())
-                .then_some(())
-                .ok_or_else(|| format!("'{v}' must end with one of 's', 'm' or 'h'"))
-        };
-        match key {
-            "prune_interval" | "prune_after" => duration(value)?,
-            "cache_size" => {
-                let pct = value.strip_suffix('%').and_then(|p| p.parse::<u32>().ok());
-                match pct {
-                    Some(p) if p <= 100 => {}
-                    Some(_) => return Err(format!("'{value}' must be between 0 and 100")),
-                    None => return Err(format!("'{value}' must be a percentage")),
-                }
-            }
-            "cache_size_bytes" => {
-                let digits = value.trim_end_matches(['k', 'm', 'g', 'K', 'M', 'G']);
-                if digits.parse::<u64>().is_err() {
-                    return Err(format!("'{value}' not an integer"));
-                }
-            }
-            "cache_size_files" => {
-                if value.parse::<u64>().is_err() {
-                    return Err(format!("'{value}' not an integer"));
-                }
-            }
-            _ => return Err(format!("Unknown key: '{key}'")),
-        }
-    }
-    Ok(())
 }
 
 fn threads(seen: &Seen, errors: &mut Vec<String>) -> Option<usize> {

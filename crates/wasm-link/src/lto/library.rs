@@ -4,6 +4,7 @@
 
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr, CString};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// `lto_symbol_attributes` bits (`lto.h`).
 pub mod attr {
@@ -40,6 +41,15 @@ pub const PIC_MODEL_DYNAMIC: c_uint = 1;
 
 type ModuleT = *mut c_void;
 type CodeGenT = *mut c_void;
+type ThinCodeGenT = *mut c_void;
+
+/// `LTOObjectBuffer`: one object ThinLTO produced.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct ObjectBuffer {
+    buffer: *const c_char,
+    size: usize,
+}
 /// `lto_diagnostic_handler_t`: severity, message, context.
 pub type DiagnosticHandler = unsafe extern "C" fn(c_int, *const c_char, *mut c_void);
 
@@ -69,6 +79,28 @@ struct Api {
     codegen_write_merged_modules: unsafe extern "C" fn(CodeGenT, *const c_char) -> bool,
     codegen_optimize: unsafe extern "C" fn(CodeGenT) -> bool,
     codegen_compile_optimized: unsafe extern "C" fn(CodeGenT, *mut usize) -> *const c_void,
+    thin: ThinApi,
+}
+
+/// The `thinlto_*` functions (ThinLTO through LLVM's `ThinLTOCodeGenerator`).
+struct ThinApi {
+    create: unsafe extern "C" fn() -> ThinCodeGenT,
+    dispose: unsafe extern "C" fn(ThinCodeGenT),
+    add_module: unsafe extern "C" fn(ThinCodeGenT, *const c_char, *const c_char, c_int),
+    process: unsafe extern "C" fn(ThinCodeGenT),
+    num_objects: unsafe extern "C" fn(ThinCodeGenT) -> c_uint,
+    object: unsafe extern "C" fn(ThinCodeGenT, c_uint) -> ObjectBuffer,
+    set_pic_model: unsafe extern "C" fn(ThinCodeGenT, c_uint) -> bool,
+    debug_options: unsafe extern "C" fn(*const *const c_char, c_int),
+    add_must_preserve_symbol: unsafe extern "C" fn(ThinCodeGenT, *const c_char, c_int),
+    add_cross_referenced_symbol: unsafe extern "C" fn(ThinCodeGenT, *const c_char, c_int),
+    set_cache_dir: unsafe extern "C" fn(ThinCodeGenT, *const c_char),
+    set_cache_pruning_interval: unsafe extern "C" fn(ThinCodeGenT, c_int),
+    set_cache_size_percent: unsafe extern "C" fn(ThinCodeGenT, c_uint),
+    set_cache_entry_expiration: unsafe extern "C" fn(ThinCodeGenT, c_uint),
+    set_cache_size_bytes: unsafe extern "C" fn(ThinCodeGenT, c_uint),
+    set_cache_size_megabytes: unsafe extern "C" fn(ThinCodeGenT, c_uint),
+    set_cache_size_files: unsafe extern "C" fn(ThinCodeGenT, c_uint),
 }
 
 /// An opened libLTO.
@@ -243,6 +275,55 @@ impl Library {
     }
 }
 
+impl Library {
+    /// A new ThinLTO code generator (`thinlto_create_codegen`). It reads the optimization
+    /// level from LLVM's options, so [`claim_options`] must have run first.
+    pub fn thin_codegen(&self) -> Result<ThinCodeGen<'_>, String> {
+        // SAFETY: no arguments; null on failure.
+        let raw = unsafe { (self.api.thin.create)() };
+        if raw.is_null() {
+            return Err(self.last_error());
+        }
+        Ok(ThinCodeGen {
+            lib: self,
+            raw,
+            names: Vec::new(),
+        })
+    }
+
+    /// Parses LLVM options now (`thinlto_debug_options`); see [`claim_options`].
+    pub fn parse_options(&self, options: &[String]) {
+        let owned: Vec<CString> = options.iter().map(|o| c_string(o)).collect();
+        let ptrs: Vec<*const c_char> = owned.iter().map(|c| c.as_ptr()).collect();
+        // SAFETY: the array and strings outlive the call, which copies what it keeps.
+        unsafe { (self.api.thin.debug_options)(ptrs.as_ptr(), ptrs.len() as c_int) }
+    }
+}
+
+/// The LLVM options (`-O2`, `-mllvm` ...) this process gave LLVM, which parses them once per
+/// process: a second parse would count each option twice.
+static PARSED_OPTIONS: Mutex<Option<Vec<String>>> = Mutex::new(None);
+
+/// Claims LLVM's options for this link: `Ok(true)` when they are the first of the process
+/// (the caller passes them to libLTO), `Ok(false)` when the same options are already in
+/// effect, and an error naming both when an earlier link of this process set others.
+pub fn claim_options(options: &[String]) -> Result<bool, String> {
+    let mut parsed = PARSED_OPTIONS.lock().unwrap_or_else(|e| e.into_inner());
+    match &*parsed {
+        None => {
+            *parsed = Some(options.to_vec());
+            Ok(true)
+        }
+        Some(earlier) if earlier == options => Ok(false),
+        Some(earlier) => Err(format!(
+            "LLVM options can be set once per process: this link asks for '{}', an earlier \
+             LTO link of this process set '{}'",
+            options.join(" "),
+            earlier.join(" ")
+        )),
+    }
+}
+
 /// Runs `llvm-config --libdir` (absent tools are skipped).
 fn llvm_config_libdir(tool: &str) -> Option<PathBuf> {
     let out = std::process::Command::new(tool)
@@ -294,6 +375,37 @@ impl Api {
                 codegen_write_merged_modules: get(lib, "lto_codegen_write_merged_modules")?,
                 codegen_optimize: get(lib, "lto_codegen_optimize")?,
                 codegen_compile_optimized: get(lib, "lto_codegen_compile_optimized")?,
+                thin: ThinApi {
+                    create: get(lib, "thinlto_create_codegen")?,
+                    dispose: get(lib, "thinlto_codegen_dispose")?,
+                    add_module: get(lib, "thinlto_codegen_add_module")?,
+                    process: get(lib, "thinlto_codegen_process")?,
+                    num_objects: get(lib, "thinlto_module_get_num_objects")?,
+                    object: get(lib, "thinlto_module_get_object")?,
+                    set_pic_model: get(lib, "thinlto_codegen_set_pic_model")?,
+                    debug_options: get(lib, "thinlto_debug_options")?,
+                    add_must_preserve_symbol: get(lib, "thinlto_codegen_add_must_preserve_symbol")?,
+                    add_cross_referenced_symbol: get(
+                        lib,
+                        "thinlto_codegen_add_cross_referenced_symbol",
+                    )?,
+                    set_cache_dir: get(lib, "thinlto_codegen_set_cache_dir")?,
+                    set_cache_pruning_interval: get(
+                        lib,
+                        "thinlto_codegen_set_cache_pruning_interval",
+                    )?,
+                    set_cache_size_percent: get(
+                        lib,
+                        "thinlto_codegen_set_final_cache_size_relative_to_available_space",
+                    )?,
+                    set_cache_entry_expiration: get(
+                        lib,
+                        "thinlto_codegen_set_cache_entry_expiration",
+                    )?,
+                    set_cache_size_bytes: get(lib, "thinlto_codegen_set_cache_size_bytes")?,
+                    set_cache_size_megabytes: get(lib, "thinlto_codegen_set_cache_size_megabytes")?,
+                    set_cache_size_files: get(lib, "thinlto_codegen_set_cache_size_files")?,
+                },
             })
         }
     }
@@ -442,6 +554,218 @@ impl Drop for CodeGen<'_> {
         // SAFETY: `raw` is live and disposed of once.
         unsafe { (self.lib.api.codegen_dispose)(self.raw) }
     }
+}
+
+/// A `thinlto_code_gen_t`, disposed of when dropped.
+pub struct ThinCodeGen<'l> {
+    lib: &'l Library,
+    raw: ThinCodeGenT,
+    /// The module identifiers, which libLTO keeps pointers to until disposal.
+    names: Vec<CString>,
+}
+
+impl<'l> ThinCodeGen<'l> {
+    /// Adds a module; `bytes` must outlive the generator (libLTO reads them in place).
+    pub fn add_module(&mut self, name: &str, bytes: &'l [u8]) -> Result<(), String> {
+        let len = c_int::try_from(bytes.len())
+            .map_err(|_| format!("{name}: bitcode larger than 2 GiB"))?;
+        let name = c_string(name);
+        // SAFETY: `raw` is live; `bytes` outlive it ('l) and the name is kept until disposal.
+        unsafe {
+            (self.lib.api.thin.add_module)(self.raw, name.as_ptr(), bytes.as_ptr().cast(), len)
+        }
+        self.names.push(name);
+        Ok(())
+    }
+
+    /// Position-independent code for `-shared`/`-pie`, else static.
+    pub fn set_pic(&self, pic: bool) -> Result<(), String> {
+        let model = if pic {
+            PIC_MODEL_DYNAMIC
+        } else {
+            PIC_MODEL_STATIC
+        };
+        // SAFETY: `raw` is live.
+        let failed = unsafe { (self.lib.api.thin.set_pic_model)(self.raw, model) };
+        if failed {
+            Err(self.lib.last_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Keeps `name` external (not internalized, not dropped).
+    pub fn preserve(&self, name: &str) {
+        // SAFETY: `raw` is live; the name is copied.
+        unsafe {
+            (self.lib.api.thin.add_must_preserve_symbol)(
+                self.raw,
+                name.as_ptr().cast(),
+                name.len() as c_int,
+            )
+        }
+    }
+
+    /// Marks `name` as referenced from another ThinLTO module: it stays external unless every
+    /// reference is optimized away.
+    pub fn cross_reference(&self, name: &str) {
+        // SAFETY: `raw` is live; the name is copied.
+        unsafe {
+            (self.lib.api.thin.add_cross_referenced_symbol)(
+                self.raw,
+                name.as_ptr().cast(),
+                name.len() as c_int,
+            )
+        }
+    }
+
+    /// Caches the objects in `dir`, pruned by `policy`.
+    pub fn set_cache(&self, dir: &Path, policy: &CachePolicy) {
+        let thin = &self.lib.api.thin;
+        let dir = c_string(&dir.to_string_lossy());
+        let clamp = |v: u64| c_uint::try_from(v).unwrap_or(c_uint::MAX);
+        // SAFETY: `raw` is live; the path is copied.
+        unsafe {
+            (thin.set_cache_dir)(self.raw, dir.as_ptr());
+            if let Some(s) = policy.interval {
+                (thin.set_cache_pruning_interval)(
+                    self.raw,
+                    c_int::try_from(s).unwrap_or(c_int::MAX),
+                );
+            }
+            if let Some(s) = policy.expiration {
+                (thin.set_cache_entry_expiration)(self.raw, clamp(s));
+            }
+            if let Some(p) = policy.percent {
+                (thin.set_cache_size_percent)(self.raw, p);
+            }
+            match policy.bytes {
+                Some(b) if b <= u64::from(c_uint::MAX) => {
+                    (thin.set_cache_size_bytes)(self.raw, b as c_uint)
+                }
+                Some(b) => (thin.set_cache_size_megabytes)(self.raw, clamp(b >> 20)),
+                None => {}
+            }
+            if let Some(n) = policy.files {
+                (thin.set_cache_size_files)(self.raw, clamp(n));
+            }
+        }
+    }
+
+    /// Imports, optimizes and compiles every module, one object each (in order added).
+    /// LLVM ends the process on an error here: the C API has no way to return one.
+    pub fn process(&self) -> Vec<Vec<u8>> {
+        let thin = &self.lib.api.thin;
+        // SAFETY: `raw` is live; each buffer stays valid until disposal and is copied out.
+        unsafe {
+            (thin.process)(self.raw);
+            (0..(thin.num_objects)(self.raw))
+                .map(|i| {
+                    let o = (thin.object)(self.raw, i);
+                    if o.buffer.is_null() {
+                        return Vec::new();
+                    }
+                    std::slice::from_raw_parts(o.buffer.cast::<u8>(), o.size).to_vec()
+                })
+                .collect()
+        }
+    }
+}
+
+impl Drop for ThinCodeGen<'_> {
+    fn drop(&mut self) {
+        // SAFETY: `raw` is live and disposed of once.
+        unsafe { (self.lib.api.thin.dispose)(self.raw) }
+    }
+}
+
+/// `--thinlto-cache-policy`, parsed as LLVM's `parseCachePruningPolicy` parses it; `None`
+/// leaves LLVM's default.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CachePolicy {
+    /// `prune_interval`, in seconds.
+    pub interval: Option<u64>,
+    /// `prune_after`, in seconds.
+    pub expiration: Option<u64>,
+    /// `cache_size`, a percentage of the free space.
+    pub percent: Option<u32>,
+    /// `cache_size_bytes`.
+    pub bytes: Option<u64>,
+    /// `cache_size_files`.
+    pub files: Option<u64>,
+}
+
+impl CachePolicy {
+    /// Parses `key=value` pairs separated by `:`, with LLVM's messages.
+    pub fn parse(policy: &str) -> Result<CachePolicy, String> {
+        let mut p = CachePolicy::default();
+        let mut rest = policy;
+        while !rest.is_empty() {
+            let (pair, tail) = rest.split_once(':').unwrap_or((rest, ""));
+            rest = tail;
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "prune_interval" => p.interval = Some(seconds(value)?),
+                "prune_after" => p.expiration = Some(seconds(value)?),
+                "cache_size" => p.percent = Some(percentage(value)?),
+                "cache_size_bytes" => p.bytes = Some(size(value)?),
+                "cache_size_files" => p.files = Some(integer(value)?),
+                _ => return Err(format!("Unknown key: '{key}'")),
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// LLVM's `getAsInteger(0, ..)`: decimal, or `0x`/`0`/`0b`-prefixed.
+fn integer(v: &str) -> Result<u64, String> {
+    let parsed = if let Some(hex) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        u64::from_str_radix(hex, 16)
+    } else if let Some(bin) = v.strip_prefix("0b").or_else(|| v.strip_prefix("0B")) {
+        u64::from_str_radix(bin, 2)
+    } else if v.len() > 1 && v.starts_with('0') {
+        u64::from_str_radix(&v[1..], 8)
+    } else {
+        v.parse()
+    };
+    parsed.map_err(|_| format!("'{v}' not an integer"))
+}
+
+/// `30s`, `5m`, `2h`.
+fn seconds(v: &str) -> Result<u64, String> {
+    let Some(unit) = v.chars().last() else {
+        return Err("Duration must not be empty".to_string());
+    };
+    let n = integer(&v[..v.len() - unit.len_utf8()])?;
+    let scale = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        _ => return Err(format!("'{v}' must end with one of 's', 'm' or 'h'")),
+    };
+    Ok(n.saturating_mul(scale))
+}
+
+/// `75%`.
+fn percentage(v: &str) -> Result<u32, String> {
+    let digits = v
+        .strip_suffix('%')
+        .ok_or_else(|| format!("'{v}' must be a percentage"))?;
+    match integer(digits)? {
+        p @ 0..=100 => Ok(p as u32),
+        _ => Err(format!("'{digits}' must be between 0 and 100")),
+    }
+}
+
+/// `1024`, `64k`, `100m`, `2g` (powers of 1024).
+fn size(v: &str) -> Result<u64, String> {
+    let (digits, scale) = match v.chars().last().map(|c| c.to_ascii_lowercase()) {
+        Some('k') => (&v[..v.len() - 1], 1u64 << 10),
+        Some('m') => (&v[..v.len() - 1], 1 << 20),
+        Some('g') => (&v[..v.len() - 1], 1 << 30),
+        _ => (v, 1),
+    };
+    Ok(integer(digits)?.saturating_mul(scale))
 }
 
 /// A C string (an interior NUL, impossible in a symbol or path we pass, is cut there).

@@ -22,6 +22,7 @@ pub mod library;
 pub mod symbols;
 
 pub use codegen::compile;
+pub use library::CachePolicy;
 pub use symbols::{object, scan, BitcodeModule, Scanned};
 
 use crate::ids::FileId;

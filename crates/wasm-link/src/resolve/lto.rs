@@ -41,11 +41,6 @@ impl<'a> Resolver<'_, 'a> {
             format!("{name}: attempt to add bitcode file after LTO.")
         } else if !input.module.is_wasm() {
             format!("{name}: machine type must be wasm32 or wasm64")
-        } else if input.module.thin {
-            format!(
-                "{name}: ThinLTO bitcode (-flto=thin) is not supported yet\n>>> compile it \
-                 with -flto (full LTO) or without LTO"
-            )
         } else {
             return true;
         };
@@ -152,14 +147,14 @@ impl<'a> Resolver<'_, 'a> {
     }
 
     /// lld's LTO step on the second resolution: every definition a bitcode module won becomes
-    /// undefined (strong, as lld's `undefine` makes it), then the compiled object is loaded,
-    /// its COMDATs kept whole (the bitcode claimed them). From now on loading bitcode is an
+    /// undefined (strong, as lld's `undefine` makes it), then the compiled objects are loaded,
+    /// their COMDATs kept whole (the bitcode claimed them). From now on loading bitcode is an
     /// error.
-    pub(super) fn add_lto_object(&mut self) {
+    pub(super) fn add_lto_objects(&mut self) {
         self.lto_done = true;
-        let Some(object) = self.inputs.lto.object else {
+        if self.inputs.lto.objects.is_empty() {
             return;
-        };
+        }
         let inputs = self.inputs;
         for sym in &mut self.table.symbols {
             if let Def::Defined { file, index } = sym.def {
@@ -169,7 +164,9 @@ impl<'a> Resolver<'_, 'a> {
                 }
             }
         }
-        self.load(object);
+        for &object in &inputs.lto.objects {
+            self.load(object);
+        }
     }
 
     /// What code generation needs, decided as lld's `BitcodeCompiler::add` decides each
