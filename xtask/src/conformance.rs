@@ -380,7 +380,7 @@ fn judge_outputs(env: &Env, case: &Case, ours: &Path, reference: &Path) -> Judge
     let (our_bytes, ref_bytes) = (read(ours)?, read(reference)?);
     diff::validate(&ref_bytes).map_err(|e| format!("reference output: {e}"))?;
     diff::validate(&our_bytes).map_err(|e| format!("output: {e}"))?;
-    if case.config == Config::Lto {
+    if matches!(case.config, Config::Lto | Config::Thin) {
         // Another code generator: the programs must run alike, at about the same size.
         let ratio = our_bytes.len() as f64 / ref_bytes.len() as f64;
         if !(0.99..=1.01).contains(&ratio) {

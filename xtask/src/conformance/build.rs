@@ -228,8 +228,9 @@ fn config_flags(lang: Lang, config: Config) -> Vec<&'static str> {
         (Lang::Rust, Config::Pie) => vec!["-Copt-level=2", "-Crelocation-model=pic"],
         (_, Config::Pie) => vec!["-O2", "-fPIC", "-fvisibility=default"],
         // No Rust program gets this configuration (rustc's bitcode is newer than libLTO).
-        (Lang::Rust, Config::Lto) => vec!["-Copt-level=2"],
+        (Lang::Rust, Config::Lto | Config::Thin) => vec!["-Copt-level=2"],
         (_, Config::Lto) => vec!["-O2", "-flto"],
+        (_, Config::Thin) => vec!["-O2", "-flto=thin"],
     }
 }
 

@@ -59,6 +59,8 @@ pub enum Config {
     /// but libLTO's code generator is not lld's.
     /// For C and C++ wasm32 programs (their archives hold bitcode too).
     Lto,
+    /// Built `-O2 -flto=thin` (ThinLTO bitcode), one object per module; judged as `lto`.
+    Thin,
 }
 
 impl Config {
@@ -66,7 +68,7 @@ impl Config {
     pub const ALL: [Config; 5] = [Config::O0, Config::O2, Config::Oz, Config::G, Config::R];
 
     /// Every configuration, in report order (`pie` only for programs that name it).
-    pub const REPORTED: [Config; 7] = [
+    pub const REPORTED: [Config; 8] = [
         Config::O0,
         Config::O2,
         Config::Oz,
@@ -74,6 +76,7 @@ impl Config {
         Config::R,
         Config::Pie,
         Config::Lto,
+        Config::Thin,
     ];
 
     fn parse(s: &str) -> Option<Config> {
@@ -90,6 +93,7 @@ impl Config {
             Config::R => "r",
             Config::Pie => "pie",
             Config::Lto => "lto",
+            Config::Thin => "thin",
         }
     }
 }
@@ -141,7 +145,8 @@ pub struct Directives {
     pub stdin: String,
     pub args: Vec<String>,
     pub crate_type: Option<String>,
-    /// `//#NoLto: why`: the program is not built in the `lto` configuration, for this reason.
+    /// `//#NoLto: why`: the program is not built in the `lto` and `thin` configurations, for
+    /// this reason.
     pub no_lto: Option<String>,
 }
 
@@ -182,6 +187,7 @@ impl Program {
             Config::ALL
                 .into_iter()
                 .chain(lto.then_some(Config::Lto))
+                .chain(lto.then_some(Config::Thin))
                 .collect()
         } else {
             self.directives.configs.clone()

@@ -88,6 +88,31 @@ fn with_references(preserve: &[String], inputs: &Inputs<'_>, others: &[FileId]) 
     names
 }
 
+/// The names that more than one of `modules` defines or references, in first-seen order: lld
+/// exports them from their ThinLTO module (a symbol of the `External` partition), so a
+/// definition another module uses, or overrides, is not internalized.
+fn shared_names<'i>(inputs: &'i Inputs<'_>, modules: &[FileId]) -> Vec<&'i str> {
+    let mut seen: rustc_hash::FxHashMap<&str, (usize, FileId)> = Default::default();
+    let mut order = Vec::new();
+    for &f in modules {
+        let Some(bitcode) = inputs.files[f.idx()].lto else {
+            continue;
+        };
+        for (name, _) in &bitcode.module.symbols {
+            let entry = seen.entry(name.as_str()).or_insert_with(|| {
+                order.push(name.as_str());
+                (0, f)
+            });
+            if entry.1 != f || entry.0 == 0 {
+                entry.0 += 1;
+                entry.1 = f;
+            }
+        }
+    }
+    order.retain(|name| seen[name].0 > 1);
+    order
+}
+
 /// Full LTO: the modules merged in load order, optimized and compiled into one object.
 fn compile_full(
     library: &Library,
@@ -162,8 +187,8 @@ fn compile_thin(
     for name in preserve {
         cg.preserve(name);
     }
-    for name in with_references(&[], inputs, modules) {
-        cg.cross_reference(&name);
+    for name in shared_names(inputs, modules) {
+        cg.cross_reference(name);
     }
     let objects = cg.process();
     if objects.len() != modules.len() {

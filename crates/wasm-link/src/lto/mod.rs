@@ -1,5 +1,5 @@
-//! Link-time optimization: LLVM bitcode inputs (`-flto`) compiled into one object by libLTO,
-//! loaded at run time through its stable C API (`docs/lto.md`).
+//! Link-time optimization: LLVM bitcode inputs (`-flto`, `-flto=thin`) compiled into objects
+//! by libLTO, loaded at run time through its stable C API (`docs/lto.md`).
 //!
 //! One phase between loading and the link proper, in lld's order (`Driver.cpp`):
 //! 1. before loading, [`scan`] reads every bitcode input's symbols through libLTO, and the
@@ -9,10 +9,10 @@
 //!    LTO and gives a [`Plan`]: which bitcode modules were loaded, in load order, and which of
 //!    their symbols must stay visible (referenced from native objects, exported, the entry,
 //!    `-u`, wrapped);
-//! 3. [`compile`] merges, optimizes and compiles those modules into one object (`lto.tmp`, as
-//!    wasm-ld names it);
-//! 4. the link proper resolves again with that object added where lld adds it: after every
-//!    other input, its definitions replacing the bitcode's.
+//! 3. [`compile`] merges, optimizes and compiles the full LTO modules into one object, and
+//!    each ThinLTO module into one of its own (each `lto.tmp`, as wasm-ld names them);
+//! 4. the link proper resolves again with those objects added where lld adds them: after
+//!    every other input, their definitions replacing the bitcode's.
 //!
 //! A link without bitcode skips all of it and never opens libLTO.
 
