@@ -192,18 +192,11 @@ fn save_temps_writes_the_object_and_resolutions() {
     // The object LTO compiled is wasm-ld's, byte for byte.
     assert_eq!(temp(&pair.ours, ".lto.o"), temp(&pair.theirs, ".lto.o"));
     assert!(temp(&pair.ours, ".0.0.preopt.bc").starts_with(b"BC\xC0\xDE"));
-    // The same resolutions (libLTO lists a module's undefined symbols after its definitions).
-    let lines = |bytes: Vec<u8>| {
-        let mut l: Vec<String> = String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(String::from)
-            .collect();
-        l.sort();
-        l
-    };
+    // The same resolutions, in the same order (the symbol order of the irsymtab).
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
     assert_eq!(
-        lines(temp(&pair.ours, ".resolution.txt")),
-        lines(temp(&pair.theirs, ".resolution.txt"))
+        text(temp(&pair.ours, ".resolution.txt")),
+        text(temp(&pair.theirs, ".resolution.txt"))
     );
 }
 
@@ -591,5 +584,23 @@ fn bad_thinlto_cache_policies_get_wasm_lds_messages() {
             first(&pair.theirs.stderr),
             "{policy}"
         );
+    }
+}
+
+#[test]
+fn export_and_import_order_follows_the_module_symbol_table() {
+    // `printf` is declared between definitions: lld inserts it there (the irsymtab's order),
+    // where libLTO lists it after every definition.
+    let src = "#include <stdio.h>\nint first(int x) { return x - 1; }\n\
+               __attribute__((import_module(\"host\"))) int host_fn(int);\n\
+               int main(void) { printf(\"%d\\n\", first(host_fn(3))); return 0; }\n\
+               int some_data = 12;\nint last(void) { return some_data; }\n";
+    for lto in ["-flto", "-flto=thin"] {
+        let s = Scratch::new("lto", &format!("order{lto}"));
+        let obj = compile(&s, "clang-19", "main.o", src, &[lto]);
+        let mut args = link_line_with("clang-19", lto, &[&obj]);
+        args.extend(["--export-all", "--allow-undefined"].map(OsString::from));
+        let pair = link_pair("lto", &format!("order{lto}"), &args);
+        pair.assert_identical(&format!("--export-all with {lto}"));
     }
 }

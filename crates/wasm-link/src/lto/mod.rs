@@ -17,6 +17,7 @@
 //! A link without bitcode skips all of it and never opens libLTO.
 
 mod codegen;
+mod irsymtab;
 pub mod libcalls;
 pub mod library;
 pub mod symbols;

@@ -99,7 +99,7 @@ pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
             .and_then(|()| library.symbols_module(bytes, name))
             .map(|m| BitcodeModule {
                 triple: m.triple(),
-                symbols: symbol_order(m.symbols()),
+                symbols: symbol_order(m.symbols(), bytes),
                 thin: m.is_thin(),
             });
         scanned
@@ -110,17 +110,25 @@ pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
     scanned
 }
 
-/// The external symbols, nearer lld's order (LLVM's module symbol table: functions and
-/// variables, then aliases), which decides the symbol order of a relocatable output. libLTO
-/// lists the definitions in that order but puts a module's undefined symbols after its
-/// definitions and aliases; moving the aliases last restores lld's order except where
-/// declarations and definitions interleave.
-fn symbol_order(symbols: Vec<(String, u32)>) -> Vec<(String, u32)> {
+/// The external symbols in lld's order (LLVM's module symbol table: functions and their
+/// declarations, variables, then aliases), which decides the order of exports, imports and
+/// the symbols of a relocatable output. libLTO puts a module's undefined symbols after its
+/// definitions and aliases, so the order comes from the file's irsymtab; without one, moving
+/// the aliases last restores lld's order except where declarations and definitions
+/// interleave.
+fn symbol_order(symbols: Vec<(String, u32)>, bitcode: &[u8]) -> Vec<(String, u32)> {
     let (aliases, others): (Vec<_>, Vec<_>) = symbols
         .into_iter()
         .filter(|(_, attrs)| attrs & attr::SCOPE_MASK != attr::SCOPE_INTERNAL)
         .partition(|(_, attrs)| attrs & attr::ALIAS != 0);
-    others.into_iter().chain(aliases).collect()
+    let mut symbols: Vec<_> = others.into_iter().chain(aliases).collect();
+    if let Some(order) = super::irsymtab::symbol_order(bitcode) {
+        let position: HashMap<&str, usize> =
+            order.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        // Stable: a name the irsymtab does not list keeps its place after those it does.
+        symbols.sort_by_key(|(name, _)| position.get(name.as_str()).copied().unwrap_or(usize::MAX));
+    }
+    symbols
 }
 
 /// Every bitcode file and archive member, with its display name (`a.o`, `lib.a(m.o)`).
