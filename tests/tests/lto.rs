@@ -604,3 +604,45 @@ fn export_and_import_order_follows_the_module_symbol_table() {
         pair.assert_identical(&format!("--export-all with {lto}"));
     }
 }
+
+const GUARDED_INLINE: &str = r#"
+int compute(int);
+inline int& counter() { static int n = compute(1); return n; }
+"#;
+
+#[test]
+fn static_local_in_native_and_bitcode_comdats_resolves_as_in_lld() {
+    // The guard variable of a static local is in the local's group (not one of its own
+    // name, which the irsymtab tells and libLTO does not); the native object's groups come
+    // first, so the bitcode copies are not prevailing. The resolutions are lld's, line for
+    // line.
+    let s = Scratch::new("lto", "comdat-groups");
+    let native = format!(
+        "{GUARDED_INLINE}int compute(int x) {{ return x + 41; }}\n\
+         int from_native() {{ return ++counter(); }}\n"
+    );
+    let bitcode = format!(
+        "{GUARDED_INLINE}#include <cstdio>\nint from_native();\n\
+         int main() {{ from_native(); std::printf(\"%d\\n\", ++counter()); return 0; }}\n"
+    );
+    let native = compile(&s, "clang++-19", "native.o", &native, &["-fno-exceptions"]);
+    let main = compile(
+        &s,
+        "clang++-19",
+        "main.o",
+        &bitcode,
+        &["-flto", "-fno-exceptions"],
+    );
+    let mut args = link_line("clang++-19", &[&native, &main]);
+    args.retain(|a| a != "-fno-exceptions");
+    args.push("--save-temps".into());
+    let pair = link_pair("lto", "comdat-groups", &args);
+    pair.assert_identical("a static local's guard in a native and a bitcode COMDAT");
+    let resolution = |run: &e2e_tests::LinkRun| {
+        let mut p = run.path.clone().into_os_string();
+        p.push(".resolution.txt");
+        std::fs::read_to_string(PathBuf::from(p)).expect("resolution.txt")
+    };
+    assert_eq!(resolution(&pair.ours), resolution(&pair.theirs));
+    assert_runs(&pair, "COMDAT groups", "44\n");
+}

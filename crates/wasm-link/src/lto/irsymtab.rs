@@ -1,10 +1,11 @@
-//! The symbol order of a bitcode file, read from its irsymtab: the symbol table LLVM writes
-//! into every bitcode file (`SYMTAB_BLOCK` and `STRTAB_BLOCK`, `llvm/Object/IRSymtab.h`), which
-//! lld reads through `lto::InputFile`. libLTO's C API lists a module's undefined symbols after
-//! its definitions; lld inserts them in the module's own order (functions, declarations
-//! among them, then variables, then aliases), which decides the order of exports and imports.
-//! Only the order is taken from here: flags still come from libLTO. Any surprise in the
-//! format gives `None`, and the caller keeps libLTO's order.
+//! The symbol order and COMDAT groups of a bitcode file, read from its irsymtab: the symbol
+//! table LLVM writes into every bitcode file (`SYMTAB_BLOCK` and `STRTAB_BLOCK`,
+//! `llvm/Object/IRSymtab.h`), which lld reads through `lto::InputFile`. libLTO's C API lists
+//! a module's undefined symbols after its definitions, where lld inserts them in the module's
+//! own order (functions, declarations among them, then variables, then aliases), which
+//! decides the order of exports and imports; and it says that a symbol is in a COMDAT, not
+//! in which. Flags still come from libLTO. Any surprise in the format gives `None`, and the
+//! caller keeps what libLTO tells.
 
 /// `SYMTAB_BLOCK_ID` and `STRTAB_BLOCK_ID` (`LLVMBitCodes.h`).
 const SYMTAB_BLOCK: u64 = 25;
@@ -16,10 +17,21 @@ const FB_GLOBAL: u32 = 1 << 10;
 const FB_FORMAT_SPECIFIC: u32 = 1 << 11;
 /// Size of `storage::Symbol` in bytes: `Str Name, Str IRName, Word ComdatIndex, Word Flags`.
 const SYMBOL_SIZE: usize = 24;
+/// Size of `storage::Comdat` in bytes: `Str Name, Word SelectionKind`.
+const COMDAT_SIZE: usize = 12;
 
-/// The names of the file's global symbols in irsymtab order (lld's `InputFile::symbols`:
-/// global and not format-specific), or `None` if the file has no irsymtab this reader knows.
-pub fn symbol_order(bitcode: &[u8]) -> Option<Vec<&str>> {
+/// One global symbol of the irsymtab.
+#[derive(Debug, PartialEq)]
+pub struct IrSymbol<'a> {
+    /// Its name, as libLTO gives it.
+    pub name: &'a str,
+    /// The COMDAT group it is in.
+    pub comdat: Option<&'a str>,
+}
+
+/// The file's global symbols in irsymtab order (lld's `InputFile::symbols`: global and not
+/// format-specific), or `None` if the file has no irsymtab this reader knows.
+pub fn symbols(bitcode: &[u8]) -> Option<Vec<IrSymbol<'_>>> {
     let (symtab, strtab) = blobs(bitcode)?;
     let word = |at: usize| -> Option<u32> {
         let b = symtab.get(at..at + 4)?;
@@ -28,20 +40,29 @@ pub fn symbol_order(bitcode: &[u8]) -> Option<Vec<&str>> {
     if word(0)? != VERSION {
         return None;
     }
+    let string = |at: usize| -> Option<&str> {
+        let (offset, size) = (word(at)? as usize, word(at + 4)? as usize);
+        std::str::from_utf8(strtab.get(offset..offset.checked_add(size)?)?).ok()
+    };
     // Header: Version, Producer (2 words), Modules (2), Comdats (2), Symbols (2) ...
+    let (comdats, comdat_count) = (word(20)? as usize, word(24)?);
     let (first, count) = (word(28)? as usize, word(32)? as usize);
-    let mut names = Vec::with_capacity(count);
+    let mut symbols = Vec::with_capacity(count);
     for i in 0..count {
         let at = first.checked_add(i.checked_mul(SYMBOL_SIZE)?)?;
         let flags = word(at + 20)?;
         if flags & FB_GLOBAL == 0 || flags & FB_FORMAT_SPECIFIC != 0 {
             continue;
         }
-        let (offset, size) = (word(at)? as usize, word(at + 4)? as usize);
-        let name = strtab.get(offset..offset.checked_add(size)?)?;
-        names.push(std::str::from_utf8(name).ok()?);
+        let comdat = match word(at + 16)? {
+            u32::MAX => None,
+            c if c < comdat_count => Some(string(comdats + c as usize * COMDAT_SIZE)?),
+            _ => return None,
+        };
+        let name = string(at)?;
+        symbols.push(IrSymbol { name, comdat });
     }
-    Some(names)
+    Some(symbols)
 }
 
 /// The symbol table and string table blobs of the top-level blocks.
@@ -168,8 +189,8 @@ mod tests {
 
     #[test]
     fn not_bitcode_or_truncated_is_none() {
-        assert_eq!(symbol_order(b"\0asm\x01\0\0\0"), None);
-        assert_eq!(symbol_order(b"BC\xC0\xDE\x35"), None);
-        assert_eq!(symbol_order(b"BC\xC0\xDE"), None);
+        assert_eq!(symbols(b"\0asm\x01\0\0\0"), None);
+        assert_eq!(symbols(b"BC\xC0\xDE\x35"), None);
+        assert_eq!(symbols(b"BC\xC0\xDE"), None);
     }
 }

@@ -5,8 +5,10 @@
 //! What the C API tells of a symbol: defined or undefined, weak, visibility, function or data
 //! (for definitions only: libLTO gives an undefined symbol no permissions), in a COMDAT or not
 //! (not which one). An undefined bitcode symbol or an alias therefore has no kind of its own:
-//! resolution gives it the kind of what it meets. A definition in a COMDAT claims a group named after
-//! the symbol, which is the group clang gives C++ inline functions, templates and vtables.
+//! resolution gives it the kind of what it meets. The order of the symbols and their COMDAT
+//! groups come from the file's irsymtab ([`super::irsymtab`]); without one, a definition in a
+//! COMDAT claims a group named after itself, which is the group clang gives C++ inline
+//! functions, templates and vtables.
 
 use super::library::{attr, Library, NotFound};
 use crate::config::Config;
@@ -24,6 +26,9 @@ pub struct BitcodeModule {
     pub symbols: Vec<(String, u32)>,
     /// Compiled for ThinLTO (`-flto=thin`).
     pub thin: bool,
+    /// The COMDAT group of each symbol (by index in `symbols`), from the irsymtab; without
+    /// one, a definition libLTO says is in a COMDAT is taken to be in the group of its name.
+    pub comdats: Vec<Option<String>>,
 }
 
 impl BitcodeModule {
@@ -97,11 +102,7 @@ pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
             .map_err(|e| e.strip_prefix(&prefix).map_or(e.clone(), String::from));
         let module = checked
             .and_then(|()| library.symbols_module(bytes, name))
-            .map(|m| BitcodeModule {
-                triple: m.triple(),
-                symbols: symbol_order(m.symbols(), bytes),
-                thin: m.is_thin(),
-            });
+            .map(|m| module(&m, bytes));
         scanned
             .modules
             .insert(crate::load::parsed_key(bytes), module);
@@ -110,21 +111,50 @@ pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
     scanned
 }
 
+/// What libLTO and the irsymtab tell of a module.
+fn module(m: &super::library::Module<'_>, bitcode: &[u8]) -> BitcodeModule {
+    let ir = super::irsymtab::symbols(bitcode);
+    let symbols = symbol_order(m.symbols(), ir.as_deref());
+    let groups: Option<HashMap<&str, Option<&str>>> = ir
+        .as_ref()
+        .map(|ir| ir.iter().map(|s| (s.name, s.comdat)).collect());
+    let comdats = symbols
+        .iter()
+        .map(|(name, attrs)| match &groups {
+            Some(groups) => groups
+                .get(name.as_str())
+                .copied()
+                .flatten()
+                .map(String::from),
+            None => (attrs & attr::COMDAT != 0).then(|| name.clone()),
+        })
+        .collect();
+    BitcodeModule {
+        triple: m.triple(),
+        symbols,
+        thin: m.is_thin(),
+        comdats,
+    }
+}
+
 /// The external symbols in lld's order (LLVM's module symbol table: functions and their
 /// declarations, variables, then aliases), which decides the order of exports, imports and
 /// the symbols of a relocatable output. libLTO puts a module's undefined symbols after its
 /// definitions and aliases, so the order comes from the file's irsymtab; without one, moving
 /// the aliases last restores lld's order except where declarations and definitions
 /// interleave.
-fn symbol_order(symbols: Vec<(String, u32)>, bitcode: &[u8]) -> Vec<(String, u32)> {
+fn symbol_order(
+    symbols: Vec<(String, u32)>,
+    ir: Option<&[super::irsymtab::IrSymbol<'_>]>,
+) -> Vec<(String, u32)> {
     let (aliases, others): (Vec<_>, Vec<_>) = symbols
         .into_iter()
         .filter(|(_, attrs)| attrs & attr::SCOPE_MASK != attr::SCOPE_INTERNAL)
         .partition(|(_, attrs)| attrs & attr::ALIAS != 0);
     let mut symbols: Vec<_> = others.into_iter().chain(aliases).collect();
-    if let Some(order) = super::irsymtab::symbol_order(bitcode) {
+    if let Some(ir) = ir {
         let position: HashMap<&str, usize> =
-            order.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+            ir.iter().enumerate().map(|(i, s)| (s.name, i)).collect();
         // Stable: a name the irsymtab does not list keeps its place after those it does.
         symbols.sort_by_key(|(name, _)| position.get(name.as_str()).copied().unwrap_or(usize::MAX));
     }
@@ -156,9 +186,10 @@ fn find_bitcode(files: &[InputFile]) -> Vec<(String, &[u8])> {
     found
 }
 
-/// The object resolution sees for a bitcode module: its external symbols, in libLTO's order,
-/// and a COMDAT per definition libLTO says is in one.
+/// The object resolution sees for a bitcode module: its external symbols, in lld's order, and
+/// its COMDAT groups with their defined members.
 pub fn object(module: &BitcodeModule) -> Object<'_> {
+    let mut group_index: HashMap<&str, usize> = HashMap::default();
     let mut obj = Object::empty();
     obj.memory64 = module.is_wasm64();
     for (name, attrs) in &module.symbols {
@@ -188,17 +219,26 @@ pub fn object(module: &BitcodeModule) -> Object<'_> {
             SymbolKind::Data { def: None }
         };
         let index = obj.symbols.len() as u32;
-        if !undefined && attrs & attr::COMDAT != 0 {
-            obj.comdats.push(Comdat {
-                name,
-                flags: 0,
-                // The member is the symbol itself: resolution makes it undefined when the
-                // group goes to an earlier file (lld's `excludedByComdat`).
-                members: vec![ComdatMember {
-                    kind: ComdatKind::Function,
-                    index,
-                }],
+        let group = module
+            .comdats
+            .get(index as usize)
+            .and_then(Option::as_deref);
+        if let Some(group) = group.filter(|_| !undefined) {
+            // The members are the group's symbols: resolution makes them undefined when the
+            // group goes to an earlier file (lld's `excludedByComdat`).
+            let member = ComdatMember {
+                kind: ComdatKind::Function,
+                index,
+            };
+            let at = *group_index.entry(group).or_insert_with(|| {
+                obj.comdats.push(Comdat {
+                    name: group,
+                    flags: 0,
+                    members: Vec::new(),
+                });
+                obj.comdats.len() - 1
             });
+            obj.comdats[at].members.push(member);
         }
         obj.symbols.push(SymbolInfo {
             flags: SymbolFlags(flags),
