@@ -28,7 +28,8 @@ use workloads::{Dirs, Prepared, Sizes, Workload};
 const USAGE: &str = "usage: cargo xtask bench [--linker PATH] [--reference PATH] [--runs N]
     [--workload NAME]... [--quick] [--json FILE] [--tus N] [--funcs M]
     [--cxx-units N] [--cxx-classes M] [--emit-synthetic DIR] [--relink] [--scale]
-workloads: synthetic sqlite sqlite-g cxx cxx-g rust (default: all)
+workloads: synthetic sqlite sqlite-g cxx cxx-g rust (default: all of these),
+    sqlite-lto sqlite-thin (SQLite through libLTO: only when named)
 --linker defaults to <target dir>/release/wasm-link; --reference to wasm-ld-19 on PATH;
 --quick shrinks the generated workloads and defaults --runs to 2;
 --emit-synthetic writes the synthetic C sources (sized by --tus/--funcs) to DIR and stops;

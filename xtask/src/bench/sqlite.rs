@@ -4,7 +4,7 @@
 //! (`SQLITE_THREADSAFE=0`); the VFS compiles against wasi-libc as it is.
 
 use super::prep::{self, LinkSpec};
-use super::workloads::{self, Dirs};
+use super::workloads::{self, Dirs, Workload};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,8 +14,9 @@ const PACKAGE: &str = "better-sqlite3";
 const VERSION: &str = "12.11.1";
 const DEFINES: [&str; 2] = ["-DSQLITE_OMIT_LOAD_EXTENSION", "-DSQLITE_THREADSAFE=0"];
 
-/// Prepares `sqlite` (`-O2`) or `sqlite-g` (`-O0 -g`); returns the spec and whether it was cached.
-pub fn prepare(dirs: &Dirs, debug: bool) -> Result<(LinkSpec, bool), String> {
+/// Prepares `sqlite` (`-O2`), `sqlite-g` (`-O0 -g`), `sqlite-lto` (`-O2 -flto`) or
+/// `sqlite-thin` (`-O2 -flto=thin`); returns the spec and whether it was cached.
+pub fn prepare(dirs: &Dirs, workload: Workload) -> Result<(LinkSpec, bool), String> {
     let package = unpacked(dirs)?;
     let amalgamation = find_file(&package, "sqlite3.c")
         .ok_or_else(|| format!("no sqlite3.c under {}", package.display()))?;
@@ -29,10 +30,14 @@ pub fn prepare(dirs: &Dirs, debug: bool) -> Result<(LinkSpec, bool), String> {
             read(&dirs.root.join("bench/sqlite/main.c"))?,
         ),
     ];
-    let opt: &[&str] = if debug { &["-O0", "-g"] } else { &["-O2"] };
+    let opt: &[&str] = match workload {
+        Workload::Sqlite { debug: true } => &["-O0", "-g"],
+        Workload::SqliteLto { thin: false } => &["-O2", "-flto"],
+        Workload::SqliteLto { thin: true } => &["-O2", "-flto=thin"],
+        _ => &["-O2"],
+    };
     let flags: Vec<&str> = [&workloads::WASI[..], &DEFINES, opt].concat();
-    let name = workloads::Workload::Sqlite { debug }.name();
-    workloads::generated(name, "clang-19", &flags, &files, dirs)
+    workloads::generated(workload.name(), "clang-19", &flags, &files, dirs)
 }
 
 /// The unpacked package under `target/bench/npm`, fetched and unpacked on first use.

@@ -16,6 +16,12 @@ pub const ALL: [Workload; 6] = [
     Workload::Rust,
 ];
 
+/// Workloads measured only when named: LTO links spend ~10 s in LLVM each.
+pub const ON_REQUEST: [Workload; 2] = [
+    Workload::SqliteLto { thin: false },
+    Workload::SqliteLto { thin: true },
+];
+
 /// One link to benchmark; `debug` variants compile with `-O0 -g`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Workload {
@@ -25,6 +31,11 @@ pub enum Workload {
     Sqlite {
         /// Built with `-O0 -g` rather than `-O2`.
         debug: bool,
+    },
+    /// SQLite built `-O2 -flto` (or `-flto=thin`): bitcode linked through libLTO.
+    SqliteLto {
+        /// ThinLTO rather than full LTO.
+        thin: bool,
     },
     /// Our generated C++ program over libc++.
     Cxx {
@@ -42,6 +53,8 @@ impl Workload {
             Workload::Synthetic => "synthetic",
             Workload::Sqlite { debug: false } => "sqlite",
             Workload::Sqlite { debug: true } => "sqlite-g",
+            Workload::SqliteLto { thin: false } => "sqlite-lto",
+            Workload::SqliteLto { thin: true } => "sqlite-thin",
             Workload::Cxx { debug: false } => "cxx",
             Workload::Cxx { debug: true } => "cxx-g",
             Workload::Rust => "rust",
@@ -50,7 +63,7 @@ impl Workload {
 
     /// Looks a workload up by its name.
     pub fn by_name(name: &str) -> Option<Workload> {
-        ALL.into_iter().find(|w| w.name() == name)
+        ALL.into_iter().chain(ON_REQUEST).find(|w| w.name() == name)
     }
 }
 
@@ -90,7 +103,7 @@ pub fn prepare(workload: Workload, sizes: Sizes, dirs: &Dirs) -> Result<Prepared
     let start = Instant::now();
     let (spec, cached) = match workload {
         Workload::Synthetic => synthetic_workload(sizes, dirs)?,
-        Workload::Sqlite { debug } => sqlite::prepare(dirs, debug)?,
+        Workload::Sqlite { .. } | Workload::SqliteLto { .. } => sqlite::prepare(dirs, workload)?,
         Workload::Cxx { debug } => cxx_workload(sizes, dirs, debug)?,
         Workload::Rust => rust::prepare(dirs)?,
     };
