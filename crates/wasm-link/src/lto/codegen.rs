@@ -6,7 +6,8 @@
 //! caches with `--thinlto-cache-dir`. The objects come in lld's task order: the full LTO
 //! object first, then one per ThinLTO module in load order.
 
-use super::library::{self, CachePolicy, CodeGen, Library};
+use super::cache_policy::CachePolicy;
+use super::library::{self, CodeGen, Library};
 use super::{Plan, Scanned};
 use crate::config::{Config, UnresolvedPolicy};
 use crate::diagnostic::{Code, Diagnostic, Errors};

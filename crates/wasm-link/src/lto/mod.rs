@@ -16,14 +16,15 @@
 //!
 //! A link without bitcode skips all of it and never opens libLTO.
 
+mod cache_policy;
 mod codegen;
 mod irsymtab;
 pub mod libcalls;
 pub mod library;
 pub mod symbols;
 
+pub use cache_policy::CachePolicy;
 pub use codegen::compile;
-pub use library::CachePolicy;
 pub use symbols::{object, scan, BitcodeModule, Scanned};
 
 use crate::ids::FileId;
