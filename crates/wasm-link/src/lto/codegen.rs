@@ -281,9 +281,10 @@ fn llvm_options(config: &Config) -> Result<Vec<String>, Diagnostic> {
     if config.shared_memory {
         options.push("-mattr=+atomics,+bulk-memory".to_string());
     }
-    // The legacy ThinLTO code generator's thread count (`--thinlto-jobs`; its default, like
-    // lld's, is one per core).
-    match lto.thinlto_jobs.as_deref() {
+    // The legacy ThinLTO code generator's thread count: `--thinlto-jobs`, else `--threads`
+    // (as lld defaults it), else its default, one per core (lld's too).
+    let threads = config.threads.map(|n| n.to_string());
+    match lto.thinlto_jobs.as_deref().or(threads.as_deref()) {
         Some("all") => {
             let n = std::thread::available_parallelism().map_or(1, |n| n.get());
             options.push(format!("-threads={n}"));
