@@ -208,6 +208,15 @@ impl Library {
         unsafe { string((self.api.get_version)()) }
     }
 
+    /// `Ok`, or the last error when a call reported `failed`.
+    fn result(&self, failed: bool) -> Result<(), String> {
+        if failed {
+            Err(self.last_error())
+        } else {
+            Ok(())
+        }
+    }
+
     /// `lto_get_error_message`: the last error of this thread's libLTO call.
     pub fn last_error(&self) -> String {
         // SAFETY: returns a NUL-terminated string owned by libLTO (or null).
@@ -323,6 +332,15 @@ pub fn claim_options(options: &[String]) -> Result<bool, String> {
             options.join(" "),
             earlier.join(" ")
         )),
+    }
+}
+
+/// The `lto_codegen_model` for position-independent code or not.
+fn pic_model(pic: bool) -> c_uint {
+    if pic {
+        PIC_MODEL_DYNAMIC
+    } else {
+        PIC_MODEL_STATIC
     }
 }
 
@@ -474,27 +492,15 @@ impl<'l> CodeGen<'l> {
     pub fn add_module(&self, module: &Module<'l>) -> Result<(), String> {
         // SAFETY: both handles are live and from the same (global) context.
         let failed = unsafe { (self.lib.api.codegen_add_module)(self.raw, module.raw) };
-        if failed {
-            Err(self.lib.last_error())
-        } else {
-            Ok(())
-        }
+        self.lib.result(failed)
     }
 
     /// Position-independent code for `-shared`/`-pie`, else static.
     pub fn set_pic(&self, pic: bool) -> Result<(), String> {
-        let model = if pic {
-            PIC_MODEL_DYNAMIC
-        } else {
-            PIC_MODEL_STATIC
-        };
+        let model = pic_model(pic);
         // SAFETY: `raw` is live.
         let failed = unsafe { (self.lib.api.codegen_set_pic_model)(self.raw, model) };
-        if failed {
-            Err(self.lib.last_error())
-        } else {
-            Ok(())
-        }
+        self.lib.result(failed)
     }
 
     /// Keeps `name` external (not internalized, not dropped).
@@ -520,22 +526,14 @@ impl<'l> CodeGen<'l> {
         // SAFETY: `raw` is live; the path is copied.
         let failed =
             unsafe { (self.lib.api.codegen_write_merged_modules)(self.raw, path.as_ptr()) };
-        if failed {
-            Err(self.lib.last_error())
-        } else {
-            Ok(())
-        }
+        self.lib.result(failed)
     }
 
     /// Optimizes the merged module.
     pub fn optimize(&self) -> Result<(), String> {
         // SAFETY: `raw` is live.
         let failed = unsafe { (self.lib.api.codegen_optimize)(self.raw) };
-        if failed {
-            Err(self.lib.last_error())
-        } else {
-            Ok(())
-        }
+        self.lib.result(failed)
     }
 
     /// Generates the object for the optimized module; the bytes are copied out.
@@ -582,18 +580,10 @@ impl<'l> ThinCodeGen<'l> {
 
     /// Position-independent code for `-shared`/`-pie`, else static.
     pub fn set_pic(&self, pic: bool) -> Result<(), String> {
-        let model = if pic {
-            PIC_MODEL_DYNAMIC
-        } else {
-            PIC_MODEL_STATIC
-        };
+        let model = pic_model(pic);
         // SAFETY: `raw` is live.
         let failed = unsafe { (self.lib.api.thin.set_pic_model)(self.raw, model) };
-        if failed {
-            Err(self.lib.last_error())
-        } else {
-            Ok(())
-        }
+        self.lib.result(failed)
     }
 
     /// Keeps `name` external (not internalized, not dropped).
