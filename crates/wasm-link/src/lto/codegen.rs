@@ -89,28 +89,24 @@ fn with_references(preserve: &[String], inputs: &Inputs<'_>, others: &[FileId]) 
     names
 }
 
-/// The names that more than one of `modules` defines or references, in first-seen order: lld
+/// The names that more than one of `modules` defines or references: lld
 /// exports them from their ThinLTO module (a symbol of the `External` partition), so a
 /// definition another module uses, or overrides, is not internalized.
 fn shared_names<'i>(inputs: &'i Inputs<'_>, modules: &[FileId]) -> Vec<&'i str> {
-    let mut seen: rustc_hash::FxHashMap<&str, (usize, FileId)> = Default::default();
+    let mut first: rustc_hash::FxHashMap<&str, FileId> = Default::default();
+    let mut shared: rustc_hash::FxHashSet<&str> = Default::default();
     let mut order = Vec::new();
     for &f in modules {
         let Some(bitcode) = inputs.files[f.idx()].lto else {
             continue;
         };
         for (name, _) in &bitcode.module.symbols {
-            let entry = seen.entry(name.as_str()).or_insert_with(|| {
-                order.push(name.as_str());
-                (0, f)
-            });
-            if entry.1 != f || entry.0 == 0 {
-                entry.0 += 1;
-                entry.1 = f;
+            let name = name.as_str();
+            if *first.entry(name).or_insert(f) != f && shared.insert(name) {
+                order.push(name);
             }
         }
     }
-    order.retain(|name| seen[name].0 > 1);
     order
 }
 
