@@ -909,3 +909,87 @@ fn local_declarations_past_their_body_are_refused() {
         "{err}"
     );
 }
+
+/// An entry point alone, or one that calls `helper` (which [`SOURCE`] defines), assembled.
+fn entry_object(dir: &Path, name: &str, calls_helper: bool) -> PathBuf {
+    let call = if calls_helper {
+        "  .functype helper () -> (i32)\n"
+    } else {
+        ""
+    };
+    let body = if calls_helper {
+        "  call helper\n  drop\n"
+    } else {
+        ""
+    };
+    let source = format!(
+        "{call}  .section .text._start,\"\",@\n  .globl _start\n  .type _start,@function\n\
+         _start:\n  .functype _start () -> ()\n{body}  end_function\n"
+    );
+    let (s, o) = (dir.join(format!("{name}.s")), dir.join(format!("{name}.o")));
+    std::fs::write(&s, source).unwrap();
+    let args = ["-triple=wasm32-unknown-unknown", "-filetype=obj", "-o"];
+    let mut argv: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    argv.push(o.as_os_str());
+    argv.push(s.as_os_str());
+    run_tool("llvm-mc-19", &argv);
+    o
+}
+
+/// Relocations of archive members are decoded only when a member is loaded, but one that is
+/// never loaded is still checked (LLVM's object reader refuses it as wasm-ld reads the
+/// archive): a bad relocation fails the link either way, at any thread count, and nothing is
+/// written.
+#[test]
+fn a_bad_relocation_in_an_archive_member_is_refused_loaded_or_not() {
+    let dir = scratch("member");
+    let mut obj = Obj::assemble(&dir, SOURCE);
+    let (target, mut relocs) = obj.relocs("reloc.CODE");
+    relocs.swap(1, 2);
+    obj.set_relocs("reloc.CODE", target, &relocs);
+    obj.write(&dir.join("bad.o"));
+    let lib = dir.join("libbad.a");
+    // No symbol index: llvm-ar reads the objects to make one, and refuses this one.
+    let argv: Vec<&std::ffi::OsStr> = vec!["rcS".as_ref(), lib.as_os_str(), "bad.o".as_ref()];
+    let o = Command::new(require_tool("llvm-ar-19"))
+        .args(&argv)
+        .current_dir(&dir)
+        .output()
+        .expect("cannot run llvm-ar-19");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let expected = format!(
+        "{}(bad.o): relocations not in offset order\n>>> at offset ",
+        lib.display()
+    );
+    for (case, calls_helper) in [("unloaded", false), ("loaded", true)] {
+        let entry = entry_object(&dir, case, calls_helper);
+        for threads in ["--threads=1", "--threads=2"] {
+            let out = dir.join("out.wasm");
+            let _ = std::fs::remove_file(&out);
+            let run = Command::new(wasm_link())
+                .args([
+                    entry.as_os_str(),
+                    lib.as_os_str(),
+                    "-o".as_ref(),
+                    out.as_os_str(),
+                ])
+                .arg(threads)
+                .output()
+                .expect("cannot run wasm-link");
+            let err = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(1), "{case} {threads}: {err}");
+            assert!(!out.exists(), "{case}: a failed link left an output");
+            let err = err.strip_prefix("wasm-link: error: ").unwrap_or(&err);
+            assert!(err.starts_with(&expected), "{case} {threads}: {err}");
+        }
+        let reference = Command::new(require_tool("wasm-ld-19"))
+            .args([entry.as_os_str(), lib.as_os_str(), "-o".as_ref()])
+            .arg(dir.join("ref.wasm"))
+            .output()
+            .expect("cannot run wasm-ld-19");
+        assert!(
+            !reference.status.success(),
+            "wasm-ld-19 accepts the {case} member"
+        );
+    }
+}

@@ -127,7 +127,8 @@ impl<'a> Module<'a> {
                 },
             ));
         }
-        let mut sections = Vec::new();
+        // Enough for a typical object's sections without growing.
+        let mut sections = Vec::with_capacity(16);
         let mut rest = body;
         while !rest.is_empty() {
             let index = sections.len() as u32;

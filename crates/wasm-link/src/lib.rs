@@ -155,11 +155,19 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
         if config.output.as_os_str() == "-" {
             flush_messages(diag);
         }
-        linked
-            .output
-            .commit()
-            .map_err(|e| output_error(config, &e))?;
+        let Linked {
+            output,
+            inputs,
+            resolved,
+            live,
+            layout,
+            written,
+        } = linked;
+        output.commit().map_err(|e| output_error(config, &e))?;
         diag.lap("commit", start);
+        if config.exit_after_link {
+            std::mem::forget((inputs, resolved, live, layout, written));
+        }
         Ok(())
     })
 }
@@ -219,10 +227,10 @@ pub(crate) struct Linked<'a> {
     output: output_file::OutputFile,
 }
 
-/// The phases after loading: resolve → mark → check → layout → write → reports. The output is
-/// not committed yet (or, with `in_memory`, is kept in memory).
+/// The phases after loading: resolve, then [`link_resolved`]. The output is not committed yet
+/// (or, with `in_memory`, is kept in memory).
 fn link_loaded<'a>(
-    inputs: inputs::Inputs<'a>,
+    mut inputs: inputs::Inputs<'a>,
     config: &'a Config,
     diag: &mut Diagnostics,
     start: Instant,
@@ -231,26 +239,19 @@ fn link_loaded<'a>(
     if config.verbose {
         diag.log.extend(processing(&inputs));
     }
-    let resolved = resolve(&inputs, config, diag)?;
+    // A bad relocation is an error of loading, reported before any of resolution.
+    let resolved = resolve(&inputs, config, diag)
+        .map_err(|errors| load::check_unloaded_relocs(&inputs).err().unwrap_or(errors))?;
+    load::decode_loaded_relocs(&mut inputs, &resolved.loaded)?;
     diag.lap("resolve", start);
-    let live = mark::mark(&inputs, &resolved, config);
-    diag.lap("mark", start);
-    if config.print_gc_sections && config.gc_sections {
-        let report = gc_report::report(&inputs, &resolved, &live);
-        diag.messages.extend(report);
-    }
-    let (resolved, bounds) = start_stop::define(resolved, &inputs, &live, config);
-    let features = check(&inputs, &resolved, &live, bounds, config, diag)?;
-    diag.lap("check", start);
-    let stubs = undefined::stubs(&inputs, &resolved, &live, config);
-    let layout = layout::layout(&inputs, &resolved, &live, &stubs, features, config)?;
-    diag.lap("layout", start);
-    let (output, written) = write::write(&inputs, &resolved, &live, &layout, config, in_memory)?;
-    diag.lap("write", start);
-    diag.write_parts = written.parts.clone();
-    // The reports come before the commit: if one fails, the old output stays.
-    report(&inputs, &resolved, &layout, &written, config, diag)?;
-    diag.lap("reports", start);
+    // LLVM refuses a bad relocation even in an archive member never loaded: checked beside
+    // the rest of the link, on another thread, and before anything is committed.
+    let (linked, unloaded) = rayon::join(
+        || link_resolved(&inputs, resolved, config, diag, start, in_memory),
+        || load::check_unloaded_relocs(&inputs),
+    );
+    unloaded?;
+    let (resolved, live, layout, written, output) = linked?;
     Ok(Linked {
         inputs,
         resolved,
@@ -259,6 +260,45 @@ fn link_loaded<'a>(
         written,
         output,
     })
+}
+
+/// What [`link_resolved`] makes.
+type Made<'a> = (
+    resolve::Resolved<'a>,
+    mark::Liveness,
+    layout::Layout<'a>,
+    written::Written,
+    output_file::OutputFile,
+);
+
+/// The phases after resolution: mark → check → layout → write → reports.
+fn link_resolved<'a>(
+    inputs: &inputs::Inputs<'a>,
+    resolved: resolve::Resolved<'a>,
+    config: &'a Config,
+    diag: &mut Diagnostics,
+    start: Instant,
+    in_memory: bool,
+) -> Result<Made<'a>, Errors> {
+    let live = mark::mark(inputs, &resolved, config);
+    diag.lap("mark", start);
+    if config.print_gc_sections && config.gc_sections {
+        let report = gc_report::report(inputs, &resolved, &live);
+        diag.messages.extend(report);
+    }
+    let (resolved, bounds) = start_stop::define(resolved, inputs, &live, config);
+    let features = check(inputs, &resolved, &live, bounds, config, diag)?;
+    diag.lap("check", start);
+    let stubs = undefined::stubs(inputs, &resolved, &live, config);
+    let layout = layout::layout(inputs, &resolved, &live, &stubs, features, config)?;
+    diag.lap("layout", start);
+    let (output, written) = write::write(inputs, &resolved, &live, &layout, config, in_memory)?;
+    diag.lap("write", start);
+    diag.write_parts = written.parts.clone();
+    // The reports come before the commit: if one fails, the old output stays.
+    report(inputs, &resolved, &layout, &written, config, diag)?;
+    diag.lap("reports", start);
+    Ok((resolved, live, layout, written, output))
 }
 
 /// `--verbose`'s `Processing:` lines: every object and archive member as the symbol table

@@ -165,22 +165,23 @@ pub fn load<'a>(
         warnings,
         ..
     } = c;
-    let jobs: Vec<(Job<'a>, Option<Object<'a>>)> = jobs
-        .into_iter()
-        .map(|j| {
-            let reused = reuse.remove(&parsed_key(j.bytes));
-            (j, reused)
-        })
+    // Boxed: an object is large, and a link of many small members should not copy them all.
+    let reused: Vec<Option<Box<Object<'a>>>> = jobs
+        .iter()
+        .map(|j| reuse.remove(&parsed_key(j.bytes)).map(Box::new))
         .collect();
     let parsed: Vec<Result<InputObject<'a>, Diagnostic>> = jobs
         .into_par_iter()
+        .zip(reused)
         .map(|(j, reused)| {
             let parsed = match (j.bitcode.as_ref(), reused) {
-                (_, Some(obj)) => Ok(obj),
+                (_, Some(obj)) => Ok(*obj),
                 (Some(_), None) => Ok(Object::empty()),
                 (None, None) if j.lto.is_some() => Ok(j
                     .lto
                     .map_or_else(Object::empty, |b| crate::lto::object(b.module))),
+                // A lazy member's relocations wait until it is loaded (most never are).
+                (None, None) if j.lazy => Object::parse_deferring_relocs(j.bytes, j.offset),
                 // Relocation sections are decoded now or read again much later: let their
                 // pages go meanwhile.
                 (None, None) => {
@@ -200,13 +201,13 @@ pub fn load<'a>(
                 }),
                 Err(e) => Err(match j.whole_file.then(|| j.file.contents()) {
                     Some(Err(framing)) => input_error(&framing),
-                    _ => parse_error(&j, &e),
+                    _ => parse_error(&j.name, j.member_at, &e),
                 }),
             }
         })
         .collect();
     let mut inputs = Inputs {
-        files: Vec::with_capacity(parsed.len()),
+        files: Vec::new(),
         items,
         allowed_undefined,
         warnings,
@@ -216,24 +217,24 @@ pub fn load<'a>(
             objects: Vec::new(),
         },
     };
-    for p in parsed {
+    for p in &parsed {
         match p {
-            Ok(o) => match check_arch(&o, config) {
-                Ok(()) => inputs.files.push(o),
-                Err(e) => {
+            Ok(o) => {
+                if let Err(e) = check_arch(o, config) {
                     // Fatal in wasm-ld: nothing after this file is looked at.
                     errors.push(e);
                     break;
                 }
-            },
-            Err(e) => errors.push(e),
+            }
+            Err(e) => errors.push(e.clone()),
         }
     }
-    if errors.is_empty() {
-        Ok(inputs)
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    // Collected in place: no second copy of every object.
+    inputs.files = parsed.into_iter().filter_map(Result::ok).collect();
+    Ok(inputs)
 }
 
 /// An error of the file layer (a missing member of a thin archive, a damaged archive), with
@@ -273,14 +274,56 @@ fn with_wasm_ld_line(name: &str, e: &wasm_format::Error, ours: String) -> String
 
 /// A parse error of an object or archive member (`lib.a(m.o): at offset ...`), after
 /// wasm-ld's line where it has a fixed one.
-fn parse_error(j: &Job<'_>, e: &wasm_format::Error) -> Diagnostic {
-    let message = with_wasm_ld_line(&j.name, e, format!("{}: {e}", j.name));
+fn parse_error(name: &str, member_at: Option<usize>, e: &wasm_format::Error) -> Diagnostic {
+    let message = with_wasm_ld_line(name, e, format!("{name}: {e}"));
     let d = Diagnostic::error(Code::Input, message).at(e.offset() as u64);
-    match j.member_at {
+    match member_at {
         Some(at) => d
-            .in_file(&j.name[..at - 1])
-            .in_member(j.name[at..].trim_end_matches(')')),
-        None => d.in_file(&j.name),
+            .in_file(&name[..at - 1])
+            .in_member(name[at..].trim_end_matches(')')),
+        None => d.in_file(name),
+    }
+}
+
+/// Checks the relocations of every member whose relocations are not decoded (after
+/// [`decode_loaded_relocs`], those never loaded), in parallel, as their parse would have.
+pub fn check_unloaded_relocs(inputs: &Inputs<'_>) -> Result<(), Errors> {
+    let errors: Vec<Diagnostic> = inputs
+        .files
+        .par_iter()
+        .filter_map(|file| {
+            let e = file.obj.check_deferred_relocs().err()?;
+            Some(parse_error(&file.name, file.member_at, &e))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Decodes the relocations of the `loaded` members that [`load`] left undecoded, in parallel;
+/// a bad one is the error its parse would have given.
+pub fn decode_loaded_relocs(inputs: &mut Inputs<'_>, loaded: &[FileId]) -> Result<(), Errors> {
+    let mut is_loaded = vec![false; inputs.files.len()];
+    for f in loaded {
+        is_loaded[f.idx()] = true;
+    }
+    let errors: Vec<Diagnostic> = inputs
+        .files
+        .par_iter_mut()
+        .zip(is_loaded)
+        .filter(|(file, loaded)| *loaded && file.obj.deferred_relocs.is_some())
+        .filter_map(|(file, _)| {
+            let e = file.obj.decode_deferred_relocs().err()?;
+            Some(parse_error(&file.name, file.member_at, &e))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 

@@ -157,6 +157,31 @@ pub struct Object<'a> {
     /// A shared library (`dylink.0`) seen as what it offers: its exports as undefined
     /// symbols ([`Object::parse_shared`]).
     pub shared_library: bool,
+    /// Relocations left undecoded by [`Object::parse_deferring_relocs`], until
+    /// [`Object::decode_deferred_relocs`].
+    pub deferred_relocs: Option<DeferredRelocs<'a>>,
+}
+
+/// An object's relocations, decoded and checked, and which atom each patches.
+#[derive(Default)]
+struct DecodedRelocs<'a> {
+    code: Vec<Reloc>,
+    data: Vec<Reloc>,
+    /// Per function, its range of `code`.
+    functions: Vec<Range<usize>>,
+    /// Per segment, its range of `data`.
+    segments: Vec<Range<usize>>,
+    /// Per custom section with relocations: its position, its relocations, and those that
+    /// name an index.
+    customs: Vec<(usize, LazyRelocs<'a>, Vec<Reloc>)>,
+}
+
+/// The sections [`Object::decode_deferred_relocs`] decodes relocations against (the
+/// relocation sections themselves are [`Object::reloc_sections`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DeferredRelocs<'a> {
+    code: Option<(u32, Window<'a>)>,
+    data: Option<(u32, Window<'a>)>,
 }
 
 /// Sections found on the first pass, parsed afterwards.
@@ -173,6 +198,15 @@ pub(crate) struct Found<'a> {
 impl<'a> Object<'a> {
     /// Parses a relocatable object whose bytes start at absolute `offset` of their file.
     pub fn parse(bytes: &'a [u8], offset: usize) -> Result<Object<'a>, Error> {
+        let mut obj = Self::parse_deferring_relocs(bytes, offset)?;
+        obj.decode_deferred_relocs()?;
+        Ok(obj)
+    }
+
+    /// Parses an object as [`Object::parse`] does, except its relocations, which
+    /// [`Object::decode_deferred_relocs`] decodes and checks: an archive member that is never
+    /// loaded need not pay for them.
+    pub fn parse_deferring_relocs(bytes: &'a [u8], offset: usize) -> Result<Object<'a>, Error> {
         let module = Module::parse(bytes, offset)?;
         let mut obj = Object::empty();
         let mut found = Found::default();
@@ -221,10 +255,34 @@ impl<'a> Object<'a> {
             }
             None => {}
         }
-        obj.read_relocs(&found)?;
         obj.reloc_sections = found.relocs;
+        obj.deferred_relocs = Some(DeferredRelocs {
+            code: found.code,
+            data: found.data,
+        });
         crate::validate::check(&obj, &module)?;
         Ok(obj)
+    }
+
+    /// Decodes and checks the relocations [`Object::parse_deferring_relocs`] left, and gives
+    /// each atom its own; nothing to do if they are decoded.
+    pub fn decode_deferred_relocs(&mut self) -> Result<(), Error> {
+        let Some(deferred) = self.deferred_relocs else {
+            return Ok(());
+        };
+        let decoded = self.decode_all_relocs(deferred)?;
+        self.install_relocs(decoded);
+        self.deferred_relocs = None;
+        Ok(())
+    }
+
+    /// Checks the relocations [`Object::parse_deferring_relocs`] left as decoding them would,
+    /// keeping nothing: LLVM refuses a bad relocation even in an archive member never loaded.
+    pub fn check_deferred_relocs(&self) -> Result<(), Error> {
+        match self.deferred_relocs {
+            Some(deferred) => self.decode_all_relocs(deferred).map(drop),
+            None => Ok(()),
+        }
     }
 
     /// An object with nothing in it: what an archive member that is not loaded as wasm (LLVM
@@ -264,6 +322,7 @@ impl<'a> Object<'a> {
             start_section: None,
             name_section: None,
             shared_library: false,
+            deferred_relocs: None,
         }
     }
 
@@ -337,6 +396,9 @@ impl<'a> Object<'a> {
             .iter()
             .map(|i| matches!(i.kind, ImportKind::Table(t) if t.limits.shared));
         crate::validate::check_unshared(SectionId::Import, w, shared)?;
+        // Most imports of an object are functions.
+        self.import_kinds.reserve_exact(imports.len());
+        self.func_imports.reserve_exact(imports.len());
         for import in imports {
             let (module, field) = (import.module, import.field);
             let kind = match import.kind {
@@ -472,9 +534,12 @@ impl<'a> Object<'a> {
         Ok(())
     }
 
-    fn read_relocs(&mut self, found: &Found<'a>) -> Result<(), Error> {
-        let mut targets = Vec::with_capacity(found.relocs.len());
-        for w in &found.relocs {
+    /// Decodes and checks every relocation section, and finds which atom each relocation
+    /// patches, without storing anything.
+    fn decode_all_relocs(&self, found: DeferredRelocs<'a>) -> Result<DecodedRelocs<'a>, Error> {
+        let mut decoded = DecodedRelocs::default();
+        let mut targets = Vec::with_capacity(self.reloc_sections.len());
+        for w in &self.reloc_sections {
             let lazy = wasm_format::reloc::read_reloc_section(*w)?;
             let target = lazy.target_section;
             if targets.contains(&target) {
@@ -490,17 +555,39 @@ impl<'a> Object<'a> {
             targets.push(target);
             match (found.code, found.data) {
                 (Some((i, code)), _) if i == target => {
-                    self.code_relocs = self.decode_relocs(&lazy, code, Patched::Code)?
+                    decoded.code = self.decode_relocs(&lazy, code, Patched::Code)?
                 }
                 (_, Some((i, data))) if i == target => {
-                    self.data_relocs = self.decode_relocs(&lazy, data, Patched::Data)?
+                    decoded.data = self.decode_relocs(&lazy, data, Patched::Data)?
                 }
-                _ => self.read_custom_relocs(lazy, w.offset)?,
+                _ => decoded
+                    .customs
+                    .push(self.read_custom_relocs(lazy, w.offset)?),
             }
         }
         let none = Window::new(&[], 0);
-        self.assign_code_relocs(found.code.map_or(none, |(_, w)| w))?;
-        self.assign_data_relocs(found.data.map_or(none, |(_, w)| w))
+        decoded.functions =
+            self.assign_code_relocs(&decoded.code, found.code.map_or(none, |(_, w)| w))?;
+        decoded.segments =
+            self.assign_data_relocs(&decoded.data, found.data.map_or(none, |(_, w)| w))?;
+        Ok(decoded)
+    }
+
+    /// Stores relocations [`Object::decode_all_relocs`] decoded.
+    fn install_relocs(&mut self, decoded: DecodedRelocs<'a>) {
+        self.code_relocs = decoded.code;
+        self.data_relocs = decoded.data;
+        for (f, relocs) in self.functions.iter_mut().zip(decoded.functions) {
+            f.relocs = relocs;
+        }
+        for (s, relocs) in self.segments.iter_mut().zip(decoded.segments) {
+            s.relocs = relocs;
+        }
+        for (k, lazy, index_relocs) in decoded.customs {
+            let c = &mut self.customs[k];
+            c.relocs = lazy;
+            c.index_relocs = index_relocs;
+        }
     }
 
     /// The relocations of the code or data section `target`, decoded and checked as they are
@@ -521,8 +608,13 @@ impl<'a> Object<'a> {
         Ok(relocs)
     }
 
-    /// Checks the relocations of a custom section once, keeping those that name an index.
-    fn read_custom_relocs(&mut self, lazy: LazyRelocs<'a>, at: usize) -> Result<(), Error> {
+    /// Checks the relocations of a custom section once, keeping those that name an index:
+    /// (the custom section's position, its relocations, those that name an index).
+    fn read_custom_relocs(
+        &self,
+        lazy: LazyRelocs<'a>,
+        at: usize,
+    ) -> Result<(usize, LazyRelocs<'a>, Vec<Reloc>), Error> {
         let target = lazy.target_section;
         let Some(k) = self.customs.iter().position(|c| c.section_index == target) else {
             return Err(Error::new(
@@ -542,15 +634,18 @@ impl<'a> Object<'a> {
             }
             Ok(())
         })?;
-        let c = &mut self.customs[k];
-        c.relocs = lazy;
-        c.index_relocs = index_relocs;
-        Ok(())
+        Ok((k, lazy, index_relocs))
     }
 
-    fn assign_code_relocs(&mut self, code: Window<'a>) -> Result<(), Error> {
+    /// Which of `relocs` (of the code section `code`) patch each function body.
+    fn assign_code_relocs(
+        &self,
+        relocs: &[Reloc],
+        code: Window<'a>,
+    ) -> Result<Vec<Range<usize>>, Error> {
         let base = code.offset;
-        let atoms = self.functions.iter_mut().map(|f| {
+        let mut ranges = vec![0..0; self.functions.len()];
+        let atoms = self.functions.iter().zip(&mut ranges).map(|(f, slot)| {
             // Relocations patch the body after its size prefix.
             let prefix = f
                 .body
@@ -559,18 +654,26 @@ impl<'a> Object<'a> {
                 .position(|b| b & 0x80 == 0)
                 .map_or(0, |p| p + 1);
             let start = f.body.offset + prefix - base;
-            (start..f.body.end() - base, &mut f.relocs)
+            (start..f.body.end() - base, slot)
         });
-        assign(&self.code_relocs, atoms, code, &BODIES)
+        assign(relocs, atoms, code, &BODIES)?;
+        Ok(ranges)
     }
 
-    fn assign_data_relocs(&mut self, data: Window<'a>) -> Result<(), Error> {
+    /// Which of `relocs` (of the data section `data`) patch each segment.
+    fn assign_data_relocs(
+        &self,
+        relocs: &[Reloc],
+        data: Window<'a>,
+    ) -> Result<Vec<Range<usize>>, Error> {
         let base = data.offset;
-        let atoms = self.segments.iter_mut().map(|s| {
+        let mut ranges = vec![0..0; self.segments.len()];
+        let atoms = self.segments.iter().zip(&mut ranges).map(|(s, slot)| {
             let start = s.data.offset - base;
-            (start..start + s.data.len(), &mut s.relocs)
+            (start..start + s.data.len(), slot)
         });
-        assign(&self.data_relocs, atoms, data, &SEGMENTS)
+        assign(relocs, atoms, data, &SEGMENTS)?;
+        Ok(ranges)
     }
 
     /// The module and field of the import an undefined function, global, table or tag symbol
@@ -668,6 +771,22 @@ impl<'a> Object<'a> {
             K::Table { index } => Definition::Table(self.defined_table(index)?),
             K::Section { section } => Definition::Section(section),
         })
+    }
+
+    /// The code section's relocations. Deferred ones are decoded for this call, as far as they
+    /// decode ([`Object::decode_deferred_relocs`] reports a bad one).
+    pub fn code_relocs_now(&self) -> std::borrow::Cow<'_, [Reloc]> {
+        let Some(DeferredRelocs {
+            code: Some((target, _)),
+            ..
+        }) = self.deferred_relocs
+        else {
+            return std::borrow::Cow::Borrowed(&self.code_relocs);
+        };
+        let sections = self.reloc_sections.iter();
+        let lazy = sections.filter_map(|w| wasm_format::reloc::read_reloc_section(*w).ok());
+        let code = lazy.filter(|l| l.target_section == target);
+        std::borrow::Cow::Owned(code.flat_map(|l| l.iter()).collect())
     }
 
     /// The relocations that patch function `f`'s body.

@@ -32,6 +32,7 @@ fn output_kind(seen: &Seen, c: &mut Config) {
     c.shlib_sigcheck = !seen.has("no-shlib-sigcheck");
     c.soname = seen.last("soname").map(String::from);
     c.time = seen.has("time");
+    c.exit_after_link = true;
     c.emit_relocs = seen.has("emit-relocs");
 }
 

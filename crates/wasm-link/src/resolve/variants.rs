@@ -91,8 +91,9 @@ impl<'a> Resolver<'_, 'a> {
 
     /// Whether the code of `f` calls its symbol `index` directly (lld's `isCalledDirectly`).
     pub(super) fn calls_directly(&self, f: FileId, index: u32) -> bool {
-        let relocs = self.inputs.obj(f).code_relocs.iter();
+        let relocs = self.inputs.obj(f).code_relocs_now();
         relocs
+            .iter()
             .filter(|r| r.ty == RelocType::FunctionIndexLeb)
             .any(|r| r.index == index)
     }
@@ -230,7 +231,7 @@ impl<'a> Resolver<'_, 'a> {
     fn called_symbols(&self, f: FileId) -> Vec<u32> {
         let obj = self.inputs.obj(f);
         let mut seen = vec![false; obj.symbols.len()];
-        obj.code_relocs
+        obj.code_relocs_now()
             .iter()
             .filter(|r| r.ty == RelocType::FunctionIndexLeb)
             .map(|r| r.index)
