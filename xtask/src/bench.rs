@@ -28,7 +28,8 @@ use workloads::{Dirs, Prepared, Sizes, Workload};
 const USAGE: &str = "usage: cargo xtask bench [--linker PATH] [--reference PATH] [--runs N]
     [--workload NAME]... [--quick] [--json FILE] [--tus N] [--funcs M]
     [--cxx-units N] [--cxx-classes M] [--emit-synthetic DIR] [--relink] [--scale]
-workloads: synthetic sqlite sqlite-g cxx cxx-g rust (default: all of these),
+workloads: hello synthetic sqlite sqlite-g cxx cxx-g rust (default: all of these; hello
+    measures 20 times --runs pairs),
     sqlite-lto sqlite-thin (SQLite through libLTO: only when named)
 --linker defaults to <target dir>/release/wasm-link; --reference to wasm-ld-19 on PATH;
 --quick shrinks the generated workloads and defaults --runs to 2;
@@ -197,8 +198,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     println!(
-        "total {:.1}s, {} pairs per row, {} cores",
-        report.total_seconds, opts.runs, report.cores
+        "total {:.1}s, {} pairs per row ({} for hello), {} cores",
+        report.total_seconds,
+        opts.runs,
+        Workload::Hello.pairs(opts.runs),
+        report.cores
     );
     finish(&report, opts.json.as_deref())
 }
@@ -254,7 +258,8 @@ fn bench(workload: Workload, opts: &Options, dirs: &Dirs, runner: &Path) -> Work
             "== {}: prepared in {:.1}s ({how}); linking",
             report.name, prepared.seconds
         );
-        measure_all(&prepared, opts, dirs, runner, &mut report)
+        let runs = workload.pairs(opts.runs);
+        measure_all(&prepared, opts, runs, dirs, runner, &mut report)
     });
     if let Err(e) = outcome {
         eprintln!("== {}: FAILED: {e}", report.name);
@@ -288,6 +293,7 @@ impl Outputs {
 fn measure_all(
     prepared: &Prepared,
     opts: &Options,
+    runs: usize,
     dirs: &Dirs,
     runner: &Path,
     report: &mut WorkloadReport,
@@ -301,7 +307,7 @@ fn measure_all(
         if threads == "auto" {
             check_outputs(runner, &outs, report)?;
         }
-        let pairs = pairs(opts, spec, extra, &outs)?;
+        let pairs = pairs(opts, runs, spec, extra, &outs)?;
         report.rows.push(Row::new(threads, &pairs));
     }
     report.phases = measure::phases(&opts.linker, spec, &outs.ours);
@@ -329,13 +335,14 @@ fn warm_up(
 /// `runs` measured pairs; odd pairs run wasm-ld first, so neither linker always follows the other.
 fn pairs(
     opts: &Options,
+    runs: usize,
     spec: &prep::LinkSpec,
     extra: &[&str],
     outs: &Outputs,
 ) -> Result<Vec<(Sample, Sample)>, String> {
     let ours = || measure::link(&opts.linker, spec, extra, &outs.ours);
     let theirs = || measure::link(&opts.reference, spec, extra, &outs.theirs);
-    (0..opts.runs)
+    (0..runs)
         .map(|i| match i % 2 {
             0 => Ok((ours()?, theirs()?)),
             _ => theirs().and_then(|t| Ok((ours()?, t))),

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Every workload, in the order the table lists them.
-pub const ALL: [Workload; 6] = [
+pub const ALL: [Workload; 7] = [
+    Workload::Hello,
     Workload::Synthetic,
     Workload::Sqlite { debug: false },
     Workload::Sqlite { debug: true },
@@ -25,6 +26,8 @@ pub const ON_REQUEST: [Workload; 2] = [
 /// One link to benchmark; `debug` variants compile with `-O0 -g`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Workload {
+    /// A C hello world over libc: what a small link costs, start-up included.
+    Hello,
     /// Our generated C program.
     Synthetic,
     /// The SQLite amalgamation with a small `main`.
@@ -50,6 +53,7 @@ impl Workload {
     /// The name `--workload` takes and the table prints.
     pub fn name(self) -> &'static str {
         match self {
+            Workload::Hello => "hello",
             Workload::Synthetic => "synthetic",
             Workload::Sqlite { debug: false } => "sqlite",
             Workload::Sqlite { debug: true } => "sqlite-g",
@@ -102,6 +106,7 @@ pub struct Prepared {
 pub fn prepare(workload: Workload, sizes: Sizes, dirs: &Dirs) -> Result<Prepared, String> {
     let start = Instant::now();
     let (spec, cached) = match workload {
+        Workload::Hello => hello_workload(dirs)?,
         Workload::Synthetic => synthetic_workload(sizes, dirs)?,
         Workload::Sqlite { .. } | Workload::SqliteLto { .. } => sqlite::prepare(dirs, workload)?,
         Workload::Cxx { debug } => cxx_workload(sizes, dirs, debug)?,
@@ -116,6 +121,23 @@ pub fn prepare(workload: Workload, sizes: Sizes, dirs: &Dirs) -> Result<Prepared
 
 /// Flags every C and C++ compile and link shares.
 pub const WASI: [&str; 2] = ["--target=wasm32-wasi", "--sysroot=/usr"];
+
+fn hello_workload(dirs: &Dirs) -> Result<(LinkSpec, bool), String> {
+    let source = "#include <stdio.h>\n\nint main(void) {\n  puts(\"hello, world\");\n  return 0;\n}\n";
+    let files = [("hello.c".to_string(), source.to_string())];
+    generated("hello", "clang-19", &[WASI[0], WASI[1], "-O2"], &files, dirs)
+}
+
+impl Workload {
+    /// How many pairs to measure when `runs` are asked for: a link of a few milliseconds needs
+    /// many more for a steady median.
+    pub fn pairs(self, runs: usize) -> usize {
+        match self {
+            Workload::Hello => runs * 20,
+            _ => runs,
+        }
+    }
+}
 
 fn synthetic_workload(sizes: Sizes, dirs: &Dirs) -> Result<(LinkSpec, bool), String> {
     let files = synthetic::sources(sizes.tus, sizes.funcs);
