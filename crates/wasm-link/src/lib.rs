@@ -239,9 +239,17 @@ fn link_loaded<'a>(
     if config.verbose {
         diag.log.extend(processing(&inputs));
     }
-    // A bad relocation is an error of loading, reported before any of resolution.
-    let resolved = resolve(&inputs, config, diag)
-        .map_err(|errors| load::check_unloaded_relocs(&inputs).err().unwrap_or(errors))?;
+    // Resolution reads no relocations: those of the objects always loaded are decoded beside
+    // it. A bad relocation is an error of loading, reported before any of resolution.
+    let (resolved, decoded) = rayon::join(
+        || resolve(&inputs, config, diag),
+        || load::decode_objects_relocs(&inputs),
+    );
+    let resolved = resolved
+        .and_then(|r| decoded.map(|d| (r, d)))
+        .map_err(|errors| load::check_unloaded_relocs(&inputs).err().unwrap_or(errors));
+    let (resolved, decoded) = resolved?;
+    load::store_relocs(&mut inputs, decoded);
     load::decode_loaded_relocs(&mut inputs, &resolved.loaded)?;
     diag.lap("resolve", start);
     // LLVM refuses a bad relocation even in an archive member never loaded: checked beside

@@ -1,6 +1,9 @@
 //! Loading: memory-maps every input, splits archives into members, and parses every object
 //! in parallel. Archive members are parsed up front too (their symbol tables are needed for
-//! lazy resolution anyway), so resolution never waits on I/O or parsing.
+//! lazy resolution anyway), so resolution never waits on I/O or parsing. Relocations, which
+//! resolution does not read, are decoded later: beside resolution for the objects always
+//! loaded, after it for the members it loads, and checked beside the rest of the link for
+//! the members it does not (`docs/architecture.md`).
 //!
 //! LLVM bitcode (files and archive members) was read by [`crate::lto::scan`] before: each
 //! module becomes an object with a symbol table only, which LTO compiles if it is loaded.
@@ -16,7 +19,7 @@ use crate::lto::Scanned;
 use rayon::prelude::*;
 use wasm_object::archive::Archive;
 use wasm_object::input::{Contents, FileKind, InputErrorKind, InputFile};
-use wasm_object::object::Object;
+use wasm_object::object::{DecodedRelocs, Object};
 
 /// Opens every input file (memory-mapped).
 pub fn open(config: &Config) -> Result<Vec<InputFile>, Errors> {
@@ -170,6 +173,7 @@ pub fn load<'a>(
         .iter()
         .map(|j| reuse.remove(&parsed_key(j.bytes)).map(Box::new))
         .collect();
+    let defer = rayon::current_num_threads() > 1;
     let parsed: Vec<Result<InputObject<'a>, Diagnostic>> = jobs
         .into_par_iter()
         .zip(reused)
@@ -180,10 +184,10 @@ pub fn load<'a>(
                 (None, None) if j.lto.is_some() => Ok(j
                     .lto
                     .map_or_else(Object::empty, |b| crate::lto::object(b.module))),
-                // A lazy member's relocations wait until it is loaded (most never are).
-                (None, None) if j.lazy => Object::parse_deferring_relocs(j.bytes, j.offset),
-                // Relocation sections are decoded now or read again much later: let their
-                // pages go meanwhile.
+                // A lazy member's relocations are decoded only if it is loaded (most never
+                // are); another object's beside resolution ([`decode_objects_relocs`]) when
+                // there is a thread for it, else now, while its bytes are in the cache.
+                (None, None) if j.lazy || defer => parse_object_deferring_relocs(j.bytes, j.offset),
                 (None, None) => {
                     parse_object(j.bytes, j.offset).inspect(|obj| release_relocs(j.file, obj))
                 }
@@ -282,6 +286,42 @@ fn parse_error(name: &str, member_at: Option<usize>, e: &wasm_format::Error) -> 
             .in_file(&name[..at - 1])
             .in_member(name[at..].trim_end_matches(')')),
         None => d.in_file(name),
+    }
+}
+
+/// The relocations of every object that is not lazy (always loaded), decoded in parallel
+/// while the objects are shared: this runs beside resolution, which does not read them. A bad
+/// one is the error its parse would have given.
+pub fn decode_objects_relocs<'a>(
+    inputs: &Inputs<'a>,
+) -> Result<Vec<(FileId, DecodedRelocs<'a>)>, Errors> {
+    let decoded: Vec<Result<(FileId, DecodedRelocs<'a>), Diagnostic>> = (0..inputs.files.len())
+        .into_par_iter()
+        .filter(|&k| !inputs.files[k].lazy)
+        .filter_map(|k| {
+            let file = &inputs.files[k];
+            match file.obj.decode_deferred_relocs_apart() {
+                Ok(decoded) => {
+                    // Read once: let their pages go.
+                    release_relocs(file.source, &file.obj);
+                    Some(Ok((FileId(k as u32), decoded?)))
+                }
+                Err(e) => Some(Err(parse_error(&file.name, file.member_at, &e))),
+            }
+        })
+        .collect();
+    let (decoded, errors): (Vec<_>, Vec<_>) = decoded.into_iter().partition(Result::is_ok);
+    if errors.is_empty() {
+        Ok(decoded.into_iter().flatten().collect())
+    } else {
+        Err(errors.into_iter().filter_map(Result::err).collect())
+    }
+}
+
+/// Stores what [`decode_objects_relocs`] decoded.
+pub fn store_relocs<'a>(inputs: &mut Inputs<'a>, decoded: Vec<(FileId, DecodedRelocs<'a>)>) {
+    for (f, relocs) in decoded {
+        inputs.files[f.idx()].obj.store_relocs(relocs);
     }
 }
 
@@ -550,7 +590,17 @@ fn read_imports_file(archive: &std::path::Path) -> Vec<String> {
 
 /// Parses an object, or a shared library (`dylink.0`, no `linking`) as the symbols it offers.
 pub(crate) fn parse_object(bytes: &[u8], offset: usize) -> Result<Object<'_>, wasm_format::Error> {
-    match Object::parse(bytes, offset) {
+    let mut obj = parse_object_deferring_relocs(bytes, offset)?;
+    obj.decode_deferred_relocs()?;
+    Ok(obj)
+}
+
+/// [`parse_object`], leaving the relocations to decode ([`Object::parse_deferring_relocs`]).
+fn parse_object_deferring_relocs(
+    bytes: &[u8],
+    offset: usize,
+) -> Result<Object<'_>, wasm_format::Error> {
+    match Object::parse_deferring_relocs(bytes, offset) {
         Err(e) => match wasm_format::Module::parse(bytes, offset) {
             Ok(m) if wasm_object::shared::is_shared_library(&m) => {
                 Object::parse_shared(bytes, offset)

@@ -162,9 +162,10 @@ pub struct Object<'a> {
     pub deferred_relocs: Option<DeferredRelocs<'a>>,
 }
 
-/// An object's relocations, decoded and checked, and which atom each patches.
-#[derive(Default)]
-struct DecodedRelocs<'a> {
+/// An object's relocations, decoded and checked, and which atom each patches
+/// ([`Object::decode_deferred_relocs_apart`]), not stored in it yet.
+#[derive(Default, Debug)]
+pub struct DecodedRelocs<'a> {
     code: Vec<Reloc>,
     data: Vec<Reloc>,
     /// Per function, its range of `code`.
@@ -274,6 +275,21 @@ impl<'a> Object<'a> {
         self.install_relocs(decoded);
         self.deferred_relocs = None;
         Ok(())
+    }
+
+    /// Decodes and checks the relocations [`Object::parse_deferring_relocs`] left without
+    /// storing them, so that it can run while the object is shared; `None` if there are none
+    /// left. [`Object::store_relocs`] stores them.
+    pub fn decode_deferred_relocs_apart(&self) -> Result<Option<DecodedRelocs<'a>>, Error> {
+        self.deferred_relocs
+            .map(|deferred| self.decode_all_relocs(deferred))
+            .transpose()
+    }
+
+    /// Stores relocations [`Object::decode_deferred_relocs_apart`] decoded.
+    pub fn store_relocs(&mut self, decoded: DecodedRelocs<'a>) {
+        self.install_relocs(decoded);
+        self.deferred_relocs = None;
     }
 
     /// Checks the relocations [`Object::parse_deferring_relocs`] left as decoding them would,
@@ -773,20 +789,21 @@ impl<'a> Object<'a> {
         })
     }
 
-    /// The code section's relocations. Deferred ones are decoded for this call, as far as they
-    /// decode ([`Object::decode_deferred_relocs`] reports a bad one).
-    pub fn code_relocs_now(&self) -> std::borrow::Cow<'_, [Reloc]> {
-        let Some(DeferredRelocs {
-            code: Some((target, _)),
-            ..
-        }) = self.deferred_relocs
-        else {
-            return std::borrow::Cow::Borrowed(&self.code_relocs);
-        };
-        let sections = self.reloc_sections.iter();
-        let lazy = sections.filter_map(|w| wasm_format::reloc::read_reloc_section(*w).ok());
-        let code = lazy.filter(|l| l.target_section == target);
-        std::borrow::Cow::Owned(code.flat_map(|l| l.iter()).collect())
+    /// The code section's relocations. Deferred ones are decoded as they are iterated, as far
+    /// as they decode ([`Object::decode_deferred_relocs`] reports a bad one).
+    pub fn code_relocs_now(&self) -> impl Iterator<Item = Reloc> + '_ {
+        let deferred = self
+            .deferred_relocs
+            .and_then(|d| d.code)
+            .map(|(target, _)| target);
+        let sections = deferred.into_iter().flat_map(move |target| {
+            let lazy = self.reloc_sections.iter();
+            let lazy = lazy.filter_map(|w| wasm_format::reloc::read_reloc_section(*w).ok());
+            lazy.filter(move |l| l.target_section == target)
+        });
+        // Deferred relocations are not in `code_relocs` yet.
+        let decoded = self.code_relocs.iter().copied();
+        decoded.chain(sections.flat_map(|l| l.iter()))
     }
 
     /// The relocations that patch function `f`'s body.

@@ -21,7 +21,10 @@ pub fn run(opts: &Options, dirs: &Dirs) -> Result<(), String> {
         let spec = workloads::prepare(Workload::Synthetic, sizes, dirs)?.spec;
         let outs = Outputs::new(&dirs.cache.join("out"), &format!("scale-{factor}x"))?;
         warm_up(opts, &spec, &[], &outs)?;
-        rows.push((factor, Row::new("auto", &pairs(opts, opts.runs, &spec, &[], &outs)?)));
+        rows.push((
+            factor,
+            Row::new("auto", &pairs(opts, opts.runs, &spec, &[], &outs)?),
+        ));
     }
     println!(
         "{:<6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7}",

@@ -123,9 +123,16 @@ pub fn prepare(workload: Workload, sizes: Sizes, dirs: &Dirs) -> Result<Prepared
 pub const WASI: [&str; 2] = ["--target=wasm32-wasi", "--sysroot=/usr"];
 
 fn hello_workload(dirs: &Dirs) -> Result<(LinkSpec, bool), String> {
-    let source = "#include <stdio.h>\n\nint main(void) {\n  puts(\"hello, world\");\n  return 0;\n}\n";
+    let source =
+        "#include <stdio.h>\n\nint main(void) {\n  puts(\"hello, world\");\n  return 0;\n}\n";
     let files = [("hello.c".to_string(), source.to_string())];
-    generated("hello", "clang-19", &[WASI[0], WASI[1], "-O2"], &files, dirs)
+    generated(
+        "hello",
+        "clang-19",
+        &[WASI[0], WASI[1], "-O2"],
+        &files,
+        dirs,
+    )
 }
 
 impl Workload {

@@ -55,15 +55,24 @@ impl<'a> Resolver<'_, 'a> {
             return;
         }
         let undefined = matches!(sym.def, Def::Undefined { .. });
+        let reference = match sym.def {
+            Def::Undefined { file, index } => Some((file, index)),
+            _ => None,
+        };
         let existing = match sym.def {
             Def::Defined { .. } => self.definition_signature(id),
-            Def::Undefined { file, index } if self.calls_directly(file, index) => sym.signature,
+            Def::Undefined { .. } => sym.signature,
             _ => None,
         };
         let (Some(existing), Some(new)) = (existing, self.signature_of(f, s)) else {
             return;
         };
-        if self.func_type(existing) != self.func_type(new) && self.calls_directly(f, i) {
+        // Signatures first: whether a call is direct takes a look at every relocation.
+        let called_directly = |(file, index)| self.calls_directly(file, index);
+        if self.func_type(existing) != self.func_type(new)
+            && reference.is_none_or(called_directly)
+            && self.calls_directly(f, i)
+        {
             let name = sym.name;
             self.note_variant(name);
             if undefined {
@@ -91,11 +100,8 @@ impl<'a> Resolver<'_, 'a> {
 
     /// Whether the code of `f` calls its symbol `index` directly (lld's `isCalledDirectly`).
     pub(super) fn calls_directly(&self, f: FileId, index: u32) -> bool {
-        let relocs = self.inputs.obj(f).code_relocs_now();
-        relocs
-            .iter()
-            .filter(|r| r.ty == RelocType::FunctionIndexLeb)
-            .any(|r| r.index == index)
+        let mut relocs = self.inputs.obj(f).code_relocs_now();
+        relocs.any(|r| r.ty == RelocType::FunctionIndexLeb && r.index == index)
     }
 
     fn func_type(&self, (f, ty): (FileId, u32)) -> Option<&FuncType> {
@@ -191,6 +197,9 @@ impl<'a> Resolver<'_, 'a> {
         let mut variants: Vec<Variant<'a>> = Vec::new();
         let mut index: HashMap<(&'a str, &FuncType), usize> = HashMap::default();
         for &f in &self.loaded {
+            if !self.references_a_variant(f) {
+                continue;
+            }
             for i in self.called_symbols(f) {
                 let Some(&id) = self.file_syms[f.idx()].get(i as usize) else {
                     continue;
@@ -227,12 +236,25 @@ impl<'a> Resolver<'_, 'a> {
         variants
     }
 
+    /// Whether `f` references a function defined with another signature than the reference's:
+    /// only then can a call of `f` be a variant (and only then are its relocations read).
+    fn references_a_variant(&self, f: FileId) -> bool {
+        let symbols = self.inputs.obj(f).symbols.iter();
+        symbols.zip(&self.file_syms[f.idx()]).any(|(s, &id)| {
+            let caller = self.signature_of(f, s);
+            let callee = caller.and_then(|_| self.definition_signature(id));
+            match (caller, callee) {
+                (Some(caller), Some(callee)) => self.func_type(caller) != self.func_type(callee),
+                _ => false,
+            }
+        })
+    }
+
     /// The symbols `f` calls directly, each once, in the order of its first call.
     fn called_symbols(&self, f: FileId) -> Vec<u32> {
         let obj = self.inputs.obj(f);
         let mut seen = vec![false; obj.symbols.len()];
         obj.code_relocs_now()
-            .iter()
             .filter(|r| r.ty == RelocType::FunctionIndexLeb)
             .map(|r| r.index)
             .filter(|&i| {
