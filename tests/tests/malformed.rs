@@ -104,13 +104,7 @@ struct Obj(Vec<Sec>);
 impl Obj {
     /// Assembles `source` with llvm-mc-19.
     fn assemble(dir: &Path, source: &str) -> Obj {
-        let (s, o) = (dir.join("source.s"), dir.join("source.o"));
-        std::fs::write(&s, source).unwrap();
-        let args = ["-triple=wasm32-unknown-unknown", "-filetype=obj", "-o"];
-        let mut argv: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
-        argv.push(o.as_os_str());
-        argv.push(s.as_os_str());
-        run_tool("llvm-mc-19", &argv);
+        let o = assemble_file(dir, "source", source);
         Obj::parse(&std::fs::read(&o).unwrap())
     }
 
@@ -926,6 +920,11 @@ fn entry_object(dir: &Path, name: &str, calls_helper: bool) -> PathBuf {
         "{call}  .section .text._start,\"\",@\n  .globl _start\n  .type _start,@function\n\
          _start:\n  .functype _start () -> ()\n{body}  end_function\n"
     );
+    assemble_file(dir, name, &source)
+}
+
+/// Assembles `source` with llvm-mc-19 as `dir/NAME.o` (from `dir/NAME.s`).
+fn assemble_file(dir: &Path, name: &str, source: &str) -> PathBuf {
     let (s, o) = (dir.join(format!("{name}.s")), dir.join(format!("{name}.o")));
     std::fs::write(&s, source).unwrap();
     let args = ["-triple=wasm32-unknown-unknown", "-filetype=obj", "-o"];

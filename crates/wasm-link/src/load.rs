@@ -306,7 +306,7 @@ pub fn decode_objects_relocs<'a>(
                     release_relocs(file.source, &file.obj);
                     Some(Ok((FileId(k as u32), decoded?)))
                 }
-                Err(e) => Some(Err(parse_error(&file.name, file.member_at, &e))),
+                Err(e) => Some(Err(reloc_error(file, &e))),
             }
         })
         .collect();
@@ -328,14 +328,20 @@ pub fn store_relocs<'a>(inputs: &mut Inputs<'a>, decoded: Vec<(FileId, DecodedRe
 /// Checks the relocations of every member whose relocations are not decoded (after
 /// [`decode_loaded_relocs`], those never loaded), in parallel, as their parse would have.
 pub fn check_unloaded_relocs(inputs: &Inputs<'_>) -> Result<(), Errors> {
-    let errors: Vec<Diagnostic> = inputs
-        .files
-        .par_iter()
-        .filter_map(|file| {
-            let e = file.obj.check_deferred_relocs().err()?;
-            Some(parse_error(&file.name, file.member_at, &e))
-        })
-        .collect();
+    let errors = inputs.files.par_iter().filter_map(|file| {
+        let e = file.obj.check_deferred_relocs().err()?;
+        Some(reloc_error(file, &e))
+    });
+    none_of(errors.collect())
+}
+
+/// The error of a bad relocation of `file`: the one its parse would have given.
+fn reloc_error(file: &InputObject<'_>, e: &wasm_format::Error) -> Diagnostic {
+    parse_error(&file.name, file.member_at, e)
+}
+
+/// Success if there are no `errors`.
+fn none_of(errors: Errors) -> Result<(), Errors> {
     if errors.is_empty() {
         Ok(())
     } else {
@@ -350,21 +356,13 @@ pub fn decode_loaded_relocs(inputs: &mut Inputs<'_>, loaded: &[FileId]) -> Resul
     for f in loaded {
         is_loaded[f.idx()] = true;
     }
-    let errors: Vec<Diagnostic> = inputs
-        .files
-        .par_iter_mut()
-        .zip(is_loaded)
-        .filter(|(file, loaded)| *loaded && file.obj.deferred_relocs.is_some())
-        .filter_map(|(file, _)| {
-            let e = file.obj.decode_deferred_relocs().err()?;
-            Some(parse_error(&file.name, file.member_at, &e))
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    let files = inputs.files.par_iter_mut().zip(is_loaded);
+    let loaded = files.filter(|(file, loaded)| *loaded && file.obj.deferred_relocs.is_some());
+    let errors = loaded.filter_map(|(file, _)| {
+        let e = file.obj.decode_deferred_relocs().err()?;
+        Some(reloc_error(file, &e))
+    });
+    none_of(errors.collect())
 }
 
 /// An object must be built for the architecture `-m` asks for, wasm32 by default (lld's
