@@ -143,9 +143,11 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
             let loading = config.inputs.iter().map(|i| i.path.display());
             diag.log.extend(loading.map(|p| format!("Loading: {p}")));
         }
-        let scanned = lto::scan(&files, config);
-        let files: Vec<_> = files.iter().collect();
-        let mut inputs = load::load(&files, config, &mut load::Parsed::default(), &scanned)?;
+        let refs: Vec<_> = files.iter().collect();
+        let framed = load::frame(&refs);
+        let scanned = lto::scan(&files, &framed, config);
+        let reuse = &mut load::Parsed::default();
+        let mut inputs = load::load(&refs, framed, config, reuse, &scanned)?;
         diag.lap("load", start);
         if inputs.files.iter().any(|f| f.lto.is_some()) {
             link_time_optimize(&mut inputs, &lto_objects, &scanned, config, diag)?;

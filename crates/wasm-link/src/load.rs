@@ -88,10 +88,27 @@ pub fn parsed_key(bytes: &[u8]) -> (usize, usize) {
     (bytes.as_ptr() as usize, bytes.len())
 }
 
-/// Splits archives and parses every object in parallel, keeping command-line order; objects in
-/// `reuse` are taken as they are.
+/// The framing of each input file: an archive split into its members (the framing error of
+/// one that cannot be); `None` for a wasm file, which is framed by its parse.
+pub type Framed<'a> = Vec<Result<Option<Contents<'a>>, wasm_object::input::InputError>>;
+
+/// Frames every input file, in parallel (reading every member header faults in a page per
+/// member).
+pub fn frame<'a>(files: &[&'a InputFile]) -> Framed<'a> {
+    files
+        .par_iter()
+        .map(|file| match file.kind() {
+            FileKind::Wasm => Ok(None),
+            _ => file.contents().map(Some),
+        })
+        .collect()
+}
+
+/// Parses every object in parallel, keeping command-line order, archives split by [`frame`];
+/// objects in `reuse` are taken as they are.
 pub fn load<'a>(
     files: &[&'a InputFile],
+    framed: Framed<'a>,
     config: &Config,
     reuse: &mut Parsed<'a>,
     scanned: &'a Scanned,
@@ -105,15 +122,6 @@ pub fn load<'a>(
     let mut items = Vec::new();
     let mut allowed_undefined = Vec::new();
     let mut stubs = Vec::new();
-    // A wasm file is framed once, by its parse in parallel below; archives are split here,
-    // in parallel too (reading every member header faults in a page per member).
-    let framed: Vec<_> = files
-        .par_iter()
-        .map(|file| match file.kind() {
-            FileKind::Wasm => Ok(None),
-            _ => file.contents().map(Some),
-        })
-        .collect();
     for ((&file, input), contents) in files.iter().zip(&config.inputs).zip(framed) {
         let path = file.path().display().to_string();
         match contents {

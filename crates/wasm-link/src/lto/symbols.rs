@@ -12,9 +12,10 @@
 
 use super::library::{attr, Library, NotFound};
 use crate::config::Config;
+use crate::load::Framed;
 use rustc_hash::FxHashMap as HashMap;
 use wasm_format::linking::{Comdat, ComdatKind, ComdatMember, SymbolFlags, SymbolInfo, SymbolKind};
-use wasm_object::input::{Contents, FileKind, InputFile};
+use wasm_object::input::{is_bitcode, Contents, FileKind, InputFile};
 use wasm_object::object::Object;
 
 /// One bitcode module as libLTO reads it.
@@ -80,8 +81,8 @@ impl Scanned {
 
 /// Finds every bitcode input (files and archive members) and reads its symbols, opening
 /// libLTO only if there is one.
-pub fn scan(files: &[InputFile], config: &Config) -> Scanned {
-    let found = find_bitcode(files);
+pub fn scan(files: &[InputFile], framed: &Framed<'_>, config: &Config) -> Scanned {
+    let found = find_bitcode(files, framed);
     let mut scanned = Scanned::default();
     let Some((first, _)) = found.first() else {
         return scanned;
@@ -162,21 +163,19 @@ fn symbol_order(
 }
 
 /// Every bitcode file and archive member, with its display name (`a.o`, `lib.a(m.o)`).
-fn find_bitcode(files: &[InputFile]) -> Vec<(String, &[u8])> {
+/// Archives come split already (`framed`, by [`crate::load::frame`]).
+fn find_bitcode<'f>(files: &'f [InputFile], framed: &Framed<'f>) -> Vec<(String, &'f [u8])> {
     let mut found = Vec::new();
-    for file in files {
-        let path = file.path().display().to_string();
-        match file.kind() {
-            FileKind::Unknown if wasm_object::input::is_bitcode(file.bytes()) => {
-                found.push((path, file.bytes()))
+    for (file, contents) in files.iter().zip(framed) {
+        let path = || file.path().display().to_string();
+        match contents {
+            _ if file.kind() == FileKind::Unknown && is_bitcode(file.bytes()) => {
+                found.push((path(), file.bytes()));
             }
-            FileKind::Archive | FileKind::ThinArchive => {
-                let Ok(Contents::Archive(archive)) = file.contents() else {
-                    continue;
-                };
+            Ok(Some(Contents::Archive(archive))) => {
                 for m in &archive.members {
-                    if wasm_object::input::is_bitcode(m.data.bytes) {
-                        found.push((format!("{path}({})", m.name), m.data.bytes));
+                    if is_bitcode(m.data.bytes) {
+                        found.push((format!("{}({})", path(), m.name), m.data.bytes));
                     }
                 }
             }

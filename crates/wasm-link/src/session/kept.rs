@@ -114,7 +114,9 @@ impl Kept {
         };
         let offered = parsed.len();
         // Sessions do not do LTO: bitcode is refused as when libLTO is missing.
-        let inputs = load::load(&refs, config_ref, &mut parsed, crate::lto::Scanned::none());
+        let framed = load::frame(&refs);
+        let none = crate::lto::Scanned::none();
+        let inputs = load::load(&refs, framed, config_ref, &mut parsed, none);
         // What was not taken borrows files of the previous link: drop it before them.
         stats.reused = offered - parsed.len();
         drop(parsed);
