@@ -303,19 +303,17 @@ fn parse_error(name: &str, member_at: Option<usize>, e: &wasm_format::Error) -> 
 pub fn decode_objects_relocs<'a>(
     inputs: &Inputs<'a>,
 ) -> Result<Vec<(FileId, DecodedRelocs<'a>)>, Errors> {
-    let decoded: Vec<Result<(FileId, DecodedRelocs<'a>), Diagnostic>> = (0..inputs.files.len())
-        .into_par_iter()
-        .filter(|&k| !inputs.files[k].lazy)
-        .filter_map(|k| {
-            let file = &inputs.files[k];
-            match file.obj.decode_deferred_relocs_apart() {
-                Ok(decoded) => {
-                    // Read once: let their pages go.
-                    release_relocs(file.source, &file.obj);
-                    Some(Ok((FileId(k as u32), decoded?)))
-                }
-                Err(e) => Some(Err(reloc_error(file, &e))),
+    let files = inputs.files.par_iter().enumerate();
+    let decoded: Vec<Result<(FileId, DecodedRelocs<'a>), Diagnostic>> = files
+        .filter(|(_, file)| !file.lazy)
+        .filter_map(|(k, file)| match file.obj.decode_deferred_relocs_apart() {
+            Ok(decoded) => {
+                let decoded = decoded?;
+                // Read once: let their pages go.
+                release_relocs(file.source, &file.obj);
+                Some(Ok((FileId(k as u32), decoded)))
             }
+            Err(e) => Some(Err(reloc_error(file, &e))),
         })
         .collect();
     let (decoded, errors): (Vec<_>, Vec<_>) = decoded.into_iter().partition(Result::is_ok);

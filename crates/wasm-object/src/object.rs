@@ -268,12 +268,9 @@ impl<'a> Object<'a> {
     /// Decodes and checks the relocations [`Object::parse_deferring_relocs`] left, and gives
     /// each atom its own; nothing to do if they are decoded.
     pub fn decode_deferred_relocs(&mut self) -> Result<(), Error> {
-        let Some(deferred) = self.deferred_relocs else {
-            return Ok(());
-        };
-        let decoded = self.decode_all_relocs(deferred)?;
-        self.install_relocs(decoded);
-        self.deferred_relocs = None;
+        if let Some(decoded) = self.decode_deferred_relocs_apart()? {
+            self.store_relocs(decoded);
+        }
         Ok(())
     }
 
@@ -288,7 +285,19 @@ impl<'a> Object<'a> {
 
     /// Stores relocations [`Object::decode_deferred_relocs_apart`] decoded.
     pub fn store_relocs(&mut self, decoded: DecodedRelocs<'a>) {
-        self.install_relocs(decoded);
+        self.code_relocs = decoded.code;
+        self.data_relocs = decoded.data;
+        for (f, relocs) in self.functions.iter_mut().zip(decoded.functions) {
+            f.relocs = relocs;
+        }
+        for (s, relocs) in self.segments.iter_mut().zip(decoded.segments) {
+            s.relocs = relocs;
+        }
+        for (k, lazy, index_relocs) in decoded.customs {
+            let c = &mut self.customs[k];
+            c.relocs = lazy;
+            c.index_relocs = index_relocs;
+        }
         self.deferred_relocs = None;
     }
 
@@ -587,23 +596,6 @@ impl<'a> Object<'a> {
         decoded.segments =
             self.assign_data_relocs(&decoded.data, found.data.map_or(none, |(_, w)| w))?;
         Ok(decoded)
-    }
-
-    /// Stores relocations [`Object::decode_all_relocs`] decoded.
-    fn install_relocs(&mut self, decoded: DecodedRelocs<'a>) {
-        self.code_relocs = decoded.code;
-        self.data_relocs = decoded.data;
-        for (f, relocs) in self.functions.iter_mut().zip(decoded.functions) {
-            f.relocs = relocs;
-        }
-        for (s, relocs) in self.segments.iter_mut().zip(decoded.segments) {
-            s.relocs = relocs;
-        }
-        for (k, lazy, index_relocs) in decoded.customs {
-            let c = &mut self.customs[k];
-            c.relocs = lazy;
-            c.index_relocs = index_relocs;
-        }
     }
 
     /// The relocations of the code or data section `target`, decoded and checked as they are

@@ -54,7 +54,6 @@ impl<'a> Resolver<'_, 'a> {
         if sym.kind != Kind::Function {
             return;
         }
-        let undefined = matches!(sym.def, Def::Undefined { .. });
         let reference = match sym.def {
             Def::Undefined { file, index } => Some((file, index)),
             _ => None,
@@ -75,7 +74,7 @@ impl<'a> Resolver<'_, 'a> {
         {
             let name = sym.name;
             self.note_variant(name);
-            if undefined {
+            if reference.is_some() {
                 self.call_variants
                     .entry(name)
                     .or_insert([existing, (f, new.1)]);
