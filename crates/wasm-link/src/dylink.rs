@@ -58,8 +58,8 @@ pub fn section(res: &Resolved<'_>, live: &Liveness, l: &Layout<'_>, config: &Con
             num_exports += 1;
         }
         if sym.is_weak() && sym.is_undefined() {
-            sym.import_module.unwrap_or("env").encode(&mut imports);
-            sym.import_name.unwrap_or(sym.name).encode(&mut imports);
+            sym.import_module().unwrap_or("env").encode(&mut imports);
+            sym.import_name().unwrap_or(sym.name).encode(&mut imports);
             sym.flags.0.encode(&mut imports);
             num_imports += 1;
         }
@@ -216,7 +216,8 @@ fn got_global(ctx: &RelocContext<'_, '_>, id: crate::ids::SymbolId) -> Option<u3
     }
     let l = ctx.layout;
     let pic = l.memory_base.is_some();
-    l.sym_global[id.idx()]
+    l.sym_global
+        .at(id.idx())
         .map(|g| g.0)
         .filter(|&g| pic || g < l.num_global_imports)
 }

@@ -176,16 +176,16 @@ impl RelocatableOutput<'_, '_> {
         if let Some((prefix, hidden)) = stub {
             b.push(0);
             (SymbolFlags::BINDING_LOCAL | hidden).encode(b);
-            l.sym_func[id.idx()].map_or(0, |f| f.0).encode(b);
+            l.sym_func.at(id.idx()).map_or(0, |f| f.0).encode(b);
             format!("{prefix}:{}", self.shown(sym.name)).encode(b);
             return;
         }
         let flags = self.flags(id, wrapped);
         let named = !flags.is_undefined() || flags.has_explicit_name();
         let index = match sym.kind {
-            Kind::Function => (0, l.sym_func[id.idx()].map(|f| f.0)),
-            Kind::Global => (2, l.sym_global[id.idx()].map(|g| g.0)),
-            Kind::Tag => (4, l.sym_tag[id.idx()].map(|t| t.0)),
+            Kind::Function => (0, l.sym_func.at(id.idx()).map(|f| f.0)),
+            Kind::Global => (2, l.sym_global.at(id.idx()).map(|g| g.0)),
+            Kind::Tag => (4, l.sym_tag.at(id.idx()).map(|t| t.0)),
             Kind::Table => (5, l.sym_table.get(&id).map(|t| t.0)),
             Kind::Data | Kind::Section => {
                 b.push(1);

@@ -161,7 +161,7 @@ impl<'l> RelocContext<'l, '_> {
         }
         let l = self.layout;
         match (r.ty.target(), r.ty.base()) {
-            (RelocTarget::Function, _) => l.sym_func[id.idx()].map_or(0, |f| u64::from(f.0)),
+            (RelocTarget::Function, _) => l.sym_func.at(id.idx()).map_or(0, |f| u64::from(f.0)),
             (RelocTarget::Table, RelocBase::Module) => {
                 self.table_slot(id).wrapping_sub(u64::from(l.table_base))
             }
@@ -174,7 +174,7 @@ impl<'l> RelocContext<'l, '_> {
             (RelocTarget::Memory, RelocBase::Absolute | RelocBase::Module) => {
                 self.address(id, r.addend)
             }
-            (RelocTarget::Global, _) => l.sym_global[id.idx()].map_or(0, |g| u64::from(g.0)),
+            (RelocTarget::Global, _) => l.sym_global.at(id.idx()).map_or(0, |g| u64::from(g.0)),
             (RelocTarget::FunctionOffset, _) => match self.function_offset(id) {
                 Some(offset) => offset.wrapping_add(r.addend as u64),
                 // An imported function has no code: wasm-ld writes the tombstone.
@@ -185,15 +185,16 @@ impl<'l> RelocContext<'l, '_> {
             (RelocTarget::TableNumber, _) => l.symbol_table(id).map_or(0, |t| u64::from(t.0)),
             // A tag left undefined (unresolved symbols ignored) has no index: wasm-ld writes
             // its invalid index -1, and so do we.
-            (RelocTarget::Tag, _) => {
-                l.sym_tag[id.idx()].map_or(u64::from(u32::MAX), |t| u64::from(t.0))
-            }
+            (RelocTarget::Tag, _) => l
+                .sym_tag
+                .at(id.idx())
+                .map_or(u64::from(u32::MAX), |t| u64::from(t.0)),
             (RelocTarget::Type, _) => 0,
         }
     }
 
     fn table_slot(&self, id: SymbolId) -> u64 {
-        let Some(f) = self.layout.sym_func[id.idx()] else {
+        let Some(f) = self.layout.sym_func.at(id.idx()) else {
             return 0;
         };
         if self.res.table.get(id).is_stub() {
@@ -217,7 +218,7 @@ impl<'l> RelocContext<'l, '_> {
         // definition).
         let def = self.res.table.get(id).def;
         let defined = self.layout.defined_function_index(self.inputs, def);
-        let f = defined.or(self.layout.sym_func[id.idx()])?;
+        let f = defined.or(self.layout.sym_func.at(id.idx()))?;
         let k = f.0.checked_sub(self.layout.num_func_imports)?;
         self.code_offsets.get(k as usize).copied()
     }

@@ -11,7 +11,9 @@ use crate::config::{Config, Entry, UnresolvedPolicy};
 use crate::diagnostic::{Code, Diagnostic, Errors};
 use crate::ids::{FileId, SymbolId};
 use crate::inputs::{Inputs, Item};
-use crate::symbols::{resolve_definition, Def, Kind, Resolve, Symbol, SymbolTable, Synthetic};
+use crate::symbols::{
+    resolve_definition, Def, ImportRef, Kind, Resolve, Symbol, SymbolTable, Synthetic,
+};
 use crate::trace::{Tracer, INTERNAL};
 use rustc_hash::FxHashMap as HashMap;
 use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
@@ -376,7 +378,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                     import.field
                 )
             } else {
-                let import = checks::ImportRef {
+                let import = ImportRef {
                     name: Some(import.field),
                     module: Some(import.module),
                 };
@@ -389,7 +391,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
     }
 
     /// The undefined `__indirect_function_table` entry a legacy object gets.
-    fn reference_legacy_table(&mut self, f: FileId, import: checks::ImportRef<'a>) {
+    fn reference_legacy_table(&mut self, f: FileId, import: ImportRef<'a>) {
         let name = "__indirect_function_table";
         let flags = SymbolFlags(SymbolFlags::UNDEFINED | SymbolFlags::NO_STRIP);
         self.trace.reference(self.inputs.name(f), name);
@@ -401,8 +403,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             };
             let mut sym = Symbol::new(name, Kind::Table, def, flags);
             sym.used_in_regular = true;
-            sym.import_name = import.name;
-            sym.import_module = import.module;
+            sym.set_import(import);
             self.table.insert(sym);
             return;
         };
@@ -547,7 +548,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let Some(id) = self.table.find(name) else {
             let mut sym = Symbol::new(name, kind, def, offered);
             sym.shared = true;
-            sym.signature = signature;
+            sym.set_signature(signature);
             return self.table.insert(sym);
         };
         let sym = self.table.get(id);
@@ -560,7 +561,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             return id;
         }
         if let (Kind::Function, Def::Undefined { file, index }) = (kind, sym.def) {
-            let called = (file, index, sym.signature);
+            let called = (file, index, sym.signature());
             self.check_shared_signature(name, called, signature, false);
         }
         let sym = self.table.get_mut(id);
@@ -568,8 +569,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
         sym.flags = offered;
         sym.shared = true;
         // With `--no-shlib-sigcheck` the program's signature is the one imported.
-        if sym.signature.is_none() || self.config.shlib_sigcheck {
-            sym.signature = signature;
+        if sym.signature().is_none() || self.config.shlib_sigcheck {
+            sym.set_signature(signature);
         }
         id
     }
@@ -623,8 +624,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 sym.def = def;
                 sym.shared = false;
                 sym.flags = flags;
-                sym.import_name = None;
-                sym.import_module = None;
+                sym.set_import(ImportRef::default());
             }
             // Within one object, `check_unique_names` reports it as LLVM does.
             Resolve::Duplicate if matches!(sym.def, Def::Defined { file, .. } if file == f) => {}
@@ -655,9 +655,8 @@ impl<'i, 'a> Resolver<'i, 'a> {
         let Some(id) = self.table.find(name) else {
             let mut sym = Symbol::new(name, kind, Def::Undefined { file: f, index: i }, s.flags);
             sym.used_in_regular = true;
-            sym.import_name = import.name;
-            sym.import_module = import.module;
-            sym.signature = signature;
+            sym.set_import(import);
+            sym.set_signature(signature);
             return self.table.insert(sym);
         };
         self.table.get_mut(id).used_in_regular = true;
@@ -669,10 +668,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
         // direct call must match its signature.
         if self.table.get(id).shared {
             if kind == Kind::Function {
-                let offered = self.table.get(id).signature;
+                let offered = self.table.get(id).signature();
                 self.check_shared_signature(name, (f, i, signature), offered, true);
                 if !self.config.shlib_sigcheck && self.calls_directly(f, i) {
-                    self.table.get_mut(id).signature = signature;
+                    self.table.get_mut(id).set_signature(signature);
                 }
             }
             return id;
@@ -686,7 +685,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             // tag, global or table loads its member all the same (lld's `addUndefinedTag`).
             Def::Lazy(_) if s.flags.is_weak() && matches!(kind, Kind::Function | Kind::Data) => {
                 sym.flags = SymbolFlags(sym.flags.0 | SymbolFlags::BINDING_WEAK);
-                sym.signature = sym.signature.or(signature);
+                sym.set_signature(sym.signature().or(signature));
             }
             Def::Lazy(m) => {
                 self.load(m);
@@ -696,10 +695,10 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 }
             }
             Def::Undefined { .. } => {
-                sym.signature = sym.signature.or(signature);
+                sym.set_signature(sym.signature().or(signature));
                 self.update_undefined(id, f, s.flags, import);
             }
-            _ => sym.signature = sym.signature.or(signature),
+            _ => sym.set_signature(sym.signature().or(signature)),
         }
         id
     }
@@ -852,8 +851,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             if synth == Synthetic::IndirectTable && config.export_table {
                 sym.force_export = true;
             }
-            sym.import_name = None;
-            sym.import_module = None;
+            sym.set_import(ImportRef::default());
             // The table is traced when lld creates it, after GC (`Tracer::table_defined`).
             if synth != Synthetic::IndirectTable {
                 self.trace.definition(INTERNAL, name);
@@ -887,7 +885,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 && sym.is_weak()
                 && sym.used_in_regular
                 && sym.kind == Kind::Function
-                && sym.signature.is_some()
+                && sym.signature().is_some()
             {
                 sym.def = Def::Synthetic(Synthetic::WeakStub);
                 // Hidden, so `--export-dynamic` neither exports nor keeps it.

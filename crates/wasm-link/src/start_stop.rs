@@ -13,7 +13,7 @@ use crate::inputs::Inputs;
 use crate::layout::{is_c_identifier, output_segment_name};
 use crate::mark::Liveness;
 use crate::resolve::Resolved;
-use crate::symbols::{Def, Kind, Symbol, Synthetic};
+use crate::symbols::{Def, ImportRef, Kind, Symbol, Synthetic};
 use wasm_format::linking::SymbolFlags;
 
 /// What defining the bounds symbols found to report: the `--export` names that stay
@@ -107,8 +107,7 @@ fn define_one(res: &mut Resolved<'_>, name: String, synth: Synthetic, config: &C
     sym.def = Def::Synthetic(synth);
     sym.kind = Kind::Data;
     sym.flags = flags;
-    sym.import_name = None;
-    sym.import_module = None;
+    sym.set_import(ImportRef::default());
     sym.force_export |= exported;
     sym.export_explicit |= config.exports.iter().any(|e| e == sym.name);
 }

@@ -109,6 +109,18 @@ pub enum Def {
     Synthetic(Synthetic),
 }
 
+/// How an undefined entry asks to be imported: its explicit field and its module.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportRef<'a> {
+    /// The field, when the entry names it explicitly.
+    pub name: Option<&'a str>,
+    /// The module of the import behind the entry.
+    pub module: Option<&'a str>,
+}
+
+/// Stands for "no file" where an `Option<FileId>` would not fit.
+const NO_FILE: FileId = FileId(u32::MAX);
+
 /// One entry of the global symbol table.
 #[derive(Clone, Debug)]
 pub struct Symbol<'a> {
@@ -126,14 +138,12 @@ pub struct Symbol<'a> {
     pub force_export: bool,
     /// Named by `--export` (not just `--export-if-defined` or the entry).
     pub export_explicit: bool,
-    /// For an undefined symbol: the import field, when a reference gave it explicitly (which
-    /// also makes the symbol an import, lld's `Symbol::isImported`).
-    pub import_name: Option<&'a str>,
-    /// For an undefined function, global, table or tag: the import module of its first
-    /// reference (every later reference must agree).
-    pub import_module: Option<&'a str>,
-    /// The signature the first reference expects: (file, type index) for functions.
-    pub signature: Option<(FileId, u32)>,
+    /// For an undefined symbol: how its references ask to be imported, when one does (rare,
+    /// so boxed: it would double the size of every symbol).
+    import: Option<Box<ImportRef<'a>>>,
+    /// The signature the first reference expects: (file, type index) for functions; the file
+    /// is [`NO_FILE`] when there is none (an `Option` would take four bytes more).
+    signature: (FileId, u32),
     /// In the name map (not a local).
     pub global: bool,
     /// Offered by a shared library input (its `def` names the library's export): imported at
@@ -154,13 +164,45 @@ impl<'a> Symbol<'a> {
             used_in_regular: false,
             force_export: false,
             export_explicit: false,
-            import_name: None,
-            import_module: None,
-            signature: None,
+            import: None,
+            signature: (NO_FILE, 0),
             global: false,
             shared: false,
             force_import: false,
         }
+    }
+
+    /// For an undefined symbol: the import field, when a reference gave it explicitly (which
+    /// also makes the symbol an import, lld's `Symbol::isImported`).
+    pub fn import_name(&self) -> Option<&'a str> {
+        self.import.as_ref().and_then(|i| i.name)
+    }
+
+    /// For an undefined function, global, table or tag: the import module of its first
+    /// reference (every later reference must agree).
+    pub fn import_module(&self) -> Option<&'a str> {
+        self.import.as_ref().and_then(|i| i.module)
+    }
+
+    /// How the symbol is imported (both `None`: nothing explicit).
+    pub fn import(&self) -> ImportRef<'a> {
+        self.import.as_deref().copied().unwrap_or_default()
+    }
+
+    /// Sets how the symbol is imported (nothing explicit: forgets it).
+    pub fn set_import(&mut self, import: ImportRef<'a>) {
+        let explicit = import.name.is_some() || import.module.is_some();
+        self.import = explicit.then(|| Box::new(import));
+    }
+
+    /// The signature the first reference expects: (file, type index) for functions.
+    pub fn signature(&self) -> Option<(FileId, u32)> {
+        Some(self.signature).filter(|s| s.0 != NO_FILE)
+    }
+
+    /// Sets the signature the references expect.
+    pub fn set_signature(&mut self, signature: Option<(FileId, u32)>) {
+        self.signature = signature.unwrap_or((NO_FILE, 0));
     }
 
     /// Whether a file or the linker defines it.
@@ -314,5 +356,31 @@ mod tests {
         assert_eq!(resolve_definition(&def, true, true), Resolve::Keep);
         assert_eq!(resolve_definition(&def, true, false), Resolve::Replace);
         assert_eq!(resolve_definition(&def, false, false), Resolve::Duplicate);
+    }
+
+    /// The table holds one entry per name and per local: on big links its size is a good part
+    /// of the peak memory (and every page of it a page fault).
+    #[test]
+    fn a_symbol_takes_56_bytes() {
+        assert_eq!(std::mem::size_of::<Symbol<'_>>(), 56);
+    }
+
+    #[test]
+    fn imports_and_signatures_read_back() {
+        let mut sym = Symbol::new("f", Kind::Function, Def::Lazy(F), SymbolFlags(0));
+        assert_eq!(
+            (sym.import_name(), sym.import_module(), sym.signature()),
+            (None, None, None)
+        );
+        sym.set_import(ImportRef {
+            name: Some("g"),
+            module: None,
+        });
+        sym.set_signature(Some((FileId(3), 7)));
+        assert_eq!((sym.import_name(), sym.import_module()), (Some("g"), None));
+        assert_eq!(sym.signature(), Some((FileId(3), 7)));
+        sym.set_import(ImportRef::default());
+        sym.set_signature(None);
+        assert_eq!((sym.import_name(), sym.signature()), (None, None));
     }
 }

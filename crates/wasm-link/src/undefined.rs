@@ -76,7 +76,7 @@ fn allowed_undefined(
     // undefined globals.
     let table = sym.kind == Kind::Table && sym.name == "__indirect_function_table";
     table
-        || sym.import_name.is_some()
+        || sym.import_name().is_some()
         || sym.force_import
         || (sym.kind == Kind::Function && config.import_undefined)
         || config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic
@@ -236,7 +236,7 @@ pub fn stubs(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness, config: &
     });
     let mut by_signature: HashMap<&FuncType, usize> = HashMap::new();
     for (id, slot) in first {
-        let Some((file, ty)) = res.table.get(id).signature else {
+        let Some((file, ty)) = res.table.get(id).signature() else {
             continue;
         };
         let Some(sig) = inputs.obj(file).types.get(ty as usize) else {
@@ -254,7 +254,7 @@ pub fn stubs(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &Liveness, config: &
 /// Whether calls to `sym` go to an `undefined_stub`: an undefined, non-weak function that no
 /// option allows to stay undefined (lld's `allowUndefined`).
 fn needs_stub(inputs: &Inputs<'_>, sym: &Symbol<'_>, config: &Config) -> bool {
-    let allowed = sym.import_name.is_some()
+    let allowed = sym.import_name().is_some()
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
         || inputs.allowed_undefined.iter().any(|s| s == sym.name);
     sym.global

@@ -28,6 +28,12 @@ macro_rules! index_type {
             }
         }
 
+        impl From<u32> for $name {
+            fn from(i: u32) -> $name {
+                $name(i)
+            }
+        }
+
         impl std::fmt::Debug for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, concat!($prefix, "{}"), self.0)

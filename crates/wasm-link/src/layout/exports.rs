@@ -25,7 +25,10 @@ impl<'a> Layout<'a> {
                 let sym = res.table.get(id);
                 // A constructor a COMDAT discarded is not called, even when kept.
                 let discarded = crate::graph::Graph { inputs, res }.is_discarded(id);
-                let Some(index) = self.sym_func[id.idx()].filter(|_| live.symbol(id) && !discarded)
+                let Some(index) = self
+                    .sym_func
+                    .at(id.idx())
+                    .filter(|_| live.symbol(id) && !discarded)
                 else {
                     continue;
                 };
@@ -82,7 +85,7 @@ impl<'a> Layout<'a> {
         live: &Liveness,
         config: &Config,
     ) {
-        self.call_dtors = res.call_dtors.and_then(|id| self.sym_func[id.idx()]);
+        self.call_dtors = res.call_dtors.and_then(|id| self.sym_func.at(id.idx()));
         // A PIC module's loader calls the constructors.
         if config.pic {
             return;
@@ -99,7 +102,7 @@ impl<'a> Layout<'a> {
         }
         for i in 0..res.table.symbols.len() {
             let sym = &res.table.symbols[i];
-            let Some(target) = self.sym_func[i] else {
+            let Some(target) = self.sym_func.at(i) else {
                 continue;
             };
             // lld wraps every exported `DefinedFunction`, its own `__wasm_init_tls` and
@@ -217,7 +220,7 @@ impl<'a> Layout<'a> {
                     // The definition, even where calls go to an import (a shared library's
                     // weak definition).
                     let index = self.defined_function_index(inputs, sym.def);
-                    index.or(self.sym_func[i]).map(|f| OutExport {
+                    index.or(self.sym_func.at(i)).map(|f| OutExport {
                         name: name.to_string(),
                         item: Exported::Func(f),
                     })
@@ -232,7 +235,7 @@ impl<'a> Layout<'a> {
                     let shown = !synthetic_mutable || sym.export_explicit;
                     let own = match self.own_definition.get(&id) {
                         Some(Exported::Global(g)) => Some(*g),
-                        _ => self.sym_global[i],
+                        _ => self.sym_global.at(i),
                     };
                     own.filter(|_| shown).map(|g| OutExport {
                         name: sym.name.to_string(),

@@ -215,8 +215,8 @@ impl<'a> Layout<'a> {
             };
             let obj = inputs.obj(file);
             // lld's `importModule.value_or("env")`, `importName.value_or(name)`.
-            let module = sym.import_module.unwrap_or("env");
-            let field = sym.import_name.unwrap_or(sym.name);
+            let module = sym.import_module().unwrap_or("env");
+            let field = sym.import_name().unwrap_or(sym.name);
             let (module, field): (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>) =
                 (module.into(), field.into());
             match sym.kind {
@@ -227,7 +227,7 @@ impl<'a> Layout<'a> {
                         }
                         _ => None,
                     };
-                    let (sf, ty) = defined.or(sym.signature).unwrap_or((file, 0));
+                    let (sf, ty) = defined.or(sym.signature()).unwrap_or((file, 0));
                     let ty = inputs
                         .obj(sf)
                         .types
@@ -240,12 +240,12 @@ impl<'a> Layout<'a> {
                     // Imports are deduplicated by (module, field, signature).
                     let key = (module.to_string(), field.to_string(), ty.clone());
                     if let Some(&index) = seen_funcs.get(&key) {
-                        self.sym_func[id.idx()] = Some(index);
+                        self.sym_func.set(id.idx(), Some(index));
                         continue;
                     }
                     let index = OutFunc(self.num_func_imports);
                     seen_funcs.insert(key, index);
-                    self.sym_func[id.idx()] = Some(index);
+                    self.sym_func.set(id.idx(), Some(index));
                     self.num_func_imports += 1;
                     self.imports.push(OutImport {
                         module,
@@ -280,12 +280,12 @@ impl<'a> Layout<'a> {
                     // Imports are deduplicated by (module, field, type).
                     let key = (module.to_string(), field.to_string(), ty);
                     if let Some(&index) = seen_globals.get(&key) {
-                        self.sym_global[id.idx()] = Some(index);
+                        self.sym_global.set(id.idx(), Some(index));
                         continue;
                     }
                     let index = OutGlobal(self.num_global_imports);
                     seen_globals.insert(key, index);
-                    self.sym_global[id.idx()] = Some(index);
+                    self.sym_global.set(id.idx(), Some(index));
                     self.num_global_imports += 1;
                     self.imports.push(OutImport {
                         module,
@@ -318,7 +318,7 @@ impl<'a> Layout<'a> {
             _ => {}
         }
         seen.insert(("env".into(), name.into(), ty), index);
-        self.sym_global[id.idx()] = Some(index);
+        self.sym_global.set(id.idx(), Some(index));
         self.num_global_imports += 1;
         self.imports.push(OutImport {
             module: "env".into(),
@@ -340,20 +340,21 @@ impl<'a> Layout<'a> {
         if live.call_ctors {
             if let Some(id) = res.table.find("__wasm_call_ctors") {
                 let index = self.push_function(OutFunction::CallCtors);
-                self.sym_func[id.idx()] = Some(index);
+                self.sym_func.set(id.idx(), Some(index));
                 self.call_ctors = Some(index);
             }
         }
         if let Some(id) = res.table.find("__wasm_init_tls") {
             let sym = res.table.get(id);
             if live.symbol(id) && sym.def == Def::Synthetic(Synthetic::InitTls) {
-                self.sym_func[id.idx()] = Some(self.push_function(OutFunction::InitTls));
+                let index = self.push_function(OutFunction::InitTls);
+                self.sym_func.set(id.idx(), Some(index));
             }
         }
         if let Some(id) = res.table.find("__wasm_apply_data_relocs") {
             if res.table.get(id).def == Def::Synthetic(Synthetic::ApplyDataRelocs) {
                 let index = self.push_function(OutFunction::ApplyDataRelocs);
-                self.sym_func[id.idx()] = Some(index);
+                self.sym_func.set(id.idx(), Some(index));
             }
         }
         let undefined_stubs = self.assign_stubs(inputs, res, live, stubs);
@@ -390,10 +391,10 @@ impl<'a> Layout<'a> {
             }
             // A weak definition a shared library imports keeps the import's index.
             if let Some(idx) = self.defined_function_index(inputs, sym.def) {
-                self.sym_func[i] = self.sym_func[i].or(Some(idx));
+                self.sym_func.set(i, self.sym_func.at(i).or(Some(idx)));
             }
             if let Some(stub) = stubs.of_symbol.get(&SymbolId(i as u32)) {
-                self.sym_func[i] = Some(undefined_stubs[stub.index]);
+                self.sym_func.set(i, Some(undefined_stubs[stub.index]));
             }
         }
     }
@@ -453,11 +454,12 @@ impl<'a> Layout<'a> {
         }
         for i in by_kind.into_iter().flatten() {
             let sym = &res.table.symbols[i];
-            if let Some((f, t)) = sym.signature {
+            if let Some((f, t)) = sym.signature() {
                 self.stub_types
                     .insert(SymbolId(i as u32), inputs.obj(f).types[t as usize].clone());
             }
-            self.sym_func[i] = Some(self.push_function(OutFunction::Stub(SymbolId(i as u32))));
+            let stub = self.push_function(OutFunction::Stub(SymbolId(i as u32)));
+            self.sym_func.set(i, Some(stub));
         }
         self.undefined_stub_types = stubs.signatures.clone();
         (0..stubs.signatures.len())
@@ -501,7 +503,7 @@ impl<'a> Layout<'a> {
             if is_live && defined {
                 let tls_base = matches!(def, OutGlobalDef::TlsBase);
                 let index = self.push_global(def);
-                self.sym_global[id.idx()] = Some(index);
+                self.sym_global.set(id.idx(), Some(index));
                 if tls_base {
                     self.tls_base_global = Some(index);
                 }
@@ -541,12 +543,12 @@ impl<'a> Layout<'a> {
         for (s, file, g) in defined {
             let own = self.file_globals[file.idx()][g];
             // An imported weak definition: uses go to the import, the export to this.
-            match (self.sym_global[s], own) {
+            match (self.sym_global.at(s), own) {
                 (Some(_), Some(own)) => {
                     let id = SymbolId(s as u32);
                     self.own_definition.insert(id, Exported::Global(own));
                 }
-                _ => self.sym_global[s] = own,
+                _ => self.sym_global.set(s, own),
             }
         }
     }
@@ -567,7 +569,7 @@ impl<'a> Layout<'a> {
         // apart from the slot itself.
         let mut slotted = vec![false; self.func_slot.len()];
         for &id in slot_order {
-            let Some(f) = self.sym_func[id.idx()] else {
+            let Some(f) = self.sym_func.at(id.idx()) else {
                 continue;
             };
             if res.table.get(id).is_stub() || stubs.has_null_address(id) {
@@ -604,7 +606,7 @@ impl<'a> Layout<'a> {
     pub(super) fn assign_got(&mut self, inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) {
         for &id in &self.got.clone() {
             let index = self.push_global(OutGlobalDef::Got(id));
-            self.sym_global[id.idx()] = Some(index);
+            self.sym_global.set(id.idx(), Some(index));
             let sym = res.table.get(id);
             if config.pic && !sym.flags.is_tls() {
                 self.relocate_pic_got(inputs, res, id, index);
@@ -620,9 +622,10 @@ impl<'a> Layout<'a> {
     /// The value of an internal GOT global.
     pub fn got_value(&self, inputs: &Inputs<'a>, res: &Resolved<'a>, id: SymbolId) -> u64 {
         match res.table.get(id).kind {
-            Kind::Function => {
-                self.sym_func[id.idx()].map_or(0, |f| u64::from(self.func_slot[f.idx()]))
-            }
+            Kind::Function => self
+                .sym_func
+                .at(id.idx())
+                .map_or(0, |f| u64::from(self.func_slot[f.idx()])),
             _ => self.data_address(inputs, res, id, 0).unwrap_or(0),
         }
     }
@@ -672,6 +675,6 @@ pub(crate) fn should_import(
         || config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic
         || config.allow_undefined_symbols.iter().any(|s| s == sym.name)
         || inputs.allowed_undefined.iter().any(|s| s == sym.name)
-        || sym.import_name.is_some()
+        || sym.import_name().is_some()
         || sym.force_import
 }

@@ -9,7 +9,7 @@ use crate::address::AddressWidth;
 use crate::config::Config;
 use crate::diagnostic::{errors as errors_of, Code, Errors};
 use crate::features::Features;
-use crate::ids::{FileId, OutFunc, OutGlobal, OutTable, OutTag, OutType, SymbolId};
+use crate::ids::{FileId, OutFunc, OutGlobal, OutTable, OutTag, OutType, SymbolId, SymbolMap};
 use crate::inputs::Inputs;
 use crate::mark::Liveness;
 use crate::merge::MergedStrings;
@@ -257,13 +257,13 @@ pub struct Layout<'a> {
     /// Per file, per defined function: its output index, if it is in the output.
     pub file_funcs: Vec<Vec<Option<OutFunc>>>,
     /// Per symbol: its output function, if it names one.
-    pub sym_func: Vec<Option<OutFunc>>,
+    pub sym_func: SymbolMap<OutFunc>,
     /// Defined globals.
     pub globals: Vec<OutGlobalDef>,
     /// Per file, per defined global: its output index, if it is in the output.
     pub file_globals: Vec<Vec<Option<OutGlobal>>>,
     /// Per symbol: its output global (its own, or its GOT entry), if any.
-    pub sym_global: Vec<Option<OutGlobal>>,
+    pub sym_global: SymbolMap<OutGlobal>,
     /// Defined tables, in output order (after the imported ones).
     pub tables: Vec<OutTableDef>,
     /// The indirect function table, if the output has one (imported or defined).
@@ -351,7 +351,7 @@ pub struct Layout<'a> {
     /// Per file, per defined tag: its output index, if it is in the output.
     pub file_tags: Vec<Vec<Option<OutTag>>>,
     /// Per symbol: its output tag, if any.
-    pub sym_tag: Vec<Option<OutTag>>,
+    pub sym_tag: SymbolMap<OutTag>,
     /// Table slots of undefined functions that took a slot before becoming `undefined_stub`
     /// callers: each has its own slot, all holding the stub.
     pub stub_slots: HashMap<SymbolId, u32>,
@@ -450,14 +450,14 @@ impl<'a> Layout<'a> {
                 .iter()
                 .map(|f| vec![None; f.obj.functions.len()])
                 .collect(),
-            sym_func: vec![None; nsym],
+            sym_func: SymbolMap::new(nsym),
             globals: Vec::new(),
             file_globals: inputs
                 .files
                 .iter()
                 .map(|f| vec![None; f.obj.globals.len()])
                 .collect(),
-            sym_global: vec![None; nsym],
+            sym_global: SymbolMap::new(nsym),
             tables: Vec::new(),
             indirect_table: None,
             sym_table: Default::default(),
@@ -503,7 +503,7 @@ impl<'a> Layout<'a> {
                 .iter()
                 .map(|f| vec![None; f.obj.tags.len()])
                 .collect(),
-            sym_tag: vec![None; nsym],
+            sym_tag: SymbolMap::new(nsym),
             stub_slots: HashMap::new(),
         }
     }

@@ -153,7 +153,8 @@ impl<'a> Layout<'a> {
             } else {
                 "GOT.mem"
             };
-            self.sym_global[id.idx()] = Some(OutGlobal(self.num_global_imports));
+            self.sym_global
+                .set(id.idx(), Some(OutGlobal(self.num_global_imports)));
             self.num_global_imports += 1;
             self.imports.push(OutImport {
                 module: module.into(),

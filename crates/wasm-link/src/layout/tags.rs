@@ -50,10 +50,11 @@ impl<'a> Layout<'a> {
                 .iter()
                 .filter(|i| matches!(i.kind, ImportKind::Tag { .. }))
                 .count();
-            self.sym_tag[id.idx()] = Some(OutTag(nth as u32));
+            self.sym_tag.set(id.idx(), Some(OutTag(nth as u32)));
             return;
         }
-        self.sym_tag[id.idx()] = Some(OutTag(self.num_tag_imports));
+        self.sym_tag
+            .set(id.idx(), Some(OutTag(self.num_tag_imports)));
         self.num_tag_imports += 1;
         self.imports.push(OutImport {
             module,
@@ -83,7 +84,7 @@ impl<'a> Layout<'a> {
         }
         for (i, sym) in res.table.symbols.iter().enumerate() {
             if let Some(index) = self.defined_tag_index(inputs, sym.def) {
-                self.sym_tag[i] = Some(index);
+                self.sym_tag.set(i, Some(index));
             }
         }
     }
@@ -122,7 +123,7 @@ impl<'a> Layout<'a> {
 
     /// The export of tag symbol `id`, if the tag is in the output.
     pub(crate) fn tag_export(&self, id: SymbolId, name: &str) -> Option<OutExport> {
-        self.sym_tag[id.idx()].map(|t| OutExport {
+        self.sym_tag.at(id.idx()).map(|t| OutExport {
             name: name.to_string(),
             item: Exported::Tag(t),
         })

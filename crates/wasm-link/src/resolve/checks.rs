@@ -7,18 +7,10 @@
 use super::Resolver;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ids::{FileId, SymbolId};
+use crate::symbols::ImportRef;
 use crate::symbols::{Def, Kind, Synthetic};
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
 use wasm_format::types::{FuncType, GlobalType, Limits, TableType};
-
-/// How an undefined entry asks to be imported: its explicit field and its module.
-#[derive(Clone, Copy, Default)]
-pub(super) struct ImportRef<'a> {
-    /// The field, when the entry names it explicitly.
-    pub name: Option<&'a str>,
-    /// The module of the import behind the entry.
-    pub module: Option<&'a str>,
-}
 
 impl<'a> Resolver<'_, 'a> {
     /// A symbol-mismatch error about symbol `id`.
@@ -177,18 +169,20 @@ impl<'a> Resolver<'_, 'a> {
     ) {
         let sym = self.table.get_mut(id);
         let mut mismatch = Vec::new();
+        let mut now = sym.import();
         if let Some(name) = import.name {
-            let first = *sym.import_name.get_or_insert(name);
+            let first = *now.name.get_or_insert(name);
             if first != name {
                 mismatch.push(("name", first, name));
             }
         }
         if let Some(module) = import.module {
-            let first = *sym.import_module.get_or_insert(module);
+            let first = *now.module.get_or_insert(module);
             if first != module {
                 mismatch.push(("module", first, module));
             }
         }
+        sym.set_import(now);
         if sym.is_weak() && !flags.is_weak() {
             let binding = SymbolFlags::BINDING_WEAK | SymbolFlags::BINDING_LOCAL;
             sym.flags = SymbolFlags(sym.flags.0 & !binding | flags.0 & binding);

@@ -37,7 +37,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
                 // A symbol also matches by its import name.
                 for i in 0..self.table.symbols.len() {
                     let id = SymbolId(i as u32);
-                    let Some(field) = self.table.get(id).import_name else {
+                    let Some(field) = self.table.get(id).import_name() else {
                         continue;
                     };
                     if !self.is_undefined(id) {

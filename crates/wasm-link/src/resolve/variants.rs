@@ -60,7 +60,7 @@ impl<'a> Resolver<'_, 'a> {
         };
         let existing = match sym.def {
             Def::Defined { .. } => self.definition_signature(id),
-            Def::Undefined { .. } => sym.signature,
+            Def::Undefined { .. } => sym.signature(),
             _ => None,
         };
         let (Some(existing), Some(new)) = (existing, self.signature_of(f, s)) else {
@@ -86,7 +86,7 @@ impl<'a> Resolver<'_, 'a> {
     /// signature other than that of function symbol `index` of `f`.
     pub(super) fn mismatched_direct_call(&self, id: SymbolId, f: FileId, index: u32) -> bool {
         let sym = self.table.get(id);
-        let (Def::Undefined { file, index: at }, Some(caller)) = (sym.def, sym.signature) else {
+        let (Def::Undefined { file, index: at }, Some(caller)) = (sym.def, sym.signature()) else {
             return false;
         };
         let Some(callee) = self.defined_function_type(f, index) else {
@@ -285,7 +285,7 @@ impl<'a> Resolver<'_, 'a> {
             Def::Synthetic(Synthetic::SignatureStub),
             SymbolFlags(SymbolFlags::VISIBILITY_HIDDEN),
         );
-        sym.signature = Some(v.caller);
+        sym.set_signature(Some(v.caller));
         sym.used_in_regular = true;
         let stub = self.table.push(sym);
         for &(f, i) in &v.uses {
