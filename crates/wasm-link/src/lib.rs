@@ -67,6 +67,7 @@ pub mod session;
 mod size_report;
 mod start_stop;
 mod string_map;
+mod name_map;
 mod symbols;
 mod synthetic;
 mod trace;

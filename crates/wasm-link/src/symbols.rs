@@ -2,7 +2,7 @@
 //! and the one function that decides whether a new definition replaces an existing one.
 
 use crate::ids::{FileId, SymbolId};
-use rustc_hash::FxHashMap as HashMap;
+use crate::name_map::NameMap;
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
 
 /// What kind of entity a symbol names.
@@ -278,7 +278,7 @@ pub struct SymbolTable<'a> {
     /// Every symbol, global ones in insertion order, locals interleaved.
     pub symbols: Vec<Symbol<'a>>,
     /// Global names.
-    pub by_name: HashMap<&'a str, SymbolId>,
+    names: NameMap<'a>,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -301,13 +301,13 @@ impl<'a> SymbolTable<'a> {
         }
         SymbolTable {
             symbols: Vec::with_capacity(all),
-            by_name: HashMap::with_capacity_and_hasher(globals, Default::default()),
+            names: NameMap::with_capacity(globals),
         }
     }
 
     /// Looks a global symbol up by name.
     pub fn find(&self, name: &str) -> Option<SymbolId> {
-        self.by_name.get(name).copied()
+        self.names.get(name, &self.symbols)
     }
 
     /// Adds a symbol that has no name-map entry (a local).
@@ -320,10 +320,14 @@ impl<'a> SymbolTable<'a> {
     /// Inserts a global symbol, which must not exist yet.
     pub fn insert(&mut self, mut sym: Symbol<'a>) -> SymbolId {
         sym.global = true;
-        let name = sym.name;
         let id = self.push(sym);
-        self.by_name.insert(name, id);
+        self.names.insert(id, &self.symbols);
         id
+    }
+
+    /// Makes `name` lead to symbol `id`, whatever its name (`--wrap`).
+    pub fn redirect(&mut self, name: &'a str, id: SymbolId) {
+        self.names.redirect(name, id);
     }
 
     /// The symbol.

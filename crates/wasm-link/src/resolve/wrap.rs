@@ -115,10 +115,10 @@ impl<'a> Resolver<'_, 'a> {
         }
         for w in wrapped {
             let [sym, real, wrap] = [w.sym, w.real, w.wrap].map(|id| self.table.get(id).name);
-            let by_name = &mut self.table.by_name;
-            if let (Some(&original), Some(&wrapper)) = (by_name.get(sym), by_name.get(wrap)) {
-                by_name.insert(real, original);
-                by_name.insert(sym, wrapper);
+            let table = &mut self.table;
+            if let (Some(original), Some(wrapper)) = (table.find(sym), table.find(wrap)) {
+                table.redirect(real, original);
+                table.redirect(sym, wrapper);
             }
         }
     }
