@@ -574,7 +574,10 @@ impl<'a> LazyRelocs<'a> {
     pub fn try_for_each(&self, mut f: impl FnMut(usize, Reloc) -> Result<()>) -> Result<()> {
         let mut rest = self.entries.bytes;
         for _ in 0..self.count {
-            let (r, v) = reloc(rest).map_err(|e| self.entries.error(e))?;
+            let (r, v) = match reloc_short(rest) {
+                Some((len, v)) => (&rest[len..], v),
+                None => reloc(rest).map_err(|e| self.entries.error(e))?,
+            };
             f(self.entries.offset_of(rest), v)?;
             rest = r;
         }
@@ -616,6 +619,10 @@ impl Iterator for RelocIter<'_> {
             return None;
         }
         self.remaining -= 1;
+        if let Some((len, r)) = reloc_short(self.rest) {
+            self.rest = &self.rest[len..];
+            return Some(r);
+        }
         match reloc(self.rest) {
             Ok((rest, r)) => {
                 self.rest = rest;
@@ -631,6 +638,49 @@ impl Iterator for RelocIter<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         (0, Some(self.remaining as usize))
     }
+}
+
+/// The entry at the start of `i` and its length, if its numbers take the short forms that
+/// nearly every entry uses (LEB128s of at most four bytes, which cannot overflow): decoded
+/// without building a parse result. `None` leaves the entry to [`reloc`], which decodes the
+/// long forms and reports what is malformed.
+#[inline(always)]
+fn reloc_short(i: In<'_>) -> Option<(usize, Reloc)> {
+    let ty = RelocType::from_u8(*i.first()?)?;
+    let mut at = 1;
+    let offset = short_leb(i, &mut at, false)? as u32;
+    let index = short_leb(i, &mut at, false)? as u32;
+    let addend = match ty.has_addend() {
+        true => short_leb(i, &mut at, true)?,
+        false => 0,
+    };
+    let r = Reloc {
+        ty,
+        offset,
+        index,
+        addend,
+    };
+    Some((at, r))
+}
+
+/// A LEB128 of at most four bytes at `i[*at..]`, sign-extended if `signed` (28 bits: the
+/// same value at any width); moves `at` past it.
+#[inline(always)]
+fn short_leb(i: In<'_>, at: &mut usize, signed: bool) -> Option<i64> {
+    let mut value = 0i64;
+    for k in 0..4 {
+        let b = *i.get(*at + k)?;
+        value |= i64::from(b & 0x7f) << (7 * k);
+        if b < 0x80 {
+            *at += k + 1;
+            let unused = 64 - 7 * (k as u32 + 1);
+            return Some(match signed {
+                true => (value << unused) >> unused,
+                false => value,
+            });
+        }
+    }
+    None
 }
 
 #[inline]
@@ -841,6 +891,55 @@ mod tests {
                 .map(|(r, v)| (r.offset, v));
             assert_eq!(fast, slow, "{c:x?}");
         }
+    }
+
+    /// Wherever the short decoder answers, it answers as the full parser does: entries of
+    /// every type, with numbers in every LEB length (padded ones too) and random bytes.
+    #[test]
+    fn short_entries_decode_as_the_full_parser_does() {
+        let mut rng = XorShift(11);
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for ty in 0..30u8 {
+            for v in [
+                0i64,
+                1,
+                -1,
+                63,
+                -64,
+                64,
+                127,
+                128,
+                -8192,
+                0x7ff_ffff,
+                -0x800_0000,
+                1 << 40,
+            ] {
+                let mut b = vec![ty];
+                leb(&mut b, v.unsigned_abs() & 0xffff_ffff);
+                b.extend([0x85, 0x80, 0x80, 0x80, 0x00]);
+                sleb(&mut b, v);
+                b.push(0x2a);
+                cases.push(b);
+            }
+        }
+        cases.extend((0..20_000).map(|_| {
+            let len = rng.next() % 16;
+            let mut b: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            if let Some(t) = b.first_mut() {
+                *t %= 30;
+            }
+            b
+        }));
+        let mut short = 0;
+        for c in &cases {
+            let Some((len, r)) = reloc_short(c) else {
+                continue;
+            };
+            short += 1;
+            let (rest, full) = reloc(c).expect("the full parser accepts what the short one does");
+            assert_eq!((c.len() - rest.len(), r), (len, full), "{c:x?}");
+        }
+        assert!(short > 500, "only {short} cases took the short path");
     }
 
     #[test]
