@@ -200,8 +200,10 @@ pub enum SymbolKind {
     },
 }
 
-/// Where a defined data symbol lives.
+/// Where a defined data symbol lives. Packed to 4-byte alignment, which makes every
+/// [`SymbolInfo`] 48 bytes instead of 56.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(C, packed(4))]
 pub struct DataDef {
     /// Data segment index (ignored for `ABSOLUTE` symbols).
     pub segment: u32,

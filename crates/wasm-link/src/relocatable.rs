@@ -375,7 +375,7 @@ impl RelocatableOutput<'_, '_> {
             r.offset.encode(&mut b);
             r.index.encode(&mut b);
             if r.ty.has_addend() {
-                r.addend.encode(&mut b);
+                { r.addend }.encode(&mut b);
             }
         }
         (name, b)
