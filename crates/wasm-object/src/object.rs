@@ -34,8 +34,9 @@ pub struct Function<'a> {
     pub type_index: u32,
     /// The body *including* its size prefix, exactly as it is copied to the output.
     pub body: Window<'a>,
-    /// The code-section relocations that fall inside the body.
-    pub relocs: Range<usize>,
+    /// The code-section relocations that fall inside the body: a range of the object's
+    /// `code_relocs` (`u32`s, as a section's relocation count is, to keep atoms small).
+    pub relocs: Range<u32>,
 }
 
 /// A data segment, one atom.
@@ -54,8 +55,9 @@ pub struct Segment<'a> {
     pub mode: DataMode<'a>,
     /// The segment's bytes.
     pub data: Window<'a>,
-    /// The data-section relocations that fall inside the segment.
-    pub relocs: Range<usize>,
+    /// The data-section relocations that fall inside the segment: a range of the object's
+    /// `data_relocs`.
+    pub relocs: Range<u32>,
 }
 
 /// A defined global.
@@ -288,10 +290,10 @@ impl<'a> Object<'a> {
         self.code_relocs = decoded.code;
         self.data_relocs = decoded.data;
         for (f, relocs) in self.functions.iter_mut().zip(decoded.functions) {
-            f.relocs = relocs;
+            f.relocs = narrow(relocs);
         }
         for (s, relocs) in self.segments.iter_mut().zip(decoded.segments) {
-            s.relocs = relocs;
+            s.relocs = narrow(relocs);
         }
         for (k, lazy, index_relocs) in decoded.customs {
             let c = &mut self.customs[k];
@@ -802,14 +804,14 @@ impl<'a> Object<'a> {
     pub fn function_relocs(&self, f: DefinedFunc) -> &[Reloc] {
         self.functions
             .get(f.idx())
-            .map_or(&[], |func| &self.code_relocs[func.relocs.clone()])
+            .map_or(&[], |func| &self.code_relocs[widen(&func.relocs)])
     }
 
     /// The relocations that patch segment `s`.
     pub fn segment_relocs(&self, s: SegmentIndex) -> &[Reloc] {
         self.segments
             .get(s.idx())
-            .map_or(&[], |seg| &self.data_relocs[seg.relocs.clone()])
+            .map_or(&[], |seg| &self.data_relocs[widen(&seg.relocs)])
     }
 
     /// The relocations that patch `atom`.
@@ -900,6 +902,16 @@ const SEGMENTS: AtomNames = AtomNames {
     before: "inside a data segment; the next one starts at",
     after: "inside a data segment; the last one ends at",
 };
+
+/// A range of an object's relocations as an atom stores it (a section has fewer than 2^32).
+fn narrow(r: Range<usize>) -> Range<u32> {
+    r.start as u32..r.end as u32
+}
+
+/// An atom's range of relocations, for indexing.
+pub fn widen(r: &Range<u32>) -> Range<usize> {
+    r.start as usize..r.end as usize
+}
 
 /// Gives each atom (its range in section offsets) the relocations that patch it, checking
 /// that each lies wholly inside one atom and that a LEB one patches a padded LEB128. A linear
