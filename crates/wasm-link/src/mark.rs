@@ -11,7 +11,7 @@ use crate::resolve::Resolved;
 use crate::symbols::{Def, Synthetic};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use wasm_object::ids::{Atom, Definition};
+use wasm_object::ids::{Atom, DefinedTable, DefinedTag, Definition};
 
 /// What survived: symbols, atoms, tags, tables and objects.
 pub struct Liveness {
@@ -43,11 +43,56 @@ impl Liveness {
 /// Chunks one task follows depth-first before handing the rest back to the next round.
 const BUDGET: usize = 4096;
 
+/// What a symbol leads the marker to: its definition, as far as marking cares.
+#[derive(Clone, Copy)]
+enum Target {
+    /// Not defined by an object.
+    Nothing,
+    /// A global or a section: only its file.
+    File(FileId),
+    /// A function or a segment.
+    Atom(FileId, Atom),
+    /// A tag.
+    Tag(FileId, DefinedTag),
+    /// A table.
+    Table(FileId, DefinedTable),
+}
+
+impl Target {
+    fn of(graph: Graph<'_, '_>, id: SymbolId) -> Target {
+        match graph.definition(id) {
+            None => Target::Nothing,
+            Some((f, Definition::Tag(t))) => Target::Tag(f, t),
+            Some((f, Definition::Table(t))) => Target::Table(f, t),
+            Some((f, def)) => def.atom().map_or(Target::File(f), |a| Target::Atom(f, a)),
+        }
+    }
+
+    fn file(self) -> Option<FileId> {
+        match self {
+            Target::Nothing => None,
+            Target::File(f) | Target::Atom(f, _) | Target::Tag(f, _) | Target::Table(f, _) => {
+                Some(f)
+            }
+        }
+    }
+}
+
+/// Every symbol's [`Target`], read in table order: a pass the caches follow, where the walk
+/// would reach each symbol's entry and its object's symbol record in scattered order.
+fn targets(graph: Graph<'_, '_>) -> Vec<Target> {
+    (0..graph.res.table.symbols.len())
+        .into_par_iter()
+        .map(|i| Target::of(graph, SymbolId(i as u32)))
+        .collect()
+}
+
 /// The marking state, borrowed as atomics so that workers can mark in parallel: a flag goes
 /// from false to true once, and whoever flips it follows what it leads to. Reachability does
 /// not depend on the order, so neither does the result.
 struct Marker<'r, 'a> {
     graph: Graph<'r, 'a>,
+    targets: &'r [Target],
     symbols: Vec<AtomicBool>,
     functions: Vec<Vec<AtomicBool>>,
     segments: Vec<Vec<AtomicBool>>,
@@ -69,8 +114,11 @@ fn live_from_start(s: &crate::symbols::Symbol<'_>) -> bool {
 pub fn mark<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) -> Liveness {
     let all = !config.gc_sections;
     let flags = |n: usize| (0..n).map(|_| AtomicBool::new(all)).collect::<Vec<_>>();
+    let graph = Graph { inputs, res };
+    let targets = targets(graph);
     let m = Marker {
-        graph: Graph { inputs, res },
+        graph,
+        targets: &targets,
         symbols: res
             .table
             .symbols
@@ -127,7 +175,7 @@ pub fn mark<'a>(inputs: &Inputs<'a>, res: &Resolved<'a>, config: &Config) -> Liv
         call_ctors: false,
     };
     finish_ctors(inputs, res, &mut live);
-    sync_symbols_with_chunks(inputs, res, &mut live);
+    sync_symbols_with_chunks(&targets, &mut live);
     live
 }
 
@@ -161,19 +209,18 @@ impl<'a> Marker<'_, 'a> {
         if flag.load(Relaxed) || flag.swap(true, Relaxed) {
             return;
         }
-        let Some((file, def)) = self.graph.definition(id) else {
+        let target = self.targets[id.idx()];
+        let Some(file) = target.file() else {
             return;
         };
         if !self.files[file.idx()].swap(true, Relaxed) {
             self.enqueue_file_roots(file, out);
         }
-        match def {
-            Definition::Tag(t) => self.tags[file.idx()][t.idx()].store(true, Relaxed),
-            Definition::Table(t) => self.tables[file.idx()][t.idx()].store(true, Relaxed),
-            _ => {}
-        }
-        if let Some(atom) = def.atom() {
-            self.mark_atom((file, atom), out);
+        match target {
+            Target::Tag(f, t) => self.tags[f.idx()][t.idx()].store(true, Relaxed),
+            Target::Table(f, t) => self.tables[f.idx()][t.idx()].store(true, Relaxed),
+            Target::Atom(f, atom) => self.mark_atom((f, atom), out),
+            Target::Nothing | Target::File(_) => {}
         }
     }
 
@@ -226,20 +273,15 @@ impl<'a> Marker<'_, 'a> {
 
 /// A defined symbol is live when its atom (or tag, or table) is (lld's `Symbol::isLive`), so
 /// an alias of a live function is live too.
-fn sync_symbols_with_chunks(inputs: &Inputs<'_>, res: &Resolved<'_>, live: &mut Liveness) {
-    let graph = Graph { inputs, res };
-    let synced: Vec<Option<bool>> = (0..res.table.symbols.len())
-        .into_par_iter()
-        .map(|i| {
-            let (file, def) = graph.definition(SymbolId(i as u32))?;
-            let f = file.idx();
-            match def {
-                Definition::Function(i) => live.functions[f].get(i.idx()).copied(),
-                Definition::Data { segment, .. } => live.segments[f].get(segment.idx()).copied(),
-                Definition::Tag(i) => live.tags[f].get(i.idx()).copied(),
-                Definition::Table(i) => live.tables[f].get(i.idx()).copied(),
-                Definition::Global(_) | Definition::Section(_) => None,
-            }
+fn sync_symbols_with_chunks(targets: &[Target], live: &mut Liveness) {
+    let synced: Vec<Option<bool>> = targets
+        .par_iter()
+        .map(|target| match *target {
+            Target::Atom(f, Atom::Function(i)) => live.functions[f.idx()].get(i.idx()).copied(),
+            Target::Atom(f, Atom::Segment(i)) => live.segments[f.idx()].get(i.idx()).copied(),
+            Target::Tag(f, i) => live.tags[f.idx()].get(i.idx()).copied(),
+            Target::Table(f, i) => live.tables[f.idx()].get(i.idx()).copied(),
+            Target::File(_) | Target::Nothing => None,
         })
         .collect();
     live.symbols
