@@ -22,7 +22,9 @@
 //!     let relocs = reloc::parse_reloc_section(section.contents)?;
 //!     println!("{name} (section {}):", relocs.target_section);
 //!     for r in &relocs.relocs {
-//!         println!("  {:#08x} {:?} index {} addend {}", r.offset, r.ty, r.index, r.addend);
+//!         // `Reloc` is packed: copy its fields out (`{ r.addend }`) rather than borrow them.
+//!         let (offset, ty, index, addend) = (r.offset, r.ty, r.index, r.addend);
+//!         println!("  {offset:#08x} {ty:?} index {index} addend {addend}");
 //!         count += 1;
 //!     }
 //! }

@@ -201,7 +201,8 @@ pub enum SymbolKind {
 }
 
 /// Where a defined data symbol lives. Packed to 4-byte alignment, which makes every
-/// [`SymbolInfo`] 48 bytes instead of 56.
+/// [`SymbolInfo`] 48 bytes instead of 56. Read its fields by value: a packed field cannot be
+/// borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(C, packed(4))]
 pub struct DataDef {

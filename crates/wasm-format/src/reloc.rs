@@ -467,7 +467,8 @@ pub struct RelocSection {
 }
 
 /// One relocation. Packed to 4-byte alignment: 20 bytes instead of 24, and big links hold
-/// millions of them.
+/// millions of them. Read its fields by value (`{ r.addend }` in a format string): a packed
+/// field cannot be borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(C, packed(4))]
 pub struct Reloc {
