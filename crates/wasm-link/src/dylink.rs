@@ -124,7 +124,7 @@ fn relocation_code(
                 tombstone: 0,
                 va,
             };
-            for r in &obj.data_relocs[wasm_object::object::widen(&input.relocs)] {
+            for r in obj.data_relocs_of(input) {
                 let at = va.wrapping_add(u64::from(r.offset).wrapping_sub(base));
                 // Without PIC only addresses read from the GOT are unknown at link time.
                 if config.pic || symbol_got(ctx, site, r).is_some() {

@@ -157,9 +157,7 @@ fn fill(ctx: &RelocContext<'_, '_>, piece: &Piece<'_>, dst: &mut [u8]) {
             let obj = ctx.inputs.obj(file);
             let seg = &obj.segments[index as usize];
             let base = (seg.data.offset - obj.data_offset) as u64;
-            let relocs = obj.data_relocs[wasm_object::object::widen(&seg.relocs)]
-                .iter()
-                .copied();
+            let relocs = obj.data_relocs_of(seg).iter().copied();
             ctx.apply(site(file, 0, va), dst, seg.data.bytes, relocs, base);
         }
         Piece::Custom {

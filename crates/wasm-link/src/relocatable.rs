@@ -401,7 +401,7 @@ impl RelocatableOutput<'_, '_> {
             let input = &obj.functions[i.idx()];
             let from = (input.body.offset - obj.code_offset) as u64;
             let to = self.written.functions[k].0;
-            for r in &obj.code_relocs[wasm_object::object::widen(&input.relocs)] {
+            for r in obj.code_relocs_of(input) {
                 out.push(self.moved(places, f, r, to.wrapping_sub(from)));
             }
         }
@@ -418,7 +418,7 @@ impl RelocatableOutput<'_, '_> {
                 let obj = self.inputs.obj(f);
                 let input = &obj.segments[i as usize];
                 let from = (input.data.offset - obj.data_offset) as u64;
-                for r in &obj.data_relocs[wasm_object::object::widen(&input.relocs)] {
+                for r in obj.data_relocs_of(input) {
                     out.push(self.moved(places, f, r, (bytes + offset).wrapping_sub(from)));
                 }
             }

@@ -285,7 +285,7 @@ pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: DefinedF
     };
     let mut code = Vec::with_capacity(body.len());
     let mut last = prefix;
-    for r in &obj.code_relocs[wasm_object::object::widen(&func.relocs)] {
+    for r in obj.code_relocs_of(func) {
         let at = (r.offset as usize).wrapping_sub(base);
         let Some(between) = body.get(last..at) else {
             continue;

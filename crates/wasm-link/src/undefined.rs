@@ -121,14 +121,14 @@ pub(crate) fn for_each_live_reloc_in(
     let discarded = &res.discarded[f.idx()];
     for (i, func) in obj.functions.iter().enumerate() {
         if live.functions[f.idx()][i] {
-            obj.code_relocs[wasm_object::object::widen(&func.relocs)]
+            obj.code_relocs_of(func)
                 .iter()
                 .for_each(|r| visit(Place::Function(i), r));
         }
     }
     for (i, seg) in obj.segments.iter().enumerate() {
         if live.segments[f.idx()][i] {
-            obj.data_relocs[wasm_object::object::widen(&seg.relocs)]
+            obj.data_relocs_of(seg)
                 .iter()
                 .for_each(|r| visit(Place::Segment(i), r));
         }

@@ -636,9 +636,7 @@ fn segment_bytes(ctx: &RelocContext<'_, '_>, i: usize) -> Vec<u8> {
             site,
             dst,
             input.data.bytes,
-            obj.data_relocs[wasm_object::object::widen(&input.relocs)]
-                .iter()
-                .copied(),
+            obj.data_relocs_of(input).iter().copied(),
             base,
         );
     }

@@ -804,14 +804,26 @@ impl<'a> Object<'a> {
     pub fn function_relocs(&self, f: DefinedFunc) -> &[Reloc] {
         self.functions
             .get(f.idx())
-            .map_or(&[], |func| &self.code_relocs[widen(&func.relocs)])
+            .map_or(&[], |func| self.code_relocs_of(func))
     }
 
     /// The relocations that patch segment `s`.
     pub fn segment_relocs(&self, s: SegmentIndex) -> &[Reloc] {
         self.segments
             .get(s.idx())
-            .map_or(&[], |seg| &self.data_relocs[widen(&seg.relocs)])
+            .map_or(&[], |seg| self.data_relocs_of(seg))
+    }
+
+    /// The relocations that patch `func`, a function of this object.
+    pub fn code_relocs_of(&self, func: &Function<'a>) -> &[Reloc] {
+        self.code_relocs
+            .get(widen(&func.relocs))
+            .unwrap_or_default()
+    }
+
+    /// The relocations that patch `seg`, a segment of this object.
+    pub fn data_relocs_of(&self, seg: &Segment<'a>) -> &[Reloc] {
+        self.data_relocs.get(widen(&seg.relocs)).unwrap_or_default()
     }
 
     /// The relocations that patch `atom`.
@@ -909,7 +921,7 @@ fn narrow(r: Range<usize>) -> Range<u32> {
 }
 
 /// An atom's range of relocations, for indexing.
-pub fn widen(r: &Range<u32>) -> Range<usize> {
+fn widen(r: &Range<u32>) -> Range<usize> {
     r.start as usize..r.end as usize
 }
 

@@ -117,8 +117,8 @@ impl<'a> Layout<'a> {
             )
         });
         let mut out = Vec::new();
-        let code = funcs.flat_map(|(_, x)| &obj.code_relocs[wasm_object::object::widen(&x.relocs)]);
-        let data = segs.flat_map(|(_, s)| &obj.data_relocs[wasm_object::object::widen(&s.relocs)]);
+        let code = funcs.flat_map(|(_, x)| obj.code_relocs_of(x));
+        let data = segs.flat_map(|(_, s)| obj.data_relocs_of(s));
         for r in code.chain(data) {
             self.scan_reloc(res, live, f, r, (config.pic, true), config, &mut out);
         }

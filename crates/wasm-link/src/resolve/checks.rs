@@ -182,7 +182,10 @@ impl<'a> Resolver<'_, 'a> {
                 mismatch.push(("module", first, module));
             }
         }
-        sym.set_import(now);
+        // Unchanged for nearly every reference: no new box.
+        if now != sym.import() {
+            sym.set_import(now);
+        }
         if sym.is_weak() && !flags.is_weak() {
             let binding = SymbolFlags::BINDING_WEAK | SymbolFlags::BINDING_LOCAL;
             sym.flags = SymbolFlags(sym.flags.0 & !binding | flags.0 & binding);

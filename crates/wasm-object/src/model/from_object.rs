@@ -85,10 +85,7 @@ fn function<'a>(obj: &Object<'a>, f: &object::Function<'a>) -> Function<'a> {
         .position(|b| b & 0x80 == 0)
         .map_or(0, |p| p + 1);
     let start = (f.body.offset + prefix).saturating_sub(obj.code_offset);
-    let relocs = obj
-        .code_relocs
-        .get(crate::object::widen(&f.relocs))
-        .unwrap_or_default();
+    let relocs = obj.code_relocs_of(f);
     Function {
         type_index: f.type_index,
         body: Cow::Borrowed(bytes.get(prefix..).unwrap_or_default()),
@@ -157,10 +154,7 @@ fn element<'a>(e: &Element<'a>) -> ElementSegment<'a> {
 
 fn segment<'a>(obj: &Object<'a>, s: &object::Segment<'a>) -> DataSegment<'a> {
     let start = s.data.offset.saturating_sub(obj.data_offset);
-    let relocs = obj
-        .data_relocs
-        .get(crate::object::widen(&s.relocs))
-        .unwrap_or_default();
+    let relocs = obj.data_relocs_of(s);
     DataSegment {
         name: Cow::Borrowed(s.name),
         p2align: s.p2align,
