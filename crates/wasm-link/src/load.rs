@@ -334,11 +334,14 @@ pub fn store_relocs<'a>(inputs: &mut Inputs<'a>, decoded: Vec<(FileId, DecodedRe
 /// Checks the relocations of every member whose relocations are not decoded (after
 /// [`decode_loaded_relocs`], those never loaded), in parallel, as their parse would have.
 pub fn check_unloaded_relocs(inputs: &Inputs<'_>) -> Result<(), Errors> {
-    let errors = inputs.files.par_iter().filter_map(|file| {
-        let e = file.obj.check_deferred_relocs().err()?;
-        Some(reloc_error(file, &e))
-    });
-    none_of(errors.collect())
+    let errors = inputs
+        .files
+        .par_iter()
+        .map_init(DecodedRelocs::default, |scratch, file| {
+            let e = file.obj.check_deferred_relocs(scratch).err()?;
+            Some(reloc_error(file, &e))
+        });
+    none_of(errors.flatten().collect())
 }
 
 /// The error of a bad relocation of `file`: the one its parse would have given.

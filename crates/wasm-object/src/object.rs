@@ -177,6 +177,20 @@ pub struct DecodedRelocs<'a> {
     /// Per custom section with relocations: its position, its relocations, and those that
     /// name an index.
     customs: Vec<(usize, LazyRelocs<'a>, Vec<Reloc>)>,
+    /// The section each relocation section patches, in order.
+    targets: Vec<u32>,
+}
+
+impl DecodedRelocs<'_> {
+    /// Empties every buffer, keeping its memory.
+    fn clear(&mut self) {
+        self.code.clear();
+        self.data.clear();
+        self.functions.clear();
+        self.segments.clear();
+        self.customs.clear();
+        self.targets.clear();
+    }
 }
 
 /// The sections [`Object::decode_deferred_relocs`] decodes relocations against (the
@@ -280,9 +294,12 @@ impl<'a> Object<'a> {
     /// storing them, so that it can run while the object is shared; `None` if there are none
     /// left. [`Object::store_relocs`] stores them.
     pub fn decode_deferred_relocs_apart(&self) -> Result<Option<DecodedRelocs<'a>>, Error> {
-        self.deferred_relocs
-            .map(|deferred| self.decode_all_relocs(deferred))
-            .transpose()
+        let Some(deferred) = self.deferred_relocs else {
+            return Ok(None);
+        };
+        let mut decoded = DecodedRelocs::default();
+        self.decode_all_relocs(deferred, &mut decoded)?;
+        Ok(Some(decoded))
     }
 
     /// Stores relocations [`Object::decode_deferred_relocs_apart`] decoded.
@@ -305,9 +322,11 @@ impl<'a> Object<'a> {
 
     /// Checks the relocations [`Object::parse_deferring_relocs`] left as decoding them would,
     /// keeping nothing: LLVM refuses a bad relocation even in an archive member never loaded.
-    pub fn check_deferred_relocs(&self) -> Result<(), Error> {
+    /// `scratch` holds them meanwhile; reused from object to object, it saves allocating (and
+    /// faulting in) fresh buffers for each.
+    pub fn check_deferred_relocs(&self, scratch: &mut DecodedRelocs<'a>) -> Result<(), Error> {
         match self.deferred_relocs {
-            Some(deferred) => self.decode_all_relocs(deferred).map(drop),
+            Some(deferred) => self.decode_all_relocs(deferred, scratch),
             None => Ok(()),
         }
     }
@@ -561,15 +580,18 @@ impl<'a> Object<'a> {
         Ok(())
     }
 
-    /// Decodes and checks every relocation section, and finds which atom each relocation
-    /// patches, without storing anything.
-    fn decode_all_relocs(&self, found: DeferredRelocs<'a>) -> Result<DecodedRelocs<'a>, Error> {
-        let mut decoded = DecodedRelocs::default();
-        let mut targets = Vec::with_capacity(self.reloc_sections.len());
-        for w in &self.reloc_sections {
+    /// Decodes and checks every relocation section into `decoded` (whatever it held is
+    /// replaced), and finds which atom each relocation patches, without storing anything.
+    fn decode_all_relocs(
+        &self,
+        found: DeferredRelocs<'a>,
+        decoded: &mut DecodedRelocs<'a>,
+    ) -> Result<(), Error> {
+        decoded.clear();
+        for (k, w) in self.reloc_sections.iter().enumerate() {
             let lazy = wasm_format::reloc::read_reloc_section(*w)?;
             let target = lazy.target_section;
-            if targets.contains(&target) {
+            if decoded.targets[..k].contains(&target) {
                 // wasm-ld would apply both; we would keep only the last.
                 return Err(Error::new(
                     w.offset,
@@ -579,13 +601,13 @@ impl<'a> Object<'a> {
                     },
                 ));
             }
-            targets.push(target);
+            decoded.targets.push(target);
             match (found.code, found.data) {
                 (Some((i, code)), _) if i == target => {
-                    decoded.code = self.decode_relocs(&lazy, code, Patched::Code)?
+                    self.decode_relocs(&lazy, code, Patched::Code, &mut decoded.code)?
                 }
                 (_, Some((i, data))) if i == target => {
-                    decoded.data = self.decode_relocs(&lazy, data, Patched::Data)?
+                    self.decode_relocs(&lazy, data, Patched::Data, &mut decoded.data)?
                 }
                 _ => decoded
                     .customs
@@ -593,29 +615,29 @@ impl<'a> Object<'a> {
             }
         }
         let none = Window::new(&[], 0);
-        decoded.functions =
-            self.assign_code_relocs(&decoded.code, found.code.map_or(none, |(_, w)| w))?;
-        decoded.segments =
-            self.assign_data_relocs(&decoded.data, found.data.map_or(none, |(_, w)| w))?;
-        Ok(decoded)
+        let code = found.code.map_or(none, |(_, w)| w);
+        self.assign_code_relocs(&decoded.code, code, &mut decoded.functions)?;
+        let data = found.data.map_or(none, |(_, w)| w);
+        self.assign_data_relocs(&decoded.data, data, &mut decoded.segments)
     }
 
-    /// The relocations of the code or data section `target`, decoded and checked as they are
-    /// read (`validate::RelocCheck`); which atom each patches is decided after.
+    /// The relocations of the code or data section `target`, decoded into `relocs` and
+    /// checked as they are read (`validate::RelocCheck`); which atom each patches is decided
+    /// after.
     fn decode_relocs(
         &self,
         lazy: &LazyRelocs<'a>,
         target: Window<'a>,
         patched: Patched,
-    ) -> Result<Vec<Reloc>, Error> {
-        let mut relocs = Vec::with_capacity(lazy.len());
+        relocs: &mut Vec<Reloc>,
+    ) -> Result<(), Error> {
+        relocs.reserve(lazy.len());
         let mut check = RelocCheck::new(self, target, patched);
         lazy.try_for_each(|entry, r| {
             check.next(entry, &r)?;
             relocs.push(r);
             Ok(())
-        })?;
-        Ok(relocs)
+        })
     }
 
     /// Checks the relocations of a custom section once, keeping those that name an index:
@@ -647,43 +669,53 @@ impl<'a> Object<'a> {
         Ok((k, lazy, index_relocs))
     }
 
-    /// Which of `relocs` (of the code section `code`) patch each function body.
+    /// Which of `relocs` (of the code section `code`) patch each function body, into
+    /// `ranges` (empty).
     fn assign_code_relocs(
         &self,
         relocs: &[Reloc],
         code: Window<'a>,
-    ) -> Result<Vec<Range<usize>>, Error> {
+        ranges: &mut Vec<Range<usize>>,
+    ) -> Result<(), Error> {
         let base = code.offset;
-        let mut ranges = vec![0..0; self.functions.len()];
-        let atoms = self.functions.iter().zip(&mut ranges).map(|(f, slot)| {
-            // Relocations patch the body after its size prefix.
-            let prefix = f
-                .body
-                .bytes
-                .iter()
-                .position(|b| b & 0x80 == 0)
-                .map_or(0, |p| p + 1);
-            let start = f.body.offset + prefix - base;
-            (start..f.body.end() - base, slot)
-        });
-        assign(relocs, atoms, code, &BODIES)?;
-        Ok(ranges)
+        ranges.resize(self.functions.len(), 0..0);
+        let atoms = self
+            .functions
+            .iter()
+            .zip(ranges.iter_mut())
+            .map(|(f, slot)| {
+                // Relocations patch the body after its size prefix.
+                let prefix = f
+                    .body
+                    .bytes
+                    .iter()
+                    .position(|b| b & 0x80 == 0)
+                    .map_or(0, |p| p + 1);
+                let start = f.body.offset + prefix - base;
+                (start..f.body.end() - base, slot)
+            });
+        assign(relocs, atoms, code, &BODIES)
     }
 
-    /// Which of `relocs` (of the data section `data`) patch each segment.
+    /// Which of `relocs` (of the data section `data`) patch each segment, into `ranges`
+    /// (empty).
     fn assign_data_relocs(
         &self,
         relocs: &[Reloc],
         data: Window<'a>,
-    ) -> Result<Vec<Range<usize>>, Error> {
+        ranges: &mut Vec<Range<usize>>,
+    ) -> Result<(), Error> {
         let base = data.offset;
-        let mut ranges = vec![0..0; self.segments.len()];
-        let atoms = self.segments.iter().zip(&mut ranges).map(|(s, slot)| {
-            let start = s.data.offset - base;
-            (start..start + s.data.len(), slot)
-        });
-        assign(relocs, atoms, data, &SEGMENTS)?;
-        Ok(ranges)
+        ranges.resize(self.segments.len(), 0..0);
+        let atoms = self
+            .segments
+            .iter()
+            .zip(ranges.iter_mut())
+            .map(|(s, slot)| {
+                let start = s.data.offset - base;
+                (start..start + s.data.len(), slot)
+            });
+        assign(relocs, atoms, data, &SEGMENTS)
     }
 
     /// The module and field of the import an undefined function, global, table or tag symbol
