@@ -328,9 +328,10 @@ fn make_archive(fmt: &str, members: &[(&str, &Path)], dir: &Path, archive: &Path
     let _ = std::fs::remove_dir_all(&staging);
 }
 
-/// Builds a binary of `wasm-link-cli` once per process, in the profile this test runs in (so
-/// `cargo test --release` builds no second, debug tree), and returns its path. Binaries of another
-/// package are not visible through `CARGO_BIN_EXE_*`.
+/// Builds a binary of `wasm-link-cli` once per process and returns its path: the `release` one
+/// (the binary users run) when this test runs optimized (`--release` or `cargo xtask ci`'s `ci`
+/// profile), else the debug one. Binaries of another package are not visible through
+/// `CARGO_BIN_EXE_*`.
 pub fn cli_binary(name: &str) -> PathBuf {
     cli_binary_in(name, !cfg!(debug_assertions))
 }

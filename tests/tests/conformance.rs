@@ -13,7 +13,8 @@ fn conformance_corpus_matches_wasm_ld() {
         .args([
             "run",
             "--quiet",
-            "--release",
+            "--profile",
+            "ci",
             "-p",
             "xtask",
             "--",
