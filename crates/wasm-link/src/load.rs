@@ -249,6 +249,16 @@ pub fn load<'a>(
     Ok(inputs)
 }
 
+/// `lib.a(m.o)`, allocated once at its size.
+fn member_name(archive: &str, member: &str) -> String {
+    let mut name = String::with_capacity(archive.len() + member.len() + 2);
+    name.push_str(archive);
+    name.push('(');
+    name.push_str(member);
+    name.push(')');
+    name
+}
+
 /// An error of the file layer (a missing member of a thin archive, a damaged archive), with
 /// the file, member and offset it names.
 fn input_error(e: &wasm_object::input::InputError) -> Diagnostic {
@@ -458,14 +468,15 @@ impl<'a> Collected<'a> {
         whole: bool,
     ) -> Vec<FileId> {
         let mut index = BitcodeIndex::new(archive);
-        let mut members = Vec::new();
+        let mut members = Vec::with_capacity(archive.members.len());
+        self.jobs.reserve(archive.members.len());
         for (i, m) in archive.members.iter().enumerate() {
             let bytes = m.data.bytes;
             let mut lto = None;
             let bitcode = if wasm_format::is_wasm(bytes) {
                 None
             } else if wasm_object::input::is_bitcode(bytes) {
-                let name = format!("{path}({})", m.name);
+                let name = member_name(path, m.name);
                 match self.bitcode_input(bytes, &name) {
                     Ok(read) => {
                         lto = Some(read);
@@ -490,7 +501,7 @@ impl<'a> Collected<'a> {
             };
             members.push(FileId(self.jobs.len() as u32));
             self.jobs.push(Job {
-                name: format!("{path}({})", m.name),
+                name: member_name(path, m.name),
                 member_at: Some(path.len() + 1),
                 bytes,
                 offset: m.data.offset,

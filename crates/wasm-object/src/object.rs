@@ -228,6 +228,12 @@ impl<'a> Object<'a> {
         let mut obj = Object::empty();
         let mut found = Found::default();
         let mut order = crate::validate::SectionOrder::default();
+        // Sized once: most members have several custom sections (DWARF) and relocations for
+        // them, and growing a vector one push at a time reallocates it.
+        let kept = module.sections.iter().filter(|s| kept_custom(s)).count();
+        obj.customs.reserve_exact(kept);
+        let relocs = module.sections.iter().filter(|s| is_reloc(s)).count();
+        found.relocs.reserve_exact(relocs);
         for section in &module.sections {
             order.check(section)?;
             obj.read_section(section, &mut found)?;
@@ -499,7 +505,7 @@ impl<'a> Object<'a> {
                     self.debug_names = names.functions.iter().map(|n| (n.index, n.name)).collect();
                 }
             }
-            n if n.starts_with("reloc.") => found.relocs.push(s.contents),
+            _ if is_reloc(s) => found.relocs.push(s.contents),
             _ => self.customs.push(CustomSection {
                 name,
                 section_index: s.index,
@@ -955,6 +961,20 @@ fn narrow(r: Range<usize>) -> Range<u32> {
 /// An atom's range of relocations, for indexing.
 fn widen(r: &Range<u32>) -> Range<usize> {
     r.start as usize..r.end as usize
+}
+
+/// A relocation section (`reloc.*`).
+fn is_reloc(s: &wasm_format::Section<'_>) -> bool {
+    s.custom_name.is_some_and(|n| n.starts_with("reloc."))
+}
+
+/// A custom section the object keeps in [`Object::customs`]: any but the linking metadata
+/// [`Object::read_custom`] reads itself and the relocation sections.
+fn kept_custom(s: &wasm_format::Section<'_>) -> bool {
+    let name = s.custom_name.unwrap_or("");
+    s.id == SectionId::Custom
+        && !matches!(name, "linking" | "target_features" | "producers" | "name")
+        && !is_reloc(s)
 }
 
 /// Gives each atom (its range in section offsets) the relocations that patch it, checking
