@@ -1,7 +1,8 @@
 //! The output file, end to end against wasm-ld-19: its mode (`0777 & ~umask`), `-o -`,
 //! special files written in place (FIFOs, character devices), the old output kept on every
 //! failure (an undefined symbol, a map file that cannot be written, an unwritable path), and
-//! the temporary file removed when the link is killed by SIGTERM or SIGINT.
+//! the temporary file removed when the link is killed by SIGTERM or SIGINT, and the link in a
+//! child process (`detach.rs`): the started process ends with its status and output in place.
 
 use e2e_tests::{cli_binary, require_tool, validate_module, Scratch};
 use std::fs;
@@ -315,5 +316,67 @@ fn a_signal_removes_the_temporary_output_and_keeps_the_old_one() {
         assert_eq!(status.signal(), Some(number), "SIG{signal}: {status:?}");
         assert!(temporaries(&s.dir).is_empty(), "SIG{signal} left {name}");
         assert_eq!(fs::read(s.path("out.wasm")).unwrap(), old, "SIG{signal}");
+    }
+}
+
+/// wasm-link links in a child and exits once the output is in place (`detach.rs`). Killing the
+/// process that was started, even with SIGKILL, which it cannot pass on, stops the link: the
+/// child is sent SIGTERM, removes its temporary output and the old output stays.
+#[test]
+fn killing_the_started_process_stops_the_link_in_its_child() {
+    let s = setup("sigkill");
+    let old = b"old output".to_vec();
+    fs::write(s.path("out.wasm"), &old).unwrap();
+    let fifo = s.path("map.fifo");
+    mkfifo(&fifo);
+    let child = Command::new(wasm_link())
+        .current_dir(&s.dir)
+        .args(["start.o", "helper.o", "-o", "out.wasm", "--Map=map.fifo"])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cannot run wasm-link");
+    let mut child = Reap(child);
+    let name = wait_for_temporary(&s.dir);
+    assert!(name.starts_with("out.wasm.tmp"), "{name}");
+    child.0.kill().unwrap();
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.signal(), Some(9), "{status:?}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !temporaries(&s.dir).is_empty() {
+        assert!(Instant::now() < deadline, "the link's child left {name}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(fs::read(s.path("out.wasm")).unwrap(), old);
+}
+
+/// The process that was started exits with the link's status and only once the output is in
+/// place, with every message printed; `--no-fork` links in that process, with the same result.
+#[test]
+fn the_started_process_ends_with_the_output_in_place_and_the_messages() {
+    let s = setup("detached");
+    for more in [&[][..], &["--no-fork"][..]] {
+        let failed = Command::new(wasm_link())
+            .current_dir(&s.dir)
+            .args(["undefined.o", "-o", "out.wasm"])
+            .args(more)
+            .output()
+            .expect("cannot run wasm-link");
+        assert_eq!(failed.status.code(), Some(1), "{more:?}");
+        assert!(
+            diagnostics(&failed).contains("undefined symbol: missing"),
+            "{more:?}"
+        );
+        assert!(!s.path("out.wasm").exists(), "{more:?}");
+        let out = link(
+            &s,
+            &wasm_link(),
+            &[&["--verbose", "-o", "out.wasm"][..], more].concat(),
+        );
+        assert!(out.status.success(), "{more:?}: {}", diagnostics(&out));
+        assert!(diagnostics(&out).contains("Loading: start.o"), "{more:?}");
+        let bytes = fs::read(s.path("out.wasm")).expect("the output is in place at exit");
+        validate_module(&bytes, "detached link");
+        assert!(temporaries(&s.dir).is_empty(), "{more:?}");
+        fs::remove_file(s.path("out.wasm")).unwrap();
     }
 }

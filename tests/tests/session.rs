@@ -47,7 +47,7 @@ fn config_for(objects: &[PathBuf], out: &Path) -> Config {
     args.extend([OsStr::new("-o"), out.as_os_str()]);
     let line = clang_link_line("clang-19", &args);
     match wasm_link_cli::args::parse(line).request {
-        Some(wasm_link_cli::args::Request::Link { config }) => *config,
+        Some(wasm_link_cli::args::Request::Link { config, .. }) => *config,
         other => panic!("clang's link line does not parse as a link: {other:?}"),
     }
 }
@@ -290,7 +290,7 @@ fn every_relink_of_a_shared_library_is_identical_to_a_cold_link() {
     args.extend(objects.iter().map(|o| o.display().to_string()));
     args.extend(["-o".to_string(), out.display().to_string()]);
     let config = match wasm_link_cli::args::parse(args).request {
-        Some(wasm_link_cli::args::Request::Link { config }) => *config,
+        Some(wasm_link_cli::args::Request::Link { config, .. }) => *config,
         other => panic!("the link line does not parse as a link: {other:?}"),
     };
     let kinds = edit_and_compare(&s, config, &objects, 0x5eed_0bad_cafe_0002);

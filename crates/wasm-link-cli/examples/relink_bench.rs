@@ -49,7 +49,7 @@ fn bench(name: &str, link: &[String], runs: usize, out: &Path) -> Result<(), Str
     let mut args = link.to_vec();
     args.extend(["-o".into(), out.join("out.wasm").display().to_string()]);
     let config = match wasm_link_cli::args::parse(args).request {
-        Some(wasm_link_cli::args::Request::Link { config }) => *config,
+        Some(wasm_link_cli::args::Request::Link { config, .. }) => *config,
         _ => return Err("the link arguments do not parse as a link".into()),
     };
     let (at, versions, function) = pick_object(&config)?;

@@ -4,5 +4,6 @@
 #![deny(missing_docs)]
 
 pub mod args;
+pub mod detach;
 pub mod inspect;
 pub mod reproduce;

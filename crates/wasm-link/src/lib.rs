@@ -102,6 +102,10 @@ pub struct Diagnostics {
     pub phases: Vec<(&'static str, Duration)>,
     /// The parts of the `write` phase, in order, for `--time`.
     pub write_parts: Vec<(&'static str, Duration)>,
+    /// With [`Config::exit_after_link`], the regular file the output replaced, still open: its
+    /// blocks are freed when it is dropped (for a big file the filesystem takes milliseconds),
+    /// which a program can leave to a process nobody waits for.
+    pub replaced_output: Option<std::fs::File>,
 }
 
 impl Diagnostics {
@@ -166,7 +170,12 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
             layout,
             written,
         } = linked;
-        output.commit().map_err(|e| output_error(config, &e))?;
+        if config.exit_after_link {
+            let replaced = output.commit_keeping_replaced();
+            diag.replaced_output = replaced.map_err(|e| output_error(config, &e))?;
+        } else {
+            output.commit().map_err(|e| output_error(config, &e))?;
+        }
         diag.lap("commit", start);
         if config.exit_after_link {
             // The input maps too: unmapping them while the pool's threads live costs a TLB

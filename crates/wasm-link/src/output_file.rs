@@ -63,6 +63,18 @@ impl OutputFile {
         }
     }
 
+    /// [`OutputFile::commit`], returning the regular file the output replaced, still open:
+    /// freeing its blocks waits until it is closed. A program about to exit can leave that to
+    /// another process; for a big file it takes the filesystem milliseconds.
+    pub fn commit_keeping_replaced(self) -> io::Result<Option<std::fs::File>> {
+        let replaced = match self.sink {
+            Sink::Temporary(_) => std::fs::File::open(&self.path).ok(),
+            Sink::Memory(_) => None,
+        };
+        self.commit()?;
+        Ok(replaced)
+    }
+
     /// Makes the output visible: renames the temporary file over the path, or writes the bytes
     /// to standard output or the special file.
     pub fn commit(self) -> io::Result<()> {

@@ -24,6 +24,9 @@ pub enum Request {
     Link {
         /// The link to run.
         config: Box<Config>,
+        /// Run it in a child process that outlives this one (`crate::detach`); off with
+        /// `--no-fork`.
+        fork: bool,
     },
     /// `--help`: print this text and exit.
     Help(String),
@@ -118,7 +121,7 @@ pub fn parse(args: Vec<String>) -> Parsed {
     }
     let request = decide(&seen, &mut report);
     let reproduce = match &request {
-        Request::Link { config } => reproduce(&seen, config, &rendered),
+        Request::Link { config, .. } => reproduce(&seen, config, &rendered),
         _ => None,
     };
     let request = report.errors.is_empty().then_some(request);
@@ -197,6 +200,7 @@ fn decide(seen: &matches::Seen, report: &mut Report) -> Request {
     }
     Request::Link {
         config: Box::new(config),
+        fork: !seen.has("no-fork"),
     }
 }
 

@@ -70,7 +70,7 @@ use Dashes::{Both, One, Two};
 use Form::{EqSep, Flag, Joined, JoinedOrSeparate, Separate};
 
 /// Options of ours that wasm-ld does not have.
-pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time", "lto-library"];
+pub const EXTENSIONS: &[&str] = &["size-report", "why-live", "time", "lto-library", "no-fork"];
 
 /// Every spelling wasm-ld 19 accepts, and our [`EXTENSIONS`]. Anything else starting with `-`
 /// is an unknown argument.
@@ -214,6 +214,7 @@ pub const SPELLINGS: &[Spelling] = &[
     sp("size-report", Two, EqSep, "size-report"),
     sp("why-live", Two, EqSep, "why-live"),
     ff("time"),
+    ff("no-fork"),
 ];
 
 /// What clap stores for a canonical option.
@@ -479,6 +480,11 @@ pub const OPTS: &[Opt] = &[
     flag(
         "time",
         "Print the wall time of each phase and the peak memory to stderr (not in wasm-ld)",
+    ),
+    flag(
+        "no-fork",
+        "Link in this process; by default a child links and this process exits once the \
+         output is in place, leaving the cleanup to the child (not in wasm-ld)",
     ),
 ];
 

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         }
         Some(Request::Help(text)) => done(&text),
         Some(Request::Version) => done(&args::version()),
-        Some(Request::Link { config }) => {
+        Some(Request::Link { config, fork }) => {
             if let Some(r) = &parsed.reproduce {
                 if let Err(e) = wasm_link_cli::reproduce::write(r, &args::version()) {
                     let e = args::io_message(&e);
@@ -46,7 +46,9 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
-            link(&config, &mut out)
+            // After `--reproduce`, before any thread starts.
+            let detached = fork.then(wasm_link_cli::detach::fork).flatten();
+            link(&config, &mut out, detached)
         }
     }
 }
@@ -84,7 +86,13 @@ fn tool_name(argv0: Option<std::ffi::OsString>) -> String {
     }
 }
 
-fn link(config: &wasm_link::Config, out: &mut Printer) -> ExitCode {
+/// Runs the link and prints what it reports; in a child of [`wasm_link_cli::detach::fork`],
+/// releases the parent once all is printed, and frees nothing anyone waits for.
+fn link(
+    config: &wasm_link::Config,
+    out: &mut Printer,
+    detached: Option<wasm_link_cli::detach::Detached>,
+) -> ExitCode {
     wasm_link::remove_temporaries_on_signal();
     let diagnostics = wasm_link::link(config);
     if config.time {
@@ -98,6 +106,11 @@ fn link(config: &wasm_link::Config, out: &mut Printer) -> ExitCode {
         out.warning(&w.to_string());
     }
     if diagnostics.errors.is_empty() {
+        if let Some(detached) = detached {
+            detached.done();
+        }
+        // Dropping `diagnostics` closes the file the output replaced, which frees its blocks:
+        // after `done`, nobody waits for it.
         return ExitCode::SUCCESS;
     }
     let errors: Vec<String> = diagnostics.errors.iter().map(|e| e.to_string()).collect();
