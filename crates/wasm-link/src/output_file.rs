@@ -65,11 +65,12 @@ impl OutputFile {
 
     /// [`OutputFile::commit`], returning the regular file the output replaced, still open:
     /// freeing its blocks waits until it is closed. A program about to exit can leave that to
-    /// another process; for a big file it takes the filesystem milliseconds.
+    /// another process; for a big file it takes the filesystem milliseconds. Linux only (other
+    /// systems may refuse to rename over an open file): elsewhere `None`.
     pub fn commit_keeping_replaced(self) -> io::Result<Option<std::fs::File>> {
         let replaced = match self.sink {
-            Sink::Temporary(_) => std::fs::File::open(&self.path).ok(),
-            Sink::Memory(_) => None,
+            Sink::Temporary(_) if cfg!(target_os = "linux") => std::fs::File::open(&self.path).ok(),
+            _ => None,
         };
         self.commit()?;
         Ok(replaced)
