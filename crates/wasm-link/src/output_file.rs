@@ -277,3 +277,26 @@ fn watch_signals() {
         let _ = wait.recv();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The output is in place at once; on Linux the old file stays readable through what
+    /// `commit_keeping_replaced` returns, so its blocks are freed only when that is dropped.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_replaced_output_stays_open_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.wasm");
+        std::fs::write(&path, b"old").unwrap();
+        let mut out = OutputFile::create(&path).unwrap();
+        out.write_all(b"new").unwrap();
+        let replaced = out.commit_keeping_replaced().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let mut old = replaced.expect("the old output, still open");
+        let mut bytes = Vec::new();
+        old.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, b"old");
+    }
+}
