@@ -286,26 +286,32 @@ fn wait_for_temporary(dir: &Path) -> String {
     }
 }
 
+/// Starts a link that writes the module to its temporary file, then blocks opening the map (a
+/// FIFO nobody reads), so that a signal comes while the temporary file exists, every time.
+/// Returns it once the temporary file is there, and the file's name.
+fn link_blocked_on_the_map(s: &Scratch) -> (Reap, String) {
+    let fifo = s.path("map.fifo");
+    let _ = fs::remove_file(&fifo);
+    mkfifo(&fifo);
+    let child = Command::new(wasm_link())
+        .current_dir(&s.dir)
+        .args(["start.o", "helper.o", "-o", "out.wasm", "--Map=map.fifo"])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cannot run wasm-link");
+    let child = Reap(child);
+    let name = wait_for_temporary(&s.dir);
+    assert!(name.starts_with("out.wasm.tmp"), "{name}");
+    (child, name)
+}
+
 #[test]
 fn a_signal_removes_the_temporary_output_and_keeps_the_old_one() {
     let s = setup("signals");
     let old = b"old output".to_vec();
     for (signal, number) in [("TERM", 15), ("INT", 2)] {
         fs::write(s.path("out.wasm"), &old).unwrap();
-        // The link writes the module to its temporary file, then blocks opening the map (a
-        // FIFO nobody reads): the signal comes while the temporary file exists, every time.
-        let fifo = s.path("map.fifo");
-        let _ = fs::remove_file(&fifo);
-        mkfifo(&fifo);
-        let child = Command::new(wasm_link())
-            .current_dir(&s.dir)
-            .args(["start.o", "helper.o", "-o", "out.wasm", "--Map=map.fifo"])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot run wasm-link");
-        let mut child = Reap(child);
-        let name = wait_for_temporary(&s.dir);
-        assert!(name.starts_with("out.wasm.tmp"), "{name}");
+        let (mut child, name) = link_blocked_on_the_map(&s);
         let kill = Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(child.0.id().to_string())
@@ -327,17 +333,7 @@ fn killing_the_started_process_stops_the_link_in_its_child() {
     let s = setup("sigkill");
     let old = b"old output".to_vec();
     fs::write(s.path("out.wasm"), &old).unwrap();
-    let fifo = s.path("map.fifo");
-    mkfifo(&fifo);
-    let child = Command::new(wasm_link())
-        .current_dir(&s.dir)
-        .args(["start.o", "helper.o", "-o", "out.wasm", "--Map=map.fifo"])
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("cannot run wasm-link");
-    let mut child = Reap(child);
-    let name = wait_for_temporary(&s.dir);
-    assert!(name.starts_with("out.wasm.tmp"), "{name}");
+    let (mut child, name) = link_blocked_on_the_map(&s);
     child.0.kill().unwrap();
     let status = child.0.wait().unwrap();
     assert_eq!(status.signal(), Some(9), "{status:?}");
