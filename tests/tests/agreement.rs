@@ -36,8 +36,10 @@ fn check_archive_against_llvm(path: &Path) {
         "{}: member names",
         path.display()
     );
-    let ours: Vec<(String, String)> = archive
-        .symbols
+    let symbols = archive
+        .symbols()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let ours: Vec<(String, String)> = symbols
         .iter()
         .map(|s| (s.name.to_owned(), archive.members[s.member].name.to_owned()))
         .collect();

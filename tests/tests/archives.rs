@@ -1,7 +1,8 @@
 //! Archive inputs, end to end against wasm-ld-19: thin archives (members read from files named
 //! relative to the archive's directory), members that are neither wasm nor bitcode (wasm-ld's
 //! warning, or its error under `--whole-archive`), and LLVM bitcode members (compiled by LTO
-//! when loaded; without libLTO, an error naming the member whenever wasm-ld would load it).
+//! when loaded; without libLTO, an error naming the member whenever wasm-ld would load it), and
+//! a damaged symbol index, which wasm-ld never reads.
 
 use e2e_tests::{cli_binary, run_both, run_linker, validate_module, LinkRun, Scratch};
 use std::ffi::OsStr;
@@ -99,6 +100,27 @@ fn thin_archive_members_may_be_absolute_and_the_archive_anywhere() {
     let args: Vec<&OsStr> = args.iter().map(|p| p.as_os_str()).collect();
     let (ours, theirs) = run_both(&args, &s.path("out"));
     assert_same_output(&ours, &theirs, "absolute member");
+}
+
+/// wasm-ld never reads an archive's symbol index (laziness comes from the members' own symbol
+/// tables), so a damaged one changes nothing: the same output, no error.
+#[test]
+fn a_damaged_symbol_index_links_as_with_wasm_ld() {
+    let s = Scratch::new("archives", "damaged-index");
+    s.object("start.o", START, FLAGS);
+    s.object("helper.o", HELPER, FLAGS);
+    s.object("unused.o", UNUSED, FLAGS);
+    let archive = s.archive("rcs", "libdamaged.a", &["helper.o", "unused.o"]);
+    let mut bytes = std::fs::read(&archive).unwrap();
+    // The GNU index is the first member; its symbol count, the first field after the header,
+    // now claims far more symbols than the index holds.
+    assert_eq!(&bytes[8..10], b"/ ", "llvm-ar-19 wrote no GNU index first");
+    bytes[68..72].copy_from_slice(&0x7fff_ffffu32.to_be_bytes());
+    std::fs::write(&archive, bytes).unwrap();
+    let args = [s.path("start.o"), archive];
+    let args: Vec<&OsStr> = args.iter().map(|p| p.as_os_str()).collect();
+    let (ours, theirs) = run_both(&args, &s.path("out"));
+    assert_same_output(&ours, &theirs, "damaged index");
 }
 
 #[test]

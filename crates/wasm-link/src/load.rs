@@ -539,11 +539,12 @@ impl<'a> Collected<'a> {
     }
 }
 
-/// The symbols the archive index gives each member, grouped once on first use (only archives
-/// with bitcode members need them).
+/// The symbols the archive index gives each member, read and grouped once on first use (only
+/// archives with bitcode members need them).
 struct BitcodeIndex<'x, 'a> {
     archive: &'x Archive<'a>,
-    by_member: Option<Vec<Vec<&'a str>>>,
+    /// Once read: per member, its symbols; `None` without a usable index.
+    by_member: Option<Option<Vec<Vec<&'a str>>>>,
 }
 
 impl<'x, 'a> BitcodeIndex<'x, 'a> {
@@ -554,21 +555,21 @@ impl<'x, 'a> BitcodeIndex<'x, 'a> {
         }
     }
 
-    /// The symbols of member `i`; `None` if the archive has no index at all (`llvm-ar S`),
-    /// when nothing tells whether the member would be needed.
+    /// The symbols of member `i`; `None` if the archive has no index at all (`llvm-ar S`) or
+    /// a damaged one, when nothing tells whether the member would be needed.
     fn symbols_of(&mut self, i: usize) -> Option<Vec<&'a str>> {
-        if self.archive.symbols.is_empty() {
-            return None;
-        }
         let archive = self.archive;
         let by_member = self.by_member.get_or_insert_with(|| {
-            let mut v = vec![Vec::new(); archive.members.len()];
-            for s in &archive.symbols {
-                v[s.member].push(s.name);
-            }
-            v
+            let symbols = archive.symbols().unwrap_or_default();
+            (!symbols.is_empty()).then(|| {
+                let mut v = vec![Vec::new(); archive.members.len()];
+                for s in &symbols {
+                    v[s.member].push(s.name);
+                }
+                v
+            })
         });
-        Some(std::mem::take(&mut by_member[i]))
+        by_member.as_mut().map(|v| std::mem::take(&mut v[i]))
     }
 }
 

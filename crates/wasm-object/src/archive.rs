@@ -61,8 +61,10 @@ pub struct Archive<'a> {
     pub format: ArchiveFormat,
     /// The regular members, in file order (symbol index and name tables excluded).
     pub members: Vec<Member<'a>>,
-    /// The symbol index, in file order; empty if the archive has none.
-    pub symbols: Vec<ArchiveSymbol<'a>>,
+    /// The symbol index, read only when asked for ([`Archive::symbols`]): wasm-ld never reads
+    /// it (laziness comes from the members' own symbol tables) and links an archive whose
+    /// index is damaged, and reading it costs a libc hello world a tenth of a millisecond.
+    index: Option<SymbolIndex<'a>>,
     /// A thin archive (`!<thin>`): members live in their own files.
     pub thin: bool,
 }
@@ -207,7 +209,8 @@ struct RawMember<'a> {
     body: &'a [u8],
 }
 
-/// The symbol-index member found while scanning, decoded once all members are known.
+/// The symbol-index member found while scanning, decoded when asked for.
+#[derive(Clone, Copy, Debug)]
 enum SymbolIndex<'a> {
     Gnu32(Window<'a>),
     Gnu64(Window<'a>),
@@ -232,6 +235,22 @@ impl<'a> Archive<'a> {
                 .map_err(|e| e.in_member(&String::from_utf8_lossy(field)))?;
         }
         builder.finish(thin)
+    }
+
+    /// Whether the archive has a symbol index (`llvm-ar S` makes one without).
+    pub fn has_symbol_index(&self) -> bool {
+        self.index.is_some()
+    }
+
+    /// The symbol index, in file order; empty if the archive has none. It is read here, so a
+    /// damaged index is an error of this call, not of [`Archive::parse`].
+    pub fn symbols(&self) -> Result<Vec<ArchiveSymbol<'a>>> {
+        match self.index {
+            Some(SymbolIndex::Gnu32(w)) => gnu_index(self, w, 4),
+            Some(SymbolIndex::Gnu64(w)) => gnu_index(self, w, 8),
+            Some(SymbolIndex::Bsd(w)) => bsd_index(self, w),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The member at `header_offset`, as the symbol index refers to it.
@@ -413,19 +432,12 @@ impl<'a> Builder<'a> {
             self.symbol_index = Some(SymbolIndex::Bsd(member.data));
             self.format = Some(ArchiveFormat::Bsd);
         }
-        let mut archive = Archive {
+        Ok(Archive {
             format: self.format.unwrap_or(ArchiveFormat::Unknown),
             members: self.members,
-            symbols: Vec::new(),
+            index: self.symbol_index,
             thin,
-        };
-        archive.symbols = match self.symbol_index {
-            Some(SymbolIndex::Gnu32(w)) => gnu_index(&archive, w, 4)?,
-            Some(SymbolIndex::Gnu64(w)) => gnu_index(&archive, w, 8)?,
-            Some(SymbolIndex::Bsd(w)) => bsd_index(&archive, w)?,
-            None => Vec::new(),
-        };
-        Ok(archive)
+        })
     }
 }
 
@@ -613,7 +625,7 @@ mod tests {
         assert_eq!(a.members[0].data.bytes, b"abc");
         assert_eq!(&bytes[a.members[1].data.offset..][..2], b"xy");
         assert_eq!(
-            a.symbols,
+            a.symbols().unwrap(),
             [
                 ArchiveSymbol {
                     name: "foo",
@@ -663,6 +675,26 @@ mod tests {
         );
     }
 
+    /// wasm-ld links an archive whose symbol index is damaged (it never reads it): parsing
+    /// succeeds, and only reading the index fails, saying where.
+    #[test]
+    fn a_damaged_index_is_an_error_only_when_read() {
+        let mut bytes = gnu_archive();
+        let count_at = 8 + 60;
+        bytes[count_at..count_at + 4].copy_from_slice(&0x7fff_ffffu32.to_be_bytes());
+        let a = Archive::parse(&bytes).unwrap();
+        assert!(a.has_symbol_index());
+        assert_eq!(a.members.len(), 2);
+        let err = a.symbols().unwrap_err();
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (
+                &ArchiveErrorKind::BadSymbolIndex("symbol count exceeds the index"),
+                count_at
+            )
+        );
+    }
+
     #[test]
     fn thin_members_are_headers_only() {
         let mut out = THIN_MAGIC.to_vec();
@@ -685,7 +717,7 @@ mod tests {
         assert_eq!(names, ["../sub/b.o", "c.o"]);
         assert!(a.members.iter().all(|m| m.data.bytes.is_empty()));
         assert_eq!(
-            a.symbols,
+            a.symbols().unwrap(),
             [ArchiveSymbol {
                 name: "helper",
                 member: 0
@@ -713,7 +745,7 @@ mod tests {
         assert_eq!(a.members[0].data.bytes, b"abc");
         assert_eq!(a.members[0].data.offset, member_at + 60 + 20);
         assert_eq!(
-            a.symbols,
+            a.symbols().unwrap(),
             [ArchiveSymbol {
                 name: "sym",
                 member: 0
