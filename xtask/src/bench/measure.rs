@@ -127,36 +127,29 @@ pub fn spawn_measured(args: &[String]) -> Result<(), String> {
 
 /// The usage of every process left to this one (a subreaper) once it ends.
 fn reap_orphans() -> Vec<libc::rusage> {
-    let mut all = Vec::new();
-    loop {
-        let mut status = 0;
-        // SAFETY: as in `reap`.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: waits for any child of ours; both pointers are to live locals.
-        let got = unsafe { libc::wait4(-1, &mut status, 0, &mut usage) };
-        if got > 0 {
-            all.push(usage);
-        } else if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            return all;
-        }
-    }
+    std::iter::from_fn(|| wait_usage(-1).ok().map(|(_, usage)| usage)).collect()
 }
 
 /// Waits for the child with `wait4`, retrying on `EINTR`, and returns its status and usage.
 fn reap(pid: u32) -> Result<(i32, libc::rusage), String> {
     let pid = libc::pid_t::try_from(pid).map_err(|e| e.to_string())?;
+    wait_usage(pid).map_err(|err| format!("wait4: {err}"))
+}
+
+/// `wait4` for `pid` (-1: any child), retrying on `EINTR`: the status and usage of the child
+/// that ended; an error when there is none left.
+fn wait_usage(pid: libc::pid_t) -> std::io::Result<(i32, libc::rusage)> {
     let mut status = 0;
     // SAFETY: an all-zero `rusage` is a valid value of that plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     loop {
-        // SAFETY: `pid` is our own unreaped child; both pointers are to live locals.
-        let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if got == pid {
+        // SAFETY: waits for a child of ours; both pointers are to live locals.
+        if unsafe { libc::wait4(pid, &mut status, 0, &mut usage) } > 0 {
             return Ok((status, usage));
         }
         let err = std::io::Error::last_os_error();
         if err.kind() != std::io::ErrorKind::Interrupted {
-            return Err(format!("wait4: {err}"));
+            return Err(err);
         }
     }
 }
