@@ -230,10 +230,10 @@ impl<'a> Object<'a> {
         let mut order = crate::validate::SectionOrder::default();
         // Sized once: most members have several custom sections (DWARF) and relocations for
         // them, and growing a vector one push at a time reallocates it.
-        let kept = module.sections.iter().filter(|s| kept_custom(s)).count();
-        obj.customs.reserve_exact(kept);
-        let relocs = module.sections.iter().filter(|s| is_reloc(s)).count();
-        found.relocs.reserve_exact(relocs);
+        let kinds = module.sections.iter().filter_map(custom_kind);
+        let count = |kind| kinds.clone().filter(|&k| k == kind).count();
+        obj.customs.reserve_exact(count(CustomKind::Kept));
+        found.relocs.reserve_exact(count(CustomKind::Reloc));
         for section in &module.sections {
             order.check(section)?;
             obj.read_section(section, &mut found)?;
@@ -487,26 +487,26 @@ impl<'a> Object<'a> {
         found: &mut Found<'a>,
     ) -> Result<(), Error> {
         let name = s.custom_name.unwrap_or("");
-        match name {
-            "linking" => found.linking = Some(s.contents),
-            "target_features" => {
+        match custom_kind(s).unwrap_or(CustomKind::Kept) {
+            CustomKind::Linking => found.linking = Some(s.contents),
+            CustomKind::TargetFeatures => {
                 self.features = wasm_format::features::parse_target_features(s.contents)?;
                 crate::validate::check_features(&self.features, s.contents)?;
             }
-            "producers" => {
+            CustomKind::Producers => {
                 let producers = wasm_format::features::parse_producers(s.contents)?;
                 crate::validate::check_producers(&producers, s.contents)?;
                 self.producers = Some(producers);
             }
-            "name" => {
+            CustomKind::Name => {
                 self.name_section = Some(s.contents);
                 // A malformed name section only costs names, as in wasm-ld.
                 if let Ok(names) = wasm_format::names::parse_name_section(s.contents) {
                     self.debug_names = names.functions.iter().map(|n| (n.index, n.name)).collect();
                 }
             }
-            _ if is_reloc(s) => found.relocs.push(s.contents),
-            _ => self.customs.push(CustomSection {
+            CustomKind::Reloc => found.relocs.push(s.contents),
+            CustomKind::Kept => self.customs.push(CustomSection {
                 name,
                 section_index: s.index,
                 contents: s.contents,
@@ -963,18 +963,32 @@ fn widen(r: &Range<u32>) -> Range<usize> {
     r.start as usize..r.end as usize
 }
 
-/// A relocation section (`reloc.*`).
-fn is_reloc(s: &wasm_format::Section<'_>) -> bool {
-    s.custom_name.is_some_and(|n| n.starts_with("reloc."))
+/// What [`Object::read_custom`] does with a custom section.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CustomKind {
+    Linking,
+    TargetFeatures,
+    Producers,
+    Name,
+    /// A relocation section (`reloc.*`).
+    Reloc,
+    /// Any other: kept in [`Object::customs`].
+    Kept,
 }
 
-/// A custom section the object keeps in [`Object::customs`]: any but the linking metadata
-/// [`Object::read_custom`] reads itself and the relocation sections.
-fn kept_custom(s: &wasm_format::Section<'_>) -> bool {
-    let name = s.custom_name.unwrap_or("");
-    s.id == SectionId::Custom
-        && !matches!(name, "linking" | "target_features" | "producers" | "name")
-        && !is_reloc(s)
+/// The kind of a custom section; `None` for a standard one.
+fn custom_kind(s: &wasm_format::Section<'_>) -> Option<CustomKind> {
+    if s.id != SectionId::Custom {
+        return None;
+    }
+    Some(match s.custom_name.unwrap_or("") {
+        "linking" => CustomKind::Linking,
+        "target_features" => CustomKind::TargetFeatures,
+        "producers" => CustomKind::Producers,
+        "name" => CustomKind::Name,
+        n if n.starts_with("reloc.") => CustomKind::Reloc,
+        _ => CustomKind::Kept,
+    })
 }
 
 /// Gives each atom (its range in section offsets) the relocations that patch it, checking
