@@ -124,6 +124,7 @@ mod linux {
         // SAFETY: waits for our own child.
         while unsafe { libc::waitpid(child, &mut status, 0) } == -1 {
             if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                // SAFETY: the child cannot be waited for: fail, flushing nothing.
                 unsafe { libc::_exit(1) };
             }
         }

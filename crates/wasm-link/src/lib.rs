@@ -170,12 +170,11 @@ fn run(config: &Config, diag: &mut Diagnostics) -> Result<(), Errors> {
             layout,
             written,
         } = linked;
-        if config.exit_after_link {
-            let replaced = output.commit_keeping_replaced();
-            diag.replaced_output = replaced.map_err(|e| output_error(config, &e))?;
-        } else {
-            output.commit().map_err(|e| output_error(config, &e))?;
-        }
+        let committed = match config.exit_after_link {
+            true => output.commit_keeping_replaced(),
+            false => output.commit().map(|()| None),
+        };
+        diag.replaced_output = committed.map_err(|e| output_error(config, &e))?;
         diag.lap("commit", start);
         if config.exit_after_link {
             // The input maps too: unmapping them while the pool's threads live costs a TLB
