@@ -181,8 +181,8 @@ impl MergedStrings {
         }
     }
 
-    /// The merged offset of input offset `offset` of chunk `k`.
-    pub fn map(&self, k: usize, offset: u64) -> u64 {
+    /// The merged offset of input offset `offset` of chunk `k` (`None` for an empty chunk).
+    pub fn map(&self, k: usize, offset: u64) -> Option<u64> {
         let pieces = self.pieces(k);
         let starts = &self.starts[self.start_ranges[k] as usize..self.start_ranges[k + 1] as usize];
         let after = match starts.get((offset / BUCKET) as usize) {
@@ -199,10 +199,8 @@ impl MergedStrings {
             }
             None => pieces.partition_point(|&(inp, _)| u64::from(inp) <= offset),
         };
-        match after.checked_sub(1) {
-            Some(p) => pieces[p].1.wrapping_add(offset - u64::from(pieces[p].0)),
-            None => offset,
-        }
+        let p = after.checked_sub(1)?;
+        Some(pieces[p].1.wrapping_add(offset - u64::from(pieces[p].0)))
     }
 }
 
@@ -529,7 +527,7 @@ mod tests {
                         Some(p) => pieces[p].1 + (offset - u64::from(pieces[p].0)),
                         None => offset,
                     };
-                    assert_eq!(merged.map(k, offset), slow);
+                    assert_eq!(merged.map(k, offset).unwrap_or(offset), slow);
                 }
             }
             let (data, pieces) = slow_merge(&refs);

@@ -77,13 +77,11 @@ impl<'a> Layout<'a> {
                     let offset = out.size;
                     out.size += merged.data.len() as u64;
                     for (k, &(mf, mi)) in strings.iter().enumerate() {
-                        let pieces = merged
-                            .pieces(k)
-                            .iter()
-                            .map(|&(inp, o)| (inp, offset + o))
-                            .collect();
-                        self.placements[mf.idx()][mi as usize] =
-                            Placement::Merged { seg: index, pieces };
+                        self.placements[mf.idx()][mi as usize] = Placement::Merged {
+                            seg: index,
+                            merged: out.merged.len() as u32,
+                            chunk: k as u32,
+                        };
                     }
                     out.merged.push((merged, offset));
                 }
@@ -365,13 +363,11 @@ impl<'a> Layout<'a> {
                     .wrapping_add(*at)
                     .wrapping_add(offset),
             ),
-            Placement::Merged { seg, pieces } => {
-                let k = pieces
-                    .partition_point(|&(inp, _)| u64::from(inp) <= offset)
-                    .checked_sub(1)?;
-                let (inp, out) = pieces[k];
-                let within = offset - u64::from(inp);
-                Some(self.segments[*seg as usize].va.wrapping_add(out + within))
+            Placement::Merged { seg, merged, chunk } => {
+                let seg = &self.segments[*seg as usize];
+                let (strings, at) = &seg.merged[*merged as usize];
+                let within = strings.map(*chunk as usize, offset)?;
+                Some(seg.va.wrapping_add(at + within))
             }
         }
     }

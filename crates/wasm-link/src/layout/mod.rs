@@ -151,13 +151,15 @@ pub enum Placement {
         /// Offset in it.
         offset: u64,
     },
-    /// Split into merged strings: output segment `seg`, merged chunk `chunk`; `pieces` maps input
-    /// offsets to offsets in the merged chunk.
+    /// Split into merged strings: chunk `chunk` of the merged strings `merged` of output
+    /// segment `seg`, which map its pieces to their offsets.
     Merged {
         /// Output segment index.
         seg: u32,
-        /// (input offset, offset in the output segment) of each piece, sorted.
-        pieces: Vec<(u32, u64)>,
+        /// Index into the segment's `merged`.
+        merged: u32,
+        /// The input segment's index among the chunks merged there.
+        chunk: u32,
     },
 }
 

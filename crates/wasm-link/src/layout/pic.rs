@@ -188,17 +188,19 @@ impl<'a> Layout<'a> {
             for (f, i, offset) in seg.parts {
                 combined.parts.push((f, i, shift + offset));
             }
+            let merged_before = combined.merged.len() as u32;
             for (m, offset) in seg.merged {
                 combined.merged.push((m, shift + offset));
             }
             combined.size = shift + seg.size;
-            self.remap_segment(old as u32, shift);
+            self.remap_segment(old as u32, shift, merged_before);
         }
         self.segments = vec![combined];
     }
 
-    /// Points the placements in output segment `old` at the combined segment, `shift` on.
-    fn remap_segment(&mut self, old: u32, shift: u64) {
+    /// Points the placements in output segment `old` at the combined segment, `shift` on,
+    /// where its merged strings come after `merged_before` others.
+    fn remap_segment(&mut self, old: u32, shift: u64, merged_before: u32) {
         for placements in &mut self.placements {
             for p in placements.iter_mut() {
                 match p {
@@ -206,11 +208,9 @@ impl<'a> Layout<'a> {
                         *seg = 0;
                         *offset += shift;
                     }
-                    Placement::Merged { seg, pieces } if *seg == old => {
+                    Placement::Merged { seg, merged, .. } if *seg == old => {
                         *seg = 0;
-                        for piece in pieces.iter_mut() {
-                            piece.1 += shift;
-                        }
+                        *merged += merged_before;
                     }
                     _ => {}
                 }
