@@ -51,6 +51,14 @@ struct Piece {
 }
 
 impl Piece {
+    /// A placeholder, overwritten before it is read.
+    const NONE: Piece = Piece {
+        chunk: 0,
+        offset: 0,
+        len: 0,
+        hash: 0,
+    };
+
     fn bytes<'c>(&self, chunks: &[&'c [u8]]) -> &'c [u8] {
         &chunks[self.chunk as usize][self.offset as usize..(self.offset + self.len) as usize]
     }
@@ -105,7 +113,7 @@ impl MergedStrings {
 
     /// Merges the strings of the given chunks (in order).
     pub fn from_slices(chunks: &[&[u8]]) -> MergedStrings {
-        let all = split_all(chunks);
+        let (all, piece_ranges) = split_all(chunks);
         // Each piece's index in its shard's list of distinct pieces, filled by `dedup`.
         let ids: Vec<AtomicU32> = (0..all.len()).map(|_| AtomicU32::new(0)).collect();
         let lists = dedup(chunks, &all, &ids);
@@ -140,14 +148,6 @@ impl MergedStrings {
                 (p.offset, offsets[(bases[p.shard()] + k) as usize])
             })
             .collect();
-        let mut piece_ranges = Vec::with_capacity(chunks.len() + 1);
-        let mut next = 0;
-        for c in 0..=chunks.len() {
-            while all.get(next).is_some_and(|p| (p.chunk as usize) < c) {
-                next += 1;
-            }
-            piece_ranges.push(next as u32);
-        }
         let mut merged = MergedStrings {
             data,
             pieces,
@@ -204,24 +204,46 @@ impl MergedStrings {
     }
 }
 
-/// The pieces of every chunk, chunk after chunk, split in parallel by groups of chunks.
-fn split_all(chunks: &[&[u8]]) -> Vec<Piece> {
+/// The pieces of every chunk, chunk after chunk, and where each chunk's pieces start (one
+/// more entry at the end). Each chunk's pieces are counted first, so that every group of chunks
+/// writes its pieces in place, in parallel: no list is copied into another.
+fn split_all(chunks: &[&[u8]]) -> (Vec<Piece>, Vec<u32>) {
+    let counts: Vec<u32> = chunks.par_iter().map(|c| count_pieces(c)).collect();
+    let mut ranges = Vec::with_capacity(chunks.len() + 1);
+    let mut total = 0u32;
+    ranges.push(0);
+    for &n in &counts {
+        total += n;
+        ranges.push(total);
+    }
+    let mut all: Vec<Piece> = (0..total).into_par_iter().map(|_| Piece::NONE).collect();
     let group = chunks
         .len()
         .div_ceil(rayon::current_num_threads() * 16)
         .max(1);
-    let parts: Vec<Vec<Piece>> = (0..chunks.len())
-        .collect::<Vec<usize>>()
-        .par_chunks(group)
-        .map(|ks| {
-            let mut out = Vec::new();
-            for &k in ks {
-                split_strings(chunks[k], k as u32, &mut out);
-            }
-            out
-        })
-        .collect();
-    parts.concat()
+    let mut slices = Vec::with_capacity(chunks.len().div_ceil(group));
+    let mut rest = &mut all[..];
+    for start in (0..chunks.len()).step_by(group) {
+        let stop = (start + group).min(chunks.len());
+        let (head, tail) = rest.split_at_mut((ranges[stop] - ranges[start]) as usize);
+        slices.push((start..stop, head));
+        rest = tail;
+    }
+    slices.into_par_iter().for_each(|(ks, mut out)| {
+        for k in ks {
+            let (head, tail) = out.split_at_mut(counts[k] as usize);
+            split_strings(chunks[k], k as u32, head);
+            out = tail;
+        }
+    });
+    (all, ranges)
+}
+
+/// How many pieces [`split_strings`] makes of `bytes`.
+fn count_pieces(bytes: &[u8]) -> u32 {
+    let nuls = memchr::memchr_iter(0, bytes).count();
+    let unterminated = bytes.last().is_some_and(|&b| b != 0);
+    (nuls + usize::from(unterminated)) as u32
 }
 
 /// For each [`BUCKET`] of a chunk of `len` bytes, how many of `pieces` start at or before the
@@ -337,7 +359,8 @@ fn lay_out(sorted: &[Distinct<'_>]) -> (Vec<u8>, Vec<u64>) {
         }
         at.push(end - s.len() as u64);
     }
-    let mut data = vec![0u8; end as usize];
+    // Zeroed in parallel: `vec!` would have one thread clear (and fault in) all of it.
+    let mut data: Vec<u8> = (0..end as usize).into_par_iter().map(|_| 0).collect();
     let runs = sorted
         .len()
         .div_ceil(rayon::current_num_threads() * 8)
@@ -365,20 +388,20 @@ fn lay_out(sorted: &[Distinct<'_>]) -> (Vec<u8>, Vec<u64>) {
     (data, at)
 }
 
-/// Splits chunk `k` into NUL-terminated pieces (the NUL included) appended to `out`; a last
-/// piece without a NUL is kept as it is.
-fn split_strings(bytes: &[u8], k: u32, out: &mut Vec<Piece>) {
+/// Splits chunk `k` into NUL-terminated pieces (the NUL included) written to `out`, which has
+/// room for exactly [`count_pieces`] of them; a last piece without a NUL is kept as it is.
+fn split_strings(bytes: &[u8], k: u32, out: &mut [Piece]) {
     let mut off = 0;
-    while off < bytes.len() {
+    for slot in out {
         let end = memchr::memchr(0, &bytes[off..]).map_or(bytes.len(), |p| off + p + 1);
         let mut h = rustc_hash::FxHasher::default();
         h.write(&bytes[off..end]);
-        out.push(Piece {
+        *slot = Piece {
             chunk: k,
             offset: off as u32,
             len: (end - off) as u32,
             hash: h.finish(),
-        });
+        };
         off = end;
     }
 }
@@ -437,7 +460,7 @@ mod tests {
     #[test]
     fn split_keeps_nul() {
         let bytes: &[u8] = b"a\0bc\0";
-        let mut split = Vec::new();
+        let mut split = vec![Piece::NONE; count_pieces(bytes) as usize];
         split_strings(bytes, 0, &mut split);
         let pieces: Vec<_> = split
             .iter()
@@ -462,7 +485,7 @@ mod tests {
         let split: Vec<Vec<(u32, &[u8])>> = chunks
             .iter()
             .map(|c| {
-                let mut split = Vec::new();
+                let mut split = vec![Piece::NONE; count_pieces(c) as usize];
                 split_strings(c, 0, &mut split);
                 split.iter().map(|p| (p.offset, p.bytes(&[c]))).collect()
             })
