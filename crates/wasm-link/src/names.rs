@@ -12,15 +12,23 @@ use rayon::prelude::*;
 use wasm_encoder::{Encode, NameMap, NameSection, ProducersField, ProducersSection};
 use wasm_object::ids::Definition;
 
-/// The `name` section: the module (the output's file name), functions, globals and data
-/// segments.
+/// Subsection id of function names.
+const FUNCTION_NAMES: u8 = 1;
+
+/// Functions whose names one task encodes.
+const NAMES_PER_TASK: usize = 512;
+
+/// The contents of the `name` section (after its name), in pieces: the module (the output's
+/// file name), functions, globals and data segments. Function names, most of the section, are
+/// demangled and encoded in parallel, a run of functions at a time, and the runs are never
+/// joined: no name is a `String` of its own, and no thread copies them all.
 pub fn name_section(
     inputs: &Inputs<'_>,
     res: &Resolved<'_>,
     l: &Layout<'_>,
     config: &Config,
-) -> NameSection {
-    let mut section = NameSection::new();
+) -> Vec<Vec<u8>> {
+    let mut module_section = NameSection::new();
     // `--soname` names the module; else the output's file name does.
     let module = match &config.soname {
         Some(name) if !name.is_empty() => name.clone(),
@@ -30,14 +38,13 @@ pub fn name_section(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    section.module(&module);
-    let functions = function_names(inputs, res, l, config);
-    if !functions.is_empty() {
-        section.functions(&name_map(&functions));
-    }
+    module_section.module(&module);
+    let mut pieces = vec![module_section.as_custom().data.into_owned()];
+    pieces.extend(function_name_subsection(inputs, res, l, config));
+    let mut rest = NameSection::new();
     let globals = global_names(inputs, res, l, config);
     if !globals.is_empty() {
-        section.globals(&name_map(&globals));
+        rest.globals(&name_map(&globals));
     }
     let segments: Vec<(u32, String)> = l
         .segments
@@ -47,9 +54,66 @@ pub fn name_section(
         .map(|(i, s)| (i as u32, s.name.clone()))
         .collect();
     if !segments.is_empty() {
-        section.data(&name_map(&segments));
+        rest.data(&name_map(&segments));
     }
-    section
+    pieces.push(rest.as_custom().data.into_owned());
+    pieces
+}
+
+/// The function-names subsection, as wasm-encoder's `NameMap` writes it (a count, then each
+/// index and name), in pieces: its header, then the imports, then each run of defined
+/// functions. Empty without names.
+fn function_name_subsection(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    config: &Config,
+) -> Vec<Vec<u8>> {
+    let mut imports = (0, Vec::new());
+    let mut first = 0;
+    for i in &l.imports {
+        if let ImportKind::Func { .. } = i.kind {
+            let name = i.symbol.map_or("", |s| res.table.get(s).name);
+            append_name(&mut imports, first, &demangle(name, config));
+            first += 1;
+        }
+    }
+    let raw = raw_function_names(inputs, res);
+    let runs: Vec<(u32, Vec<u8>)> = l
+        .functions
+        .par_chunks(NAMES_PER_TASK)
+        .enumerate()
+        .map(|(run, functions)| {
+            let mut out = (0, Vec::new());
+            for (k, f) in functions.iter().enumerate() {
+                let index = first + (run * NAMES_PER_TASK + k) as u32;
+                append_name(&mut out, index, &function_name(f, &raw, res, config));
+            }
+            out
+        })
+        .collect();
+    let count: u32 = imports.0 + runs.iter().map(|r| r.0).sum::<u32>();
+    if count == 0 {
+        return Vec::new();
+    }
+    let entries: usize = imports.1.len() + runs.iter().map(|r| r.1.len()).sum::<usize>();
+    let mut counted = Vec::new();
+    count.encode(&mut counted);
+    let mut header = vec![FUNCTION_NAMES];
+    (counted.len() + entries).encode(&mut header);
+    header.extend_from_slice(&counted);
+    let mut pieces = vec![header, imports.1];
+    pieces.extend(runs.into_iter().map(|r| r.1));
+    pieces
+}
+
+/// Appends `index` and `name` to a name map's (count, entries), unless the name is empty.
+fn append_name(map: &mut (u32, Vec<u8>), index: u32, name: &str) {
+    if !name.is_empty() {
+        map.0 += 1;
+        index.encode(&mut map.1);
+        name.encode(&mut map.1);
+    }
 }
 
 /// The `name` section's function names: (output index, name), imports first.
@@ -72,36 +136,7 @@ pub(crate) fn function_names(
     let defined: Vec<String> = l
         .functions
         .par_iter()
-        .map(|f| match f {
-            OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
-            OutFunction::UndefinedStub(_) => "undefined_stub".to_string(),
-            OutFunction::InitTls => "__wasm_init_tls".to_string(),
-            OutFunction::InitMemory => "__wasm_init_memory".to_string(),
-            OutFunction::ApplyDataRelocs => "__wasm_apply_data_relocs".to_string(),
-            OutFunction::ApplyGlobalRelocs => "__wasm_apply_global_relocs".to_string(),
-            OutFunction::Start => "__wasm_start".to_string(),
-            OutFunction::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs".to_string(),
-            OutFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs".to_string(),
-            OutFunction::Stub(s) => {
-                let sym = res.table.get(*s);
-                let prefix = if sym.def == Def::Synthetic(Synthetic::SignatureStub) {
-                    "signature_mismatch"
-                } else {
-                    "undefined_weak"
-                };
-                format!("{prefix}:{}", demangle(sym.name, config))
-            }
-            OutFunction::Input(file, i) => match raw[file.idx()].get(i.idx()) {
-                Some(RawName::Debug(n)) => n.to_string(),
-                Some(RawName::Symbol(n)) => demangle(n, config),
-                _ => String::new(),
-            },
-            // wasm-ld demangles the whole name, suffix and all: `api::twice(int) (.command_export)`.
-            OutFunction::CommandExport { symbol, .. } => demangle(
-                &format!("{}.command_export", res.table.get(*symbol).name),
-                config,
-            ),
-        })
+        .map(|f| function_name(f, &raw, res, config))
         .collect();
     for name in defined {
         if !name.is_empty() {
@@ -110,6 +145,45 @@ pub(crate) fn function_names(
         index += 1;
     }
     names
+}
+
+/// The name of a defined function of the output (empty: none).
+fn function_name(
+    f: &OutFunction,
+    raw: &[Vec<RawName<'_>>],
+    res: &Resolved<'_>,
+    config: &Config,
+) -> String {
+    match f {
+        OutFunction::CallCtors => "__wasm_call_ctors".to_string(),
+        OutFunction::UndefinedStub(_) => "undefined_stub".to_string(),
+        OutFunction::InitTls => "__wasm_init_tls".to_string(),
+        OutFunction::InitMemory => "__wasm_init_memory".to_string(),
+        OutFunction::ApplyDataRelocs => "__wasm_apply_data_relocs".to_string(),
+        OutFunction::ApplyGlobalRelocs => "__wasm_apply_global_relocs".to_string(),
+        OutFunction::Start => "__wasm_start".to_string(),
+        OutFunction::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs".to_string(),
+        OutFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs".to_string(),
+        OutFunction::Stub(s) => {
+            let sym = res.table.get(*s);
+            let prefix = if sym.def == Def::Synthetic(Synthetic::SignatureStub) {
+                "signature_mismatch"
+            } else {
+                "undefined_weak"
+            };
+            format!("{prefix}:{}", demangle(sym.name, config))
+        }
+        OutFunction::Input(file, i) => match raw[file.idx()].get(i.idx()) {
+            Some(RawName::Debug(n)) => n.to_string(),
+            Some(RawName::Symbol(n)) => demangle(n, config),
+            _ => String::new(),
+        },
+        // wasm-ld demangles the whole name, suffix and all: `api::twice(int) (.command_export)`.
+        OutFunction::CommandExport { symbol, .. } => demangle(
+            &format!("{}.command_export", res.table.get(*symbol).name),
+            config,
+        ),
+    }
 }
 
 /// Where an input function's name comes from.

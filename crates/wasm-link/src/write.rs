@@ -125,7 +125,11 @@ pub fn write(
     if keep("name") {
         parts.lap("sections");
         let names = names::name_section(inputs, res, layout, config);
-        encoded_custom(&mut module, &mut written, "name", &names);
+        let len = names.iter().map(Vec::len).sum();
+        written.record(&mut module, SectionId::Custom, Some("name"), |out| {
+            out.bytes(custom_header("name", len));
+            names.into_iter().for_each(|piece| out.bytes(piece));
+        });
         parts.lap("names");
     }
     if let Some(p) = names::producers(inputs, res).filter(|_| keep("producers")) {
