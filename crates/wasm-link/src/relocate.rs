@@ -281,7 +281,7 @@ pub fn compressed_body(ctx: &RelocContext<'_, '_>, file: FileId, index: DefinedF
     let func = &obj.functions[index.idx()];
     let body = func.body.bytes;
     let base = func.body.offset - obj.code_offset;
-    let prefix = body.iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1);
+    let prefix = usize::from(func.prefix).max(1);
     let site = Site {
         file,
         tombstone: 0,

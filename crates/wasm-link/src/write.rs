@@ -479,13 +479,8 @@ fn body_len(
 ) -> (usize, usize) {
     match (&l.functions[k], &bodies[k]) {
         (OutFunction::Input(f, i), None) => {
-            let body = inputs.obj(*f).functions[i.idx()].body;
-            let prefix = body
-                .bytes
-                .iter()
-                .position(|b| b & 0x80 == 0)
-                .map_or(1, |p| p + 1);
-            (body.len(), prefix)
+            let func = &inputs.obj(*f).functions[i.idx()];
+            (func.body.len(), usize::from(func.prefix).max(1))
         }
         (_, Some(b)) => (
             b.len(),

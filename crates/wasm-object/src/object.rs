@@ -34,6 +34,9 @@ pub struct Function<'a> {
     pub type_index: u32,
     /// The body *including* its size prefix, exactly as it is copied to the output.
     pub body: Window<'a>,
+    /// The length of the body's size prefix (a LEB128, padded or not), so that finding where
+    /// its code starts reads nothing of the body (0 while there is no body).
+    pub prefix: u8,
     /// The code-section relocations that fall inside the body: a range of the object's
     /// `code_relocs` (`u32`s, as a section's relocation count is, to keep atoms small).
     pub relocs: Range<u32>,
@@ -394,6 +397,7 @@ impl<'a> Object<'a> {
                     .map(|type_index| Function {
                         type_index,
                         body: Window::new(&[], 0),
+                        prefix: 0,
                         relocs: 0..0,
                     })
                     .collect();
@@ -541,6 +545,7 @@ impl<'a> Object<'a> {
             body.code_window()?;
             let end = body.window.end();
             f.body = w.sub(start - w.offset, end - start).unwrap_or(body.window);
+            f.prefix = (f.body.len() - body.window.len()) as u8;
             start = end;
         }
         Ok(())
@@ -691,13 +696,7 @@ impl<'a> Object<'a> {
             .zip(ranges.iter_mut())
             .map(|(f, slot)| {
                 // Relocations patch the body after its size prefix.
-                let prefix = f
-                    .body
-                    .bytes
-                    .iter()
-                    .position(|b| b & 0x80 == 0)
-                    .map_or(0, |p| p + 1);
-                let start = f.body.offset + prefix - base;
+                let start = f.body.offset + usize::from(f.prefix) - base;
                 (start..f.body.end() - base, slot)
             });
         assign(relocs, atoms, code, &BODIES)

@@ -731,6 +731,7 @@ mod tests {
         obj.functions.push(crate::object::Function {
             type_index: 0,
             body: Window::new(&[], 0),
+            prefix: 0,
             relocs: 0..0,
         });
         obj.global_imports.push(crate::object::ObjImport {

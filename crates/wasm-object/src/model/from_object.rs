@@ -80,10 +80,7 @@ fn import<'a, T: Copy>(i: &ObjImport<'a, T>, kind: fn(T) -> ImportKind) -> Impor
 /// A body without its size prefix, with its relocations counted from its first byte.
 fn function<'a>(obj: &Object<'a>, f: &object::Function<'a>) -> Function<'a> {
     let bytes = f.body.bytes;
-    let prefix = bytes
-        .iter()
-        .position(|b| b & 0x80 == 0)
-        .map_or(0, |p| p + 1);
+    let prefix = usize::from(f.prefix);
     let start = (f.body.offset + prefix).saturating_sub(obj.code_offset);
     let relocs = obj.code_relocs_of(f);
     Function {
