@@ -1036,6 +1036,12 @@ mod tests {
     use super::*;
     use wasm_format::reloc::RelocType;
 
+    /// One per function of every loaded object: the size prefix's length sits in padding.
+    #[test]
+    fn a_function_takes_40_bytes() {
+        assert_eq!(std::mem::size_of::<Function<'_>>(), 40);
+    }
+
     fn leb(offset: u32) -> Reloc {
         Reloc {
             ty: RelocType::FunctionIndexLeb,
