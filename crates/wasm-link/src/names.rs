@@ -69,15 +69,14 @@ fn function_name_subsection(
     l: &Layout<'_>,
     config: &Config,
 ) -> Vec<Vec<u8>> {
-    let mut imports = (0, Vec::new());
-    let mut first = 0;
-    for i in &l.imports {
-        if let ImportKind::Func { .. } = i.kind {
-            let name = i.symbol.map_or("", |s| res.table.get(s).name);
-            append_name(&mut imports, first, &demangle(name, config));
-            first += 1;
-        }
+    // Imports are named even when the name is empty, as `function_names` lists them.
+    let imported = imported_function_names(l, res, config);
+    let mut imports = (imported.len() as u32, Vec::new());
+    for (index, name) in (0u32..).zip(&imported) {
+        index.encode(&mut imports.1);
+        name.as_str().encode(&mut imports.1);
     }
+    let first = imported.len() as u32;
     let raw = raw_function_names(inputs, res);
     let runs: Vec<(u32, Vec<u8>)> = l
         .functions
@@ -123,28 +122,30 @@ pub(crate) fn function_names(
     l: &Layout<'_>,
     config: &Config,
 ) -> Vec<(u32, String)> {
-    let mut names = Vec::new();
-    let mut index = 0;
-    for i in &l.imports {
-        if let ImportKind::Func { .. } = i.kind {
-            let name = i.symbol.map_or("", |s| res.table.get(s).name);
-            names.push((index, demangle(name, config)));
-            index += 1;
-        }
-    }
+    let imported = imported_function_names(l, res, config);
+    let first = imported.len() as u32;
+    let mut names: Vec<(u32, String)> = (0..).zip(imported).collect();
     let raw = raw_function_names(inputs, res);
     let defined: Vec<String> = l
         .functions
         .par_iter()
         .map(|f| function_name(f, &raw, res, config))
         .collect();
-    for name in defined {
-        if !name.is_empty() {
-            names.push((index, name));
-        }
-        index += 1;
-    }
+    let named = (first..).zip(defined).filter(|(_, name)| !name.is_empty());
+    names.extend(named);
     names
+}
+
+/// The (demangled) names of the imported functions, in index order (empty: none).
+fn imported_function_names(l: &Layout<'_>, res: &Resolved<'_>, config: &Config) -> Vec<String> {
+    let functions = l
+        .imports
+        .iter()
+        .filter(|i| matches!(i.kind, ImportKind::Func { .. }));
+    let name = |s| res.table.get(s).name;
+    functions
+        .map(|i| demangle(i.symbol.map_or("", name), config))
+        .collect()
 }
 
 /// The name of a defined function of the output (empty: none).

@@ -482,9 +482,7 @@ impl RelocatableOutput<'_, '_> {
     fn section_offset(&self, file: FileId, section: u32, addend: i64) -> u64 {
         match self.section_offsets.get(file, section) {
             Some(SectionPlace::Plain(offset)) => offset.wrapping_add(addend as u64),
-            Some(SectionPlace::Merged(merged, k)) => {
-                merged.map(*k, addend as u64).unwrap_or(addend as u64)
-            }
+            Some(SectionPlace::Merged(merged, k)) => merged.map(*k, addend as u64),
             None => addend as u64,
         }
     }

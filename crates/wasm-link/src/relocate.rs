@@ -113,9 +113,7 @@ impl<'l> RelocContext<'l, '_> {
         }
         match memo.target {
             Some(Some(SectionPlace::Plain(offset))) => offset.wrapping_add(r.addend as u64),
-            Some(Some(SectionPlace::Merged(merged, k))) => {
-                merged.map(k, r.addend as u64).unwrap_or(r.addend as u64)
-            }
+            Some(Some(SectionPlace::Merged(merged, k))) => merged.map(k, r.addend as u64),
             Some(None) => 0,
             None => self.value(site, r, 0),
         }
@@ -234,9 +232,7 @@ impl<'l> RelocContext<'l, '_> {
         };
         match self.section_offsets.get(file, section) {
             Some(SectionPlace::Plain(offset)) => offset.wrapping_add(addend as u64),
-            Some(SectionPlace::Merged(merged, k)) => {
-                merged.map(*k, addend as u64).unwrap_or(addend as u64)
-            }
+            Some(SectionPlace::Merged(merged, k)) => merged.map(*k, addend as u64),
             None => 0,
         }
     }

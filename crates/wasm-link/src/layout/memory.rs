@@ -366,7 +366,7 @@ impl<'a> Layout<'a> {
             Placement::Merged { seg, merged, chunk } => {
                 let seg = &self.segments[*seg as usize];
                 let (strings, at) = &seg.merged[*merged as usize];
-                let within = strings.map(*chunk as usize, offset)?;
+                let within = strings.map_within(*chunk as usize, offset)?;
                 Some(seg.va.wrapping_add(at + within))
             }
         }
