@@ -9,6 +9,13 @@ mod ops;
 mod parse;
 mod print;
 
+thread_local! {
+    /// The last demangling's arena, emptied, whose allocation the next one on this thread
+    /// reuses.
+    static SPARE_ARENA: std::cell::Cell<ast::Arena<'static>> =
+        const { std::cell::Cell::new(ast::Arena::new()) };
+}
+
 /// LLVM's `isItaniumEncoding`: one to four underscores followed by `Z`.
 pub(crate) fn is_encoding(s: &str) -> bool {
     let underscores = s.bytes().take_while(|&c| c == b'_').count();
@@ -18,15 +25,17 @@ pub(crate) fn is_encoding(s: &str) -> bool {
 /// The Itanium demangling of `s`, or `None` where LLVM's `itaniumDemangle` fails (or the
 /// input exceeds our nesting and size bounds).
 pub(crate) fn demangle(s: &[u8]) -> Option<String> {
-    let mut parser = parse::Parser::new(s);
-    let root = parser.parse()?;
-    let mut printer = print::Printer::new(&parser.arena);
-    printer.print(root);
-    if printer.failed {
-        return None;
-    }
+    let arena = ast::Arena::reuse(SPARE_ARENA.take());
+    let mut parser = parse::Parser::new(s, arena);
+    let root = parser.parse();
+    let printed = root.and_then(|root| {
+        let mut printer = print::Printer::new(&parser.arena);
+        printer.print(root);
+        (!printer.failed).then_some(printer.out)
+    });
+    SPARE_ARENA.set(ast::Arena::reuse(parser.arena));
     // LLVM returns a C string: output stops at the first NUL.
-    let mut out = printer.out;
+    let mut out = printed?;
     if let Some(nul) = memchr::memchr(0, &out) {
         out.truncate(nul);
     }

@@ -429,11 +429,18 @@ pub(super) struct Arena<'a> {
 }
 
 impl<'a> Arena<'a> {
-    /// An arena with room for `n` nodes (a name of `n` bytes has fewer).
-    pub(super) fn with_capacity(n: usize) -> Self {
-        Arena {
-            nodes: Vec::with_capacity(n),
-        }
+    /// An empty arena.
+    pub(super) const fn new() -> Self {
+        Arena { nodes: Vec::new() }
+    }
+
+    /// `old`'s allocation as an empty arena for other input.
+    pub(super) fn reuse<'b>(old: Arena<'b>) -> Self {
+        let mut nodes = old.nodes;
+        nodes.clear();
+        // An empty vector collected in place keeps its allocation.
+        let nodes = nodes.into_iter().map(|_| unreachable!()).collect();
+        Arena { nodes }
     }
 
     /// The node behind `id`.
@@ -447,6 +454,7 @@ impl<'a> Arena<'a> {
     }
 
     /// Adds a node with the caches LLVM gives that kind, returning its id.
+    #[inline(always)]
     pub(super) fn add(&mut self, node: Node<'a>, prec: Prec) -> Id {
         let (rhs, array, function) = self.caches(&node);
         self.nodes.push(Entry {
@@ -459,6 +467,7 @@ impl<'a> Arena<'a> {
         (self.nodes.len() - 1) as Id
     }
 
+    #[inline(always)]
     fn caches(&self, node: &Node<'a>) -> (Cache, Cache, Cache) {
         use Cache::*;
         let e = |id: Id| &self.nodes[id as usize];
@@ -518,5 +527,20 @@ impl<'a> Arena<'a> {
             } => kind.short_name(),
             _ => b"",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Arena, Node, Prec};
+
+    #[test]
+    fn a_reused_arena_keeps_its_allocation() {
+        let mut arena = Arena::new();
+        arena.add(Node::Name(b"x"), Prec::Primary);
+        let capacity = arena.nodes.capacity();
+        let reused: Arena<'static> = Arena::reuse(arena);
+        assert!(reused.nodes.is_empty());
+        assert_eq!(reused.nodes.capacity(), capacity);
     }
 }

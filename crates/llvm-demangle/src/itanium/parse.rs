@@ -52,11 +52,11 @@ pub(super) struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     /// A parser over `s`.
-    pub(super) fn new(s: &'a [u8]) -> Self {
+    pub(super) fn new(s: &'a [u8], arena: Arena<'a>) -> Self {
         Parser {
             s,
             pos: 0,
-            arena: Arena::with_capacity(s.len()),
+            arena,
             subs: Vec::with_capacity(16),
             outer: Vec::new(),
             levels: Vec::new(),
@@ -99,10 +99,12 @@ impl<'a> Parser<'a> {
         self.eat(c).then_some(())
     }
 
+    #[inline(always)]
     fn add(&mut self, node: Node<'a>) -> Id {
         self.arena.add(node, Prec::Primary)
     }
 
+    #[inline(always)]
     fn add_prec(&mut self, node: Node<'a>, prec: Prec) -> Id {
         self.arena.add(node, prec)
     }
