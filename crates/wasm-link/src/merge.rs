@@ -5,18 +5,18 @@
 //! addresses: pieces sorted by their reversed bytes, larger first, a suffix after the strings
 //! that end with it; each piece that is a suffix of the previous one reuses its tail.
 //!
-//! Every step runs in parallel and gives the same result at any thread count: pieces are split
-//! and hashed per chunk, deduplicated in shards chosen by hash, the distinct pieces sorted
-//! (a total order, so the result does not depend on the sort), and the merged bytes copied
-//! into disjoint slices.
+//! Every step runs in parallel and gives the same result at any thread count. Each group of
+//! chunks is split into pieces, and each piece goes into one shared table of distinct pieces
+//! as it is split, while its bytes are in the cache. Which equal piece gets in first, and
+//! where, depends on timing, but nothing after does: the distinct pieces are sorted (a total
+//! order of their bytes), and the merged bytes are copied into disjoint slices.
 
 use crate::ids::FileId;
 use crate::inputs::Inputs;
+use crate::output::split_mut;
 use rayon::prelude::*;
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// The merged contents of the string segments of one output segment.
 #[derive(Debug, Default)]
@@ -38,68 +38,84 @@ pub struct MergedStrings {
 /// Input bytes per entry of [`MergedStrings::starts`].
 const BUCKET: u64 = 64;
 
-/// Number of hash shards deduplicated in parallel.
-const SHARDS: usize = 64;
-
-/// One NUL-terminated piece of a chunk: which chunk, where it starts and its hash.
-#[derive(Clone, Copy)]
-struct Piece {
-    chunk: u32,
-    offset: u32,
-    len: u32,
-    hash: u64,
+/// The distinct pieces, open addressing over a power-of-two number of slots, filled by many
+/// threads at once. A slot holds a piece's position in the chunks laid end to end, plus one (0
+/// is empty), under a tag of its hash's top bits, which spares most byte comparisons.
+struct Table {
+    slots: Vec<AtomicU64>,
+    /// Bits of a slot that hold the position; the tag is in the rest.
+    position_bits: u32,
 }
 
-impl Piece {
-    /// A placeholder, overwritten before it is read.
-    const NONE: Piece = Piece {
-        chunk: 0,
-        offset: 0,
-        len: 0,
-        hash: 0,
-    };
-
-    fn bytes<'c>(&self, chunks: &[&'c [u8]]) -> &'c [u8] {
-        &chunks[self.chunk as usize][self.offset as usize..(self.offset + self.len) as usize]
-    }
-
-    fn shard(&self) -> usize {
-        (self.hash >> 32) as usize % SHARDS
-    }
-}
-
-/// A piece's bytes keyed by its precomputed hash.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Key<'c> {
-    hash: u64,
-    bytes: &'c [u8],
-}
-
-impl Hash for Key<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
-/// Passes a precomputed hash through.
-#[derive(Default)]
-struct PreHashed(u64);
-
-impl Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b);
+impl Table {
+    /// A table for `pieces` pieces of chunks of `bytes` bytes in all, at most half full.
+    fn new(pieces: usize, bytes: u64) -> Table {
+        let slots = (2 * pieces).next_power_of_two();
+        Table {
+            slots: (0..slots)
+                .into_par_iter()
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+            position_bits: (bytes + 1).checked_ilog2().map_or(1, |b| b + 1),
         }
     }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
+
+    /// The hash a piece goes into the table by.
+    fn hash(piece: &[u8]) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(piece)
+    }
+
+    /// Starts loading the slot a piece of hash `hash` goes to first into the cache.
+    fn prefetch(&self, hash: u64) {
+        let slot = &self.slots[hash as usize & (self.slots.len() - 1)];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE is part of x86-64, and a prefetch neither reads nor faults.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                slot.as_ptr() as *const i8
+            )
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
+    }
+
+    /// The slot of `piece`, of hash `hash`, at `position`, and whether it is the first of its
+    /// bytes; `equal` says whether the piece at a position has the same bytes.
+    fn insert(
+        &self,
+        piece: &[u8],
+        hash: u64,
+        position: u64,
+        equal: impl Fn(u64, &[u8]) -> bool,
+    ) -> (usize, bool) {
+        let tag = hash.checked_shr(self.position_bits).unwrap_or(0);
+        let mask = self.slots.len() - 1;
+        let mine = tag.checked_shl(self.position_bits).unwrap_or(0) | (position + 1);
+        let same = |entry: u64| {
+            let position = entry & (u64::MAX >> (64 - self.position_bits));
+            entry.checked_shr(self.position_bits).unwrap_or(0) == tag && equal(position - 1, piece)
+        };
+        let mut i = hash as usize & mask;
+        loop {
+            // Pieces are never moved or removed, and their bytes never change: no ordering
+            // is needed beyond the slot's own.
+            let entry = match self.slots[i].compare_exchange(0, mine, Relaxed, Relaxed) {
+                Ok(_) => return (i, true),
+                Err(entry) => entry,
+            };
+            if same(entry) {
+                return (i, false);
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
-type Shard<'c> = HashMap<Key<'c>, u32, BuildHasherDefault<PreHashed>>;
+/// Pieces split and hashed ahead of their insertion, their slots loaded meanwhile.
+const AHEAD: usize = 16;
+
+/// Marks the piece that put its bytes into the table, in a piece's second field while merging.
+const FIRST: u64 = 1 << 63;
 
 impl MergedStrings {
     /// Merges the given `STRINGS` segments.
@@ -113,45 +129,67 @@ impl MergedStrings {
 
     /// Merges the strings of the given chunks (in order).
     pub fn from_slices(chunks: &[&[u8]]) -> MergedStrings {
-        let (all, piece_ranges) = split_all(chunks);
-        // Each piece's index in its shard's list of distinct pieces, filled by `dedup`.
-        let ids: Vec<AtomicU32> = (0..all.len()).map(|_| AtomicU32::new(0)).collect();
-        let lists = dedup(chunks, &all, &ids);
-        let mut bases = Vec::with_capacity(SHARDS);
-        let mut total = 0u32;
-        for list in &lists {
-            bases.push(total);
-            total += list.len() as u32;
-        }
-        let mut distinct: Vec<Distinct<'_>> = lists
-            .par_iter()
-            .zip(&bases)
-            .flat_map_iter(|(list, &base)| {
-                list.iter().enumerate().map(move |(k, &b)| Distinct {
-                    key: tail_key(b, 0),
-                    bytes: b,
-                    id: base + k as u32,
-                })
+        let counts: Vec<u32> = chunks.par_iter().map(|c| count_pieces(c)).collect();
+        let piece_ranges = prefix_sums(counts.iter().map(|&n| n as usize));
+        let positions = prefix_sums(chunks.iter().map(|c| c.len()));
+        let total = piece_ranges[chunks.len()] as usize;
+        let table = Table::new(total, positions[chunks.len()]);
+        let chunk_at = |position: u64| {
+            let k = positions.partition_point(|&p| p <= position) - 1;
+            (chunks[k], (position - positions[k]) as usize)
+        };
+        // Each piece's input offset, and its slot (marked `FIRST` if its bytes got in first).
+        let mut pieces: Vec<(u32, u64)> = (0..total).into_par_iter().map(|_| (0, 0)).collect();
+        let groups = chunk_groups(chunks.len());
+        let firsts: Vec<usize> = split_by_group(&mut pieces, &groups, &piece_ranges)
+            .into_par_iter()
+            .zip(groups.par_iter())
+            .map(|(mut out, ks)| {
+                let mut firsts = 0;
+                for k in ks.clone() {
+                    let (head, tail) = out.split_at_mut(counts[k] as usize);
+                    let base = positions[k];
+                    firsts += split_into(&table, chunks[k], base, head, |at, piece| {
+                        let (chunk, offset) = chunk_at(at);
+                        same_piece(chunk, offset, piece)
+                    });
+                    out = tail;
+                }
+                firsts
             })
             .collect();
+        let mut distinct: Vec<Distinct<'_>> = (0..firsts.iter().sum::<usize>())
+            .into_par_iter()
+            .map(|_| Distinct::NONE)
+            .collect();
+        split_mut(&mut distinct, firsts.iter().copied())
+            .into_par_iter()
+            .zip(groups.par_iter())
+            .for_each(|(out, ks)| {
+                let mut out = out.iter_mut();
+                for k in ks.clone() {
+                    let range = piece_ranges[k] as usize..piece_ranges[k + 1] as usize;
+                    let firsts = first_pieces(chunks[k], &pieces[range]);
+                    // `firsts` first: zip takes from its first iterator before the second.
+                    for (d, slot) in firsts.zip(out.by_ref()) {
+                        *slot = d;
+                    }
+                }
+            });
         sort_by_tail(&mut distinct, 0);
         let (data, at) = lay_out(&distinct);
-        let mut offsets = vec![0u64; distinct.len()];
-        for (d, &o) in distinct.iter().zip(&at) {
-            offsets[d.id as usize] = o;
-        }
-        let pieces: Vec<(u32, u64)> = all
+        // The slots are not needed any more: each takes its piece's merged offset.
+        distinct
             .par_iter()
-            .zip(&ids)
-            .map(|(p, k)| {
-                let k = k.load(Relaxed);
-                (p.offset, offsets[(bases[p.shard()] + k) as usize])
-            })
-            .collect();
+            .zip(&at)
+            .for_each(|(d, &o)| table.slots[d.slot].store(o, Relaxed));
+        pieces.par_iter_mut().for_each(|p| {
+            p.1 = table.slots[(p.1 & !FIRST) as usize].load(Relaxed);
+        });
         let mut merged = MergedStrings {
             data,
             pieces,
-            piece_ranges,
+            piece_ranges: piece_ranges.iter().map(|&n| n as u32).collect(),
             starts: Vec::new(),
             start_ranges: Vec::new(),
         };
@@ -210,42 +248,99 @@ impl MergedStrings {
     }
 }
 
-/// The pieces of every chunk, chunk after chunk, and where each chunk's pieces start (one
-/// more entry at the end). Each chunk's pieces are counted first, so that every group of chunks
-/// writes its pieces in place, in parallel: no list is copied into another.
-fn split_all(chunks: &[&[u8]]) -> (Vec<Piece>, Vec<u32>) {
-    let counts: Vec<u32> = chunks.par_iter().map(|c| count_pieces(c)).collect();
-    let mut ranges = Vec::with_capacity(chunks.len() + 1);
-    let mut total = 0u32;
-    ranges.push(0);
-    for &n in &counts {
-        total += n;
-        ranges.push(total);
+/// `0, a, a + b, ...`: where each of the counted things starts, and one more entry at the end.
+fn prefix_sums(counts: impl Iterator<Item = usize>) -> Vec<u64> {
+    let mut sums = vec![0u64];
+    let mut total = 0u64;
+    for n in counts {
+        total += n as u64;
+        sums.push(total);
     }
-    let mut all: Vec<Piece> = (0..total).into_par_iter().map(|_| Piece::NONE).collect();
-    let group = chunks
-        .len()
-        .div_ceil(rayon::current_num_threads() * 16)
-        .max(1);
-    let mut slices = Vec::with_capacity(chunks.len().div_ceil(group));
-    let mut rest = &mut all[..];
-    for start in (0..chunks.len()).step_by(group) {
-        let stop = (start + group).min(chunks.len());
-        let (head, tail) = rest.split_at_mut((ranges[stop] - ranges[start]) as usize);
-        slices.push((start..stop, head));
-        rest = tail;
-    }
-    slices.into_par_iter().for_each(|(ks, mut out)| {
-        for k in ks {
-            let (head, tail) = out.split_at_mut(counts[k] as usize);
-            split_strings(chunks[k], k as u32, head);
-            out = tail;
-        }
-    });
-    (all, ranges)
+    sums
 }
 
-/// How many pieces [`split_strings`] makes of `bytes`.
+/// The chunks in groups of consecutive ones, several per thread, each group split by one task.
+fn chunk_groups(chunks: usize) -> Vec<std::ops::Range<usize>> {
+    let group = chunks.div_ceil(rayon::current_num_threads() * 16).max(1);
+    (0..chunks)
+        .step_by(group)
+        .map(|start| start..(start + group).min(chunks))
+        .collect()
+}
+
+/// The pieces of each group of chunks.
+fn split_by_group<'p>(
+    pieces: &'p mut [(u32, u64)],
+    groups: &[std::ops::Range<usize>],
+    piece_ranges: &[u64],
+) -> Vec<&'p mut [(u32, u64)]> {
+    let sizes = groups
+        .iter()
+        .map(|ks| (piece_ranges[ks.end] - piece_ranges[ks.start]) as usize);
+    split_mut(pieces, sizes)
+}
+
+/// Splits `bytes`, a chunk at `base` in the chunks laid end to end, into NUL-terminated
+/// pieces (the NUL included; a last piece without one is kept as it is), putting each into
+/// `table` and writing its offset and slot into `out`, which has room for exactly
+/// [`count_pieces`] of them. Gives how many pieces got into the table first.
+fn split_into(
+    table: &Table,
+    bytes: &[u8],
+    base: u64,
+    out: &mut [(u32, u64)],
+    equal: impl Fn(u64, &[u8]) -> bool + Copy,
+) -> usize {
+    let mut off = 0;
+    let mut firsts = 0;
+    let mut ahead = [(0usize, 0usize, 0u64); AHEAD];
+    for block in out.chunks_mut(AHEAD) {
+        for next in &mut ahead[..block.len()] {
+            let end = memchr::memchr(0, &bytes[off..]).map_or(bytes.len(), |p| off + p + 1);
+            let hash = Table::hash(&bytes[off..end]);
+            table.prefetch(hash);
+            *next = (off, end, hash);
+            off = end;
+        }
+        for (slot, &(start, end, hash)) in block.iter_mut().zip(&ahead) {
+            let piece = &bytes[start..end];
+            let (at, first) = table.insert(piece, hash, base + start as u64, equal);
+            *slot = (start as u32, at as u64 | if first { FIRST } else { 0 });
+            firsts += usize::from(first);
+        }
+    }
+    firsts
+}
+
+/// Whether the piece at `offset` of `chunk` has the bytes of `piece`. Pieces hold no NUL
+/// but their last byte, so the bytes of a NUL-terminated piece decide; one without a NUL is
+/// the end of its chunk, and equals only a piece that ends its chunk too.
+fn same_piece(chunk: &[u8], offset: usize, piece: &[u8]) -> bool {
+    let end = offset + piece.len();
+    chunk.get(offset..end) == Some(piece) && (piece.last() == Some(&0) || end == chunk.len())
+}
+
+/// The pieces of `chunk` (split into `pieces`) whose bytes got into the table first.
+fn first_pieces<'c, 'p>(
+    chunk: &'c [u8],
+    pieces: &'p [(u32, u64)],
+) -> impl Iterator<Item = Distinct<'c>> + use<'c, 'p> {
+    let ends = pieces.iter().skip(1).map(|p| p.0 as usize);
+    pieces
+        .iter()
+        .zip(ends.chain([chunk.len()]))
+        .filter(|(p, _)| p.1 & FIRST != 0)
+        .map(move |(&(start, slot), end)| {
+            let bytes = &chunk[start as usize..end];
+            Distinct {
+                key: tail_key(bytes, 0),
+                bytes,
+                slot: (slot & !FIRST) as usize,
+            }
+        })
+}
+
+/// How many pieces [`split_into`] makes of `bytes`.
 fn count_pieces(bytes: &[u8]) -> u32 {
     let nuls = memchr::memchr_iter(0, bytes).count();
     let unterminated = bytes.last().is_some_and(|&b| b != 0);
@@ -267,47 +362,21 @@ fn starts(pieces: &[(u32, u64)], len: usize) -> Vec<u32> {
     out
 }
 
-/// The distinct pieces of each hash shard, in first-seen order (over chunks in order); stores
-/// each piece's index in its shard's list into `ids`.
-fn dedup<'c>(chunks: &[&'c [u8]], all: &[Piece], ids: &[AtomicU32]) -> Vec<Vec<&'c [u8]>> {
-    // Bucket groups of pieces by shard, then fill each shard from its buckets in order.
-    let group = all.len().div_ceil(rayon::current_num_threads() * 4).max(1);
-    let buckets: Vec<Vec<Vec<u32>>> = all
-        .par_chunks(group)
-        .enumerate()
-        .map(|(g, ps)| {
-            let mut b = vec![Vec::new(); SHARDS];
-            for (i, p) in ps.iter().enumerate() {
-                b[p.shard()].push((g * group + i) as u32);
-            }
-            b
-        })
-        .collect();
-    (0..SHARDS)
-        .into_par_iter()
-        .map(|s| {
-            let mut map = Shard::default();
-            let mut list = Vec::new();
-            for &at in buckets.iter().flat_map(|b| &b[s]) {
-                let p = &all[at as usize];
-                let (hash, bytes) = (p.hash, p.bytes(chunks));
-                let k = *map.entry(Key { hash, bytes }).or_insert_with(|| {
-                    list.push(bytes);
-                    list.len() as u32 - 1
-                });
-                ids[at as usize].store(k, Relaxed);
-            }
-            list
-        })
-        .collect()
-}
-
 /// A distinct piece being sorted: eight bytes of its tail (see [`tail_key`]), its bytes, and
-/// its index in the list of distinct pieces.
+/// its slot in the table.
 struct Distinct<'c> {
     key: u64,
     bytes: &'c [u8],
-    id: u32,
+    slot: usize,
+}
+
+impl Distinct<'_> {
+    /// A placeholder, overwritten before it is read.
+    const NONE: Distinct<'static> = Distinct {
+        key: 0,
+        bytes: &[],
+        slot: 0,
+    };
 }
 
 /// Sorts pieces whose tails agree up to the last `8 * level` bytes into [`tail_order`], eight
@@ -394,24 +463,6 @@ fn lay_out(sorted: &[Distinct<'_>]) -> (Vec<u8>, Vec<u64>) {
     (data, at)
 }
 
-/// Splits chunk `k` into NUL-terminated pieces (the NUL included) written to `out`, which has
-/// room for exactly [`count_pieces`] of them; a last piece without a NUL is kept as it is.
-fn split_strings(bytes: &[u8], k: u32, out: &mut [Piece]) {
-    let mut off = 0;
-    for slot in out {
-        let end = memchr::memchr(0, &bytes[off..]).map_or(bytes.len(), |p| off + p + 1);
-        let mut h = rustc_hash::FxHasher::default();
-        h.write(&bytes[off..end]);
-        *slot = Piece {
-            chunk: k,
-            offset: off as u32,
-            len: (end - off) as u32,
-            hash: h.finish(),
-        };
-        off = end;
-    }
-}
-
 /// LLVM's multikey order: compare from the last byte backwards, larger bytes first; a string
 /// that runs out first (a suffix of the other) comes after. Eight bytes at a time.
 fn tail_order(a: &[u8], b: &[u8]) -> Ordering {
@@ -465,14 +516,53 @@ mod tests {
 
     #[test]
     fn split_keeps_nul() {
-        let bytes: &[u8] = b"a\0bc\0";
-        let mut split = vec![Piece::NONE; count_pieces(bytes) as usize];
-        split_strings(bytes, 0, &mut split);
-        let pieces: Vec<_> = split
-            .iter()
-            .map(|p| (p.offset, p.bytes(&[bytes])))
-            .collect();
-        assert_eq!(pieces, vec![(0, &b"a\0"[..]), (2, &b"bc\0"[..])]);
+        let bytes: &[u8] = b"a\0bc\0d";
+        assert_eq!(count_pieces(bytes), 3);
+        assert_eq!(
+            pieces_of(bytes),
+            [(0, &b"a\0"[..]), (2, b"bc\0"), (5, b"d")]
+        );
+    }
+
+    #[test]
+    fn a_piece_without_nul_equals_only_one_that_ends_its_chunk() {
+        assert!(same_piece(b"xab", 1, b"ab"));
+        assert!(!same_piece(b"xab\0", 1, b"ab"));
+        assert!(same_piece(b"xab\0", 1, b"ab\0"));
+        assert!(!same_piece(b"xa", 1, b"ab"));
+    }
+
+    #[test]
+    fn pieces_whose_tags_agree_are_told_apart_by_their_bytes() {
+        // A position takes every bit: no tag, so every taken slot is compared.
+        let table = Table {
+            slots: (0..4).map(|_| AtomicU64::new(0)).collect(),
+            position_bits: 64,
+        };
+        let words: [&[u8]; 3] = [b"a\0", b"b\0", b"a\0"];
+        let insert = |k: usize| {
+            let hash = Table::hash(words[k]);
+            table.insert(words[k], hash, k as u64, |p, w| words[p as usize] == w)
+        };
+        let (a, first_a) = insert(0);
+        let (b, first_b) = insert(1);
+        assert!(first_a && first_b && a != b);
+        assert_eq!(insert(2), (a, false));
+    }
+
+    /// The pieces of a chunk and their offsets, one at a time.
+    fn pieces_of(chunk: &[u8]) -> Vec<(u32, &[u8])> {
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        while start < chunk.len() {
+            let end = chunk[start..]
+                .iter()
+                .position(|&b| b == 0)
+                .map_or(chunk.len(), |p| start + p + 1);
+            pieces.push((start as u32, &chunk[start..end]));
+            start = end;
+        }
+        pieces
     }
 
     /// The byte-at-a-time order the word-at-a-time one must equal.
@@ -488,14 +578,7 @@ mod tests {
 
     /// The straightforward merge: one map, one sort, one pass.
     fn slow_merge(chunks: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u64)>>) {
-        let split: Vec<Vec<(u32, &[u8])>> = chunks
-            .iter()
-            .map(|c| {
-                let mut split = vec![Piece::NONE; count_pieces(c) as usize];
-                split_strings(c, 0, &mut split);
-                split.iter().map(|p| (p.offset, p.bytes(&[c]))).collect()
-            })
-            .collect();
+        let split: Vec<Vec<(u32, &[u8])>> = chunks.iter().map(|c| pieces_of(c)).collect();
         let mut unique: std::collections::HashMap<&[u8], u64> = Default::default();
         for &(_, p) in split.iter().flatten() {
             unique.insert(p, 0);

@@ -186,7 +186,7 @@ fn site(file: FileId, tombstone: u64, va: u64) -> Site {
 }
 
 /// Splits `buf` into consecutive slices of the given sizes.
-pub fn split_mut(mut buf: &mut [u8], sizes: impl Iterator<Item = usize>) -> Vec<&mut [u8]> {
+pub fn split_mut<T>(mut buf: &mut [T], sizes: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     let mut out = Vec::new();
     for s in sizes {
         let (a, b) = std::mem::take(&mut buf).split_at_mut(s);
