@@ -182,8 +182,11 @@ pub fn load<'a>(
         .map(|j| reuse.remove(&parsed_key(j.bytes)).map(Box::new))
         .collect();
     let defer = rayon::current_num_threads() > 1;
+    // One object per task: the command line's objects, often the largest by far, come first,
+    // and rayon would otherwise leave a first share of them to one thread.
     let parsed: Vec<Result<InputObject<'a>, Diagnostic>> = jobs
         .into_par_iter()
+        .with_max_len(1)
         .zip(reused)
         .map(|(j, reused)| {
             let parsed = match (j.bitcode.as_ref(), reused) {
@@ -313,7 +316,8 @@ fn parse_error(name: &str, member_at: Option<usize>, e: &wasm_format::Error) -> 
 pub fn decode_objects_relocs<'a>(
     inputs: &Inputs<'a>,
 ) -> Result<Vec<(FileId, DecodedRelocs<'a>)>, Errors> {
-    let files = inputs.files.par_iter().enumerate();
+    // One object per task, as in `load`.
+    let files = inputs.files.par_iter().with_max_len(1).enumerate();
     let decoded: Vec<Result<(FileId, DecodedRelocs<'a>), Diagnostic>> = files
         .filter(|(_, file)| !file.lazy)
         .filter_map(|(k, file)| match file.obj.decode_deferred_relocs_apart() {
