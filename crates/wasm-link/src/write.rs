@@ -39,9 +39,17 @@ pub fn write(
     in_memory: bool,
 ) -> Result<(OutputFile, Written), Errors> {
     let mut parts = Parts::default();
-    let bodies = function_bodies(inputs, layout);
-    let code_offsets = code_offsets_of(layout, inputs, &bodies);
-    let customs = plan_customs(inputs, res, config);
+    let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|s| s == name);
+    // The name section needs only the layout: it is demangled and encoded beside the plan,
+    // whose string merge leaves a thread idle at times.
+    let ((bodies, code_offsets, customs), names) = rayon::join(
+        || {
+            let bodies = function_bodies(inputs, layout);
+            let code_offsets = code_offsets_of(layout, inputs, &bodies);
+            (bodies, code_offsets, plan_customs(inputs, res, config))
+        },
+        || keep("name").then(|| names::name_section(inputs, res, layout, config)),
+    );
     parts.lap("plan");
     let mut section_offsets = SectionPlaces::default();
     for ((file, section), place) in customs.iter().flat_map(section_places) {
@@ -121,16 +129,13 @@ pub fn write(
         let sections = &ctx.section_offsets;
         linking_and_relocs(&ctx, sections, &customs, config, &mut module, &mut written);
     }
-    let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|s| s == name);
-    if keep("name") {
-        parts.lap("sections");
-        let names = names::name_section(inputs, res, layout, config);
+    parts.lap("sections");
+    if let Some(names) = names {
         let len = names.iter().map(Vec::len).sum();
         written.record(&mut module, SectionId::Custom, Some("name"), |out| {
             out.bytes(custom_header("name", len));
             names.into_iter().for_each(|piece| out.bytes(piece));
         });
-        parts.lap("names");
     }
     if let Some(p) = names::producers(inputs, res).filter(|_| keep("producers")) {
         encoded_custom(&mut module, &mut written, "producers", &p);
