@@ -255,8 +255,9 @@ fn link_loaded<'a>(
     }
     // Resolution reads no relocations: those of the objects always loaded are decoded beside
     // it. A bad relocation is an error of loading, reported before any of resolution.
+    let table = resolve::symbol_table(&inputs);
     let (resolved, decoded) = rayon::join(
-        || resolve(&inputs, config, diag),
+        || resolve(&inputs, config, diag, table),
         || load::decode_objects_relocs(&inputs),
     );
     let resolved = resolved
@@ -351,10 +352,11 @@ fn resolve<'a>(
     inputs: &inputs::Inputs<'a>,
     config: &'a Config,
     diag: &mut Diagnostics,
+    table: symbols::SymbolTable<'a>,
 ) -> Result<resolve::Resolved<'a>, Errors> {
     diag.warn(inputs.warnings.clone(), config)?;
     let mut tracer = trace::Tracer::new(config);
-    let resolved = resolve::resolve_traced(inputs, config, &mut tracer);
+    let resolved = resolve::resolve_traced(inputs, config, &mut tracer, table);
     diag.messages.append(&mut tracer.out);
     let mut resolved = resolved?;
     diag.warn(std::mem::take(&mut resolved.warnings), config)?;

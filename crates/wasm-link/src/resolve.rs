@@ -15,6 +15,7 @@ use crate::symbols::{
     resolve_definition, Def, ImportRef, Kind, Resolve, Symbol, SymbolTable, Synthetic,
 };
 use crate::trace::{Tracer, INTERNAL};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use wasm_format::linking::{SymbolFlags, SymbolInfo, SymbolKind as RawKind};
 use wasm_object::ids::Definition;
@@ -107,8 +108,9 @@ pub fn resolve_traced<'a>(
     inputs: &Inputs<'a>,
     config: &'a Config,
     trace: &mut Tracer,
+    table: SymbolTable<'a>,
 ) -> Result<Resolved<'a>, Errors> {
-    let mut r = Resolver::new(inputs, config, trace);
+    let mut r = Resolver::new(inputs, config, trace, table);
     let result = r.run(config);
     *trace = std::mem::take(&mut r.trace);
     // Bitcode modules took part in resolution; the compiled object stands for them now.
@@ -131,7 +133,7 @@ pub fn resolve_traced<'a>(
 /// compiles and which of their symbols it must keep (`crate::lto`).
 pub fn plan_lto(inputs: &Inputs<'_>, config: &Config) -> Result<crate::lto::Plan, Errors> {
     let mut trace = Tracer::new(config);
-    let mut r = Resolver::new(inputs, config, &mut trace);
+    let mut r = Resolver::new(inputs, config, &mut trace, symbol_table(inputs));
     r.stop_before_lto = true;
     r.run(config)?;
     if !r.errors.is_empty() {
@@ -141,12 +143,17 @@ pub fn plan_lto(inputs: &Inputs<'_>, config: &Config) -> Result<crate::lto::Plan
 }
 
 impl<'i, 'a> Resolver<'i, 'a> {
-    fn new(inputs: &'i Inputs<'a>, config: &'a Config, trace: &mut Tracer) -> Self {
+    fn new(
+        inputs: &'i Inputs<'a>,
+        config: &'a Config,
+        trace: &mut Tracer,
+        table: SymbolTable<'a>,
+    ) -> Self {
         let n = inputs.files.len();
         Resolver {
             inputs,
             config,
-            table: SymbolTable::for_objects(inputs.files.iter().map(|f| &f.obj)),
+            table,
             file_syms: vec![Vec::new(); n],
             loaded_flag: vec![false; n],
             loaded: Vec::new(),
@@ -165,6 +172,26 @@ impl<'i, 'a> Resolver<'i, 'a> {
             lto_done: false,
         }
     }
+}
+
+/// The symbol table a resolution of `inputs` fills, with room for every symbol of every
+/// object (locals too) and every global definition, counted in parallel. Made before
+/// resolution starts, while every thread is free: the memory of the entries of the objects
+/// that are always loaded is written then.
+pub fn symbol_table<'a>(inputs: &Inputs<'a>) -> SymbolTable<'a> {
+    let (symbols, globals, always) = inputs
+        .files
+        .par_iter()
+        .map(|f| {
+            let syms = &f.obj.symbols;
+            let defined = syms
+                .iter()
+                .filter(|s| !s.flags.is_local() && is_definition(s));
+            let always = if f.lazy { 0 } else { syms.len() };
+            (syms.len(), defined.count(), always)
+        })
+        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    SymbolTable::with_room(symbols, globals, always)
 }
 
 /// How many COMDAT groups the objects that are always loaded claim: room for every group name

@@ -3,6 +3,7 @@
 
 use crate::ids::{FileId, SymbolId};
 use crate::name_map::NameMap;
+use rayon::prelude::*;
 use wasm_format::linking::{SymbolFlags, SymbolKind as RawKind};
 
 /// What kind of entity a symbol names.
@@ -282,25 +283,22 @@ pub struct SymbolTable<'a> {
 }
 
 impl<'a> SymbolTable<'a> {
-    /// A table with room for the symbols of `objects`: every entry, and a name map sized for
-    /// the global definitions (locals never enter it), so that filling it rarely grows it.
-    pub fn for_objects<'o>(
-        objects: impl Iterator<Item = &'o wasm_object::object::Object<'a>>,
-    ) -> Self
-    where
-        'a: 'o,
-    {
-        let (mut all, mut globals) = (0, 0);
-        for obj in objects {
-            all += obj.symbols.len();
-            globals += obj
-                .symbols
-                .iter()
-                .filter(|s| !s.flags.is_local() && !s.flags.is_undefined())
-                .count();
-        }
+    /// A table with room for `symbols` entries and `globals` global names, so that filling
+    /// it rarely grows it. The memory of the first `written` entries is written once
+    /// beforehand, in parallel: the resolver fills the table on one thread, where each fresh
+    /// page is a fault (every 73 symbols).
+    pub fn with_room(symbols: usize, globals: usize, written: usize) -> Self {
+        let mut entries: Vec<Symbol<'a>> = Vec::with_capacity(symbols);
+        let placeholder = || Symbol::new("", Kind::Function, Def::Lazy(NO_FILE), SymbolFlags(0));
+        entries.spare_capacity_mut()[..written.min(symbols)]
+            .par_chunks_mut(4096)
+            .for_each(|run| {
+                for entry in run {
+                    entry.write(placeholder());
+                }
+            });
         SymbolTable {
-            symbols: Vec::with_capacity(all),
+            symbols: entries,
             names: NameMap::with_capacity(globals),
         }
     }
