@@ -607,7 +607,6 @@ fn time_prints_each_phase() {
         "write.plan",
         "write.head",
         "write.sections",
-        "write.names",
         "write.fill",
         "reports",
         "commit",
