@@ -176,22 +176,25 @@ impl<'i, 'a> Resolver<'i, 'a> {
 
 /// The symbol table a resolution of `inputs` fills, with room for every symbol of every
 /// object (locals too) and every global definition, counted in parallel. Made before
-/// resolution starts, while every thread is free: the memory of the entries of the objects
-/// that are always loaded is written then.
+/// resolution starts, while every thread is free: the memory of the entries that the objects
+/// always loaded surely add (a local or a definition each; a reference may find its name
+/// there already) is written then.
 pub fn symbol_table<'a>(inputs: &Inputs<'a>) -> SymbolTable<'a> {
-    let (symbols, globals, always) = inputs
+    let (symbols, globals, sure) = inputs
         .files
         .par_iter()
         .map(|f| {
             let syms = &f.obj.symbols;
+            let locals = syms.iter().filter(|s| s.flags.is_local()).count();
             let defined = syms
                 .iter()
-                .filter(|s| !s.flags.is_local() && is_definition(s));
-            let always = if f.lazy { 0 } else { syms.len() };
-            (syms.len(), defined.count(), always)
+                .filter(|s| !s.flags.is_local() && is_definition(s))
+                .count();
+            let sure = if f.lazy { 0 } else { locals + defined };
+            (syms.len(), defined, sure)
         })
         .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-    SymbolTable::with_room(symbols, globals, always)
+    SymbolTable::with_room(symbols, globals, sure)
 }
 
 /// How many COMDAT groups the objects that are always loaded claim: room for every group name
