@@ -81,6 +81,37 @@ struct SectionMemo<'l> {
     target: Option<Option<SectionPlace<'l>>>,
 }
 
+/// The last function symbol a run of `FUNCTION_OFFSET` relocations used, and what it gives:
+/// a range list in `.debug_ranges` names each function twice in a row.
+#[derive(Default)]
+struct FunctionMemo {
+    index: Option<u32>,
+    start: FunctionStart,
+}
+
+/// What a `FUNCTION_OFFSET` relocation against one symbol writes, before its addend.
+#[derive(Clone, Copy, Default)]
+enum FunctionStart {
+    /// 0: the index names no symbol.
+    #[default]
+    Zero,
+    /// The tombstone (or the addend alone, where there is none): a dead or imported function.
+    Dead,
+    /// The function's code starts here in the code section.
+    Code(u64),
+}
+
+impl FunctionStart {
+    fn value(self, site: Site, addend: i64) -> u64 {
+        match self {
+            FunctionStart::Zero => 0,
+            FunctionStart::Dead if site.tombstone != 0 => site.tombstone,
+            FunctionStart::Dead => addend as u64,
+            FunctionStart::Code(offset) => offset.wrapping_add(addend as u64),
+        }
+    }
+}
+
 impl<'l> RelocContext<'l, '_> {
     /// Copies `src` into `dst` and applies `relocs`, whose offsets are relative to `base`.
     pub fn apply(
@@ -93,10 +124,18 @@ impl<'l> RelocContext<'l, '_> {
     ) {
         dst.copy_from_slice(src);
         let mut memo = SectionMemo::default();
+        let mut function = FunctionMemo::default();
         for r in relocs {
             let at = u64::from(r.offset).wrapping_sub(base) as usize;
             let value = match r.ty {
                 RelocType::SectionOffsetI32 => self.section_offset_memo(site, &r, &mut memo),
+                RelocType::FunctionOffsetI32 => {
+                    if function.index != Some(r.index) {
+                        function.index = Some(r.index);
+                        function.start = self.function_start(site.file, r.index);
+                    }
+                    function.start.value(site, r.addend)
+                }
                 _ => self.value(site, &r, site.va.wrapping_add(at as u64)),
             };
             patch(dst, at, r.ty.width(), value);
@@ -175,12 +214,7 @@ impl<'l> RelocContext<'l, '_> {
                 self.address(id, r.addend)
             }
             (RelocTarget::Global, _) => l.sym_global.at(id.idx()).map_or(0, |g| u64::from(g.0)),
-            (RelocTarget::FunctionOffset, _) => match self.function_offset(id) {
-                Some(offset) => offset.wrapping_add(r.addend as u64),
-                // An imported function has no code: wasm-ld writes the tombstone.
-                None if site.tombstone != 0 => site.tombstone,
-                None => r.addend as u64,
-            },
+            (RelocTarget::FunctionOffset, _) => self.live_function_start(id).value(site, r.addend),
             (RelocTarget::SectionOffset, _) => self.section_offset(id, r.addend),
             (RelocTarget::TableNumber, _) => l.symbol_table(id).map_or(0, |t| u64::from(t.0)),
             // A tag left undefined (unresolved symbols ignored) has no index: wasm-ld writes
@@ -210,6 +244,26 @@ impl<'l> RelocContext<'l, '_> {
         self.layout
             .data_address(self.inputs, self.res, id, addend)
             .unwrap_or(0)
+    }
+
+    /// What a `FUNCTION_OFFSET` relocation against symbol `index` of `file` adds its addend
+    /// to, as [`value`](Self::value) decides it.
+    fn function_start(&self, file: FileId, index: u32) -> FunctionStart {
+        let Some(id) = self.symbol(file, index) else {
+            return FunctionStart::Zero;
+        };
+        let sym = self.res.table.get(id);
+        if sym.kind != Kind::Section && !self.live.symbol(id) {
+            return FunctionStart::Dead;
+        }
+        self.live_function_start(id)
+    }
+
+    /// [`function_start`](Self::function_start) of a live symbol: an imported function has no
+    /// code, and wasm-ld writes the tombstone.
+    fn live_function_start(&self, id: SymbolId) -> FunctionStart {
+        self.function_offset(id)
+            .map_or(FunctionStart::Dead, FunctionStart::Code)
     }
 
     /// Where a function's code starts in the code section; `None` for an imported one.
