@@ -234,9 +234,13 @@ impl<'a> Object<'a> {
         // Sized once: most members have several custom sections (DWARF) and relocations for
         // them, and growing a vector one push at a time reallocates it.
         let kinds = module.sections.iter().filter_map(custom_kind);
-        let count = |kind| kinds.clone().filter(|&k| k == kind).count();
-        obj.customs.reserve_exact(count(CustomKind::Kept));
-        found.relocs.reserve_exact(count(CustomKind::Reloc));
+        let (kept, relocs) = kinds.fold((0, 0), |(kept, relocs), kind| match kind {
+            CustomKind::Kept => (kept + 1, relocs),
+            CustomKind::Reloc => (kept, relocs + 1),
+            _ => (kept, relocs),
+        });
+        obj.customs.reserve_exact(kept);
+        found.relocs.reserve_exact(relocs);
         for section in &module.sections {
             order.check(section)?;
             obj.read_section(section, &mut found)?;

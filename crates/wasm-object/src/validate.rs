@@ -531,7 +531,7 @@ impl<'o, 'a> RelocCheck<'o, 'a> {
     }
 
     /// Checks the next relocation, `r`, whose entry is at absolute offset `entry`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next(&mut self, entry: usize, r: &Reloc) -> Result<(), Error> {
         let (offset, end) = self.prev;
         if r.offset < offset {
