@@ -490,7 +490,11 @@ fn tail_order(a: &[u8], b: &[u8]) -> Ordering {
 /// key means an earlier place in [`tail_order`], when the tails agree after these bytes.
 fn tail_key(s: &[u8], level: usize) -> u64 {
     let end = s.len().saturating_sub(8 * level);
-    let tail = &s[end.saturating_sub(8)..end];
+    if let Some(eight) = end.checked_sub(8) {
+        // One load, rather than a copy of a length only known here.
+        return word(&s[eight..end]);
+    }
+    let tail = &s[..end];
     let mut w = [0u8; 8];
     w[8 - tail.len()..].copy_from_slice(tail);
     u64::from_le_bytes(w)
