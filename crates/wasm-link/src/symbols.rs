@@ -119,6 +119,13 @@ pub struct ImportRef<'a> {
     pub module: Option<&'a str>,
 }
 
+/// The import of an undefined function or global that LLVM writes unless the source asks for
+/// another: from module `env`, by the symbol's own name.
+const ENV_IMPORT: ImportRef<'static> = ImportRef {
+    name: None,
+    module: Some("env"),
+};
+
 /// Stands for "no file" where an `Option<FileId>` would not fit.
 const NO_FILE: FileId = FileId(u32::MAX);
 
@@ -139,9 +146,11 @@ pub struct Symbol<'a> {
     pub force_export: bool,
     /// Named by `--export` (not just `--export-if-defined` or the entry).
     pub export_explicit: bool,
-    /// For an undefined symbol: how its references ask to be imported, when one does (rare,
-    /// so boxed: it would double the size of every symbol).
+    /// For an undefined symbol: how its references ask to be imported, when it is not by its
+    /// own name from `env` (rare, so boxed: it would double the size of every symbol).
     import: Option<Box<ImportRef<'a>>>,
+    /// Its references import it by its own name from `env`, as nearly every LLVM object's do.
+    import_env: bool,
     /// The signature the first reference expects: (file, type index) for functions; the file
     /// is [`NO_FILE`] when there is none (an `Option` would take four bytes more).
     signature: (FileId, u32),
@@ -166,6 +175,7 @@ impl<'a> Symbol<'a> {
             force_export: false,
             export_explicit: false,
             import: None,
+            import_env: false,
             signature: (NO_FILE, 0),
             global: false,
             shared: false,
@@ -182,18 +192,23 @@ impl<'a> Symbol<'a> {
     /// For an undefined function, global, table or tag: the import module of its first
     /// reference (every later reference must agree).
     pub fn import_module(&self) -> Option<&'a str> {
-        self.import.as_ref().and_then(|i| i.module)
+        self.import().module
     }
 
     /// How the symbol is imported (both `None`: nothing explicit).
     pub fn import(&self) -> ImportRef<'a> {
-        self.import.as_deref().copied().unwrap_or_default()
+        match &self.import {
+            _ if self.import_env => ENV_IMPORT,
+            Some(import) => **import,
+            None => ImportRef::default(),
+        }
     }
 
     /// Sets how the symbol is imported (nothing explicit: forgets it).
     pub fn set_import(&mut self, import: ImportRef<'a>) {
+        self.import_env = import == ENV_IMPORT;
         let explicit = import.name.is_some() || import.module.is_some();
-        self.import = explicit.then(|| Box::new(import));
+        self.import = (explicit && !self.import_env).then(|| Box::new(import));
     }
 
     /// The signature the first reference expects: (file, type index) for functions.
@@ -384,5 +399,15 @@ mod tests {
         sym.set_import(ImportRef::default());
         sym.set_signature(None);
         assert_eq!((sym.import_name(), sym.signature()), (None, None));
+        sym.set_import(ENV_IMPORT);
+        assert_eq!(sym.import(), ENV_IMPORT);
+        assert!(sym.import.is_none(), "the usual import takes no box");
+        sym.set_import(ImportRef {
+            name: Some("g"),
+            module: Some("env"),
+        });
+        assert_eq!((sym.import_name(), sym.import_module()), (Some("g"), Some("env")));
+        sym.set_import(ImportRef::default());
+        assert_eq!(sym.import(), ImportRef::default());
     }
 }
