@@ -92,37 +92,64 @@ impl<'p> Output<'p> {
     }
 
     /// Fills every piece and writes the file to `out`. Two windows take turns: while one
-    /// batch is written, the next one is filled.
+    /// batch is written, the next one is filled. A batch of borrowed bytes alone (the merged
+    /// strings of a large section) is written from where it is, after the window before it,
+    /// rather than copied into a window grown to its size.
     pub fn write_to(
         &self,
         ctx: &RelocContext<'_, '_>,
         out: &mut (impl Write + Send),
     ) -> std::io::Result<()> {
+        self.write_filled(|piece, dst| fill(ctx, piece, dst), out)
+    }
+
+    /// [`write_to`](Self::write_to), each piece filled by `fill`.
+    fn write_filled(
+        &self,
+        fill: impl Fn(&Piece<'_>, &mut [u8]) + Sync,
+        out: &mut (impl Write + Send),
+    ) -> std::io::Result<()> {
         let mut windows = [Vec::new(), Vec::new()];
+        // What is still to be written: the first bytes of the full window, then these.
         let mut written = 0;
+        let mut borrowed: &[u8] = &[];
         let mut start = 0;
         while start < self.pieces.len() {
             let (end, len) = self.batch(start);
+            let batch = &self.pieces[start..end];
+            start = end;
+            if let [(_, Piece::Borrowed(bytes))] = batch {
+                if !borrowed.is_empty() {
+                    out.write_all(&windows[1][..written])?;
+                    out.write_all(borrowed)?;
+                    written = 0;
+                }
+                borrowed = bytes;
+                continue;
+            }
             let [fill_into, full] = &mut windows;
             if fill_into.len() < len {
                 fill_into.resize(len, 0);
             }
-            let batch = &self.pieces[start..end];
             let (_, result) = rayon::join(
                 || {
                     split_mut(&mut fill_into[..len], batch.iter().map(|p| p.0))
                         .into_par_iter()
                         .zip(batch)
-                        .for_each(|(dst, (_, piece))| fill(ctx, piece, dst))
+                        .for_each(|(dst, (_, piece))| fill(piece, dst))
                 },
-                || out.write_all(&full[..written]),
+                || {
+                    out.write_all(&full[..written])?;
+                    out.write_all(borrowed)
+                },
             );
             result?;
             windows.swap(0, 1);
             written = len;
-            start = end;
+            borrowed = &[];
         }
-        out.write_all(&windows[1][..written])
+        out.write_all(&windows[1][..written])?;
+        out.write_all(borrowed)
     }
 
     /// The end of the batch that starts at piece `start`, and its length in bytes.
@@ -194,4 +221,45 @@ pub fn split_mut<T>(mut buf: &mut [T], sizes: impl Iterator<Item = usize>) -> Ve
         buf = b;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes a piece stands for, where no input is needed.
+    fn fill_plain(piece: &Piece<'_>, dst: &mut [u8]) {
+        match piece {
+            Piece::Owned(bytes) => dst.copy_from_slice(bytes),
+            Piece::Borrowed(bytes) => dst.copy_from_slice(bytes),
+            Piece::Zeros => dst.fill(0),
+            _ => unreachable!("the test has only plain pieces"),
+        }
+    }
+
+    /// Borrowed batches written from where they are, one after another or between windows,
+    /// keep the file's order.
+    #[test]
+    fn borrowed_batches_keep_their_place() {
+        let big: Vec<u8> = (0..WINDOW + 5).map(|k| (k % 251) as u8).collect();
+        let other: Vec<u8> = (0..WINDOW * 2).map(|k| (k % 241) as u8).collect();
+        let mut output = Output::new(b"head".to_vec());
+        output.push(big.len(), Piece::Borrowed(&big));
+        output.push(other.len(), Piece::Borrowed(&other));
+        output.push(7, Piece::Zeros);
+        output.bytes(b"middle".to_vec());
+        output.push(big.len(), Piece::Borrowed(&big));
+        output.push(3, Piece::Borrowed(b"end"));
+        let mut expected = b"head".to_vec();
+        expected.extend_from_slice(&big);
+        expected.extend_from_slice(&other);
+        expected.extend_from_slice(&[0; 7]);
+        expected.extend_from_slice(b"middle");
+        expected.extend_from_slice(&big);
+        expected.extend_from_slice(b"end");
+        let mut written = Vec::new();
+        output.write_filled(fill_plain, &mut written).unwrap();
+        assert_eq!(written.len(), output.len());
+        assert!(written == expected);
+    }
 }

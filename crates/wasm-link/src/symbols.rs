@@ -406,7 +406,10 @@ mod tests {
             name: Some("g"),
             module: Some("env"),
         });
-        assert_eq!((sym.import_name(), sym.import_module()), (Some("g"), Some("env")));
+        assert_eq!(
+            (sym.import_name(), sym.import_module()),
+            (Some("g"), Some("env"))
+        );
         sym.set_import(ImportRef::default());
         assert_eq!(sym.import(), ImportRef::default());
     }
