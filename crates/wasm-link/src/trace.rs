@@ -52,16 +52,21 @@ impl Tracer {
 
     /// `FILE: reference to SYMBOL` (lld's `printTraceSymbolUndefined`), for every undefined
     /// symbol a loaded object (or the linker) adds.
+    #[inline(always)]
     pub fn reference(&mut self, file: &str, symbol: &str) {
-        if self.traced(symbol) {
+        // Checked here, inlined into the resolver: nearly every link traces no symbol.
+        if !self.symbols.is_empty() && self.traced(symbol) {
             self.out.push(format!("{file}: reference to {symbol}"));
         }
     }
 
     /// `FILE: definition of SYMBOL`: a definition took the symbol's place (lld prints this from
     /// `replaceSymbol`, so a definition that loses to an existing one prints nothing).
+    #[inline(always)]
     pub fn definition(&mut self, file: &str, symbol: &str) {
-        self.defined_as(symbol, file, symbol);
+        if !self.symbols.is_empty() {
+            self.defined_as(symbol, file, symbol);
+        }
     }
 
     /// Like [`Tracer::definition`], for a traced symbol the linker redefines under another
@@ -73,8 +78,9 @@ impl Tracer {
     }
 
     /// `MEMBER: lazy definition of SYMBOL`: an archive member's definition became lazy.
+    #[inline(always)]
     pub fn lazy_definition(&mut self, member: &str, symbol: &str) {
-        if self.traced(symbol) {
+        if !self.symbols.is_empty() && self.traced(symbol) {
             self.out
                 .push(format!("{member}: lazy definition of {symbol}"));
         }
