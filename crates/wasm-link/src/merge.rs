@@ -434,14 +434,15 @@ fn lay_out(sorted: &[Distinct<'_>]) -> (Vec<u8>, Vec<u64>) {
         }
         at.push(end - s.len() as u64);
     }
-    // Zeroed in parallel: `vec!` would have one thread clear (and fault in) all of it.
-    let mut data: Vec<u8> = (0..end as usize).into_par_iter().map(|_| 0).collect();
+    // Written once, in parallel, by the copies below: `vec!` would have one thread clear
+    // (and fault in) all of it first.
+    let mut data: Vec<u8> = Vec::with_capacity(end as usize);
     let runs = sorted
         .len()
         .div_ceil(rayon::current_num_threads() * 8)
         .max(1);
     let mut slices = Vec::new();
-    let mut rest = &mut data[..];
+    let mut rest = &mut data.spare_capacity_mut()[..end as usize];
     for start in (0..sorted.len()).step_by(runs) {
         let stop = (start + runs).min(sorted.len());
         let len: usize = (start..stop)
@@ -452,14 +453,18 @@ fn lay_out(sorted: &[Distinct<'_>]) -> (Vec<u8>, Vec<u64>) {
         slices.push((start..stop, head));
         rest = tail;
     }
+    assert!(rest.is_empty(), "the runs cover the merged bytes");
     slices.into_par_iter().for_each(|(range, dst)| {
         let mut o = 0;
         for i in range.filter(|&i| written[i]) {
             let s = sorted[i].bytes;
-            dst[o..o + s.len()].copy_from_slice(s);
+            dst[o..o + s.len()].write_copy_of_slice(s);
             o += s.len();
         }
     });
+    // SAFETY: the runs' slices cover the first `end` bytes exactly (asserted above), and each
+    // run wrote every byte of its slice: its written pieces, whose lengths make up the slice.
+    unsafe { data.set_len(end as usize) };
     (data, at)
 }
 
