@@ -616,7 +616,7 @@ pub struct RelocIter<'a> {
 impl Iterator for RelocIter<'_> {
     type Item = Reloc;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<Reloc> {
         if self.remaining == 0 {
             return None;
