@@ -192,7 +192,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .map(|(p, ms)| format!("{p} {ms:.1}"))
             .collect();
         println!(
-            "phases (ms, ours, default threads) {:<10} {}",
+            "phases (ms, ours, default threads, median of {PHASE_LINKS}) {:<10} {}",
             w.name,
             phases.join(", ")
         );
@@ -290,6 +290,9 @@ impl Outputs {
     }
 }
 
+/// Links whose `--time` phases are reported, per workload (medians).
+const PHASE_LINKS: usize = 5;
+
 fn measure_all(
     prepared: &Prepared,
     opts: &Options,
@@ -310,7 +313,7 @@ fn measure_all(
         let pairs = pairs(opts, runs, spec, extra, &outs)?;
         report.rows.push(Row::new(threads, &pairs));
     }
-    report.phases = measure::phases(&opts.linker, spec, &outs.ours);
+    report.phases = measure::phases(&opts.linker, spec, &outs.ours, PHASE_LINKS);
     let inputs = prep::input_files(spec);
     report.input_files = inputs.len();
     report.input_bytes = inputs

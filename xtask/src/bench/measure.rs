@@ -73,9 +73,34 @@ pub fn link(linker: &Path, spec: &LinkSpec, extra: &[&str], out: &Path) -> Resul
     })
 }
 
-/// One more link of `spec` with `--time`: each phase and its milliseconds, as the linker
-/// prints them (`NAME: time: PHASE  X ms`); empty if it does not understand `--time`.
-pub fn phases(linker: &Path, spec: &LinkSpec, out: &Path) -> Vec<(String, f64)> {
+/// `links` more links of `spec` with `--time`: each phase and the median of its milliseconds,
+/// as the linker prints them (`NAME: time: PHASE  X ms`), in their order; empty if it does not
+/// understand `--time`. One run alone is at the mercy of the machine (and of the writeback of
+/// the outputs written just before it).
+pub fn phases(linker: &Path, spec: &LinkSpec, out: &Path, links: usize) -> Vec<(String, f64)> {
+    let mut runs: Vec<Vec<(String, f64)>> = Vec::new();
+    for _ in 0..links.max(1) {
+        let phases = phases_once(linker, spec, out);
+        if phases.is_empty() {
+            return Vec::new();
+        }
+        runs.push(phases);
+    }
+    runs[0]
+        .iter()
+        .map(|(name, _)| {
+            let mut ms: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.iter().find(|(n, _)| n == name).map(|p| p.1))
+                .collect();
+            ms.sort_by(f64::total_cmp);
+            (name.clone(), ms[ms.len() / 2])
+        })
+        .collect()
+}
+
+/// One link of `spec` with `--time`: each phase and its milliseconds.
+fn phases_once(linker: &Path, spec: &LinkSpec, out: &Path) -> Vec<(String, f64)> {
     let run = Command::new(linker)
         .args(&spec.args)
         .args(["--time", "-o"])

@@ -88,8 +88,8 @@ pub struct WorkloadReport {
     pub identical: bool,
     /// One row per thread mode.
     pub rows: Vec<Row>,
-    /// Our linker's `--time` phases (milliseconds) of one more link, default threads; empty
-    /// if the linker under test has no `--time`.
+    /// Our linker's `--time` phases (milliseconds, medians of a few more links), default
+    /// threads; empty if the linker under test has no `--time`.
     pub phases: Vec<(String, f64)>,
     /// The first failure, if any.
     pub error: Option<String>,
