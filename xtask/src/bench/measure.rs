@@ -89,12 +89,10 @@ pub fn phases(linker: &Path, spec: &LinkSpec, out: &Path, links: usize) -> Vec<(
     runs[0]
         .iter()
         .map(|(name, _)| {
-            let mut ms: Vec<f64> = runs
+            let ms = runs
                 .iter()
-                .filter_map(|r| r.iter().find(|(n, _)| n == name).map(|p| p.1))
-                .collect();
-            ms.sort_by(f64::total_cmp);
-            (name.clone(), ms[ms.len() / 2])
+                .filter_map(|r| r.iter().find(|(n, _)| n == name).map(|p| p.1));
+            (name.clone(), super::report::median(ms.collect()))
         })
         .collect()
 }
