@@ -45,7 +45,9 @@ impl Tracer {
         }
     }
 
-    /// Whether `--trace-symbol` names `symbol`.
+    /// Whether `--trace-symbol` names `symbol`. Inlined into the resolver, which asks for
+    /// every symbol: nearly every link traces none, and then no lookup is made.
+    #[inline(always)]
     pub fn traced(&self, symbol: &str) -> bool {
         !self.symbols.is_empty() && self.symbols.contains(symbol)
     }
@@ -54,8 +56,7 @@ impl Tracer {
     /// symbol a loaded object (or the linker) adds.
     #[inline(always)]
     pub fn reference(&mut self, file: &str, symbol: &str) {
-        // Checked here, inlined into the resolver: nearly every link traces no symbol.
-        if !self.symbols.is_empty() && self.traced(symbol) {
+        if self.traced(symbol) {
             self.out.push(format!("{file}: reference to {symbol}"));
         }
     }
@@ -64,7 +65,7 @@ impl Tracer {
     /// `replaceSymbol`, so a definition that loses to an existing one prints nothing).
     #[inline(always)]
     pub fn definition(&mut self, file: &str, symbol: &str) {
-        if !self.symbols.is_empty() {
+        if self.traced(symbol) {
             self.defined_as(symbol, file, symbol);
         }
     }
@@ -80,7 +81,7 @@ impl Tracer {
     /// `MEMBER: lazy definition of SYMBOL`: an archive member's definition became lazy.
     #[inline(always)]
     pub fn lazy_definition(&mut self, member: &str, symbol: &str) {
-        if !self.symbols.is_empty() && self.traced(symbol) {
+        if self.traced(symbol) {
             self.out
                 .push(format!("{member}: lazy definition of {symbol}"));
         }
