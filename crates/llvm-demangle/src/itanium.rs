@@ -10,10 +10,21 @@ mod parse;
 mod print;
 
 thread_local! {
-    /// The last demangling's arena, emptied, whose allocation the next one on this thread
-    /// reuses.
-    static SPARE_ARENA: std::cell::Cell<ast::Arena<'static>> =
-        const { std::cell::Cell::new(ast::Arena::new()) };
+    /// The last demangling's arena and parser tables, emptied, whose allocations the next one
+    /// on this thread reuses.
+    static SPARE: std::cell::Cell<Spare> = const {
+        std::cell::Cell::new(Spare {
+            arena: ast::Arena::new(),
+            tables: parse::Tables::new(),
+        })
+    };
+}
+
+/// What one demangling leaves for the next ([`SPARE`]).
+#[derive(Default)]
+struct Spare {
+    arena: ast::Arena<'static>,
+    tables: parse::Tables,
 }
 
 /// LLVM's `isItaniumEncoding`: one to four underscores followed by `Z`.
@@ -25,15 +36,19 @@ pub(crate) fn is_encoding(s: &str) -> bool {
 /// The Itanium demangling of `s`, or `None` where LLVM's `itaniumDemangle` fails (or the
 /// input exceeds our nesting and size bounds).
 pub(crate) fn demangle(s: &[u8]) -> Option<String> {
-    let arena = ast::Arena::reuse(SPARE_ARENA.take());
-    let mut parser = parse::Parser::new(s, arena);
+    let spare = SPARE.take();
+    let mut parser = parse::Parser::new(s, ast::Arena::reuse(spare.arena), spare.tables);
     let root = parser.parse();
     let printed = root.and_then(|root| {
         let mut printer = print::Printer::new(&parser.arena);
         printer.print(root);
         (!printer.failed).then_some(printer.out)
     });
-    SPARE_ARENA.set(ast::Arena::reuse(parser.arena));
+    let (arena, tables) = parser.into_parts();
+    SPARE.set(Spare {
+        arena: ast::Arena::reuse(arena),
+        tables,
+    });
     // LLVM returns a C string: output stops at the first NUL.
     let mut out = printed?;
     if let Some(nul) = memchr::memchr(0, &out) {

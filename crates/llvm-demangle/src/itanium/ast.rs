@@ -120,12 +120,32 @@ impl FloatKind {
     }
 }
 
+/// A list of nodes: a range of the arena's `lists`, as LLVM's `NodeArray` lives in its
+/// demangler's bump allocator. A name's lists cost no allocation of their own.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(super) struct List {
+    start: u32,
+    len: u32,
+}
+
+impl List {
+    /// Whether it has no nodes.
+    pub(super) fn is_empty(self) -> bool {
+        self.len == 0
+    }
+
+    /// How many nodes it has.
+    pub(super) fn len(self) -> usize {
+        self.len as usize
+    }
+}
+
 /// One node. Byte strings borrow the mangled name or are static spellings.
 #[derive(Clone, Debug)]
 #[allow(clippy::enum_variant_names)] // `NodeArray` is LLVM's name for a node list.
 pub(super) enum Node<'a> {
     Name(&'a [u8]),
-    NodeArray(Vec<Id>),
+    NodeArray(List),
     DotSuffix(Id, &'a [u8]),
     VendorExtQual {
         ty: Id,
@@ -157,7 +177,7 @@ pub(super) enum Node<'a> {
         base: Id,
         tag: &'a [u8],
     },
-    EnableIf(Vec<Id>),
+    EnableIf(List),
     ObjCProto {
         ty: Id,
         protocol: &'a [u8],
@@ -177,15 +197,16 @@ pub(super) enum Node<'a> {
     },
     Function {
         ret: Id,
-        params: Vec<Id>,
+        params: List,
         cv: u8,
         ref_qual: RefQual,
         exception: Option<Id>,
     },
     NoexceptSpec(Id),
-    DynamicExceptionSpec(Vec<Id>),
+    DynamicExceptionSpec(List),
     ExplicitObjectParam(Id),
-    Encoding(Box<Encoding>),
+    /// An index into the arena's encodings.
+    Encoding(u32),
     LiteralOperator(Id),
     Special {
         prefix: &'a [u8],
@@ -244,14 +265,14 @@ pub(super) enum Node<'a> {
     },
     TemplateParamDecl {
         name: Id,
-        params: Vec<Id>,
+        params: List,
         requires: Option<Id>,
     },
     ParamPackDecl(Id),
-    ParameterPack(Vec<Id>),
-    ArgumentPack(Vec<Id>),
+    ParameterPack(List),
+    ArgumentPack(List),
     PackExpansion(Id),
-    TemplateArgs(Vec<Id>),
+    TemplateArgs(List),
     ForwardRef {
         index: usize,
         target: Option<Id>,
@@ -271,8 +292,9 @@ pub(super) enum Node<'a> {
     },
     DtorName(Id),
     Unnamed(&'a [u8]),
-    Closure(Box<Closure<'a>>),
-    StructuredBinding(Vec<Id>),
+    /// An index into the arena's closures.
+    Closure(u32),
+    StructuredBinding(List),
     Binary {
         lhs: Id,
         op: &'a [u8],
@@ -313,13 +335,13 @@ pub(super) enum Node<'a> {
     SizeofPack(Id),
     Call {
         callee: Id,
-        args: Vec<Id>,
+        args: List,
         paren: bool,
     },
     New {
-        exprs: Vec<Id>,
+        exprs: List,
         ty: Id,
-        inits: Vec<Id>,
+        inits: List,
         global: bool,
         array: bool,
     },
@@ -335,7 +357,7 @@ pub(super) enum Node<'a> {
     FunctionParam(&'a [u8]),
     Conversion {
         ty: Id,
-        exprs: Vec<Id>,
+        exprs: List,
     },
     PtrMemConversion {
         ty: Id,
@@ -343,7 +365,7 @@ pub(super) enum Node<'a> {
     },
     InitList {
         ty: Option<Id>,
-        inits: Vec<Id>,
+        inits: List,
     },
     Braced {
         elem: Id,
@@ -374,8 +396,8 @@ pub(super) enum Node<'a> {
         value: &'a [u8],
     },
     Requires {
-        params: Vec<Id>,
-        reqs: Vec<Id>,
+        params: List,
+        reqs: List,
     },
     ExprRequirement {
         expr: Id,
@@ -395,7 +417,7 @@ pub(super) enum Node<'a> {
 pub(super) struct Encoding {
     pub ret: Option<Id>,
     pub name: Id,
-    pub params: Vec<Id>,
+    pub params: List,
     pub attrs: Option<Id>,
     pub requires: Option<Id>,
     pub cv: u8,
@@ -405,9 +427,9 @@ pub(super) struct Encoding {
 /// A lambda's closure type (`'lambda'(int)`).
 #[derive(Clone, Debug)]
 pub(super) struct Closure<'a> {
-    pub tparams: Vec<Id>,
+    pub tparams: List,
     pub requires1: Option<Id>,
-    pub params: Vec<Id>,
+    pub params: List,
     pub requires2: Option<Id>,
     pub count: &'a [u8],
 }
@@ -422,25 +444,85 @@ pub(super) struct Entry<'a> {
     pub function: Cache,
 }
 
-/// All nodes of one demangling.
+/// All nodes of one demangling, with the lists and the larger records they point to.
 #[derive(Default, Debug)]
 pub(super) struct Arena<'a> {
     pub nodes: Vec<Entry<'a>>,
+    lists: Vec<Id>,
+    encodings: Vec<Encoding>,
+    closures: Vec<Closure<'a>>,
 }
 
 impl<'a> Arena<'a> {
     /// An empty arena.
     pub(super) const fn new() -> Self {
-        Arena { nodes: Vec::new() }
+        Arena {
+            nodes: Vec::new(),
+            lists: Vec::new(),
+            encodings: Vec::new(),
+            closures: Vec::new(),
+        }
     }
 
-    /// `old`'s allocation as an empty arena for other input.
+    /// `old`'s allocations as an empty arena for other input.
     pub(super) fn reuse<'b>(old: Arena<'b>) -> Self {
-        let mut nodes = old.nodes;
+        let Arena {
+            mut nodes,
+            mut lists,
+            mut encodings,
+            mut closures,
+        } = old;
         nodes.clear();
+        lists.clear();
+        encodings.clear();
+        closures.clear();
         // An empty vector collected in place keeps its allocation.
-        let nodes = nodes.into_iter().map(|_| unreachable!()).collect();
-        Arena { nodes }
+        Arena {
+            nodes: nodes.into_iter().map(|_| unreachable!()).collect(),
+            lists,
+            encodings,
+            closures: closures.into_iter().map(|_| unreachable!()).collect(),
+        }
+    }
+
+    /// The nodes of `list`.
+    pub(super) fn list(&self, list: List) -> &[Id] {
+        &self.lists[list.start as usize..][..list.len as usize]
+    }
+
+    /// Keeps `items` as a list.
+    pub(super) fn add_list(&mut self, items: &[Id]) -> List {
+        let list = List {
+            start: self.lists.len() as u32,
+            len: items.len() as u32,
+        };
+        self.lists.extend_from_slice(items);
+        list
+    }
+
+    /// The encoding behind a [`Node::Encoding`].
+    pub(super) fn encoding(&self, index: u32) -> &Encoding {
+        &self.encodings[index as usize]
+    }
+
+    /// Adds an encoding node.
+    pub(super) fn add_encoding(&mut self, encoding: Encoding) -> Id {
+        self.encodings.push(encoding);
+        self.add(
+            Node::Encoding(self.encodings.len() as u32 - 1),
+            Prec::Primary,
+        )
+    }
+
+    /// The closure behind a [`Node::Closure`].
+    pub(super) fn closure(&self, index: u32) -> &Closure<'a> {
+        &self.closures[index as usize]
+    }
+
+    /// Adds a closure type node.
+    pub(super) fn add_closure(&mut self, closure: Closure<'a>) -> Id {
+        self.closures.push(closure);
+        self.add(Node::Closure(self.closures.len() as u32 - 1), Prec::Primary)
     }
 
     /// The node behind `id`.
@@ -486,6 +568,7 @@ impl<'a> Arena<'a> {
             | Node::ParamPackDecl(_) => (Yes, No, No),
             Node::ForwardRef { .. } => (Unknown, Unknown, Unknown),
             Node::ParameterPack(items) => {
+                let items = self.list(*items);
                 let all_no = |f: fn(&Entry<'a>) -> Cache| {
                     if items.iter().all(|&i| f(e(i)) == No) {
                         No
@@ -542,5 +625,17 @@ mod tests {
         let reused: Arena<'static> = Arena::reuse(arena);
         assert!(reused.nodes.is_empty());
         assert_eq!(reused.nodes.capacity(), capacity);
+    }
+
+    #[test]
+    fn lists_share_one_buffer_and_keep_their_items() {
+        let mut arena = Arena::new();
+        let first = arena.add_list(&[1, 2, 3]);
+        let empty = arena.add_list(&[]);
+        let second = arena.add_list(&[7]);
+        assert_eq!(arena.list(first), [1, 2, 3]);
+        assert!(empty.is_empty() && arena.list(empty).is_empty());
+        assert_eq!(arena.list(second), [7]);
+        assert_eq!(arena.lists.len(), 4);
     }
 }

@@ -32,6 +32,34 @@ enum Level {
     Absent,
 }
 
+/// The parser's lookup tables and scratch lists, kept between demanglings on a thread so that
+/// their allocations are reused.
+#[derive(Default)]
+pub(super) struct Tables {
+    subs: Vec<Id>,
+    outer: Vec<Id>,
+    levels: Vec<Level>,
+    lists: Vec<Vec<Id>>,
+    forward_refs: Vec<Id>,
+    items: Vec<Id>,
+    spare_levels: Vec<(Vec<Level>, Vec<Id>)>,
+}
+
+impl Tables {
+    /// Empty tables.
+    pub(super) const fn new() -> Self {
+        Tables {
+            subs: Vec::new(),
+            outer: Vec::new(),
+            levels: Vec::new(),
+            lists: Vec::new(),
+            forward_refs: Vec::new(),
+            items: Vec::new(),
+            spare_levels: Vec::new(),
+        }
+    }
+}
+
 /// Parser state: input cursor, node arena and the ABI's lookup tables.
 pub(super) struct Parser<'a> {
     s: &'a [u8],
@@ -40,8 +68,15 @@ pub(super) struct Parser<'a> {
     subs: Vec<Id>,
     outer: Vec<Id>,
     levels: Vec<Level>,
+    /// The template parameter lists of lambdas and template template parameters; only the
+    /// first `lists_len` are in scope, the rest keep their allocations for the next.
     lists: Vec<Vec<Id>>,
+    lists_len: usize,
     forward_refs: Vec<Id>,
+    /// The items of the lists being parsed, innermost last ([`Parser::list`]).
+    items: Vec<Id>,
+    /// Emptied template parameter tables for [`Parser::fresh_template_params`].
+    spare_levels: Vec<(Vec<Level>, Vec<Id>)>,
     try_template_args: bool,
     permit_forward_refs: bool,
     incomplete_tracking: bool,
@@ -51,17 +86,29 @@ pub(super) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    /// A parser over `s`.
-    pub(super) fn new(s: &'a [u8], arena: Arena<'a>) -> Self {
+    /// A parser over `s`, with the allocations of `arena` and `tables` (both empty).
+    pub(super) fn new(s: &'a [u8], arena: Arena<'a>, tables: Tables) -> Self {
+        let Tables {
+            subs,
+            outer,
+            levels,
+            lists,
+            forward_refs,
+            items,
+            spare_levels,
+        } = tables;
         Parser {
             s,
             pos: 0,
             arena,
-            subs: Vec::with_capacity(16),
-            outer: Vec::new(),
-            levels: Vec::new(),
-            lists: Vec::new(),
-            forward_refs: Vec::new(),
+            subs,
+            outer,
+            levels,
+            lists,
+            lists_len: 0,
+            forward_refs,
+            items,
+            spare_levels,
             try_template_args: true,
             permit_forward_refs: false,
             incomplete_tracking: false,
@@ -69,6 +116,64 @@ impl<'a> Parser<'a> {
             synthetic: [0; 3],
             depth: 0,
         }
+    }
+
+    /// The arena and the tables, to be emptied and reused for another name.
+    pub(super) fn into_parts(self) -> (Arena<'a>, Tables) {
+        let Parser {
+            arena,
+            mut subs,
+            mut outer,
+            mut levels,
+            mut lists,
+            mut forward_refs,
+            mut items,
+            mut spare_levels,
+            ..
+        } = self;
+        subs.clear();
+        outer.clear();
+        levels.clear();
+        lists.iter_mut().for_each(Vec::clear);
+        forward_refs.clear();
+        items.clear();
+        spare_levels.iter_mut().for_each(|(l, o)| {
+            l.clear();
+            o.clear();
+        });
+        let tables = Tables {
+            subs,
+            outer,
+            levels,
+            lists,
+            forward_refs,
+            items,
+            spare_levels,
+        };
+        (arena, tables)
+    }
+
+    /// Runs `f`, which pushes a list's nodes onto `items` (the mark passed is where they
+    /// start), and keeps them as one list of the arena. The nodes are taken off `items`
+    /// whether `f` succeeds or fails.
+    fn list<T>(&mut self, f: impl FnOnce(&mut Self, usize) -> Option<T>) -> Option<(List, T)> {
+        let mark = self.items.len();
+        let r = f(self, mark);
+        let r = r.map(|t| (self.arena.add_list(&self.items[mark..]), t));
+        self.items.truncate(mark);
+        r
+    }
+
+    /// The nodes `item` parses until `end`, which is eaten, as a list.
+    fn list_until(&mut self, end: u8, item: fn(&mut Self) -> R) -> Option<List> {
+        let (list, ()) = self.list(|p, _| {
+            while !p.eat(end) {
+                let node = item(p)?;
+                p.items.push(node);
+            }
+            Some(())
+        })?;
+        Some(list)
     }
 
     // ---- cursor helpers ----
@@ -201,18 +306,22 @@ impl<'a> Parser<'a> {
     fn level_list(&self, level: usize) -> Option<&Vec<Id>> {
         match self.levels.get(level)? {
             Level::Outer => Some(&self.outer),
-            Level::List(i) => self.lists.get(*i),
+            Level::List(i) => self.lists[..self.lists_len].get(*i),
             Level::Absent => None,
         }
     }
 
     /// Runs `f` with the template parameters of the enclosing context hidden.
     fn fresh_template_params(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
-        let levels = std::mem::take(&mut self.levels);
-        let outer = std::mem::take(&mut self.outer);
+        let (levels, outer) = self.spare_levels.pop().unwrap_or_default();
+        let levels = std::mem::replace(&mut self.levels, levels);
+        let outer = std::mem::replace(&mut self.outer, outer);
         let r = f(self);
-        self.levels = levels;
-        self.outer = outer;
+        let mut inner_levels = std::mem::replace(&mut self.levels, levels);
+        let mut inner_outer = std::mem::replace(&mut self.outer, outer);
+        inner_levels.clear();
+        inner_outer.clear();
+        self.spare_levels.push((inner_levels, inner_outer));
         r
     }
 
@@ -220,12 +329,16 @@ impl<'a> Parser<'a> {
     /// template parameter's), passing its index.
     fn scoped_param_list<T>(&mut self, f: impl FnOnce(&mut Self, usize) -> Option<T>) -> Option<T> {
         let old = self.levels.len();
-        self.lists.push(Vec::new());
-        let idx = self.lists.len() - 1;
+        let idx = self.lists_len;
+        match self.lists.get_mut(idx) {
+            Some(list) => list.clear(),
+            None => self.lists.push(Vec::new()),
+        }
+        self.lists_len += 1;
         self.levels.push(Level::List(idx));
         let r = f(self, idx);
         self.levels.truncate(old);
-        self.lists.truncate(idx);
+        self.lists_len = idx;
         r
     }
 
@@ -292,29 +405,28 @@ impl<'a> Parser<'a> {
         }
         let mut attrs = None;
         if self.eat_str(b"Ua9enable_ifI") {
-            let mut args = Vec::new();
-            while !self.eat(b'E') {
-                args.push(self.parse_template_arg()?);
-            }
+            let args = self.list_until(b'E', Self::parse_template_arg)?;
             attrs = Some(self.add(Node::EnableIf(args)));
         }
         let mut ret = None;
         if !st.ctor_dtor_conversion && st.ends_with_template_args {
             ret = Some(self.parse_type()?);
         }
-        let mut params = Vec::new();
-        if !self.eat(b'v') {
+        let (params, ()) = self.list(|p, mark| {
+            if p.eat(b'v') {
+                return Some(());
+            }
             loop {
-                let mut ty = self.parse_type()?;
-                if st.explicit_object && params.is_empty() {
-                    ty = self.add(Node::ExplicitObjectParam(ty));
+                let mut ty = p.parse_type()?;
+                if st.explicit_object && p.items.len() == mark {
+                    ty = p.add(Node::ExplicitObjectParam(ty));
                 }
-                params.push(ty);
-                if self.is_end_of_encoding() || self.look(0) == b'Q' {
-                    break;
+                p.items.push(ty);
+                if p.is_end_of_encoding() || p.look(0) == b'Q' {
+                    return Some(());
                 }
             }
-        }
+        })?;
         let mut requires = None;
         if self.eat(b'Q') {
             requires = Some(self.parse_constraint_expr()?);
@@ -328,7 +440,7 @@ impl<'a> Parser<'a> {
             cv: st.cv,
             ref_qual: st.ref_qual.unwrap_or(RefQual::None),
         };
-        Some(self.add(Node::Encoding(Box::new(enc))))
+        Some(self.arena.add_encoding(enc))
     }
 
     fn resolve_forward_refs(&mut self, st: &NameState) -> Option<()> {
@@ -340,7 +452,10 @@ impl<'a> Parser<'a> {
             };
             let target = match self.levels.first() {
                 Some(Level::Outer) => self.outer.get(index).copied(),
-                Some(Level::List(l)) => self.lists.get(*l).and_then(|v| v.get(index)).copied(),
+                Some(Level::List(l)) => self.lists[..self.lists_len]
+                    .get(*l)
+                    .and_then(|v| v.get(index))
+                    .copied(),
                 _ => None,
             }?;
             if let Node::ForwardRef { target: t, .. } = &mut self.arena.nodes[fref as usize].node {
@@ -443,13 +558,13 @@ impl<'a> Parser<'a> {
         } else if c == b'U' {
             self.parse_unnamed_type_name(st.as_deref_mut())?
         } else if self.eat_str(b"DC") {
-            let mut bindings = Vec::new();
-            loop {
-                bindings.push(self.parse_source_name()?);
-                if self.eat(b'E') {
-                    break;
+            let (bindings, ()) = self.list(|p, _| loop {
+                let binding = p.parse_source_name()?;
+                p.items.push(binding);
+                if p.eat(b'E') {
+                    return Some(());
                 }
-            }
+            })?;
             self.add(Node::StructuredBinding(bindings))
         } else if c == b'C' || c == b'D' {
             if module.is_some() {
@@ -538,10 +653,13 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_closure(&mut self, list: usize) -> R {
-        let mut tparams = Vec::new();
-        while self.is_template_param_decl() {
-            tparams.push(self.parse_template_param_decl(Some(list))?);
-        }
+        let (tparams, ()) = self.list(|p, _| {
+            while p.is_template_param_decl() {
+                let decl = p.parse_template_param_decl(Some(list))?;
+                p.items.push(decl);
+            }
+            Some(())
+        })?;
         if tparams.is_empty() {
             self.levels.pop();
         }
@@ -550,15 +668,18 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        let mut params = Vec::new();
-        if !self.eat(b'v') {
+        let (params, ()) = self.list(|p, _| {
+            if p.eat(b'v') {
+                return Some(());
+            }
             loop {
-                params.push(self.parse_type()?);
-                if matches!(self.look(0), b'E' | b'Q') {
-                    break;
+                let ty = p.parse_type()?;
+                p.items.push(ty);
+                if matches!(p.look(0), b'E' | b'Q') {
+                    return Some(());
                 }
             }
-        }
+        })?;
         let requires2 = if self.eat(b'Q') {
             Some(self.parse_constraint_expr()?)
         } else {
@@ -574,7 +695,7 @@ impl<'a> Parser<'a> {
             requires2,
             count,
         };
-        Some(self.add(Node::Closure(Box::new(closure))))
+        Some(self.arena.add_closure(closure))
     }
 
     fn parse_operator_name(&mut self, st: Option<&mut NameState>) -> R {
@@ -962,7 +1083,7 @@ impl<'a> Parser<'a> {
         let index = self.synthetic[slot];
         self.synthetic[slot] = index.wrapping_add(1);
         let n = self.add(Node::SyntheticParam { kind, index });
-        if let Some(l) = list.and_then(|l| self.lists.get_mut(l)) {
+        if let Some(l) = list.and_then(|l| self.lists[..self.lists_len].get_mut(l)) {
             l.push(n);
         }
         n
@@ -993,17 +1114,18 @@ impl<'a> Parser<'a> {
         if self.eat_str(b"Tt") {
             let name = self.invent_param_name(ParamKind::Template, list);
             let (params, requires) = self.scoped_param_list(|p, inner| {
-                let mut params = Vec::new();
-                let mut requires = None;
-                while !p.eat(b'E') {
-                    params.push(p.parse_template_param_decl(Some(inner))?);
-                    if p.eat(b'Q') {
-                        requires = Some(p.parse_constraint_expr()?);
-                        p.expect(b'E')?;
-                        break;
+                p.list(|p, _| {
+                    while !p.eat(b'E') {
+                        let decl = p.parse_template_param_decl(Some(inner))?;
+                        p.items.push(decl);
+                        if p.eat(b'Q') {
+                            let requires = p.parse_constraint_expr()?;
+                            p.expect(b'E')?;
+                            return Some(Some(requires));
+                        }
                     }
-                }
-                Some((params, requires))
+                    Some(None)
+                })
             })?;
             return Some(self.add(Node::TemplateParamDecl {
                 name,
@@ -1032,10 +1154,7 @@ impl<'a> Parser<'a> {
             }
             b'J' => {
                 self.pos += 1;
-                let mut args = Vec::new();
-                while !self.eat(b'E') {
-                    args.push(self.parse_template_arg()?);
-                }
+                let args = self.list_until(b'E', Self::parse_template_arg)?;
                 Some(self.add(Node::ArgumentPack(args)))
             }
             b'L' if self.look(1) == b'Z' => {
@@ -1061,27 +1180,26 @@ impl<'a> Parser<'a> {
             self.levels.push(Level::Outer);
             self.outer.clear();
         }
-        let mut args = Vec::new();
-        while !self.eat(b'E') {
-            let arg = self.parse_template_arg()?;
-            args.push(arg);
-            if tag {
-                let entry = match self.arena.get(arg) {
-                    Node::ParamQualifiedArg { arg } => *arg,
-                    Node::ArgumentPack(items) => {
-                        let items = items.clone();
-                        self.add(Node::ParameterPack(items))
-                    }
-                    _ => arg,
-                };
-                self.outer.push(entry);
+        let (args, ()) = self.list(|p, _| {
+            while !p.eat(b'E') {
+                let arg = p.parse_template_arg()?;
+                p.items.push(arg);
+                if tag {
+                    let entry = match *p.arena.get(arg) {
+                        Node::ParamQualifiedArg { arg } => arg,
+                        Node::ArgumentPack(items) => p.add(Node::ParameterPack(items)),
+                        _ => arg,
+                    };
+                    p.outer.push(entry);
+                }
+                if p.eat(b'Q') {
+                    p.parse_constraint_expr()?;
+                    p.expect(b'E')?;
+                    break;
+                }
             }
-            if self.eat(b'Q') {
-                self.parse_constraint_expr()?;
-                self.expect(b'E')?;
-                break;
-            }
-        }
+            Some(())
+        })?;
         Some(self.add(Node::TemplateArgs(args)))
     }
 }

@@ -18,7 +18,8 @@ pub(super) struct Printer<'p, 'a> {
     gt_is_gt: u32,
     pack_index: u32,
     pack_max: u32,
-    printing: Vec<bool>,
+    /// The forward references being printed (a substitution can lead back to one).
+    printing: Vec<Id>,
     depth: u32,
     pub failed: bool,
 }
@@ -32,7 +33,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             gt_is_gt: 1,
             pack_index: u32::MAX,
             pack_max: u32::MAX,
-            printing: vec![false; arena.nodes.len()],
+            printing: Vec::new(),
             depth: 0,
             failed: false,
         }
@@ -113,7 +114,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             | Node::Reference { pointee: c, .. }
             | Node::PtrToMember { member: c, .. } => self.has_rhs(*c),
             Node::Array { .. } | Node::Function { .. } | Node::Encoding(_) => true,
-            Node::ParameterPack(items) => self.pack_query(items, Self::has_rhs),
+            Node::ParameterPack(items) => self.pack_query(*items, Self::has_rhs),
             Node::ForwardRef { .. } => self.forward_query(id, Self::has_rhs),
             _ => false,
         }
@@ -123,7 +124,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         match self.arena.get(id) {
             Node::Qual { child, .. } => self.has_array(*child),
             Node::Array { .. } => true,
-            Node::ParameterPack(items) => self.pack_query(items, Self::has_array),
+            Node::ParameterPack(items) => self.pack_query(*items, Self::has_array),
             Node::ForwardRef { .. } => self.forward_query(id, Self::has_array),
             _ => false,
         }
@@ -133,7 +134,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         match self.arena.get(id) {
             Node::Qual { child, .. } => self.has_function(*child),
             Node::Function { .. } | Node::Encoding(_) => true,
-            Node::ParameterPack(items) => self.pack_query(items, Self::has_function),
+            Node::ParameterPack(items) => self.pack_query(*items, Self::has_function),
             Node::ForwardRef { .. } => self.forward_query(id, Self::has_function),
             _ => false,
         }
@@ -147,12 +148,15 @@ impl<'p, 'a> Printer<'p, 'a> {
     }
 
     /// The element of a parameter pack that the current expansion step prints.
-    fn pack_element(&mut self, items: &[Id]) -> Option<Id> {
+    fn pack_element(&mut self, items: List) -> Option<Id> {
         self.init_pack(items.len());
-        items.get(self.pack_index as usize).copied()
+        self.arena
+            .list(items)
+            .get(self.pack_index as usize)
+            .copied()
     }
 
-    fn pack_query(&mut self, items: &[Id], q: fn(&mut Self, Id) -> bool) -> bool {
+    fn pack_query(&mut self, items: List, q: fn(&mut Self, Id) -> bool) -> bool {
         self.pack_element(items).is_some_and(|e| q(self, e))
     }
 
@@ -166,12 +170,12 @@ impl<'p, 'a> Printer<'p, 'a> {
     /// Runs `f` on a forward reference's target unless that reference is already being
     /// printed (a cycle through a substitution).
     fn guarded_visit<T: Default>(&mut self, id: Id, f: impl FnOnce(&mut Self) -> T) -> T {
-        if self.printing[id as usize] {
+        if self.printing.contains(&id) {
             return T::default();
         }
-        self.printing[id as usize] = true;
+        self.printing.push(id);
         let r = f(self);
-        self.printing[id as usize] = false;
+        self.printing.pop();
         r
     }
 
@@ -186,7 +190,7 @@ impl<'p, 'a> Printer<'p, 'a> {
     /// LLVM's `getSyntaxNode`: looks through packs and forward references.
     fn syntax_node(&mut self, id: Id) -> Id {
         self.nest(|p| match p.arena.get(id) {
-            Node::ParameterPack(items) => match p.pack_element(items) {
+            Node::ParameterPack(items) => match p.pack_element(*items) {
                 Some(e) => p.syntax_node(e),
                 None => id,
             },
@@ -194,7 +198,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                 target: Some(t), ..
             } => {
                 let t = *t;
-                if p.printing[id as usize] {
+                if p.printing.contains(&id) {
                     return id;
                 }
                 p.guarded_visit(id, |p| p.syntax_node(t))
@@ -230,9 +234,9 @@ impl<'p, 'a> Printer<'p, 'a> {
         self.print_as_operand(id, Prec::Default, false);
     }
 
-    fn comma_list(&mut self, items: &[Id]) {
+    fn comma_list(&mut self, items: List) {
         let mut first = true;
-        for &e in items {
+        for &e in self.arena.list(items) {
             let before = self.out.len();
             if !first {
                 self.push(b", ");
@@ -247,7 +251,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         }
     }
 
-    fn paren_list(&mut self, items: &[Id]) {
+    fn paren_list(&mut self, items: List) {
         self.open(b'(');
         self.comma_list(items);
         self.close(b')');
@@ -320,7 +324,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         let arena = self.arena;
         match arena.get(id) {
             Node::Name(n) => self.push(n),
-            Node::NodeArray(v) | Node::ArgumentPack(v) => self.comma_list(v),
+            Node::NodeArray(v) | Node::ArgumentPack(v) => self.comma_list(*v),
             Node::DotSuffix(prefix, suffix) => {
                 self.print(*prefix);
                 self.push(b" (");
@@ -375,7 +379,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             }
             Node::EnableIf(conds) => {
                 self.push(b" [enable_if:");
-                self.comma_list(conds);
+                self.comma_list(*conds);
                 self.push(b"]");
             }
             Node::ObjCProto { ty, protocol } => {
@@ -402,6 +406,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                 self.push(b" ");
             }
             Node::Encoding(e) => {
+                let e = self.arena.encoding(*e);
                 if let Some(ret) = e.ret {
                     self.left(ret);
                     if !self.has_rhs(ret) {
@@ -502,7 +507,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             }
             Node::DynamicExceptionSpec(types) => {
                 self.push(b"throw");
-                self.paren_list(types);
+                self.paren_list(*types);
             }
             Node::ExplicitObjectParam(base) => {
                 self.push(b"this ");
@@ -603,7 +608,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             }
             Node::TemplateParamDecl { params, .. } => self.in_angles(|p| {
                 p.push(b"template<");
-                p.comma_list(params);
+                p.comma_list(*params);
                 p.push(b"> typename ");
             }),
             Node::ParamPackDecl(param) => {
@@ -611,14 +616,14 @@ impl<'p, 'a> Printer<'p, 'a> {
                 self.push(b"...");
             }
             Node::ParameterPack(items) => {
-                if let Some(e) = self.pack_element(items) {
+                if let Some(e) = self.pack_element(*items) {
                     self.left(e);
                 }
             }
             Node::PackExpansion(child) => self.pack_expansion(*child),
             Node::TemplateArgs(args) => self.in_angles(|p| {
                 p.push(b"<");
-                p.comma_list(args);
+                p.comma_list(*args);
                 p.push(b">");
             }),
             Node::ForwardRef { target, .. } => match target {
@@ -654,6 +659,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                 self.push(b"'");
             }
             Node::Closure(c) => {
+                let c = arena.closure(*c);
                 self.push(b"'lambda");
                 self.push(c.count);
                 self.push(b"'");
@@ -661,7 +667,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             }
             Node::StructuredBinding(items) => {
                 self.open(b'[');
-                self.comma_list(items);
+                self.comma_list(*items);
                 self.close(b']');
             }
             _ => self.left_exprs(id),
@@ -688,7 +694,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         if !c.tparams.is_empty() {
             self.in_angles(|p| {
                 p.push(b"<");
-                p.comma_list(&c.tparams);
+                p.comma_list(c.tparams);
                 p.push(b">");
             });
         }
@@ -697,7 +703,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             self.print(r);
             self.push(b" ");
         }
-        self.paren_list(&c.params);
+        self.paren_list(c.params);
         if let Some(r) = c.requires2 {
             self.push(b" requires ");
             self.print(r);
@@ -741,7 +747,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                 ref_qual,
                 exception,
             } => {
-                self.paren_list(params);
+                self.paren_list(*params);
                 self.right(*ret);
                 self.quals(*cv);
                 self.ref_qual(*ref_qual);
@@ -750,7 +756,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                     self.print(*e);
                 }
             }
-            Node::Encoding(e) => self.encoding_right(e),
+            Node::Encoding(e) => self.encoding_right(arena.encoding(*e)),
             Node::TypeParamDecl(name) | Node::ConstrainedTypeParamDecl { name, .. } => {
                 self.print(*name)
             }
@@ -767,7 +773,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             }
             Node::ParamPackDecl(param) => self.right(*param),
             Node::ParameterPack(items) => {
-                if let Some(e) = self.pack_element(items) {
+                if let Some(e) = self.pack_element(*items) {
                     self.right(e);
                 }
             }
@@ -783,7 +789,7 @@ impl<'p, 'a> Printer<'p, 'a> {
     }
 
     fn encoding_right(&mut self, e: &Encoding) {
-        self.paren_list(&e.params);
+        self.paren_list(e.params);
         if let Some(ret) = e.ret {
             self.right(ret);
         }
@@ -874,7 +880,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                 if *paren {
                     self.close(b')');
                 }
-                self.paren_list(args);
+                self.paren_list(*args);
             }
             _ => self.left_exprs2(id, prec),
         }
@@ -917,12 +923,12 @@ impl<'p, 'a> Printer<'p, 'a> {
                     self.push(b"[]");
                 }
                 if !exprs.is_empty() {
-                    self.paren_list(exprs);
+                    self.paren_list(*exprs);
                 }
                 self.push(b" ");
                 self.print(*ty);
                 if !inits.is_empty() {
-                    self.paren_list(inits);
+                    self.paren_list(*inits);
                 }
             }
             Node::Delete { op, global, array } => {
@@ -948,7 +954,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                 self.open(b'(');
                 self.print(*ty);
                 self.close(b')');
-                self.paren_list(exprs);
+                self.paren_list(*exprs);
             }
             Node::PtrMemConversion { ty, sub } => {
                 self.open(b'(');
@@ -958,7 +964,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                 self.print(*sub);
                 self.close(b')');
             }
-            Node::InitList { ty, inits } => self.init_list(*ty, inits),
+            Node::InitList { ty, inits } => self.init_list(*ty, *inits),
             Node::Braced { elem, init, array } => {
                 if *array {
                     self.push(b"[");
@@ -998,7 +1004,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         self.print(init);
     }
 
-    fn init_list(&mut self, ty: Option<Id>, inits: &[Id]) {
+    fn init_list(&mut self, ty: Option<Id>, inits: List) {
         if let Some(ty) = ty {
             self.print(ty);
         }
@@ -1052,7 +1058,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             Node::Lambda(ty) => {
                 self.push(b"[]");
                 if let Node::Closure(c) = arena.get(*ty) {
-                    self.closure_declarator(c);
+                    self.closure_declarator(arena.closure(*c));
                 }
                 self.push(b"{...}");
             }
@@ -1077,11 +1083,11 @@ impl<'p, 'a> Printer<'p, 'a> {
                 self.push(b"requires");
                 if !params.is_empty() {
                     self.push(b" ");
-                    self.paren_list(params);
+                    self.paren_list(*params);
                 }
                 self.push(b" ");
                 self.open(b'{');
-                for &r in reqs {
+                for &r in arena.list(*reqs) {
                     self.print(r);
                 }
                 self.push(b" ");

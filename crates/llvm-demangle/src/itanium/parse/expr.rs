@@ -30,12 +30,8 @@ impl<'a> Parser<'a> {
         self.guarded(Self::expr_inner)
     }
 
-    fn exprs_until(&mut self, end: u8) -> Option<Vec<Id>> {
-        let mut v = Vec::new();
-        while !self.eat(end) {
-            v.push(self.parse_expr()?);
-        }
-        Some(v)
+    fn exprs_until(&mut self, end: u8) -> Option<List> {
+        self.list_until(end, Self::parse_expr)
     }
 
     fn expr_inner(&mut self) -> R {
@@ -113,10 +109,7 @@ impl<'a> Parser<'a> {
     }
 
     fn braced_list(&mut self, ty: Option<Id>) -> R {
-        let mut inits = Vec::new();
-        while !self.eat(b'E') {
-            inits.push(self.parse_braced_expr()?);
-        }
+        let inits = self.list_until(b'E', Self::parse_braced_expr)?;
         Some(self.add(Node::InitList { ty, inits }))
     }
 
@@ -133,10 +126,7 @@ impl<'a> Parser<'a> {
     }
 
     fn sizeof_captured_pack(&mut self) -> R {
-        let mut args = Vec::new();
-        while !self.eat(b'E') {
-            args.push(self.parse_template_arg()?);
-        }
+        let args = self.list_until(b'E', Self::parse_template_arg)?;
         let pack = self.add(Node::NodeArray(args));
         Some(self.add(Node::Enclosing {
             prefix: b"sizeof... ",
@@ -146,7 +136,6 @@ impl<'a> Parser<'a> {
 
     fn vendor_expr(&mut self) -> R {
         let name = self.parse_source_name()?;
-        let mut args = Vec::new();
         let mut uuid = None;
         if self.arena.base_name(name, 0) == b"__uuidof" {
             if self.eat(b't') {
@@ -155,14 +144,10 @@ impl<'a> Parser<'a> {
                 uuid = Some(self.parse_expr());
             }
         }
-        match uuid {
-            Some(u) => args.push(u?),
-            None => {
-                while !self.eat(b'E') {
-                    args.push(self.parse_template_arg()?);
-                }
-            }
-        }
+        let args = match uuid {
+            Some(u) => self.arena.add_list(&[u?]),
+            None => self.list_until(b'E', Self::parse_template_arg)?,
+        };
         Some(self.add_prec(
             Node::Call {
                 callee: name,
@@ -269,13 +254,10 @@ impl<'a> Parser<'a> {
         let exprs = self.exprs_until(b'_')?;
         let ty = self.parse_type()?;
         let have_inits = self.eat_str(b"pi");
-        let mut inits = Vec::new();
-        while !self.eat(b'E') {
-            if !have_inits {
-                return None;
-            }
-            inits.push(self.parse_expr()?);
+        if !have_inits && self.look(0) != b'E' {
+            return None;
         }
+        let inits = self.list_until(b'E', Self::parse_expr)?;
         let node = Node::New {
             exprs,
             ty,
@@ -292,13 +274,16 @@ impl<'a> Parser<'a> {
         self.try_template_args = saved;
         let ty = ty?;
         let many = self.eat(b'_');
-        let mut exprs = Vec::new();
-        while !self.eat(b'E') {
-            exprs.push(self.parse_expr()?);
-            if !many {
-                break;
+        let (exprs, ()) = self.list(|p, _| {
+            while !p.eat(b'E') {
+                let expr = p.parse_expr()?;
+                p.items.push(expr);
+                if !many {
+                    break;
+                }
             }
-        }
+            Some(())
+        })?;
         if !many && exprs.len() != 1 {
             return None;
         }
@@ -523,21 +508,20 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_requires_expr(&mut self) -> R {
-        let mut params = Vec::new();
-        if self.eat_str(b"rQ") {
-            while !self.eat(b'_') {
-                params.push(self.parse_type()?);
-            }
-        } else if !self.eat_str(b"rq") {
+        let params = if self.eat_str(b"rQ") {
+            self.list_until(b'_', Self::parse_type)?
+        } else if self.eat_str(b"rq") {
+            List::default()
+        } else {
             return None;
-        }
-        let mut reqs = Vec::new();
-        loop {
-            reqs.push(self.requirement()?);
-            if self.eat(b'E') {
-                break;
+        };
+        let (reqs, ()) = self.list(|p, _| loop {
+            let req = p.requirement()?;
+            p.items.push(req);
+            if p.eat(b'E') {
+                return Some(());
             }
-        }
+        })?;
         Some(self.add(Node::Requires { params, reqs }))
     }
 

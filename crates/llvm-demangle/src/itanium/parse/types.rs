@@ -227,10 +227,7 @@ impl<'a> Parser<'a> {
             self.expect(b'E')?;
             exception = Some(self.add(Node::NoexceptSpec(e)));
         } else if self.eat_str(b"Dw") {
-            let mut types = Vec::new();
-            while !self.eat(b'E') {
-                types.push(self.parse_type()?);
-            }
+            let types = self.list_until(b'E', Self::parse_type)?;
             exception = Some(self.add(Node::DynamicExceptionSpec(types)));
         }
         self.eat_str(b"Dx");
@@ -238,24 +235,24 @@ impl<'a> Parser<'a> {
         self.eat(b'Y');
         let ret = self.parse_type()?;
         let mut ref_qual = RefQual::None;
-        let mut params = Vec::new();
-        loop {
-            if self.eat(b'E') {
-                break;
+        let (params, ()) = self.list(|p, _| loop {
+            if p.eat(b'E') {
+                return Some(());
             }
-            if self.eat(b'v') {
+            if p.eat(b'v') {
                 continue;
             }
-            if self.eat_str(b"RE") {
+            if p.eat_str(b"RE") {
                 ref_qual = RefQual::LValue;
-                break;
+                return Some(());
             }
-            if self.eat_str(b"OE") {
+            if p.eat_str(b"OE") {
                 ref_qual = RefQual::RValue;
-                break;
+                return Some(());
             }
-            params.push(self.parse_type()?);
-        }
+            let ty = p.parse_type()?;
+            p.items.push(ty);
+        })?;
         Some(self.add(Node::Function {
             ret,
             params,
