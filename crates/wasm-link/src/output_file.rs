@@ -190,6 +190,7 @@ impl Temporary {
         builder.prefix(&prefix).rand_bytes(7);
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(MODE));
+        handlers_in_place();
         // Registered under the lock, so a signal cannot come between creating and registering.
         let mut pending = pending();
         let file = builder.tempfile_in(dir)?;
@@ -248,10 +249,29 @@ pub fn remove_temporaries_on_signal() {
     }
 }
 
+/// Says when the thread of [`watch_signals`] has registered its handlers (or ended), until the
+/// first temporary file waits for it.
+#[cfg(unix)]
+static REGISTERED: Mutex<Option<std::sync::mpsc::Receiver<()>>> = Mutex::new(None);
+
+/// Waits until the signal handlers are in place, if they are being installed: a temporary
+/// file never exists without them.
+fn handlers_in_place() {
+    #[cfg(unix)]
+    {
+        let registered = REGISTERED.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(registered) = registered {
+            let _ = registered.recv();
+        }
+    }
+}
+
 /// A thread receives the signals (signal-hook's iterator: no code of ours runs in a signal
 /// handler), removes the files and re-raises the signal with its default action, holding the
 /// lock so that no temporary file is created or renamed meanwhile. The handlers are registered
-/// by the thread itself, so they never exist without a thread to act on them.
+/// by the thread itself, so they never exist without a thread to act on them. Nobody waits for
+/// that here: the first temporary file does ([`handlers_in_place`]), and the link starts
+/// meanwhile.
 #[cfg(unix)]
 fn watch_signals() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -271,10 +291,9 @@ fn watch_signals() {
                 drop(pending);
             }
         });
-    // Returns once the handlers are in place (or the thread could not start: then the signals
-    // keep their default action).
+    // If the thread could not start, the signals keep their default action.
     if spawned.is_ok() {
-        let _ = wait.recv();
+        *REGISTERED.lock().unwrap_or_else(|e| e.into_inner()) = Some(wait);
     }
 }
 
