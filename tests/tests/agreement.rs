@@ -272,7 +272,8 @@ mod ours {
             .collect();
         let kind = |k: ComdatKind| k as u8;
         let comdat = |c: &wasm_format::linking::Comdat<'_>| {
-            let members = c.members.iter().map(|m| (kind(m.kind), m.index)).collect();
+            let members = c.members_of(&l.comdat_members).iter();
+            let members = members.map(|m| (kind(m.kind), m.index)).collect();
             (c.name.to_owned(), c.flags, members)
         };
         s.comdats = l.comdats.iter().map(comdat).collect();

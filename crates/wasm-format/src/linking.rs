@@ -6,8 +6,9 @@
 //! `name` and `dylink.0` sections.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::parse::{byte, fail, name, take, var_u32, var_u64, vec_of, In, PResult, Window};
+use crate::parse::{byte, count, fail, name, take, var_u32, var_u64, vec_of, In, PResult, Window};
 use std::fmt;
+use std::ops::Range;
 
 /// The only `linking` metadata version in use; version 1 subsections are obsolete.
 pub const LINKING_VERSION: u32 = 2;
@@ -28,6 +29,8 @@ pub struct Linking<'a> {
     pub init_funcs: Vec<InitFunc>,
     /// Comdat groups defined by this object.
     pub comdats: Vec<Comdat<'a>>,
+    /// The members of every comdat group, group after group ([`Comdat::members`]).
+    pub comdat_members: Vec<ComdatMember>,
     /// The symbol table; relocations and init functions index into it.
     pub symbols: Vec<SymbolInfo<'a>>,
     /// Ids of subsections that were skipped because they are not known (in file order).
@@ -101,8 +104,17 @@ pub struct Comdat<'a> {
     pub name: &'a str,
     /// Reserved flags (0 in every known producer).
     pub flags: u32,
-    /// The segments, functions and sections that belong to the group.
-    pub members: Vec<ComdatMember>,
+    /// The segments, functions and sections that belong to the group: a range of
+    /// [`Linking::comdat_members`]. One vector holds every group's, as C++ objects have a group
+    /// per inline function (150 k in a C++ `-g` link), nearly all of one member.
+    pub members: Range<u32>,
+}
+
+impl Comdat<'_> {
+    /// The group's members, of `all` (the object's [`Linking::comdat_members`]).
+    pub fn members_of<'m>(&self, all: &'m [ComdatMember]) -> &'m [ComdatMember] {
+        &all[self.members.start as usize..self.members.end as usize]
+    }
 }
 
 /// One member of a comdat group.
@@ -414,7 +426,10 @@ impl<'a> Linking<'a> {
                     sub.parse_all("init functions", vec_of("init functions", 2, init_func))?
             }
             COMDAT_INFO => {
-                self.comdats = sub.parse_all("comdat info", vec_of("comdats", 3, comdat))?
+                let members = &mut self.comdat_members;
+                members.clear();
+                let comdats = vec_of("comdats", 3, |i| comdat(i, members));
+                self.comdats = sub.parse_all("comdat info", comdats)?
             }
             SYMBOL_TABLE => {
                 self.symbols = sub.parse_all("the symbol table", vec_of("symbols", 3, symbol))?
@@ -496,10 +511,18 @@ pub(crate) fn init_func(i: In<'_>) -> PResult<'_, InitFunc> {
     Ok((i, InitFunc { priority, symbol }))
 }
 
-pub(crate) fn comdat(i: In<'_>) -> PResult<'_, Comdat<'_>> {
+/// A comdat group, its members appended to `members`.
+pub(crate) fn comdat<'a>(i: In<'a>, members: &mut Vec<ComdatMember>) -> PResult<'a, Comdat<'a>> {
     let (i, name) = name(i)?;
     let (i, flags) = var_u32(i)?;
-    let (i, members) = vec_of("comdat members", 2, comdat_member)(i)?;
+    let (mut i, n) = count("comdat members", 2)(i)?;
+    let start = members.len() as u32;
+    for _ in 0..n {
+        let (rest, member) = comdat_member(i)?;
+        members.push(member);
+        i = rest;
+    }
+    let members = start..members.len() as u32;
     Ok((
         i,
         Comdat {
@@ -804,8 +827,8 @@ mod tests {
         assert_eq!(l.comdats.len(), 1);
         assert_eq!(l.comdats[0].name, "inl");
         assert_eq!(
-            l.comdats[0].members,
-            vec![
+            l.comdats[0].members_of(&l.comdat_members),
+            [
                 ComdatMember {
                     kind: ComdatKind::Function,
                     index: 3
@@ -1199,18 +1222,19 @@ int run(int a) { return ext_fn(a) + ext_data + msg[a] + tls_var + fp(a); }
         SymbolInfo { flags, name, kind }
     }
 
-    fn wp_comdat(c: wasmparser::Comdat<'_>) -> Comdat<'_> {
-        let members = c.symbols.into_iter().map(|m| {
+    fn wp_comdat<'a>(c: wasmparser::Comdat<'a>, all: &mut Vec<ComdatMember>) -> Comdat<'a> {
+        let start = all.len() as u32;
+        all.extend(c.symbols.into_iter().map(|m| {
             let m = m.expect("wasmparser comdat member");
             ComdatMember {
                 kind: ComdatKind::from_u32(m.kind as u32).expect("kind"),
                 index: m.index,
             }
-        });
+        }));
         Comdat {
             name: c.name,
             flags: c.flags,
-            members: members.collect(),
+            members: start..all.len() as u32,
         }
     }
 
@@ -1247,9 +1271,10 @@ int run(int a) { return ext_fn(a) + ext_data + msg[a] + tls_var + fp(a); }
                         .collect()
                 }
                 L::ComdatInfo(c) => {
+                    let all = &mut out.comdat_members;
                     out.comdats = c
                         .into_iter()
-                        .map(|c| wp_comdat(c.expect("comdat")))
+                        .map(|c| wp_comdat(c.expect("comdat"), all))
                         .collect()
                 }
                 L::SymbolTable(s) => {

@@ -81,7 +81,9 @@ pub fn linking_entry(w: Window<'_>, entry: LinkingEntry) -> Option<usize> {
         LinkingEntry::Symbol(n) => item_offset(sub, n, symbol),
         LinkingEntry::InitFunc(n) => item_offset(sub, n, init_func),
         LinkingEntry::ComdatMember { comdat, member } => {
-            let at = item_offset(sub, comdat, crate::linking::comdat)?;
+            let mut members = Vec::new();
+            let skip = |i| crate::linking::comdat(i, &mut members);
+            let at = item_offset(sub, comdat, skip)?;
             let (rest, _) = name(&sub.bytes[at - sub.offset..]).ok()?;
             let (rest, _flags) = var_u32(rest).ok()?;
             item_offset(sub.tail(rest), member, comdat_member)

@@ -306,8 +306,9 @@ impl RelocatableOutput<'_, '_> {
     fn comdats(&self) -> BTreeMap<&str, Vec<(u8, u32)>> {
         let mut of: HashMap<(FileId, ComdatKind, u32), &str> = HashMap::new();
         for &f in &self.res.loaded {
-            for c in &self.inputs.obj(f).comdats {
-                for m in &c.members {
+            let obj = self.inputs.obj(f);
+            for c in &obj.comdats {
+                for m in obj.comdat_members_of(c) {
                     of.insert((f, m.kind, m.index), c.name);
                 }
             }

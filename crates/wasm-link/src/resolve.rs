@@ -473,7 +473,7 @@ impl<'i, 'a> Resolver<'i, 'a> {
             if winner == f {
                 continue;
             }
-            for m in &c.members {
+            for m in obj.comdat_members_of(c) {
                 discard_member(obj, d, m);
             }
         }

@@ -10,7 +10,7 @@ use crate::ids::{
 use crate::validate::{check_padded, misplaced, Patched, RelocCheck};
 use std::ops::Range;
 use wasm_format::features::{Feature, Producers};
-use wasm_format::linking::{Comdat, InitFunc, Linking, SegmentFlags, SymbolInfo};
+use wasm_format::linking::{Comdat, ComdatMember, InitFunc, Linking, SegmentFlags, SymbolInfo};
 use wasm_format::reloc::{LazyRelocs, Reloc};
 use wasm_format::sections::{self, DataMode, Element, Export, ExternalKind, ImportKind};
 use wasm_format::types::{ConstExpr, FuncType, GlobalType, TableType, TagType};
@@ -124,6 +124,8 @@ pub struct Object<'a> {
     pub init_funcs: Vec<InitFunc>,
     /// COMDAT groups.
     pub comdats: Vec<Comdat<'a>>,
+    /// The members of every group, group after group ([`Object::comdat_members_of`]).
+    pub comdat_members: Vec<ComdatMember>,
     /// Relocations of the code section, sorted by offset.
     pub code_relocs: Vec<Reloc>,
     /// Relocations of the data section, sorted by offset.
@@ -258,6 +260,7 @@ impl<'a> Object<'a> {
         obj.symbols = linking.symbols;
         obj.init_funcs = linking.init_funcs;
         obj.comdats = linking.comdats;
+        obj.comdat_members = linking.comdat_members;
         match found.data {
             Some((_, w)) => obj.read_data(w, &linking.segments, found.data_count)?,
             None if !linking.segments.is_empty() => {
@@ -364,6 +367,7 @@ impl<'a> Object<'a> {
             symbols: Vec::new(),
             init_funcs: Vec::new(),
             comdats: Vec::new(),
+            comdat_members: Vec::new(),
             code_relocs: Vec::new(),
             data_relocs: Vec::new(),
             code_offset: 0,
@@ -887,6 +891,11 @@ impl<'a> Object<'a> {
         self.start_section
             .map(sections::parse_start_section)
             .transpose()
+    }
+
+    /// The members of comdat group `c` (one of [`Object::comdats`]).
+    pub fn comdat_members_of(&self, c: &Comdat<'a>) -> &[ComdatMember] {
+        c.members_of(&self.comdat_members)
     }
 
     /// The name a symbol-table entry goes by: its own; for an import without one, the import's

@@ -465,7 +465,7 @@ fn check_linking(obj: &Object<'_>) -> Result<(), (LinkingEntry, String, Option<B
         }
     }
     for (comdat, c) in obj.comdats.iter().enumerate() {
-        for (member, m) in c.members.iter().enumerate() {
+        for (member, m) in obj.comdat_members_of(c).iter().enumerate() {
             let at = LinkingEntry::ComdatMember { comdat, member };
             let i = m.index as usize;
             let (fits, message, expected) = match m.kind {
@@ -934,17 +934,18 @@ mod tests {
         obj.comdats = vec![wasm_format::linking::Comdat {
             name: "c",
             flags: 0,
-            members: vec![
-                wasm_format::linking::ComdatMember {
-                    kind: ComdatKind::Function,
-                    index: 1,
-                },
-                wasm_format::linking::ComdatMember {
-                    kind: ComdatKind::Function,
-                    index: 2,
-                },
-            ],
+            members: 0..2,
         }];
+        obj.comdat_members = vec![
+            wasm_format::linking::ComdatMember {
+                kind: ComdatKind::Function,
+                index: 1,
+            },
+            wasm_format::linking::ComdatMember {
+                kind: ComdatKind::Function,
+                index: 2,
+            },
+        ];
         let (at, message, bad) = check_linking(&obj).unwrap_err();
         let member = LinkingEntry::ComdatMember {
             comdat: 0,
@@ -953,11 +954,11 @@ mod tests {
         let expected = (member, "COMDAT function index out of range", Some(2));
         assert_eq!((at, message.as_str(), bad.map(|b| b.1)), expected);
         // An imported function is no member either (LLVM: defined functions only).
-        obj.comdats[0].members[1].index = 0;
+        obj.comdat_members[1].index = 0;
         let (_, message, _) = check_linking(&obj).unwrap_err();
         assert_eq!(message, "COMDAT function index out of range");
         // Nor a global.
-        obj.comdats[0].members[1].kind = ComdatKind::Global;
+        obj.comdat_members[1].kind = ComdatKind::Global;
         let (_, message, bad) = check_linking(&obj).unwrap_err();
         assert_eq!((message.as_str(), bad), ("invalid COMDAT entry type", None));
     }

@@ -7,7 +7,9 @@ pub mod text;
 use serde::Serialize;
 use std::path::Path;
 use wasm_format::features::parse_target_features;
-use wasm_format::linking::{parse_linking, ComdatKind, Linking, SymbolInfo, SymbolKind};
+use wasm_format::linking::{
+    parse_linking, ComdatKind, ComdatMember, Linking, SymbolInfo, SymbolKind,
+};
 use wasm_format::reloc::{parse_reloc_section, RelocType};
 use wasm_format::sections::{self, ExternalKind, Import, ImportKind};
 use wasm_format::{Module, SectionId};
@@ -286,7 +288,9 @@ fn build(module: &Module<'_>) -> wasm_format::Result<Report> {
             .iter()
             .map(|f| init_row(&names, f))
             .collect(),
-        comdats: linking.comdats.iter().map(comdat_row).collect(),
+        comdats: (linking.comdats.iter())
+            .map(|c| comdat_row(c, &linking.comdat_members))
+            .collect(),
         target_features: target_features(module)?,
         imports: imports.iter().map(import_row).collect(),
         exports: export_rows(module)?,
@@ -433,7 +437,8 @@ fn init_row(names: &Names<'_, '_>, f: &wasm_format::linking::InitFunc) -> InitFu
     }
 }
 
-fn comdat_row(c: &wasm_format::linking::Comdat<'_>) -> ComdatRow {
+/// Group `c`, whose members are in `all`.
+fn comdat_row(c: &wasm_format::linking::Comdat<'_>, all: &[ComdatMember]) -> ComdatRow {
     let kind = |k: ComdatKind| match k {
         ComdatKind::Data => "data",
         ComdatKind::Function => "func",
@@ -442,9 +447,7 @@ fn comdat_row(c: &wasm_format::linking::Comdat<'_>) -> ComdatRow {
         ComdatKind::Table => "table",
         ComdatKind::Section => "section",
     };
-    let members = c
-        .members
-        .iter()
+    let members = (c.members_of(all).iter())
         .map(|m| format!("{}[{}]", kind(m.kind), m.index))
         .collect();
     ComdatRow {

@@ -435,8 +435,7 @@ fn comdat_segments(obj: &wasm_object::object::Object<'_>, config: &Config) -> Ve
     if !config.relocatable {
         return Vec::new();
     }
-    let members = obj.comdats.iter().flat_map(|c| &c.members);
-    let mut segments: Vec<u32> = members
+    let mut segments: Vec<u32> = (obj.comdat_members.iter())
         .filter(|m| m.kind == wasm_format::linking::ComdatKind::Data)
         .map(|m| m.index)
         .collect();

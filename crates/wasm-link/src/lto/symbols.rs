@@ -189,6 +189,8 @@ fn find_bitcode<'f>(files: &'f [InputFile], framed: &Framed<'f>) -> Vec<(String,
 /// its COMDAT groups with their defined members.
 pub fn object(module: &BitcodeModule) -> Object<'_> {
     let mut group_index: HashMap<&str, usize> = HashMap::default();
+    // Each group's members, made contiguous in `comdat_members` at the end.
+    let mut members: Vec<Vec<ComdatMember>> = Vec::new();
     let mut obj = Object::empty();
     obj.memory64 = module.is_wasm64();
     for (name, attrs) in &module.symbols {
@@ -233,17 +235,23 @@ pub fn object(module: &BitcodeModule) -> Object<'_> {
                 obj.comdats.push(Comdat {
                     name: group,
                     flags: 0,
-                    members: Vec::new(),
+                    members: 0..0,
                 });
+                members.push(Vec::new());
                 obj.comdats.len() - 1
             });
-            obj.comdats[at].members.push(member);
+            members[at].push(member);
         }
         obj.symbols.push(SymbolInfo {
             flags: SymbolFlags(flags),
             name: Some(name),
             kind,
         });
+    }
+    for (c, members) in obj.comdats.iter_mut().zip(members) {
+        let start = obj.comdat_members.len() as u32;
+        obj.comdat_members.extend(members);
+        c.members = start..obj.comdat_members.len() as u32;
     }
     obj
 }

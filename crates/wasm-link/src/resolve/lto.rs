@@ -56,7 +56,7 @@ impl<'a> Resolver<'_, 'a> {
         for c in &obj.comdats {
             let winner = *self.comdats.entry(c.name).or_insert(f);
             if winner != f {
-                let symbols = c.members.iter().map(|m| m.index);
+                let symbols = obj.comdat_members_of(c).iter().map(|m| m.index);
                 self.discarded[f.idx()].symbols.extend(symbols);
             }
         }

@@ -250,7 +250,9 @@ fn comdats<'a>(obj: &Object<'a>, sections: &[u32]) -> Result<Vec<Comdat<'a>>, Mo
             Ok(Comdat {
                 name: Cow::Borrowed(c.name),
                 flags: c.flags,
-                members: c.members.iter().map(member).collect::<Result<_, _>>()?,
+                members: (obj.comdat_members_of(c).iter())
+                    .map(member)
+                    .collect::<Result<_, _>>()?,
             })
         })
         .collect()
