@@ -211,6 +211,15 @@ impl<'p, 'a> Printer<'p, 'a> {
 
     /// Prints a whole node: its left part, then its right part when it may have one.
     pub(super) fn print(&mut self, id: Id) {
+        if let Node::Name(name) = self.arena.get(id) {
+            // The commonest node, printed as the two levels below would (a name has no right
+            // part), failing at the same depth.
+            if self.failed || self.depth + 1 >= MAX_DEPTH {
+                self.failed = true;
+                return;
+            }
+            return self.push(name);
+        }
         self.nest(|p| {
             p.left(id);
             if p.arena.entry(id).rhs != Cache::No {
