@@ -30,152 +30,147 @@ pub(super) struct ScanResult {
     pub slot_order: Vec<SymbolId>,
     /// Symbols reached through imported `GOT.*` globals, in import order.
     pub got_imports: Vec<SymbolId>,
+    /// Symbols that get a GOT entry of the output's own, in order ([`Layout::got`]).
+    pub got: Vec<SymbolId>,
     /// wasm-ld's errors for relocations a PIC output cannot have.
     pub errors: Vec<String>,
 }
 
-impl<'a> Layout<'a> {
-    /// Scans relocations of live chunks in load order: records the types that
-    /// `TYPE_INDEX_LEB` uses (registered first), gives functions whose address is taken
-    /// their table slot, and symbols read through `global.get` their GOT entry, in the order
-    /// lld's `scanRelocations` does.
-    pub(super) fn scan_relocations(
-        &mut self,
-        inputs: &Inputs<'a>,
-        res: &Resolved<'a>,
-        live: &Liveness,
-        config: &Config,
-    ) -> ScanResult {
-        // Each file is scanned in parallel; its findings are replayed in load order, so the
-        // first occurrence decides as in a single scan.
-        let found: Vec<Vec<Scanned>> = res
-            .loaded
-            .par_iter()
-            .map(|&f| self.scan_file(inputs, res, live, f, config))
-            .collect();
-        let mut out = ScanResult::default();
-        let mut got_seen = vec![false; res.table.symbols.len()];
-        let mut seen = vec![false; res.table.symbols.len()];
-        for (&f, events) in res.loaded.iter().zip(found) {
-            for event in events {
-                match event {
-                    Scanned::Type(t) => out.used_types.push((f, t)),
-                    Scanned::Got(id) => {
-                        if std::mem::replace(&mut got_seen[id.idx()], true) {
-                            continue;
-                        }
-                        let sym = res.table.get(id);
-                        if pic::requires_got_access(sym, config) {
-                            out.got_imports.push(id);
-                            continue;
-                        }
-                        self.got.push(id);
-                        if sym.kind == Kind::Function && !seen[id.idx()] {
-                            seen[id.idx()] = true;
-                            out.slot_order.push(id);
-                        }
+/// Scans relocations of live chunks in load order: records the types that `TYPE_INDEX_LEB`
+/// uses (registered first), gives functions whose address is taken their table slot, and
+/// symbols read through `global.get` their GOT entry, in the order lld's `scanRelocations`
+/// does. It needs nothing of the layout, so it runs beside the placing of data segments.
+pub(super) fn scan_relocations(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    config: &Config,
+) -> ScanResult {
+    // Each file is scanned in parallel; its findings are replayed in load order, so the
+    // first occurrence decides as in a single scan.
+    let found: Vec<Vec<Scanned>> = res
+        .loaded
+        .par_iter()
+        .map(|&f| scan_file(inputs, res, live, f, config))
+        .collect();
+    let mut out = ScanResult::default();
+    let mut got_seen = vec![false; res.table.symbols.len()];
+    let mut seen = vec![false; res.table.symbols.len()];
+    for (&f, events) in res.loaded.iter().zip(found) {
+        for event in events {
+            match event {
+                Scanned::Type(t) => out.used_types.push((f, t)),
+                Scanned::Got(id) => {
+                    if std::mem::replace(&mut got_seen[id.idx()], true) {
+                        continue;
                     }
-                    Scanned::Slot(id) => {
-                        if !seen[id.idx()] {
-                            seen[id.idx()] = true;
-                            out.slot_order.push(id);
-                        }
+                    let sym = res.table.get(id);
+                    if pic::requires_got_access(sym, config) {
+                        out.got_imports.push(id);
+                        continue;
                     }
-                    Scanned::NotPic(id, ty) => out.errors.push(format!(
-                        "{}: relocation {} cannot be used against symbol `{}`; recompile with -fPIC",
-                        inputs.name(f),
-                        ty.name(),
-                        crate::trace::display_symbol(res.table.get(id).name, config.demangle)
-                    )),
-                    Scanned::RelativeToUndefined(id, ty) => out.errors.push(format!(
-                        "{}: relocation {} is not supported against an undefined symbol `{}`",
-                        inputs.name(f),
-                        ty.name(),
-                        crate::trace::display_symbol(res.table.get(id).name, config.demangle)
-                    )),
+                    out.got.push(id);
+                    if sym.kind == Kind::Function && !seen[id.idx()] {
+                        seen[id.idx()] = true;
+                        out.slot_order.push(id);
+                    }
                 }
+                Scanned::Slot(id) => {
+                    if !seen[id.idx()] {
+                        seen[id.idx()] = true;
+                        out.slot_order.push(id);
+                    }
+                }
+                Scanned::NotPic(id, ty) => out.errors.push(format!(
+                    "{}: relocation {} cannot be used against symbol `{}`; recompile with -fPIC",
+                    inputs.name(f),
+                    ty.name(),
+                    crate::trace::display_symbol(res.table.get(id).name, config.demangle)
+                )),
+                Scanned::RelativeToUndefined(id, ty) => out.errors.push(format!(
+                    "{}: relocation {} is not supported against an undefined symbol `{}`",
+                    inputs.name(f),
+                    ty.name(),
+                    crate::trace::display_symbol(res.table.get(id).name, config.demangle)
+                )),
             }
         }
-        out
     }
+    out
+}
 
-    /// What one file's live relocations ask of the layout, in relocation order.
-    pub(super) fn scan_file(
-        &self,
-        inputs: &Inputs<'a>,
-        res: &Resolved<'a>,
-        live: &Liveness,
-        f: FileId,
-        config: &Config,
-    ) -> Vec<Scanned> {
-        let obj = inputs.obj(f);
-        let funcs = (obj.functions.iter().enumerate()).filter(|(i, _)| live.functions[f.idx()][*i]);
-        let segs = obj.segments.iter().enumerate().filter(|(i, _)| {
-            !matches!(
-                self.placements[f.idx()].get(*i),
-                None | Some(Placement::None)
-            )
-        });
-        let mut out = Vec::new();
-        let code = funcs.flat_map(|(_, x)| obj.code_relocs_of(x));
-        let data = segs.flat_map(|(_, s)| obj.data_relocs_of(s));
-        for r in code.chain(data) {
-            self.scan_reloc(res, live, f, r, (config.pic, true), config, &mut out);
-        }
-        // Custom sections' addresses take no GOT entries (wasm-ld 19 does not scan them).
-        for r in obj.customs.iter().flat_map(|c| &c.index_relocs) {
-            self.scan_reloc(res, live, f, r, (false, false), config, &mut out);
-        }
-        out
+/// What one file's live relocations ask of the layout, in relocation order.
+pub(super) fn scan_file(
+    inputs: &Inputs<'_>,
+    res: &Resolved<'_>,
+    live: &Liveness,
+    f: FileId,
+    config: &Config,
+) -> Vec<Scanned> {
+    let obj = inputs.obj(f);
+    let funcs = (obj.functions.iter().enumerate()).filter(|(i, _)| live.functions[f.idx()][*i]);
+    // The live segments are the ones placed in the output.
+    let segs = (obj.segments.iter().enumerate()).filter(|(i, _)| live.segments[f.idx()][*i]);
+    let mut out = Vec::new();
+    let code = funcs.flat_map(|(_, x)| obj.code_relocs_of(x));
+    let data = segs.flat_map(|(_, s)| obj.data_relocs_of(s));
+    for r in code.chain(data) {
+        scan_reloc(res, live, f, r, (config.pic, true), config, &mut out);
     }
+    // Custom sections' addresses take no GOT entries (wasm-ld 19 does not scan them).
+    for r in obj.customs.iter().flat_map(|c| &c.index_relocs) {
+        scan_reloc(res, live, f, r, (false, false), config, &mut out);
+    }
+    out
+}
 
-    /// What one relocation asks of the layout.
-    fn scan_reloc(
-        &self,
-        res: &Resolved<'a>,
-        live: &Liveness,
-        f: FileId,
-        r: &wasm_format::reloc::Reloc,
-        (pic, scan_code_and_data): (bool, bool),
-        config: &Config,
-        out: &mut Vec<Scanned>,
-    ) {
-        if r.ty == RelocType::TypeIndexLeb {
-            out.push(Scanned::Type(r.index));
-            return;
-        }
-        let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
-            return;
-        };
-        let sym = res.table.get(id);
-        match r.ty.target() {
-            // `global.get` of a data or function symbol: a GOT entry (not for debug info's
-            // global locations, which wasm-ld 19 does not scan).
-            RelocTarget::Global
-                if scan_code_and_data && matches!(sym.kind, Kind::Data | Kind::Function) =>
-            {
-                out.push(Scanned::Got(id));
-            }
-            RelocTarget::Table if live.symbol(id) && !pic::requires_got_access(sym, config) => {
-                out.push(Scanned::Slot(id));
-            }
-            _ => {}
-        }
-        // Dynamic imports of a non-PIC output follow the PIC rules for undefined symbols.
-        let dynamic_import = config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic
-            && sym.is_undefined();
-        if !(pic || (dynamic_import && scan_code_and_data)) {
-            return;
-        }
-        if pic::is_absolute_in_code(r.ty) {
-            out.push(Scanned::NotPic(id, r.ty));
-        } else if pic::is_data_address(r.ty) && pic::requires_got_access(sym, config) {
+/// What one relocation asks of the layout.
+fn scan_reloc(
+    res: &Resolved<'_>,
+    live: &Liveness,
+    f: FileId,
+    r: &wasm_format::reloc::Reloc,
+    (pic, scan_code_and_data): (bool, bool),
+    config: &Config,
+    out: &mut Vec<Scanned>,
+) {
+    if r.ty == RelocType::TypeIndexLeb {
+        out.push(Scanned::Type(r.index));
+        return;
+    }
+    let Some(&id) = res.file_syms[f.idx()].get(r.index as usize) else {
+        return;
+    };
+    let sym = res.table.get(id);
+    match r.ty.target() {
+        // `global.get` of a data or function symbol: a GOT entry (not for debug info's
+        // global locations, which wasm-ld 19 does not scan).
+        RelocTarget::Global
+            if scan_code_and_data && matches!(sym.kind, Kind::Data | Kind::Function) =>
+        {
             out.push(Scanned::Got(id));
-        } else if pic::is_base_relative(r.ty) && sym.is_undefined() {
-            out.push(Scanned::RelativeToUndefined(id, r.ty));
         }
+        RelocTarget::Table if live.symbol(id) && !pic::requires_got_access(sym, config) => {
+            out.push(Scanned::Slot(id));
+        }
+        _ => {}
     }
+    // Dynamic imports of a non-PIC output follow the PIC rules for undefined symbols.
+    let dynamic_import =
+        config.unresolved == crate::config::UnresolvedPolicy::ImportDynamic && sym.is_undefined();
+    if !(pic || (dynamic_import && scan_code_and_data)) {
+        return;
+    }
+    if pic::is_absolute_in_code(r.ty) {
+        out.push(Scanned::NotPic(id, r.ty));
+    } else if pic::is_data_address(r.ty) && pic::requires_got_access(sym, config) {
+        out.push(Scanned::Got(id));
+    } else if pic::is_base_relative(r.ty) && sym.is_undefined() {
+        out.push(Scanned::RelativeToUndefined(id, r.ty));
+    }
+}
 
+impl<'a> Layout<'a> {
     /// Imports: the memory, the table, then every live undefined symbol that may be imported,
     /// in symbol-table order (lld's `calculateImports`).
     pub(super) fn compute_imports(

@@ -399,13 +399,19 @@ pub fn layout<'a>(
     l.address = AddressWidth::of(config);
     l.tls_relative = config.shared_memory;
     let (mut memory, mut symbols) = (Vec::new(), Vec::new());
-    l.place_segments(inputs, res, live, config);
-    l.plan_segment_init(config);
-    l.layout_memory(res, config, &mut memory);
-    l.bound_segments(res);
-    l.combine_segments(config);
+    // The relocation scan needs nothing of the memory layout: it runs beside its serial parts.
+    let ((), mut scan) = rayon::join(
+        || {
+            l.place_segments(inputs, res, live, config);
+            l.plan_segment_init(config);
+            l.layout_memory(res, config, &mut memory);
+            l.bound_segments(res);
+            l.combine_segments(config);
+        },
+        || indices::scan_relocations(inputs, res, live, config),
+    );
     l.needed = pic::needed(inputs);
-    let scan = l.scan_relocations(inputs, res, live, config);
+    l.got = std::mem::take(&mut scan.got);
     let called_directly = pic::called_directly(inputs, res, config);
     l.compute_imports(inputs, res, live, &called_directly, config);
     l.import_got(res, &scan.got_imports);
