@@ -39,9 +39,13 @@ pub(super) struct Tables {
     subs: Vec<Id>,
     outer: Vec<Id>,
     levels: Vec<Level>,
+    /// The template parameter lists of lambdas and template template parameters; only the
+    /// first [`Parser::lists_len`] are in scope, the rest keep their allocations for the next.
     lists: Vec<Vec<Id>>,
     forward_refs: Vec<Id>,
+    /// The items of the lists being parsed, innermost last ([`Parser::list`]).
     items: Vec<Id>,
+    /// Emptied template parameter tables for [`Parser::fresh_template_params`].
     spare_levels: Vec<(Vec<Level>, Vec<Id>)>,
 }
 
@@ -60,23 +64,31 @@ impl Tables {
     }
 }
 
+impl Tables {
+    /// Empties every table, keeping its allocation.
+    fn clear(&mut self) {
+        self.subs.clear();
+        self.outer.clear();
+        self.levels.clear();
+        self.lists.iter_mut().for_each(Vec::clear);
+        self.forward_refs.clear();
+        self.items.clear();
+        self.spare_levels.iter_mut().for_each(|(l, o)| {
+            l.clear();
+            o.clear();
+        });
+    }
+}
+
 /// Parser state: input cursor, node arena and the ABI's lookup tables.
 pub(super) struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
     pub arena: Arena<'a>,
-    subs: Vec<Id>,
-    outer: Vec<Id>,
-    levels: Vec<Level>,
-    /// The template parameter lists of lambdas and template template parameters; only the
-    /// first `lists_len` are in scope, the rest keep their allocations for the next.
-    lists: Vec<Vec<Id>>,
+    /// The ABI's lookup tables and the lists being built.
+    t: Tables,
+    /// How many of `t.lists` are in scope.
     lists_len: usize,
-    forward_refs: Vec<Id>,
-    /// The items of the lists being parsed, innermost last ([`Parser::list`]).
-    items: Vec<Id>,
-    /// Emptied template parameter tables for [`Parser::fresh_template_params`].
-    spare_levels: Vec<(Vec<Level>, Vec<Id>)>,
     try_template_args: bool,
     permit_forward_refs: bool,
     incomplete_tracking: bool,
@@ -86,29 +98,14 @@ pub(super) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    /// A parser over `s`, with the allocations of `arena` and `tables` (both empty).
-    pub(super) fn new(s: &'a [u8], arena: Arena<'a>, tables: Tables) -> Self {
-        let Tables {
-            subs,
-            outer,
-            levels,
-            lists,
-            forward_refs,
-            items,
-            spare_levels,
-        } = tables;
+    /// A parser over `s`, with the allocations of `arena` and `t` (both empty).
+    pub(super) fn new(s: &'a [u8], arena: Arena<'a>, t: Tables) -> Self {
         Parser {
             s,
             pos: 0,
             arena,
-            subs,
-            outer,
-            levels,
-            lists,
+            t,
             lists_len: 0,
-            forward_refs,
-            items,
-            spare_levels,
             try_template_args: true,
             permit_forward_refs: false,
             incomplete_tracking: false,
@@ -118,50 +115,33 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The arena and the tables, to be emptied and reused for another name.
-    pub(super) fn into_parts(self) -> (Arena<'a>, Tables) {
-        let Parser {
-            arena,
-            mut subs,
-            mut outer,
-            mut levels,
-            mut lists,
-            mut forward_refs,
-            mut items,
-            mut spare_levels,
-            ..
-        } = self;
-        subs.clear();
-        outer.clear();
-        levels.clear();
-        lists.iter_mut().for_each(Vec::clear);
-        forward_refs.clear();
-        items.clear();
-        spare_levels.iter_mut().for_each(|(l, o)| {
-            l.clear();
-            o.clear();
-        });
-        let tables = Tables {
-            subs,
-            outer,
-            levels,
-            lists,
-            forward_refs,
-            items,
-            spare_levels,
-        };
-        (arena, tables)
+    /// The arena and the tables, the tables emptied for another name.
+    pub(super) fn into_parts(mut self) -> (Arena<'a>, Tables) {
+        self.t.clear();
+        (self.arena, self.t)
     }
 
     /// Runs `f`, which pushes a list's nodes onto `items` (the mark passed is where they
     /// start), and keeps them as one list of the arena. The nodes are taken off `items`
     /// whether `f` succeeds or fails.
     fn list<T>(&mut self, f: impl FnOnce(&mut Self, usize) -> Option<T>) -> Option<(List, T)> {
-        let mark = self.items.len();
+        let mark = self.t.items.len();
         let r = f(self, mark);
-        let r = r.map(|t| (self.arena.add_list(&self.items[mark..]), t));
-        self.items.truncate(mark);
+        let r = r.map(|t| (self.arena.add_list(&self.t.items[mark..]), t));
+        self.t.items.truncate(mark);
         r
+    }
+
+    /// One or more nodes `item` parses, up to `end`, which is eaten, as a list.
+    fn list_up_to(&mut self, end: u8, item: fn(&mut Self) -> R) -> Option<List> {
+        let (list, ()) = self.list(|p, _| loop {
+            let node = item(p)?;
+            p.t.items.push(node);
+            if p.eat(end) {
+                return Some(());
+            }
+        })?;
+        Some(list)
     }
 
     /// The nodes `item` parses until `end`, which is eaten, as a list.
@@ -169,7 +149,7 @@ impl<'a> Parser<'a> {
         let (list, ()) = self.list(|p, _| {
             while !p.eat(end) {
                 let node = item(p)?;
-                p.items.push(node);
+                p.t.items.push(node);
             }
             Some(())
         })?;
@@ -304,40 +284,40 @@ impl<'a> Parser<'a> {
     // ---- template parameter tables ----
 
     fn level_list(&self, level: usize) -> Option<&Vec<Id>> {
-        match self.levels.get(level)? {
-            Level::Outer => Some(&self.outer),
-            Level::List(i) => self.lists[..self.lists_len].get(*i),
+        match self.t.levels.get(level)? {
+            Level::Outer => Some(&self.t.outer),
+            Level::List(i) => self.t.lists[..self.lists_len].get(*i),
             Level::Absent => None,
         }
     }
 
     /// Runs `f` with the template parameters of the enclosing context hidden.
     fn fresh_template_params(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
-        let (levels, outer) = self.spare_levels.pop().unwrap_or_default();
-        let levels = std::mem::replace(&mut self.levels, levels);
-        let outer = std::mem::replace(&mut self.outer, outer);
+        let (levels, outer) = self.t.spare_levels.pop().unwrap_or_default();
+        let levels = std::mem::replace(&mut self.t.levels, levels);
+        let outer = std::mem::replace(&mut self.t.outer, outer);
         let r = f(self);
-        let mut inner_levels = std::mem::replace(&mut self.levels, levels);
-        let mut inner_outer = std::mem::replace(&mut self.outer, outer);
+        let mut inner_levels = std::mem::replace(&mut self.t.levels, levels);
+        let mut inner_outer = std::mem::replace(&mut self.t.outer, outer);
         inner_levels.clear();
         inner_outer.clear();
-        self.spare_levels.push((inner_levels, inner_outer));
+        self.t.spare_levels.push((inner_levels, inner_outer));
         r
     }
 
     /// Runs `f` with a new, innermost template parameter list (a lambda's or a template
     /// template parameter's), passing its index.
     fn scoped_param_list<T>(&mut self, f: impl FnOnce(&mut Self, usize) -> Option<T>) -> Option<T> {
-        let old = self.levels.len();
+        let old = self.t.levels.len();
         let idx = self.lists_len;
-        match self.lists.get_mut(idx) {
+        match self.t.lists.get_mut(idx) {
             Some(list) => list.clear(),
-            None => self.lists.push(Vec::new()),
+            None => self.t.lists.push(Vec::new()),
         }
         self.lists_len += 1;
-        self.levels.push(Level::List(idx));
+        self.t.levels.push(Level::List(idx));
         let r = f(self, idx);
-        self.levels.truncate(old);
+        self.t.levels.truncate(old);
         self.lists_len = idx;
         r
     }
@@ -348,7 +328,7 @@ impl<'a> Parser<'a> {
     /// `____Z`), or a type.
     pub(super) fn parse(&mut self) -> R {
         let r = self.parse_top()?;
-        (self.left() == 0 && self.forward_refs.is_empty()).then_some(r)
+        (self.left() == 0 && self.t.forward_refs.is_empty()).then_some(r)
     }
 
     fn parse_top(&mut self) -> R {
@@ -395,7 +375,7 @@ impl<'a> Parser<'a> {
             return self.parse_special_name();
         }
         let mut st = NameState {
-            forward_refs_begin: self.forward_refs.len(),
+            forward_refs_begin: self.t.forward_refs.len(),
             ..Default::default()
         };
         let name = self.parse_name(Some(&mut st))?;
@@ -418,10 +398,10 @@ impl<'a> Parser<'a> {
             }
             loop {
                 let mut ty = p.parse_type()?;
-                if st.explicit_object && p.items.len() == mark {
+                if st.explicit_object && p.t.items.len() == mark {
                     ty = p.add(Node::ExplicitObjectParam(ty));
                 }
-                p.items.push(ty);
+                p.t.items.push(ty);
                 if p.is_end_of_encoding() || p.look(0) == b'Q' {
                     return Some(());
                 }
@@ -444,15 +424,15 @@ impl<'a> Parser<'a> {
     }
 
     fn resolve_forward_refs(&mut self, st: &NameState) -> Option<()> {
-        let begin = st.forward_refs_begin.min(self.forward_refs.len());
-        for i in begin..self.forward_refs.len() {
-            let fref = self.forward_refs[i];
+        let begin = st.forward_refs_begin.min(self.t.forward_refs.len());
+        for i in begin..self.t.forward_refs.len() {
+            let fref = self.t.forward_refs[i];
             let Node::ForwardRef { index, .. } = *self.arena.get(fref) else {
                 return None;
             };
-            let target = match self.levels.first() {
-                Some(Level::Outer) => self.outer.get(index).copied(),
-                Some(Level::List(l)) => self.lists[..self.lists_len]
+            let target = match self.t.levels.first() {
+                Some(Level::Outer) => self.t.outer.get(index).copied(),
+                Some(Level::List(l)) => self.t.lists[..self.lists_len]
                     .get(*l)
                     .and_then(|v| v.get(index))
                     .copied(),
@@ -462,7 +442,7 @@ impl<'a> Parser<'a> {
                 *t = Some(target);
             }
         }
-        self.forward_refs.truncate(begin);
+        self.t.forward_refs.truncate(begin);
         Some(())
     }
 
@@ -480,7 +460,7 @@ impl<'a> Parser<'a> {
         let result = self.parse_unscoped_name(st.as_deref_mut(), Some(&mut is_subst))?;
         if self.look(0) == b'I' {
             if !is_subst {
-                self.subs.push(result);
+                self.t.subs.push(result);
             }
             let args = self.parse_template_args(st.is_some())?;
             if let Some(st) = st {
@@ -558,13 +538,7 @@ impl<'a> Parser<'a> {
         } else if c == b'U' {
             self.parse_unnamed_type_name(st.as_deref_mut())?
         } else if self.eat_str(b"DC") {
-            let (bindings, ()) = self.list(|p, _| loop {
-                let binding = p.parse_source_name()?;
-                p.items.push(binding);
-                if p.eat(b'E') {
-                    return Some(());
-                }
-            })?;
+            let bindings = self.list_up_to(b'E', Self::parse_source_name)?;
             self.add(Node::StructuredBinding(bindings))
         } else if c == b'C' || c == b'D' {
             if module.is_some() {
@@ -599,7 +573,7 @@ impl<'a> Parser<'a> {
                 partition,
             });
             *module = Some(m);
-            self.subs.push(m);
+            self.t.subs.push(m);
         }
         Some(())
     }
@@ -627,7 +601,7 @@ impl<'a> Parser<'a> {
 
     fn parse_unnamed_type_name(&mut self, st: Option<&mut NameState>) -> R {
         if st.is_some() {
-            self.levels.clear();
+            self.t.levels.clear();
         }
         if self.eat_str(b"Ut") {
             let count = self.number(false);
@@ -635,7 +609,7 @@ impl<'a> Parser<'a> {
             return Some(self.add(Node::Unnamed(count)));
         }
         if self.eat_str(b"Ul") {
-            let saved = std::mem::replace(&mut self.lambda_level, self.levels.len());
+            let saved = std::mem::replace(&mut self.lambda_level, self.t.levels.len());
             let r = self.scoped_param_list(|p, list| p.parse_closure(list));
             self.lambda_level = saved;
             return r;
@@ -656,12 +630,12 @@ impl<'a> Parser<'a> {
         let (tparams, ()) = self.list(|p, _| {
             while p.is_template_param_decl() {
                 let decl = p.parse_template_param_decl(Some(list))?;
-                p.items.push(decl);
+                p.t.items.push(decl);
             }
             Some(())
         })?;
         if tparams.is_empty() {
-            self.levels.pop();
+            self.t.levels.pop();
         }
         let requires1 = if self.eat(b'Q') {
             Some(self.parse_constraint_expr()?)
@@ -674,7 +648,7 @@ impl<'a> Parser<'a> {
             }
             loop {
                 let ty = p.parse_type()?;
-                p.items.push(ty);
+                p.t.items.push(ty);
                 if matches!(p.look(0), b'E' | b'Q') {
                     return Some(());
                 }
@@ -807,12 +781,12 @@ impl<'a> Parser<'a> {
                 Step::Next(s) => so_far = Some(s),
             }
             if let Some(s) = so_far {
-                self.subs.push(s);
+                self.t.subs.push(s);
             }
             self.eat(b'M');
         }
         let r = so_far?;
-        self.subs.pop()?;
+        self.t.subs.pop()?;
         Some(r)
     }
 
@@ -1028,17 +1002,17 @@ impl<'a> Parser<'a> {
             });
             let tagged = self.parse_abi_tags(sub)?;
             if tagged != sub {
-                self.subs.push(tagged);
+                self.t.subs.push(tagged);
                 return Some(tagged);
             }
             return Some(sub);
         }
         if self.eat(b'_') {
-            return self.subs.first().copied();
+            return self.t.subs.first().copied();
         }
         let index = self.seq_id()?.wrapping_add(1);
         self.expect(b'_')?;
-        self.subs.get(index).copied()
+        self.t.subs.get(index).copied()
     }
 
     fn parse_template_param(&mut self) -> R {
@@ -1063,15 +1037,15 @@ impl<'a> Parser<'a> {
                 index,
                 target: None,
             });
-            self.forward_refs.push(id);
+            self.t.forward_refs.push(id);
             return Some(id);
         }
         if let Some(&arg) = self.level_list(level).and_then(|l| l.get(index)) {
             return Some(arg);
         }
-        if self.lambda_level == level && level <= self.levels.len() {
-            if level == self.levels.len() {
-                self.levels.push(Level::Absent);
+        if self.lambda_level == level && level <= self.t.levels.len() {
+            if level == self.t.levels.len() {
+                self.t.levels.push(Level::Absent);
             }
             return Some(self.name(b"auto"));
         }
@@ -1083,7 +1057,7 @@ impl<'a> Parser<'a> {
         let index = self.synthetic[slot];
         self.synthetic[slot] = index.wrapping_add(1);
         let n = self.add(Node::SyntheticParam { kind, index });
-        if let Some(l) = list.and_then(|l| self.lists[..self.lists_len].get_mut(l)) {
+        if let Some(l) = list.and_then(|l| self.t.lists[..self.lists_len].get_mut(l)) {
             l.push(n);
         }
         n
@@ -1117,7 +1091,7 @@ impl<'a> Parser<'a> {
                 p.list(|p, _| {
                     while !p.eat(b'E') {
                         let decl = p.parse_template_param_decl(Some(inner))?;
-                        p.items.push(decl);
+                        p.t.items.push(decl);
                         if p.eat(b'Q') {
                             let requires = p.parse_constraint_expr()?;
                             p.expect(b'E')?;
@@ -1176,21 +1150,21 @@ impl<'a> Parser<'a> {
     fn parse_template_args(&mut self, tag: bool) -> R {
         self.expect(b'I')?;
         if tag {
-            self.levels.clear();
-            self.levels.push(Level::Outer);
-            self.outer.clear();
+            self.t.levels.clear();
+            self.t.levels.push(Level::Outer);
+            self.t.outer.clear();
         }
         let (args, ()) = self.list(|p, _| {
             while !p.eat(b'E') {
                 let arg = p.parse_template_arg()?;
-                p.items.push(arg);
+                p.t.items.push(arg);
                 if tag {
                     let entry = match *p.arena.get(arg) {
                         Node::ParamQualifiedArg { arg } => arg,
                         Node::ArgumentPack(items) => p.add(Node::ParameterPack(items)),
                         _ => arg,
                     };
-                    p.outer.push(entry);
+                    p.t.outer.push(entry);
                 }
                 if p.eat(b'Q') {
                     p.parse_constraint_expr()?;

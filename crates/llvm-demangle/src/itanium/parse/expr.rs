@@ -277,7 +277,7 @@ impl<'a> Parser<'a> {
         let (exprs, ()) = self.list(|p, _| {
             while !p.eat(b'E') {
                 let expr = p.parse_expr()?;
-                p.items.push(expr);
+                p.t.items.push(expr);
                 if !many {
                     break;
                 }
@@ -515,13 +515,7 @@ impl<'a> Parser<'a> {
         } else {
             return None;
         };
-        let (reqs, ()) = self.list(|p, _| loop {
-            let req = p.requirement()?;
-            p.items.push(req);
-            if p.eat(b'E') {
-                return Some(());
-            }
-        })?;
+        let reqs = self.list_up_to(b'E', Self::requirement)?;
         Some(self.add(Node::Requires { params, reqs }))
     }
 
@@ -573,12 +567,12 @@ impl<'a> Parser<'a> {
     fn parse_unresolved_type(&mut self) -> R {
         if self.look(0) == b'T' {
             let tp = self.parse_template_param()?;
-            self.subs.push(tp);
+            self.t.subs.push(tp);
             return Some(tp);
         }
         if self.look(0) == b'D' {
             let dt = self.parse_decltype()?;
-            self.subs.push(dt);
+            self.t.subs.push(dt);
             return Some(dt);
         }
         self.parse_substitution()

@@ -137,7 +137,7 @@ impl<'a> Parser<'a> {
                 let r = self.parse_unscoped_name(None, Some(&mut is_subst))?;
                 if self.look(0) == b'I' && (!is_subst || self.try_template_args) {
                     if !is_subst {
-                        self.subs.push(r);
+                        self.t.subs.push(r);
                     }
                     let args = self.parse_template_args(false)?;
                     self.add(Node::WithTemplateArgs { name: r, args })
@@ -149,14 +149,14 @@ impl<'a> Parser<'a> {
             }
             _ => self.parse_class_enum_type()?,
         };
-        self.subs.push(result);
+        self.t.subs.push(result);
         Some(result)
     }
 
     fn type_template_param(&mut self) -> R {
         let mut r = self.parse_template_param()?;
         if self.try_template_args && self.look(0) == b'I' {
-            self.subs.push(r);
+            self.t.subs.push(r);
             let args = self.parse_template_args(false)?;
             r = self.add(Node::WithTemplateArgs { name: r, args });
         }
@@ -213,7 +213,7 @@ impl<'a> Parser<'a> {
             b'o' | b'O' | b'w' | b'x' => self.parse_function_type()?,
             _ => return None,
         };
-        self.subs.push(result);
+        self.t.subs.push(result);
         Some(result)
     }
 
@@ -251,7 +251,7 @@ impl<'a> Parser<'a> {
                 return Some(());
             }
             let ty = p.parse_type()?;
-            p.items.push(ty);
+            p.t.items.push(ty);
         })?;
         Some(self.add(Node::Function {
             ret,
