@@ -255,12 +255,13 @@ pub fn remove_temporaries_on_signal() {
 static REGISTERED: Mutex<Option<std::sync::mpsc::Receiver<()>>> = Mutex::new(None);
 
 /// Waits until the signal handlers are in place, if they are being installed: a temporary
-/// file never exists without them.
+/// file never exists without them. The lock is held while waiting, so that a second file
+/// waits too.
 fn handlers_in_place() {
     #[cfg(unix)]
     {
-        let registered = REGISTERED.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(registered) = registered {
+        let mut registered = REGISTERED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(registered) = registered.take() {
             let _ = registered.recv();
         }
     }
@@ -276,7 +277,10 @@ fn handlers_in_place() {
 fn watch_signals() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let (registered, wait) = std::sync::mpsc::channel::<()>();
-    let spawned = std::thread::Builder::new()
+    // In place before the thread starts; if it cannot start, the sender is dropped with it and
+    // waiting ends at once (the signals keep their default action).
+    *REGISTERED.lock().unwrap_or_else(|e| e.into_inner()) = Some(wait);
+    let _ = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
             let signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]);
@@ -291,10 +295,6 @@ fn watch_signals() {
                 drop(pending);
             }
         });
-    // If the thread could not start, the signals keep their default action.
-    if spawned.is_ok() {
-        *REGISTERED.lock().unwrap_or_else(|e| e.into_inner()) = Some(wait);
-    }
 }
 
 #[cfg(test)]
