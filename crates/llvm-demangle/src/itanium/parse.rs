@@ -62,21 +62,15 @@ impl Tables {
             spare_levels: Vec::new(),
         }
     }
-}
 
-impl Tables {
-    /// Empties every table, keeping its allocation.
+    /// Empties the tables a parse leaves filled, keeping their allocations (a list of `lists`
+    /// is emptied when it is reused, `spare_levels` when they are put back, `items` by
+    /// [`Parser::list`]).
     fn clear(&mut self) {
         self.subs.clear();
         self.outer.clear();
         self.levels.clear();
-        self.lists.iter_mut().for_each(Vec::clear);
         self.forward_refs.clear();
-        self.items.clear();
-        self.spare_levels.iter_mut().for_each(|(l, o)| {
-            l.clear();
-            o.clear();
-        });
     }
 }
 
